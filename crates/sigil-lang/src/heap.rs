@@ -1,0 +1,302 @@
+//! The object heap and its mark-and-sweep collector.
+//!
+//! Objects live in one vector and are named by index ([`ObjRef`]); freed slots are reused.
+//! Collection only happens at the VM's safe points (procedure calls), where every live value
+//! is reachable from the VM's registers, stacks, globals or explicit roots, so native code may
+//! hold `Value`s in Rust locals freely between safe points.
+
+use crate::code::Proto;
+use crate::value::{Closure, Object, ObjRef, Port, Value};
+use num_bigint::BigInt;
+use num_traits::ToPrimitive;
+
+/// The heap.
+pub struct Heap {
+    objs: Vec<Object>,
+    marks: Vec<bool>,
+    free: Vec<u32>,
+    since_gc: usize,
+    threshold: usize,
+    epoch: u32,
+    gray: Vec<Value>,
+    /// Number of completed collections.
+    pub collections: usize,
+}
+
+impl Default for Heap {
+    fn default() -> Self {
+        Heap {
+            objs: Vec::new(),
+            marks: Vec::new(),
+            free: Vec::new(),
+            since_gc: 0,
+            threshold: 200_000,
+            epoch: 1,
+            gray: Vec::new(),
+            collections: 0,
+        }
+    }
+}
+
+impl Heap {
+    /// Stores an object and returns a reference to it.
+    #[inline]
+    pub fn alloc(&mut self, obj: Object) -> Value {
+        self.since_gc += 1;
+        if let Some(i) = self.free.pop() {
+            self.objs[i as usize] = obj;
+            Value::Obj(ObjRef(i))
+        } else {
+            self.objs.push(obj);
+            self.marks.push(false);
+            Value::Obj(ObjRef(self.objs.len() as u32 - 1))
+        }
+    }
+
+    /// The object behind a reference.
+    #[inline]
+    pub fn get(&self, r: ObjRef) -> &Object {
+        &self.objs[r.0 as usize]
+    }
+
+    /// The object behind a reference, mutably.
+    #[inline]
+    pub fn get_mut(&mut self, r: ObjRef) -> &mut Object {
+        &mut self.objs[r.0 as usize]
+    }
+
+    /// The object behind a value, if it is a heap object.
+    #[inline]
+    pub fn obj(&self, v: Value) -> Option<&Object> {
+        match v {
+            Value::Obj(r) => Some(self.get(r)),
+            _ => None,
+        }
+    }
+
+    /// The object behind a value, mutably.
+    #[inline]
+    pub fn obj_mut(&mut self, v: Value) -> Option<&mut Object> {
+        match v {
+            Value::Obj(r) => Some(self.get_mut(r)),
+            _ => None,
+        }
+    }
+
+    /// Number of live (allocated) objects.
+    pub fn live_objects(&self) -> usize {
+        self.objs.len() - self.free.len()
+    }
+
+    /// Whether enough has been allocated since the last collection to collect again.
+    #[inline]
+    pub fn wants_collection(&self) -> bool {
+        self.since_gc >= self.threshold
+    }
+
+    // ---- constructors -------------------------------------------------------------
+
+    /// A new pair.
+    #[inline]
+    pub fn cons(&mut self, a: Value, b: Value) -> Value {
+        self.alloc(Object::Pair(a, b))
+    }
+
+    /// A new string.
+    pub fn string(&mut self, s: impl Into<String>) -> Value {
+        self.alloc(Object::Str(s.into()))
+    }
+
+    /// A new bytevector.
+    pub fn bytes(&mut self, b: Vec<u8>) -> Value {
+        self.alloc(Object::Bytes(b))
+    }
+
+    /// A new vector.
+    pub fn vector(&mut self, v: Vec<Value>) -> Value {
+        self.alloc(Object::Vector(v))
+    }
+
+    /// A proper list of `items`.
+    pub fn list(&mut self, items: &[Value]) -> Value {
+        self.list_with_tail(items, Value::Null)
+    }
+
+    /// A list of `items` ending in `tail`.
+    pub fn list_with_tail(&mut self, items: &[Value], tail: Value) -> Value {
+        items.iter().rev().fold(tail, |acc, &x| self.cons(x, acc))
+    }
+
+    /// An exact integer, as a fixnum when it fits.
+    pub fn integer(&mut self, b: BigInt) -> Value {
+        match b.to_i64() {
+            Some(i) => Value::Int(i),
+            None => self.alloc(Object::Big(b)),
+        }
+    }
+
+    // ---- accessors ------------------------------------------------------------------
+
+    /// The pair's fields, if `v` is a pair.
+    #[inline]
+    pub fn pair(&self, v: Value) -> Option<(Value, Value)> {
+        match self.obj(v) {
+            Some(Object::Pair(a, b)) => Some((*a, *b)),
+            _ => None,
+        }
+    }
+
+    /// The string's text, if `v` is a string.
+    #[inline]
+    pub fn str(&self, v: Value) -> Option<&str> {
+        match self.obj(v) {
+            Some(Object::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The bytevector's bytes, if `v` is one.
+    #[inline]
+    pub fn bytevector(&self, v: Value) -> Option<&[u8]> {
+        match self.obj(v) {
+            Some(Object::Bytes(b)) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The bignum, if `v` is one.
+    pub fn big(&self, v: Value) -> Option<&BigInt> {
+        match self.obj(v) {
+            Some(Object::Big(b)) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Collects a proper list into a vector; `None` if `v` is not a proper list.
+    pub fn list_to_vec(&self, mut v: Value) -> Option<Vec<Value>> {
+        let mut out = Vec::new();
+        loop {
+            match v {
+                Value::Null => return Some(out),
+                _ => {
+                    let (a, d) = self.pair(v)?;
+                    out.push(a);
+                    v = d;
+                }
+            }
+        }
+    }
+
+    /// Whether `v` is a procedure.
+    pub fn is_procedure(&self, v: Value) -> bool {
+        matches!(
+            self.obj(v),
+            Some(
+                Object::Closure(_)
+                    | Object::Native(_)
+                    | Object::Cont(_)
+                    | Object::RecordProc(_)
+                    | Object::Param(..)
+            )
+        )
+    }
+
+    // ---- collection -----------------------------------------------------------------
+
+    /// Starts a collection: call [`Heap::mark`] on every root, then [`Heap::finish`].
+    pub fn begin_collection(&mut self) {
+        self.epoch = self.epoch.wrapping_add(1);
+        self.gray.clear();
+    }
+
+    /// Marks a root value.
+    #[inline]
+    pub fn mark(&mut self, v: Value) {
+        if let Value::Obj(r) = v {
+            if !self.marks[r.0 as usize] {
+                self.marks[r.0 as usize] = true;
+                self.gray.push(v);
+            }
+        }
+    }
+
+    /// Marks the constants of a procedure's code (and its nested procedures).
+    pub fn mark_proto(&mut self, p: &Proto) {
+        if p.mark_epoch.get() == self.epoch {
+            return;
+        }
+        p.mark_epoch.set(self.epoch);
+        for &c in &p.consts {
+            self.mark(c);
+        }
+        for child in &p.children {
+            self.mark_proto(child);
+        }
+    }
+
+    /// Traces everything reachable from the marked roots, frees the rest, and returns the
+    /// number of objects freed.
+    pub fn finish(&mut self) -> usize {
+        let mut scratch = Vec::new();
+        while let Some(Value::Obj(r)) = self.gray.pop() {
+            scratch.clear();
+            let obj = std::mem::replace(&mut self.objs[r.0 as usize], Object::Free);
+            match &obj {
+                Object::Pair(a, b) => scratch.extend([*a, *b]),
+                Object::Vector(v) | Object::Values(v) => scratch.extend_from_slice(v),
+                Object::Closure(Closure { proto, free }) => {
+                    scratch.extend_from_slice(free);
+                    self.mark_proto(proto);
+                }
+                Object::Boxed(v) | Object::Promise(_, v) => scratch.push(*v),
+                Object::Record(t, fields) => {
+                    scratch.push(Value::Obj(*t));
+                    scratch.extend_from_slice(fields);
+                }
+                Object::RecordProc(p) => {
+                    use crate::value::RecordProc::*;
+                    let (Constructor(t, _) | Predicate(t) | Accessor(t, _) | Modifier(t, _)) = p;
+                    scratch.push(Value::Obj(*t));
+                }
+                Object::Table(t) => {
+                    for bucket in t.buckets.values() {
+                        for (k, v) in bucket {
+                            scratch.extend([*k, *v]);
+                        }
+                    }
+                }
+                Object::Cont(k) => k.trace(&mut scratch),
+                Object::Condition(c) => scratch.extend_from_slice(&c.irritants),
+                Object::Param(v, c) => scratch.extend([*v, *c]),
+                Object::Opaque(o) => o.trace(&mut scratch),
+                Object::Port(Port::Input { .. } | Port::Output(_))
+                | Object::Port(_)
+                | Object::Free
+                | Object::Str(_)
+                | Object::Bytes(_)
+                | Object::Big(_)
+                | Object::Native(_)
+                | Object::RecordType(_) => {}
+            }
+            self.objs[r.0 as usize] = obj;
+            for &v in &scratch {
+                self.mark(v);
+            }
+        }
+        let mut freed = 0;
+        for (i, m) in self.marks.iter_mut().enumerate() {
+            if *m {
+                *m = false;
+            } else if !matches!(self.objs[i], Object::Free) {
+                self.objs[i] = Object::Free;
+                self.free.push(i as u32);
+                freed += 1;
+            }
+        }
+        let live = self.live_objects();
+        self.threshold = (live * 2).max(200_000);
+        self.since_gc = 0;
+        self.collections += 1;
+        freed
+    }
+}

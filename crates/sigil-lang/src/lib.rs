@@ -1,0 +1,22 @@
+//! Sigil: a small, fast Scheme dialect.
+//!
+//! Embed it with [`Interpreter`]: evaluate strings or files, call procedures, register
+//! native procedures and libraries.
+
+pub mod builtins;
+pub mod code;
+pub mod codegen;
+pub mod expand;
+pub mod heap;
+pub mod interp;
+pub mod macros;
+pub mod numeric;
+pub mod printer;
+pub mod reader;
+pub mod symbol;
+pub mod syntax;
+pub mod value;
+pub mod vm;
+
+pub use interp::{Interpreter, SchemeError};
+pub use value::{Error, NResult, Value};

@@ -1,0 +1,236 @@
+//! Printing values: `display` (human-readable) and `write` (readable back).
+
+use crate::heap::Heap;
+use crate::numeric::format_float;
+use crate::value::{Object, Port, Value};
+use std::fmt::Write;
+
+/// Renders a value as `display` would.
+pub fn display(heap: &Heap, v: Value) -> String {
+    let mut s = String::new();
+    print(heap, v, false, &mut s);
+    s
+}
+
+/// Renders a value as `write` would.
+pub fn write(heap: &Heap, v: Value) -> String {
+    let mut s = String::new();
+    print(heap, v, true, &mut s);
+    s
+}
+
+fn char_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        ' ' => "space",
+        '\n' => "newline",
+        '\t' => "tab",
+        '\r' => "return",
+        '\0' => "null",
+        '\x07' => "alarm",
+        '\x08' => "backspace",
+        '\x7f' => "delete",
+        '\x1b' => "escape",
+        _ => return None,
+    })
+}
+
+fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\x{:x};", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn symbol_needs_bars(name: &str) -> bool {
+    name.is_empty()
+        || name.chars().any(|c| c.is_whitespace() || "()\"';`|".contains(c))
+        || name.parse::<f64>().is_ok()
+}
+
+/// Appends the printed form of `v` to `out`.
+pub fn print(heap: &Heap, v: Value, write_mode: bool, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("()"),
+        Value::Unspecified => {}
+        Value::Undefined => out.push_str("#<undefined>"),
+        Value::Eof => out.push_str("#<eof>"),
+        Value::Bool(b) => out.push_str(if b { "#t" } else { "#f" }),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) => out.push_str(&format_float(f)),
+        Value::Char(c) => {
+            if write_mode {
+                match char_name(c) {
+                    Some(n) => {
+                        let _ = write!(out, "#\\{n}");
+                    }
+                    None => {
+                        let _ = write!(out, "#\\{c}");
+                    }
+                }
+            } else {
+                out.push(c)
+            }
+        }
+        Value::Sym(s) => {
+            let name = s.name();
+            if write_mode && symbol_needs_bars(&name) {
+                let _ = write!(out, "|{name}|");
+            } else {
+                out.push_str(&name)
+            }
+        }
+        Value::Obj(r) => match heap.get(r) {
+            Object::Free => out.push_str("#<freed>"),
+            Object::Pair(..) => print_list(heap, v, write_mode, out),
+            Object::Str(s) => {
+                if write_mode {
+                    write_string(s, out)
+                } else {
+                    out.push_str(s)
+                }
+            }
+            Object::Vector(items) => {
+                out.push_str("#(");
+                for (i, x) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    print(heap, *x, write_mode, out);
+                }
+                out.push(')');
+            }
+            Object::Bytes(b) => {
+                out.push_str("#u8(");
+                for (i, x) in b.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    let _ = write!(out, "{x}");
+                }
+                out.push(')');
+            }
+            Object::Big(b) => {
+                let _ = write!(out, "{b}");
+            }
+            Object::Closure(c) => match c.proto.name {
+                Some(n) => {
+                    let _ = write!(out, "#<procedure {n}>");
+                }
+                None => out.push_str("#<procedure>"),
+            },
+            Object::Native(n) => {
+                let _ = write!(out, "#<procedure {}>", n.name);
+            }
+            Object::Boxed(x) => print(heap, *x, write_mode, out),
+            Object::Record(t, fields) => {
+                let name = match heap.get(*t) {
+                    Object::RecordType(rt) => rt.name.to_string(),
+                    _ => "record".into(),
+                };
+                let name = name.trim_start_matches('<').trim_end_matches('>');
+                let _ = write!(out, "#<{name}");
+                for f in fields.iter() {
+                    out.push(' ');
+                    print(heap, *f, true, out);
+                }
+                out.push('>');
+            }
+            Object::RecordType(rt) => {
+                let _ = write!(out, "#<record-type {}>", rt.name);
+            }
+            Object::RecordProc(_) => out.push_str("#<procedure record>"),
+            Object::Table(t) => {
+                let _ = write!(out, "#<hash-table {}>", t.len);
+            }
+            Object::Values(items) => {
+                for (i, x) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    print(heap, *x, write_mode, out);
+                }
+            }
+            Object::Cont(_) => out.push_str("#<continuation>"),
+            Object::Port(p) => out.push_str(match p {
+                Port::Input { .. } => "#<input-port string>",
+                Port::Output(_) => "#<output-port string>",
+                Port::Stdout => "#<output-port stdout>",
+                Port::Stderr => "#<output-port stderr>",
+                Port::Stdin => "#<input-port stdin>",
+            }),
+            Object::Condition(c) => {
+                if write_mode {
+                    out.push_str("#<condition ");
+                }
+                out.push_str(&c.message);
+                for x in &c.irritants {
+                    out.push(' ');
+                    print(heap, *x, true, out);
+                }
+                if write_mode {
+                    out.push('>');
+                }
+            }
+            Object::Param(..) => out.push_str("#<parameter>"),
+            Object::Promise(..) => out.push_str("#<promise>"),
+            Object::Opaque(o) => {
+                let _ = write!(out, "#<{}>", o.type_name());
+            }
+        },
+    }
+}
+
+fn print_list(heap: &Heap, v: Value, write_mode: bool, out: &mut String) {
+    if let Some((Value::Sym(s), rest)) = heap.pair(v) {
+        if let Some((x, Value::Null)) = heap.pair(rest) {
+            let prefix = match &*s.name() {
+                "quote" => Some("'"),
+                "quasiquote" => Some("`"),
+                "unquote" => Some(","),
+                "unquote-splicing" => Some(",@"),
+                _ => None,
+            };
+            if let Some(p) = prefix {
+                out.push_str(p);
+                print(heap, x, write_mode, out);
+                return;
+            }
+        }
+    }
+    out.push('(');
+    let mut cur = v;
+    let mut first = true;
+    loop {
+        match heap.pair(cur) {
+            Some((a, d)) => {
+                if !first {
+                    out.push(' ');
+                }
+                first = false;
+                print(heap, a, write_mode, out);
+                cur = d;
+            }
+            None => {
+                if !matches!(cur, Value::Null) {
+                    out.push_str(" . ");
+                    print(heap, cur, write_mode, out);
+                }
+                break;
+            }
+        }
+    }
+    out.push(')');
+}

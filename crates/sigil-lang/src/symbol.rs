@@ -1,0 +1,108 @@
+//! Interned symbols, including the fresh aliases that `syntax-rules` introduces for hygiene.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::rc::Rc;
+
+/// An interned symbol: cheap to copy and compare.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Symbol(u32);
+
+#[derive(Default)]
+struct Interner {
+    names: Vec<Rc<str>>,
+    alias_of: Vec<Option<Symbol>>,
+    map: HashMap<Rc<str>, Symbol>,
+}
+
+thread_local! {
+    static INTERNER: RefCell<Interner> = RefCell::new(Interner::default());
+}
+
+impl Symbol {
+    /// Interns `name` and returns its symbol.
+    pub fn intern(name: &str) -> Symbol {
+        INTERNER.with(|i| {
+            let mut i = i.borrow_mut();
+            if let Some(s) = i.map.get(name) {
+                return *s;
+            }
+            let s = Symbol(i.names.len() as u32);
+            let rc: Rc<str> = Rc::from(name);
+            i.names.push(rc.clone());
+            i.alias_of.push(None);
+            i.map.insert(rc, s);
+            s
+        })
+    }
+
+    /// Creates a fresh, uninterned alias of `base`: it prints like `base` but is a
+    /// different identifier, so bindings a macro introduces cannot capture user names.
+    pub fn fresh_alias(base: Symbol) -> Symbol {
+        INTERNER.with(|i| {
+            let mut i = i.borrow_mut();
+            let s = Symbol(i.names.len() as u32);
+            let name = i.names[base.0 as usize].clone();
+            i.names.push(name);
+            i.alias_of.push(Some(base));
+            s
+        })
+    }
+
+    /// The symbol this alias was made from, if it is an alias.
+    pub fn alias_base(self) -> Option<Symbol> {
+        INTERNER.with(|i| i.borrow().alias_of[self.0 as usize])
+    }
+
+    /// The original interned symbol behind any chain of aliases.
+    pub fn strip(self) -> Symbol {
+        let mut s = self;
+        while let Some(b) = s.alias_base() {
+            s = b;
+        }
+        s
+    }
+
+    /// The symbol's name.
+    pub fn name(self) -> Rc<str> {
+        INTERNER.with(|i| i.borrow().names[self.0 as usize].clone())
+    }
+
+    /// Whether the symbol's name equals `s` (aliases included).
+    pub fn is(self, s: &str) -> bool {
+        INTERNER.with(|i| &*i.borrow().names[self.0 as usize] == s)
+    }
+
+    /// Every interned (non-alias) name, for completion in the REPL.
+    pub fn all_names() -> Vec<Rc<str>> {
+        INTERNER.with(|i| i.borrow().map.keys().cloned().collect())
+    }
+}
+
+impl fmt::Debug for Symbol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+impl fmt::Display for Symbol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interning_and_aliases() {
+        let a = Symbol::intern("foo");
+        assert_eq!(a, Symbol::intern("foo"));
+        let al = Symbol::fresh_alias(a);
+        assert_ne!(a, al);
+        assert_eq!(al.strip(), a);
+        assert_eq!(&*al.name(), "foo");
+    }
+}
