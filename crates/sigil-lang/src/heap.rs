@@ -248,7 +248,7 @@ impl Heap {
                     scratch.extend_from_slice(free);
                     self.mark_proto(proto);
                 }
-                Object::Boxed(v) | Object::Promise(_, v) => scratch.push(*v),
+                Object::Boxed(v) => scratch.push(*v),
                 Object::Record(t, fields) => {
                     scratch.push(Value::Obj(*t));
                     scratch.extend_from_slice(fields);

@@ -71,7 +71,8 @@ fn file_error(message: String) -> SchemeError {
     }
 }
 
-const PRELUDE: &str = include_str!("prelude.sgl");
+/// Library code written in Sigil, loaded into the core module at start-up, in order.
+const PRELUDE: &[(&str, &str)] = &[("core", include_str!("prelude/core.sgl"))];
 
 /// A Sigil interpreter.
 pub struct Interpreter {
@@ -132,11 +133,13 @@ impl Interpreter {
             search_path: Vec::new(),
             loading: Vec::new(),
         };
-        let file = Span::register_file("<prelude>");
-        let forms = reader::read_all(PRELUDE, file).expect("prelude reads");
-        for f in &forms {
-            if let Err(e) = interp.run_form(f, &mut core, true) {
-                panic!("prelude failed: {e}");
+        for (name, src) in PRELUDE {
+            let file = Span::register_file(&format!("<prelude>/{name}.sgl"));
+            let forms = reader::read_all(src, file).expect("prelude reads");
+            for f in &forms {
+                if let Err(e) = interp.run_form(f, &mut core, true) {
+                    panic!("prelude {name} failed: {e}");
+                }
             }
         }
         core.own.clear();

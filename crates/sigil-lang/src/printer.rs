@@ -185,7 +185,6 @@ pub fn print(heap: &Heap, v: Value, write_mode: bool, out: &mut String) {
                 }
             }
             Object::Param(..) => out.push_str("#<parameter>"),
-            Object::Promise(..) => out.push_str("#<promise>"),
             Object::Opaque(o) => {
                 let _ = write!(out, "#<{}>", o.type_name());
             }

@@ -252,8 +252,6 @@ pub enum Object {
     Condition(Condition),
     /// A parameter object: current value and converter.
     Param(Value, Value),
-    /// A promise (`delay`): forced flag and value or thunk.
-    Promise(bool, Value),
     /// A wrapped Rust value.
     Opaque(Box<dyn NativeObject>),
 }

@@ -429,15 +429,11 @@ impl Vm {
                     } else if proto.rest {
                         self.stack.push(Value::Null);
                     }
-                    let mut base = fpos + 1;
-                    if tail {
-                        let cur = self.frames.pop().expect("frame for tail call");
-                        let dst = cur.base as usize - 1;
-                        let len = self.stack.len() - fpos;
-                        self.stack.copy_within(fpos.., dst);
-                        self.stack.truncate(dst + len);
-                        base = dst + 1;
-                    }
+                    let base = if tail {
+                        self.pop_frame_for_tail_call(fpos) + 1
+                    } else {
+                        fpos + 1
+                    };
                     let used = np + proto.rest as usize;
                     for _ in used..proto.nslots as usize {
                         self.stack.push(Value::Undefined);
@@ -475,6 +471,13 @@ impl Vm {
                         return self.throw_at(Error::with("arity-error", msg, vec![]), tail, entry);
                     }
                     let func = n.f.clone();
+                    let (fpos, tail) = if tail && matches!(func, NativeFn::Control(_)) {
+                        // A control native may capture or replace the continuation: run it
+                        // as the caller's callee so the current frame is already gone.
+                        (self.pop_frame_for_tail_call(fpos), false)
+                    } else {
+                        (fpos, tail)
+                    };
                     let mut args = std::mem::take(&mut self.argbuf);
                     args.clear();
                     args.extend_from_slice(&self.stack[fpos + 1..]);
@@ -566,6 +569,17 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// Removes the innermost frame, moving the callee and arguments at `fpos` down to where
+    /// that frame's callee was; returns the callee's new position.
+    fn pop_frame_for_tail_call(&mut self, fpos: usize) -> usize {
+        let cur = self.frames.pop().expect("frame for tail call");
+        let dst = cur.base as usize - 1;
+        let len = self.stack.len() - fpos;
+        self.stack.copy_within(fpos.., dst);
+        self.stack.truncate(dst + len);
+        dst
     }
 
     /// Delivers a value to the current continuation: the innermost frame if `tail` is false
