@@ -1,0 +1,214 @@
+//! The error type shared by every module of the crate.
+
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+/// Everything that can go wrong while connecting, talking or closing.
+///
+/// `Display` gives a sentence a user can read; [`WsError::close_code`] gives the
+/// RFC 6455 close code for protocol failures.
+#[derive(Debug)]
+pub enum WsError {
+    /// The URL could not be parsed or is not usable for a WebSocket.
+    InvalidUrl(String),
+    /// The URL scheme is neither `ws` nor `wss`.
+    UnsupportedScheme(String),
+    /// The host name could not be resolved.
+    Dns {
+        /// Host name that failed to resolve.
+        host: String,
+        /// Resolver error.
+        source: io::Error,
+    },
+    /// The server actively refused the TCP connection.
+    ConnectionRefused {
+        /// Address that refused.
+        addr: String,
+    },
+    /// TCP connect, TLS or HTTP handshake did not finish in time.
+    ConnectTimeout {
+        /// What we were connecting to.
+        addr: String,
+        /// The limit that expired.
+        timeout: Duration,
+    },
+    /// TCP connect failed for another reason.
+    Connect {
+        /// Address we tried.
+        addr: String,
+        /// Operating system error.
+        source: io::Error,
+    },
+    /// The server certificate is not signed by a trusted root.
+    TlsUntrustedCertificate(String),
+    /// The server certificate is not valid for the host name we asked for.
+    TlsNameMismatch(String),
+    /// Any other TLS failure (bad configuration, alert, broken record...).
+    Tls(String),
+    /// The server answered the upgrade request with a status other than 101.
+    HandshakeRejected {
+        /// HTTP status code.
+        status: u16,
+        /// HTTP reason phrase.
+        reason: String,
+    },
+    /// The server's 101 response is malformed or violates RFC 6455 §4.1.
+    BadHandshake(String),
+    /// `Sec-WebSocket-Accept` does not match the key we sent.
+    BadAcceptKey,
+    /// The peer violated the protocol; the connection was failed with `code`.
+    Protocol {
+        /// Close code we sent (1002, 1007, ...).
+        code: u16,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A frame or message exceeded the configured limit (close code 1009).
+    MessageTooBig(String),
+    /// The connection is closing or closed; nothing more can be sent or received.
+    ConnectionClosed,
+    /// The TCP connection ended without a WebSocket close handshake (1006).
+    AbnormalClosure,
+    /// A blocking read hit the read timeout.
+    Timeout,
+    /// A non-blocking operation cannot make progress yet; retry when the fd is ready.
+    WouldBlock,
+    /// The caller passed an invalid argument (bad close code, header with CR/LF...).
+    InvalidInput(String),
+    /// Any other I/O error.
+    Io(io::Error),
+}
+
+impl WsError {
+    /// The close code that describes this error, when it is a protocol failure.
+    pub fn close_code(&self) -> Option<u16> {
+        match self {
+            WsError::Protocol { code, .. } => Some(*code),
+            WsError::MessageTooBig(_) => Some(1009),
+            WsError::AbnormalClosure => Some(1006),
+            _ => None,
+        }
+    }
+
+    /// True for [`WsError::WouldBlock`]: the operation should be retried later.
+    pub fn is_would_block(&self) -> bool {
+        matches!(self, WsError::WouldBlock)
+    }
+
+    /// Builds a failure error from a close code and reason reported by the connection.
+    pub(crate) fn from_failure(code: u16, reason: String) -> WsError {
+        if code == 1009 {
+            WsError::MessageTooBig(reason)
+        } else if code == 1006 {
+            WsError::AbnormalClosure
+        } else {
+            WsError::Protocol { code, reason }
+        }
+    }
+
+    /// Maps an I/O error, turning timeouts and would-block into their own variants.
+    pub(crate) fn from_io(err: io::Error, nonblocking: bool) -> WsError {
+        match err.kind() {
+            io::ErrorKind::WouldBlock if nonblocking => WsError::WouldBlock,
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => WsError::Timeout,
+            io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe => WsError::AbnormalClosure,
+            _ => match err
+                .get_ref()
+                .and_then(|e| e.downcast_ref::<rustls::Error>())
+            {
+                Some(tls) => WsError::from(tls.clone()),
+                None => WsError::Io(err),
+            },
+        }
+    }
+}
+
+impl fmt::Display for WsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WsError::InvalidUrl(m) => write!(f, "invalid WebSocket URL: {m}"),
+            WsError::UnsupportedScheme(s) => {
+                write!(
+                    f,
+                    "unsupported URL scheme '{s}' (only ws:// and wss:// are supported)"
+                )
+            }
+            WsError::Dns { host, source } => write!(f, "cannot resolve host '{host}': {source}"),
+            WsError::ConnectionRefused { addr } => write!(f, "connection refused by {addr}"),
+            WsError::ConnectTimeout { addr, timeout } => {
+                write!(f, "connecting to {addr} timed out after {timeout:?}")
+            }
+            WsError::Connect { addr, source } => write!(f, "cannot connect to {addr}: {source}"),
+            WsError::TlsUntrustedCertificate(m) => {
+                write!(f, "TLS error: server certificate is not trusted ({m})")
+            }
+            WsError::TlsNameMismatch(m) => {
+                write!(
+                    f,
+                    "TLS error: server certificate does not match the host name ({m})"
+                )
+            }
+            WsError::Tls(m) => write!(f, "TLS error: {m}"),
+            WsError::HandshakeRejected { status, reason } => {
+                write!(
+                    f,
+                    "server rejected the WebSocket upgrade: HTTP {status} {reason}"
+                )
+            }
+            WsError::BadHandshake(m) => write!(f, "invalid WebSocket handshake response: {m}"),
+            WsError::BadAcceptKey => {
+                write!(
+                    f,
+                    "invalid WebSocket handshake response: wrong Sec-WebSocket-Accept"
+                )
+            }
+            WsError::Protocol { code, reason } => {
+                write!(f, "WebSocket protocol error (close code {code}): {reason}")
+            }
+            WsError::MessageTooBig(m) => write!(f, "message too big (close code 1009): {m}"),
+            WsError::ConnectionClosed => write!(f, "the WebSocket connection is closed"),
+            WsError::AbnormalClosure => {
+                write!(
+                    f,
+                    "the connection was closed without a WebSocket close frame (1006)"
+                )
+            }
+            WsError::Timeout => write!(f, "timed out waiting for the server"),
+            WsError::WouldBlock => write!(f, "operation would block"),
+            WsError::InvalidInput(m) => write!(f, "invalid argument: {m}"),
+            WsError::Io(e) => write!(f, "I/O error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for WsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WsError::Dns { source, .. } | WsError::Connect { source, .. } | WsError::Io(source) => {
+                Some(source)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl From<rustls::Error> for WsError {
+    fn from(err: rustls::Error) -> WsError {
+        use rustls::CertificateError as C;
+        match &err {
+            rustls::Error::InvalidCertificate(C::NotValidForName)
+            | rustls::Error::InvalidCertificate(C::NotValidForNameContext { .. }) => {
+                WsError::TlsNameMismatch(err.to_string())
+            }
+            rustls::Error::InvalidCertificate(C::UnknownIssuer | C::BadSignature)
+            | rustls::Error::InvalidCertificate(C::BadEncoding) => {
+                WsError::TlsUntrustedCertificate(err.to_string())
+            }
+            _ => WsError::Tls(err.to_string()),
+        }
+    }
+}
