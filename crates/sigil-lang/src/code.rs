@@ -127,6 +127,12 @@ pub enum Op {
     Return,
     /// Apply an inlined primitive.
     Prim(Prim),
+    /// Pop; jump if it is not `#f`.
+    JumpIfTrue(u32),
+    /// Pop two values, compare them with a comparison primitive, jump if the result is `#f`.
+    JumpIfNot(Prim, u32),
+    /// Add a small constant to the top of stack.
+    AddImm(i32),
 }
 
 /// A compiled lambda.

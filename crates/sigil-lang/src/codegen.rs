@@ -175,12 +175,11 @@ impl<'a> Codegen<'a> {
                 self.ret_if(tail);
             }
             Node::If(c, t, e) => {
-                self.compile(c, false);
-                let jf = self.emit(Op::JumpIfFalse(0));
+                let jf = self.compile_test(c);
                 self.compile(t, tail);
                 let jend = if tail { None } else { Some(self.emit(Op::Jump(0))) };
                 let else_at = self.f().code.len() as u32;
-                self.f().code[jf] = Op::JumpIfFalse(else_at);
+                self.patch(jf, else_at);
                 self.compile(e, tail);
                 if let Some(j) = jend {
                     let end = self.f().code.len() as u32;
@@ -214,6 +213,17 @@ impl<'a> Codegen<'a> {
                 self.span = *span;
                 let n = args.len() as u16;
                 self.emit(if tail { Op::TailCall(n) } else { Op::Call(n) });
+            }
+            Node::Prim(p @ (Prim::Add | Prim::Sub), args, span)
+                if matches!(args[1], Node::Const(Value::Int(k)) if k.unsigned_abs() < 1 << 30) =>
+            {
+                let Node::Const(Value::Int(k)) = args[1] else {
+                    unreachable!()
+                };
+                self.compile(&args[0], false);
+                self.span = *span;
+                self.emit(Op::AddImm(if *p == Prim::Add { k } else { -k } as i32));
+                self.ret_if(tail);
             }
             Node::Prim(p, args, span) => {
                 for a in args {
@@ -253,6 +263,38 @@ impl<'a> Codegen<'a> {
                 self.f().next_slot = saved;
             }
         }
+    }
+
+    /// Compiles a test followed by a jump taken when it is false; returns the jump's index
+    /// for [`Codegen::patch`].
+    fn compile_test(&mut self, c: &Node) -> usize {
+        match c {
+            Node::Prim(Prim::Not, args, _) => {
+                self.compile(&args[0], false);
+                self.emit(Op::JumpIfTrue(0))
+            }
+            Node::Prim(p @ (Prim::Lt | Prim::Gt | Prim::Le | Prim::Ge | Prim::NumEq), args, span) => {
+                for a in args {
+                    self.compile(a, false);
+                }
+                self.span = *span;
+                self.emit(Op::JumpIfNot(*p, 0))
+            }
+            _ => {
+                self.compile(c, false);
+                self.emit(Op::JumpIfFalse(0))
+            }
+        }
+    }
+
+    /// Sets the target of a conditional jump made by [`Codegen::compile_test`].
+    fn patch(&mut self, at: usize, target: u32) {
+        let f = self.f();
+        f.code[at] = match f.code[at] {
+            Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
+            Op::JumpIfNot(p, _) => Op::JumpIfNot(p, target),
+            _ => Op::JumpIfFalse(target),
+        };
     }
 
     fn begin_fn(&mut self, l: &Lambda) {

@@ -13,10 +13,12 @@ pub mod macros;
 pub mod numeric;
 pub mod printer;
 pub mod reader;
+pub mod register;
 pub mod symbol;
 pub mod syntax;
 pub mod value;
 pub mod vm;
 
 pub use interp::{Interpreter, SchemeError};
+pub use register::{FromValue, IntoValue, Kept};
 pub use value::{Error, NResult, Value};

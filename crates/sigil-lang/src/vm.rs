@@ -18,14 +18,26 @@ use std::sync::Arc;
 /// A procedure activation.
 #[derive(Clone)]
 pub struct Frame {
-    /// The running code.
-    pub proto: Rc<Proto>,
+    /// The running code. Kept alive by `closure` (a GC root while the frame exists), which
+    /// owns the `Rc<Proto>`; see [`Frame::proto`].
+    proto: *const Proto,
     /// The closure being run (for captured variables).
     pub closure: Value,
     /// Next instruction (saved when the frame is not the innermost).
     pub pc: u32,
     /// Stack index of the first argument / local slot.
     pub base: u32,
+}
+
+impl Frame {
+    /// The frame's code.
+    #[inline(always)]
+    pub fn proto(&self) -> &Proto {
+        // SAFETY: `self.closure` is the closure object whose `Rc<Proto>` this points into.
+        // Frames are GC roots (in the VM and in continuations), so the closure, and with it
+        // the prototype, outlives the frame.
+        unsafe { &*self.proto }
+    }
 }
 
 /// A captured continuation: a copy of the control stack and the dynamic state.
@@ -284,7 +296,7 @@ impl Vm {
         }
         for f in &self.frames {
             h.mark(f.closure);
-            h.mark_proto(&f.proto);
+            h.mark_proto(f.proto());
         }
         for &v in self.builtins.values() {
             h.mark(v);
@@ -332,7 +344,7 @@ impl Vm {
     fn span_here(&self) -> Span {
         match self.frames.last() {
             Some(f) => f
-                .proto
+                .proto()
                 .spans
                 .get((f.pc as usize).saturating_sub(1))
                 .copied()
@@ -364,11 +376,11 @@ impl Vm {
         let mut trace = Vec::new();
         let mut span = Span::default();
         for f in self.frames.iter().rev() {
-            if f.proto.internal {
+            if f.proto().internal {
                 continue;
             }
             let s = f
-                .proto
+                .proto()
                 .spans
                 .get((f.pc as usize).saturating_sub(1))
                 .copied()
@@ -377,7 +389,7 @@ impl Vm {
                 span = s;
             }
             if trace.len() < 12 {
-                let name = f.proto.name.map_or("lambda".to_string(), |n| n.to_string());
+                let name = f.proto().name.map_or("lambda".to_string(), |n| n.to_string());
                 trace.push((name, s));
             }
         }
@@ -399,18 +411,20 @@ impl Vm {
             };
             match self.heap.get(r) {
                 Object::Closure(c) => {
-                    let proto = c.proto.clone();
-                    let np = proto.nparams as usize;
+                    let proto: *const Proto = Rc::as_ptr(&c.proto);
+                    // SAFETY: the closure `f` is on the stack (a GC root) and owns the Rc.
+                    let p = unsafe { &*proto };
+                    let np = p.nparams as usize;
                     if argc != np {
-                        if proto.rest && argc > np {
+                        if p.rest && argc > np {
                             let rest = self.heap.list(&self.stack[fpos + 1 + np..]);
                             self.stack.truncate(fpos + 1 + np);
                             self.stack.push(rest);
-                        } else if proto.rest && argc == np {
+                        } else if p.rest && argc == np {
                             self.stack.push(Value::Null);
                         } else {
-                            let name = proto.name.map_or("lambda".into(), |n| n.to_string());
-                            let expect = if proto.rest {
+                            let name = p.name.map_or("lambda".into(), |n| n.to_string());
+                            let expect = if p.rest {
                                 format!("at least {np}")
                             } else {
                                 np.to_string()
@@ -426,7 +440,7 @@ impl Vm {
                                 entry,
                             );
                         }
-                    } else if proto.rest {
+                    } else if p.rest {
                         self.stack.push(Value::Null);
                     }
                     let base = if tail {
@@ -434,9 +448,10 @@ impl Vm {
                     } else {
                         fpos + 1
                     };
-                    let used = np + proto.rest as usize;
-                    for _ in used..proto.nslots as usize {
-                        self.stack.push(Value::Undefined);
+                    let used = np + p.rest as usize;
+                    let nslots = p.nslots as usize;
+                    if nslots > used {
+                        self.stack.resize(self.stack.len() + nslots - used, Value::Undefined);
                     }
                     if self.frames.len() >= self.depth_limit {
                         self.depth_limit = self.max_depth + 10_000;
@@ -600,7 +615,9 @@ impl Vm {
     fn run(&mut self, entry: usize) -> Result<Value, Value> {
         'outer: loop {
             let frame = self.frames.last().expect("frame");
-            let proto = frame.proto.clone();
+            // SAFETY: see `Frame::proto`; the frame stays alive while this code runs, and the
+            // loop re-reads it after anything that may pop it.
+            let proto: &Proto = unsafe { &*frame.proto };
             let closure = frame.closure;
             let base = frame.base as usize;
             let mut pc = frame.pc as usize;
@@ -633,7 +650,7 @@ impl Vm {
                         let b = self.stack[base + s as usize];
                         match self.heap.obj(b) {
                             Some(Object::Boxed(Value::Undefined)) => {
-                                fail!(self.undefined_error(&proto, s as usize, closure, false))
+                                fail!(self.undefined_error(proto))
                             }
                             Some(Object::Boxed(v)) => self.stack.push(*v),
                             _ => self.stack.push(b),
@@ -664,7 +681,7 @@ impl Vm {
                         };
                         match self.heap.obj(b) {
                             Some(Object::Boxed(Value::Undefined)) => {
-                                fail!(self.undefined_error(&proto, i as usize, closure, true))
+                                fail!(self.undefined_error(proto))
                             }
                             Some(Object::Boxed(v)) => self.stack.push(*v),
                             _ => self.stack.push(b),
@@ -749,6 +766,49 @@ impl Vm {
                         self.stack.push(v);
                         continue 'outer;
                     }
+                    Op::JumpIfTrue(t) => {
+                        if !matches!(self.stack.pop(), Some(Value::Bool(false))) {
+                            pc = t as usize;
+                        }
+                    }
+                    Op::JumpIfNot(p, t) => {
+                        let n = self.stack.len();
+                        let r = if let (Value::Int(a), Value::Int(b)) =
+                            (self.stack[n - 2], self.stack[n - 1])
+                        {
+                            self.stack.truncate(n - 2);
+                            match p {
+                                Prim::Lt => a < b,
+                                Prim::Gt => a > b,
+                                Prim::Le => a <= b,
+                                Prim::Ge => a >= b,
+                                _ => a == b,
+                            }
+                        } else {
+                            if let Err(e) = self.prim(p) {
+                                fail!(e);
+                            }
+                            self.stack.pop().is_some_and(Value::is_true)
+                        };
+                        if !r {
+                            pc = t as usize;
+                        }
+                    }
+                    Op::AddImm(k) => {
+                        let n = self.stack.len();
+                        match self.stack[n - 1] {
+                            Value::Int(a) if a.checked_add(k as i64).is_some() => {
+                                self.stack[n - 1] = Value::Int(a + k as i64)
+                            }
+                            a => match numeric::add(&mut self.heap, a, Value::Int(k as i64)) {
+                                Ok(v) => self.stack[n - 1] = v,
+                                Err(_) => {
+                                    let who = if k < 0 { "-" } else { "+" };
+                                    fail!(Error::wrong_type(who, "a number", a))
+                                }
+                            },
+                        }
+                    }
                     Op::Prim(p) => {
                         if let Err(e) = self.prim(p) {
                             fail!(e);
@@ -759,7 +819,7 @@ impl Vm {
         }
     }
 
-    fn undefined_error(&self, proto: &Proto, _slot: usize, _closure: Value, _free: bool) -> Error {
+    fn undefined_error(&self, proto: &Proto) -> Error {
         let who = proto.name.map_or("lambda".to_string(), |n| n.to_string());
         Error::with(
             "unbound-variable",
