@@ -489,7 +489,7 @@ impl<'a> Expander<'a> {
             },
             "and" => self.expand_and(args),
             "or" => self.expand_or(args),
-            "cond" => self.expand_cond(args, span),
+            "cond" => self.expand_cond(args),
             "case" => self.expand_case(args, span),
             "do" => self.expand_do(args, span),
             "define-syntax" => match args {
@@ -859,7 +859,7 @@ impl<'a> Expander<'a> {
         x.as_sym().is_some_and(|s| s.strip().is(name))
     }
 
-    fn expand_cond(&mut self, clauses: &[Syn], span: Span) -> CResult<Node> {
+    fn expand_cond(&mut self, clauses: &[Syn]) -> CResult<Node> {
         let Some((clause, rest)) = clauses.split_first() else {
             return Ok(Node::Const(Value::Unspecified));
         };
@@ -871,7 +871,7 @@ impl<'a> Expander<'a> {
             return self.expand_seq(&parts[1..]);
         }
         let test = self.expand(&parts[0])?;
-        let otherwise = self.expand_cond(rest, span)?;
+        let otherwise = self.expand_cond(rest)?;
         match &parts[1..] {
             [] => {
                 let t = self.temp("cond");
@@ -1006,7 +1006,7 @@ impl<'a> Expander<'a> {
                 _ => return err(c.span, "case-lambda: bad clause"),
             }
         }
-        let f = self.builtin("%case-lambda", span)?;
+        let f = Node::Global(self.global_slot(Symbol::intern("%case-lambda")));
         Ok(Node::Call(Box::new(f), procs, span))
     }
 
@@ -1029,9 +1029,18 @@ impl<'a> Expander<'a> {
                         return self.quasi_list_of(&items[0], &items[1], level + 1, span);
                     }
                 }
-                let mut acc = match tail {
-                    Some(t) => self.quasi(t, level)?,
-                    None => Node::Const(Value::Null),
+                // `(a . ,x)` reads as `(a unquote x)`: the unquote is the tail.
+                let n = items.len();
+                let (items, dotted_unquote) = match tail {
+                    None if n >= 3 && Self::is_keyword(&items[n - 2], "unquote") => {
+                        (&items[..n - 2], Some(Syn::list(items[n - 2..].to_vec(), span)))
+                    }
+                    _ => (&items[..], None),
+                };
+                let mut acc = match (tail, dotted_unquote) {
+                    (_, Some(t)) => self.quasi(&t, level)?,
+                    (Some(t), None) => self.quasi(t, level)?,
+                    (None, None) => Node::Const(Value::Null),
                 };
                 for item in items.iter().rev() {
                     let spliced = item.as_list().filter(|l| {

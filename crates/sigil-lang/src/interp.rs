@@ -72,14 +72,17 @@ fn file_error(message: String) -> SchemeError {
 }
 
 /// Library code written in Sigil, loaded into the core module at start-up, in order.
-const PRELUDE: &[(&str, &str)] = &[("core", include_str!("prelude/core.sgl"))];
+const PRELUDE: &[(&str, &str)] = &[
+    ("core", include_str!("prelude/core.sgl")),
+    ("lists", include_str!("prelude/lists.sgl")),
+    ("collections", include_str!("prelude/collections.sgl")),
+];
 
 /// A Sigil interpreter.
 pub struct Interpreter {
     /// The machine (for natives and advanced embedders).
     pub vm: Vm,
     core: Module,
-    toplevel: Module,
     libraries: HashMap<String, Module>,
     sources: HashMap<String, &'static str>,
     search_path: Vec<PathBuf>,
@@ -127,7 +130,6 @@ impl Interpreter {
         let mut interp = Interpreter {
             vm,
             core: Module::default(),
-            toplevel: Module::default(),
             libraries: HashMap::new(),
             sources: HashMap::new(),
             search_path: Vec::new(),
@@ -143,7 +145,7 @@ impl Interpreter {
             }
         }
         core.own.clear();
-        interp.toplevel = core.clone();
+        interp.vm.env = core.clone();
         interp.core = core;
         if let Ok(p) = std::env::var("SIGIL_PATH") {
             interp
@@ -189,17 +191,19 @@ impl Interpreter {
 
     /// Binds a global variable visible to programs and the REPL.
     pub fn define(&mut self, name: &str, v: Value) {
+        let mut env = std::mem::take(&mut self.vm.env);
         let mut reg = Registry {
             vm: &mut self.vm,
-            module: &mut self.toplevel,
+            module: &mut env,
             core: false,
         };
         reg.define(name, v);
+        self.vm.env = env;
     }
 
     /// The value of a top-level variable.
     pub fn global(&self, name: &str) -> Option<Value> {
-        match self.toplevel.map.get(&Symbol::intern(name))? {
+        match self.vm.env.map.get(&Symbol::intern(name))? {
             GlobalBinding::Var(slot) => {
                 Some(self.vm.globals[*slot as usize]).filter(|v| !matches!(v, Value::Undefined))
             }
@@ -209,7 +213,7 @@ impl Interpreter {
 
     /// Names bound at the top level (for completion).
     pub fn global_names(&self) -> Vec<String> {
-        self.toplevel.map.keys().map(|s| s.to_string()).collect()
+        self.vm.env.map.keys().map(|s| s.to_string()).collect()
     }
 
     // ---- evaluation -----------------------------------------------------------------
@@ -247,9 +251,9 @@ impl Interpreter {
         if let Some(items) = form.as_list() {
             match items.first().and_then(Syn::as_sym).map(Symbol::strip) {
                 Some(s) if s.is("import") => {
-                    let mut module = std::mem::take(&mut self.toplevel);
+                    let mut module = std::mem::take(&mut self.vm.env);
                     let r = self.import_all(&items[1..], &mut module);
-                    self.toplevel = module;
+                    self.vm.env = module;
                     return r.map(|_| Value::Unspecified);
                 }
                 Some(s) if s.is("define-library") => {
@@ -259,11 +263,10 @@ impl Interpreter {
                 _ => {}
             }
         }
-        let mut module = std::mem::take(&mut self.toplevel);
-        let r = self.run_form(form, &mut module, false);
-        self.toplevel = module;
-        let v = r?;
-        Ok(v)
+        let mut module = std::mem::take(&mut self.vm.env);
+        let compiled = self.compile_form(form, &mut module, false);
+        self.vm.env = module;
+        self.run_thunk(compiled?)
     }
 
     /// Calls a Scheme procedure with arguments.
@@ -295,15 +298,24 @@ impl Interpreter {
     }
 
     fn run_form(&mut self, form: &Syn, module: &mut Module, internal: bool) -> Result<Value, SchemeError> {
+        let thunk = self.compile_form(form, module, internal)?;
+        self.run_thunk(thunk)
+    }
+
+    /// Compiles a top-level form in `module` into a procedure of no arguments.
+    fn compile_form(&mut self, form: &Syn, module: &mut Module, internal: bool) -> Result<Value, SchemeError> {
         let mut ex = Expander::new(&mut self.vm, module);
         let node = ex.expand_toplevel(form)?;
         let vars = std::mem::take(&mut ex.vars);
         let proto = Codegen::new(&vars, internal).compile_toplevel(&node, form.span);
-        let closure = self.vm.heap.alloc(Object::Closure(Closure {
+        Ok(self.vm.heap.alloc(Object::Closure(Closure {
             proto,
             free: Box::new([]),
-        }));
-        self.vm.apply(closure, &[]).map_err(|u| self.uncaught_error(u))
+        })))
+    }
+
+    fn run_thunk(&mut self, thunk: Value) -> Result<Value, SchemeError> {
+        self.vm.apply(thunk, &[]).map_err(|u| self.uncaught_error(u))
     }
 
     fn uncaught_error(&mut self, u: Uncaught) -> SchemeError {

@@ -210,10 +210,10 @@ impl Macro {
 
     fn collect_vars(&self, pat: &Syn, out: &mut Vec<Symbol>) {
         match &pat.e {
-            Sexp::Sym(s) => {
-                if !s.strip().is("_") && *s != self.ellipsis && !self.literals.contains(s) {
-                    out.push(*s);
-                }
+            Sexp::Sym(s)
+                if !s.strip().is("_") && *s != self.ellipsis && !self.literals.contains(s) =>
+            {
+                out.push(*s);
             }
             Sexp::List(items, tail) => {
                 items.iter().for_each(|i| self.collect_vars(i, out));

@@ -170,6 +170,8 @@ pub fn print(heap: &Heap, v: Value, write_mode: bool, out: &mut String) {
                 Port::Stdout => "#<output-port stdout>",
                 Port::Stderr => "#<output-port stderr>",
                 Port::Stdin => "#<input-port stdin>",
+                Port::FileOut(_) => "#<output-port file>",
+                Port::Closed { .. } => "#<port closed>",
             }),
             Object::Condition(c) => {
                 if write_mode {

@@ -50,8 +50,10 @@ impl Value {
         Value::Sym(Symbol::intern(s))
     }
 
-    /// Identity comparison (`eq?`).
+    /// Identity comparison (`eq?`). Not `PartialEq`: Scheme has several equalities and
+    /// this one is the cheapest, so call sites name it explicitly.
     #[inline]
+    #[allow(clippy::should_implement_trait)]
     pub fn eq(self, other: Value) -> bool {
         match (self, other) {
             (Value::Null, Value::Null)
@@ -85,8 +87,11 @@ pub enum NativeFn {
     /// May tail-call a Scheme procedure or park the computation.
     Control(fn(&mut crate::vm::Vm, &[Value]) -> Result<Ctl, Error>),
     /// A registered Rust closure (see `Interpreter::register_fn`).
-    Dyn(Rc<dyn Fn(&mut crate::vm::Vm, &[Value]) -> Result<Value, Error>>),
+    Dyn(DynNative),
 }
+
+/// A native procedure implemented by a Rust closure.
+pub type DynNative = Rc<dyn Fn(&mut crate::vm::Vm, &[Value]) -> Result<Value, Error>>;
 
 /// A native procedure.
 pub struct Native {
@@ -200,6 +205,10 @@ pub enum Port {
     Stderr,
     /// The process's standard input.
     Stdin,
+    /// Writes to a file.
+    FileOut(std::io::BufWriter<std::fs::File>),
+    /// A port that has been closed; `input` tells which direction it had.
+    Closed { input: bool },
 }
 
 /// A Rust value wrapped as a Scheme object (a WebSocket connection, say).

@@ -110,6 +110,8 @@ pub struct Vm {
     pub roots: Vec<Value>,
     /// Command-line arguments seen by `(command-line)`.
     pub command_line: Vec<String>,
+    /// The top-level environment of the program or REPL (`eval` compiles into it).
+    pub env: crate::expand::Module,
     /// Where the last uncaught error happened.
     pub last_uncaught: Option<Uncaught>,
     /// Host data for native libraries, keyed by type.
@@ -154,6 +156,7 @@ impl Vm {
             sink: Box::new(std::io::stdout()),
             roots: Vec::new(),
             command_line: Vec::new(),
+            env: Default::default(),
             last_uncaught: None,
             host: HashMap::new(),
             blocker: block_thread,
@@ -388,11 +391,21 @@ impl Vm {
             if !span.is_known() && s.is_known() {
                 span = s;
             }
-            if trace.len() < 12 {
-                let name = f.proto().name.map_or("lambda".to_string(), |n| n.to_string());
-                trace.push((name, s));
+            let name = f.proto().name.map_or("lambda".to_string(), |n| n.to_string());
+            let len = trace.len();
+            match trace.last_mut() {
+                Some((n, sp, count)) if *n == name && *sp == s => *count += 1,
+                _ if len < 12 => trace.push((name, s, 1)),
+                _ => {}
             }
         }
+        let trace = trace
+            .into_iter()
+            .map(|(name, s, count)| match count {
+                1 => (name, s),
+                n => (format!("{name} [{n} times]"), s),
+            })
+            .collect();
         self.last_uncaught = Some(Uncaught {
             value: v,
             span,
@@ -401,7 +414,7 @@ impl Vm {
     }
 
     /// Performs a call of the procedure sitting below `argc` arguments on the stack.
-    fn call(&mut self, mut argc: usize, tail: bool, entry: usize) -> Result<Flow, Value> {
+    fn call(&mut self, mut argc: usize, mut tail: bool, entry: usize) -> Result<Flow, Value> {
         loop {
             let fpos = self.stack.len() - argc - 1;
             let f = self.stack[fpos];
@@ -486,13 +499,13 @@ impl Vm {
                         return self.throw_at(Error::with("arity-error", msg, vec![]), tail, entry);
                     }
                     let func = n.f.clone();
-                    let (fpos, tail) = if tail && matches!(func, NativeFn::Control(_)) {
+                    let mut fpos = fpos;
+                    if tail && matches!(func, NativeFn::Control(_)) {
                         // A control native may capture or replace the continuation: run it
                         // as the caller's callee so the current frame is already gone.
-                        (self.pop_frame_for_tail_call(fpos), false)
-                    } else {
-                        (fpos, tail)
-                    };
+                        fpos = self.pop_frame_for_tail_call(fpos);
+                        tail = false;
+                    }
                     let mut args = std::mem::take(&mut self.argbuf);
                     args.clear();
                     args.extend_from_slice(&self.stack[fpos + 1..]);

@@ -1,22 +1,73 @@
-//! The `sigil` command.
+//! The `sigil` command: runs a script, an expression, standard input, or the REPL.
+//! See `docs/cli.md`.
 
+mod cli;
+mod repl;
+mod report;
+
+use cli::Mode;
+use sigil_lang::{Interpreter, SchemeError, Value};
+use std::io::Read;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    let Some(path) = args.get(1) else {
-        eprintln!("usage: sigil FILE.sgl [ARGS...]");
-        return ExitCode::from(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let opts = match cli::parse(&args) {
+        Ok(o) => o,
+        Err(msg) => {
+            eprintln!("sigil: {msg}\n");
+            eprint!("{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
     };
     let mut interp = sigil::interpreter();
-    interp.set_command_line(args[1..].to_vec());
-    match interp.eval_file(std::path::Path::new(path)) {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            for frame in &e.trace {
-                eprintln!("  in {frame}");
+    for dir in &opts.include {
+        interp.add_search_path(dir);
+    }
+    interp.set_command_line(opts.command_line);
+    match opts.mode {
+        Mode::Help => {
+            print!("{}", cli::USAGE);
+            ExitCode::SUCCESS
+        }
+        Mode::Version => {
+            println!("sigil {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Mode::Repl => repl::run(&mut interp),
+        Mode::Script(path) => {
+            let r = interp.eval_file(&path);
+            finish(&mut interp, r, false)
+        }
+        Mode::Expr(src) => {
+            let r = interp.eval_source(&src, "<-e>");
+            finish(&mut interp, r, true)
+        }
+        Mode::Stdin => {
+            let mut src = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut src) {
+                eprintln!("error: cannot read standard input: {e}");
+                return ExitCode::from(1);
             }
+            let r = interp.eval_source(&src, "<stdin>");
+            finish(&mut interp, r, false)
+        }
+    }
+}
+
+/// Reports the outcome of a run and turns it into the exit status; with `print_value` the
+/// final value is written to standard output.
+fn finish(interp: &mut Interpreter, r: Result<Value, SchemeError>, print_value: bool) -> ExitCode {
+    match r {
+        Ok(v) => {
+            interp.vm.flush();
+            if print_value && !matches!(v, Value::Unspecified) {
+                println!("{}", interp.write(v));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            report::print(interp, &e);
             ExitCode::from(1)
         }
     }

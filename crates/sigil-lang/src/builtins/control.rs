@@ -91,7 +91,7 @@ fn make_condition(vm: &mut Vm, args: &[Value]) -> NResult {
     })))
 }
 
-fn condition<'a>(vm: &'a Vm, v: Value) -> Option<&'a Condition> {
+fn condition(vm: &Vm, v: Value) -> Option<&Condition> {
     match vm.heap.obj(v) {
         Some(Object::Condition(c)) => Some(c),
         _ => None,
@@ -142,7 +142,7 @@ fn arity_accepts(vm: &Vm, f: Value, n: usize) -> bool {
             let np = c.proto.nparams as usize;
             n == np || (c.proto.rest && n > np)
         }
-        Some(Object::Native(nat)) => n >= nat.min && nat.max.is_none_or(|m| n <= m),
+        Some(Object::Native(nat)) => n >= nat.min && nat.max.map_or(true, |m| n <= m),
         _ => true,
     }
 }

@@ -9,8 +9,18 @@ use crate::vm::Vm;
 use std::rc::Rc;
 
 pub mod base;
+pub mod bytevectors;
+pub mod chars;
 pub mod control;
+pub mod eval;
+pub mod lists;
+pub mod numbers;
+pub mod ports;
 pub mod records;
+pub mod strings;
+pub mod symbols;
+pub mod tables;
+pub mod vectors;
 
 /// Binds natives into a module (the core module, or a native library's module).
 pub struct Registry<'a> {
@@ -73,7 +83,7 @@ impl Registry<'_> {
         name: &str,
         min: usize,
         max: Option<usize>,
-        f: Rc<dyn Fn(&mut Vm, &[Value]) -> NResult>,
+        f: crate::value::DynNative,
     ) {
         self.native(name, min, max, NativeFn::Dyn(f));
     }
@@ -139,5 +149,15 @@ pub fn procedure(vm: &Vm, who: &str, v: Value) -> NResult<Value> {
 pub fn register_core(reg: &mut Registry) {
     base::register(reg);
     control::register(reg);
+    eval::register(reg);
     records::register(reg);
+    lists::register(reg);
+    numbers::register(reg);
+    symbols::register(reg);
+    chars::register(reg);
+    strings::register(reg);
+    vectors::register(reg);
+    bytevectors::register(reg);
+    tables::register(reg);
+    ports::register(reg);
 }

@@ -1,0 +1,141 @@
+//! Command-line parsing: what `sigil` was asked to do.
+
+use std::path::PathBuf;
+
+/// The usage text printed by `--help` (and, on stderr, after a usage error).
+pub const USAGE: &str = "\
+Sigil, a small Scheme dialect.
+
+Usage:
+  sigil [OPTIONS] FILE.sgl [ARGS...]   run a script; (command-line) is (\"FILE.sgl\" ARGS...)
+  sigil [OPTIONS] -e EXPR [ARGS...]    evaluate EXPR and print the last value (with `write`)
+  sigil [OPTIONS] - [ARGS...]          read the program from standard input and run it
+  sigil [OPTIONS] [--repl]             start the interactive REPL (the default)
+
+Options:
+  -e, --eval EXPR      evaluate the expression(s) EXPR, print the last value
+  -I, --include DIR    also search DIR for user libraries (repeatable)
+      --repl           start the REPL
+  -                    read the program from standard input
+  --                   end of options: the next argument is the script
+  -h, --help           print this help and exit
+  -V, --version        print the version and exit
+
+Environment:
+  SIGIL_PATH       library search path (directories separated by `:`), searched after
+                   the script's own directory
+  SIGIL_HISTORY    REPL history file (default: ~/.sigil_history)
+  SIGIL_RESOLVE    (sigil websocket) connect HOST:PORT to a fixed address, like curl
+                   --resolve: example.com:443=127.0.0.1:8443,other:80=[::1]:9000
+  SSL_CERT_FILE    (sigil websocket) PEM file of extra trusted root certificates for
+                   wss:// (in addition to the built-in Mozilla roots)
+
+Exit status:
+  0 success, 1 a Scheme, read or file error, 2 a usage error.
+  (exit N) in a program exits with N.
+";
+
+/// What to run.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Run a script file.
+    Script(PathBuf),
+    /// Evaluate expressions given on the command line.
+    Expr(String),
+    /// Run a program read from standard input.
+    Stdin,
+    /// Start the REPL.
+    Repl,
+    /// Print the usage text.
+    Help,
+    /// Print the version.
+    Version,
+}
+
+/// A parsed command line.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Options {
+    /// What to run.
+    pub mode: Mode,
+    /// Extra library directories from `-I`.
+    pub include: Vec<PathBuf>,
+    /// What `(command-line)` returns.
+    pub command_line: Vec<String>,
+}
+
+/// Parses the arguments after the program name; `Err` holds a usage error message.
+pub fn parse(args: &[String]) -> Result<Options, String> {
+    let mut include = Vec::new();
+    let mut i = 0;
+    let (mode, first, rest) = loop {
+        let Some(arg) = args.get(i) else {
+            break (Mode::Repl, "sigil", &args[i..]);
+        };
+        match arg.as_str() {
+            "-h" | "--help" => break (Mode::Help, "sigil", &[][..]),
+            "-V" | "--version" => break (Mode::Version, "sigil", &[][..]),
+            "-I" | "--include" => {
+                let dir = args
+                    .get(i + 1)
+                    .ok_or_else(|| format!("{arg} needs a directory"))?;
+                include.push(PathBuf::from(dir));
+                i += 2;
+            }
+            "-e" | "--eval" => {
+                let expr = args
+                    .get(i + 1)
+                    .ok_or_else(|| format!("{arg} needs an expression"))?;
+                break (Mode::Expr(expr.clone()), "-e", &args[i + 2..]);
+            }
+            "--repl" if i + 1 == args.len() => break (Mode::Repl, "sigil", &[][..]),
+            "--repl" => return Err("--repl takes no arguments".into()),
+            "-" => break (Mode::Stdin, "-", &args[i + 1..]),
+            "--" => {
+                let file = args.get(i + 1).ok_or("-- must be followed by a script")?;
+                break (Mode::Script(file.into()), file.as_str(), &args[i + 2..]);
+            }
+            s if s.starts_with('-') => return Err(format!("unknown option {s}")),
+            file => break (Mode::Script(file.into()), file, &args[i + 1..]),
+        }
+    };
+    let mut command_line = vec![first.to_string()];
+    command_line.extend_from_slice(rest);
+    Ok(Options {
+        mode,
+        include,
+        command_line,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> Result<Options, String> {
+        parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn modes() {
+        assert_eq!(p(&[]).unwrap().mode, Mode::Repl);
+        assert_eq!(p(&["--repl"]).unwrap().mode, Mode::Repl);
+        assert_eq!(p(&["-V"]).unwrap().mode, Mode::Version);
+        assert_eq!(p(&["--help"]).unwrap().mode, Mode::Help);
+        let o = p(&["-I", "lib", "a.sgl", "x", "-e"]).unwrap();
+        assert_eq!(o.mode, Mode::Script("a.sgl".into()));
+        assert_eq!(o.include, vec![PathBuf::from("lib")]);
+        assert_eq!(o.command_line, ["a.sgl", "x", "-e"]);
+        let o = p(&["-e", "(+ 1 2)", "y"]).unwrap();
+        assert_eq!(o.mode, Mode::Expr("(+ 1 2)".into()));
+        assert_eq!(o.command_line, ["-e", "y"]);
+        assert_eq!(p(&["-", "z"]).unwrap().command_line, ["-", "z"]);
+        assert_eq!(p(&["--", "-f"]).unwrap().mode, Mode::Script("-f".into()));
+    }
+
+    #[test]
+    fn usage_errors() {
+        assert!(p(&["--bogus"]).is_err());
+        assert!(p(&["-e"]).is_err());
+        assert!(p(&["--repl", "x"]).is_err());
+    }
+}

@@ -1,0 +1,50 @@
+//! Error reports on standard error: `error: FILE:LINE:COL: MESSAGE` followed by the
+//! innermost Scheme frames, one `  in NAME (FILE:LINE:COL)` line each.
+
+use sigil_lang::{Interpreter, SchemeError};
+use std::io::Write;
+
+/// How many Scheme frames a report shows.
+const MAX_FRAMES: usize = 10;
+
+/// The text of an error report, one line per entry, each ending in a newline.
+pub fn format(e: &SchemeError) -> String {
+    let mut out = format!("error: {e}\n");
+    for frame in e.trace.iter().take(MAX_FRAMES) {
+        out.push_str(&format!("  in {frame}\n"));
+    }
+    if e.trace.len() > MAX_FRAMES {
+        out.push_str(&format!(
+            "  ... {} more frames\n",
+            e.trace.len() - MAX_FRAMES
+        ));
+    }
+    out
+}
+
+/// Prints an error report after flushing the program's buffered output, so the report
+/// comes after everything the program printed.
+pub fn print(interp: &mut Interpreter, e: &SchemeError) {
+    interp.vm.flush();
+    let _ = std::io::stdout().flush();
+    eprint!("{}", format(e));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_are_capped() {
+        let e = SchemeError {
+            kind: "error".into(),
+            message: "boom".into(),
+            span: None,
+            trace: (0..12).map(|i| format!("f{i} (a.sgl:{i}:1)")).collect(),
+        };
+        let text = format(&e);
+        assert!(text.starts_with("error: boom\n  in f0 (a.sgl:0:1)\n"));
+        assert_eq!(text.lines().count(), 12);
+        assert!(text.ends_with("  ... 2 more frames\n"));
+    }
+}

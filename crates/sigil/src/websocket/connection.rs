@@ -1,0 +1,422 @@
+//! `(sigil %websocket)`: WebSocket connections as Scheme objects.
+//!
+//! Error policy:
+//! * programming errors (bad URL syntax, unsupported scheme, wrong argument types,
+//!   bad options, sending on a closed connection, invalid close codes) raise a
+//!   condition (`websocket-error`, or `type-error` for wrong types);
+//! * network and peer failures (refused, DNS, TLS, handshake, protocol violations,
+//!   lost connections, read timeouts) make `ws-connect` / `%ws-receive` return `#f`
+//!   and are described by `ws-last-error`.
+
+use std::any::{Any, TypeId};
+
+use sigil_lang::builtins::{self, Registry};
+use sigil_lang::value::{NativeObject, Object};
+use sigil_lang::vm::Vm;
+use sigil_lang::{Error, NResult, Value};
+use sigil_ws::connection::is_valid_close_code;
+use sigil_ws::{Client, Event, Message, State, WsError};
+
+use super::options::{parse_options, Options};
+use super::ws_error;
+
+/// A WebSocket connection wrapped as a Scheme object (prints as
+/// `#<ws-connection URL>`).
+pub struct WsConnection {
+    client: Client,
+    label: String,
+    socket: Value,
+    /// The socket is gone (we closed it, or it failed): report `closed` whatever the
+    /// protocol state says, and refuse to send.
+    dead: bool,
+}
+
+impl NativeObject for WsConnection {
+    fn type_name(&self) -> &str {
+        &self.label
+    }
+
+    fn trace(&self, out: &mut Vec<Value>) {
+        out.push(self.socket);
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+impl WsConnection {
+    /// The connection state, with a dead socket counting as closed.
+    fn state(&self) -> State {
+        if self.dead {
+            State::Closed
+        } else {
+            self.client.state()
+        }
+    }
+}
+
+/// The transport under a connection, as returned by `ws-connection-socket`: prints as
+/// `#<tcp-socket 127.0.0.1:8080>` or `#<tls-connection example.com:443>`.
+pub struct WsSocket {
+    label: String,
+}
+
+impl NativeObject for WsSocket {
+    fn type_name(&self) -> &str {
+        &self.label
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// Per-interpreter record of why the last `ws-connect` / `ws-receive` returned `#f`.
+struct LastError(Option<String>);
+
+fn set_last_error(vm: &mut Vm, e: Option<String>) {
+    vm.host
+        .insert(TypeId::of::<LastError>(), Box::new(LastError(e)));
+}
+
+/// The connection behind a Scheme value.
+fn conn<'a>(vm: &'a mut Vm, who: &str, v: Value) -> NResult<&'a mut WsConnection> {
+    vm.heap
+        .obj_mut(v)
+        .and_then(|o| match o {
+            Object::Opaque(o) => o.as_any_mut().downcast_mut::<WsConnection>(),
+            _ => None,
+        })
+        .ok_or_else(|| Error::wrong_type(who, "a ws-connection", v))
+}
+
+/// A message payload given as a string (text) or bytevector (binary).
+enum Payload {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+impl Payload {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Payload::Text(s) => s.as_bytes(),
+            Payload::Binary(b) => b,
+        }
+    }
+}
+
+fn payload(vm: &Vm, who: &str, v: Value) -> NResult<Payload> {
+    if let Some(s) = vm.heap.str(v) {
+        Ok(Payload::Text(s.to_owned()))
+    } else if let Some(b) = vm.heap.bytevector(v) {
+        Ok(Payload::Binary(b.to_vec()))
+    } else {
+        Err(Error::wrong_type(who, "a string or bytevector", v))
+    }
+}
+
+// ---- natives ---------------------------------------------------------------------------
+
+/// What `ws-connection-socket` prints: the URL's host for TLS, the peer address for TCP.
+fn socket_label(client: &Client) -> String {
+    if client.is_tls() {
+        let host_port = url::Url::parse(client.url())
+            .ok()
+            .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
+            .unwrap_or_else(|| client.url().to_string());
+        format!("tls-connection {host_port}")
+    } else {
+        match client.peer_addr() {
+            Ok(a) => format!("tcp-socket {a}"),
+            Err(_) => "tcp-socket".to_string(),
+        }
+    }
+}
+
+/// `(ws-connect url [options])` → connection, or `#f` with `ws-last-error` set.
+fn ws_connect(vm: &mut Vm, args: &[Value]) -> NResult {
+    const WHO: &str = "ws-connect";
+    let url = builtins::string(vm, WHO, args[0])?;
+    let options = match args.get(1) {
+        Some(v) => parse_options(vm, *v)?,
+        None => Options::default(),
+    };
+    let mut client = match sigil_ws::connect(&url, &options.connect) {
+        Ok(c) => c,
+        Err(
+            e @ (WsError::InvalidUrl(_) | WsError::UnsupportedScheme(_) | WsError::InvalidInput(_)),
+        ) => return Err(ws_error(WHO, e, vec![args[0]])),
+        Err(e) => {
+            set_last_error(vm, Some(e.to_string()));
+            return Ok(Value::Bool(false));
+        }
+    };
+    if let Some(t) = options.read_timeout {
+        if let Err(e) = client.set_read_timeout(Some(t)) {
+            set_last_error(vm, Some(e.to_string()));
+            return Ok(Value::Bool(false));
+        }
+    }
+    set_last_error(vm, None);
+    let socket = vm.heap.alloc(Object::Opaque(Box::new(WsSocket {
+        label: socket_label(&client),
+    })));
+    let label = format!("ws-connection {}", client.url());
+    Ok(vm.heap.alloc(Object::Opaque(Box::new(WsConnection {
+        client,
+        label,
+        socket,
+        dead: false,
+    }))))
+}
+
+/// Turns a send result into a value, raising on failure. I/O failures kill the connection.
+fn sent(c: &mut WsConnection, who: &str, r: Result<(), WsError>, conn_v: Value) -> NResult {
+    match r {
+        Ok(()) => Ok(Value::Unspecified),
+        Err(WsError::ConnectionClosed) => {
+            Err(ws_error(who, WsError::ConnectionClosed, vec![conn_v]))
+        }
+        Err(e @ WsError::InvalidInput(_)) => Err(ws_error(who, e, vec![])),
+        Err(e) => {
+            c.dead = true;
+            Err(ws_error(who, e, vec![conn_v]))
+        }
+    }
+}
+
+fn send(vm: &mut Vm, who: &str, conn_v: Value, p: Payload) -> NResult {
+    let c = conn(vm, who, conn_v)?;
+    let r = if c.dead {
+        Err(WsError::ConnectionClosed)
+    } else {
+        match &p {
+            Payload::Text(s) => c.client.send_text(s),
+            Payload::Binary(b) => c.client.send_binary(b),
+        }
+    };
+    sent(c, who, r, conn_v)
+}
+
+/// `(ws-send conn string-or-bytevector)`: a string goes as a text message, a
+/// bytevector as a binary one.
+fn ws_send(vm: &mut Vm, args: &[Value]) -> NResult {
+    conn(vm, "ws-send", args[0])?;
+    let p = payload(vm, "ws-send", args[1])?;
+    send(vm, "ws-send", args[0], p)
+}
+
+/// `(ws-send-binary conn bytevector)`.
+fn ws_send_binary(vm: &mut Vm, args: &[Value]) -> NResult {
+    conn(vm, "ws-send-binary", args[0])?;
+    let b = vm
+        .heap
+        .bytevector(args[1])
+        .ok_or_else(|| Error::wrong_type("ws-send-binary", "a bytevector", args[1]))?
+        .to_vec();
+    send(vm, "ws-send-binary", args[0], Payload::Binary(b))
+}
+
+/// `(ws-ping conn [payload])`: payload string or bytevector of at most 125 bytes.
+fn ws_ping(vm: &mut Vm, args: &[Value]) -> NResult {
+    const WHO: &str = "ws-ping";
+    conn(vm, WHO, args[0])?;
+    let p = match args.get(1) {
+        Some(v) => payload(vm, WHO, *v)?,
+        None => Payload::Binary(Vec::new()),
+    };
+    let c = conn(vm, WHO, args[0])?;
+    let r = if c.dead {
+        Err(WsError::ConnectionClosed)
+    } else {
+        c.client.ping(p.bytes())
+    };
+    sent(c, WHO, r, args[0])
+}
+
+/// What a receive produced, detached from the connection borrow.
+enum Received {
+    Text(String),
+    Binary(Vec<u8>),
+    Closed,
+    Failed(String),
+}
+
+/// `(%ws-receive conn)` → `(text . string)`, `(binary . bytevector)`, `closed`, or `#f`
+/// with `ws-last-error` set. Blocks until one of those happens (or the read timeout).
+fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult {
+    let c = conn(vm, "ws-receive", args[0])?;
+    let got = if c.dead {
+        Received::Closed
+    } else {
+        match c.client.receive() {
+            Ok(Event::Message(Message::Text(s))) => Received::Text(s),
+            Ok(Event::Message(Message::Binary(b))) => Received::Binary(b),
+            Ok(_) | Err(WsError::ConnectionClosed) => Received::Closed,
+            Err(e @ WsError::Timeout) => Received::Failed(e.to_string()),
+            Err(e) => {
+                c.dead = true;
+                Received::Failed(e.to_string())
+            }
+        }
+    };
+    let (err, v) = match got {
+        Received::Text(s) => {
+            let s = vm.heap.string(s);
+            (None, vm.heap.cons(Value::sym("text"), s))
+        }
+        Received::Binary(b) => {
+            let b = vm.heap.bytes(b);
+            (None, vm.heap.cons(Value::sym("binary"), b))
+        }
+        Received::Closed => (None, Value::sym("closed")),
+        Received::Failed(e) => (Some(e), Value::Bool(false)),
+    };
+    set_last_error(vm, err);
+    Ok(v)
+}
+
+/// `(ws-close conn [code [reason]])`: close handshake (default 1000, ""), then the
+/// socket is shut down. Closing a closed connection does nothing.
+fn ws_close(vm: &mut Vm, args: &[Value]) -> NResult {
+    const WHO: &str = "ws-close";
+    conn(vm, WHO, args[0])?;
+    let code = match args.get(1) {
+        Some(v) => {
+            let n = builtins::int(WHO, *v)?;
+            match u16::try_from(n) {
+                Ok(code) if is_valid_close_code(code) => code,
+                _ => {
+                    return Err(ws_error(
+                        WHO,
+                        "close code may not be sent (use 1000-1003, 1007-1014 or 3000-4999)",
+                        vec![*v],
+                    ))
+                }
+            }
+        }
+        None => 1000,
+    };
+    let reason = match args.get(2) {
+        Some(v) => builtins::string(vm, WHO, *v)?,
+        None => String::new(),
+    };
+    if reason.len() > 123 {
+        return Err(ws_error(
+            WHO,
+            "close reason longer than 123 bytes",
+            vec![args[2]],
+        ));
+    }
+    let c = conn(vm, WHO, args[0])?;
+    if !c.dead {
+        match c.client.close(code, &reason) {
+            Err(e @ WsError::InvalidInput(_)) => return Err(ws_error(WHO, e, vec![])),
+            Ok(()) | Err(_) => c.dead = true,
+        }
+    }
+    Ok(Value::Unspecified)
+}
+
+fn is_connection(vm: &mut Vm, args: &[Value]) -> NResult {
+    Ok(Value::Bool(conn(vm, "ws-connection?", args[0]).is_ok()))
+}
+
+fn state_symbol(s: State) -> Value {
+    Value::sym(match s {
+        State::Open => "open",
+        State::Closing => "closing",
+        State::Closed => "closed",
+    })
+}
+
+fn connection_state(vm: &mut Vm, args: &[Value]) -> NResult {
+    Ok(state_symbol(
+        conn(vm, "ws-connection-state", args[0])?.state(),
+    ))
+}
+
+fn is_connected(vm: &mut Vm, args: &[Value]) -> NResult {
+    Ok(Value::Bool(
+        conn(vm, "ws-connected?", args[0])?.state() == State::Open,
+    ))
+}
+
+fn connection_url(vm: &mut Vm, args: &[Value]) -> NResult {
+    let url = conn(vm, "ws-connection-url", args[0])?
+        .client
+        .url()
+        .to_string();
+    Ok(vm.heap.string(url))
+}
+
+fn connection_socket(vm: &mut Vm, args: &[Value]) -> NResult {
+    Ok(conn(vm, "ws-connection-socket", args[0])?.socket)
+}
+
+fn optional_string(vm: &mut Vm, s: Option<String>) -> Value {
+    match s {
+        Some(s) => vm.heap.string(s),
+        None => Value::Bool(false),
+    }
+}
+
+fn connection_protocol(vm: &mut Vm, args: &[Value]) -> NResult {
+    let p = conn(vm, "ws-connection-protocol", args[0])?
+        .client
+        .protocol()
+        .map(str::to_owned);
+    Ok(optional_string(vm, p))
+}
+
+fn close_code(vm: &mut Vm, args: &[Value]) -> NResult {
+    let code = conn(vm, "ws-close-code", args[0])?.client.close_code();
+    Ok(code.map_or(Value::Bool(false), |c| Value::Int(i64::from(c))))
+}
+
+fn close_reason(vm: &mut Vm, args: &[Value]) -> NResult {
+    let c = conn(vm, "ws-close-reason", args[0])?;
+    let r = c
+        .client
+        .close_code()
+        .and(c.client.close_reason())
+        .map(str::to_owned);
+    Ok(optional_string(vm, r))
+}
+
+fn last_error(vm: &mut Vm, _args: &[Value]) -> NResult {
+    let e = vm
+        .host
+        .get(&TypeId::of::<LastError>())
+        .and_then(|b| b.downcast_ref::<LastError>())
+        .and_then(|l| l.0.clone());
+    Ok(optional_string(vm, e))
+}
+
+/// Binds the natives of `(sigil %websocket)`.
+pub fn register(reg: &mut Registry) {
+    reg.simple("ws-connect", 1, Some(2), ws_connect);
+    reg.simple("ws-send", 2, Some(2), ws_send);
+    reg.simple("ws-send-binary", 2, Some(2), ws_send_binary);
+    reg.simple("ws-ping", 1, Some(2), ws_ping);
+    reg.simple("%ws-receive", 1, Some(1), ws_receive);
+    reg.simple("ws-close", 1, Some(3), ws_close);
+    reg.simple("ws-connection?", 1, Some(1), is_connection);
+    reg.simple("ws-connected?", 1, Some(1), is_connected);
+    reg.simple("ws-connection-state", 1, Some(1), connection_state);
+    reg.simple("ws-connection-url", 1, Some(1), connection_url);
+    reg.simple("ws-connection-socket", 1, Some(1), connection_socket);
+    reg.simple("ws-connection-protocol", 1, Some(1), connection_protocol);
+    reg.simple("ws-close-code", 1, Some(1), close_code);
+    reg.simple("ws-close-reason", 1, Some(1), close_reason);
+    reg.simple("ws-last-error", 0, Some(0), last_error);
+}

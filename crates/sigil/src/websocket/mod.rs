@@ -1,0 +1,35 @@
+//! Native half of Sigil's WebSocket libraries.
+//!
+//! All protocol work is done by the `sigil-ws` crate; these modules only convert
+//! between Scheme values and its Rust API:
+//!
+//! * [`connection`] — library `(sigil %websocket)`: connecting, sending, receiving,
+//!   closing and inspecting a connection. The public `(sigil websocket)` library
+//!   (`stdlib/sigil/websocket.sgl`) re-exports it and wraps received messages in
+//!   `ws-message` records.
+//! * [`frame`] — library `(sigil %websocket-frame)`: the frame codec and masking, used
+//!   by `(sigil websocket frame)` (`stdlib/sigil/websocket/frame.sgl`).
+//!
+//! The natives are deliberately small (connect, send, receive, close) so that a
+//! scheduler can later make the blocking ones park on the connection's file
+//! descriptor instead of blocking the thread.
+
+use sigil_lang::{Error, Interpreter, Value};
+
+pub mod connection;
+pub mod frame;
+mod options;
+
+/// Condition kind of WebSocket errors raised to Scheme (`(condition-kind e)`).
+pub const ERROR_KIND: &str = "websocket-error";
+
+/// Registers the native libraries `(sigil %websocket)` and `(sigil %websocket-frame)`.
+pub fn register(interp: &mut Interpreter) {
+    interp.define_native_library("sigil %websocket", connection::register);
+    interp.define_native_library("sigil %websocket-frame", frame::register);
+}
+
+/// A `websocket-error` condition: "`who`: `message`" with irritants.
+pub(crate) fn ws_error(who: &str, message: impl std::fmt::Display, irritants: Vec<Value>) -> Error {
+    Error::with(ERROR_KIND, format!("{who}: {message}"), irritants)
+}

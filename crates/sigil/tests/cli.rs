@@ -1,0 +1,201 @@
+//! End-to-end tests of the `sigil` command: scripts, `-e`, options, error reports, and the
+//! REPL fed through a pipe.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+fn sigil() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigil"));
+    // Keep the REPL away from the user's history file.
+    cmd.env("SIGIL_HISTORY", "");
+    cmd.env_remove("HOME");
+    cmd
+}
+
+/// A script file with a unique name under the temp dir, removed on drop.
+struct Script(PathBuf);
+
+impl Script {
+    fn new(src: &str) -> Script {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "sigil-cli-{}-{}.sgl",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(name);
+        std::fs::write(&path, src).unwrap();
+        Script(path)
+    }
+
+    fn path(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+impl Drop for Script {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().unwrap();
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8(stdout).unwrap(),
+        String::from_utf8(stderr).unwrap(),
+    )
+}
+
+fn with_stdin(cmd: &mut Command, input: &str) -> (i32, String, String) {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn script_runs_with_command_line() {
+    let s = Script::new("(display (command-line))\n(newline)\n");
+    let (code, out, err) = run(sigil().arg(s.path()).args(["a", "b c"]));
+    assert_eq!(code, 0, "stderr: {err}");
+    assert_eq!(out, format!("({} a b c)\n", s.path()));
+}
+
+#[test]
+fn script_error_reports_position_and_exits_1() {
+    let s = Script::new("(display \"before\")\n(newline)\n(define (f x)\n  (+ x nope))\n(f 1)\n");
+    let (code, out, err) = run(sigil().arg(s.path()));
+    assert_eq!(code, 1);
+    assert_eq!(out, "before\n");
+    let first = err.lines().next().unwrap();
+    let prefix = format!("error: {}:", s.path());
+    assert!(first.starts_with(&prefix), "{err}");
+    assert!(first.ends_with("unbound variable: nope"), "{err}");
+    // error: FILE:LINE:COL: MESSAGE
+    let pos: Vec<&str> = first[prefix.len()..].splitn(3, ':').collect();
+    assert!(pos[0].parse::<u32>().unwrap() >= 3, "{err}");
+    assert!(pos[1].parse::<u32>().is_ok(), "{err}");
+    assert!(err.lines().skip(1).all(|l| l.starts_with("  ")), "{err}");
+}
+
+#[test]
+fn read_error_reports_position() {
+    let s = Script::new("(display 1)\n(+ 1 (foo 2)\n");
+    let (code, out, err) = run(sigil().arg(s.path()));
+    assert_eq!(code, 1);
+    assert_eq!(out, "");
+    let prefix = format!("error: {}:", s.path());
+    assert!(err.starts_with(&prefix), "{err}");
+    assert!(err.contains("read error"), "{err}");
+}
+
+#[test]
+fn missing_file() {
+    let (code, _, err) = run(sigil().arg("/nonexistent/sigil-no-such-file.sgl"));
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("error: cannot read /nonexistent/sigil-no-such-file.sgl"),
+        "{err}"
+    );
+}
+
+#[test]
+fn eval_option() {
+    let (code, out, _) = run(sigil().args(["-e", "(define x 20) (+ x 22)"]));
+    assert_eq!((code, out.as_str()), (0, "42\n"));
+    let (_, out, _) = run(sigil().args(["-e", "\"hi\""]));
+    assert_eq!(out, "\"hi\"\n");
+    let (_, out, _) = run(sigil().args(["-e", "(command-line)", "x", "y"]));
+    assert_eq!(out, "(\"-e\" \"x\" \"y\")\n");
+    let (_, out, _) = run(sigil().args(["-e", "(display \"z\")"]));
+    assert_eq!(out, "z");
+    let (code, _, err) = run(sigil().args(["-e", "(car 5)"]));
+    assert_eq!(code, 1);
+    assert!(err.starts_with("error: <-e>:1:1: "), "{err}");
+}
+
+#[test]
+fn program_from_stdin() {
+    let (code, out, _) = with_stdin(sigil().arg("-"), "(display (+ 1 2))\n");
+    assert_eq!((code, out.as_str()), (0, "3"));
+}
+
+#[test]
+fn help_and_version() {
+    let (code, out, _) = run(sigil().arg("--help"));
+    assert_eq!(code, 0);
+    for word in [
+        "-e",
+        "--eval",
+        "-I",
+        "--repl",
+        "--help",
+        "--version",
+        "SIGIL_PATH",
+        "SIGIL_HISTORY",
+        "SIGIL_RESOLVE",
+        "SSL_CERT_FILE",
+    ] {
+        assert!(out.contains(word), "help lacks {word}");
+    }
+    assert_eq!(run(sigil().arg("-h")).1, out);
+    let (code, out, _) = run(sigil().arg("--version"));
+    assert_eq!((code, out.as_str()), (0, "sigil 0.1.0\n"));
+    assert_eq!(run(sigil().arg("-V")).1, "sigil 0.1.0\n");
+}
+
+#[test]
+fn unknown_option_exits_2() {
+    let (code, out, err) = run(sigil().arg("--frobnicate"));
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    assert!(
+        err.contains("--frobnicate") && err.contains("Usage"),
+        "{err}"
+    );
+}
+
+#[test]
+fn repl_multi_line_input() {
+    let (code, out, _) = with_stdin(&mut sigil(), "(+ 1\n   2)\n\"a\" (* 2 3)\n");
+    assert_eq!(code, 0);
+    assert_eq!(out, "3\n\"a\"\n6\n");
+}
+
+#[test]
+fn repl_continues_after_error() {
+    let (code, out, err) = with_stdin(&mut sigil(), "(car '())\n(+ 1 2)\n");
+    assert_eq!(code, 0);
+    assert_eq!(out, "3\n");
+    assert!(err.starts_with("error: <repl>:"), "{err}");
+}
+
+#[test]
+fn repl_keeps_definitions() {
+    let input = "(define (sq x) (* x x))\n(define y 7)\n(sq y)\n,quit\n(sq 2)\n";
+    let (code, out, _) = with_stdin(sigil().arg("--repl"), input);
+    assert_eq!(code, 0);
+    assert_eq!(out, "49\n");
+}
