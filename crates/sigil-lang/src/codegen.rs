@@ -58,13 +58,19 @@ impl<'a> Codegen<'a> {
             body: Node::Const(Value::Unspecified),
         };
         self.begin_fn(&l);
-        self.compile(node, true);
+        // Not a tail position: the top-level frame stays on the stack while the form runs,
+        // so an error in a call the form makes still reports the form's position.
+        self.compile(node, false);
+        self.emit(Op::Return);
         self.end_fn(&l)
     }
 
+    /// Whether a variable lives in a box: when closures share it after it is initialised,
+    /// and whenever `set!` assigns it (so a re-entered continuation, which copies the stack,
+    /// still sees the variable's current value).
     fn boxed(&self, v: VarId) -> bool {
         let info = &self.vars[v as usize];
-        info.captured && info.assigned
+        info.mutated || (info.captured && info.assigned)
     }
 
     fn f(&mut self) -> &mut FnCtx {
@@ -154,8 +160,10 @@ impl<'a> Codegen<'a> {
                 self.load(*v);
                 self.ret_if(tail);
             }
-            Node::Global(g) => {
+            Node::Global(g, span) => {
+                let outer = std::mem::replace(&mut self.span, *span);
                 self.emit(Op::Global(*g));
+                self.span = outer;
                 self.ret_if(tail);
             }
             Node::SetLocal(v, x) => {
@@ -177,7 +185,11 @@ impl<'a> Codegen<'a> {
             Node::If(c, t, e) => {
                 let jf = self.compile_test(c);
                 self.compile(t, tail);
-                let jend = if tail { None } else { Some(self.emit(Op::Jump(0))) };
+                let jend = if tail {
+                    None
+                } else {
+                    Some(self.emit(Op::Jump(0)))
+                };
                 let else_at = self.f().code.len() as u32;
                 self.patch(jf, else_at);
                 self.compile(e, tail);
@@ -214,8 +226,7 @@ impl<'a> Codegen<'a> {
                 let n = args.len() as u16;
                 self.emit(if tail { Op::TailCall(n) } else { Op::Call(n) });
             }
-            Node::Prim(p @ (Prim::Add | Prim::Sub), args, span)
-                if matches!(args[1], Node::Const(Value::Int(k)) if k.unsigned_abs() < 1 << 30) =>
+            Node::Prim(p @ (Prim::Add | Prim::Sub), args, span) if matches!(args[1], Node::Const(Value::Int(k)) if k.unsigned_abs() < 1 << 30) =>
             {
                 let Node::Const(Value::Int(k)) = args[1] else {
                     unreachable!()
@@ -238,8 +249,10 @@ impl<'a> Codegen<'a> {
                     self.compile(init, false);
                 }
                 let saved = self.f().next_slot;
-                let slots: Vec<(VarId, u16)> =
-                    binds.iter().map(|(v, _)| (*v, self.alloc_slot(*v))).collect();
+                let slots: Vec<(VarId, u16)> = binds
+                    .iter()
+                    .map(|(v, _)| (*v, self.alloc_slot(*v)))
+                    .collect();
                 for &(v, s) in slots.iter().rev() {
                     self.emit(Op::SetLocal(s));
                     if self.boxed(v) {
@@ -273,7 +286,11 @@ impl<'a> Codegen<'a> {
                 self.compile(&args[0], false);
                 self.emit(Op::JumpIfTrue(0))
             }
-            Node::Prim(p @ (Prim::Lt | Prim::Gt | Prim::Le | Prim::Ge | Prim::NumEq), args, span) => {
+            Node::Prim(
+                p @ (Prim::Lt | Prim::Gt | Prim::Le | Prim::Ge | Prim::NumEq),
+                args,
+                span,
+            ) => {
                 for a in args {
                     self.compile(a, false);
                 }

@@ -21,8 +21,8 @@ pub enum Node {
     Const(Value),
     /// A lexical variable.
     Local(VarId),
-    /// A global slot.
-    Global(u32),
+    /// A global slot, and where it is referenced.
+    Global(u32, Span),
     /// Assign a lexical variable.
     SetLocal(VarId, Box<Node>),
     /// Assign an existing global.
@@ -65,8 +65,10 @@ pub struct VarInfo {
     pub depth: u32,
     /// Referenced from a more deeply nested lambda.
     pub captured: bool,
-    /// Assigned after its binding.
+    /// Initialised after its binding (`letrec`, internal `define`, named `let`).
     pub assigned: bool,
+    /// Assigned by `set!`.
+    pub mutated: bool,
 }
 
 #[derive(Clone)]
@@ -82,6 +84,37 @@ pub enum GlobalBinding {
     Var(u32),
     /// A macro.
     Macro(Rc<Macro>),
+}
+
+thread_local! {
+    static LIBRARY_ENVS: std::cell::RefCell<Vec<Rc<HashMap<Symbol, GlobalBinding>>>> =
+        std::cell::RefCell::new(vec![Rc::new(HashMap::new())]);
+}
+
+/// Records a library's final bindings so the macros it defines resolve their free names
+/// there, wherever they are used; returns the environment's id for [`Macro::env`].
+pub fn register_library_env(module: &Module) -> u32 {
+    let id = LIBRARY_ENVS.with(|e| {
+        let mut e = e.borrow_mut();
+        e.push(Rc::new(module.map.clone()));
+        (e.len() - 1) as u32
+    });
+    for name in &module.own {
+        if let Some(GlobalBinding::Macro(m)) = module.map.get(name) {
+            if m.env.get() == 0 {
+                m.env.set(id);
+            }
+        }
+    }
+    id
+}
+
+fn library_binding(env: u32, s: Symbol) -> Option<GlobalBinding> {
+    LIBRARY_ENVS.with(|e| {
+        e.borrow()
+            .get(env as usize)
+            .and_then(|m| m.get(&s).cloned())
+    })
 }
 
 /// A top-level environment: a program, the REPL, or a library.
@@ -179,15 +212,20 @@ impl<'a> Expander<'a> {
 
     // ---- names ----------------------------------------------------------------------
 
+    /// The lexical binding of `s`. An alias a macro introduced that its expansion did not
+    /// bind resolves in the scopes around the macro's definition only.
     fn lookup_local(&self, s: Symbol) -> Option<Binding> {
         let mut s = s;
+        let mut visible = self.scopes.len();
         loop {
-            for scope in self.scopes.iter().rev() {
+            for scope in self.scopes[..visible].iter().rev() {
                 if let Some((_, b)) = scope.iter().rev().find(|(n, _)| *n == s) {
                     return Some(b.clone());
                 }
             }
-            s = s.alias_base()?;
+            let (base, depth, _) = s.alias()?;
+            s = base;
+            visible = visible.min(depth as usize);
         }
     }
 
@@ -197,6 +235,7 @@ impl<'a> Expander<'a> {
             depth: self.depth,
             captured: false,
             assigned: false,
+            mutated: false,
         });
         let id = (self.vars.len() - 1) as VarId;
         self.scopes
@@ -239,6 +278,25 @@ impl<'a> Expander<'a> {
         slot
     }
 
+    /// The global meaning of `s`, and whether it is a definite binding (one the module
+    /// defined, or one a library macro's alias refers to) rather than an import that a
+    /// special form name takes precedence over.
+    fn global_binding(&self, s: Symbol) -> (Option<GlobalBinding>, bool) {
+        let mut cur = s;
+        while let Some((base, _, env)) = cur.alias() {
+            if env != 0 {
+                if let Some(b) = library_binding(env, base.strip()) {
+                    return (Some(b), true);
+                }
+            }
+            cur = base;
+        }
+        (
+            self.module.map.get(&cur).cloned(),
+            self.module.own.contains(&cur),
+        )
+    }
+
     fn classify(&self, head: &Syn) -> Head {
         let Some(s) = head.as_sym() else {
             return Head::Other;
@@ -249,14 +307,12 @@ impl<'a> Expander<'a> {
             None => {}
         }
         let base = s.strip();
-        match self.module.map.get(&base) {
-            Some(GlobalBinding::Macro(m)) => Head::Macro(m.clone()),
-            Some(GlobalBinding::Var(slot)) if self.module.own.contains(&base) => {
-                Head::Global(*slot)
-            }
+        match self.global_binding(s) {
+            (Some(GlobalBinding::Macro(m)), _) => Head::Macro(m),
+            (Some(GlobalBinding::Var(slot)), true) => Head::Global(slot),
             _ if is_special_form(&base.name()) => Head::Special(base),
-            Some(GlobalBinding::Var(slot)) => Head::Global(*slot),
-            None => Head::Other,
+            (Some(GlobalBinding::Var(slot)), false) => Head::Global(slot),
+            (None, _) => Head::Other,
         }
     }
 
@@ -283,14 +339,15 @@ impl<'a> Expander<'a> {
             Some(Binding::Macro(_)) => err(span, format!("syntax keyword used as a variable: {s}")),
             None => {
                 let base = s.strip();
-                match self.module.map.get(&base) {
+                match self.global_binding(s).0 {
                     Some(GlobalBinding::Macro(_)) => {
                         err(span, format!("syntax keyword used as a variable: {s}"))
                     }
                     None if is_special_form(&base.name()) => {
                         err(span, format!("syntax keyword used as a variable: {s}"))
                     }
-                    _ => Ok(Node::Global(self.global_slot(base))),
+                    Some(GlobalBinding::Var(slot)) => Ok(Node::Global(slot, span)),
+                    _ => Ok(Node::Global(self.global_slot(base), span)),
                 }
             }
         }
@@ -372,24 +429,29 @@ impl<'a> Expander<'a> {
             "define" => self.expand_define(x, args),
             "set!" => match args {
                 [target, value] => {
-                    let s = target
-                        .as_sym()
-                        .ok_or_else(|| CompileError {
-                            message: "set!: expected a variable name".into(),
-                            span,
-                        })?;
+                    let s = target.as_sym().ok_or_else(|| CompileError {
+                        message: "set!: expected a variable name".into(),
+                        span,
+                    })?;
                     let v = self.expand(value)?;
                     match self.lookup_local(s) {
                         Some(Binding::Var(id)) => {
                             self.use_var(id);
-                            self.vars[id as usize].assigned = true;
+                            self.vars[id as usize].mutated = true;
                             Ok(Node::SetLocal(id, Box::new(v)))
                         }
-                        Some(Binding::Macro(_)) => err(span, "set!: cannot assign a syntax keyword"),
+                        Some(Binding::Macro(_)) => {
+                            err(span, "set!: cannot assign a syntax keyword")
+                        }
                         None => {
                             let base = s.strip();
-                            if self.module.map.contains_key(&base) && !self.module.own.contains(&base) {
-                                return err(span, format!("set!: cannot assign imported variable {base}"));
+                            if self.module.map.contains_key(&base)
+                                && !self.module.own.contains(&base)
+                            {
+                                return err(
+                                    span,
+                                    format!("set!: cannot assign imported variable {base}"),
+                                );
                             }
                             Ok(Node::SetGlobal(self.global_slot(base), Box::new(v)))
                         }
@@ -417,9 +479,15 @@ impl<'a> Expander<'a> {
                         );
                         self.expand_lambda(name, &formals, body, span)
                     }
-                    _ => err(span, "named-lambda: expected (named-lambda (name . formals) body ...)"),
+                    _ => err(
+                        span,
+                        "named-lambda: expected (named-lambda (name . formals) body ...)",
+                    ),
                 },
-                _ => err(span, "named-lambda: expected (named-lambda (name . formals) body ...)"),
+                _ => err(
+                    span,
+                    "named-lambda: expected (named-lambda (name . formals) body ...)",
+                ),
             },
             "begin" => {
                 if args.is_empty() {
@@ -472,7 +540,10 @@ impl<'a> Expander<'a> {
                     self.scopes.pop();
                     Ok(Node::Scope(ids, Box::new(Node::Seq(seq))))
                 }
-                _ => err(span, format!("{name}: expected ({name} (bindings) body ...)")),
+                _ => err(
+                    span,
+                    format!("{name}: expected ({name} (bindings) body ...)"),
+                ),
             },
             "when" | "unless" => match args {
                 [test, body @ ..] if !body.is_empty() => {
@@ -507,7 +578,10 @@ impl<'a> Expander<'a> {
                     }
                     Ok(Node::Const(Value::Unspecified))
                 }
-                _ => err(span, "define-syntax: expected (define-syntax name (syntax-rules ...))"),
+                _ => err(
+                    span,
+                    "define-syntax: expected (define-syntax name (syntax-rules ...))",
+                ),
             },
             "let-syntax" | "letrec-syntax" => match args {
                 [bindings, body @ ..] => {
@@ -521,7 +595,10 @@ impl<'a> Expander<'a> {
                             Some([n, spec]) if n.as_sym().is_some() => {
                                 let n = n.as_sym().unwrap_or(Symbol::intern("?"));
                                 let m = self.make_macro(n, spec)?;
-                                self.scopes.last_mut().expect("scope").push((n, Binding::Macro(m)));
+                                self.scopes
+                                    .last_mut()
+                                    .expect("scope")
+                                    .push((n, Binding::Macro(m)));
                             }
                             _ => return err(b.span, format!("{name}: bad binding")),
                         }
@@ -530,7 +607,10 @@ impl<'a> Expander<'a> {
                     self.scopes.pop();
                     r
                 }
-                _ => err(span, format!("{name}: expected ({name} (bindings) body ...)")),
+                _ => err(
+                    span,
+                    format!("{name}: expected ({name} (bindings) body ...)"),
+                ),
             },
             "define-record-type" => {
                 let expanded = self.record_type_definition(args, span)?;
@@ -550,7 +630,7 @@ impl<'a> Expander<'a> {
         if !ok {
             return err(spec.span, "only syntax-rules transformers are supported");
         }
-        Macro::from_syntax_rules(name, spec)
+        Macro::from_syntax_rules(name, spec, self.scopes.len() as u32)
             .map(Rc::new)
             .map_err(|message| CompileError {
                 message,
@@ -584,7 +664,10 @@ impl<'a> Expander<'a> {
         match args {
             [target, rest @ ..] => match &target.e {
                 Sexp::Sym(s) => match rest {
-                    [] => Ok((*s, Syn::new(Sexp::Sym(Symbol::intern("%unspecified")), span))),
+                    [] => Ok((
+                        *s,
+                        Syn::new(Sexp::Sym(Symbol::intern("%unspecified")), span),
+                    )),
                     [v] => Ok((*s, v.clone())),
                     _ => err(span, "define: expected (define name value)"),
                 },
@@ -596,8 +679,11 @@ impl<'a> Expander<'a> {
                         _ => Syn::new(Sexp::List(parts[1..].into(), tail.clone()), target.span),
                     };
                     let lambda = Syn::list(
-                        [vec![Syn::sym(Symbol::intern("lambda"), span), formals], rest.to_vec()]
-                            .concat(),
+                        [
+                            vec![Syn::sym(Symbol::intern("lambda"), span), formals],
+                            rest.to_vec(),
+                        ]
+                        .concat(),
                         span,
                     );
                     let mut inner = vec![parts[0].clone(), lambda];
@@ -794,7 +880,10 @@ impl<'a> Expander<'a> {
                 let call = Node::Call(Box::new(self.use_var(loop_var)), inits, span);
                 Ok(Node::Scope(
                     vec![loop_var],
-                    Box::new(Node::Seq(vec![Node::SetLocal(loop_var, Box::new(lambda)), call])),
+                    Box::new(Node::Seq(vec![
+                        Node::SetLocal(loop_var, Box::new(lambda)),
+                        call,
+                    ])),
                 ))
             }
             [bindings, body @ ..] if !body.is_empty() => {
@@ -807,7 +896,10 @@ impl<'a> Expander<'a> {
                 let ids: Vec<VarId> = bs.iter().map(|(n, _)| self.new_var(*n)).collect();
                 let body = self.expand_body(body, span);
                 self.scopes.pop();
-                Ok(Node::Let(ids.into_iter().zip(inits).collect(), Box::new(body?)))
+                Ok(Node::Let(
+                    ids.into_iter().zip(inits).collect(),
+                    Box::new(body?),
+                ))
             }
             _ => err(span, "let: expected (let (bindings) body ...)"),
         }
@@ -819,6 +911,7 @@ impl<'a> Expander<'a> {
             depth: self.depth,
             captured: false,
             assigned: false,
+            mutated: false,
         });
         (self.vars.len() - 1) as VarId
     }
@@ -863,11 +956,18 @@ impl<'a> Expander<'a> {
         let Some((clause, rest)) = clauses.split_first() else {
             return Ok(Node::Const(Value::Unspecified));
         };
-        let parts = clause.as_list().filter(|p| !p.is_empty()).ok_or_else(|| CompileError {
-            message: format!("cond: bad clause {clause}"),
-            span: clause.span,
-        })?;
-        if Self::is_keyword(&parts[0], "else") && self.lookup_local(parts[0].as_sym().unwrap_or(Symbol::intern("else"))).is_none() {
+        let parts = clause
+            .as_list()
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| CompileError {
+                message: format!("cond: bad clause {clause}"),
+                span: clause.span,
+            })?;
+        if Self::is_keyword(&parts[0], "else")
+            && self
+                .lookup_local(parts[0].as_sym().unwrap_or(Symbol::intern("else")))
+                .is_none()
+        {
             return self.expand_seq(&parts[1..]);
         }
         let test = self.expand(&parts[0])?;
@@ -918,10 +1018,13 @@ impl<'a> Expander<'a> {
         let Some((clause, rest)) = clauses.split_first() else {
             return Ok(Node::Const(Value::Unspecified));
         };
-        let parts = clause.as_list().filter(|p| p.len() >= 2).ok_or_else(|| CompileError {
-            message: format!("case: bad clause {clause}"),
-            span: clause.span,
-        })?;
+        let parts = clause
+            .as_list()
+            .filter(|p| p.len() >= 2)
+            .ok_or_else(|| CompileError {
+                message: format!("case: bad clause {clause}"),
+                span: clause.span,
+            })?;
         let result = match &parts[1..] {
             [arrow, f] if Self::is_keyword(arrow, "=>") => {
                 let f = self.expand(f)?;
@@ -940,15 +1043,26 @@ impl<'a> Expander<'a> {
         for d in data.iter().rev() {
             let c = self.quote(d);
             let eqv = Node::Prim(Prim::Eqv, vec![Node::Local(t), Node::Const(c)], span);
-            test = Node::If(Box::new(eqv), Box::new(Node::Const(Value::Bool(true))), Box::new(test));
+            test = Node::If(
+                Box::new(eqv),
+                Box::new(Node::Const(Value::Bool(true))),
+                Box::new(test),
+            );
         }
         let otherwise = self.case_clauses(t, rest, span)?;
-        Ok(Node::If(Box::new(test), Box::new(result), Box::new(otherwise)))
+        Ok(Node::If(
+            Box::new(test),
+            Box::new(result),
+            Box::new(otherwise),
+        ))
     }
 
     fn expand_do(&mut self, args: &[Syn], span: Span) -> CResult<Node> {
         let [specs, exit, body @ ..] = args else {
-            return err(span, "do: expected (do ((var init step) ...) (test expr ...) body ...)");
+            return err(
+                span,
+                "do: expected (do ((var init step) ...) (test expr ...) body ...)",
+            );
         };
         let specs = specs.as_list().ok_or_else(|| CompileError {
             message: "do: bad variable list".into(),
@@ -967,10 +1081,13 @@ impl<'a> Expander<'a> {
                 _ => return err(s.span, "do: bad variable spec"),
             }
         }
-        let exit = exit.as_list().filter(|e| !e.is_empty()).ok_or_else(|| CompileError {
-            message: "do: bad exit clause".into(),
-            span,
-        })?;
+        let exit = exit
+            .as_list()
+            .filter(|e| !e.is_empty())
+            .ok_or_else(|| CompileError {
+                message: "do: bad exit clause".into(),
+                span,
+            })?;
         self.scopes.push(Vec::new());
         let loop_var = self.new_var(Symbol::intern("do-loop"));
         let lambda = self.lambda_with(None, &vars, None, |ex| {
@@ -984,14 +1101,21 @@ impl<'a> Expander<'a> {
             let steps = ex.expand_all(&steps)?;
             let lv = ex.use_var(loop_var);
             seq.push(Node::Call(Box::new(lv), steps, span));
-            Ok(Node::If(Box::new(test), Box::new(done), Box::new(Node::Seq(seq))))
+            Ok(Node::If(
+                Box::new(test),
+                Box::new(done),
+                Box::new(Node::Seq(seq)),
+            ))
         })?;
         self.scopes.pop();
         self.vars[loop_var as usize].assigned = true;
         let call = Node::Call(Box::new(Node::Local(loop_var)), inits, span);
         Ok(Node::Scope(
             vec![loop_var],
-            Box::new(Node::Seq(vec![Node::SetLocal(loop_var, Box::new(lambda)), call])),
+            Box::new(Node::Seq(vec![
+                Node::SetLocal(loop_var, Box::new(lambda)),
+                call,
+            ])),
         ))
     }
 
@@ -1006,7 +1130,7 @@ impl<'a> Expander<'a> {
                 _ => return err(c.span, "case-lambda: bad clause"),
             }
         }
-        let f = Node::Global(self.global_slot(Symbol::intern("%case-lambda")));
+        let f = Node::Global(self.global_slot(Symbol::intern("%case-lambda")), span);
         Ok(Node::Call(Box::new(f), procs, span))
     }
 
@@ -1032,9 +1156,10 @@ impl<'a> Expander<'a> {
                 // `(a . ,x)` reads as `(a unquote x)`: the unquote is the tail.
                 let n = items.len();
                 let (items, dotted_unquote) = match tail {
-                    None if n >= 3 && Self::is_keyword(&items[n - 2], "unquote") => {
-                        (&items[..n - 2], Some(Syn::list(items[n - 2..].to_vec(), span)))
-                    }
+                    None if n >= 3 && Self::is_keyword(&items[n - 2], "unquote") => (
+                        &items[..n - 2],
+                        Some(Syn::list(items[n - 2..].to_vec(), span)),
+                    ),
                     _ => (&items[..], None),
                 };
                 let mut acc = match (tail, dotted_unquote) {
@@ -1043,9 +1168,9 @@ impl<'a> Expander<'a> {
                     (None, None) => Node::Const(Value::Null),
                 };
                 for item in items.iter().rev() {
-                    let spliced = item.as_list().filter(|l| {
-                        l.len() == 2 && Self::is_keyword(&l[0], "unquote-splicing")
-                    });
+                    let spliced = item
+                        .as_list()
+                        .filter(|l| l.len() == 2 && Self::is_keyword(&l[0], "unquote-splicing"));
                     acc = match spliced {
                         Some(l) if level == 1 => {
                             let e = self.expand(&l[1])?;
@@ -1081,7 +1206,8 @@ impl<'a> Expander<'a> {
                 s.is("unquote") || s.is("unquote-splicing")
             }
             Sexp::List(items, tail) => {
-                items.iter().any(Self::has_unquote) || tail.as_deref().is_some_and(Self::has_unquote)
+                items.iter().any(Self::has_unquote)
+                    || tail.as_deref().is_some_and(Self::has_unquote)
             }
             Sexp::Vector(items) => items.iter().any(Self::has_unquote),
             _ => false,
@@ -1107,10 +1233,13 @@ impl<'a> Expander<'a> {
         for f in fields {
             let parts = match &f.e {
                 Sexp::Sym(_) => vec![f.clone()],
-                _ => f.as_list().map(<[Syn]>::to_vec).ok_or_else(|| CompileError {
-                    message: format!("define-record-type: bad field spec {f}"),
-                    span: f.span,
-                })?,
+                _ => f
+                    .as_list()
+                    .map(<[Syn]>::to_vec)
+                    .ok_or_else(|| CompileError {
+                        message: format!("define-record-type: bad field spec {f}"),
+                        span: f.span,
+                    })?,
             };
             field_names.push(parts[0].clone());
         }
@@ -1166,7 +1295,11 @@ impl<'a> Expander<'a> {
                 forms.push(define(
                     acc.clone(),
                     Syn::list(
-                        vec![sym("%record-accessor"), tname_sym.clone(), quote(parts[0].clone())],
+                        vec![
+                            sym("%record-accessor"),
+                            tname_sym.clone(),
+                            quote(parts[0].clone()),
+                        ],
                         span,
                     ),
                 ));
@@ -1175,7 +1308,11 @@ impl<'a> Expander<'a> {
                 forms.push(define(
                     m.clone(),
                     Syn::list(
-                        vec![sym("%record-modifier"), tname_sym.clone(), quote(parts[0].clone())],
+                        vec![
+                            sym("%record-modifier"),
+                            tname_sym.clone(),
+                            quote(parts[0].clone()),
+                        ],
                         span,
                     ),
                 ));

@@ -6,7 +6,7 @@
 //! hold `Value`s in Rust locals freely between safe points.
 
 use crate::code::Proto;
-use crate::value::{Closure, Object, ObjRef, Port, Value};
+use crate::value::{Closure, ObjRef, Object, Port, Value};
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 

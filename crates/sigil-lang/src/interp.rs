@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-
 /// A Scheme error returned to Rust: what went wrong, where, and the Scheme frames.
 #[derive(Clone, Debug)]
 pub struct SchemeError {
@@ -240,7 +239,11 @@ impl Interpreter {
         let src = std::fs::read_to_string(path)
             .map_err(|e| file_error(format!("cannot read {}: {e}", path.display())))?;
         if let Some(dir) = path.parent() {
-            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
             self.search_path.insert(0, dir.to_path_buf());
         }
         self.eval_source(&src, &path.display().to_string())
@@ -297,13 +300,23 @@ impl Interpreter {
         printer::write(&self.vm.heap, v)
     }
 
-    fn run_form(&mut self, form: &Syn, module: &mut Module, internal: bool) -> Result<Value, SchemeError> {
+    fn run_form(
+        &mut self,
+        form: &Syn,
+        module: &mut Module,
+        internal: bool,
+    ) -> Result<Value, SchemeError> {
         let thunk = self.compile_form(form, module, internal)?;
         self.run_thunk(thunk)
     }
 
     /// Compiles a top-level form in `module` into a procedure of no arguments.
-    fn compile_form(&mut self, form: &Syn, module: &mut Module, internal: bool) -> Result<Value, SchemeError> {
+    fn compile_form(
+        &mut self,
+        form: &Syn,
+        module: &mut Module,
+        internal: bool,
+    ) -> Result<Value, SchemeError> {
         let mut ex = Expander::new(&mut self.vm, module);
         let node = ex.expand_toplevel(form)?;
         let vars = std::mem::take(&mut ex.vars);
@@ -315,7 +328,9 @@ impl Interpreter {
     }
 
     fn run_thunk(&mut self, thunk: Value) -> Result<Value, SchemeError> {
-        self.vm.apply(thunk, &[]).map_err(|u| self.uncaught_error(u))
+        self.vm
+            .apply(thunk, &[])
+            .map_err(|u| self.uncaught_error(u))
     }
 
     fn uncaught_error(&mut self, u: Uncaught) -> SchemeError {
@@ -383,18 +398,26 @@ impl Interpreter {
         let items = spec.as_list().ok_or_else(bad)?;
         let head = items.first().and_then(Syn::as_sym).map(Symbol::strip);
         let names = |xs: &[Syn]| -> Result<Vec<Symbol>, SchemeError> {
-            xs.iter().map(|x| x.as_sym().map(Symbol::strip).ok_or_else(bad)).collect()
+            xs.iter()
+                .map(|x| x.as_sym().map(Symbol::strip).ok_or_else(bad))
+                .collect()
         };
         match head.map(|h| h.to_string()).as_deref() {
             Some("only") if items.len() >= 2 => {
                 let inner = self.import_set(&items[1])?;
                 let keep = names(&items[2..])?;
-                Ok(inner.into_iter().filter(|(n, _)| keep.contains(n)).collect())
+                Ok(inner
+                    .into_iter()
+                    .filter(|(n, _)| keep.contains(n))
+                    .collect())
             }
             Some("except") if items.len() >= 2 => {
                 let inner = self.import_set(&items[1])?;
                 let drop = names(&items[2..])?;
-                Ok(inner.into_iter().filter(|(n, _)| !drop.contains(n)).collect())
+                Ok(inner
+                    .into_iter()
+                    .filter(|(n, _)| !drop.contains(n))
+                    .collect())
             }
             Some("prefix") if items.len() == 3 => {
                 let inner = self.import_set(&items[1])?;
@@ -436,13 +459,20 @@ impl Interpreter {
             return Ok(Module::default());
         }
         if self.loading.iter().any(|k| k == key) {
-            return Err(Self::syntax_error(span, format!("import: library ({key}) imports itself")));
+            return Err(Self::syntax_error(
+                span,
+                format!("import: library ({key}) imports itself"),
+            ));
         }
         let rel: PathBuf = key.split(' ').collect::<PathBuf>().with_extension("sgl");
         let (src, name): (String, String) = if let Some(s) = self.sources.get(key) {
             (s.to_string(), format!("<stdlib>/{}", rel.display()))
         } else {
-            let found = self.search_path.iter().map(|d| d.join(&rel)).find(|p| p.is_file());
+            let found = self
+                .search_path
+                .iter()
+                .map(|d| d.join(&rel))
+                .find(|p| p.is_file());
             match found {
                 Some(p) => (
                     std::fs::read_to_string(&p)
@@ -452,7 +482,10 @@ impl Interpreter {
                 None => {
                     return Err(Self::syntax_error(
                         span,
-                        format!("import: library ({key}) not found (looked for {})", rel.display()),
+                        format!(
+                            "import: library ({key}) not found (looked for {})",
+                            rel.display()
+                        ),
                     ))
                 }
             }
@@ -462,13 +495,21 @@ impl Interpreter {
         let r = self.load_library_source(key, &src, &name, internal);
         self.loading.pop();
         r?;
-        self.libraries
-            .get(key)
-            .cloned()
-            .ok_or_else(|| Self::syntax_error(span, format!("import: {name} does not define library ({key})")))
+        self.libraries.get(key).cloned().ok_or_else(|| {
+            Self::syntax_error(
+                span,
+                format!("import: {name} does not define library ({key})"),
+            )
+        })
     }
 
-    fn load_library_source(&mut self, key: &str, src: &str, name: &str, internal: bool) -> Result<(), SchemeError> {
+    fn load_library_source(
+        &mut self,
+        key: &str,
+        src: &str,
+        name: &str,
+        internal: bool,
+    ) -> Result<(), SchemeError> {
         let file = Span::register_file(name);
         for form in reader::read_all(src, file)? {
             let is_lib = form
@@ -494,30 +535,40 @@ impl Interpreter {
 
     fn define_library_with(&mut self, form: &Syn, internal: bool) -> Result<(), SchemeError> {
         let items = form.as_list().unwrap_or(&[]);
-        let key = items
-            .get(1)
-            .and_then(library_key)
-            .ok_or_else(|| Self::syntax_error(form.span, "define-library: bad library name".into()))?;
+        let key = items.get(1).and_then(library_key).ok_or_else(|| {
+            Self::syntax_error(form.span, "define-library: bad library name".into())
+        })?;
         let mut module = self.core.clone();
         let mut exports: Vec<(Symbol, Symbol)> = Vec::new();
         for decl in &items[2..] {
-            let parts = decl
-                .as_list()
-                .filter(|p| !p.is_empty())
-                .ok_or_else(|| Self::syntax_error(decl.span, format!("define-library: bad declaration {decl}")))?;
+            let parts = decl.as_list().filter(|p| !p.is_empty()).ok_or_else(|| {
+                Self::syntax_error(decl.span, format!("define-library: bad declaration {decl}"))
+            })?;
             let head = parts[0].as_sym().map(Symbol::strip).map(|s| s.to_string());
             match head.as_deref() {
                 Some("export") => {
                     for e in &parts[1..] {
                         match (&e.e, e.as_list()) {
                             (Sexp::Sym(s), _) => exports.push((s.strip(), s.strip())),
-                            (_, Some([r, from, to])) if r.as_sym().is_some_and(|s| s.is("rename")) => {
+                            (_, Some([r, from, to]))
+                                if r.as_sym().is_some_and(|s| s.is("rename")) =>
+                            {
                                 match (from.as_sym(), to.as_sym()) {
                                     (Some(f), Some(t)) => exports.push((f.strip(), t.strip())),
-                                    _ => return Err(Self::syntax_error(e.span, "export: bad rename".into())),
+                                    _ => {
+                                        return Err(Self::syntax_error(
+                                            e.span,
+                                            "export: bad rename".into(),
+                                        ))
+                                    }
                                 }
                             }
-                            _ => return Err(Self::syntax_error(e.span, format!("export: bad spec {e}"))),
+                            _ => {
+                                return Err(Self::syntax_error(
+                                    e.span,
+                                    format!("export: bad spec {e}"),
+                                ))
+                            }
                         }
                     }
                 }
@@ -530,21 +581,34 @@ impl Interpreter {
                 Some("include") => {
                     for f in &parts[1..] {
                         let Sexp::Str(path) = &f.e else {
-                            return Err(Self::syntax_error(f.span, "include: expected a file name".into()));
+                            return Err(Self::syntax_error(
+                                f.span,
+                                "include: expected a file name".into(),
+                            ));
                         };
-                        let base = Path::new(&*f.span.file_name()).parent().map(Path::to_path_buf).unwrap_or_default();
+                        let base = Path::new(&*f.span.file_name())
+                            .parent()
+                            .map(Path::to_path_buf)
+                            .unwrap_or_default();
                         let p = base.join(&**path);
-                        let src = std::fs::read_to_string(&p)
-                            .map_err(|e| file_error(format!("include: cannot read {}: {e}", p.display())))?;
+                        let src = std::fs::read_to_string(&p).map_err(|e| {
+                            file_error(format!("include: cannot read {}: {e}", p.display()))
+                        })?;
                         let file = Span::register_file(&p.display().to_string());
                         for form in reader::read_all(&src, file)? {
                             self.run_form(&form, &mut module, internal)?;
                         }
                     }
                 }
-                _ => return Err(Self::syntax_error(decl.span, format!("define-library: unknown declaration {decl}"))),
+                _ => {
+                    return Err(Self::syntax_error(
+                        decl.span,
+                        format!("define-library: unknown declaration {decl}"),
+                    ))
+                }
             }
         }
+        crate::expand::register_library_env(&module);
         let mut out = Module::default();
         for (inner, outer) in exports {
             match module.map.get(&inner) {
@@ -563,4 +627,3 @@ impl Interpreter {
         Ok(())
     }
 }
-

@@ -18,6 +18,10 @@ pub struct Macro {
     literals: Vec<Symbol>,
     ellipsis: Symbol,
     rules: Vec<(Syn, Syn)>,
+    /// Lexical scopes around the definition (0 at top level); see [`Symbol::fresh_alias`].
+    depth: u32,
+    /// The library environment free names of the template refer to (0: the using module).
+    pub env: std::cell::Cell<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -56,10 +60,8 @@ fn datum_eq(a: &Syn, b: &Syn) -> bool {
 
 impl Macro {
     /// Builds a macro from a `(syntax-rules ...)` form.
-    pub fn from_syntax_rules(name: Symbol, spec: &Syn) -> Result<Macro, String> {
-        let items = spec
-            .as_list()
-            .ok_or("syntax-rules: expected a list")?;
+    pub fn from_syntax_rules(name: Symbol, spec: &Syn, depth: u32) -> Result<Macro, String> {
+        let items = spec.as_list().ok_or("syntax-rules: expected a list")?;
         let mut rest = &items[1..];
         let mut ellipsis = Symbol::intern("...");
         if let Some(s) = rest.first().and_then(Syn::as_sym) {
@@ -86,6 +88,8 @@ impl Macro {
             literals,
             ellipsis,
             rules,
+            depth,
+            env: Default::default(),
         })
     }
 
@@ -99,12 +103,22 @@ impl Macro {
             if pitems.is_empty() || fitems.is_empty() {
                 continue;
             }
-            if self.match_seq(&pitems[1..], ptail, &fitems[1..], ftail, form.span, &mut binds) {
+            if self.match_seq(
+                &pitems[1..],
+                ptail,
+                &fitems[1..],
+                ftail,
+                form.span,
+                &mut binds,
+            ) {
                 let mut renames = HashMap::new();
                 return self.instantiate(tmpl, &binds, &mut renames, form.span);
             }
         }
-        Err(format!("{}: no syntax-rules pattern matches {}", self.name, form))
+        Err(format!(
+            "{}: no syntax-rules pattern matches {}",
+            self.name, form
+        ))
     }
 
     fn is_ellipsis(&self, x: &Syn) -> bool {
@@ -195,7 +209,10 @@ impl Macro {
                 let remaining = if rest.is_empty() {
                     ftail.cloned().unwrap_or(Syn::new(Sexp::Nil, span))
                 } else {
-                    Syn::new(Sexp::List(rest.into(), ftail.map(|t| Rc::new(t.clone()))), span)
+                    Syn::new(
+                        Sexp::List(rest.into(), ftail.map(|t| Rc::new(t.clone()))),
+                        span,
+                    )
                 };
                 self.match_one(pt, &remaining, binds)
             }
@@ -241,7 +258,9 @@ impl Macro {
                     self.name, s
                 )),
                 None => {
-                    let alias = *renames.entry(*s).or_insert_with(|| Symbol::fresh_alias(*s));
+                    let alias = *renames
+                        .entry(*s)
+                        .or_insert_with(|| Symbol::fresh_alias(*s, self.depth, self.env.get()));
                     Ok(Syn::sym(alias, span))
                 }
             },
@@ -253,6 +272,8 @@ impl Macro {
                         literals: self.literals.clone(),
                         ellipsis: Symbol::intern("\u{0}no-ellipsis"),
                         rules: vec![],
+                        depth: self.depth,
+                        env: self.env.clone(),
                     };
                     return inner.instantiate(&items[1], binds, renames, span);
                 }
@@ -319,7 +340,10 @@ impl Macro {
             .filter(|v| matches!(binds.get(v), Some(Binding::Many(_))))
             .collect();
         if iterated.is_empty() {
-            return Err(format!("{}: ellipsis follows no pattern variable", self.name));
+            return Err(format!(
+                "{}: ellipsis follows no pattern variable",
+                self.name
+            ));
         }
         let len = iterated
             .iter()
@@ -357,7 +381,7 @@ mod tests {
 
     fn expand(def: &str, usage: &str) -> String {
         let d = &read_all(def, 0).unwrap()[0];
-        let m = Macro::from_syntax_rules(Symbol::intern("m"), d).unwrap();
+        let m = Macro::from_syntax_rules(Symbol::intern("m"), d, 0).unwrap();
         let u = &read_all(usage, 0).unwrap()[0];
         m.expand(u).unwrap().to_string()
     }
@@ -365,15 +389,24 @@ mod tests {
     #[test]
     fn ellipsis_and_literals() {
         assert_eq!(
-            expand("(syntax-rules () ((_ (a b) ...) (list (cons a b) ...)))", "(m (1 2) (3 4))"),
+            expand(
+                "(syntax-rules () ((_ (a b) ...) (list (cons a b) ...)))",
+                "(m (1 2) (3 4))"
+            ),
             "(list (cons 1 2) (cons 3 4))"
         );
         assert_eq!(
-            expand("(syntax-rules (=>) ((_ a => b) (b a)) ((_ a) a))", "(m 1 => f)"),
+            expand(
+                "(syntax-rules (=>) ((_ a => b) (b a)) ((_ a) a))",
+                "(m 1 => f)"
+            ),
             "(f 1)"
         );
         assert_eq!(
-            expand("(syntax-rules () ((_ (a ...) ...) '(a ... ...)))", "(m (1 2) (3))"),
+            expand(
+                "(syntax-rules () ((_ (a ...) ...) '(a ... ...)))",
+                "(m (1 2) (3))"
+            ),
             "(quote (1 2 3))"
         );
         assert_eq!(

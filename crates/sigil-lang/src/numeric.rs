@@ -146,7 +146,8 @@ pub fn integer(heap: &Heap, who: &str, v: Value) -> NResult<BigInt> {
     match num(heap, who, v)? {
         Num::Int(i) => Ok(i),
         Num::Float(f) if f.fract() == 0.0 && f.is_finite() => {
-            Ok(BigInt::from(f as i128))
+            num_traits::FromPrimitive::from_f64(f)
+                .ok_or_else(|| Error::wrong_type(who, "an integer", v))
         }
         _ => Err(Error::wrong_type(who, "an integer", v)),
     }
@@ -160,15 +161,33 @@ pub fn int_div(heap: &mut Heap, who: &str, a: Value, b: Value) -> NResult {
             return Ok(Value::Int(match who {
                 "quotient" | "truncate-quotient" => x / y,
                 "remainder" | "truncate-remainder" => x % y,
-                "floor-quotient" => x.div_euclid(y) - if (x.rem_euclid(y) != 0) && y < 0 { 1 } else { 0 },
-                _ => ((x % y) + y) % y,
+                "floor-quotient" => {
+                    x.div_euclid(y)
+                        - if (x.rem_euclid(y) != 0) && y < 0 {
+                            1
+                        } else {
+                            0
+                        }
+                }
+                _ => {
+                    let m = x % y;
+                    if m != 0 && (m < 0) != (y < 0) {
+                        m + y
+                    } else {
+                        m
+                    }
+                }
             }));
         }
     }
     let x = integer(heap, who, a)?;
     let y = integer(heap, who, b)?;
     if y.is_zero() {
-        return Err(Error::with("range-error", format!("{who}: division by zero"), vec![]));
+        return Err(Error::with(
+            "range-error",
+            format!("{who}: division by zero"),
+            vec![],
+        ));
     }
     let r = match who {
         "quotient" | "truncate-quotient" => &x / &y,
@@ -254,11 +273,12 @@ pub fn parse_number(heap: &mut Heap, s: &str, radix: u32) -> Option<Value> {
         "+nan.0" | "-nan.0" => return Some(Value::Float(f64::NAN)),
         _ => {}
     }
-    let ok = t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+    let ok = t
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
         && t.bytes().any(|b| b.is_ascii_digit());
     if !ok {
         return None;
     }
     t.parse::<f64>().ok().map(Value::Float)
 }
-

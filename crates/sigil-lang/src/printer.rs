@@ -2,7 +2,8 @@
 
 use crate::heap::Heap;
 use crate::numeric::format_float;
-use crate::value::{Object, Port, Value};
+use crate::value::{ObjRef, Object, Port, Value};
+use std::collections::HashSet;
 use std::fmt::Write;
 
 /// Renders a value as `display` would.
@@ -54,12 +55,119 @@ fn write_string(s: &str, out: &mut String) {
 
 fn symbol_needs_bars(name: &str) -> bool {
     name.is_empty()
-        || name.chars().any(|c| c.is_whitespace() || "()\"';`|".contains(c))
+        || name
+            .chars()
+            .any(|c| c.is_whitespace() || "()\"';`|".contains(c))
         || name.parse::<f64>().is_ok()
 }
 
-/// Appends the printed form of `v` to `out`.
+/// Pieces of output still to produce, innermost last.
+enum Task {
+    Value(Value),
+    Text(&'static str),
+    /// The rest of a list after an element was printed.
+    ListTail(Value),
+    /// Leave a container (for cycle detection).
+    Close(ObjRef),
+}
+
+/// Appends the printed form of `v` to `out`. Iterative, so deeply nested data cannot
+/// overflow the Rust stack; a structure that contains itself prints the repeated part as
+/// `...` instead of looping.
 pub fn print(heap: &Heap, v: Value, write_mode: bool, out: &mut String) {
+    let mut tasks = vec![Task::Value(v)];
+    let mut open: HashSet<ObjRef> = HashSet::new();
+    let mut steps = 0usize;
+    while let Some(task) = tasks.pop() {
+        steps += 1;
+        // Cycles are only possible through mutation; don't pay for tracking on small data.
+        let track = steps > 10_000;
+        match task {
+            Task::Text(t) => out.push_str(t),
+            Task::Close(r) => {
+                open.remove(&r);
+            }
+            Task::ListTail(rest) => match (rest, heap.pair(rest)) {
+                (Value::Obj(r), Some((a, d))) => {
+                    if track && !open.insert(r) {
+                        out.push_str(" ...)");
+                        continue;
+                    }
+                    out.push(' ');
+                    tasks.push(Task::Close(r));
+                    tasks.push(Task::ListTail(d));
+                    tasks.push(Task::Value(a));
+                }
+                (Value::Null, _) => out.push(')'),
+                (other, _) => {
+                    out.push_str(" . ");
+                    tasks.push(Task::Text(")"));
+                    tasks.push(Task::Value(other));
+                }
+            },
+            Task::Value(v) => {
+                let Value::Obj(r) = v else {
+                    print_atom(heap, v, write_mode, out);
+                    continue;
+                };
+                if track && open.contains(&r) {
+                    out.push_str("...");
+                    continue;
+                }
+                match heap.get(r) {
+                    Object::Pair(a, d) => {
+                        if let Some(p) = quote_prefix(heap, *a, *d) {
+                            out.push_str(p.0);
+                            tasks.push(Task::Value(p.1));
+                            continue;
+                        }
+                        out.push('(');
+                        if track {
+                            open.insert(r);
+                        }
+                        tasks.push(Task::Close(r));
+                        tasks.push(Task::ListTail(*d));
+                        tasks.push(Task::Value(*a));
+                    }
+                    Object::Vector(items) => {
+                        out.push_str("#(");
+                        if track {
+                            open.insert(r);
+                        }
+                        tasks.push(Task::Close(r));
+                        tasks.push(Task::Text(")"));
+                        for (i, x) in items.iter().enumerate().rev() {
+                            tasks.push(Task::Value(*x));
+                            if i > 0 {
+                                tasks.push(Task::Text(" "));
+                            }
+                        }
+                    }
+                    _ => print_atom(heap, v, write_mode, out),
+                }
+            }
+        }
+    }
+}
+
+/// `'x`, `` `x ``, `,x`, `,@x` for two-element lists headed by the quote symbols.
+fn quote_prefix(heap: &Heap, head: Value, rest: Value) -> Option<(&'static str, Value)> {
+    let Value::Sym(s) = head else { return None };
+    let (x, Value::Null) = heap.pair(rest)? else {
+        return None;
+    };
+    let prefix = match &*s.name() {
+        "quote" => "'",
+        "quasiquote" => "`",
+        "unquote" => ",",
+        "unquote-splicing" => ",@",
+        _ => return None,
+    };
+    Some((prefix, x))
+}
+
+/// Prints anything that is not a pair or a vector.
+fn print_atom(heap: &Heap, v: Value, write_mode: bool, out: &mut String) {
     match v {
         Value::Null => out.push_str("()"),
         Value::Unspecified => {}
@@ -94,23 +202,13 @@ pub fn print(heap: &Heap, v: Value, write_mode: bool, out: &mut String) {
         }
         Value::Obj(r) => match heap.get(r) {
             Object::Free => out.push_str("#<freed>"),
-            Object::Pair(..) => print_list(heap, v, write_mode, out),
+            Object::Pair(..) | Object::Vector(_) => print(heap, v, write_mode, out),
             Object::Str(s) => {
                 if write_mode {
                     write_string(s, out)
                 } else {
                     out.push_str(s)
                 }
-            }
-            Object::Vector(items) => {
-                out.push_str("#(");
-                for (i, x) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    print(heap, *x, write_mode, out);
-                }
-                out.push(')');
             }
             Object::Bytes(b) => {
                 out.push_str("#u8(");
@@ -192,46 +290,4 @@ pub fn print(heap: &Heap, v: Value, write_mode: bool, out: &mut String) {
             }
         },
     }
-}
-
-fn print_list(heap: &Heap, v: Value, write_mode: bool, out: &mut String) {
-    if let Some((Value::Sym(s), rest)) = heap.pair(v) {
-        if let Some((x, Value::Null)) = heap.pair(rest) {
-            let prefix = match &*s.name() {
-                "quote" => Some("'"),
-                "quasiquote" => Some("`"),
-                "unquote" => Some(","),
-                "unquote-splicing" => Some(",@"),
-                _ => None,
-            };
-            if let Some(p) = prefix {
-                out.push_str(p);
-                print(heap, x, write_mode, out);
-                return;
-            }
-        }
-    }
-    out.push('(');
-    let mut cur = v;
-    let mut first = true;
-    loop {
-        match heap.pair(cur) {
-            Some((a, d)) => {
-                if !first {
-                    out.push(' ');
-                }
-                first = false;
-                print(heap, a, write_mode, out);
-                cur = d;
-            }
-            None => {
-                if !matches!(cur, Value::Null) {
-                    out.push_str(" . ");
-                    print(heap, cur, write_mode, out);
-                }
-                break;
-            }
-        }
-    }
-    out.push(')');
 }

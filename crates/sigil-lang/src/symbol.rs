@@ -12,7 +12,7 @@ pub struct Symbol(u32);
 #[derive(Default)]
 struct Interner {
     names: Vec<Rc<str>>,
-    alias_of: Vec<Option<Symbol>>,
+    alias_of: Vec<Option<(Symbol, u32, u32)>>,
     map: HashMap<Rc<str>, Symbol>,
 }
 
@@ -39,19 +39,28 @@ impl Symbol {
 
     /// Creates a fresh, uninterned alias of `base`: it prints like `base` but is a
     /// different identifier, so bindings a macro introduces cannot capture user names.
-    pub fn fresh_alias(base: Symbol) -> Symbol {
+    /// `depth` is the number of lexical scopes around the macro's definition: when the
+    /// alias is not bound by the expansion itself, it means what `base` means in those
+    /// scopes, or globally in the macro's library environment `env` (0: the module where
+    /// the expansion happens).
+    pub fn fresh_alias(base: Symbol, depth: u32, env: u32) -> Symbol {
         INTERNER.with(|i| {
             let mut i = i.borrow_mut();
             let s = Symbol(i.names.len() as u32);
             let name = i.names[base.0 as usize].clone();
             i.names.push(name);
-            i.alias_of.push(Some(base));
+            i.alias_of.push(Some((base, depth, env)));
             s
         })
     }
 
     /// The symbol this alias was made from, if it is an alias.
     pub fn alias_base(self) -> Option<Symbol> {
+        self.alias().map(|(b, _, _)| b)
+    }
+
+    /// The base symbol, definition-scope depth and library environment of an alias.
+    pub fn alias(self) -> Option<(Symbol, u32, u32)> {
         INTERNER.with(|i| i.borrow().alias_of[self.0 as usize])
     }
 
@@ -100,7 +109,7 @@ mod tests {
     fn interning_and_aliases() {
         let a = Symbol::intern("foo");
         assert_eq!(a, Symbol::intern("foo"));
-        let al = Symbol::fresh_alias(a);
+        let al = Symbol::fresh_alias(a, 0, 0);
         assert_ne!(a, al);
         assert_eq!(al.strip(), a);
         assert_eq!(&*al.name(), "foo");

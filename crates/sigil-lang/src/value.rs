@@ -287,7 +287,11 @@ impl Error {
 
     /// "`who`: expected `what`, got VALUE".
     pub fn wrong_type(who: &str, what: &str, got: Value) -> Error {
-        Error::with("type-error", format!("{who}: expected {what}, got"), vec![got])
+        Error::with(
+            "type-error",
+            format!("{who}: expected {what}, got"),
+            vec![got],
+        )
     }
 }
 

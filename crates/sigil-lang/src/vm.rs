@@ -391,7 +391,10 @@ impl Vm {
             if !span.is_known() && s.is_known() {
                 span = s;
             }
-            let name = f.proto().name.map_or("lambda".to_string(), |n| n.to_string());
+            let name = f
+                .proto()
+                .name
+                .map_or("lambda".to_string(), |n| n.to_string());
             let len = trace.len();
             match trace.last_mut() {
                 Some((n, sp, count)) if *n == name && *sp == s => *count += 1,
@@ -420,7 +423,11 @@ impl Vm {
             let f = self.stack[fpos];
             let Value::Obj(r) = f else {
                 self.stack.truncate(fpos);
-                return self.throw_at(Error::with("type-error", "not a procedure:", vec![f]), tail, entry);
+                return self.throw_at(
+                    Error::with("type-error", "not a procedure:", vec![f]),
+                    tail,
+                    entry,
+                );
             };
             match self.heap.get(r) {
                 Object::Closure(c) => {
@@ -464,7 +471,8 @@ impl Vm {
                     let used = np + p.rest as usize;
                     let nslots = p.nslots as usize;
                     if nslots > used {
-                        self.stack.resize(self.stack.len() + nslots - used, Value::Undefined);
+                        self.stack
+                            .resize(self.stack.len() + nslots - used, Value::Undefined);
                     }
                     if self.frames.len() >= self.depth_limit {
                         self.depth_limit = self.max_depth + 10_000;
@@ -749,7 +757,9 @@ impl Vm {
                         let at = self.stack.len() - n;
                         let free: Box<[Value]> = self.stack[at..].into();
                         self.stack.truncate(at);
-                        let c = self.heap.alloc(Object::Closure(Closure { proto: child, free }));
+                        let c = self
+                            .heap
+                            .alloc(Object::Closure(Closure { proto: child, free }));
                         self.stack.push(c);
                     }
                     Op::Call(n) | Op::TailCall(n) => {
@@ -963,6 +973,8 @@ pub fn block_thread(vm: &mut Vm, wait: Wait) -> Result<(), Error> {
             std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
         },
         Wait::Readable(_) | Wait::Writable(_) => Ok(()),
-        Wait::Event => Err(Error::msg("deadlock: waiting for an event with no scheduler running")),
+        Wait::Event => Err(Error::msg(
+            "deadlock: waiting for an event with no scheduler running",
+        )),
     }
 }

@@ -20,7 +20,10 @@ fn recursive_closures_are_collected() {
     let collections = i.vm.heap.collections;
     let live_after_first = i.vm.heap.live_objects();
     i.eval_str("(churn 1000000)").unwrap();
-    assert!(i.vm.heap.collections > collections, "the collector never ran");
+    assert!(
+        i.vm.heap.collections > collections,
+        "the collector never ran"
+    );
     // Each iteration allocates a closure and a box; without collection that is 2 million
     // objects per run. The heap must not grow with the number of iterations.
     assert!(

@@ -1,9 +1,8 @@
 //! The procedures the compiler inlines (their out-of-line versions and slow paths), basic
-//! arithmetic and comparison, equivalence, and console output.
+//! arithmetic and comparison, and equivalence. Output procedures live in `ports`.
 
 use super::Registry;
 use crate::numeric::{self, compare};
-use crate::printer;
 use crate::value::{Error, NResult, Object, Value};
 use crate::vm::Vm;
 use std::cmp::Ordering;
@@ -125,7 +124,11 @@ fn vector_ref(vm: &mut Vm, a: &[Value]) -> NResult {
     let i = super::index("vector-ref", a[1])?;
     match vm.heap.obj(a[0]) {
         Some(Object::Vector(v)) => v.get(i).copied().ok_or_else(|| {
-            Error::with("range-error", format!("vector-ref: index {i} out of range for length {}", v.len()), vec![])
+            Error::with(
+                "range-error",
+                format!("vector-ref: index {i} out of range for length {}", v.len()),
+                vec![],
+            )
         }),
         _ => Err(Error::wrong_type("vector-ref", "a vector", a[0])),
     }
@@ -152,37 +155,6 @@ fn vector_set(vm: &mut Vm, a: &[Value]) -> NResult {
     }
 }
 
-/// Writes text to a port argument, or to standard output when absent.
-pub fn emit(vm: &mut Vm, port: Option<Value>, text: &str) -> NResult {
-    match port {
-        None => vm.write_out(text),
-        Some(p) => match vm.heap.obj_mut(p) {
-            Some(Object::Port(crate::value::Port::Output(buf))) => buf.push_str(text),
-            Some(Object::Port(crate::value::Port::Stdout)) => vm.write_out(text),
-            Some(Object::Port(crate::value::Port::Stderr)) => {
-                vm.flush();
-                eprint!("{text}");
-            }
-            _ => return Err(Error::wrong_type("write", "an output port", p)),
-        },
-    }
-    Ok(Value::Unspecified)
-}
-
-fn display(vm: &mut Vm, a: &[Value]) -> NResult {
-    let s = printer::display(&vm.heap, a[0]);
-    emit(vm, a.get(1).copied(), &s)
-}
-
-fn write(vm: &mut Vm, a: &[Value]) -> NResult {
-    let s = printer::write(&vm.heap, a[0]);
-    emit(vm, a.get(1).copied(), &s)
-}
-
-fn newline(vm: &mut Vm, a: &[Value]) -> NResult {
-    emit(vm, a.first().copied(), "\n")
-}
-
 /// Registers the base natives.
 pub fn register(reg: &mut Registry) {
     reg.simple("+", 0, None, plus);
@@ -205,7 +177,4 @@ pub fn register(reg: &mut Registry) {
     reg.simple("zero?", 1, Some(1), is_zero);
     reg.simple("vector-ref", 2, Some(2), vector_ref);
     reg.simple("vector-set!", 3, Some(3), vector_set);
-    reg.simple("display", 1, Some(2), display);
-    reg.simple("write", 1, Some(2), write);
-    reg.simple("newline", 0, Some(1), newline);
 }

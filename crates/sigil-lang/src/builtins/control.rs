@@ -77,7 +77,11 @@ fn error(vm: &mut Vm, args: &[Value]) -> NResult {
         Some(s) => s.to_string(),
         None => printer::display(&vm.heap, args[0]),
     };
-    Err(Error::Msg(Symbol::intern("error"), message, args[1..].to_vec()))
+    Err(Error::Msg(
+        Symbol::intern("error"),
+        message,
+        args[1..].to_vec(),
+    ))
 }
 
 fn make_condition(vm: &mut Vm, args: &[Value]) -> NResult {
@@ -129,7 +133,11 @@ fn is_file_error(vm: &mut Vm, args: &[Value]) -> NResult {
 }
 
 fn is_read_error(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(Value::Bool(kind_is(vm, args[0], &["read-error", "syntax-error"])))
+    Ok(Value::Bool(kind_is(
+        vm,
+        args[0],
+        &["read-error", "syntax-error"],
+    )))
 }
 
 fn is_procedure(vm: &mut Vm, args: &[Value]) -> NResult {
@@ -163,9 +171,9 @@ fn dispatch_arity(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     ))
 }
 
+/// `(%make-parameter value converter-or-#f)`; the converter was already applied.
 fn make_parameter(vm: &mut Vm, args: &[Value]) -> NResult {
-    let conv = args.get(1).copied().unwrap_or(Value::Bool(false));
-    Ok(vm.heap.alloc(Object::Param(args[0], conv)))
+    Ok(vm.heap.alloc(Object::Param(args[0], args[1])))
 }
 
 fn param_set(vm: &mut Vm, args: &[Value]) -> NResult {
@@ -188,14 +196,23 @@ fn param_converter(vm: &mut Vm, args: &[Value]) -> NResult {
 fn sleep(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     let secs = real(vm, "sleep", args[0])?;
     if !(secs >= 0.0 && secs.is_finite()) {
-        return Err(Error::wrong_type("sleep", "a non-negative number of seconds", args[0]));
+        return Err(Error::wrong_type(
+            "sleep",
+            "a non-negative number of seconds",
+            args[0],
+        ));
     }
     let deadline = Instant::now() + Duration::from_secs_f64(secs);
-    Ok(Ctl::Park(Wait::Until(deadline), Resume::Return(Value::Unspecified)))
+    Ok(Ctl::Park(
+        Wait::Until(deadline),
+        Resume::Return(Value::Unspecified),
+    ))
 }
 
 fn current_time(_: &mut Vm, _: &[Value]) -> NResult {
-    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     Ok(Value::Float(d.as_secs_f64()))
 }
 
@@ -257,7 +274,7 @@ pub fn register(reg: &mut Registry) {
     reg.simple("read-error?", 1, Some(1), is_read_error);
     reg.simple("procedure?", 1, Some(1), is_procedure);
     reg.control("%dispatch-arity", 2, Some(2), dispatch_arity);
-    reg.simple("make-parameter", 1, Some(2), make_parameter);
+    reg.simple("%make-parameter", 2, Some(2), make_parameter);
     reg.simple("%param-set!", 2, Some(2), param_set);
     reg.simple("%param-converter", 1, Some(1), param_converter);
     reg.control("sleep", 1, Some(1), sleep);
@@ -265,7 +282,7 @@ pub fn register(reg: &mut Registry) {
     reg.simple("current-jiffy", 0, Some(0), current_jiffy);
     reg.simple("jiffies-per-second", 0, Some(0), jiffies_per_second);
     reg.simple("command-line", 0, Some(0), command_line);
-    reg.simple("exit", 0, Some(1), exit);
+    reg.simple("%exit", 0, Some(1), exit);
     reg.simple("gc", 0, Some(0), garbage_collect);
     reg.define("%unspecified", Value::Unspecified);
 }

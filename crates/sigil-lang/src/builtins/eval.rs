@@ -17,7 +17,11 @@ fn compile(vm: &mut Vm, form: &Syn) -> NResult<Value> {
     let vars = std::mem::take(&mut ex.vars);
     vm.env = env;
     let node = node.map_err(|e| {
-        let at = if e.span.is_known() { format!("{}: ", e.span) } else { String::new() };
+        let at = if e.span.is_known() {
+            format!("{}: ", e.span)
+        } else {
+            String::new()
+        };
         Error::with("syntax-error", format!("{at}{}", e.message), vec![])
     })?;
     let proto = Codegen::new(&vars, false).compile_toplevel(&node, form.span);
@@ -37,15 +41,36 @@ fn eval(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
 
 fn load(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     let path = string(vm, "load", args[0])?;
-    let src = std::fs::read_to_string(&path)
-        .map_err(|e| Error::with("file-error", format!("load: cannot read {path}: {e}"), vec![]))?;
-    let file = Span::register_file(&path);
-    let forms = reader::read_all(&src, file).map_err(|e| {
-        Error::with("read-error", format!("{}: {}", e.span, e.message), vec![])
+    let src = std::fs::read_to_string(&path).map_err(|e| {
+        Error::with(
+            "file-error",
+            format!("load: cannot read {path}: {e}"),
+            vec![],
+        )
     })?;
-    let mut items = vec![Syn::sym(Symbol::intern("begin"), Span { file, line: 1, col: 1 })];
+    let file = Span::register_file(&path);
+    let forms = reader::read_all(&src, file)
+        .map_err(|e| Error::with("read-error", format!("{}: {}", e.span, e.message), vec![]))?;
+    let mut items = vec![Syn::sym(
+        Symbol::intern("begin"),
+        Span {
+            file,
+            line: 1,
+            col: 1,
+        },
+    )];
     items.extend(forms);
-    let thunk = compile(vm, &Syn::list(items, Span { file, line: 1, col: 1 }))?;
+    let thunk = compile(
+        vm,
+        &Syn::list(
+            items,
+            Span {
+                file,
+                line: 1,
+                col: 1,
+            },
+        ),
+    )?;
     Ok(Ctl::TailCall(thunk, vec![]))
 }
 

@@ -2,7 +2,7 @@
 //! procedures the VM applies directly.
 
 use super::{list, symbol, Registry};
-use crate::value::{Error, NResult, Object, ObjRef, RecordProc, RecordType, Value};
+use crate::value::{Error, NResult, ObjRef, Object, RecordProc, RecordType, Value};
 use crate::vm::Vm;
 
 fn record_type(vm: &Vm, who: &str, v: Value) -> NResult<ObjRef> {
@@ -52,7 +52,9 @@ fn record_constructor(vm: &mut Vm, args: &[Value]) -> NResult {
         }
         _ => 0,
     };
-    Ok(vm.heap.alloc(Object::RecordProc(RecordProc::Constructor(t, k))))
+    Ok(vm
+        .heap
+        .alloc(Object::RecordProc(RecordProc::Constructor(t, k))))
 }
 
 fn record_predicate(vm: &mut Vm, args: &[Value]) -> NResult {
@@ -63,13 +65,17 @@ fn record_predicate(vm: &mut Vm, args: &[Value]) -> NResult {
 fn record_accessor(vm: &mut Vm, args: &[Value]) -> NResult {
     let t = record_type(vm, "record-accessor", args[0])?;
     let i = field_index(vm, t, "record-accessor", args[1])?;
-    Ok(vm.heap.alloc(Object::RecordProc(RecordProc::Accessor(t, i))))
+    Ok(vm
+        .heap
+        .alloc(Object::RecordProc(RecordProc::Accessor(t, i))))
 }
 
 fn record_modifier(vm: &mut Vm, args: &[Value]) -> NResult {
     let t = record_type(vm, "record-modifier", args[0])?;
     let i = field_index(vm, t, "record-modifier", args[1])?;
-    Ok(vm.heap.alloc(Object::RecordProc(RecordProc::Modifier(t, i))))
+    Ok(vm
+        .heap
+        .alloc(Object::RecordProc(RecordProc::Modifier(t, i))))
 }
 
 fn type_name(vm: &Vm, t: ObjRef) -> String {
@@ -88,9 +94,7 @@ fn field_name(vm: &Vm, t: ObjRef, i: u32) -> String {
 
 /// Applies a record procedure to arguments.
 pub fn call_record_proc(vm: &mut Vm, p: RecordProc, args: &[Value]) -> NResult {
-    let is_instance = |vm: &Vm, t: ObjRef, v: Value| {
-        matches!(vm.heap.obj(v), Some(Object::Record(rt, _)) if *rt == t)
-    };
+    let is_instance = |vm: &Vm, t: ObjRef, v: Value| matches!(vm.heap.obj(v), Some(Object::Record(rt, _)) if *rt == t);
     match p {
         RecordProc::Constructor(t, k) => {
             let (idx, nfields) = match vm.heap.get(t) {
@@ -132,7 +136,11 @@ pub fn call_record_proc(vm: &mut Vm, p: RecordProc, args: &[Value]) -> NResult {
         }
         RecordProc::Modifier(t, i) => {
             if args.len() != 2 {
-                return Err(Error::with("arity-error", "record modifier: expected 2 arguments", vec![]));
+                return Err(Error::with(
+                    "arity-error",
+                    "record modifier: expected 2 arguments",
+                    vec![],
+                ));
             }
             match vm.heap.obj_mut(args[0]) {
                 Some(Object::Record(rt, fields)) if *rt == t => {
@@ -153,7 +161,11 @@ fn one_arg(args: &[Value]) -> NResult<()> {
     if args.len() == 1 {
         Ok(())
     } else {
-        Err(Error::with("arity-error", format!("record procedure: expected 1 argument, got {}", args.len()), vec![]))
+        Err(Error::with(
+            "arity-error",
+            format!("record procedure: expected 1 argument, got {}", args.len()),
+            vec![],
+        ))
     }
 }
 

@@ -8,7 +8,7 @@ use crate::vm::Vm;
 use std::cmp::Ordering;
 
 /// The largest number of elements `make-string`, `make-vector` and friends will allocate.
-pub const MAX_ALLOC: usize = 1 << 30;
+pub const MAX_ALLOC: usize = 1 << 28;
 
 /// A range error naming the procedure.
 pub fn range_error(msg: String) -> Error {
@@ -377,7 +377,7 @@ fn trim_pred(who: &str, a: &[Value]) -> NResult<Box<dyn Fn(char) -> bool>> {
 fn string_trim(vm: &mut Vm, a: &[Value]) -> NResult {
     let p = trim_pred("string-trim", a)?;
     let s = str_arg(vm, "string-trim", a[0])?
-        .trim_matches(|c| p(c))
+        .trim_matches(p)
         .to_string();
     Ok(vm.heap.string(s))
 }
@@ -385,7 +385,7 @@ fn string_trim(vm: &mut Vm, a: &[Value]) -> NResult {
 fn string_trim_left(vm: &mut Vm, a: &[Value]) -> NResult {
     let p = trim_pred("string-trim-left", a)?;
     let s = str_arg(vm, "string-trim-left", a[0])?
-        .trim_start_matches(|c| p(c))
+        .trim_start_matches(p)
         .to_string();
     Ok(vm.heap.string(s))
 }
@@ -393,7 +393,7 @@ fn string_trim_left(vm: &mut Vm, a: &[Value]) -> NResult {
 fn string_trim_right(vm: &mut Vm, a: &[Value]) -> NResult {
     let p = trim_pred("string-trim-right", a)?;
     let s = str_arg(vm, "string-trim-right", a[0])?
-        .trim_end_matches(|c| p(c))
+        .trim_end_matches(p)
         .to_string();
     Ok(vm.heap.string(s))
 }
@@ -495,21 +495,25 @@ pub fn register(reg: &mut Registry) {
 #[cfg(test)]
 mod tests {
     use crate::Interpreter;
+    use std::cell::RefCell;
+
+    thread_local! {
+        // One interpreter per test (each test runs on its own thread).
+        static INTERP: RefCell<Interpreter> = RefCell::new(Interpreter::new());
+    }
 
     fn ev(src: &str) -> String {
-        let mut i = Interpreter::new();
-        match i.eval_str(src) {
+        INTERP.with_borrow_mut(|i| match i.eval_str(src) {
             Ok(v) => i.write(v),
             Err(e) => panic!("{src}: {e}"),
-        }
+        })
     }
 
     fn err(src: &str) -> String {
-        let mut i = Interpreter::new();
-        match i.eval_str(src) {
+        INTERP.with_borrow_mut(|i| match i.eval_str(src) {
             Ok(v) => panic!("{src}: expected an error, got {}", i.write(v)),
             Err(e) => e.message,
-        }
+        })
     }
 
     #[test]

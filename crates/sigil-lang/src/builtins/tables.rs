@@ -49,9 +49,11 @@ const HASH_BUDGET: usize = 32;
 /// are `eqv?` (for [`TableKind::Eqv`]) or `equal?` (for [`TableKind::Equal`]) hash alike.
 pub fn hash_value(heap: &Heap, v: Value, kind: TableKind) -> u64 {
     let mut h = Fx::default();
-    let mut work = vec![v];
+    // Only pairs and vectors push work, so hashing an atom does not allocate.
+    let mut work = Vec::new();
+    let mut next = Some(v);
     let mut budget = HASH_BUDGET;
-    while let Some(v) = work.pop() {
+    while let Some(v) = next {
         if budget == 0 {
             break;
         }
@@ -107,12 +109,13 @@ pub fn hash_value(heap: &Heap, v: Value, kind: TableKind) -> u64 {
                 }
             },
         }
+        next = work.pop();
     }
     h.finish()
 }
 
 /// Structural equality as `equal?` sees it: strings and bytevectors by content, pairs and
-/// vectors element-wise, everything else by `eqv?`.
+/// vectors element-wise, everything else by `eqv?`. (Circular keys are not supported.)
 fn equal(heap: &Heap, a: Value, b: Value) -> bool {
     let mut work = vec![(a, b)];
     while let Some((a, b)) = work.pop() {
@@ -171,9 +174,13 @@ fn locate(vm: &Vm, who: &str, tv: Value, key: Value) -> NResult<(u64, Option<usi
 
 /// Looks `key` up in table `tv`.
 fn lookup(vm: &Vm, who: &str, tv: Value, key: Value) -> NResult<Option<Value>> {
-    let (h, pos) = locate(vm, who, tv, key)?;
     let t = table(vm, who, tv)?;
-    Ok(pos.map(|i| t.buckets[&h][i].1))
+    let h = hash_value(&vm.heap, key, t.kind);
+    Ok(t.buckets.get(&h).and_then(|b| {
+        b.iter()
+            .find(|&&(k, _)| same_key(&vm.heap, t.kind, k, key))
+            .map(|e| e.1)
+    }))
 }
 
 /// Sets `key` to `val` in table `tv`.
@@ -368,21 +375,25 @@ pub fn register(reg: &mut Registry) {
 #[cfg(test)]
 mod tests {
     use crate::Interpreter;
+    use std::cell::RefCell;
+
+    thread_local! {
+        // One interpreter per test (each test runs on its own thread).
+        static INTERP: RefCell<Interpreter> = RefCell::new(Interpreter::new());
+    }
 
     fn ev(src: &str) -> String {
-        let mut i = Interpreter::new();
-        match i.eval_str(src) {
+        INTERP.with_borrow_mut(|i| match i.eval_str(src) {
             Ok(v) => i.write(v),
             Err(e) => panic!("{src}: {e}"),
-        }
+        })
     }
 
     fn err(src: &str) -> String {
-        let mut i = Interpreter::new();
-        match i.eval_str(src) {
+        INTERP.with_borrow_mut(|i| match i.eval_str(src) {
             Ok(v) => panic!("{src}: expected an error, got {}", i.write(v)),
             Err(e) => e.message,
-        }
+        })
     }
 
     #[test]
