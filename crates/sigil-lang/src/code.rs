@@ -99,6 +99,8 @@ pub enum Op {
     SetLocalBox(u16),
     /// Replace a local slot's value by a box holding it.
     BoxLocal(u16),
+    /// Push the running closure itself (a named `let` loop calling itself).
+    SelfClosure,
     /// Push captured variable.
     Free(u16),
     /// Push the value inside a captured box.

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 struct FnCtx {
+    self_var: Option<VarId>,
     slots: HashMap<VarId, u16>,
     next_slot: u16,
     max_slots: u16,
@@ -55,6 +56,7 @@ impl<'a> Codegen<'a> {
             name: Some(Symbol::intern("toplevel")),
             params: vec![],
             rest: None,
+            self_var: None,
             body: Node::Const(Value::Unspecified),
         };
         self.begin_fn(&l);
@@ -121,8 +123,19 @@ impl<'a> Codegen<'a> {
         Place::Free(idx as u16)
     }
 
+    /// Whether `v` names the closure running in function context `depth` (an unboxed
+    /// self-reference, loaded with [`Op::SelfClosure`]).
+    fn is_self(&self, depth: usize, v: VarId) -> bool {
+        let f = &self.fns[depth];
+        f.self_var == Some(v) && !f.slots.contains_key(&v) && !self.boxed(v)
+    }
+
     fn load(&mut self, v: VarId) {
         let d = self.fns.len() - 1;
+        if self.is_self(d, v) {
+            self.emit(Op::SelfClosure);
+            return;
+        }
         let boxed = self.boxed(v);
         let op = match (self.place(d, v), boxed) {
             (Place::Local(s), false) => Op::Local(s),
@@ -316,6 +329,7 @@ impl<'a> Codegen<'a> {
 
     fn begin_fn(&mut self, l: &Lambda) {
         self.fns.push(FnCtx {
+            self_var: l.self_var,
             slots: HashMap::new(),
             next_slot: 0,
             max_slots: 0,
@@ -362,6 +376,10 @@ impl<'a> Codegen<'a> {
         self.span = span;
         let d = self.fns.len() - 1;
         for v in free {
+            if self.is_self(d, v) {
+                self.emit(Op::SelfClosure);
+                continue;
+            }
             let op = match self.place(d, v) {
                 Place::Local(s) => Op::Local(s),
                 Place::Free(i) => Op::Free(i),

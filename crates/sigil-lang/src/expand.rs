@@ -53,6 +53,9 @@ pub struct Lambda {
     pub params: Vec<VarId>,
     /// Rest parameter.
     pub rest: Option<VarId>,
+    /// The variable this lambda is bound to by `letrec`/named `let`/internal `define`,
+    /// through which its body calls itself.
+    pub self_var: Option<VarId>,
     /// Body.
     pub body: Node,
 }
@@ -196,6 +199,8 @@ pub struct Expander<'a> {
     pub vars: Vec<VarInfo>,
     scopes: Vec<Vec<(Symbol, Binding)>>,
     depth: u32,
+    /// For each lambda depth, the variable bound to that lambda (see [`Lambda::self_var`]).
+    selves: Vec<Option<VarId>>,
 }
 
 impl<'a> Expander<'a> {
@@ -207,6 +212,7 @@ impl<'a> Expander<'a> {
             vars: Vec::new(),
             scopes: Vec::new(),
             depth: 0,
+            selves: vec![None],
         }
     }
 
@@ -246,7 +252,8 @@ impl<'a> Expander<'a> {
     }
 
     fn use_var(&mut self, id: VarId) -> Node {
-        if self.vars[id as usize].depth != self.depth {
+        let own_self = self.selves.get(self.depth as usize) == Some(&Some(id));
+        if self.vars[id as usize].depth != self.depth && !own_self {
             self.vars[id as usize].captured = true;
         }
         Node::Local(id)
@@ -461,7 +468,7 @@ impl<'a> Expander<'a> {
             },
             "lambda" => match args {
                 [formals, body @ ..] if !body.is_empty() => {
-                    self.expand_lambda(None, formals, body, span)
+                    self.expand_lambda(None, None, formals, body, span)
                 }
                 _ => err(span, "lambda: expected (lambda formals body ...)"),
             },
@@ -477,7 +484,7 @@ impl<'a> Expander<'a> {
                             },
                             sig.span,
                         );
-                        self.expand_lambda(name, &formals, body, span)
+                        self.expand_lambda(name, None, &formals, body, span)
                     }
                     _ => err(
                         span,
@@ -532,7 +539,7 @@ impl<'a> Expander<'a> {
                     let ids: Vec<VarId> = bs.iter().map(|(n, _)| self.new_var(*n)).collect();
                     let mut seq = Vec::new();
                     for (id, (n, init)) in ids.iter().zip(&bs) {
-                        let v = self.expand_named(init, Some(*n))?;
+                        let v = self.expand_bound(init, *n, *id)?;
                         self.vars[*id as usize].assigned = true;
                         seq.push(Node::SetLocal(*id, Box::new(v)));
                     }
@@ -638,6 +645,18 @@ impl<'a> Expander<'a> {
             })
     }
 
+    /// Expands the value bound to `var` (named `name`); a lambda learns that `var` is itself.
+    fn expand_bound(&mut self, x: &Syn, name: Symbol, var: VarId) -> CResult<Node> {
+        if let Some(items) = x.as_list() {
+            if let (Head::Special(s), [formals, body @ ..]) = (self.classify(&items[0]), &items[1..]) {
+                if s.is("lambda") && !body.is_empty() {
+                    return self.expand_lambda(Some(name.strip()), Some(var), formals, body, x.span);
+                }
+            }
+        }
+        self.expand_named(x, Some(name))
+    }
+
     fn expand_named(&mut self, x: &Syn, name: Option<Symbol>) -> CResult<Node> {
         let mut node = self.expand(x)?;
         if let Node::Lambda(l) = &mut node {
@@ -725,32 +744,37 @@ impl<'a> Expander<'a> {
     fn expand_lambda(
         &mut self,
         name: Option<Symbol>,
+        self_var: Option<VarId>,
         formals: &Syn,
         body: &[Syn],
         span: Span,
     ) -> CResult<Node> {
         let (params, rest) = self.parse_formals(formals)?;
-        self.lambda_with(name, &params, rest, |ex| ex.expand_body(body, span))
+        self.lambda_with(name, self_var, &params, rest, |ex| ex.expand_body(body, span))
     }
 
     fn lambda_with(
         &mut self,
         name: Option<Symbol>,
+        self_var: Option<VarId>,
         params: &[Symbol],
         rest: Option<Symbol>,
         body: impl FnOnce(&mut Self) -> CResult<Node>,
     ) -> CResult<Node> {
         self.depth += 1;
+        self.selves.push(self_var);
         self.scopes.push(Vec::new());
         let ids = params.iter().map(|p| self.new_var(*p)).collect();
         let rest = rest.map(|r| self.new_var(r));
         let body = body(self);
         self.scopes.pop();
+        self.selves.pop();
         self.depth -= 1;
         Ok(Node::Lambda(Box::new(Lambda {
             name,
             params: ids,
             rest,
+            self_var,
             body: body?,
         })))
     }
@@ -817,7 +841,10 @@ impl<'a> Expander<'a> {
         for item in items {
             match item {
                 BodyItem::Define(id, value, name) => {
-                    let v = self.expand_named(&value, name)?;
+                    let v = match name {
+                        Some(n) => self.expand_bound(&value, n, id)?,
+                        None => self.expand_named(&value, None)?,
+                    };
                     self.vars[id as usize].assigned = true;
                     seq.push(Node::SetLocal(id, Box::new(v)));
                 }
@@ -871,7 +898,7 @@ impl<'a> Expander<'a> {
                 let params: Vec<Symbol> = bs.iter().map(|(n, _)| *n).collect();
                 self.scopes.push(Vec::new());
                 let loop_var = self.new_var(*name);
-                let lambda = self.lambda_with(Some(name.strip()), &params, None, |ex| {
+                let lambda = self.lambda_with(Some(name.strip()), Some(loop_var), &params, None, |ex| {
                     ex.expand_body(body, span)
                 })?;
                 self.scopes.pop();
@@ -1090,7 +1117,7 @@ impl<'a> Expander<'a> {
             })?;
         self.scopes.push(Vec::new());
         let loop_var = self.new_var(Symbol::intern("do-loop"));
-        let lambda = self.lambda_with(None, &vars, None, |ex| {
+        let lambda = self.lambda_with(None, Some(loop_var), &vars, None, |ex| {
             let test = ex.expand(&exit[0])?;
             let done = if exit.len() > 1 {
                 ex.expand_seq(&exit[1..])?
@@ -1125,7 +1152,7 @@ impl<'a> Expander<'a> {
         for c in clauses {
             match c.as_list() {
                 Some([formals, body @ ..]) if !body.is_empty() => {
-                    procs.push(self.expand_lambda(None, formals, body, c.span)?)
+                    procs.push(self.expand_lambda(None, None, formals, body, c.span)?)
                 }
                 _ => return err(c.span, "case-lambda: bad clause"),
             }

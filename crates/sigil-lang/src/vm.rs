@@ -688,6 +688,7 @@ impl Vm {
                         let v = self.stack[base + s as usize];
                         self.stack[base + s as usize] = self.heap.alloc(Object::Boxed(v));
                     }
+                    Op::SelfClosure => self.stack.push(closure),
                     Op::Free(i) => {
                         let v = match self.heap.obj(closure) {
                             Some(Object::Closure(c)) => c.free[i as usize],
