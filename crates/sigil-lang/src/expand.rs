@@ -172,7 +172,39 @@ const SPECIAL_FORMS: &[&str] = &[
     "define-record-type",
     "case-lambda",
     "named-lambda",
+    "cond-expand",
 ];
+
+/// Feature identifiers `cond-expand` recognises (also returned by `(features)`).
+const FEATURES: &[&str] = &[
+    "r7rs",
+    "exact-closed",
+    "ratios-as-floats",
+    "full-unicode",
+    "sigil",
+];
+
+/// Whether a `cond-expand` feature requirement holds.
+fn feature_holds(req: &Syn) -> bool {
+    if let Some(s) = req.as_sym() {
+        let s = s.strip();
+        return s.is("else") || FEATURES.iter().any(|f| s.is(f));
+    }
+    let Some((head, rest)) = req.as_list().and_then(|l| l.split_first()) else {
+        return false;
+    };
+    match head.as_sym().map(|h| h.strip().to_string()).as_deref() {
+        Some("and") => rest.iter().all(feature_holds),
+        Some("or") => rest.iter().any(feature_holds),
+        Some("not") => rest.len() == 1 && !feature_holds(&rest[0]),
+        Some("library") => rest.first().and_then(Syn::as_list).is_some_and(|name| {
+            name.first().and_then(Syn::as_sym).is_some_and(|s| {
+                s.strip().is("scheme") || s.strip().is("sigil") || s.strip().is("srfi")
+            })
+        }),
+        _ => false,
+    }
+}
 
 /// Whether `name` is a special form keyword.
 pub fn is_special_form(name: &str) -> bool {
@@ -624,6 +656,21 @@ impl<'a> Expander<'a> {
                 self.expand(&expanded)
             }
             "case-lambda" => self.expand_case_lambda(args, span),
+            "cond-expand" => {
+                let chosen = args.iter().find_map(|clause| {
+                    let parts = clause.as_list()?;
+                    let (req, body) = parts.split_first()?;
+                    feature_holds(req).then_some(body)
+                });
+                match chosen {
+                    Some(body) => {
+                        let mut items = vec![Syn::sym(Symbol::intern("begin"), span)];
+                        items.extend(body.iter().cloned());
+                        self.expand(&Syn::list(items, span))
+                    }
+                    None => Ok(Node::Const(Value::Unspecified)),
+                }
+            }
             _ => err(span, format!("unknown special form {name}")),
         }
     }
@@ -648,9 +695,17 @@ impl<'a> Expander<'a> {
     /// Expands the value bound to `var` (named `name`); a lambda learns that `var` is itself.
     fn expand_bound(&mut self, x: &Syn, name: Symbol, var: VarId) -> CResult<Node> {
         if let Some(items) = x.as_list() {
-            if let (Head::Special(s), [formals, body @ ..]) = (self.classify(&items[0]), &items[1..]) {
+            if let (Head::Special(s), [formals, body @ ..]) =
+                (self.classify(&items[0]), &items[1..])
+            {
                 if s.is("lambda") && !body.is_empty() {
-                    return self.expand_lambda(Some(name.strip()), Some(var), formals, body, x.span);
+                    return self.expand_lambda(
+                        Some(name.strip()),
+                        Some(var),
+                        formals,
+                        body,
+                        x.span,
+                    );
                 }
             }
         }
@@ -750,7 +805,9 @@ impl<'a> Expander<'a> {
         span: Span,
     ) -> CResult<Node> {
         let (params, rest) = self.parse_formals(formals)?;
-        self.lambda_with(name, self_var, &params, rest, |ex| ex.expand_body(body, span))
+        self.lambda_with(name, self_var, &params, rest, |ex| {
+            ex.expand_body(body, span)
+        })
     }
 
     fn lambda_with(
@@ -898,9 +955,10 @@ impl<'a> Expander<'a> {
                 let params: Vec<Symbol> = bs.iter().map(|(n, _)| *n).collect();
                 self.scopes.push(Vec::new());
                 let loop_var = self.new_var(*name);
-                let lambda = self.lambda_with(Some(name.strip()), Some(loop_var), &params, None, |ex| {
-                    ex.expand_body(body, span)
-                })?;
+                let lambda =
+                    self.lambda_with(Some(name.strip()), Some(loop_var), &params, None, |ex| {
+                        ex.expand_body(body, span)
+                    })?;
                 self.scopes.pop();
                 self.vars[loop_var as usize].assigned = true;
                 // Evaluate the inits outside the loop's scope, then start the loop.

@@ -256,7 +256,13 @@ impl<'a> Prepass<'a> {
                 b'#' if self.src.get(i + 1) == Some(&b'\\') => {
                     let end = self.token_end(i);
                     let name = std::str::from_utf8(&self.src[i + 2..end]).unwrap_or("");
-                    if name.chars().count() > 1 {
+                    let mut chars = name.chars();
+                    if let (Some(c), None) = (chars.next(), chars.next()) {
+                        if !c.is_ascii() {
+                            // lexpr reads only ASCII characters after `#\`
+                            self.replace(i, end, Sexp::Char(c));
+                        }
+                    } else if !name.is_empty() {
                         match char_by_name(name) {
                             Some(c) => self.replace(i, end, Sexp::Char(c)),
                             None => {
@@ -699,6 +705,7 @@ mod tests {
             "(#\\\u{1b} #\\\0 #\\\u{7} #\\\u{7f})"
         );
         assert!(read_all("#\\bogus", 0).is_err());
+        assert_eq!(read1("(#\\λ #\\é)"), "(#\\λ #\\é)");
         let v = read_all("\"one \\\n    two\" x", 0).unwrap();
         assert_eq!(v[0].to_string(), "\"one two\"");
         assert_eq!(v[1].span.line, 2);

@@ -417,6 +417,7 @@ impl Vm {
     }
 
     /// Performs a call of the procedure sitting below `argc` arguments on the stack.
+    #[inline(always)]
     fn call(&mut self, mut argc: usize, mut tail: bool, entry: usize) -> Result<Flow, Value> {
         loop {
             let fpos = self.stack.len() - argc - 1;

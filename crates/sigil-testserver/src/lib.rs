@@ -11,6 +11,7 @@
 mod conn;
 mod hostile;
 mod http;
+mod portlock;
 mod routes;
 mod server;
 mod tls;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use portlock::{lock_port_8080, PortLock, DEMO_PORT};
 use server::{Flavor, State};
 
 /// Names the TLS leaf certificate is valid for unless configured otherwise.

@@ -70,6 +70,25 @@ const MAX_CLOSE_REASON: usize = MAX_CONTROL_PAYLOAD - 2;
 /// Default size of one read into the input buffer.
 const READ_CHUNK: usize = 64 * 1024;
 
+/// Single-frame messages at least this large are read straight into their own buffer
+/// (which becomes the message) instead of through the input buffer and a copy.
+const DIRECT_MIN: usize = READ_CHUNK;
+
+/// A large unfragmented data message whose payload is being read directly into
+/// `data` (see [`DIRECT_MIN`]); `filled` bytes have arrived.
+#[derive(Debug)]
+struct Direct {
+    text: bool,
+    data: Vec<u8>,
+    filled: usize,
+}
+
+impl Direct {
+    fn remaining(&self) -> usize {
+        self.data.len() - self.filled
+    }
+}
+
 #[derive(Debug)]
 struct Partial {
     text: bool,
@@ -90,6 +109,7 @@ pub struct Connection {
     out: Vec<u8>,
     out_pos: usize,
     partial: Option<Partial>,
+    direct: Option<Direct>,
     peer_close: Option<(Option<u16>, String)>,
     failure: Option<(u16, String)>,
 }
@@ -133,6 +153,7 @@ impl Connection {
             out: Vec::new(),
             out_pos: 0,
             partial: None,
+            direct: None,
             peer_close: None,
             failure: None,
         }
@@ -164,15 +185,27 @@ impl Connection {
     }
 
     /// Appends received bytes to the input buffer.
-    pub fn receive_bytes(&mut self, data: &[u8]) {
-        self.read_buffer(data.len())[..data.len()].copy_from_slice(data);
-        self.commit_read(data.len());
+    pub fn receive_bytes(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let buf = self.read_buffer(data.len());
+            let n = buf.len().min(data.len());
+            buf[..n].copy_from_slice(&data[..n]);
+            self.commit_read(n);
+            data = &data[n..];
+        }
     }
 
     /// Free space at the end of the input buffer, at least `min` bytes (and at least
     /// what the frame being received still needs), to read into directly.
     /// Call [`Connection::commit_read`] with the number of bytes written.
+    ///
+    /// While the payload of a large unfragmented message is being received, this is
+    /// instead the rest of that message's own buffer, which may be shorter than `min`
+    /// (it is exactly what the frame still needs).
     pub fn read_buffer(&mut self, min: usize) -> &mut [u8] {
+        if let Some(d) = self.direct.as_mut().filter(|d| d.remaining() > 0) {
+            return &mut d.data[d.filled..];
+        }
         let min = min.max(self.want).max(1);
         if self.in_start == self.in_end {
             self.in_start = 0;
@@ -198,6 +231,11 @@ impl Connection {
 
     /// Records that `n` bytes were written into the slice from [`Connection::read_buffer`].
     pub fn commit_read(&mut self, n: usize) {
+        if let Some(d) = self.direct.as_mut().filter(|d| d.remaining() > 0) {
+            d.filled = (d.filled + n).min(d.data.len());
+            self.want = d.remaining();
+            return;
+        }
         self.in_end = (self.in_end + n).min(self.inbuf.len());
     }
 
@@ -270,6 +308,7 @@ impl Connection {
         }
         self.state = State::Closed;
         self.partial = None;
+        self.direct = None;
         let reason = "connection closed without a close frame".to_string();
         self.failure = Some((1006, reason.clone()));
         Some(Event::Failed { code: 1006, reason })
@@ -281,6 +320,15 @@ impl Connection {
         loop {
             if self.state == State::Closed {
                 return None;
+            }
+            if let Some(d) = &self.direct {
+                if d.remaining() > 0 {
+                    self.want = d.remaining();
+                    return None;
+                }
+                let d = self.direct.take()?;
+                self.want = 0;
+                return Some(self.complete_message(d.text, d.data));
             }
             let buf = &self.inbuf[self.in_start..self.in_end];
             let h = match decode_header(buf, self.limits.max_frame_size) {
@@ -322,6 +370,26 @@ impl Connection {
             // decode_header bounded payload_len by max_frame_size, so it fits in usize.
             let total = h.header_len + h.payload_len as usize;
             if buf.len() < total {
+                let payload_len = h.payload_len as usize;
+                if h.fin
+                    && matches!(h.opcode, OpCode::Text | OpCode::Binary)
+                    && payload_len >= DIRECT_MIN
+                {
+                    // Receive the rest of the payload straight into the message's own
+                    // buffer (calloc'd, so large ones need no zeroing pass).
+                    let mut data = vec![0u8; payload_len];
+                    let have = &buf[h.header_len..];
+                    data[..have.len()].copy_from_slice(have);
+                    let filled = have.len();
+                    self.in_start = self.in_end;
+                    self.direct = Some(Direct {
+                        text: h.opcode == OpCode::Text,
+                        data,
+                        filled,
+                    });
+                    self.want = payload_len - filled;
+                    return None;
+                }
                 self.want = total - buf.len();
                 return None;
             }
@@ -355,13 +423,7 @@ impl Connection {
             OpCode::Close => self.handle_close(start, end),
             OpCode::Text | OpCode::Binary if fin => {
                 let data = payload.to_vec();
-                if opcode == OpCode::Binary {
-                    return Some(Event::Message(Message::Binary(data)));
-                }
-                match String::from_utf8(data) {
-                    Ok(s) => Some(Event::Message(Message::Text(s))),
-                    Err(_) => Some(self.fail(1007, "invalid UTF-8 in text message".into())),
-                }
+                Some(self.complete_message(opcode == OpCode::Text, data))
             }
             OpCode::Text | OpCode::Binary => {
                 let text = opcode == OpCode::Text;
@@ -401,6 +463,17 @@ impl Connection {
         }
     }
 
+    /// The event for a complete unfragmented message (failing on invalid UTF-8 text).
+    fn complete_message(&mut self, text: bool, data: Vec<u8>) -> Event {
+        if !text {
+            return Event::Message(Message::Binary(data));
+        }
+        match String::from_utf8(data) {
+            Ok(s) => Event::Message(Message::Text(s)),
+            Err(_) => self.fail(1007, "invalid UTF-8 in text message".into()),
+        }
+    }
+
     fn handle_close(&mut self, start: usize, end: usize) -> Option<Event> {
         let payload = &self.inbuf[start..end];
         let (code, reason) = match payload {
@@ -433,6 +506,7 @@ impl Connection {
         }
         self.state = State::Closed;
         self.partial = None;
+        self.direct = None;
         self.in_start = 0;
         self.in_end = 0;
         self.failure = Some((code, reason.clone()));
@@ -523,6 +597,60 @@ mod tests {
             code
         );
         assert!(c.send_text("x").is_err());
+    }
+
+    #[test]
+    fn large_messages_are_received_directly_in_pieces() {
+        let big: Vec<u8> = (0..(3 * DIRECT_MIN + 5)).map(|i| (i % 251) as u8).collect();
+        let text = "é".repeat(DIRECT_MIN);
+        let mut data = server_frame(true, OpCode::Binary, &big);
+        data.extend(server_frame(true, OpCode::Text, text.as_bytes()));
+        data.extend(server_frame(true, OpCode::Binary, b"tail"));
+        // Odd-sized pieces, so pieces straddle frame boundaries and split 'é'.
+        for piece in [1, 7, 1000, 65_537] {
+            let mut c = conn();
+            let mut events = Vec::new();
+            for chunk in data.chunks(piece) {
+                events.extend(feed(&mut c, chunk));
+            }
+            assert_eq!(
+                events,
+                [
+                    Event::Message(Message::Binary(big.clone())),
+                    Event::Message(Message::Text(text.clone())),
+                    Event::Message(Message::Binary(b"tail".to_vec())),
+                ],
+                "piece size {piece}"
+            );
+        }
+    }
+
+    #[test]
+    fn large_message_through_read_buffer_and_failures() {
+        let big = vec![0xffu8; DIRECT_MIN * 2];
+        let frame = server_frame(true, OpCode::Text, &big);
+        let mut c = conn();
+        c.receive_bytes(&frame[..100]);
+        assert_eq!(c.next_event(), None);
+        // The rest goes straight into the message buffer, at most what it still needs.
+        let buf = c.read_buffer(c.read_hint());
+        assert_eq!(buf.len(), frame.len() - 100);
+        buf.copy_from_slice(&frame[100..]);
+        c.commit_read(frame.len() - 100);
+        assert!(matches!(
+            c.next_event(),
+            Some(Event::Failed { code: 1007, .. })
+        ));
+
+        let mut c = conn();
+        let frame = server_frame(true, OpCode::Binary, &big);
+        c.receive_bytes(&frame[..DIRECT_MIN]);
+        assert_eq!(c.next_event(), None);
+        assert!(matches!(
+            c.receive_eof(),
+            Some(Event::Failed { code: 1006, .. })
+        ));
+        assert_eq!(c.next_event(), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::mask::{apply_mask, copy_and_mask};
+use crate::mask::{apply_mask, copy_and_mask_uninit};
 
 /// Largest payload a control frame may carry.
 pub const MAX_CONTROL_PAYLOAD: usize = 125;
@@ -317,8 +317,10 @@ fn encode_raw(out: &mut Vec<u8>, b0: u8, payload: &[u8], mask: Option<[u8; 4]>) 
         Some(key) => {
             out.extend_from_slice(&key);
             let start = out.len();
-            out.resize(start + len, 0);
-            copy_and_mask(payload, &mut out[start..], key);
+            // Mask straight into the spare capacity reserved above: no zeroing pass.
+            copy_and_mask_uninit(payload, &mut out.spare_capacity_mut()[..len], key);
+            // SAFETY: `copy_and_mask_uninit` initialized the `len` bytes after `start`.
+            unsafe { out.set_len(start + len) };
         }
         None => out.extend_from_slice(payload),
     }

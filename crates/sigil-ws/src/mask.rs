@@ -1,5 +1,7 @@
 //! Payload masking (RFC 6455 §5.3): XOR with a 4-byte key, a machine word at a time.
 
+use std::mem::MaybeUninit;
+
 /// Repeats the 4-byte key into a native-endian 64-bit word.
 fn key_word(key: [u8; 4]) -> u64 {
     u64::from_ne_bytes([
@@ -45,26 +47,40 @@ pub fn apply_mask(data: &mut [u8], key: [u8; 4]) {
 /// # Panics
 /// Panics if `src` and `dst` differ in length.
 pub fn copy_and_mask(src: &[u8], dst: &mut [u8], key: [u8; 4]) {
+    // SAFETY: `[u8]` and `[MaybeUninit<u8>]` have the same layout, and
+    // `copy_and_mask_uninit` only stores initialized bytes, so `dst` stays initialized.
+    let dst = unsafe { &mut *(dst as *mut [u8] as *mut [MaybeUninit<u8>]) };
+    copy_and_mask_uninit(src, dst, key);
+}
+
+/// [`copy_and_mask`] into possibly uninitialized memory (such as a `Vec`'s spare
+/// capacity), so a frame encoder need not zero its buffer first. Every byte of `dst`
+/// is initialized on return.
+///
+/// # Panics
+/// Panics if `src` and `dst` differ in length.
+pub fn copy_and_mask_uninit(src: &[u8], dst: &mut [MaybeUninit<u8>], key: [u8; 4]) {
     assert_eq!(src.len(), dst.len(), "copy_and_mask: length mismatch");
     let head_len = dst.as_ptr().align_offset(16).min(dst.len());
     let (dst_head, dst_body) = dst.split_at_mut(head_len);
     let (src_head, src_body) = src.split_at(head_len);
     for (i, (d, s)) in dst_head.iter_mut().zip(src_head).enumerate() {
-        *d = s ^ key[i & 3];
+        d.write(s ^ key[i & 3]);
     }
     let key = rotate(key, head_len);
-    // SAFETY: as in `apply_mask`.
-    let (pre, words, tail) = unsafe { dst_body.align_to_mut::<u64>() };
+    // SAFETY: `MaybeUninit<u64>` has no validity requirement, and `align_to_mut` only
+    // hands out correctly aligned words that lie inside `dst_body`.
+    let (pre, words, tail) = unsafe { dst_body.align_to_mut::<MaybeUninit<u64>>() };
     debug_assert!(pre.is_empty(), "body starts 16-byte aligned");
     let (src_words, src_tail) = src_body.split_at(words.len() * 8);
     let k = key_word(key);
     for (w, s) in words.iter_mut().zip(src_words.chunks_exact(8)) {
         let mut b = [0u8; 8];
         b.copy_from_slice(s);
-        *w = u64::from_ne_bytes(b) ^ k;
+        w.write(u64::from_ne_bytes(b) ^ k);
     }
     for (i, (d, s)) in tail.iter_mut().zip(src_tail).enumerate() {
-        *d = s ^ key[i & 3];
+        d.write(s ^ key[i & 3]);
     }
 }
 

@@ -4,6 +4,7 @@
 use sigil_lang::Interpreter;
 
 pub mod json;
+pub mod report;
 pub mod websocket;
 
 /// The `.sgl` library sources under `stdlib/`, embedded so an installed `sigil` needs no

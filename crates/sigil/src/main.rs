@@ -3,7 +3,6 @@
 
 mod cli;
 mod repl;
-mod report;
 
 use cli::Mode;
 use sigil_lang::{Interpreter, SchemeError, Value};
@@ -67,7 +66,7 @@ fn finish(interp: &mut Interpreter, r: Result<Value, SchemeError>, print_value: 
             ExitCode::SUCCESS
         }
         Err(e) => {
-            report::print(interp, &e);
+            sigil::report::print(interp, &e);
             ExitCode::from(1)
         }
     }

@@ -5,7 +5,6 @@
 //! prompt abandons the input; during evaluation it interrupts the evaluation (a second
 //! Ctrl-C before the evaluation notices quits). Ctrl-D leaves.
 
-use crate::report;
 use rustyline::completion::Completer;
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
@@ -161,7 +160,7 @@ fn install_interrupt_handler(interp: &Interpreter) {
 fn eval_and_print(interp: &mut Interpreter, src: &str) {
     let forms = match read_all(src, Span::register_file(SOURCE_NAME)) {
         Ok(forms) => forms,
-        Err(e) => return report::print(interp, &SchemeError::from(e)),
+        Err(e) => return sigil::report::print(interp, &SchemeError::from(e)),
     };
     for form in &forms {
         interp.vm.interrupt.store(false, Ordering::SeqCst);
@@ -174,7 +173,7 @@ fn eval_and_print(interp: &mut Interpreter, src: &str) {
                     println!("{}", interp.write(v));
                 }
             }
-            Err(e) => return report::print(interp, &e),
+            Err(e) => return sigil::report::print(interp, &e),
         }
     }
 }

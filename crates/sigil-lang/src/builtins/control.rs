@@ -246,6 +246,33 @@ fn exit(vm: &mut Vm, args: &[Value]) -> NResult {
     std::process::exit(code)
 }
 
+fn emergency_exit(_: &mut Vm, args: &[Value]) -> NResult {
+    let code = match args.first() {
+        None | Some(Value::Bool(true)) => 0,
+        Some(Value::Int(i)) => *i as i32,
+        Some(_) => 1,
+    };
+    std::process::exit(code)
+}
+
+fn get_environment_variable(vm: &mut Vm, args: &[Value]) -> NResult {
+    let name = string(vm, "get-environment-variable", args[0])?;
+    Ok(match std::env::var(&name) {
+        Ok(v) => vm.heap.string(v),
+        Err(_) => Value::Bool(false),
+    })
+}
+
+fn get_environment_variables(vm: &mut Vm, _: &[Value]) -> NResult {
+    let pairs: Vec<Value> = std::env::vars()
+        .map(|(k, v)| {
+            let (k, v) = (vm.heap.string(k), vm.heap.string(v));
+            vm.heap.cons(k, v)
+        })
+        .collect();
+    Ok(vm.heap.list(&pairs))
+}
+
 fn garbage_collect(vm: &mut Vm, _: &[Value]) -> NResult {
     vm.collect_garbage();
     Ok(Value::Int(vm.heap.live_objects() as i64))
@@ -283,6 +310,19 @@ pub fn register(reg: &mut Registry) {
     reg.simple("jiffies-per-second", 0, Some(0), jiffies_per_second);
     reg.simple("command-line", 0, Some(0), command_line);
     reg.simple("%exit", 0, Some(1), exit);
+    reg.simple("emergency-exit", 0, Some(1), emergency_exit);
+    reg.simple(
+        "get-environment-variable",
+        1,
+        Some(1),
+        get_environment_variable,
+    );
+    reg.simple(
+        "get-environment-variables",
+        0,
+        Some(0),
+        get_environment_variables,
+    );
     reg.simple("gc", 0, Some(0), garbage_collect);
     reg.define("%unspecified", Value::Unspecified);
 }

@@ -194,12 +194,12 @@ fn sent(c: &mut WsConnection, who: &str, r: Result<(), WsError>, conn_v: Value) 
     }
 }
 
-fn send(vm: &mut Vm, who: &str, conn_v: Value, p: Payload) -> NResult {
+fn send(vm: &mut Vm, who: &str, conn_v: Value, p: &Payload) -> NResult {
     let c = conn(vm, who, conn_v)?;
     let r = if c.dead {
         Err(WsError::ConnectionClosed)
     } else {
-        match &p {
+        match p {
             Payload::Text(s) => c.client.send_text(s),
             Payload::Binary(b) => c.client.send_binary(b),
         }
@@ -207,23 +207,36 @@ fn send(vm: &mut Vm, who: &str, conn_v: Value, p: Payload) -> NResult {
     sent(c, who, r, conn_v)
 }
 
+/// Sends the string (as text, when `text_ok`) or bytevector `data_v` on `conn_v`
+/// without copying it: its contents are moved out of the heap object for the duration
+/// of the send (which cannot run Scheme code) and then moved back.
+fn send_in_place(vm: &mut Vm, who: &str, conn_v: Value, data_v: Value, text_ok: bool) -> NResult {
+    let p = match vm.heap.obj_mut(data_v) {
+        Some(Object::Str(s)) if text_ok => Payload::Text(std::mem::take(s)),
+        Some(Object::Bytes(b)) => Payload::Binary(std::mem::take(b)),
+        _ if text_ok => return Err(Error::wrong_type(who, "a string or bytevector", data_v)),
+        _ => return Err(Error::wrong_type(who, "a bytevector", data_v)),
+    };
+    let r = send(vm, who, conn_v, &p);
+    match (vm.heap.obj_mut(data_v), p) {
+        (Some(Object::Str(s)), Payload::Text(t)) => *s = t,
+        (Some(Object::Bytes(b)), Payload::Binary(t)) => *b = t,
+        _ => unreachable!("{who}: payload object changed type during the send"),
+    }
+    r
+}
+
 /// `(ws-send conn string-or-bytevector)`: a string goes as a text message, a
 /// bytevector as a binary one.
 fn ws_send(vm: &mut Vm, args: &[Value]) -> NResult {
     conn(vm, "ws-send", args[0])?;
-    let p = payload(vm, "ws-send", args[1])?;
-    send(vm, "ws-send", args[0], p)
+    send_in_place(vm, "ws-send", args[0], args[1], true)
 }
 
 /// `(ws-send-binary conn bytevector)`.
 fn ws_send_binary(vm: &mut Vm, args: &[Value]) -> NResult {
     conn(vm, "ws-send-binary", args[0])?;
-    let b = vm
-        .heap
-        .bytevector(args[1])
-        .ok_or_else(|| Error::wrong_type("ws-send-binary", "a bytevector", args[1]))?
-        .to_vec();
-    send(vm, "ws-send-binary", args[0], Payload::Binary(b))
+    send_in_place(vm, "ws-send-binary", args[0], args[1], false)
 }
 
 /// `(ws-ping conn [payload])`: payload string or bytevector of at most 125 bytes.

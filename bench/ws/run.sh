@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# WebSocket benchmarks: Sigil's (sigil websocket) client vs Python `websockets` (sync
+# client) vs a Rust `tungstenite` client, all against the same tungstenite echo server
+# (sigil-testserver) on 127.0.0.1.
+#
+# Usage: bash bench/ws/run.sh [-n RUNS] [--port P] [--no-pin] [--no-mask]
+#   -n RUNS    runs per client (default 3); the median of each metric is reported
+#   --port P   server port (default 0 = a free port)
+#   --no-pin   do not pin client and server to CPU 0 (default: both `taskset -c 0`)
+#   --no-mask  skip the sigil-ws masking micro-benchmark (criterion, 1 MiB)
+#
+# Environment: CARGO_TARGET_DIR is honoured by the release builds; ROUND_TRIPS (20000)
+# and BULK_MESSAGES (256) change the workload sizes.
+#
+# Workloads (the same in every client, see bench/ws/echo.sgl):
+#   1. ROUND_TRIPS round trips of a 32-byte text message: send, wait for the echo,
+#      compare it with what was sent              -> round trips per second
+#   2. BULK_MESSAGES binary messages of 1 MiB, each echo awaited and compared
+#                                                 -> MB/s = payload bytes sent one way
+#      (BULK_MESSAGES x 1 MiB = 256 MiB by default) / seconds / 10^6
+# Each client times each workload itself (monotonic clock around just that loop, after
+# an untimed warm-up of 100 text round trips and 2 bulk messages); connecting, building
+# the payload and process start-up are not timed. A run that reports fewer verified
+# echoes than asked for (or exits non-zero) fails the benchmark.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HERE="$ROOT/bench/ws"
+RUNS=3
+PORT=0
+PIN=1
+MASK=1
+ROUND_TRIPS="${ROUND_TRIPS:-20000}"
+BULK_MESSAGES="${BULK_MESSAGES:-256}"
+
+usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    -n) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: -n needs a positive integer" >&2; exit 2; }
+        RUNS="$2"; shift 2 ;;
+    --port) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || { echo "run.sh: --port needs a number" >&2; exit 2; }
+        PORT="$2"; shift 2 ;;
+    --no-pin) PIN=0; shift ;;
+    --no-mask) MASK=0; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+log() { echo "run.sh: $*" >&2; }
+
+# ---------------------------------------------------------------- tools
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+log "building sigil, sigil-testserver and the tungstenite client (release)..."
+(cd "$ROOT" && cargo build --release --quiet -p sigil -p sigil-testserver --example ws_bench_client)
+SIGIL="$TARGET/release/sigil"
+SERVER="$TARGET/release/sigil-testserver"
+RUST_CLIENT="$TARGET/release/examples/ws_bench_client" # = cargo run --release -p sigil-testserver --example ws_bench_client
+for b in "$SIGIL" "$SERVER" "$RUST_CLIENT"; do
+  [[ -x "$b" ]] || { log "missing binary $b"; exit 1; }
+done
+
+command -v python3 >/dev/null || { log "python3 is required"; exit 1; }
+PYTHON="$(python3 -c 'import sys; print(sys.executable)')"
+if ! "$PYTHON" -c 'import websockets.sync.client' 2>/dev/null; then
+  log "installing the websockets package (pip)..."
+  "$PYTHON" -m pip install --quiet websockets >&2
+fi
+WEBSOCKETS_VERSION="$("$PYTHON" -c 'import websockets; print(websockets.__version__)')"
+
+if [[ $PIN == 1 ]]; then
+  command -v taskset >/dev/null || { log "taskset is required (util-linux), or use --no-pin"; exit 1; }
+  PINNED=(taskset -c 0)
+else
+  PINNED=()
+fi
+
+# ---------------------------------------------------------------- server
+WORK="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"${PINNED[@]}" "$SERVER" --bind 127.0.0.1 --port "$PORT" >"$WORK/server.out" 2>"$WORK/server.err" &
+SERVER_PID=$!
+for _ in $(seq 100); do
+  grep -q '^READY' "$WORK/server.out" 2>/dev/null && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.err" >&2; log "server died"; exit 1; }
+  sleep 0.1
+done
+PORT="$(sed -n 's/^READY port=\([0-9]*\).*/\1/p' "$WORK/server.out")"
+[[ -n "$PORT" ]] || { log "server did not print READY"; exit 1; }
+URL="ws://127.0.0.1:$PORT/echo"
+
+# ---------------------------------------------------------------- clients
+CLIENTS=(sigil python rust)
+declare -A LABEL=([sigil]="Sigil (sigil websocket)" [python]="Python websockets $WEBSOCKETS_VERSION (sync)" [rust]="Rust tungstenite 0.29")
+client_cmd() {
+  case "$1" in
+    sigil) echo "$SIGIL $HERE/echo.sgl" ;;
+    python) echo "$PYTHON $HERE/echo_websockets.py" ;;
+    rust) echo "$RUST_CLIENT" ;;
+  esac
+}
+
+# run_client NAME -> appends "rt_per_s mb_per_s" to $WORK/NAME.results
+run_client() {
+  local name="$1" out="$WORK/$1.out" cmd
+  read -r -a cmd <<<"$(client_cmd "$name")"
+  if ! "${PINNED[@]}" "${cmd[@]}" "$URL" "$ROUND_TRIPS" "$BULK_MESSAGES" >"$out" 2>"$out.err"; then
+    cat "$out" "$out.err" >&2; log "$name client failed"; return 1
+  fi
+  awk -v want_rt="$ROUND_TRIPS" -v want_bulk="$BULK_MESSAGES" -v name="$name" '
+    { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+    END {
+      if (v["text_ok"] != want_rt || v["bulk_ok"] != want_bulk || v["text_us"] <= 0 || v["bulk_us"] <= 0) {
+        print "run.sh: " name " verified " v["text_ok"] "/" want_rt " text and " v["bulk_ok"] "/" want_bulk " bulk echoes" > "/dev/stderr"
+        exit 1
+      }
+      printf "%.1f %.1f\n", v["text_ok"] * 1e6 / v["text_us"], v["bulk_bytes"] / v["bulk_us"]
+    }' "$out" >>"$WORK/$name.results"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+CPU="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || true)"
+echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "machine:  $(nproc) CPUs, ${CPU:-unknown CPU}, $(uname -sm)"
+echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (before)"
+echo "server:   sigil-testserver (tungstenite echo) at $URL$([[ $PIN == 1 ]] && echo ', server and client pinned to CPU 0 (taskset -c 0)')"
+echo "workload: $ROUND_TRIPS x 32-byte text round trips; $BULK_MESSAGES x 1 MiB binary echoes; every echo compared"
+echo "runs:     $RUNS per client, interleaved; median reported; MB/s = 10^6 payload bytes sent one way per second"
+echo
+
+FAIL=0
+for ((r = 1; r <= RUNS; r++)); do
+  for c in "${CLIENTS[@]}"; do
+    run_client "$c" || FAIL=1
+  done
+  log "run $r/$RUNS done (load $(cut -d' ' -f1 /proc/loadavg))"
+done
+[[ $FAIL == 0 ]] || { log "FAILED: a client failed or did not verify every echo"; exit 1; }
+
+declare -A RT MB
+for c in "${CLIENTS[@]}"; do
+  RT[$c]="$(awk '{print $1}' "$WORK/$c.results" | median)"
+  MB[$c]="$(awk '{print $2}' "$WORK/$c.results" | median)"
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
+runs_of() { awk -v col="$2" '{printf "%s%.0f", (NR > 1 ? " / " : ""), $col}' "$WORK/$1.results"; }
+
+printf '| %-34s | %14s | %9s | %-28s | %-22s |\n' client "round trips/s" "MB/s" "rt/s of each run" "MB/s of each run"
+printf '|%s|%s|%s|%s|%s|\n' ------------------------------------ ---------------: ----------: ------------------------------ ------------------------
+for c in "${CLIENTS[@]}"; do
+  printf '| %-34s | %14.0f | %9.0f | %-28s | %-22s |\n' "${LABEL[$c]}" "${RT[$c]}" "${MB[$c]}" "$(runs_of "$c" 1)" "$(runs_of "$c" 2)"
+done
+printf '| %-34s | %14s | %9s | %-28s | %-22s |\n' "Sigil / Python websockets" "$(ratio "${RT[sigil]}" "${RT[python]}")" "$(ratio "${MB[sigil]}" "${MB[python]}")" "" ""
+printf '| %-34s | %14s | %9s | %-28s | %-22s |\n' "Sigil / tungstenite" "$(ratio "${RT[sigil]}" "${RT[rust]}")" "$(ratio "${MB[sigil]}" "${MB[rust]}")" "" ""
+echo
+echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (after)"
+met() { awk -v a="$1" -v b="$2" 'BEGIN {print (a >= b) ? "met" : "MISSED"}'; }
+echo "target:   Sigil round trips >= 2x Python websockets: $(met "${RT[sigil]}" "$(awk -v p="${RT[python]}" 'BEGIN {print 2 * p}')") ($(ratio "${RT[sigil]}" "${RT[python]}"))"
+echo "target:   Sigil bulk MB/s >= tungstenite's:          $(met "${MB[sigil]}" "${MB[rust]}") ($(ratio "${MB[sigil]}" "${MB[rust]}"))"
+
+# ---------------------------------------------------------------- masking
+if [[ $MASK == 1 ]]; then
+  echo
+  log "running the sigil-ws mask bench (criterion)..."
+  (cd "$ROOT" && cargo bench --quiet -p sigil-ws --bench mask -- --warm-up-time 1 --measurement-time 3) >"$WORK/mask.out" 2>&1 \
+    || { cat "$WORK/mask.out" >&2; log "mask bench failed"; exit 1; }
+  # "1MiB/memcpy  time: [lo mid hi unit]" -> mid in ns
+  mask_ns() {
+    awk -v id="1MiB/$1" '
+      $1 == id { found = 1 }
+      found && /time:/ {
+        sub(/.*time: *\[/, ""); split($0, f, " "); t = f[3]; u = f[4]
+        m = (u == "ps") ? 1e-3 : (u == "ns") ? 1 : (u == "µs" || u == "us") ? 1e3 : (u == "ms") ? 1e6 : 1e9
+        printf "%.1f\n", t * m; exit
+      }' "$WORK/mask.out"
+  }
+  echo "mask bench (cargo bench -p sigil-ws --bench mask -- --warm-up-time 1 --measurement-time 3), 1 MiB, median time:"
+  MEMCPY="$(mask_ns memcpy)"
+  for b in memcpy apply_mask apply_mask_unaligned copy_and_mask; do
+    ns="$(mask_ns "$b")"
+    awk -v b="$b" -v ns="$ns" -v base="$MEMCPY" 'BEGIN {
+      printf "  %-22s %9.1f µs  %6.2f GB/s  %5.2fx memcpy speed\n", b, ns / 1e3, 1048576 / ns, base / ns }'
+  done
+  awk -v a="$(mask_ns apply_mask)" -v m="$MEMCPY" 'BEGIN {
+    printf "target:   apply_mask >= 0.9x memcpy on 1 MiB: %s (%.2fx)\n", (m / a >= 0.9) ? "met" : "MISSED", m / a }'
+fi
