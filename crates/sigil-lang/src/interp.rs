@@ -77,6 +77,9 @@ const PRELUDE: &[(&str, &str)] = &[
     ("collections", include_str!("prelude/collections.sgl")),
 ];
 
+/// `(sigil async)`, part of the language (its natives are in [`crate::scheduler`]).
+const ASYNC_LIBRARY: &str = include_str!("../../../stdlib/sigil/async.sgl");
+
 /// A Sigil interpreter.
 pub struct Interpreter {
     /// The machine (for natives and advanced embedders).
@@ -146,6 +149,8 @@ impl Interpreter {
         core.own.clear();
         interp.vm.env = core.clone();
         interp.core = core;
+        interp.define_native_library("sigil %async", crate::scheduler::register);
+        interp.add_library_source("sigil async", ASYNC_LIBRARY);
         if let Ok(p) = std::env::var("SIGIL_PATH") {
             interp
                 .search_path

@@ -14,6 +14,7 @@ pub mod numeric;
 pub mod printer;
 pub mod reader;
 pub mod register;
+pub mod scheduler;
 pub mod symbol;
 pub mod syntax;
 pub mod value;

@@ -131,6 +131,8 @@ pub enum Wait {
     Until(std::time::Instant),
     /// A scheduler event wakes the task (task join, channel).
     Event,
+    /// Let other tasks run first.
+    Yield,
 }
 
 /// How a parked native continues.

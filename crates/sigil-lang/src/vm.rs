@@ -73,6 +73,12 @@ pub struct Uncaught {
     pub trace: Vec<(String, Span)>,
 }
 
+/// How [`Vm::run`] stopped.
+enum Outcome {
+    Done(Value),
+    Parked(Wait),
+}
+
 /// How a wait is carried out when no scheduler runs: blocks the thread.
 pub type Blocker = fn(&mut Vm, Wait) -> Result<(), Error>;
 
@@ -118,6 +124,12 @@ pub struct Vm {
     pub host: HashMap<std::any::TypeId, Box<dyn std::any::Any>>,
     /// Carries out parked waits when no scheduler runs.
     pub blocker: Blocker,
+    /// Set while a scheduler runs a task: parking natives then suspend the task instead of
+    /// blocking the thread.
+    pub suspendable: bool,
+    parked: Option<ParkedCall>,
+    /// Hook for the scheduler's own GC roots (other tasks' fibers, channel contents).
+    pub extra_roots: Option<fn(&Vm, &mut Vec<Value>)>,
     argbuf: Vec<Value>,
 }
 
@@ -126,6 +138,61 @@ const DEFAULT_MAX_DEPTH: usize = 1_000_000;
 enum Flow {
     Continue,
     Done(Value),
+    /// A native parked the running task (only when [`Vm::suspendable`] is set).
+    Park(Wait),
+}
+
+/// A native call that parked its task: how to continue it when the task is resumed.
+#[derive(Clone, Copy)]
+pub struct ParkedCall {
+    argc: usize,
+    tail: bool,
+    resume: Resume,
+}
+
+/// The control state of one coroutine: what the VM swaps when the scheduler switches
+/// tasks.
+pub struct Fiber {
+    /// Value stack.
+    pub stack: Vec<Value>,
+    /// Frames.
+    pub frames: Vec<Frame>,
+    /// Exception handlers.
+    pub handlers: Value,
+    /// `dynamic-wind` entries.
+    pub winders: Value,
+    /// The native call the fiber is parked in, if any.
+    pub parked: Option<ParkedCall>,
+}
+
+impl Fiber {
+    /// A fiber about to call `thunk` with no arguments.
+    pub fn new(thunk: Value) -> Fiber {
+        Fiber {
+            stack: vec![thunk],
+            frames: Vec::new(),
+            handlers: Value::Null,
+            winders: Value::Null,
+            parked: None,
+        }
+    }
+
+    /// Reports the values the fiber keeps alive.
+    pub fn trace(&self, out: &mut Vec<Value>) {
+        out.extend_from_slice(&self.stack);
+        out.extend(self.frames.iter().map(|f| f.closure));
+        out.extend([self.handlers, self.winders]);
+    }
+}
+
+/// How a task's run ended.
+pub enum TaskOutcome {
+    /// It returned a value.
+    Done(Value),
+    /// It parked waiting for something.
+    Parked(Wait),
+    /// It raised an error nobody handled.
+    Failed(Uncaught),
 }
 
 impl Default for Vm {
@@ -160,6 +227,9 @@ impl Vm {
             last_uncaught: None,
             host: HashMap::new(),
             blocker: block_thread,
+            suspendable: false,
+            parked: None,
+            extra_roots: None,
             argbuf: Vec::new(),
         }
     }
@@ -307,7 +377,14 @@ impl Vm {
         h.mark(self.handlers);
         h.mark(self.winders);
         h.mark(self.raise_proc);
-        h.finish();
+        if let Some(hook) = self.extra_roots {
+            let mut extra = Vec::new();
+            hook(self, &mut extra);
+            for v in extra {
+                self.heap.mark(v);
+            }
+        }
+        self.heap.finish();
     }
 
     // ---- running --------------------------------------------------------------------
@@ -320,8 +397,19 @@ impl Vm {
         self.stack.push(f);
         self.stack.extend_from_slice(args);
         let r = match self.call(args.len(), false, entry_frames) {
-            Ok(Flow::Done(v)) => Ok(v),
+            Ok(Flow::Done(v)) => Ok(Outcome::Done(v)),
             Ok(Flow::Continue) => self.run(entry_frames),
+            Ok(Flow::Park(w)) => Ok(Outcome::Parked(w)),
+            Err(e) => Err(e),
+        };
+        let r = match r {
+            Ok(Outcome::Parked(_)) => {
+                let e = Error::msg("internal: a computation parked outside a scheduler task");
+                let v = self.make_condition(e, Span::default());
+                self.record_uncaught(v);
+                Err(v)
+            }
+            Ok(Outcome::Done(v)) => Ok(v),
             Err(e) => Err(e),
         };
         match r {
@@ -340,6 +428,50 @@ impl Vm {
                 self.handlers = saved_handlers;
                 self.depth_limit = self.max_depth;
                 Err(u)
+            }
+        }
+    }
+
+    /// Exchanges the VM's control state with `fiber` (the scheduler's task switch).
+    pub fn swap_fiber(&mut self, fiber: &mut Fiber) {
+        std::mem::swap(&mut self.stack, &mut fiber.stack);
+        std::mem::swap(&mut self.frames, &mut fiber.frames);
+        std::mem::swap(&mut self.handlers, &mut fiber.handlers);
+        std::mem::swap(&mut self.winders, &mut fiber.winders);
+        std::mem::swap(&mut self.parked, &mut fiber.parked);
+    }
+
+    /// Runs the fiber currently swapped in (see [`Vm::swap_fiber`]) until it finishes,
+    /// parks or fails: starts it if it is new, else continues its parked native call.
+    pub fn run_task(&mut self) -> TaskOutcome {
+        let was = std::mem::replace(&mut self.suspendable, true);
+        let flow = match self.parked.take() {
+            None => self.call(0, false, 0),
+            Some(ParkedCall { argc, tail, resume }) => match resume {
+                Resume::Retry => self.call(argc, tail, 0),
+                Resume::Return(v) => self.return_value(v, tail, 0),
+            },
+        };
+        let r = match flow {
+            Ok(Flow::Continue) => self.run(0),
+            Ok(Flow::Done(v)) => Ok(Outcome::Done(v)),
+            Ok(Flow::Park(w)) => Ok(Outcome::Parked(w)),
+            Err(e) => Err(e),
+        };
+        self.suspendable = was;
+        match r {
+            Ok(Outcome::Done(v)) => TaskOutcome::Done(v),
+            Ok(Outcome::Parked(w)) => TaskOutcome::Parked(w),
+            Err(e) => {
+                let u = self.last_uncaught.take().unwrap_or(Uncaught {
+                    value: e,
+                    span: Span::default(),
+                    trace: vec![],
+                });
+                self.frames.clear();
+                self.stack.clear();
+                self.depth_limit = self.max_depth;
+                TaskOutcome::Failed(u)
             }
         }
     }
@@ -536,6 +668,13 @@ impl Vm {
                             self.stack.extend(args);
                             continue;
                         }
+                        Ok(Ctl::Park(wait, resume)) if self.suspendable => {
+                            if let Resume::Return(_) = resume {
+                                self.stack.truncate(fpos);
+                            }
+                            self.parked = Some(ParkedCall { argc, tail, resume });
+                            return Ok(Flow::Park(wait));
+                        }
                         Ok(Ctl::Park(wait, resume)) => {
                             self.flush();
                             if let Err(e) = (self.blocker)(self, wait) {
@@ -633,8 +772,8 @@ impl Vm {
         Ok(Flow::Continue)
     }
 
-    /// Runs until the frame depth drops to `entry`.
-    fn run(&mut self, entry: usize) -> Result<Value, Value> {
+    /// Runs until the frame depth drops to `entry` or the task parks.
+    fn run(&mut self, entry: usize) -> Result<Outcome, Value> {
         'outer: loop {
             let frame = self.frames.last().expect("frame");
             // SAFETY: see `Frame::proto`; the frame stays alive while this code runs, and the
@@ -654,7 +793,8 @@ impl Vm {
                     save_pc!();
                     match self.throw($e, entry)? {
                         Flow::Continue => continue 'outer,
-                        Flow::Done(v) => return Ok(v),
+                        Flow::Done(v) => return Ok(Outcome::Done(v)),
+                        Flow::Park(w) => return Ok(Outcome::Parked(w)),
                     }
                 }};
             }
@@ -778,7 +918,8 @@ impl Vm {
                         let tail = matches!(op, Op::TailCall(_));
                         match self.call(n as usize, tail, entry)? {
                             Flow::Continue => continue 'outer,
-                            Flow::Done(v) => return Ok(v),
+                            Flow::Done(v) => return Ok(Outcome::Done(v)),
+                            Flow::Park(w) => return Ok(Outcome::Parked(w)),
                         }
                     }
                     Op::Return => {
@@ -786,7 +927,7 @@ impl Vm {
                         let f = self.frames.pop().expect("frame");
                         self.stack.truncate(f.base as usize - 1);
                         if self.frames.len() <= entry {
-                            return Ok(v);
+                            return Ok(Outcome::Done(v));
                         }
                         self.stack.push(v);
                         continue 'outer;
@@ -974,7 +1115,7 @@ pub fn block_thread(vm: &mut Vm, wait: Wait) -> Result<(), Error> {
             }
             std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
         },
-        Wait::Readable(_) | Wait::Writable(_) => Ok(()),
+        Wait::Readable(_) | Wait::Writable(_) | Wait::Yield => Ok(()),
         Wait::Event => Err(Error::msg(
             "deadlock: waiting for an event with no scheduler running",
         )),
