@@ -152,13 +152,13 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
 runs_of() { awk -v col="$2" '{printf "%s%.0f", (NR > 1 ? " / " : ""), $col}' "$WORK/$1.results"; }
 
-printf '| %-34s | %14s | %9s | %-28s | %-22s |\n' client "round trips/s" "MB/s" "rt/s of each run" "MB/s of each run"
-printf '|%s|%s|%s|%s|%s|\n' ------------------------------------ ---------------: ----------: ------------------------------ ------------------------
+printf '| %-34s | %14s | %9s | %-37s | %-31s |\n' client "round trips/s" "MB/s" "rt/s of each run" "MB/s of each run"
+printf '|%s|%s|%s|%s|%s|\n' ------------------------------------ ---------------: ----------: --------------------------------------- ---------------------------------
 for c in "${CLIENTS[@]}"; do
-  printf '| %-34s | %14.0f | %9.0f | %-28s | %-22s |\n' "${LABEL[$c]}" "${RT[$c]}" "${MB[$c]}" "$(runs_of "$c" 1)" "$(runs_of "$c" 2)"
+  printf '| %-34s | %14.0f | %9.0f | %-37s | %-31s |\n' "${LABEL[$c]}" "${RT[$c]}" "${MB[$c]}" "$(runs_of "$c" 1)" "$(runs_of "$c" 2)"
 done
-printf '| %-34s | %14s | %9s | %-28s | %-22s |\n' "Sigil / Python websockets" "$(ratio "${RT[sigil]}" "${RT[python]}")" "$(ratio "${MB[sigil]}" "${MB[python]}")" "" ""
-printf '| %-34s | %14s | %9s | %-28s | %-22s |\n' "Sigil / tungstenite" "$(ratio "${RT[sigil]}" "${RT[rust]}")" "$(ratio "${MB[sigil]}" "${MB[rust]}")" "" ""
+printf '| %-34s | %14s | %9s | %-37s | %-31s |\n' "Sigil / Python websockets" "$(ratio "${RT[sigil]}" "${RT[python]}")" "$(ratio "${MB[sigil]}" "${MB[python]}")" "" ""
+printf '| %-34s | %14s | %9s | %-37s | %-31s |\n' "Sigil / tungstenite" "$(ratio "${RT[sigil]}" "${RT[rust]}")" "$(ratio "${MB[sigil]}" "${MB[rust]}")" "" ""
 echo
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (after)"
 met() { awk -v a="$1" -v b="$2" 'BEGIN {print (a >= b) ? "met" : "MISSED"}'; }

@@ -9,9 +9,10 @@
 //!   and are described by `ws-last-error`.
 
 use std::any::{Any, TypeId};
+use std::os::fd::AsRawFd;
 
 use sigil_lang::builtins::{self, Registry};
-use sigil_lang::value::{NativeObject, Object};
+use sigil_lang::value::{Ctl, NativeObject, Object, Resume, Wait};
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
 use sigil_ws::connection::is_valid_close_code;
@@ -265,13 +266,32 @@ enum Received {
 }
 
 /// `(%ws-receive conn)` → `(text . string)`, `(binary . bytevector)`, `closed`, or `#f`
-/// with `ws-last-error` set. Blocks until one of those happens (or the read timeout).
-fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult {
+/// with `ws-last-error` set. Blocks until one of those happens (or the read timeout);
+/// inside a `(sigil async)` task it parks only the task until the socket is readable.
+fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
+    let in_task = vm.suspendable;
     let c = conn(vm, "ws-receive", args[0])?;
     let got = if c.dead {
         Received::Closed
     } else {
-        match c.client.receive() {
+        let result = if in_task {
+            c.client.try_receive()
+        } else {
+            c.client.receive()
+        };
+        match result {
+            Err(WsError::WouldBlock) => {
+                // A pong queued for a ping goes out before we wait for more input.
+                match c.client.try_flush() {
+                    Ok(()) | Err(WsError::WouldBlock) => {}
+                    Err(e) => {
+                        c.dead = true;
+                        return finish_receive(vm, Received::Failed(e.to_string()));
+                    }
+                }
+                let fd = c.client.as_raw_fd();
+                return Ok(Ctl::Park(Wait::Readable(fd), Resume::Retry));
+            }
             Ok(Event::Message(Message::Text(s))) => Received::Text(s),
             Ok(Event::Message(Message::Binary(b))) => Received::Binary(b),
             Ok(_) | Err(WsError::ConnectionClosed) => Received::Closed,
@@ -282,6 +302,12 @@ fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult {
             }
         }
     };
+    finish_receive(vm, got)
+}
+
+/// The Scheme value for what `ws-receive` got, recording the error text for
+/// `ws-last-error`.
+fn finish_receive(vm: &mut Vm, got: Received) -> NResult<Ctl> {
     let (err, v) = match got {
         Received::Text(s) => {
             let s = vm.heap.string(s);
@@ -295,7 +321,7 @@ fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult {
         Received::Failed(e) => (Some(e), Value::Bool(false)),
     };
     set_last_error(vm, err);
-    Ok(v)
+    Ok(Ctl::Return(v))
 }
 
 /// `(ws-close conn [code [reason]])`: close handshake (default 1000, ""), then the
@@ -421,7 +447,7 @@ pub fn register(reg: &mut Registry) {
     reg.simple("ws-send", 2, Some(2), ws_send);
     reg.simple("ws-send-binary", 2, Some(2), ws_send_binary);
     reg.simple("ws-ping", 1, Some(2), ws_ping);
-    reg.simple("%ws-receive", 1, Some(1), ws_receive);
+    reg.control("%ws-receive", 1, Some(1), ws_receive);
     reg.simple("ws-close", 1, Some(3), ws_close);
     reg.simple("ws-connection?", 1, Some(1), is_connection);
     reg.simple("ws-connected?", 1, Some(1), is_connected);

@@ -1,0 +1,41 @@
+//! `(sigil async)` with real WebSocket traffic: 1 000 concurrent connections to an
+//! independent echo server (sigil-testserver, tungstenite), 100 messages each, all inside
+//! one scheduler, every echo checked.
+
+use sigil_testserver::{start, Config};
+
+#[test]
+fn thousand_connections_in_one_scheduler() {
+    let server = start(Config::default()).expect("echo server starts");
+    let mut interp = sigil::interpreter();
+    let program = format!(
+        r#"
+        (import (sigil websocket) (sigil async))
+        (define url "ws://127.0.0.1:{port}/echo")
+        (define (client i)
+          (let ((conn (ws-connect url)))
+            (let loop ((k 0) (ok 0))
+              (if (< k 100)
+                  (let ((text (string-append "m" (number->string i) "-" (number->string k))))
+                    (ws-send conn text)
+                    (let ((msg (ws-receive conn)))
+                      (loop (+ k 1)
+                            (if (and (ws-message? msg)
+                                     (string=? (ws-message-data msg) text))
+                                (+ ok 1)
+                                ok))))
+                  (begin (ws-close conn) ok)))))
+        (async-run
+          (lambda ()
+            (let ((tasks (map (lambda (i) (spawn (lambda () (client i)))) (iota 1000))))
+              (apply + (map await tasks)))))
+        "#,
+        port = server.port()
+    );
+    let v = interp.eval_str(&program).expect("program runs");
+    assert_eq!(
+        interp.write(v),
+        "100000",
+        "every echo must come back intact"
+    );
+}
