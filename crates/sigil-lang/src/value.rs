@@ -190,12 +190,34 @@ pub enum TableKind {
     Equal,
 }
 
+/// Hashes keys that are already well-mixed hashes (of Scheme keys) by passing them through.
+#[derive(Default, Clone, Copy)]
+pub struct PrehashedHasher(u64);
+
+impl std::hash::Hasher for PrehashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Hash-table buckets by key hash.
+pub type Buckets =
+    HashMap<u64, Vec<(Value, Value)>, std::hash::BuildHasherDefault<PrehashedHasher>>;
+
 /// A hash table: buckets keyed by a hash of the key's content.
 pub struct Table {
     /// Comparison used for keys.
     pub kind: TableKind,
     /// Entries by hash.
-    pub buckets: HashMap<u64, Vec<(Value, Value)>>,
+    pub buckets: Buckets,
     /// Number of entries.
     pub len: usize,
 }
