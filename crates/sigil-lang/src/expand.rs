@@ -147,7 +147,9 @@ fn err<T>(span: Span, message: impl Into<String>) -> CResult<T> {
     })
 }
 
-const SPECIAL_FORMS: &[&str] = &[
+/// The special-form keywords the expander knows (`import` and `define-library` are
+/// handled by the interpreter at top level).
+pub const SPECIAL_FORMS: &[&str] = &[
     "quote",
     "quasiquote",
     "lambda",

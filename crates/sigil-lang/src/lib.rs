@@ -17,6 +17,8 @@ pub mod register;
 pub mod scheduler;
 pub mod symbol;
 pub mod syntax;
+#[cfg(test)]
+mod test_util;
 pub mod value;
 pub mod vm;
 

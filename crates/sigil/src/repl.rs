@@ -32,36 +32,9 @@ Type Scheme expressions; each value is printed with `write`.
 Ctrl-C abandons the current input or interrupts a running evaluation.
 Tab completes the name under the cursor.";
 
-/// Special-form keywords (not bound as variables, so not in `global_names`), offered
-/// as completions.
-const KEYWORDS: &[&str] = &[
-    "quote",
-    "quasiquote",
-    "lambda",
-    "define",
-    "set!",
-    "if",
-    "begin",
-    "let",
-    "let*",
-    "letrec",
-    "letrec*",
-    "do",
-    "cond",
-    "case",
-    "when",
-    "unless",
-    "and",
-    "or",
-    "define-syntax",
-    "let-syntax",
-    "letrec-syntax",
-    "define-record-type",
-    "case-lambda",
-    "named-lambda",
-    "import",
-    "define-library",
-];
+/// Top-level keywords the interpreter handles itself, offered as completions along with
+/// the special forms (neither is bound as a variable, so neither is in `global_names`).
+const TOPLEVEL_KEYWORDS: &[&str] = &["import", "define-library"];
 
 /// Read-error messages that mean "the datum is not finished yet" rather than "wrong".
 const INCOMPLETE: &[&str] = &[
@@ -94,7 +67,12 @@ struct ReplHelper {
 impl ReplHelper {
     fn refresh(&mut self, interp: &Interpreter) {
         let mut names = interp.global_names();
-        names.extend(KEYWORDS.iter().map(|k| k.to_string()));
+        names.extend(
+            sigil_lang::expand::SPECIAL_FORMS
+                .iter()
+                .chain(TOPLEVEL_KEYWORDS)
+                .map(|k| k.to_string()),
+        );
         names.sort();
         names.dedup();
         self.names = names;

@@ -113,27 +113,7 @@ pub fn register(reg: &mut Registry) {
 
 #[cfg(test)]
 mod tests {
-    use crate::Interpreter;
-    use std::cell::RefCell;
-
-    thread_local! {
-        // One interpreter per test (each test runs on its own thread).
-        static INTERP: RefCell<Interpreter> = RefCell::new(Interpreter::new());
-    }
-
-    fn ev(src: &str) -> String {
-        INTERP.with_borrow_mut(|i| match i.eval_str(src) {
-            Ok(v) => i.write(v),
-            Err(e) => panic!("{src}: {e}"),
-        })
-    }
-
-    fn err(src: &str) -> String {
-        INTERP.with_borrow_mut(|i| match i.eval_str(src) {
-            Ok(v) => panic!("{src}: expected an error, got {}", i.write(v)),
-            Err(e) => e.message,
-        })
-    }
+    use crate::test_util::{err, ev};
 
     #[test]
     fn basics() {
