@@ -10,6 +10,19 @@ use crate::value::{Closure, ObjRef, Object, Port, Value};
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 
+/// Allocation volume (bytes) after which a collection runs, at least.
+const MIN_BYTE_THRESHOLD: usize = 64 << 20;
+
+/// Approximate heap bytes an object owns beyond its slot.
+fn payload_bytes(obj: &Object) -> usize {
+    match obj {
+        Object::Str(s) => s.capacity(),
+        Object::Bytes(b) => b.capacity(),
+        Object::Vector(v) | Object::Values(v) => v.capacity() * std::mem::size_of::<Value>(),
+        _ => 0,
+    }
+}
+
 /// The heap.
 pub struct Heap {
     objs: Vec<Object>,
@@ -17,6 +30,11 @@ pub struct Heap {
     free: Vec<u32>,
     since_gc: usize,
     threshold: usize,
+    /// Payload bytes of strings, bytevectors and vectors allocated since the last
+    /// collection, and the limit that triggers one: large objects count by size, so a loop
+    /// making megabyte buffers is collected long before the object count would say so.
+    bytes_since_gc: usize,
+    byte_threshold: usize,
     epoch: u32,
     gray: Vec<Value>,
     /// Number of completed collections.
@@ -31,6 +49,8 @@ impl Default for Heap {
             free: Vec::new(),
             since_gc: 0,
             threshold: 200_000,
+            bytes_since_gc: 0,
+            byte_threshold: MIN_BYTE_THRESHOLD,
             epoch: 1,
             gray: Vec::new(),
             collections: 0,
@@ -43,6 +63,7 @@ impl Heap {
     #[inline]
     pub fn alloc(&mut self, obj: Object) -> Value {
         self.since_gc += 1;
+        self.bytes_since_gc += payload_bytes(&obj);
         if let Some(i) = self.free.pop() {
             self.objs[i as usize] = obj;
             Value::Obj(ObjRef(i))
@@ -91,7 +112,7 @@ impl Heap {
     /// Whether enough has been allocated since the last collection to collect again.
     #[inline]
     pub fn wants_collection(&self) -> bool {
-        self.since_gc >= self.threshold
+        self.since_gc >= self.threshold || self.bytes_since_gc >= self.byte_threshold
     }
 
     // ---- constructors -------------------------------------------------------------
@@ -284,9 +305,11 @@ impl Heap {
             }
         }
         let mut freed = 0;
+        let mut live_bytes = 0;
         for (i, m) in self.marks.iter_mut().enumerate() {
             if *m {
                 *m = false;
+                live_bytes += payload_bytes(&self.objs[i]);
             } else if !matches!(self.objs[i], Object::Free) {
                 self.objs[i] = Object::Free;
                 self.free.push(i as u32);
@@ -296,6 +319,8 @@ impl Heap {
         let live = self.live_objects();
         self.threshold = (live * 2).max(200_000);
         self.since_gc = 0;
+        self.byte_threshold = (live_bytes * 2).max(MIN_BYTE_THRESHOLD);
+        self.bytes_since_gc = 0;
         self.collections += 1;
         freed
     }

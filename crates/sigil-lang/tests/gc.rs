@@ -43,3 +43,26 @@ fn values_reachable_from_globals_survive_collection() {
     let v = i.eval_str("(list (vector-ref v 1) keep)").unwrap();
     assert_eq!(i.write(v), "((1 2 3) (1 2 3))");
 }
+
+#[test]
+fn large_buffers_are_collected_by_size() {
+    let mut i = Interpreter::new();
+    // 2 000 bytevectors of 1 MiB: 2 GiB if nothing were freed; far fewer than the
+    // object-count threshold, so only byte accounting collects them.
+    i.eval_str(
+        "(define (churn n)
+           (let loop ((k 0) (total 0))
+             (if (< k n)
+                 (loop (+ k 1) (+ total (bytevector-length (make-bytevector 1048576 (modulo k 256)))))
+                 total)))",
+    )
+    .unwrap();
+    let v = i.eval_str("(churn 2000)").unwrap();
+    assert_eq!(i.write(v), "2097152000");
+    assert!(i.vm.heap.collections > 0, "the collector never ran");
+    assert!(
+        i.vm.heap.live_objects() < 200_000,
+        "live objects: {}",
+        i.vm.heap.live_objects()
+    );
+}
