@@ -151,6 +151,12 @@ impl Interpreter {
         interp.core = core;
         interp.define_native_library("sigil %async", crate::scheduler::register);
         interp.add_library_source("sigil async", ASYNC_LIBRARY);
+        if let Some(n) = std::env::var("SIGIL_MAX_DEPTH")
+            .ok()
+            .and_then(|n| n.parse().ok())
+        {
+            interp.set_max_depth(n);
+        }
         if let Ok(p) = std::env::var("SIGIL_PATH") {
             interp
                 .search_path
@@ -160,6 +166,12 @@ impl Interpreter {
     }
 
     // ---- configuration --------------------------------------------------------------
+
+    /// Sets how many nested (non-tail) calls may be active before "recursion too deep"
+    /// (default 1 000 000; the `SIGIL_MAX_DEPTH` environment variable sets the default).
+    pub fn set_max_depth(&mut self, n: usize) {
+        self.vm.set_max_depth(n);
+    }
 
     /// Sets what `(command-line)` returns.
     pub fn set_command_line(&mut self, args: Vec<String>) {

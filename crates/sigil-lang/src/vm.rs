@@ -234,6 +234,13 @@ impl Vm {
         }
     }
 
+    /// Sets how many nested (non-tail) calls may be active before a call raises
+    /// "recursion too deep".
+    pub fn set_max_depth(&mut self, n: usize) {
+        self.max_depth = n;
+        self.depth_limit = n;
+    }
+
     // ---- globals and builtins ------------------------------------------------------
 
     /// Allocates a new (unbound) global slot.

@@ -15,6 +15,8 @@ Usage:
 Options:
   -e, --eval EXPR      evaluate the expression(s) EXPR, print the last value
   -I, --include DIR    also search DIR for user libraries (repeatable)
+      --max-depth N    allow N nested (non-tail) calls before \"recursion too deep\"
+                       (default 1000000; also SIGIL_MAX_DEPTH)
       --repl           start the REPL
   -                    read the program from standard input
   --                   end of options: the next argument is the script
@@ -25,6 +27,7 @@ Environment:
   SIGIL_PATH       library search path (directories separated by `:`), searched after
                    the script's own directory
   SIGIL_HISTORY    REPL history file (default: ~/.sigil_history)
+  SIGIL_MAX_DEPTH  default for --max-depth
   SIGIL_RESOLVE    (sigil websocket) connect HOST:PORT to a fixed address, like curl
                    --resolve: example.com:443=127.0.0.1:8443,other:80=[::1]:9000
   SSL_CERT_FILE    (sigil websocket) PEM file of extra trusted root certificates for
@@ -59,6 +62,8 @@ pub struct Options {
     pub mode: Mode,
     /// Extra library directories from `-I`.
     pub include: Vec<PathBuf>,
+    /// Nested-call limit from `--max-depth`.
+    pub max_depth: Option<usize>,
     /// What `(command-line)` returns.
     pub command_line: Vec<String>,
 }
@@ -66,6 +71,7 @@ pub struct Options {
 /// Parses the arguments after the program name; `Err` holds a usage error message.
 pub fn parse(args: &[String]) -> Result<Options, String> {
     let mut include = Vec::new();
+    let mut max_depth = None;
     let mut i = 0;
     let (mode, first, rest) = loop {
         let Some(arg) = args.get(i) else {
@@ -79,6 +85,15 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
                     .get(i + 1)
                     .ok_or_else(|| format!("{arg} needs a directory"))?;
                 include.push(PathBuf::from(dir));
+                i += 2;
+            }
+            "--max-depth" => {
+                let n = args
+                    .get(i + 1)
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("{arg} needs a positive number"))?;
+                max_depth = Some(n);
                 i += 2;
             }
             "-e" | "--eval" => {
@@ -103,6 +118,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
     Ok(Options {
         mode,
         include,
+        max_depth,
         command_line,
     })
 }
@@ -124,6 +140,11 @@ mod tests {
         let o = p(&["-I", "lib", "a.sgl", "x", "-e"]).unwrap();
         assert_eq!(o.mode, Mode::Script("a.sgl".into()));
         assert_eq!(o.include, vec![PathBuf::from("lib")]);
+        assert_eq!(
+            p(&["--max-depth", "500", "a.sgl"]).unwrap().max_depth,
+            Some(500)
+        );
+        assert!(p(&["--max-depth", "x"]).is_err());
         assert_eq!(o.command_line, ["a.sgl", "x", "-e"]);
         let o = p(&["-e", "(+ 1 2)", "y"]).unwrap();
         assert_eq!(o.mode, Mode::Expr("(+ 1 2)".into()));

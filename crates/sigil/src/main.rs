@@ -23,6 +23,9 @@ fn main() -> ExitCode {
     for dir in &opts.include {
         interp.add_search_path(dir);
     }
+    if let Some(n) = opts.max_depth {
+        interp.set_max_depth(n);
+    }
     interp.set_command_line(opts.command_line);
     match opts.mode {
         Mode::Help => {

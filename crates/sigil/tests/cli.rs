@@ -199,3 +199,18 @@ fn repl_keeps_definitions() {
     assert_eq!(code, 0);
     assert_eq!(out, "49\n");
 }
+
+#[test]
+fn max_depth_option_sets_the_recursion_limit() {
+    let deep = "(define (f n) (if (= n 0) 0 (+ 1 (f (- n 1))))) (f 5000)";
+    let (code, out, _) = run(sigil().args(["--max-depth", "10000", "-e", deep]));
+    assert_eq!((code, out.trim()), (0, "5000"));
+    let (code, _, err) = run(sigil().args(["--max-depth", "1000", "-e", deep]));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("recursion too deep (more than 1000 nested calls)"),
+        "{err}"
+    );
+    let (code, _, err) = run(sigil().env("SIGIL_MAX_DEPTH", "1000").args(["-e", deep]));
+    assert_eq!(code, 1, "{err}");
+}
