@@ -31,6 +31,8 @@ struct Task {
     failure: Option<String>,
     /// Whether the task's error reached a waiter (`await` or `async-run` itself).
     reported: bool,
+    /// Whether the task is in the ready queue.
+    queued: bool,
 }
 
 /// The scheduler state, kept in `vm.host` while `async-run` runs.
@@ -40,6 +42,8 @@ struct Scheduler {
     ready: VecDeque<TaskId>,
     timers: BinaryHeap<Reverse<(Instant, TaskId, u64)>>,
     poller: Poller,
+    /// Descriptors registered with the poller (kept between waits).
+    registered: std::collections::HashSet<i32>,
     fd_waits: usize,
     current: Option<TaskId>,
     /// The computation that called `async-run`, parked while tasks run.
@@ -129,6 +133,7 @@ impl Scheduler {
                 deadline: None,
                 failure: None,
                 reported: false,
+                queued: true,
             },
         );
         self.ready.push_back(id);
@@ -140,25 +145,28 @@ impl Scheduler {
         let Some(t) = self.tasks.get_mut(&id) else {
             return;
         };
-        if t.result.is_some() || self.ready.contains(&id) {
+        if t.result.is_some() || t.queued {
             return;
         }
         t.generation += 1;
-        if let Some(fd) = t.fd.take() {
-            // SAFETY: the descriptor was registered by this scheduler and is still open:
-            // the task that owns it is parked on it.
-            let _ = self
-                .poller
-                .delete(unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) });
+        if t.fd.take().is_some() {
+            // The registration stays (oneshot: disarmed until `park` re-arms it), which
+            // saves two system calls per wait on a busy socket.
             self.fd_waits -= 1;
         }
+        t.queued = true;
         self.ready.push_back(id);
     }
 
     fn park(&mut self, id: TaskId, wait: Wait) -> Result<(), std::io::Error> {
         let generation = self.tasks.get(&id).map_or(0, |t| t.generation);
         match wait {
-            Wait::Yield => self.ready.push_back(id),
+            Wait::Yield => {
+                if let Some(t) = self.tasks.get_mut(&id) {
+                    t.queued = true;
+                }
+                self.ready.push_back(id)
+            }
             Wait::Until(t) => self.timers.push(Reverse((t, id, generation))),
             Wait::Readable(fd) | Wait::Writable(fd) => {
                 let key = id as usize;
@@ -167,9 +175,22 @@ impl Scheduler {
                 } else {
                     Event::writable(key)
                 };
-                // SAFETY: the descriptor belongs to an open socket of the parked task; it is
-                // removed from the poller before the task runs again (see `wake`).
-                unsafe { self.poller.add(fd, ev)? };
+                // Re-arm a registration this scheduler made before; a descriptor number
+                // whose socket was closed (the kernel dropped it) or reused is added afresh.
+                // SAFETY: the descriptor belongs to an open socket of the parked task.
+                let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+                if !self.registered.contains(&fd) || self.poller.modify(borrowed, ev).is_err() {
+                    // SAFETY: as above; a registration whose socket closes is dropped by the
+                    // kernel, and the poller is dropped when `async-run` returns.
+                    match unsafe { self.poller.add(fd, ev) } {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                            self.poller.modify(borrowed, ev)?
+                        }
+                        Err(e) => return Err(e),
+                    }
+                    self.registered.insert(fd);
+                }
                 if let Some(t) = self.tasks.get_mut(&id) {
                     t.fd = Some(fd);
                 }
@@ -214,6 +235,7 @@ fn async_run(vm: &mut Vm, args: &[Value]) -> NResult {
         ready: VecDeque::new(),
         timers: BinaryHeap::new(),
         poller,
+        registered: Default::default(),
         fd_waits: 0,
         current: None,
         outer: None,
@@ -242,12 +264,26 @@ fn async_run(vm: &mut Vm, args: &[Value]) -> NResult {
 fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
     let mut events = Events::new();
     loop {
-        while let Some(id) = sched(vm).and_then(|s| s.ready.pop_front()) {
-            run_one(vm, id)?;
+        // One round: the tasks ready now. Tasks that yield or wake during the round run in
+        // the next one, after the poller has been checked, so sockets and timers are
+        // served even while some task keeps yielding.
+        let round = sched(vm).map_or(0, |s| s.ready.len());
+        for _ in 0..round {
+            let next = sched(vm).and_then(|s| {
+                let id = s.ready.pop_front()?;
+                if let Some(t) = s.tasks.get_mut(&id) {
+                    t.queued = false;
+                }
+                Some(id)
+            });
+            match next {
+                Some(id) => run_one(vm, id)?,
+                None => break,
+            }
         }
         let s = require(vm, "async-run")?;
         let main_done = s.tasks.get(&main).map_or(true, |t| t.result.is_some());
-        if s.timers.is_empty() && s.fd_waits == 0 {
+        if s.timers.is_empty() && s.fd_waits == 0 && s.ready.is_empty() {
             if main_done {
                 break;
             }
@@ -264,8 +300,13 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
         if let Some(Reverse((t, _, _))) = s.timers.peek() {
             timeout = timeout.min(t.saturating_duration_since(now));
         }
+        if !s.ready.is_empty() {
+            // Tasks are waiting to run: only collect what is ready already.
+            timeout = Duration::ZERO;
+        }
         events.clear();
         if s.fd_waits > 0 || !timeout.is_zero() {
+            // With a zero timeout this only collects what is ready already.
             s.poller
                 .wait(&mut events, Some(timeout))
                 .map_err(|e| Error::msg(format!("async-run: {e}")))?;

@@ -67,8 +67,12 @@ pub fn is_valid_close_code(code: u16) -> bool {
 /// Largest close reason that fits a control frame next to the 2-byte code.
 const MAX_CLOSE_REASON: usize = MAX_CONTROL_PAYLOAD - 2;
 
-/// Default size of one read into the input buffer.
+/// Largest size of one read into the input buffer.
 const READ_CHUNK: usize = 64 * 1024;
+
+/// First size of a read into the input buffer: small, so thousands of mostly idle
+/// connections stay cheap; it doubles (up to [`READ_CHUNK`]) whenever a read fills it.
+const FIRST_READ_CHUNK: usize = 4 * 1024;
 
 /// Single-frame messages at least this large are read straight into their own buffer
 /// (which becomes the message) instead of through the input buffer and a copy.
@@ -106,6 +110,8 @@ pub struct Connection {
     in_start: usize,
     in_end: usize,
     want: usize,
+    /// Current read size (see [`FIRST_READ_CHUNK`]).
+    chunk: usize,
     out: Vec<u8>,
     out_pos: usize,
     partial: Option<Partial>,
@@ -150,6 +156,7 @@ impl Connection {
             in_start: 0,
             in_end: 0,
             want: 0,
+            chunk: FIRST_READ_CHUNK,
             out: Vec::new(),
             out_pos: 0,
             partial: None,
@@ -226,7 +233,7 @@ impl Connection {
 
     /// Suggested size for the next read into [`Connection::read_buffer`].
     pub fn read_hint(&self) -> usize {
-        self.want.max(READ_CHUNK)
+        self.want.max(self.chunk)
     }
 
     /// Records that `n` bytes were written into the slice from [`Connection::read_buffer`].
@@ -237,6 +244,9 @@ impl Connection {
             return;
         }
         self.in_end = (self.in_end + n).min(self.inbuf.len());
+        if n >= self.chunk {
+            self.chunk = (self.chunk * 2).min(READ_CHUNK);
+        }
     }
 
     /// Bytes waiting to be written to the socket.
@@ -559,6 +569,34 @@ mod tests {
 
     fn conn() -> Connection {
         Connection::new(Limits::default())
+    }
+
+    #[test]
+    fn reads_start_small_and_grow_when_filled() {
+        let mut c = conn();
+        assert_eq!(c.read_hint(), FIRST_READ_CHUNK);
+        let hint = c.read_hint();
+        assert!(c.read_buffer(hint).len() >= hint);
+        assert!(
+            c.inbuf.len() <= FIRST_READ_CHUNK,
+            "an idle connection stays small"
+        );
+        // a full read doubles the next read, up to READ_CHUNK
+        let msg = server_frame(true, OpCode::Binary, &vec![7u8; FIRST_READ_CHUNK * 40]);
+        let mut fed = 0;
+        while fed < msg.len() {
+            let hint = c.read_hint();
+            let buf = c.read_buffer(hint);
+            let n = buf.len().min(msg.len() - fed).min(hint);
+            buf[..n].copy_from_slice(&msg[fed..fed + n]);
+            c.commit_read(n);
+            fed += n;
+        }
+        assert_eq!(c.read_hint(), READ_CHUNK);
+        match c.next_event() {
+            Some(Event::Message(Message::Binary(b))) => assert_eq!(b.len(), FIRST_READ_CHUNK * 40),
+            other => panic!("unexpected {other:?}"),
+        }
     }
 
     /// Decodes and consumes everything the client queued.

@@ -39,3 +39,35 @@ fn thousand_connections_in_one_scheduler() {
         "every echo must come back intact"
     );
 }
+
+#[test]
+fn large_sends_park_instead_of_blocking_other_tasks() {
+    let server = start(Config::default()).expect("echo server starts");
+    let mut interp = sigil::interpreter();
+    let program = format!(
+        r#"
+        (import (sigil websocket) (sigil async))
+        (define conn (ws-connect "ws://127.0.0.1:{port}/echo"))
+        (define ticks 0)
+        (define done #f)
+        (define (ticker) (unless done (set! ticks (+ ticks 1)) (yield) (ticker)))
+        (define (bulk)
+          (let loop ((i 0) (ok 0))
+            (if (< i 8)
+                (let ((data (make-bytevector 1048576 i)))
+                  (ws-send-binary conn data)
+                  (ws-ping conn "still here")
+                  (let ((msg (ws-receive conn)))
+                    (loop (+ i 1)
+                          (if (equal? (ws-message-data msg) data) (+ ok 1) ok))))
+                (begin (set! done #t) ok))))
+        (define result
+          (async-run (lambda () (spawn ticker) (await (spawn bulk)))))
+        (ws-close conn)
+        (list result (> ticks 0) (ws-connection-state conn))
+        "#,
+        port = server.port()
+    );
+    let v = interp.eval_str(&program).expect("program runs");
+    assert_eq!(interp.write(v), "(8 #t closed)");
+}

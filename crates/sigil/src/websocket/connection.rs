@@ -30,6 +30,8 @@ pub struct WsConnection {
     /// The socket is gone (we closed it, or it failed): report `closed` whatever the
     /// protocol state says, and refuse to send.
     dead: bool,
+    /// The socket is in non-blocking mode (used inside `(sigil async)` tasks).
+    nonblocking: bool,
 }
 
 impl NativeObject for WsConnection {
@@ -51,6 +53,16 @@ impl NativeObject for WsConnection {
 }
 
 impl WsConnection {
+    /// Puts the socket in non-blocking mode inside a task (so operations park the task
+    /// instead of blocking the thread) and back in blocking mode outside one.
+    fn set_mode(&mut self, in_task: bool) -> Result<(), WsError> {
+        if self.nonblocking != in_task && !self.dead {
+            self.client.set_nonblocking(in_task)?;
+            self.nonblocking = in_task;
+        }
+        Ok(())
+    }
+
     /// The connection state, with a dead socket counting as closed.
     fn state(&self) -> State {
         if self.dead {
@@ -177,6 +189,7 @@ fn ws_connect(vm: &mut Vm, args: &[Value]) -> NResult {
         label,
         socket,
         dead: false,
+        nonblocking: false,
     }))))
 }
 
@@ -196,16 +209,32 @@ fn sent(c: &mut WsConnection, who: &str, r: Result<(), WsError>, conn_v: Value) 
 }
 
 fn send(vm: &mut Vm, who: &str, conn_v: Value, p: &Payload) -> NResult {
+    let in_task = vm.suspendable;
     let c = conn(vm, who, conn_v)?;
     let r = if c.dead {
         Err(WsError::ConnectionClosed)
     } else {
-        match p {
+        c.set_mode(in_task).and_then(|()| match p {
             Payload::Text(s) => c.client.send_text(s),
             Payload::Binary(b) => c.client.send_binary(b),
-        }
+        })
     };
     sent(c, who, r, conn_v)
+}
+
+/// After a send inside a task: when the socket could not take everything, park the task
+/// until it is writable again (the rest goes out with the next send, receive or close),
+/// so a fast sender cannot queue without bound.
+fn after_send(vm: &mut Vm, who: &str, conn_v: Value) -> NResult<Ctl> {
+    let c = conn(vm, who, conn_v)?;
+    if c.nonblocking && !c.dead && c.client.wants_write() {
+        let fd = c.client.as_raw_fd();
+        return Ok(Ctl::Park(
+            Wait::Writable(fd),
+            Resume::Return(Value::Unspecified),
+        ));
+    }
+    Ok(Ctl::Return(Value::Unspecified))
 }
 
 /// Sends the string (as text, when `text_ok`) or bytevector `data_v` on `conn_v`
@@ -229,32 +258,36 @@ fn send_in_place(vm: &mut Vm, who: &str, conn_v: Value, data_v: Value, text_ok: 
 
 /// `(ws-send conn string-or-bytevector)`: a string goes as a text message, a
 /// bytevector as a binary one.
-fn ws_send(vm: &mut Vm, args: &[Value]) -> NResult {
+fn ws_send(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     conn(vm, "ws-send", args[0])?;
-    send_in_place(vm, "ws-send", args[0], args[1], true)
+    send_in_place(vm, "ws-send", args[0], args[1], true)?;
+    after_send(vm, "ws-send", args[0])
 }
 
 /// `(ws-send-binary conn bytevector)`.
-fn ws_send_binary(vm: &mut Vm, args: &[Value]) -> NResult {
+fn ws_send_binary(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     conn(vm, "ws-send-binary", args[0])?;
-    send_in_place(vm, "ws-send-binary", args[0], args[1], false)
+    send_in_place(vm, "ws-send-binary", args[0], args[1], false)?;
+    after_send(vm, "ws-send-binary", args[0])
 }
 
 /// `(ws-ping conn [payload])`: payload string or bytevector of at most 125 bytes.
-fn ws_ping(vm: &mut Vm, args: &[Value]) -> NResult {
+fn ws_ping(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     const WHO: &str = "ws-ping";
     conn(vm, WHO, args[0])?;
     let p = match args.get(1) {
         Some(v) => payload(vm, WHO, *v)?,
         None => Payload::Binary(Vec::new()),
     };
+    let in_task = vm.suspendable;
     let c = conn(vm, WHO, args[0])?;
     let r = if c.dead {
         Err(WsError::ConnectionClosed)
     } else {
-        c.client.ping(p.bytes())
+        c.set_mode(in_task).and_then(|()| c.client.ping(p.bytes()))
     };
-    sent(c, WHO, r, args[0])
+    sent(c, WHO, r, args[0])?;
+    after_send(vm, WHO, args[0])
 }
 
 /// What a receive produced, detached from the connection borrow.
@@ -274,11 +307,9 @@ fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     let got = if c.dead {
         Received::Closed
     } else {
-        let result = if in_task {
-            c.client.try_receive()
-        } else {
-            c.client.receive()
-        };
+        // In non-blocking mode (inside a task) `receive` answers WouldBlock instead of
+        // waiting.
+        let result = c.set_mode(in_task).and_then(|()| c.client.receive());
         match result {
             Err(WsError::WouldBlock) => {
                 // A pong queued for a ping goes out before we wait for more input.
@@ -358,6 +389,9 @@ fn ws_close(vm: &mut Vm, args: &[Value]) -> NResult {
     }
     let c = conn(vm, WHO, args[0])?;
     if !c.dead {
+        // The close handshake waits (bounded by the close timeout) in blocking mode, also
+        // inside a task.
+        let _ = c.set_mode(false);
         match c.client.close(code, &reason) {
             Err(e @ WsError::InvalidInput(_)) => return Err(ws_error(WHO, e, vec![])),
             Ok(()) | Err(_) => c.dead = true,
@@ -444,9 +478,9 @@ fn last_error(vm: &mut Vm, _args: &[Value]) -> NResult {
 /// Binds the natives of `(sigil %websocket)`.
 pub fn register(reg: &mut Registry) {
     reg.simple("ws-connect", 1, Some(2), ws_connect);
-    reg.simple("ws-send", 2, Some(2), ws_send);
-    reg.simple("ws-send-binary", 2, Some(2), ws_send_binary);
-    reg.simple("ws-ping", 1, Some(2), ws_ping);
+    reg.control("ws-send", 2, Some(2), ws_send);
+    reg.control("ws-send-binary", 2, Some(2), ws_send_binary);
+    reg.control("ws-ping", 1, Some(2), ws_ping);
     reg.control("%ws-receive", 1, Some(1), ws_receive);
     reg.simple("ws-close", 1, Some(3), ws_close);
     reg.simple("ws-connection?", 1, Some(1), is_connection);
