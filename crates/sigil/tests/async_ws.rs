@@ -71,3 +71,38 @@ fn large_sends_park_instead_of_blocking_other_tasks() {
     let v = interp.eval_str(&program).expect("program runs");
     assert_eq!(interp.write(v), "(8 #t closed)");
 }
+
+#[test]
+fn wss_connections_park_in_the_scheduler() {
+    let server = start(Config {
+        tls_port: Some(0),
+        ..Config::default()
+    })
+    .expect("TLS echo server starts");
+    let ca = server.ca_pem().expect("CA generated").to_string();
+    let mut interp = sigil::interpreter();
+    let program = format!(
+        r#"
+        (import (sigil websocket) (sigil async))
+        (define (client i)
+          (let ((conn (ws-connect "wss://localhost:{port}/echo" '((ca-pem . "{ca}")))))
+            (let loop ((k 0) (ok 0))
+              (if (< k 20)
+                  (let ((text (string-append "tls-" (number->string i) "-" (number->string k))))
+                    (ws-send conn text)
+                    (let ((msg (ws-receive conn)))
+                      (loop (+ k 1) (if (equal? (ws-message-data msg) text) (+ ok 1) ok))))
+                  (begin (ws-close conn) ok)))))
+        (define ticks 0)
+        (async-run
+          (lambda ()
+            (let ((tasks (map (lambda (i) (spawn (lambda () (client i)))) (iota 20))))
+              (spawn (lambda () (let tick () (when (< ticks 3) (sleep 0.01) (set! ticks (+ ticks 1)) (tick)))))
+              (list (apply + (map await tasks)) ticks))))
+        "#,
+        port = server.tls_port().expect("TLS port"),
+        ca = ca
+    );
+    let v = interp.eval_str(&program).expect("program runs");
+    assert_eq!(interp.write(v), "(400 3)");
+}

@@ -214,3 +214,38 @@ fn max_depth_option_sets_the_recursion_limit() {
     let (code, _, err) = run(sigil().env("SIGIL_MAX_DEPTH", "1000").args(["-e", deep]));
     assert_eq!(code, 1, "{err}");
 }
+
+#[test]
+fn ctrl_c_in_the_repl_interrupts_a_running_scheduler() {
+    let mut child = sigil()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            b"(import (sigil async))\n(async-run (lambda () (sleep 30) 'slept))\n(display \"after\")\n",
+        )
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    );
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(!stdout.contains("slept"), "{stdout}");
+    assert!(
+        stdout.contains("after"),
+        "the REPL goes on after the interrupt: {stdout}"
+    );
+}
