@@ -10,6 +10,9 @@ use crate::value::{Closure, ObjRef, Object, Port, Value};
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 
+/// Allocations (objects) after which a collection runs, at least.
+const MIN_OBJECT_THRESHOLD: usize = 100_000;
+
 /// Allocation volume (bytes) after which a collection runs, at least.
 const MIN_BYTE_THRESHOLD: usize = 64 << 20;
 
@@ -48,7 +51,7 @@ impl Default for Heap {
             marks: Vec::new(),
             free: Vec::new(),
             since_gc: 0,
-            threshold: 200_000,
+            threshold: MIN_OBJECT_THRESHOLD,
             bytes_since_gc: 0,
             byte_threshold: MIN_BYTE_THRESHOLD,
             epoch: 1,
@@ -317,7 +320,7 @@ impl Heap {
             }
         }
         let live = self.live_objects();
-        self.threshold = (live * 2).max(200_000);
+        self.threshold = (live * 2).max(MIN_OBJECT_THRESHOLD);
         self.since_gc = 0;
         self.byte_threshold = (live_bytes * 2).max(MIN_BYTE_THRESHOLD);
         self.bytes_since_gc = 0;

@@ -274,12 +274,12 @@ pub enum Object {
     Boxed(Value),
     /// A record instance.
     Record(ObjRef, Box<[Value]>),
-    /// A record type.
-    RecordType(RecordType),
+    /// A record type (boxed, like the other large variants, to keep `Object` small).
+    RecordType(Box<RecordType>),
     /// A record procedure.
     RecordProc(RecordProc),
     /// A hash table.
-    Table(Table),
+    Table(Box<Table>),
     /// Several values returned at once.
     Values(Vec<Value>),
     /// A captured continuation.
@@ -287,7 +287,7 @@ pub enum Object {
     /// A port.
     Port(Port),
     /// A condition.
-    Condition(Condition),
+    Condition(Box<Condition>),
     /// A parameter object: current value and converter.
     Param(Value, Value),
     /// A wrapped Rust value.

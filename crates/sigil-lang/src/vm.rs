@@ -356,12 +356,14 @@ impl Vm {
     pub fn make_condition(&mut self, e: Error, span: Span) -> Value {
         match e {
             Error::Raise(v) => v,
-            Error::Msg(kind, message, irritants) => self.heap.alloc(Object::Condition(Condition {
-                kind,
-                message,
-                irritants,
-                span,
-            })),
+            Error::Msg(kind, message, irritants) => {
+                self.heap.alloc(Object::Condition(Box::new(Condition {
+                    kind,
+                    message,
+                    irritants,
+                    span,
+                })))
+            }
         }
     }
 

@@ -87,12 +87,12 @@ fn error(vm: &mut Vm, args: &[Value]) -> NResult {
 fn make_condition(vm: &mut Vm, args: &[Value]) -> NResult {
     let kind = super::symbol("make-condition", args[0])?;
     let message = string(vm, "make-condition", args[1])?;
-    Ok(vm.heap.alloc(Object::Condition(Condition {
+    Ok(vm.heap.alloc(Object::Condition(Box::new(Condition {
         kind,
         message,
         irritants: args[2..].to_vec(),
         span: Default::default(),
-    })))
+    }))))
 }
 
 fn condition(vm: &Vm, v: Value) -> Option<&Condition> {

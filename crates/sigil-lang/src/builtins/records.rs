@@ -31,11 +31,11 @@ fn make_record_type(vm: &mut Vm, args: &[Value]) -> NResult {
         .into_iter()
         .map(|f| symbol("define-record-type", f))
         .collect::<NResult<Vec<_>>>()?;
-    Ok(vm.heap.alloc(Object::RecordType(RecordType {
+    Ok(vm.heap.alloc(Object::RecordType(Box::new(RecordType {
         name,
         fields,
         ctor_fields: vec![],
-    })))
+    }))))
 }
 
 fn record_constructor(vm: &mut Vm, args: &[Value]) -> NResult {

@@ -199,11 +199,11 @@ fn insert(vm: &mut Vm, who: &str, tv: Value, key: Value, val: Value) -> NResult<
 }
 
 fn new_table(vm: &mut Vm, kind: TableKind) -> Value {
-    vm.heap.alloc(Object::Table(Table {
+    vm.heap.alloc(Object::Table(Box::new(Table {
         kind,
         buckets: Default::default(),
         len: 0,
-    }))
+    })))
 }
 
 /// The table kind for an equivalence-procedure argument.
@@ -346,7 +346,7 @@ fn copy(vm: &mut Vm, a: &[Value]) -> NResult {
         buckets: t.buckets.clone(),
         len: t.len,
     };
-    Ok(vm.heap.alloc(Object::Table(copy)))
+    Ok(vm.heap.alloc(Object::Table(Box::new(copy))))
 }
 
 /// Registers the hash-table natives.
