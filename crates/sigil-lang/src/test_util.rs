@@ -23,3 +23,17 @@ pub fn err(src: &str) -> String {
         Err(e) => e.message,
     })
 }
+
+/// Evaluates each source and compares the written result with the expectation.
+pub fn check(cases: &[(&str, &str)]) {
+    for (src, want) in cases {
+        assert_eq!(ev(src), *want, "{src}");
+    }
+}
+
+/// Evaluates each source, which must fail, and compares the error message.
+pub fn check_errors(cases: &[(&str, &str)]) {
+    for (src, want) in cases {
+        assert_eq!(err(src), *want, "{src}");
+    }
+}

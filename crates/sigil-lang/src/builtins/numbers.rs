@@ -639,34 +639,18 @@ pub fn register(reg: &mut Registry) {
 
 #[cfg(test)]
 mod tests {
-    use crate::Interpreter;
+    use crate::test_util::ev;
 
-    /// Evaluates each source and compares the written result with the expectation.
+    /// `inf` and `nan` for the cases, then [`crate::test_util::check`].
     fn check(cases: &[(&str, &str)]) {
-        let mut interp = Interpreter::new();
-        interp
-            .eval_str("(define inf (/ 1.0 0.0)) (define nan (- inf inf))")
-            .unwrap_or_else(|e| panic!("{e}"));
-        for (src, want) in cases {
-            let v = interp
-                .eval_str(src)
-                .unwrap_or_else(|e| panic!("{src}: {e}"));
-            assert_eq!(interp.write(v), *want, "{src}");
-        }
+        ev("(define inf (/ 1.0 0.0)) (define nan (- inf inf))");
+        crate::test_util::check(cases);
     }
 
-    /// Evaluates each source and compares the error message with the expectation.
+    /// `inf` and `nan` for the cases, then [`crate::test_util::check_errors`].
     fn check_errors(cases: &[(&str, &str)]) {
-        let mut interp = Interpreter::new();
-        interp
-            .eval_str("(define inf (/ 1.0 0.0)) (define nan (- inf inf))")
-            .unwrap_or_else(|e| panic!("{e}"));
-        for (src, want) in cases {
-            match interp.eval_str(src) {
-                Ok(v) => panic!("{src}: expected an error, got {}", interp.write(v)),
-                Err(e) => assert_eq!(e.message, *want, "{src}"),
-            }
-        }
+        ev("(define inf (/ 1.0 0.0)) (define nan (- inf inf))");
+        crate::test_util::check_errors(cases);
     }
 
     #[test]
@@ -907,14 +891,11 @@ mod tests {
 
     #[test]
     fn increment() {
-        // The reader takes `1+` for a number, so call it by name.
-        let mut interp = Interpreter::new();
-        let big = interp.eval_str("9223372036854775807").unwrap();
-        let v = interp.call_global("1+", &[big]).unwrap();
-        assert_eq!(interp.write(v), "9223372036854775808");
-        let sym = interp.eval_str("'a").unwrap();
-        let e = interp.call_global("1+", &[sym]).unwrap_err();
-        assert_eq!(e.message, "1+: expected a number, got a");
+        check(&[
+            ("(1+ 9223372036854775807)", "9223372036854775808"),
+            ("(1+ 1.5)", "2.5"),
+        ]);
+        check_errors(&[("(1+ 'a)", "1+: expected a number, got a")]);
     }
 
     #[test]

@@ -136,29 +136,7 @@ pub fn register(reg: &mut Registry) {
 
 #[cfg(test)]
 mod tests {
-    use crate::Interpreter;
-
-    /// Evaluates each source and compares the written result with the expectation.
-    fn check(cases: &[(&str, &str)]) {
-        let mut interp = Interpreter::new();
-        for (src, want) in cases {
-            let v = interp
-                .eval_str(src)
-                .unwrap_or_else(|e| panic!("{src}: {e}"));
-            assert_eq!(interp.write(v), *want, "{src}");
-        }
-    }
-
-    /// Evaluates each source and compares the error message with the expectation.
-    fn check_errors(cases: &[(&str, &str)]) {
-        let mut interp = Interpreter::new();
-        for (src, want) in cases {
-            match interp.eval_str(src) {
-                Ok(v) => panic!("{src}: expected an error, got {}", interp.write(v)),
-                Err(e) => assert_eq!(e.message, *want, "{src}"),
-            }
-        }
-    }
+    use crate::test_util::{check, check_errors};
 
     #[test]
     fn symbols() {
