@@ -142,6 +142,12 @@ impl Scheduler {
 
     /// Makes a waiting task runnable again.
     fn wake(&mut self, id: TaskId) {
+        self.wake_by(id, false);
+    }
+
+    /// Makes a waiting task runnable; `by_fd` when its descriptor's event woke it (the
+    /// oneshot registration is then already disarmed).
+    fn wake_by(&mut self, id: TaskId, by_fd: bool) {
         let Some(t) = self.tasks.get_mut(&id) else {
             return;
         };
@@ -149,7 +155,14 @@ impl Scheduler {
             return;
         }
         t.generation += 1;
-        if t.fd.take().is_some() {
+        if let Some(fd) = t.fd.take() {
+            if !by_fd {
+                // Woken by something else (a timer): disarm, so a later event on the
+                // descriptor cannot wake the task while it waits for something else.
+                // SAFETY: the descriptor belongs to an open socket of this task.
+                let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+                let _ = self.poller.modify(borrowed, Event::none(id as usize));
+            }
             // The registration stays (oneshot: disarmed until `park` re-arms it), which
             // saves two system calls per wait on a busy socket.
             self.fd_waits -= 1;
@@ -168,13 +181,16 @@ impl Scheduler {
                 self.ready.push_back(id)
             }
             Wait::Until(t) => self.timers.push(Reverse((t, id, generation))),
-            Wait::Readable(fd) | Wait::Writable(fd) => {
+            Wait::Readable(fd) | Wait::Writable(fd) | Wait::ReadableUntil(fd, _) => {
                 let key = id as usize;
-                let ev = if matches!(wait, Wait::Readable(_)) {
-                    Event::readable(key)
-                } else {
+                let ev = if matches!(wait, Wait::Writable(_)) {
                     Event::writable(key)
+                } else {
+                    Event::readable(key)
                 };
+                if let Wait::ReadableUntil(_, t) = wait {
+                    self.timers.push(Reverse((t, id, generation)));
+                }
                 // Re-arm a registration this scheduler made before; a descriptor number
                 // whose socket was closed (the kernel dropped it) or reused is added afresh.
                 // SAFETY: the descriptor belongs to an open socket of the parked task.
@@ -283,7 +299,11 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
         }
         let s = require(vm, "async-run")?;
         let main_done = s.tasks.get(&main).map_or(true, |t| t.result.is_some());
-        if s.timers.is_empty() && s.fd_waits == 0 && s.ready.is_empty() {
+        // Timer entries of tasks woken another way are stale: they keep nothing alive.
+        let live_timers = s.timers.iter().any(|Reverse((_, id, generation))| {
+            s.tasks.get(id).is_some_and(|t| t.generation == *generation)
+        });
+        if !live_timers && s.fd_waits == 0 && s.ready.is_empty() {
             if main_done {
                 break;
             }
@@ -312,7 +332,7 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
                 .map_err(|e| Error::msg(format!("async-run: {e}")))?;
         }
         for ev in events.iter() {
-            s.wake(ev.key as TaskId);
+            s.wake_by(ev.key as TaskId, true);
         }
         let now = Instant::now();
         while let Some(Reverse((t, id, generation))) = s.timers.peek().copied() {

@@ -127,6 +127,8 @@ pub enum Wait {
     Readable(i32),
     /// The file descriptor becomes writable.
     Writable(i32),
+    /// The file descriptor becomes readable, or the deadline passes, whichever is first.
+    ReadableUntil(i32, std::time::Instant),
     /// The deadline passes.
     Until(std::time::Instant),
     /// A scheduler event wakes the task (task join, channel).

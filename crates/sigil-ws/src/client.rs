@@ -697,7 +697,14 @@ impl Client {
         self.shutdown();
     }
 
-    fn shutdown(&mut self) {
+    /// The limits this connection enforces.
+    pub fn limits(&self) -> &Limits {
+        self.conn.limits()
+    }
+
+    /// Shuts the socket down now, whatever the close handshake's state (after a
+    /// non-blocking close gave up waiting for the server, say). Idempotent.
+    pub fn shutdown(&mut self) {
         if !self.shut_down {
             self.shut_down = true;
             self.transport.shutdown();

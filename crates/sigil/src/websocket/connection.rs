@@ -32,6 +32,8 @@ pub struct WsConnection {
     dead: bool,
     /// The socket is in non-blocking mode (used inside `(sigil async)` tasks).
     nonblocking: bool,
+    /// When a close handshake started inside a task gives up waiting for the server.
+    close_deadline: Option<std::time::Instant>,
 }
 
 impl NativeObject for WsConnection {
@@ -190,6 +192,7 @@ fn ws_connect(vm: &mut Vm, args: &[Value]) -> NResult {
         socket,
         dead: false,
         nonblocking: false,
+        close_deadline: None,
     }))))
 }
 
@@ -357,7 +360,7 @@ fn finish_receive(vm: &mut Vm, got: Received) -> NResult<Ctl> {
 
 /// `(ws-close conn [code [reason]])`: close handshake (default 1000, ""), then the
 /// socket is shut down. Closing a closed connection does nothing.
-fn ws_close(vm: &mut Vm, args: &[Value]) -> NResult {
+fn ws_close(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     const WHO: &str = "ws-close";
     conn(vm, WHO, args[0])?;
     let code = match args.get(1) {
@@ -387,17 +390,55 @@ fn ws_close(vm: &mut Vm, args: &[Value]) -> NResult {
             vec![args[2]],
         ));
     }
+    let in_task = vm.suspendable;
     let c = conn(vm, WHO, args[0])?;
-    if !c.dead {
-        // The close handshake waits (bounded by the close timeout) in blocking mode, also
-        // inside a task.
-        let _ = c.set_mode(false);
-        match c.client.close(code, &reason) {
-            Err(e @ WsError::InvalidInput(_)) => return Err(ws_error(WHO, e, vec![])),
-            Ok(()) | Err(_) => c.dead = true,
+    if c.dead {
+        return Ok(Ctl::Return(Value::Unspecified));
+    }
+    if in_task {
+        return close_in_task(c, code, &reason);
+    }
+    // Outside a task the close handshake waits, bounded by the close timeout.
+    let _ = c.set_mode(false);
+    match c.client.close(code, &reason) {
+        Err(e @ WsError::InvalidInput(_)) => return Err(ws_error(WHO, e, vec![])),
+        Ok(()) | Err(_) => c.dead = true,
+    }
+    Ok(Ctl::Return(Value::Unspecified))
+}
+
+/// The close handshake inside a task: send our close frame, then park until the server's
+/// close arrives or the close timeout passes, then shut the socket down.
+fn close_in_task(c: &mut WsConnection, code: u16, reason: &str) -> NResult<Ctl> {
+    if c.set_mode(true).is_ok() {
+        let deadline = *c
+            .close_deadline
+            .get_or_insert_with(|| std::time::Instant::now() + c.client.limits().close_timeout);
+        if c.client.state() == State::Open {
+            if let Err(e @ WsError::InvalidInput(_)) = c.client.close(code, reason) {
+                c.close_deadline = None;
+                return Err(ws_error("ws-close", e, vec![]));
+            }
+        }
+        while c.client.state() != State::Closed {
+            match c.client.receive() {
+                Ok(Event::Close { .. }) => break,
+                Ok(_) => {}
+                Err(WsError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    let _ = c.client.try_flush();
+                    let fd = c.client.as_raw_fd();
+                    return Ok(Ctl::Park(Wait::ReadableUntil(fd, deadline), Resume::Retry));
+                }
+                Err(_) => break,
+            }
         }
     }
-    Ok(Value::Unspecified)
+    // The server closed, failed, or did not answer in time: shut the socket down.
+    let _ = c.client.try_flush();
+    c.client.shutdown();
+    c.dead = true;
+    c.close_deadline = None;
+    Ok(Ctl::Return(Value::Unspecified))
 }
 
 fn is_connection(vm: &mut Vm, args: &[Value]) -> NResult {
@@ -482,7 +523,7 @@ pub fn register(reg: &mut Registry) {
     reg.control("ws-send-binary", 2, Some(2), ws_send_binary);
     reg.control("ws-ping", 1, Some(2), ws_ping);
     reg.control("%ws-receive", 1, Some(1), ws_receive);
-    reg.simple("ws-close", 1, Some(3), ws_close);
+    reg.control("ws-close", 1, Some(3), ws_close);
     reg.simple("ws-connection?", 1, Some(1), is_connection);
     reg.simple("ws-connected?", 1, Some(1), is_connected);
     reg.simple("ws-connection-state", 1, Some(1), connection_state);
