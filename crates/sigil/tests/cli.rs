@@ -217,6 +217,7 @@ fn max_depth_option_sets_the_recursion_limit() {
 
 #[test]
 fn ctrl_c_in_the_repl_interrupts_a_running_scheduler() {
+    use std::io::{BufRead, BufReader, Read};
     let mut child = sigil()
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -228,24 +229,34 @@ fn ctrl_c_in_the_repl_interrupts_a_running_scheduler() {
         .take()
         .unwrap()
         .write_all(
-            b"(import (sigil async))\n(async-run (lambda () (sleep 30) 'slept))\n(display \"after\")\n",
+            b"(import (sigil async))\n(display \"ready\")\n(newline)\n\
+              (async-run (lambda () (sleep 30) 'slept))\n(display \"after\")\n",
         )
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Interrupt only once the REPL is running (its SIGINT handler is installed).
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("ready") {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "the REPL ended early"
+        );
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
     let killed = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
     let out = child.wait_with_output().unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("interrupted"), "{stderr}");
-    assert!(!stdout.contains("slept"), "{stdout}");
+    assert!(!rest.contains("slept"), "{rest}");
     assert!(
-        stdout.contains("after"),
-        "the REPL goes on after the interrupt: {stdout}"
+        rest.contains("after"),
+        "the REPL goes on after the interrupt: {rest}"
     );
 }
