@@ -5,16 +5,15 @@
 
 use crate::code::{Op, Prim, Proto};
 use crate::expand::{Lambda, Node, VarId, VarInfo};
-use crate::symbol::Symbol;
+use crate::symbol::{FastMap, Symbol};
 use crate::syntax::Span;
 use crate::value::Value;
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 struct FnCtx {
     self_var: Option<VarId>,
-    slots: HashMap<VarId, u16>,
+    slots: FastMap<VarId, u16>,
     next_slot: u16,
     max_slots: u16,
     free: Vec<VarId>,
@@ -330,7 +329,7 @@ impl<'a> Codegen<'a> {
     fn begin_fn(&mut self, l: &Lambda) {
         self.fns.push(FnCtx {
             self_var: l.self_var,
-            slots: HashMap::new(),
+            slots: FastMap::default(),
             next_slot: 0,
             max_slots: 0,
             free: Vec::new(),

@@ -5,11 +5,10 @@
 
 use crate::code::Prim;
 use crate::macros::Macro;
-use crate::symbol::Symbol;
+use crate::symbol::{FastMap, FastSet, Symbol};
 use crate::syntax::{Sexp, Span, Syn};
 use crate::value::Value;
 use crate::vm::Vm;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// Index of a lexical variable in [`Expander::vars`].
@@ -90,8 +89,8 @@ pub enum GlobalBinding {
 }
 
 thread_local! {
-    static LIBRARY_ENVS: std::cell::RefCell<Vec<Rc<HashMap<Symbol, GlobalBinding>>>> =
-        std::cell::RefCell::new(vec![Rc::new(HashMap::new())]);
+    static LIBRARY_ENVS: std::cell::RefCell<Vec<Rc<FastMap<Symbol, GlobalBinding>>>> =
+        std::cell::RefCell::new(vec![Rc::new(FastMap::default())]);
 }
 
 /// Records a library's final bindings so the macros it defines resolve their free names
@@ -124,9 +123,9 @@ fn library_binding(env: u32, s: Symbol) -> Option<GlobalBinding> {
 #[derive(Clone, Default)]
 pub struct Module {
     /// Name bindings.
-    pub map: HashMap<Symbol, GlobalBinding>,
+    pub map: FastMap<Symbol, GlobalBinding>,
     /// Names this module defined itself (others are imported).
-    pub own: std::collections::HashSet<Symbol>,
+    pub own: FastSet<Symbol>,
 }
 
 /// A compile-time error with its position.

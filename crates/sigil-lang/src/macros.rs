@@ -6,9 +6,8 @@
 //! to whatever its base name means, so macro-introduced temporaries never capture user
 //! variables and free names in templates still reach the globals and special forms.
 
-use crate::symbol::Symbol;
+use crate::symbol::{FastMap, Symbol};
 use crate::syntax::{Sexp, Span, Syn};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// A `syntax-rules` macro.
@@ -30,7 +29,7 @@ enum Binding {
     Many(Vec<Binding>),
 }
 
-type Binds = HashMap<Symbol, Binding>;
+type Binds = FastMap<Symbol, Binding>;
 
 fn is_sym(x: &Syn, s: Symbol) -> bool {
     x.as_sym() == Some(s)
@@ -96,7 +95,7 @@ impl Macro {
     /// Expands one use of the macro.
     pub fn expand(&self, form: &Syn) -> Result<Syn, String> {
         for (pat, tmpl) in &self.rules {
-            let mut binds = Binds::new();
+            let mut binds = Binds::default();
             // The keyword position is ignored.
             let (pitems, ptail) = list_parts(pat).ok_or("syntax-rules: pattern must be a list")?;
             let (fitems, ftail) = list_parts(form).ok_or("bad macro use")?;
@@ -111,7 +110,7 @@ impl Macro {
                 form.span,
                 &mut binds,
             ) {
-                let mut renames = HashMap::new();
+                let mut renames = FastMap::default();
                 return self.instantiate(tmpl, &binds, &mut renames, form.span);
             }
         }
@@ -178,7 +177,7 @@ impl Macro {
             let n_rep = forms.len() - before.len() - after.len();
             let mut reps = Vec::new();
             for f in &forms[before.len()..before.len() + n_rep] {
-                let mut b = Binds::new();
+                let mut b = Binds::default();
                 if !self.match_one(rep, f, &mut b) {
                     return false;
                 }
@@ -247,7 +246,7 @@ impl Macro {
         &self,
         t: &Syn,
         binds: &Binds,
-        renames: &mut HashMap<Symbol, Symbol>,
+        renames: &mut FastMap<Symbol, Symbol>,
         span: Span,
     ) -> Result<Syn, String> {
         match &t.e {
@@ -300,7 +299,7 @@ impl Macro {
         &self,
         items: &[Syn],
         binds: &Binds,
-        renames: &mut HashMap<Symbol, Symbol>,
+        renames: &mut FastMap<Symbol, Symbol>,
         span: Span,
     ) -> Result<Vec<Syn>, String> {
         let mut out = Vec::new();
@@ -325,7 +324,7 @@ impl Macro {
         t: &Syn,
         binds: &Binds,
         depth: usize,
-        renames: &mut HashMap<Symbol, Symbol>,
+        renames: &mut FastMap<Symbol, Symbol>,
         span: Span,
         out: &mut Vec<Syn>,
     ) -> Result<(), String> {

@@ -6,7 +6,7 @@
 use crate::code::{Op, Prim, Proto};
 use crate::heap::Heap;
 use crate::numeric;
-use crate::symbol::Symbol;
+use crate::symbol::{FastMap, Symbol};
 use crate::syntax::{Sexp, Span, Syn};
 use crate::value::*;
 use std::collections::HashMap;
@@ -91,8 +91,8 @@ pub struct Vm {
     /// Global variable names.
     pub global_names: Vec<Symbol>,
     /// Global slots whose standard binding the compiler may inline.
-    pub prims: HashMap<u32, Prim>,
-    builtins: HashMap<Symbol, Value>,
+    pub prims: FastMap<u32, Prim>,
+    builtins: FastMap<Symbol, Value>,
     /// The value stack.
     pub stack: Vec<Value>,
     /// The frame stack.
@@ -208,8 +208,8 @@ impl Vm {
             heap: Heap::default(),
             globals: Vec::new(),
             global_names: Vec::new(),
-            prims: HashMap::new(),
-            builtins: HashMap::new(),
+            prims: FastMap::default(),
+            builtins: FastMap::default(),
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(256),
             handlers: Value::Null,
