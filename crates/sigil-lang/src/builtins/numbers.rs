@@ -177,14 +177,7 @@ fn division_by_zero(who: &str) -> Error {
 
 /// Integer division of `a` by `b`: quotient and remainder.
 fn divide(vm: &mut Vm, who: &str, a: Value, b: Value, how: Rounding) -> NResult<(Value, Value)> {
-    let fa = integer_part(&vm.heap, who, a)?;
-    let fb = integer_part(&vm.heap, who, b)?;
-    if fa.is_some() || fb.is_some() {
-        let x = fa.unwrap_or_else(|| real_of(&vm.heap, a));
-        let y = fb.unwrap_or_else(|| real_of(&vm.heap, b));
-        let (q, r) = float_divide(who, x, y, how)?;
-        return Ok((Value::Float(q), Value::Float(r)));
-    }
+    // Fixnums first: the common case needs none of the checks below.
     if let (Value::Int(x), Value::Int(y)) = (a, b) {
         if y == 0 {
             return Err(division_by_zero(who));
@@ -197,6 +190,14 @@ fn divide(vm: &mut Vm, who: &str, a: Value, b: Value, how: Rounding) -> NResult<
                 _ => (Value::Int(q), Value::Int(r)),
             });
         }
+    }
+    let fa = integer_part(&vm.heap, who, a)?;
+    let fb = integer_part(&vm.heap, who, b)?;
+    if fa.is_some() || fb.is_some() {
+        let x = fa.unwrap_or_else(|| real_of(&vm.heap, a));
+        let y = fb.unwrap_or_else(|| real_of(&vm.heap, b));
+        let (q, r) = float_divide(who, x, y, how)?;
+        return Ok((Value::Float(q), Value::Float(r)));
     }
     let x = numeric::integer(&vm.heap, who, a)?;
     let y = numeric::integer(&vm.heap, who, b)?;
