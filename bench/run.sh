@@ -51,7 +51,8 @@ if [[ $CPU_MODE == 1 ]] && ! /usr/bin/time -f %U true 2>/dev/null; then
   echo "run.sh: --cpu needs GNU time at /usr/bin/time (Debian package: time)" >&2; exit 2
 fi
 
-log() { echo "run.sh: $*" >&2; }
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # ---------------------------------------------------------------- tools
 if [[ -z "${SIGIL:-}" ]]; then
@@ -137,9 +138,7 @@ secs() { awk -v ns="$1" 'BEGIN {printf "%.3f", ns / 1e9}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 # ---------------------------------------------------------------- machine
-CPU="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || true)"
-echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "machine:  $(nproc) CPUs, ${CPU:-unknown CPU}, $(uname -sm)"
+print_machine
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)"
 echo "sigil:    $SIGIL ($("$SIGIL" --version 2>/dev/null || echo '?'))"
 echo "cpython:  $("$PYTHON" --version 2>&1)"

@@ -44,7 +44,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-log() { echo "run.sh: $*" >&2; }
+# shellcheck source=../common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 
 # ---------------------------------------------------------------- limits
 # The server holds one socket per connection (plus the listener), the client as many:
@@ -138,11 +139,7 @@ run_client() {
     }' "$out" >>"$WORK/$name.results"
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-
-CPU="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || true)"
-echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "machine:  $(nproc) CPUs, ${CPU:-unknown CPU}, $(uname -sm)"
+print_machine
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (before)"
 echo "server:   sigil-testserver (tungstenite echo, a thread per connection) at $URL$([[ $PIN == 1 ]] && echo '; server pinned to CPU 1, clients to CPU 0 (taskset)')"
 echo "workload: $CONNECTIONS concurrent connections x $ROUND_TRIPS round trips of a 32-byte text message, every echo compared; timed: connect + round trips + close"

@@ -47,7 +47,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-log() { echo "run.sh: $*" >&2; }
+# shellcheck source=../common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 
 # ---------------------------------------------------------------- tools
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
@@ -124,11 +125,7 @@ run_client() {
     }' "$out" >>"$WORK/$name.results"
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-
-CPU="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || true)"
-echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "machine:  $(nproc) CPUs, ${CPU:-unknown CPU}, $(uname -sm)"
+print_machine
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (before)"
 echo "server:   sigil-testserver (tungstenite echo) at $URL$([[ $PIN == 1 ]] && echo ', server and client pinned to CPU 0 (taskset -c 0)')"
 echo "workload: $ROUND_TRIPS x 32-byte text round trips; $BULK_MESSAGES x 1 MiB binary echoes; every echo compared"

@@ -95,23 +95,18 @@ int_from_value!(i32, "an integer in 32-bit range");
 int_from_value!(u32, "a non-negative integer in 32-bit range");
 int_from_value!(usize, "a non-negative integer");
 
-impl IntoValue for i64 {
-    fn into_value(self, _vm: &mut Vm) -> Value {
-        Value::Int(self)
-    }
+/// `IntoValue` for integer types that always fit a fixnum.
+macro_rules! fixnum_into_value {
+    ($($t:ty),*) => {$(
+        impl IntoValue for $t {
+            fn into_value(self, _vm: &mut Vm) -> Value {
+                Value::Int(i64::from(self))
+            }
+        }
+    )*};
 }
 
-impl IntoValue for i32 {
-    fn into_value(self, _vm: &mut Vm) -> Value {
-        Value::Int(self.into())
-    }
-}
-
-impl IntoValue for u32 {
-    fn into_value(self, _vm: &mut Vm) -> Value {
-        Value::Int(self.into())
-    }
-}
+fixnum_into_value!(i64, i32, u32);
 
 impl IntoValue for usize {
     fn into_value(self, vm: &mut Vm) -> Value {
@@ -144,41 +139,31 @@ impl IntoValue for f64 {
     }
 }
 
-impl FromValue for bool {
-    fn from_value(_vm: &Vm, v: Value) -> Result<Self, String> {
-        match v {
-            Value::Bool(b) => Ok(b),
-            _ => Err(expected::<Self>()),
+/// `FromValue`/`IntoValue` for types that are exactly one `Value` variant.
+macro_rules! variant_conversion {
+    ($t:ty, $variant:ident, $name:expr) => {
+        impl FromValue for $t {
+            fn from_value(_vm: &Vm, v: Value) -> Result<Self, String> {
+                match v {
+                    Value::$variant(x) => Ok(x),
+                    _ => Err(expected::<Self>()),
+                }
+            }
+            fn type_name() -> &'static str {
+                $name
+            }
         }
-    }
-    fn type_name() -> &'static str {
-        "a boolean"
-    }
-}
 
-impl IntoValue for bool {
-    fn into_value(self, _vm: &mut Vm) -> Value {
-        Value::Bool(self)
-    }
-}
-
-impl FromValue for char {
-    fn from_value(_vm: &Vm, v: Value) -> Result<Self, String> {
-        match v {
-            Value::Char(c) => Ok(c),
-            _ => Err(expected::<Self>()),
+        impl IntoValue for $t {
+            fn into_value(self, _vm: &mut Vm) -> Value {
+                Value::$variant(self)
+            }
         }
-    }
-    fn type_name() -> &'static str {
-        "a character"
-    }
+    };
 }
 
-impl IntoValue for char {
-    fn into_value(self, _vm: &mut Vm) -> Value {
-        Value::Char(self)
-    }
-}
+variant_conversion!(bool, Bool, "a boolean");
+variant_conversion!(char, Char, "a character");
 
 impl FromValue for String {
     fn from_value(vm: &Vm, v: Value) -> Result<Self, String> {

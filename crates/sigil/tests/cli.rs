@@ -54,20 +54,22 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
     )
 }
 
-fn with_stdin(cmd: &mut Command, input: &str) -> (i32, String, String) {
+/// Starts `cmd` with piped standard streams, writes `input` and closes its stdin.
+fn spawn_with_input(cmd: &mut Command, input: &[u8]) -> std::process::Child {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
     child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
+}
+
+fn with_stdin(cmd: &mut Command, input: &str) -> (i32, String, String) {
+    let out = spawn_with_input(cmd, input.as_bytes())
+        .wait_with_output()
         .unwrap();
-    let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),
@@ -218,21 +220,11 @@ fn max_depth_option_sets_the_recursion_limit() {
 #[test]
 fn ctrl_c_in_the_repl_interrupts_a_running_scheduler() {
     use std::io::{BufRead, BufReader, Read};
-    let mut child = sigil()
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(
-            b"(import (sigil async))\n(display \"ready\")\n(newline)\n\
-              (async-run (lambda () (sleep 30) 'slept))\n(display \"after\")\n",
-        )
-        .unwrap();
+    let mut child = spawn_with_input(
+        &mut sigil(),
+        b"(import (sigil async))\n(display \"ready\")\n(newline)\n\
+          (async-run (lambda () (sleep 30) 'slept))\n(display \"after\")\n",
+    );
     // Interrupt only once the REPL is running (its SIGINT handler is installed).
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
