@@ -181,14 +181,16 @@ impl Scheduler {
                 self.ready.push_back(id)
             }
             Wait::Until(t) => self.timers.push(Reverse((t, id, generation))),
-            Wait::Readable(fd) | Wait::Writable(fd) | Wait::ReadableUntil(fd, _) => {
+            Wait::Readable(fd)
+            | Wait::Writable(fd)
+            | Wait::ReadableUntil(fd, _)
+            | Wait::WritableUntil(fd, _) => {
                 let key = id as usize;
-                let ev = if matches!(wait, Wait::Writable(_)) {
-                    Event::writable(key)
-                } else {
-                    Event::readable(key)
+                let ev = match wait {
+                    Wait::Writable(_) | Wait::WritableUntil(..) => Event::writable(key),
+                    _ => Event::readable(key),
                 };
-                if let Wait::ReadableUntil(_, t) = wait {
+                if let Wait::ReadableUntil(_, t) | Wait::WritableUntil(_, t) = wait {
                     self.timers.push(Reverse((t, id, generation)));
                 }
                 // Re-arm a registration this scheduler made before; a descriptor number

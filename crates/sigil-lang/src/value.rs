@@ -129,6 +129,8 @@ pub enum Wait {
     Writable(i32),
     /// The file descriptor becomes readable, or the deadline passes, whichever is first.
     ReadableUntil(i32, std::time::Instant),
+    /// The file descriptor becomes writable, or the deadline passes, whichever is first.
+    WritableUntil(i32, std::time::Instant),
     /// The deadline passes.
     Until(std::time::Instant),
     /// A scheduler event wakes the task (task join, channel).

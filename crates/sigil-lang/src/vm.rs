@@ -1114,7 +1114,9 @@ impl Vm {
 pub fn block_thread(vm: &mut Vm, wait: Wait) -> Result<(), Error> {
     use std::time::{Duration, Instant};
     match wait {
-        Wait::Until(deadline) | Wait::ReadableUntil(_, deadline) => loop {
+        Wait::Until(deadline)
+        | Wait::ReadableUntil(_, deadline)
+        | Wait::WritableUntil(_, deadline) => loop {
             let now = Instant::now();
             if now >= deadline {
                 return Ok(());

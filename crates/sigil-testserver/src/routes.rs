@@ -38,6 +38,8 @@ enum Route {
     Fragmented,
     /// A hand-crafted misbehaviour.
     Hostile(Case),
+    /// Wait this many milliseconds before accepting the upgrade, then echo.
+    Slow(u64),
 }
 
 impl Route {
@@ -56,6 +58,7 @@ impl Route {
             ["big", bytes] => bytes.parse().ok().filter(|&n| n <= MAX_BIG).map(Route::Big),
             ["fragmented"] => Some(Route::Fragmented),
             ["hostile", case] => Case::parse(case).map(Route::Hostile),
+            ["slow", ms] => ms.parse().ok().filter(|&ms| ms <= 60_000).map(Route::Slow),
             _ => None,
         };
         parsed.unwrap_or(Route::Echo)
@@ -89,6 +92,7 @@ pub(crate) fn serve(conn: Box<dyn Conn>, state: &State) {
             replay.conn().finish();
             return;
         }
+        Route::Slow(ms) => std::thread::sleep(std::time::Duration::from_millis(ms)),
         _ => {}
     }
     let _ = replay.conn().set_read_timeout(None);
@@ -113,7 +117,7 @@ pub(crate) fn serve(conn: Box<dyn Conn>, state: &State) {
 /// handshake is complete.
 fn run(ws: &mut Ws, route: Route) -> tungstenite::Result<()> {
     match route {
-        Route::Echo | Route::Flaky { .. } | Route::Hostile(_) => {}
+        Route::Echo | Route::Flaky { .. } | Route::Hostile(_) | Route::Slow(_) => {}
         Route::Api => return api(ws),
         Route::Close(code) => close(ws, code, "bye")?,
         Route::SendThenClose => {
@@ -224,5 +228,7 @@ mod tests {
         assert!(matches!(Route::parse("/big/10"), Route::Big(10)));
         assert!(matches!(Route::parse("/big/99999999999"), Route::Echo));
         assert!(matches!(Route::parse("/close/4000"), Route::Close(4000)));
+        assert!(matches!(Route::parse("/slow/250"), Route::Slow(250)));
+        assert!(matches!(Route::parse("/slow/soon"), Route::Echo));
     }
 }

@@ -3,19 +3,24 @@
 //! The protocol layers are sans-I/O: [`frame`] encodes and decodes frames,
 //! [`handshake`] builds the upgrade request and validates the response, and
 //! [`connection`] is the state machine that turns received bytes into [`Event`]s and
-//! queues outgoing frames. [`client`] drives them over blocking or non-blocking TCP
-//! and TLS sockets.
+//! queues outgoing frames. [`connector`] opens connections (blocking, or step by step
+//! for an event loop, with [`dns`] lookups off-thread) and [`client`] drives an open
+//! one over blocking or non-blocking TCP and TLS sockets.
 
 pub mod client;
 pub mod connection;
+pub mod connector;
+pub mod dns;
 pub mod error;
 pub mod frame;
 pub mod handshake;
 pub mod limits;
 pub mod mask;
+mod transport;
 
-pub use client::{connect, Client, ConnectOptions, ResolveOverride};
+pub use client::Client;
 pub use connection::{Connection, Event, Message, State};
+pub use connector::{connect, ConnectOptions, Connector, Interest, ResolveOverride, Step};
 pub use error::WsError;
 pub use handshake::RequestOptions;
 pub use limits::Limits;

@@ -157,28 +157,104 @@ fn socket_label(client: &Client) -> String {
     }
 }
 
-/// `(ws-connect url [options])` → connection, or `#f` with `ws-last-error` set.
-fn ws_connect(vm: &mut Vm, args: &[Value]) -> NResult {
+/// A connection being opened inside a `(sigil async)` task (prints as
+/// `#<ws-connecting URL>`): `%ws-connect-finish` drives it.
+struct WsConnecting {
+    connector: sigil_ws::Connector,
+    read_timeout: Option<std::time::Duration>,
+    label: String,
+}
+
+impl NativeObject for WsConnecting {
+    fn type_name(&self) -> &str {
+        &self.label
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// Errors in the URL or options are the caller's mistake: raise them.
+fn is_usage_error(e: &WsError) -> bool {
+    matches!(
+        e,
+        WsError::InvalidUrl(_) | WsError::UnsupportedScheme(_) | WsError::InvalidInput(_)
+    )
+}
+
+/// `(%ws-connect-start url [options])`: outside a task, connects (blocking) and returns
+/// the connection or `#f` (with `ws-last-error` set); inside one, returns a
+/// `ws-connecting` object for `%ws-connect-finish`, so that the wait parks only the task.
+fn ws_connect_start(vm: &mut Vm, args: &[Value]) -> NResult {
     const WHO: &str = "ws-connect";
     let url = builtins::string(vm, WHO, args[0])?;
     let options = match args.get(1) {
         Some(v) => parse_options(vm, *v)?,
         None => Options::default(),
     };
-    let mut client = match sigil_ws::connect(&url, &options.connect) {
-        Ok(c) => c,
-        Err(
-            e @ (WsError::InvalidUrl(_) | WsError::UnsupportedScheme(_) | WsError::InvalidInput(_)),
-        ) => return Err(ws_error(WHO, e, vec![args[0]])),
-        Err(e) => {
-            set_last_error(vm, Some(e.to_string()));
-            return Ok(Value::Bool(false));
+    if vm.suspendable {
+        let connector = match sigil_ws::Connector::start(&url, &options.connect) {
+            Ok(c) => c,
+            Err(e) if is_usage_error(&e) => return Err(ws_error(WHO, e, vec![args[0]])),
+            Err(e) => return Ok(connect_failed(vm, e)),
+        };
+        return Ok(vm.heap.alloc(Object::Opaque(Box::new(WsConnecting {
+            connector,
+            read_timeout: options.read_timeout,
+            label: format!("ws-connecting {url}"),
+        }))));
+    }
+    match sigil_ws::connect(&url, &options.connect) {
+        Ok(client) => Ok(connected(vm, client, options.read_timeout)),
+        Err(e) if is_usage_error(&e) => Err(ws_error(WHO, e, vec![args[0]])),
+        Err(e) => Ok(connect_failed(vm, e)),
+    }
+}
+
+/// `(%ws-connect-finish connecting)`: parks the task until the connection is open
+/// (→ connection) or has failed (→ `#f`, with `ws-last-error` set).
+fn ws_connect_finish(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
+    let pending = vm
+        .heap
+        .obj_mut(args[0])
+        .and_then(|o| match o {
+            Object::Opaque(o) => o.as_any_mut().downcast_mut::<WsConnecting>(),
+            _ => None,
+        })
+        .ok_or_else(|| Error::wrong_type("ws-connect", "a ws-connecting object", args[0]))?;
+    let deadline = pending.connector.deadline();
+    match pending.connector.advance() {
+        Ok(sigil_ws::Step::Wait(fd, interest)) => {
+            let wait = match interest {
+                sigil_ws::Interest::Readable => Wait::ReadableUntil(fd, deadline),
+                sigil_ws::Interest::Writable => Wait::WritableUntil(fd, deadline),
+            };
+            Ok(Ctl::Park(wait, Resume::Retry))
         }
-    };
-    if let Some(t) = options.read_timeout {
+        Ok(sigil_ws::Step::Open(client)) => {
+            let read_timeout = pending.read_timeout;
+            Ok(Ctl::Return(connected(vm, *client, read_timeout)))
+        }
+        Err(e) => Ok(Ctl::Return(connect_failed(vm, e))),
+    }
+}
+
+/// `#f` for a failed connect, recording why for `ws-last-error`.
+fn connect_failed(vm: &mut Vm, e: WsError) -> Value {
+    set_last_error(vm, Some(e.to_string()));
+    Value::Bool(false)
+}
+
+/// Wraps an open client as a `ws-connection` (or `#f` if its read timeout cannot be set).
+fn connected(vm: &mut Vm, mut client: Client, read_timeout: Option<std::time::Duration>) -> Value {
+    if let Some(t) = read_timeout {
         if let Err(e) = client.set_read_timeout(Some(t)) {
-            set_last_error(vm, Some(e.to_string()));
-            return Ok(Value::Bool(false));
+            return connect_failed(vm, e);
         }
     }
     set_last_error(vm, None);
@@ -186,14 +262,15 @@ fn ws_connect(vm: &mut Vm, args: &[Value]) -> NResult {
         label: socket_label(&client),
     })));
     let label = format!("ws-connection {}", client.url());
-    Ok(vm.heap.alloc(Object::Opaque(Box::new(WsConnection {
+    let nonblocking = client.is_nonblocking();
+    vm.heap.alloc(Object::Opaque(Box::new(WsConnection {
         client,
         label,
         socket,
         dead: false,
-        nonblocking: false,
+        nonblocking,
         close_deadline: None,
-    }))))
+    })))
 }
 
 /// Turns a send result into a value, raising on failure. I/O failures kill the connection.
@@ -518,7 +595,8 @@ fn last_error(vm: &mut Vm, _args: &[Value]) -> NResult {
 
 /// Binds the natives of `(sigil %websocket)`.
 pub fn register(reg: &mut Registry) {
-    reg.simple("ws-connect", 1, Some(2), ws_connect);
+    reg.simple("%ws-connect-start", 1, Some(2), ws_connect_start);
+    reg.control("%ws-connect-finish", 1, Some(1), ws_connect_finish);
     reg.control("ws-send", 2, Some(2), ws_send);
     reg.control("ws-send-binary", 2, Some(2), ws_send_binary);
     reg.control("ws-ping", 1, Some(2), ws_ping);

@@ -1,0 +1,630 @@
+//! Opening a connection: name lookup, TCP connect, TLS handshake and the HTTP
+//! upgrade. [`Connector`] does it as a state machine that never blocks (for an event
+//! loop: it says which descriptor to wait for); [`connect`] drives the same machine
+//! and waits with `poll(2)`. Both give up at [`Limits::connect_timeout`].
+//!
+//! Host names are looked up on the calling thread by [`connect`] and on the
+//! [`crate::dns`] pool by a [`Connector`]; IP literals and overrides need no lookup.
+//!
+//! # Trust roots
+//! Server certificates are always verified, including the host name, against the
+//! Mozilla roots from `webpki-roots`, plus every PEM certificate in
+//! [`ConnectOptions::root_certs_pem`], plus the PEM certificates in the file named
+//! by the `SSL_CERT_FILE` environment variable when it is set.
+//!
+//! # Name-resolution override: `SIGIL_RESOLVE`
+//! Like curl's `--resolve`, the `SIGIL_RESOLVE` environment variable (and the
+//! [`ConnectOptions::resolve`] field) sends the TCP connection for a host and port
+//! to a fixed address, while the URL's host name is still used for SNI, certificate
+//! verification and the `Host` header. Syntax: comma-separated `host:port=address:port`
+//! entries, IPv6 addresses in brackets, e.g.
+//! `SIGIL_RESOLVE="example.com:443=127.0.0.1:8443,chat.test:80=[::1]:9000"`.
+//! Host names match case-insensitively.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{ClientConfig, ClientConnection, RootCertStore};
+use socket2::{Domain, Protocol, Socket, Type};
+use url::Url;
+
+use crate::client::Client;
+use crate::connection::Connection;
+use crate::dns::Lookup;
+use crate::error::WsError;
+use crate::handshake::{ClientHandshake, HandshakeResponse, RequestOptions};
+use crate::limits::Limits;
+use crate::transport::{Outbox, TlsStream, Transport};
+
+/// Environment variable naming a PEM file of extra trusted root certificates.
+pub const SSL_CERT_FILE_ENV: &str = "SSL_CERT_FILE";
+/// Environment variable holding name-resolution overrides (see the module docs).
+pub const RESOLVE_ENV: &str = "SIGIL_RESOLVE";
+
+/// One name-resolution override: connect to `addr` for `host`:`port`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolveOverride {
+    /// Host name as written in the URL.
+    pub host: String,
+    /// Port of the URL (explicit or default).
+    pub port: u16,
+    /// Address the TCP socket connects to instead.
+    pub addr: SocketAddr,
+}
+
+impl ResolveOverride {
+    /// Parses a comma-separated list of `host:port=address:port` entries.
+    pub fn parse_list(spec: &str) -> Result<Vec<ResolveOverride>, WsError> {
+        spec.split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(|entry| {
+                let bad = || {
+                    WsError::InvalidInput(format!(
+                        "bad resolve entry {entry:?}, expected host:port=address:port"
+                    ))
+                };
+                let (from, to) = entry.split_once('=').ok_or_else(bad)?;
+                let (host, port) = from.rsplit_once(':').ok_or_else(bad)?;
+                let host = host.trim_start_matches('[').trim_end_matches(']');
+                Ok(ResolveOverride {
+                    host: host.to_string(),
+                    port: port.parse().map_err(|_| bad())?,
+                    addr: to.parse().map_err(|_| bad())?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Everything [`connect`] can be told besides the URL.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    /// Size limits and timeouts.
+    pub limits: Limits,
+    /// Origin, subprotocols and extra headers for the upgrade request.
+    pub request: RequestOptions,
+    /// PEM bundles of extra trusted root certificates (added to `webpki-roots`).
+    pub root_certs_pem: Vec<Vec<u8>>,
+    /// Name-resolution overrides, consulted before `SIGIL_RESOLVE` and DNS.
+    pub resolve: Vec<ResolveOverride>,
+}
+
+/// Parses and checks a `ws://` or `wss://` URL.
+fn parse_url(url: &str) -> Result<Url, WsError> {
+    let parsed = Url::parse(url).map_err(|e| WsError::InvalidUrl(format!("{url}: {e}")))?;
+    match parsed.scheme() {
+        "ws" | "wss" => {}
+        other => return Err(WsError::UnsupportedScheme(other.to_string())),
+    }
+    if parsed.host().is_none() {
+        return Err(WsError::InvalidUrl(format!("{url}: missing host")));
+    }
+    if parsed.fragment().is_some() {
+        return Err(WsError::InvalidUrl(format!(
+            "{url}: fragments are not allowed in WebSocket URLs"
+        )));
+    }
+    Ok(parsed)
+}
+
+/// Builds the rustls configuration: webpki roots + `extra` PEMs + `SSL_CERT_FILE`.
+fn tls_config(extra: &[Vec<u8>]) -> Result<Arc<ClientConfig>, WsError> {
+    let mut roots = RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let mut add_pem = |pem: &[u8], source: &str| -> Result<(), WsError> {
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem)
+            .collect::<Result<_, _>>()
+            .map_err(|e| {
+                WsError::Tls(format!("cannot parse PEM certificates from {source}: {e}"))
+            })?;
+        let (added, _ignored) = roots.add_parsable_certificates(certs);
+        if added == 0 {
+            return Err(WsError::Tls(format!("no usable certificate in {source}")));
+        }
+        Ok(())
+    };
+    for pem in extra {
+        add_pem(pem, "ConnectOptions::root_certs_pem")?;
+    }
+    if let Some(path) = std::env::var_os(SSL_CERT_FILE_ENV) {
+        let shown = path.to_string_lossy().into_owned();
+        let pem = std::fs::read(&path)
+            .map_err(|e| WsError::Tls(format!("cannot read {SSL_CERT_FILE_ENV}={shown}: {e}")))?;
+        add_pem(&pem, &format!("{SSL_CERT_FILE_ENV}={shown}"))?;
+    }
+    let config =
+        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(WsError::from)?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Where the TCP connection goes: known addresses, or a host name to look up.
+enum Target {
+    Addrs(Vec<SocketAddr>),
+    Name(String),
+}
+
+/// The URL's host without IPv6 brackets.
+fn bare_host(url: &Url) -> &str {
+    url.host_str()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+}
+
+/// Addresses for `url` from the overrides or an IP literal, else the name to look up.
+fn target(url: &Url, port: u16, overrides: &[ResolveOverride]) -> Target {
+    let host = bare_host(url);
+    if let Some(o) = overrides
+        .iter()
+        .find(|o| o.port == port && o.host.eq_ignore_ascii_case(host))
+    {
+        return Target::Addrs(vec![o.addr]);
+    }
+    match url.host() {
+        Some(url::Host::Ipv4(a)) => Target::Addrs(vec![SocketAddr::new(IpAddr::V4(a), port)]),
+        Some(url::Host::Ipv6(a)) => Target::Addrs(vec![SocketAddr::new(IpAddr::V6(a), port)]),
+        _ => Target::Name(host.to_string()),
+    }
+}
+
+/// The addresses of a finished lookup, or the DNS error.
+fn looked_up(host: &str, answer: io::Result<Vec<SocketAddr>>) -> Result<Vec<SocketAddr>, WsError> {
+    let dns = |source| WsError::Dns {
+        host: host.to_string(),
+        source,
+    };
+    match answer {
+        Ok(addrs) if addrs.is_empty() => {
+            Err(dns(io::Error::new(io::ErrorKind::NotFound, "no addresses")))
+        }
+        Ok(addrs) => Ok(addrs),
+        Err(e) => Err(dns(e)),
+    }
+}
+
+/// Starts a non-blocking TCP connect (with `TCP_NODELAY`) to `addr`.
+fn start_tcp(addr: SocketAddr) -> io::Result<TcpStream> {
+    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    sock.set_nonblocking(true)?;
+    sock.set_tcp_nodelay(true)?;
+    match sock.connect(&addr.into()) {
+        Ok(()) => {}
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(sock.into())
+}
+
+/// The error for a failed TCP connect to `addr`.
+fn tcp_error(addr: SocketAddr, e: io::Error) -> WsError {
+    let addr = addr.to_string();
+    match e.kind() {
+        io::ErrorKind::ConnectionRefused => WsError::ConnectionRefused { addr },
+        _ => WsError::Connect { addr, source: e },
+    }
+}
+
+/// The upgrade request as an [`Outbox`]: written once, possibly in pieces.
+struct Request {
+    bytes: Vec<u8>,
+    sent: usize,
+}
+
+impl Outbox for Request {
+    fn pending(&self) -> &[u8] {
+        &self.bytes[self.sent..]
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.sent += n;
+    }
+}
+
+/// How far [`Connector::exchange`] got.
+enum Exchange {
+    /// The server accepted the upgrade.
+    Done(HandshakeResponse),
+    /// The socket would block.
+    Wait(Interest),
+}
+
+/// Where a [`Connector`] is.
+enum Stage {
+    /// Waiting for the resolver pool.
+    Resolving(Lookup, String),
+    /// TCP connect to `addrs[next - 1]` in progress; the rest are tried if it fails.
+    Connecting {
+        sock: TcpStream,
+        addrs: Vec<SocketAddr>,
+        next: usize,
+    },
+    /// TLS handshake (if any) and HTTP upgrade in progress.
+    Upgrading {
+        transport: Transport,
+        handshake: ClientHandshake,
+        request: Request,
+    },
+    /// Finished (or failed): nothing more to do.
+    Done,
+}
+
+/// What a [`Connector`] waits for before [`Connector::advance`] can make progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interest {
+    /// The descriptor becoming readable.
+    Readable,
+    /// The descriptor becoming writable.
+    Writable,
+}
+
+/// The outcome of one [`Connector::advance`].
+#[derive(Debug)]
+pub enum Step {
+    /// The connection is open (its socket is in non-blocking mode).
+    Open(Box<Client>),
+    /// Wait until `fd` is ready for `interest` (or the deadline passes), then advance.
+    Wait(RawFd, Interest),
+}
+
+/// A WebSocket connection being opened without blocking.
+///
+/// Create it with [`Connector::start`], then call [`Connector::advance`] whenever the
+/// descriptor it names is ready, until it returns [`Step::Open`] or an error. It fails
+/// with [`WsError::ConnectTimeout`] once [`Connector::deadline`] has passed.
+pub struct Connector {
+    url: String,
+    parsed: Url,
+    options: ConnectOptions,
+    deadline: Instant,
+    stage: Stage,
+}
+
+impl std::fmt::Debug for Connector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connector").field("url", &self.url).finish()
+    }
+}
+
+impl Connector {
+    /// Starts opening `url` (`ws://` or `wss://`); host names are looked up on the
+    /// resolver pool. Bad URLs and options fail here.
+    pub fn start(url: &str, options: &ConnectOptions) -> Result<Connector, WsError> {
+        Connector::new(url, options, false)
+    }
+
+    /// Like [`Connector::start`]; with `inline_dns` a host name is looked up on this
+    /// thread, blocking.
+    fn new(url: &str, options: &ConnectOptions, inline_dns: bool) -> Result<Connector, WsError> {
+        let parsed = parse_url(url)?;
+        let mut options = options.clone();
+        if let Ok(spec) = std::env::var(RESOLVE_ENV) {
+            options.resolve.extend(ResolveOverride::parse_list(&spec)?);
+        }
+        let mut connector = Connector {
+            url: url.to_string(),
+            deadline: Instant::now() + options.limits.connect_timeout,
+            stage: Stage::Done,
+            parsed,
+            options,
+        };
+        let port = connector.port();
+        connector.stage = match target(&connector.parsed, port, &connector.options.resolve) {
+            Target::Addrs(addrs) => connector.connect_to(addrs, 0)?,
+            Target::Name(host) if inline_dns => {
+                let addrs = looked_up(
+                    &host,
+                    (host.as_str(), port)
+                        .to_socket_addrs()
+                        .map(Iterator::collect),
+                )?;
+                connector.connect_to(addrs, 0)?
+            }
+            Target::Name(host) => {
+                Stage::Resolving(Lookup::start(&host, port).map_err(WsError::Io)?, host)
+            }
+        };
+        Ok(connector)
+    }
+
+    /// When the connector gives up.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// The URL being opened.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn port(&self) -> u16 {
+        let secure = self.parsed.scheme() == "wss";
+        self.parsed
+            .port_or_known_default()
+            .unwrap_or(if secure { 443 } else { 80 })
+    }
+
+    /// Makes as much progress as possible without blocking.
+    pub fn advance(&mut self) -> Result<Step, WsError> {
+        let result = self.step();
+        if result.is_err() {
+            self.stage = Stage::Done;
+        }
+        result
+    }
+
+    fn step(&mut self) -> Result<Step, WsError> {
+        loop {
+            if Instant::now() >= self.deadline {
+                return Err(WsError::ConnectTimeout {
+                    addr: format!("{}:{}", bare_host(&self.parsed), self.port()),
+                    timeout: self.options.limits.connect_timeout,
+                });
+            }
+            self.stage = match std::mem::replace(&mut self.stage, Stage::Done) {
+                Stage::Resolving(lookup, host) => match lookup.result() {
+                    Some(answer) => self.connect_to(looked_up(&host, answer)?, 0)?,
+                    None => {
+                        let fd = lookup.fd();
+                        self.stage = Stage::Resolving(lookup, host);
+                        return Ok(Step::Wait(fd, Interest::Readable));
+                    }
+                },
+                Stage::Connecting { sock, addrs, next } => {
+                    match sock
+                        .take_error()
+                        .and_then(|e| e.map_or_else(|| sock.peer_addr(), Err))
+                    {
+                        Ok(_) => self.upgrade(sock)?,
+                        Err(e) if e.kind() == io::ErrorKind::NotConnected => {
+                            let fd = sock.as_raw_fd();
+                            self.stage = Stage::Connecting { sock, addrs, next };
+                            return Ok(Step::Wait(fd, Interest::Writable));
+                        }
+                        Err(e) if next < addrs.len() => {
+                            drop(e);
+                            self.connect_to(addrs, next)?
+                        }
+                        Err(e) => return Err(tcp_error(addrs[next - 1], e)),
+                    }
+                }
+                Stage::Upgrading {
+                    mut transport,
+                    mut handshake,
+                    mut request,
+                } => match Self::exchange(&mut transport, &mut handshake, &mut request)? {
+                    Exchange::Wait(interest) => {
+                        let fd = transport.tcp().as_raw_fd();
+                        self.stage = Stage::Upgrading {
+                            transport,
+                            handshake,
+                            request,
+                        };
+                        return Ok(Step::Wait(fd, interest));
+                    }
+                    Exchange::Done(response) => return Ok(self.open(transport, response)),
+                },
+                Stage::Done => {
+                    return Err(WsError::InvalidInput("connector already finished".into()))
+                }
+            };
+        }
+    }
+
+    /// Starts connecting to `addrs[from]`, falling through to the next address when a
+    /// connect fails at once.
+    fn connect_to(&self, addrs: Vec<SocketAddr>, from: usize) -> Result<Stage, WsError> {
+        let mut last = None;
+        for (i, addr) in addrs.iter().enumerate().skip(from) {
+            match start_tcp(*addr) {
+                Ok(sock) => {
+                    return Ok(Stage::Connecting {
+                        sock,
+                        next: i + 1,
+                        addrs,
+                    })
+                }
+                Err(e) => last = Some(tcp_error(*addr, e)),
+            }
+        }
+        Err(last.unwrap_or_else(|| WsError::InvalidUrl("no address to connect to".into())))
+    }
+
+    /// Wraps the connected socket (in TLS for `wss://`) and queues the upgrade request.
+    fn upgrade(&self, sock: TcpStream) -> Result<Stage, WsError> {
+        let transport = if self.parsed.scheme() == "wss" {
+            let host = bare_host(&self.parsed);
+            let name = ServerName::try_from(host.to_string())
+                .map_err(|e| WsError::InvalidUrl(format!("{host}: {e}")))?;
+            let tls = ClientConnection::new(tls_config(&self.options.root_certs_pem)?, name)?;
+            Transport::Tls(Box::new(TlsStream { tls, sock }))
+        } else {
+            Transport::Plain(sock)
+        };
+        let handshake = ClientHandshake::new(&self.parsed, &self.options.request)?;
+        let request = Request {
+            bytes: handshake.request().to_vec(),
+            sent: 0,
+        };
+        Ok(Stage::Upgrading {
+            transport,
+            handshake,
+            request,
+        })
+    }
+
+    /// Writes the request and reads the response as far as the socket allows.
+    fn exchange(
+        transport: &mut Transport,
+        handshake: &mut ClientHandshake,
+        request: &mut Request,
+    ) -> Result<Exchange, WsError> {
+        let mut buf = [0u8; 4096];
+        loop {
+            match transport.flush(request) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    return Ok(Exchange::Wait(Interest::Writable))
+                }
+                Err(e) => return Err(WsError::from_io(e, true)),
+            }
+            match transport.read(&mut buf) {
+                Ok(0) => {
+                    return Err(WsError::BadHandshake(
+                        "connection closed before the handshake completed".into(),
+                    ))
+                }
+                Ok(n) => {
+                    if let Some(response) = handshake.feed(&buf[..n])? {
+                        return Ok(Exchange::Done(response));
+                    }
+                }
+                // TLS may have records of its own to send before the server answers.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock && transport.tls_wants_write() => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    return Ok(Exchange::Wait(Interest::Readable))
+                }
+                Err(e) => return Err(WsError::from_io(e, true)),
+            }
+        }
+    }
+
+    /// The open client, once the handshake accepted `response`.
+    fn open(&self, transport: Transport, response: HandshakeResponse) -> Step {
+        let mut conn = Connection::new(self.options.limits);
+        conn.receive_bytes(&response.leftover);
+        Step::Open(Box::new(Client::new(
+            transport,
+            conn,
+            self.url.clone(),
+            response.protocol,
+        )))
+    }
+}
+
+/// Opens a WebSocket connection to `url` (`ws://` or `wss://`), blocking until the
+/// opening handshake completes or [`Limits::connect_timeout`] expires.
+pub fn connect(url: &str, options: &ConnectOptions) -> Result<Client, WsError> {
+    let mut connector = Connector::new(url, options, true)?;
+    loop {
+        match connector.advance()? {
+            Step::Open(mut client) => {
+                client.set_nonblocking(false)?;
+                return Ok(*client);
+            }
+            Step::Wait(fd, interest) => {
+                wait_for(fd, interest, connector.deadline()).map_err(WsError::Io)?
+            }
+        }
+    }
+}
+
+/// Blocks until `fd` is ready for `interest` or `deadline` passes.
+fn wait_for(fd: RawFd, interest: Interest, deadline: Instant) -> io::Result<()> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    // Round up, so that a wait does not end just before the deadline.
+    let ms = i32::try_from(left.as_millis() + 1).unwrap_or(i32::MAX);
+    let events = match interest {
+        Interest::Readable => libc::POLLIN,
+        Interest::Writable => libc::POLLOUT,
+    };
+    let mut pfd = libc::pollfd {
+        fd,
+        events,
+        revents: 0,
+    };
+    // SAFETY: `pfd` is one valid, initialised pollfd that outlives the call.
+    if unsafe { libc::poll(&mut pfd, 1, ms) } < 0 {
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_checks() {
+        assert!(
+            matches!(parse_url("http://example.com/"), Err(WsError::UnsupportedScheme(s)) if s == "http")
+        );
+        assert!(matches!(
+            parse_url("not a url"),
+            Err(WsError::InvalidUrl(_))
+        ));
+        assert!(matches!(
+            parse_url("ws://h/#frag"),
+            Err(WsError::InvalidUrl(_))
+        ));
+        let u = parse_url("wss://example.com/a?b=c").unwrap();
+        assert_eq!(u.port_or_known_default(), Some(443));
+        assert_eq!(
+            parse_url("ws://example.com")
+                .unwrap()
+                .port_or_known_default(),
+            Some(80)
+        );
+        let msg = connect("ftp://x/", &ConnectOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("only ws:// and wss://"), "{msg}");
+    }
+
+    fn addrs(t: Target) -> Vec<SocketAddr> {
+        match t {
+            Target::Addrs(a) => a,
+            Target::Name(n) => panic!("expected addresses, got name {n}"),
+        }
+    }
+
+    #[test]
+    fn resolve_overrides() {
+        let list =
+            ResolveOverride::parse_list("Example.com:443=127.0.0.1:8443, v6.test:80=[::1]:9000")
+                .unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].addr, "127.0.0.1:8443".parse().unwrap());
+        assert_eq!(list[1].addr, "[::1]:9000".parse().unwrap());
+        let u = parse_url("wss://example.COM/").unwrap();
+        assert_eq!(addrs(target(&u, 443, &list)), vec![list[0].addr]);
+        let lit = parse_url("ws://[::1]:5/").unwrap();
+        assert_eq!(
+            addrs(target(&lit, 5, &list)),
+            vec!["[::1]:5".parse().unwrap()]
+        );
+        let name = parse_url("ws://Chat.test:80/").unwrap();
+        assert!(matches!(target(&name, 80, &[]), Target::Name(h) if h == "chat.test"));
+        assert!(ResolveOverride::parse_list("nonsense").is_err());
+        assert!(ResolveOverride::parse_list("h:1=notanaddr").is_err());
+    }
+
+    #[test]
+    fn refused_connection_is_reported() {
+        // Bind then drop to find a port with nothing listening.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let err = connect(
+            &format!("ws://127.0.0.1:{port}/"),
+            &ConnectOptions::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, WsError::ConnectionRefused { .. }), "{err}");
+    }
+}
