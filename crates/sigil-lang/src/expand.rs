@@ -128,6 +128,23 @@ pub struct Module {
     pub own: FastSet<Symbol>,
 }
 
+impl Module {
+    /// The slot a top-level `define` of `s` in this module writes: the module's own
+    /// slot, created (unbound) if it has none yet.
+    pub fn define_slot(&mut self, vm: &mut Vm, s: Symbol) -> u32 {
+        let s = s.strip();
+        if self.own.contains(&s) {
+            if let Some(GlobalBinding::Var(slot)) = self.map.get(&s) {
+                return *slot;
+            }
+        }
+        let slot = vm.new_global(s);
+        self.map.insert(s, GlobalBinding::Var(slot));
+        self.own.insert(s);
+        slot
+    }
+}
+
 /// A compile-time error with its position.
 #[derive(Debug, Clone)]
 pub struct CompileError {
@@ -306,16 +323,7 @@ impl<'a> Expander<'a> {
 
     /// The slot a top-level `define` of `s` writes: the module's own slot.
     fn define_slot(&mut self, s: Symbol) -> u32 {
-        let s = s.strip();
-        if self.module.own.contains(&s) {
-            if let Some(GlobalBinding::Var(slot)) = self.module.map.get(&s) {
-                return *slot;
-            }
-        }
-        let slot = self.vm.new_global(s);
-        self.module.map.insert(s, GlobalBinding::Var(slot));
-        self.module.own.insert(s);
-        slot
+        self.module.define_slot(self.vm, s)
     }
 
     /// The global meaning of `s`, and whether it is a definite binding (one the module

@@ -1,6 +1,7 @@
 //! The embedding API: an [`Interpreter`] evaluates source text and files, loads libraries,
 //! calls Scheme procedures from Rust and hosts native libraries.
 
+use crate::autoload;
 use crate::builtins::{self, Registry};
 use crate::codegen::Codegen;
 use crate::expand::{CompileError, Expander, GlobalBinding, Module};
@@ -71,7 +72,7 @@ fn file_error(message: String) -> SchemeError {
 }
 
 /// Library code written in Sigil, loaded into the core module at start-up, in order.
-const PRELUDE: &[(&str, &str)] = &[
+pub(crate) const PRELUDE: &[(&str, &str)] = &[
     ("core", include_str!("prelude/core.sgl")),
     ("lists", include_str!("prelude/lists.sgl")),
     ("collections", include_str!("prelude/collections.sgl")),
@@ -137,15 +138,28 @@ impl Interpreter {
             search_path: Vec::new(),
             loading: Vec::new(),
         };
+        // Procedure definitions compile on first use (see `autoload`); the rest runs now,
+        // in the prelude environment kept by the autoloader.
+        interp.vm.autoload.env = core;
         for (name, src) in PRELUDE {
             let file = Span::register_file(&format!("<prelude>/{name}.sgl"));
-            let forms = reader::read_all(src, file).expect("prelude reads");
-            for f in &forms {
-                if let Err(e) = interp.run_form(f, &mut core, true) {
-                    panic!("prelude {name} failed: {e}");
+            for (line, chunk) in autoload::chunks(src) {
+                if let Some(proc_name) = autoload::procedure_name(chunk) {
+                    interp.vm.add_lazy_definition(proc_name, chunk, file, line);
+                    continue;
+                }
+                let forms = reader::read_all_at(chunk, file, line).expect("prelude reads");
+                for f in &forms {
+                    let mut env = std::mem::take(&mut interp.vm.autoload.env);
+                    let thunk = interp.compile_form(f, &mut env, true);
+                    interp.vm.autoload.env = env;
+                    if let Err(e) = thunk.and_then(|t| interp.run_thunk(t)) {
+                        panic!("prelude {name} failed: {e}");
+                    }
                 }
             }
         }
+        let mut core = interp.vm.autoload.env.clone();
         core.own.clear();
         interp.vm.env = core.clone();
         interp.core = core;
@@ -217,12 +231,13 @@ impl Interpreter {
         self.vm.env = env;
     }
 
-    /// The value of a top-level variable.
-    pub fn global(&self, name: &str) -> Option<Value> {
+    /// The value of a top-level variable (compiling a prelude procedure on first use).
+    pub fn global(&mut self, name: &str) -> Option<Value> {
         match self.vm.env.map.get(&Symbol::intern(name))? {
-            GlobalBinding::Var(slot) => {
-                Some(self.vm.globals[*slot as usize]).filter(|v| !matches!(v, Value::Undefined))
-            }
+            GlobalBinding::Var(slot) => match self.vm.globals[*slot as usize] {
+                Value::Undefined => self.vm.load_global(*slot).ok(),
+                v => Some(v),
+            },
             GlobalBinding::Macro(_) => None,
         }
     }

@@ -3,6 +3,7 @@
 //! Embed it with [`Interpreter`]: evaluate strings or files, call procedures, register
 //! native procedures and libraries.
 
+mod autoload;
 pub mod builtins;
 pub mod code;
 pub mod codegen;

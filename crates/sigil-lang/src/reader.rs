@@ -512,12 +512,23 @@ fn utf8_len(first: u8) -> usize {
 
 /// Reads every datum in `src`; `file` is the span file index (see [`Span::register_file`]).
 pub fn read_all(src: &str, file: u32) -> Result<Vec<Syn>, ReadError> {
+    read_all_at(src, file, 1)
+}
+
+/// Like [`read_all`] for a piece of `file` that starts on line `first_line`, so that
+/// positions count from there.
+pub fn read_all_at(src: &str, file: u32, first_line: u32) -> Result<Vec<Syn>, ReadError> {
     let mut out = Vec::new();
     let (text, literals) = prepare(src, file)?;
+    let at = Origin {
+        file,
+        lines_before: first_line.saturating_sub(1),
+        literals: &literals,
+    };
     let mut parser = Parser::from_reader_custom(text.as_bytes(), Options::new());
     loop {
         match parser.next_datum() {
-            Ok(Some(d)) => out.push(convert(d.as_ref(), file, &literals)?),
+            Ok(Some(d)) => out.push(convert(d.as_ref(), &at)?),
             Ok(None) => return Ok(out),
             Err(e) => return Err(lexpr_error(e, file)),
         }
@@ -543,7 +554,14 @@ pub fn read_one(src: &str, file: u32) -> Result<Option<(Syn, usize)>, ReadError>
     let end = pre.datum_end(start)?;
     let mut parser = Parser::from_reader_custom(&text.as_bytes()[..end], Options::new());
     match parser.next_datum() {
-        Ok(Some(d)) => Ok(Some((convert(d.as_ref(), file, &literals)?, end))),
+        Ok(Some(d)) => {
+            let at = Origin {
+                file,
+                lines_before: 0,
+                literals: &literals,
+            };
+            Ok(Some((convert(d.as_ref(), &at)?, end)))
+        }
         Ok(None) => Ok(None),
         Err(e) => Err(lexpr_error(e, file)),
     }
@@ -579,12 +597,20 @@ fn lexpr_error(e: lexpr::parse::Error, file: u32) -> ReadError {
     }
 }
 
-fn convert(r: Ref<'_>, file: u32, literals: &Literals) -> Result<Syn, ReadError> {
+/// Where converted data come from: the file, how many of its lines precede the text
+/// being read, and the literals the pre-pass set aside.
+struct Origin<'a> {
+    file: u32,
+    lines_before: u32,
+    literals: &'a Literals,
+}
+
+fn convert(r: Ref<'_>, at: &Origin<'_>) -> Result<Syn, ReadError> {
     use lexpr::Value as V;
     let pos = r.span().start();
     let span = Span {
-        file,
-        line: pos.line() as u32,
+        file: at.file,
+        line: pos.line() as u32 + at.lines_before,
         // lexpr's streaming reader reports 1-based columns
         col: pos.column() as u32,
     };
@@ -602,7 +628,8 @@ fn convert(r: Ref<'_>, file: u32, literals: &Literals) -> Result<Syn, ReadError>
         }
         V::Char(c) => Sexp::Char(*c),
         V::String(s) => Sexp::Str(Rc::from(&**s)),
-        V::Symbol(s) if &**s == PLACEHOLDER => literals
+        V::Symbol(s) if &**s == PLACEHOLDER => at
+            .literals
             .get(&(pos.line(), pos.column().saturating_sub(1)))
             .cloned()
             .unwrap_or_else(|| Sexp::Sym(Symbol::intern(s))),
@@ -614,7 +641,7 @@ fn convert(r: Ref<'_>, file: u32, literals: &Literals) -> Result<Syn, ReadError>
                 .vector_iter()
                 .into_iter()
                 .flatten()
-                .map(|x| convert(x, file, literals))
+                .map(|x| convert(x, at))
                 .collect::<Result<Vec<_>, _>>()?;
             Sexp::Vector(items.into())
         }
@@ -622,10 +649,10 @@ fn convert(r: Ref<'_>, file: u32, literals: &Literals) -> Result<Syn, ReadError>
             let mut items = Vec::new();
             let mut iter = r.list_iter().expect("cons is a list");
             for x in iter.by_ref() {
-                items.push(convert(x, file, literals)?);
+                items.push(convert(x, at)?);
             }
             let tail = match iter.next() {
-                Some(t) => Some(Rc::new(convert(t, file, literals)?)),
+                Some(t) => Some(Rc::new(convert(t, at)?)),
                 None => None,
             };
             Sexp::List(items.into(), tail)

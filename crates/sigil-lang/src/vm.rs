@@ -93,6 +93,8 @@ pub struct Vm {
     /// Global slots whose standard binding the compiler may inline.
     pub prims: FastMap<u32, Prim>,
     builtins: FastMap<Symbol, Value>,
+    /// Prelude procedures compiled on first use.
+    pub(crate) autoload: crate::autoload::Autoload,
     /// The value stack.
     pub stack: Vec<Value>,
     /// The frame stack.
@@ -210,6 +212,7 @@ impl Vm {
             global_names: Vec::new(),
             prims: FastMap::default(),
             builtins: FastMap::default(),
+            autoload: crate::autoload::Autoload::default(),
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(256),
             handlers: Value::Null,
@@ -870,25 +873,18 @@ impl Vm {
                         }
                     }
                     Op::Global(g) => {
-                        let v = self.globals[g as usize];
+                        let mut v = self.globals[g as usize];
                         if let Value::Undefined = v {
-                            let name = self.global_names[g as usize];
-                            fail!(Error::with(
-                                "unbound-variable",
-                                format!("unbound variable: {name}"),
-                                vec![]
-                            ));
+                            v = match self.load_global(g) {
+                                Ok(v) => v,
+                                Err(e) => fail!(e),
+                            };
                         }
                         self.stack.push(v);
                     }
                     Op::SetGlobal(g) => {
                         if let Value::Undefined = self.globals[g as usize] {
-                            let name = self.global_names[g as usize];
-                            fail!(Error::with(
-                                "unbound-variable",
-                                format!("set!: unbound variable: {name}"),
-                                vec![]
-                            ));
+                            fail!(self.unbound_error(g, "set!: "));
                         }
                         self.globals[g as usize] = self.stack.pop().expect("value");
                     }
@@ -1106,6 +1102,16 @@ impl Vm {
         self.stack.truncate(n - k);
         self.stack.push(r);
         Ok(())
+    }
+
+    /// The "unbound variable" error for global `g` (`prefix` names the operation).
+    pub(crate) fn unbound_error(&self, g: u32, prefix: &str) -> Error {
+        let name = self.global_names[g as usize];
+        Error::with(
+            "unbound-variable",
+            format!("{prefix}unbound variable: {name}"),
+            vec![],
+        )
     }
 }
 
