@@ -269,6 +269,9 @@ fn print_atom(heap: &Heap, v: Value, write_mode: bool, out: &mut String) {
                 Port::Stderr => "#<output-port stderr>",
                 Port::Stdin => "#<input-port stdin>",
                 Port::FileOut(_) => "#<output-port file>",
+                Port::BytesIn { .. } => "#<input-port binary>",
+                Port::BytesOut(_) => "#<output-port bytevector>",
+                Port::BinaryFileOut(_) => "#<output-port binary file>",
                 Port::Closed { .. } => "#<port closed>",
             }),
             Object::Condition(c) => {

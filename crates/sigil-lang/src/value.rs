@@ -240,6 +240,17 @@ pub enum Port {
     Stdin,
     /// Writes to a file.
     FileOut(std::io::BufWriter<std::fs::File>),
+    /// Reads bytes from a bytevector (or a binary file read whole).
+    BytesIn {
+        /// The bytes.
+        data: Vec<u8>,
+        /// Read position.
+        pos: usize,
+    },
+    /// Accumulates output in a bytevector.
+    BytesOut(Vec<u8>),
+    /// Writes bytes to a file.
+    BinaryFileOut(std::io::BufWriter<std::fs::File>),
     /// A port that has been closed; `input` tells which direction it had.
     Closed { input: bool },
 }

@@ -21,7 +21,7 @@ fn bytes_mut<'a>(vm: &'a mut Vm, who: &str, v: Value) -> NResult<&'a mut Vec<u8>
 }
 
 /// A byte argument (an exact integer in 0..=255).
-fn byte(who: &str, v: Value) -> NResult<u8> {
+pub(super) fn byte(who: &str, v: Value) -> NResult<u8> {
     match v {
         Value::Int(i) => u8::try_from(i).map_err(|_| Error::wrong_type(who, "a byte (0..255)", v)),
         _ => Err(Error::wrong_type(who, "a byte (0..255)", v)),

@@ -86,5 +86,6 @@ pub fn register(reg: &mut Registry) {
     reg.simple("interaction-environment", 0, Some(0), environment);
     reg.simple("system-global-environment", 0, Some(0), environment);
     reg.simple("scheme-report-environment", 0, Some(1), environment);
+    reg.simple("null-environment", 0, Some(1), environment);
     reg.simple("environment", 0, None, environment);
 }

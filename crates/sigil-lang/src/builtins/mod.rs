@@ -9,6 +9,7 @@ use crate::vm::Vm;
 use std::rc::Rc;
 
 pub mod base;
+pub mod binary_ports;
 pub mod bytevectors;
 pub mod chars;
 pub mod control;
@@ -160,4 +161,5 @@ pub fn register_core(reg: &mut Registry) {
     bytevectors::register(reg);
     tables::register(reg);
     ports::register(reg);
+    binary_ports::register(reg);
 }

@@ -6,6 +6,7 @@
 //! current value of `current-output-port`; this is what makes `with-output-to-string`
 //! and `with-output-to-file` (in `prelude/collections.sgl`) work.
 
+use super::binary_ports::is_binary;
 use super::chars::char_arg;
 use super::strings::{slice, str_arg};
 use super::{index, string, Registry};
@@ -40,13 +41,15 @@ fn state(vm: &mut Vm) -> NResult<&mut PortState> {
 
 /// Which of the current ports a procedure defaults to.
 #[derive(Clone, Copy)]
-enum Std {
+pub(super) enum Std {
+    /// `current-input-port`.
     Input,
+    /// `current-output-port`.
     Output,
 }
 
 /// The port argument at `arg`, or the current port of the given direction.
-fn port_or_current(vm: &mut Vm, arg: Option<&Value>, which: Std) -> NResult<Value> {
+pub(super) fn port_or_current(vm: &mut Vm, arg: Option<&Value>, which: Std) -> NResult<Value> {
     if let Some(&p) = arg {
         return Ok(p);
     }
@@ -61,11 +64,13 @@ fn port_or_current(vm: &mut Vm, arg: Option<&Value>, which: Std) -> NResult<Valu
     }
 }
 
-fn closed(who: &str, p: Value) -> Error {
+/// The error for using a closed port.
+pub(super) fn closed(who: &str, p: Value) -> Error {
     Error::with("error", format!("{who}: port is closed"), vec![p])
 }
 
-fn io_error(who: &str, e: std::io::Error) -> Error {
+/// The error for a failed read or write.
+pub(super) fn io_error(who: &str, e: std::io::Error) -> Error {
     Error::with("file-error", format!("{who}: {e}"), vec![])
 }
 
@@ -163,12 +168,14 @@ fn flush_output_port(vm: &mut Vm, a: &[Value]) -> NResult {
     const WHO: &str = "flush-output-port";
     let port = port_or_current(vm, a.first(), Std::Output)?;
     match vm.heap.obj_mut(port) {
-        Some(Object::Port(Port::FileOut(w))) => w.flush().map_err(|e| io_error(WHO, e))?,
+        Some(Object::Port(Port::FileOut(w) | Port::BinaryFileOut(w))) => {
+            w.flush().map_err(|e| io_error(WHO, e))?
+        }
         Some(Object::Port(Port::Stdout)) => vm.flush(),
         Some(Object::Port(Port::Stderr)) => {
             let _ = std::io::stderr().flush();
         }
-        Some(Object::Port(Port::Output(_))) => {}
+        Some(Object::Port(Port::Output(_) | Port::BytesOut(_))) => {}
         Some(Object::Port(Port::Closed { input: false })) => return Err(closed(WHO, port)),
         _ => return Err(Error::wrong_type(WHO, "an output port", port)),
     }
@@ -282,7 +289,8 @@ fn get_output_string(vm: &mut Vm, a: &[Value]) -> NResult {
     }
 }
 
-fn file_error(who: &str, path: &str, e: std::io::Error) -> Error {
+/// The error for a file that cannot be opened.
+pub(super) fn file_error(who: &str, path: &str, e: std::io::Error) -> Error {
     Error::with(
         "file-error",
         format!("{who}: cannot open {path}: {e}"),
@@ -328,7 +336,7 @@ fn direction(vm: &Vm, v: Value) -> Option<bool> {
     match vm.heap.obj(v) {
         Some(Object::Port(p)) => Some(matches!(
             p,
-            Port::Input { .. } | Port::Stdin | Port::Closed { input: true }
+            Port::Input { .. } | Port::BytesIn { .. } | Port::Stdin | Port::Closed { input: true }
         )),
         _ => None,
     }
@@ -346,8 +354,14 @@ fn is_output_port(vm: &mut Vm, a: &[Value]) -> NResult {
     Ok(Value::Bool(direction(vm, a[0]) == Some(false)))
 }
 
-fn is_binary_port(_: &mut Vm, _: &[Value]) -> NResult {
-    Ok(Value::Bool(false))
+fn is_binary_port(vm: &mut Vm, a: &[Value]) -> NResult {
+    Ok(Value::Bool(is_binary(vm, a[0])))
+}
+
+fn is_textual_port(vm: &mut Vm, a: &[Value]) -> NResult {
+    Ok(Value::Bool(
+        direction(vm, a[0]).is_some() && !is_binary(vm, a[0]),
+    ))
 }
 
 fn is_open(vm: &Vm, v: Value, input: bool) -> bool {
@@ -377,13 +391,17 @@ fn close(vm: &mut Vm, who: &str, port: Value, only: Option<bool>) -> NResult {
         return Err(Error::wrong_type(who, what, port));
     }
     let flushed = match vm.heap.obj_mut(port) {
-        Some(Object::Port(p @ (Port::Input { .. } | Port::Output(_) | Port::FileOut(_)))) => {
-            let old = std::mem::replace(p, Port::Closed { input });
-            match old {
-                Port::FileOut(mut w) => w.flush(),
-                _ => Ok(()),
-            }
-        }
+        Some(Object::Port(
+            p @ (Port::Input { .. }
+            | Port::Output(_)
+            | Port::FileOut(_)
+            | Port::BytesIn { .. }
+            | Port::BytesOut(_)
+            | Port::BinaryFileOut(_)),
+        )) => match std::mem::replace(p, Port::Closed { input }) {
+            Port::FileOut(mut w) | Port::BinaryFileOut(mut w) => w.flush(),
+            _ => Ok(()),
+        },
         Some(Object::Port(Port::Stdout)) => {
             vm.flush();
             Ok(())
@@ -452,7 +470,7 @@ pub fn register(reg: &mut Registry) {
     reg.simple("port?", 1, Some(1), is_port);
     reg.simple("input-port?", 1, Some(1), is_input_port);
     reg.simple("output-port?", 1, Some(1), is_output_port);
-    reg.simple("textual-port?", 1, Some(1), is_port);
+    reg.simple("textual-port?", 1, Some(1), is_textual_port);
     reg.simple("binary-port?", 1, Some(1), is_binary_port);
     reg.simple("input-port-open?", 1, Some(1), input_port_open);
     reg.simple("output-port-open?", 1, Some(1), output_port_open);
