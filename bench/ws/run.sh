@@ -53,7 +53,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 # ---------------------------------------------------------------- tools
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 log "building sigil, sigil-testserver and the tungstenite client (release)..."
-(cd "$ROOT" && cargo build --release --quiet -p sigil -p sigil-testserver --example ws_bench_client)
+(cd "$ROOT" && cargo build --release --quiet -p sigil -p sigil-testserver --bins --example ws_bench_client)
 SIGIL="$TARGET/release/sigil"
 SERVER="$TARGET/release/sigil-testserver"
 RUST_CLIENT="$TARGET/release/examples/ws_bench_client" # = cargo run --release -p sigil-testserver --example ws_bench_client

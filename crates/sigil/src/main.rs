@@ -9,7 +9,29 @@ use sigil_lang::{Interpreter, SchemeError, Value};
 use std::io::Read;
 use std::process::ExitCode;
 
+/// Makes glibc keep freed memory for reuse instead of returning it to the kernel.
+///
+/// The collector frees garbage in batches (say 64 received 1 MiB WebSocket messages at
+/// once); with glibc's defaults that memory is unmapped or trimmed, and the next messages
+/// land in fresh pages that fault in one 4 KiB page at a time, which costs more than
+/// receiving the data (`docs/performance.md`). Blocks below 64 MiB now come from the
+/// heap, and up to 256 MiB of free heap stays mapped. Only the `sigil` binary does this:
+/// an embedding program keeps its own allocator settings.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_freed_memory() {
+    // SAFETY: mallopt only sets allocator parameters; no other thread exists yet.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+    }
+}
+
+/// Other allocators need no tuning here.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_freed_memory() {}
+
 fn main() -> ExitCode {
+    keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let opts = match cli::parse(&args) {
         Ok(o) => o,
