@@ -95,6 +95,22 @@ pub struct Running {
     acceptors: Vec<(SocketAddr, JoinHandle<()>)>,
 }
 
+/// Pending connections a listener queues before the kernel drops new ones: enough for
+/// a thousand clients connecting at once (std's `bind` asks for 128, and dropped
+/// connection attempts are retried only after a second).
+const BACKLOG: i32 = 1024;
+
+/// A listening TCP socket on `ip`:`port` (0 = any free port) with a [`BACKLOG`] queue.
+fn listen(ip: IpAddr, port: u16) -> io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let addr = SocketAddr::new(ip, port);
+    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    sock.set_reuse_address(true)?;
+    sock.bind(&addr.into())?;
+    sock.listen(BACKLOG)?;
+    Ok(sock.into())
+}
+
 /// Binds every configured listener, generates the TLS material (writing the
 /// CA to `config.ca_out` if set) and starts serving on background threads.
 pub fn start(config: Config) -> io::Result<Running> {
@@ -107,12 +123,12 @@ pub fn start(config: Config) -> io::Result<Running> {
         None
     };
     let mut listeners = vec![(
-        TcpListener::bind((config.bind, config.port))?,
+        listen(config.bind, config.port)?,
         Flavor::Plain,
     )];
     let mut tls_listener = |port: Option<u16>, make: &dyn Fn() -> io::Result<Flavor>| {
         port.map(|port| -> io::Result<u16> {
-            let listener = TcpListener::bind((config.bind, port))?;
+            let listener = listen(config.bind, port)?;
             let bound = listener.local_addr()?.port();
             listeners.push((listener, make()?));
             Ok(bound)
