@@ -24,7 +24,7 @@
 use std::io;
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use rustls::pki_types::pem::PemObject;
@@ -113,8 +113,51 @@ fn parse_url(url: &str) -> Result<Url, WsError> {
     Ok(parsed)
 }
 
-/// Builds the rustls configuration: webpki roots + `extra` PEMs + `SSL_CERT_FILE`.
+/// What a TLS configuration is built from: the extra PEMs, and the `SSL_CERT_FILE` path
+/// with the file's size and modification time (so that an edited file is read again).
+#[derive(PartialEq)]
+struct TrustSource {
+    extra: Vec<Vec<u8>>,
+    file: Option<(std::ffi::OsString, u64, Option<std::time::SystemTime>)>,
+}
+
+impl TrustSource {
+    fn current(extra: &[Vec<u8>]) -> TrustSource {
+        let file = std::env::var_os(SSL_CERT_FILE_ENV).map(|path| {
+            let meta = std::fs::metadata(&path).ok();
+            let len = meta.as_ref().map_or(0, |m| m.len());
+            let modified = meta.and_then(|m| m.modified().ok());
+            (path, len, modified)
+        });
+        TrustSource {
+            extra: extra.to_vec(),
+            file,
+        }
+    }
+}
+
+/// The rustls configuration for `extra` roots, shared by connections with the same
+/// trust source: building one parses every certificate of `SSL_CERT_FILE` (≈1.5 ms for
+/// a system bundle), too much to repeat for each of a thousand connections.
 fn tls_config(extra: &[Vec<u8>]) -> Result<Arc<ClientConfig>, WsError> {
+    static LAST: Mutex<Option<(TrustSource, Arc<ClientConfig>)>> = Mutex::new(None);
+    let source = TrustSource::current(extra);
+    if let Ok(last) = LAST.lock() {
+        if let Some((s, config)) = last.as_ref() {
+            if *s == source {
+                return Ok(Arc::clone(config));
+            }
+        }
+    }
+    let config = build_tls_config(extra)?;
+    if let Ok(mut last) = LAST.lock() {
+        *last = Some((source, Arc::clone(&config)));
+    }
+    Ok(config)
+}
+
+/// Builds the rustls configuration: webpki roots + `extra` PEMs + `SSL_CERT_FILE`.
+fn build_tls_config(extra: &[Vec<u8>]) -> Result<Arc<ClientConfig>, WsError> {
     let mut roots = RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
@@ -589,6 +632,18 @@ mod tests {
             Target::Addrs(a) => a,
             Target::Name(n) => panic!("expected addresses, got name {n}"),
         }
+    }
+
+    #[test]
+    fn tls_configurations_are_shared_per_trust_source() {
+        let a = tls_config(&[]).unwrap();
+        assert!(Arc::ptr_eq(&a, &tls_config(&[]).unwrap()));
+        let cert = rcgen::generate_simple_self_signed(vec!["x.test".into()])
+            .unwrap()
+            .cert
+            .pem();
+        let b = tls_config(&[cert.into_bytes()]).unwrap();
+        assert!(!Arc::ptr_eq(&a, &b));
     }
 
     #[test]
