@@ -47,11 +47,17 @@ pub enum Prim {
     VectorRef,
     /// `(vector-set! v i x)`
     VectorSet,
+    /// `(quotient a b)`
+    Quotient,
+    /// `(remainder a b)`
+    Remainder,
+    /// `(modulo a b)`
+    Modulo,
 }
 
 impl Prim {
     /// The standard procedure name and argument count of each primitive.
-    pub const ALL: [(Prim, &'static str, usize); 19] = [
+    pub const ALL: [(Prim, &'static str, usize); 22] = [
         (Prim::Add, "+", 2),
         (Prim::Sub, "-", 2),
         (Prim::Mul, "*", 2),
@@ -71,16 +77,107 @@ impl Prim {
         (Prim::IsZero, "zero?", 1),
         (Prim::VectorRef, "vector-ref", 2),
         (Prim::VectorSet, "vector-set!", 3),
+        (Prim::Quotient, "quotient", 2),
+        (Prim::Remainder, "remainder", 2),
+        (Prim::Modulo, "modulo", 2),
     ];
 
-    /// Number of arguments the inlined form takes.
-    pub fn arity(self) -> usize {
-        Prim::ALL.iter().find(|p| p.0 == self).map_or(0, |p| p.2)
+    /// Number of arguments the inlined form takes (the same as in [`Prim::ALL`]).
+    #[inline(always)]
+    pub const fn arity(self) -> usize {
+        match self {
+            Prim::Car | Prim::Cdr | Prim::IsNull | Prim::IsPair | Prim::Not | Prim::IsZero => 1,
+            Prim::VectorSet => 3,
+            _ => 2,
+        }
     }
 
     /// The procedure name.
     pub fn name(self) -> &'static str {
         Prim::ALL.iter().find(|p| p.0 == self).map_or("", |p| p.1)
+    }
+}
+
+// `Prim::arity` agrees with the table.
+const _: () = {
+    let mut i = 0;
+    while i < Prim::ALL.len() {
+        assert!(Prim::ALL[i].0.arity() == Prim::ALL[i].2);
+        i += 1;
+    }
+};
+
+/// A fused numeric comparison branch, packed in a byte: which comparison (`<`, `>`, `<=`,
+/// `>=`, `=`), whether the branch is taken when it holds or when it fails, and (bits 0-2)
+/// for which fixnum orderings (less, equal, greater) the branch is taken.
+#[derive(Clone, Copy, Debug)]
+pub struct Cmp(u8);
+
+impl Cmp {
+    const PRIMS: [Prim; 5] = [Prim::Lt, Prim::Gt, Prim::Le, Prim::Ge, Prim::NumEq];
+
+    /// A branch taken when `(prim a b)` is `jump_if`; `None` if `prim` is not a comparison.
+    pub fn new(prim: Prim, jump_if: bool) -> Option<Cmp> {
+        let i = Cmp::PRIMS.iter().position(|&p| p == prim)? as u8;
+        // The orderings (bit 0 less, 1 equal, 2 greater) for which the comparison holds.
+        let holds = match prim {
+            Prim::Lt => 0b001,
+            Prim::Gt => 0b100,
+            Prim::Le => 0b011,
+            Prim::Ge => 0b110,
+            _ => 0b010,
+        };
+        let mask = if jump_if { holds } else { !holds & 0b111 };
+        Some(Cmp(mask | i << 3 | u8::from(jump_if) << 6))
+    }
+
+    /// The comparison primitive.
+    pub fn prim(self) -> Prim {
+        Cmp::PRIMS[usize::from(self.0 >> 3 & 7)]
+    }
+
+    /// Whether the branch is taken when the comparison holds (else when it fails).
+    pub fn jump_if(self) -> bool {
+        self.0 & 0x40 != 0
+    }
+
+    /// Whether the branch is taken when both operands are fixnums.
+    #[inline(always)]
+    pub fn jumps_ints(self, a: i64, b: i64) -> bool {
+        let ordering = u8::from(a >= b) + u8::from(a > b);
+        self.0 >> ordering & 1 != 0
+    }
+}
+
+/// An operand an instruction reads directly: a local slot (0-127) or, with the top bit
+/// set, a captured variable (0-127) of the running closure.
+#[derive(Clone, Copy, Debug)]
+pub struct Var(u8);
+
+impl Var {
+    const FREE: u8 = 0x80;
+
+    /// Local slot `s`, if it is small enough.
+    pub fn local(s: u16) -> Option<Var> {
+        u8::try_from(s).ok().filter(|&s| s < Var::FREE).map(Var)
+    }
+
+    /// Captured variable `i`, if it is small enough.
+    pub fn free(i: u16) -> Option<Var> {
+        u8::try_from(i)
+            .ok()
+            .filter(|&i| i < Var::FREE)
+            .map(|i| Var(i | Var::FREE))
+    }
+
+    /// The captured variable's index, or `Err` with the local slot.
+    #[inline(always)]
+    pub fn free_index(self) -> Result<usize, usize> {
+        if self.0 & Var::FREE != 0 {
+            Ok(usize::from(self.0 & !Var::FREE))
+        } else {
+            Err(usize::from(self.0))
+        }
     }
 }
 
@@ -127,14 +224,58 @@ pub enum Op {
     TailCall(u16),
     /// Return the top of stack.
     Return,
+    /// Return a local slot.
+    ReturnLocal(u16),
     /// Apply an inlined primitive.
     Prim(Prim),
+    /// Apply an inlined two-argument primitive to two variables.
+    PrimVV(Prim, Var, Var),
     /// Pop; jump if it is not `#f`.
     JumpIfTrue(u32),
-    /// Pop two values, compare them with a comparison primitive, jump if the result is `#f`.
-    JumpIfNot(Prim, u32),
+    /// Pop two values, compare them, and jump as the comparison says.
+    JumpCmp(Cmp, u32),
+    /// Compare two variables and jump as the comparison says.
+    JumpCmpVV(Cmp, Var, Var, u32),
+    /// Compare a variable with a fixnum and jump as the comparison says.
+    JumpCmpVI(Cmp, Var, i8, u32),
     /// Add a small constant to the top of stack.
     AddImm(i32),
+    /// Push a local slot plus a small constant.
+    LocalAddImm(u16, i32),
+    /// Tail call of the running closure with `n` arguments (no callee on the stack; the
+    /// compiler has checked the argument count).
+    TailCallSelf(u16),
+}
+
+// Instructions stay two words wide: the dispatch loop loads one per step.
+const _: () = assert!(std::mem::size_of::<Op>() == 8);
+
+impl Op {
+    /// The same conditional jump with another target.
+    pub fn with_target(self, target: u32) -> Op {
+        match self {
+            Op::Jump(_) => Op::Jump(target),
+            Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
+            Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
+            Op::JumpCmp(c, _) => Op::JumpCmp(c, target),
+            Op::JumpCmpVV(c, a, b, _) => Op::JumpCmpVV(c, a, b, target),
+            Op::JumpCmpVI(c, a, k, _) => Op::JumpCmpVI(c, a, k, target),
+            op => op,
+        }
+    }
+
+    /// The jump target of a jump instruction.
+    pub fn target(self) -> Option<u32> {
+        match self {
+            Op::Jump(t)
+            | Op::JumpIfFalse(t)
+            | Op::JumpIfTrue(t)
+            | Op::JumpCmp(_, t)
+            | Op::JumpCmpVV(.., t)
+            | Op::JumpCmpVI(.., t) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 /// A compiled lambda.
@@ -147,6 +288,8 @@ pub struct Proto {
     pub rest: bool,
     /// Local slots (parameters included).
     pub nslots: u16,
+    /// Most values the code keeps on the stack above its local slots.
+    pub max_stack: u32,
     /// Captured variables the closure carries.
     pub nfree: u16,
     /// Instructions.

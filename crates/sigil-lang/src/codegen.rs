@@ -3,7 +3,7 @@
 //! Variables live in frame slots; closures are flat (they copy the values they capture).
 //! A variable that is both captured and assigned lives in a box so every closure shares it.
 
-use crate::code::{Op, Prim, Proto};
+use crate::code::{Cmp, Op, Prim, Proto, Var};
 use crate::expand::{Lambda, Node, VarId, VarInfo};
 use crate::symbol::{FastMap, Symbol};
 use crate::syntax::Span;
@@ -13,6 +13,13 @@ use std::rc::Rc;
 
 struct FnCtx {
     self_var: Option<VarId>,
+    /// Required parameters and whether there is a rest parameter.
+    nparams: usize,
+    rest: bool,
+    /// Values on the stack above the local slots at the current instruction, and their
+    /// maximum ([`Proto::max_stack`]).
+    depth: i32,
+    max_depth: i32,
     slots: FastMap<VarId, u16>,
     next_slot: u16,
     max_slots: u16,
@@ -80,10 +87,73 @@ impl<'a> Codegen<'a> {
 
     fn emit(&mut self, op: Op) -> usize {
         let span = self.span;
+        let effect = self.stack_effect(op);
         let f = self.f();
+        f.depth += effect;
+        f.max_depth = f.max_depth.max(f.depth);
         f.code.push(op);
         f.spans.push(span);
         f.code.len() - 1
+    }
+
+    /// How many values `op` leaves on the stack minus how many it takes.
+    fn stack_effect(&self, op: Op) -> i32 {
+        match op {
+            Op::Const(_)
+            | Op::Local(_)
+            | Op::LocalBox(_)
+            | Op::SelfClosure
+            | Op::Free(_)
+            | Op::FreeBox(_)
+            | Op::Global(_)
+            | Op::LocalAddImm(..)
+            | Op::PrimVV(..) => 1,
+            Op::SetLocal(_)
+            | Op::SetLocalBox(_)
+            | Op::SetFreeBox(_)
+            | Op::SetGlobal(_)
+            | Op::DefGlobal(_)
+            | Op::Pop
+            | Op::JumpIfFalse(_)
+            | Op::JumpIfTrue(_)
+            | Op::Return => -1,
+            Op::ReturnLocal(_) => 0,
+            Op::BoxLocal(_)
+            | Op::Jump(_)
+            | Op::JumpCmpVV(..)
+            | Op::JumpCmpVI(..)
+            | Op::AddImm(_) => 0,
+            Op::JumpCmp(..) => -2,
+            Op::Closure(i) => {
+                let f = self.fns.last().expect("function context");
+                1 - i32::from(f.children[i as usize].nfree)
+            }
+            Op::Call(n) | Op::TailCall(n) | Op::TailCallSelf(n) => -i32::from(n),
+            Op::Prim(p) => 1 - p.arity() as i32,
+        }
+    }
+
+    /// The frame slot of `node` when it is an unboxed local variable of the current function.
+    fn plain_local(&self, node: &Node) -> Option<u16> {
+        let Node::Local(v) = node else { return None };
+        let f = self.fns.last()?;
+        if self.boxed(*v) {
+            return None;
+        }
+        f.slots.get(v).copied()
+    }
+
+    /// `node` as an instruction operand, when it is a variable that needs no unboxing.
+    fn var(&mut self, node: &Node) -> Option<Var> {
+        let Node::Local(v) = node else { return None };
+        let d = self.fns.len() - 1;
+        if self.boxed(*v) || self.is_self(d, *v) {
+            return None;
+        }
+        match self.place(d, *v) {
+            Place::Local(s) => Var::local(s),
+            Place::Free(i) => Var::free(i),
+        }
     }
 
     fn constant(&mut self, v: Value) {
@@ -168,6 +238,10 @@ impl<'a> Codegen<'a> {
                 self.constant(*v);
                 self.ret_if(tail);
             }
+            Node::Local(_) if tail && self.plain_local(node).is_some() => {
+                let s = self.plain_local(node).expect("plain local");
+                self.emit(Op::ReturnLocal(s));
+            }
             Node::Local(v) => {
                 self.load(*v);
                 self.ret_if(tail);
@@ -195,7 +269,8 @@ impl<'a> Codegen<'a> {
                 self.ret_if(tail);
             }
             Node::If(c, t, e) => {
-                let jf = self.compile_test(c);
+                let jf = self.compile_branch(c, false);
+                let depth = self.f().depth;
                 self.compile(t, tail);
                 let jend = if tail {
                     None
@@ -204,10 +279,11 @@ impl<'a> Codegen<'a> {
                 };
                 let else_at = self.f().code.len() as u32;
                 self.patch(jf, else_at);
+                self.f().depth = depth;
                 self.compile(e, tail);
                 if let Some(j) = jend {
                     let end = self.f().code.len() as u32;
-                    self.f().code[j] = Op::Jump(end);
+                    self.patch(j, end);
                 }
             }
             Node::Lambda(l) => {
@@ -228,6 +304,14 @@ impl<'a> Codegen<'a> {
                     }
                 }
             }
+            Node::Call(f, args, span) if tail && self.is_self_call(f, args.len()) => {
+                self.span = *span;
+                for a in args {
+                    self.compile(a, false);
+                }
+                self.span = *span;
+                self.emit(Op::TailCallSelf(args.len() as u16));
+            }
             Node::Call(f, args, span) => {
                 self.span = *span;
                 self.compile(f, false);
@@ -243,17 +327,36 @@ impl<'a> Codegen<'a> {
                 let Node::Const(Value::Int(k)) = args[1] else {
                     unreachable!()
                 };
-                self.compile(&args[0], false);
-                self.span = *span;
-                self.emit(Op::AddImm(if *p == Prim::Add { k } else { -k } as i32));
+                let k = if *p == Prim::Add { k } else { -k } as i32;
+                match self.plain_local(&args[0]) {
+                    Some(s) => {
+                        self.span = *span;
+                        self.emit(Op::LocalAddImm(s, k));
+                    }
+                    None => {
+                        self.compile(&args[0], false);
+                        self.span = *span;
+                        self.emit(Op::AddImm(k));
+                    }
+                }
                 self.ret_if(tail);
             }
             Node::Prim(p, args, span) => {
-                for a in args {
-                    self.compile(a, false);
-                }
+                let vars = match &args[..] {
+                    [a, b] => self.var(a).zip(self.var(b)),
+                    _ => None,
+                };
+                let op = match vars {
+                    Some((a, b)) => Op::PrimVV(*p, a, b),
+                    None => {
+                        for a in args {
+                            self.compile(a, false);
+                        }
+                        Op::Prim(*p)
+                    }
+                };
                 self.span = *span;
-                self.emit(Op::Prim(*p));
+                self.emit(op);
                 self.ret_if(tail);
             }
             Node::Let(binds, body) => {
@@ -290,45 +393,62 @@ impl<'a> Codegen<'a> {
         }
     }
 
-    /// Compiles a test followed by a jump taken when it is false; returns the jump's index
-    /// for [`Codegen::patch`].
-    fn compile_test(&mut self, c: &Node) -> usize {
+    /// Whether calling `f` with `argc` arguments is a call of the running closure with
+    /// the right number of arguments (see [`Op::TailCallSelf`]).
+    fn is_self_call(&self, f: &Node, argc: usize) -> bool {
+        let Node::Local(v) = f else { return false };
+        let d = self.fns.len() - 1;
+        let ctx = &self.fns[d];
+        self.is_self(d, *v) && !ctx.rest && ctx.nparams == argc
+    }
+
+    /// Compiles a test followed by a jump taken when the test's truth is `jump_if`; returns
+    /// the jump's index for [`Codegen::patch`].
+    fn compile_branch(&mut self, c: &Node, jump_if: bool) -> usize {
         match c {
-            Node::Prim(Prim::Not, args, _) => {
-                self.compile(&args[0], false);
-                self.emit(Op::JumpIfTrue(0))
-            }
-            Node::Prim(
-                p @ (Prim::Lt | Prim::Gt | Prim::Le | Prim::Ge | Prim::NumEq),
-                args,
-                span,
-            ) => {
-                for a in args {
-                    self.compile(a, false);
-                }
+            Node::Prim(Prim::Not, args, _) => self.compile_branch(&args[0], !jump_if),
+            Node::Prim(p, args, span) if Cmp::new(*p, jump_if).is_some() => {
+                let cmp = Cmp::new(*p, jump_if).expect("comparison");
+                let a = self.var(&args[0]);
+                let op = match (a, self.var(&args[1]), &args[1]) {
+                    (Some(a), Some(b), _) => Op::JumpCmpVV(cmp, a, b, 0),
+                    (Some(a), None, Node::Const(Value::Int(k))) if i8::try_from(*k).is_ok() => {
+                        Op::JumpCmpVI(cmp, a, *k as i8, 0)
+                    }
+                    _ => {
+                        for a in args {
+                            self.compile(a, false);
+                        }
+                        Op::JumpCmp(cmp, 0)
+                    }
+                };
                 self.span = *span;
-                self.emit(Op::JumpIfNot(*p, 0))
+                self.emit(op)
             }
             _ => {
                 self.compile(c, false);
-                self.emit(Op::JumpIfFalse(0))
+                self.emit(if jump_if {
+                    Op::JumpIfTrue(0)
+                } else {
+                    Op::JumpIfFalse(0)
+                })
             }
         }
     }
 
-    /// Sets the target of a conditional jump made by [`Codegen::compile_test`].
+    /// Sets the target of a jump.
     fn patch(&mut self, at: usize, target: u32) {
         let f = self.f();
-        f.code[at] = match f.code[at] {
-            Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
-            Op::JumpIfNot(p, _) => Op::JumpIfNot(p, target),
-            _ => Op::JumpIfFalse(target),
-        };
+        f.code[at] = f.code[at].with_target(target);
     }
 
     fn begin_fn(&mut self, l: &Lambda) {
         self.fns.push(FnCtx {
             self_var: l.self_var,
+            nparams: l.params.len(),
+            rest: l.rest.is_some(),
+            depth: 0,
+            max_depth: 0,
             slots: FastMap::default(),
             next_slot: 0,
             max_slots: 0,
@@ -351,11 +471,13 @@ impl<'a> Codegen<'a> {
 
     fn end_fn(&mut self, l: &Lambda) -> Rc<Proto> {
         let f = self.fns.pop().expect("function context");
+        assert_well_formed(&f.code);
         Rc::new(Proto {
             name: l.name,
             nparams: l.params.len() as u16,
             rest: l.rest.is_some(),
             nslots: f.max_slots,
+            max_stack: f.max_depth as u32,
             nfree: f.free.len() as u16,
             code: f.code,
             spans: f.spans,
@@ -390,6 +512,25 @@ impl<'a> Codegen<'a> {
         let idx = f.children.len() as u32 - 1;
         self.emit(Op::Closure(idx));
     }
+}
+
+/// Checks what the VM relies on to fetch instructions without bounds checks: the code ends
+/// in a return or tail call (control never runs off its end), and every jump lands on an
+/// instruction.
+fn assert_well_formed(code: &[Op]) {
+    assert!(
+        matches!(
+            code.last(),
+            Some(Op::Return | Op::ReturnLocal(_) | Op::TailCall(_) | Op::TailCallSelf(_))
+        ),
+        "compiled code must end in a return or tail call"
+    );
+    assert!(
+        code.iter()
+            .filter_map(|op| op.target())
+            .all(|t| (t as usize) < code.len()),
+        "jump target out of range"
+    );
 }
 
 /// Primitive lookup by name, used when registering the core library.

@@ -6,7 +6,7 @@
 //! hold `Value`s in Rust locals freely between safe points.
 
 use crate::code::Proto;
-use crate::value::{Closure, ObjRef, Object, Port, Value};
+use crate::value::{Closure, ObjRef, Object, Value};
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 
@@ -258,54 +258,70 @@ impl Heap {
         }
     }
 
+    /// Marks the values `obj` refers to. Marks in place rather than collecting the values
+    /// first (a large vector would be copied whole); `scratch` only receives what native
+    /// objects and continuations report.
+    fn mark_children(&mut self, obj: &Object, scratch: &mut Vec<Value>) {
+        match obj {
+            Object::Pair(a, b) | Object::Param(a, b) => {
+                self.mark(*a);
+                self.mark(*b);
+            }
+            Object::Vector(v) | Object::Values(v) => self.mark_all(v),
+            Object::Closure(Closure { proto, free }) => {
+                self.mark_all(free);
+                self.mark_proto(proto);
+            }
+            Object::Boxed(v) => self.mark(*v),
+            Object::Record(t, fields) => {
+                self.mark(Value::Obj(*t));
+                self.mark_all(fields);
+            }
+            Object::RecordProc(p) => {
+                use crate::value::RecordProc::*;
+                let (Constructor(t, _) | Predicate(t) | Accessor(t, _) | Modifier(t, _)) = p;
+                self.mark(Value::Obj(*t));
+            }
+            Object::Table(t) => {
+                for (k, v) in t.buckets.values().flatten() {
+                    self.mark(*k);
+                    self.mark(*v);
+                }
+            }
+            Object::Condition(c) => self.mark_all(&c.irritants),
+            Object::Cont(k) => self.mark_reported(scratch, |out| k.trace(out)),
+            Object::Opaque(o) => self.mark_reported(scratch, |out| o.trace(out)),
+            Object::Port(_)
+            | Object::Free
+            | Object::Str(_)
+            | Object::Bytes(_)
+            | Object::Big(_)
+            | Object::Native(_)
+            | Object::RecordType(_) => {}
+        }
+    }
+
+    /// Marks the values `report` puts in `scratch`.
+    fn mark_reported(&mut self, scratch: &mut Vec<Value>, report: impl FnOnce(&mut Vec<Value>)) {
+        scratch.clear();
+        report(scratch);
+        self.mark_all(scratch);
+    }
+
+    fn mark_all(&mut self, values: &[Value]) {
+        for &v in values {
+            self.mark(v);
+        }
+    }
+
     /// Traces everything reachable from the marked roots, frees the rest, and returns the
     /// number of objects freed.
     pub fn finish(&mut self) -> usize {
         let mut scratch = Vec::new();
         while let Some(Value::Obj(r)) = self.gray.pop() {
-            scratch.clear();
             let obj = std::mem::replace(&mut self.objs[r.0 as usize], Object::Free);
-            match &obj {
-                Object::Pair(a, b) => scratch.extend([*a, *b]),
-                Object::Vector(v) | Object::Values(v) => scratch.extend_from_slice(v),
-                Object::Closure(Closure { proto, free }) => {
-                    scratch.extend_from_slice(free);
-                    self.mark_proto(proto);
-                }
-                Object::Boxed(v) => scratch.push(*v),
-                Object::Record(t, fields) => {
-                    scratch.push(Value::Obj(*t));
-                    scratch.extend_from_slice(fields);
-                }
-                Object::RecordProc(p) => {
-                    use crate::value::RecordProc::*;
-                    let (Constructor(t, _) | Predicate(t) | Accessor(t, _) | Modifier(t, _)) = p;
-                    scratch.push(Value::Obj(*t));
-                }
-                Object::Table(t) => {
-                    for bucket in t.buckets.values() {
-                        for (k, v) in bucket {
-                            scratch.extend([*k, *v]);
-                        }
-                    }
-                }
-                Object::Cont(k) => k.trace(&mut scratch),
-                Object::Condition(c) => scratch.extend_from_slice(&c.irritants),
-                Object::Param(v, c) => scratch.extend([*v, *c]),
-                Object::Opaque(o) => o.trace(&mut scratch),
-                Object::Port(Port::Input { .. } | Port::Output(_))
-                | Object::Port(_)
-                | Object::Free
-                | Object::Str(_)
-                | Object::Bytes(_)
-                | Object::Big(_)
-                | Object::Native(_)
-                | Object::RecordType(_) => {}
-            }
+            self.mark_children(&obj, &mut scratch);
             self.objs[r.0 as usize] = obj;
-            for &v in &scratch {
-                self.mark(v);
-            }
         }
         let mut freed = 0;
         let mut live_bytes = 0;

@@ -2,9 +2,9 @@
 //! come out even yields a flonum (Sigil has no exact rationals).
 
 use crate::heap::Heap;
-use crate::value::{Error, NResult, Value};
+use crate::value::{Error, NResult, Object, Value};
 use num_bigint::BigInt;
-use num_traits::{One, Signed, ToPrimitive, Zero};
+use num_traits::{Signed, ToPrimitive, Zero};
 use std::cmp::Ordering;
 
 /// A number taken apart for arithmetic.
@@ -55,13 +55,14 @@ pub fn from_num(heap: &mut Heap, n: Num) -> Value {
 }
 
 /// `eqv?`: identity, plus numeric equality of numbers of the same exactness.
+#[inline]
 pub fn eqv(heap: &Heap, a: Value, b: Value) -> bool {
-    if a.eq(b) {
-        return true;
-    }
-    match (heap.big(a), heap.big(b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => false,
+    match (a, b) {
+        // Distinct objects are only `eqv?` when they are equal bignums.
+        (Value::Obj(x), Value::Obj(y)) if x != y => {
+            matches!((heap.get(x), heap.get(y)), (Object::Big(p), Object::Big(q)) if p == q)
+        }
+        _ => a.eq(b),
     }
 }
 
@@ -153,66 +154,19 @@ pub fn integer(heap: &Heap, who: &str, v: Value) -> NResult<BigInt> {
     }
 }
 
-/// Integer division family: `quotient`, `remainder`, `modulo`.
-pub fn int_div(heap: &mut Heap, who: &str, a: Value, b: Value) -> NResult {
-    let inexact = matches!(a, Value::Float(_)) || matches!(b, Value::Float(_));
-    if let (Value::Int(x), Value::Int(y)) = (a, b) {
-        if y != 0 && !(x == i64::MIN && y == -1) {
-            return Ok(Value::Int(match who {
-                "quotient" | "truncate-quotient" => x / y,
-                "remainder" | "truncate-remainder" => x % y,
-                "floor-quotient" => {
-                    x.div_euclid(y)
-                        - if (x.rem_euclid(y) != 0) && y < 0 {
-                            1
-                        } else {
-                            0
-                        }
-                }
-                _ => {
-                    let m = x % y;
-                    if m != 0 && (m < 0) != (y < 0) {
-                        m + y
-                    } else {
-                        m
-                    }
-                }
-            }));
-        }
+/// Fixnum division rounding toward zero, or toward negative infinity when `floor` is set:
+/// quotient and remainder; `None` when `y` is 0 or the quotient overflows.
+#[inline]
+pub fn fixnum_divide(x: i64, y: i64, floor: bool) -> Option<(i64, i64)> {
+    if y == 0 || (x == i64::MIN && y == -1) {
+        return None;
     }
-    let x = integer(heap, who, a)?;
-    let y = integer(heap, who, b)?;
-    if y.is_zero() {
-        return Err(Error::with(
-            "range-error",
-            format!("{who}: division by zero"),
-            vec![],
-        ));
-    }
-    let r = match who {
-        "quotient" | "truncate-quotient" => &x / &y,
-        "remainder" | "truncate-remainder" => &x % &y,
-        "floor-quotient" => {
-            let q = &x / &y;
-            if (&x % &y).is_zero() || (x.is_negative() == y.is_negative()) {
-                q
-            } else {
-                q - BigInt::one()
-            }
-        }
-        _ => {
-            let m = &x % &y;
-            if !m.is_zero() && (m.is_negative() != y.is_negative()) {
-                m + &y
-            } else {
-                m
-            }
-        }
-    };
-    if inexact {
-        return Ok(Value::Float(r.to_f64().unwrap_or(f64::NAN)));
-    }
-    Ok(heap.integer(r))
+    let (q, r) = (x / y, x % y);
+    Some(if floor && r != 0 && (r < 0) != (y < 0) {
+        (q - 1, r + y)
+    } else {
+        (q, r)
+    })
 }
 
 /// `(expt base power)`.
@@ -241,6 +195,9 @@ pub fn format_float(f: f64) -> String {
 
 /// `number->string` with a radix.
 pub fn number_to_string(heap: &Heap, v: Value, radix: u32) -> NResult<String> {
+    if let (Value::Int(i), 10) = (v, radix) {
+        return Ok(i.to_string());
+    }
     Ok(match num(heap, "number->string", v)? {
         Num::Int(i) => i.to_str_radix(radix),
         Num::Float(f) => format_float(f),

@@ -15,11 +15,12 @@ pub struct ObjRef(pub(crate) u32);
 
 /// A Scheme value.
 ///
-/// `repr(C, u8)` puts every payload at offset 8, so a value copies as two aligned words
-/// (the default layout packs small payloads at offset 1, which makes copies overlap and
-/// stall store forwarding on the VM's hot path).
+/// `repr(C, u64)` makes the tag a whole word and puts every payload at offset 8, so a value
+/// copies as two aligned words. (The default layout packs small payloads at offset 1, and
+/// a one-byte tag leaves seven padding bytes that the compiler copies as a separate,
+/// overlapping piece; both stall store forwarding on the VM's hot path.)
 #[derive(Clone, Copy, Debug)]
-#[repr(C, u8)]
+#[repr(C, u64)]
 pub enum Value {
     /// The empty list.
     Null,

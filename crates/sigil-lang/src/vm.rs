@@ -3,7 +3,7 @@
 //! the stack; natives may ask to park the computation until a file descriptor or timer is
 //! ready.
 
-use crate::code::{Op, Prim, Proto};
+use crate::code::{Cmp, Op, Prim, Proto, Var};
 use crate::heap::Heap;
 use crate::numeric;
 use crate::symbol::{FastMap, Symbol};
@@ -15,14 +15,12 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// A procedure activation.
+/// A procedure activation. The closure being run sits on the value stack just below the
+/// frame's slots, at `base - 1` (it was the callee of the call that made the frame).
 #[derive(Clone)]
 pub struct Frame {
-    /// The running code. Kept alive by `closure` (a GC root while the frame exists), which
-    /// owns the `Rc<Proto>`; see [`Frame::proto`].
+    /// The running code, owned by the closure at `base - 1`; see [`Frame::proto`].
     proto: *const Proto,
-    /// The closure being run (for captured variables).
-    pub closure: Value,
     /// Next instruction (saved when the frame is not the innermost).
     pub pc: u32,
     /// Stack index of the first argument / local slot.
@@ -33,9 +31,10 @@ impl Frame {
     /// The frame's code.
     #[inline(always)]
     pub fn proto(&self) -> &Proto {
-        // SAFETY: `self.closure` is the closure object whose `Rc<Proto>` this points into.
-        // Frames are GC roots (in the VM and in continuations), so the closure, and with it
-        // the prototype, outlives the frame.
+        // SAFETY: the closure at stack index `base - 1` owns the `Rc<Proto>` this points
+        // into. Frames and their stacks are kept together (in the VM, fibers and
+        // continuations) and the stack is a GC root, so the closure, and with it the
+        // prototype, outlives the frame.
         unsafe { &*self.proto }
     }
 }
@@ -56,7 +55,6 @@ impl Continuation {
     /// Reports the values the continuation keeps alive.
     pub fn trace(&self, out: &mut Vec<Value>) {
         out.extend_from_slice(&self.stack);
-        out.extend(self.frames.iter().map(|f| f.closure));
         out.extend([self.handlers, self.winders]);
     }
 }
@@ -72,6 +70,9 @@ pub struct Uncaught {
     /// Innermost frames: procedure name and call position.
     pub trace: Vec<(String, Span)>,
 }
+
+/// The Rust function behind a simple native procedure.
+type SimpleFn = fn(&mut Vm, &[Value]) -> NResult;
 
 /// How [`Vm::run`] stopped.
 enum Outcome {
@@ -182,7 +183,6 @@ impl Fiber {
     /// Reports the values the fiber keeps alive.
     pub fn trace(&self, out: &mut Vec<Value>) {
         out.extend_from_slice(&self.stack);
-        out.extend(self.frames.iter().map(|f| f.closure));
         out.extend([self.handlers, self.winders]);
     }
 }
@@ -380,7 +380,6 @@ impl Vm {
             h.mark(v);
         }
         for f in &self.frames {
-            h.mark(f.closure);
             h.mark_proto(f.proto());
         }
         for &v in self.builtins.values() {
@@ -502,6 +501,7 @@ impl Vm {
 
     /// Signals an error at the current position: calls the Scheme handler if there is one,
     /// otherwise records the uncaught error and fails with the raised value.
+    #[inline(never)]
     fn throw(&mut self, e: Error, entry: usize) -> Result<Flow, Value> {
         self.throw_at(e, false, entry)
     }
@@ -561,8 +561,103 @@ impl Vm {
     }
 
     /// Performs a call of the procedure sitting below `argc` arguments on the stack.
+    #[inline(never)]
+    fn call(&mut self, argc: usize, tail: bool, entry: usize) -> Result<Flow, Value> {
+        let fpos = self.stack.len() - argc - 1;
+        let f = self.stack[fpos];
+        if let Some(proto) = self.exact_closure(f, argc) {
+            return self.enter(proto, fpos, tail, entry);
+        }
+        if let Some(g) = self.simple_native(f, argc) {
+            return match self.call_simple(g, fpos) {
+                Ok(v) => self.return_value(v, tail, entry),
+                Err(e) => self.throw_at(e, tail, entry),
+            };
+        }
+        self.call_general(argc, tail, entry)
+    }
+
+    /// The function of `f` when it is a simple native procedure accepting `argc` arguments.
     #[inline(always)]
-    fn call(&mut self, mut argc: usize, mut tail: bool, entry: usize) -> Result<Flow, Value> {
+    fn simple_native(&self, f: Value, argc: usize) -> Option<SimpleFn> {
+        let Some(Object::Native(n)) = self.heap.obj(f) else {
+            return None;
+        };
+        let NativeFn::Simple(g) = n.f else {
+            return None;
+        };
+        (argc >= n.min && n.max.map_or(true, |m| argc <= m)).then_some(g)
+    }
+
+    /// Calls the simple native `g` with the values above stack index `fpos` as arguments,
+    /// then removes the callee and the arguments from the stack.
+    #[inline(never)]
+    fn call_simple(&mut self, g: SimpleFn, fpos: usize) -> NResult {
+        let mut args = std::mem::take(&mut self.argbuf);
+        args.clear();
+        args.extend_from_slice(&self.stack[fpos + 1..]);
+        let r = g(self, &args);
+        self.argbuf = args;
+        self.stack.truncate(fpos);
+        r
+    }
+
+    /// Pushes a frame for the closure at `fpos`, whose arguments (the rest list included)
+    /// are on the stack; a tail call replaces the innermost frame.
+    #[inline(always)]
+    fn enter(
+        &mut self,
+        proto: *const Proto,
+        fpos: usize,
+        tail: bool,
+        entry: usize,
+    ) -> Result<Flow, Value> {
+        let base = if tail {
+            self.pop_frame_for_tail_call(fpos) + 1
+        } else {
+            fpos + 1
+        };
+        // SAFETY: the closure at `base - 1` owns the prototype (see `Frame::proto`).
+        let nslots = unsafe { (*proto).nslots } as usize;
+        if self.stack.len() < base + nslots {
+            self.stack.resize(base + nslots, Value::Undefined);
+        }
+        if self.frames.len() >= self.depth_limit {
+            return self.too_deep(base, entry);
+        }
+        self.frames.push(Frame {
+            proto,
+            pc: 0,
+            base: base as u32,
+        });
+        Ok(Flow::Continue)
+    }
+
+    /// Raises "recursion too deep" for a call whose frame would start at `base`.
+    #[cold]
+    fn too_deep(&mut self, base: usize, entry: usize) -> Result<Flow, Value> {
+        self.depth_limit = self.max_depth + 10_000;
+        let limit = self.max_depth;
+        self.stack.truncate(base - 1);
+        self.throw(
+            Error::with(
+                "recursion-error",
+                format!("recursion too deep (more than {limit} nested calls)"),
+                vec![],
+            ),
+            entry,
+        )
+    }
+
+    /// [`Vm::call`] for everything but a closure called with exactly its parameters:
+    /// rest parameters, natives, continuations, record procedures, parameters, errors.
+    #[inline(never)]
+    fn call_general(
+        &mut self,
+        mut argc: usize,
+        mut tail: bool,
+        entry: usize,
+    ) -> Result<Flow, Value> {
         loop {
             let fpos = self.stack.len() - argc - 1;
             let f = self.stack[fpos];
@@ -608,37 +703,7 @@ impl Vm {
                     } else if p.rest {
                         self.stack.push(Value::Null);
                     }
-                    let base = if tail {
-                        self.pop_frame_for_tail_call(fpos) + 1
-                    } else {
-                        fpos + 1
-                    };
-                    let used = np + p.rest as usize;
-                    let nslots = p.nslots as usize;
-                    if nslots > used {
-                        self.stack
-                            .resize(self.stack.len() + nslots - used, Value::Undefined);
-                    }
-                    if self.frames.len() >= self.depth_limit {
-                        self.depth_limit = self.max_depth + 10_000;
-                        let limit = self.max_depth;
-                        self.stack.truncate(base - 1);
-                        return self.throw(
-                            Error::with(
-                                "recursion-error",
-                                format!("recursion too deep (more than {limit} nested calls)"),
-                                vec![],
-                            ),
-                            entry,
-                        );
-                    }
-                    self.frames.push(Frame {
-                        proto,
-                        closure: f,
-                        pc: 0,
-                        base: base as u32,
-                    });
-                    return Ok(Flow::Continue);
+                    return self.enter(proto, fpos, tail, entry);
                 }
                 Object::Native(n) => {
                     if argc < n.min || n.max.is_some_and(|m| argc > m) {
@@ -785,92 +850,254 @@ impl Vm {
     }
 
     /// Runs until the frame depth drops to `entry` or the task parks.
+    ///
+    /// While a frame runs, the top of the value stack lives in locals: `st` points at the
+    /// stack's buffer and `sp` is its length; the innermost frame's fields live in locals
+    /// too. `sync!` writes them back before anything else looks at the stack; after code
+    /// that may change the stack or frames in other ways, the loop reloads the innermost
+    /// frame (`continue 'frame`). Switching to a frame reserves room for its
+    /// [`Proto::max_stack`] temporaries, so pushes need no capacity check.
     fn run(&mut self, entry: usize) -> Result<Outcome, Value> {
-        'outer: loop {
+        'frame: loop {
+            let mut st = self.stack.as_mut_ptr();
+            let mut sp = self.stack.len();
             let frame = self.frames.last().expect("frame");
-            // SAFETY: see `Frame::proto`; the frame stays alive while this code runs, and the
-            // loop re-reads it after anything that may pop it.
-            let proto: &Proto = unsafe { &*frame.proto };
-            let closure = frame.closure;
-            let base = frame.base as usize;
+            // SAFETY (here and where frames are switched below): see `Frame::proto`; a frame's
+            // closure, which owns the prototype, is a GC root while the frame exists.
+            let mut proto: &Proto = unsafe { &*frame.proto };
+            let mut base = frame.base as usize;
             let mut pc = frame.pc as usize;
-            let code = &proto.code[..];
-            macro_rules! save_pc {
+            let mut code: &[Op] = &proto.code;
+            // The running closure's captured values, looked up at their first use.
+            let mut free: *const Value = std::ptr::null();
+            // Makes sure `need` more values fit in the stack's buffer.
+            macro_rules! room {
+                ($need:expr) => {{
+                    let need: usize = $need;
+                    if self.stack.capacity() - sp < need {
+                        // SAFETY: every value below `sp` has been written.
+                        unsafe { self.stack.set_len(sp) };
+                        self.stack.reserve(need);
+                        st = self.stack.as_mut_ptr();
+                    }
+                }};
+            }
+            room!(proto.max_stack as usize);
+            // Stack access. SAFETY (`push!`, `pop!`, `local!`, `callee!`, `set_local!`): the
+            // frame's callee and slots `base - 1..base + nslots` are below `sp` (the call
+            // filled them; the compiler never pops below them) and slot indices are below
+            // `nslots`; the compiler's `max_stack` bound keeps pushes within the capacity
+            // reserved when the frame was switched to.
+            macro_rules! push {
+                ($v:expr) => {{
+                    let v = $v;
+                    debug_assert!(sp < self.stack.capacity());
+                    unsafe { st.add(sp).write(v) };
+                    sp += 1;
+                }};
+            }
+            macro_rules! pop {
+                () => {{
+                    debug_assert!(sp > base);
+                    sp -= 1;
+                    unsafe { st.add(sp).read() }
+                }};
+            }
+            macro_rules! local {
+                ($s:expr) => {{
+                    debug_assert!(($s as usize) < proto.nslots as usize);
+                    unsafe { st.add(base + $s as usize).read() }
+                }};
+            }
+            // The running closure: it sits just below the frame's slots (the callee of the
+            // call that made the frame).
+            macro_rules! callee {
                 () => {
-                    self.frames.last_mut().expect("frame").pc = pc as u32
+                    unsafe { st.add(base - 1).read() }
+                };
+            }
+            // Captured value `i`. SAFETY: the compiler only emits indices below `nfree`, the
+            // length of the closure's captured values; those are never changed, and the
+            // closure (a GC root on the stack) keeps them alive where they are.
+            macro_rules! free_var {
+                ($i:expr) => {{
+                    debug_assert!(($i as usize) < proto.nfree as usize);
+                    if free.is_null() {
+                        free = self.free_values(callee!());
+                    }
+                    unsafe { free.add($i as usize).read() }
+                }};
+            }
+            // The value of an instruction operand.
+            macro_rules! var {
+                ($x:expr) => {{
+                    let x: Var = $x;
+                    match x.free_index() {
+                        Ok(i) => free_var!(i),
+                        Err(s) => local!(s),
+                    }
+                }};
+            }
+            macro_rules! set_local {
+                ($s:expr, $v:expr) => {{
+                    let v = $v;
+                    debug_assert!(($s as usize) < proto.nslots as usize);
+                    unsafe { st.add(base + $s as usize).write(v) };
+                }};
+            }
+            // Writes the stack length and `pc` back for code outside this loop.
+            macro_rules! sync {
+                () => {{
+                    debug_assert!(sp <= self.stack.capacity());
+                    // SAFETY: every value below `sp` has been written.
+                    unsafe { self.stack.set_len(sp) };
+                    self.frames.last_mut().expect("frame").pc = pc as u32;
+                }};
+            }
+            // Picks the stack up again after a native ran (it may have grown the buffer).
+            macro_rules! reload {
+                () => {{
+                    st = self.stack.as_mut_ptr();
+                    sp = self.stack.len();
+                    room!(proto.max_stack as usize);
+                }};
+            }
+            // Starts running a closure with prototype `p`, whose `n` arguments are the top of
+            // the stack (the frame is already pushed): fills the other local slots.
+            macro_rules! start {
+                ($p:expr, $n:expr) => {{
+                    proto = unsafe { &*$p };
+                    pc = 0;
+                    code = &proto.code;
+                    room!(proto.nslots as usize + proto.max_stack as usize);
+                    free = std::ptr::null();
+                    for _ in $n..proto.nslots as usize {
+                        push!(Value::Undefined);
+                    }
+                }};
+            }
+            macro_rules! resume {
+                ($flow:expr) => {
+                    match $flow {
+                        Flow::Continue => continue 'frame,
+                        Flow::Done(v) => return Ok(Outcome::Done(v)),
+                        Flow::Park(w) => return Ok(Outcome::Parked(w)),
+                    }
                 };
             }
             macro_rules! fail {
                 ($e:expr) => {{
-                    save_pc!();
-                    match self.throw($e, entry)? {
-                        Flow::Continue => continue 'outer,
-                        Flow::Done(v) => return Ok(Outcome::Done(v)),
-                        Flow::Park(w) => return Ok(Outcome::Parked(w)),
+                    let e = $e;
+                    sync!();
+                    resume!(self.throw(e, entry)?)
+                }};
+            }
+            // A call: collects garbage and checks for interrupts every 1024th time.
+            macro_rules! tick {
+                () => {{
+                    self.ticks = self.ticks.wrapping_add(1);
+                    if self.ticks & 0x3ff == 0 {
+                        sync!();
+                        if let Err(e) = self.poll() {
+                            fail!(e);
+                        }
+                    }
+                }};
+            }
+            // Applies primitive `p` to `args`, replacing the top `k` values by the result.
+            macro_rules! prim {
+                ($p:expr, $args:expr, $k:expr) => {{
+                    let (p, args, k): (Prim, &[Value], usize) = ($p, $args, $k);
+                    let r = match prim_fast(&mut self.heap, p, args) {
+                        Some(v) => Ok(v),
+                        None => {
+                            sync!();
+                            let r = self.prim_slow(p, args);
+                            reload!();
+                            r
+                        }
+                    };
+                    match r {
+                        Ok(v) => {
+                            sp -= k;
+                            push!(v);
+                        }
+                        Err(e) => fail!(e),
+                    }
+                }};
+            }
+            // Pushes `a + k`.
+            macro_rules! add_imm {
+                ($a:expr, $k:expr) => {{
+                    let (a, k): (Value, i32) = ($a, $k);
+                    let sum = match a {
+                        Value::Int(x) => x.checked_add(k.into()),
+                        _ => None,
+                    };
+                    match sum {
+                        Some(r) => push!(Value::Int(r)),
+                        None => match self.add_slow(a, k) {
+                            Ok(v) => push!(v),
+                            Err(e) => fail!(e),
+                        },
+                    }
+                }};
+            }
+            // Jumps to `t` when comparison `c` of `a` and `b` says so.
+            macro_rules! branch {
+                ($c:expr, $a:expr, $b:expr, $t:expr) => {{
+                    let (c, a, b): (Cmp, Value, Value) = ($c, $a, $b);
+                    let jump = match (a, b) {
+                        (Value::Int(x), Value::Int(y)) => c.jumps_ints(x, y),
+                        _ => {
+                            sync!();
+                            let r = self.prim_slow(c.prim(), &[a, b]);
+                            reload!();
+                            match r {
+                                Ok(r) => r.is_true() == c.jump_if(),
+                                Err(e) => fail!(e),
+                            }
+                        }
+                    };
+                    if jump {
+                        pc = $t as usize;
                     }
                 }};
             }
             loop {
-                let op = code[pc];
+                debug_assert!(pc < code.len());
+                // SAFETY: compiled code ends in a return or tail call and its jumps land on
+                // instructions (`codegen::assert_well_formed`), so `pc` stays in bounds.
+                let op = unsafe { code.get_unchecked(pc) };
                 pc += 1;
-                match op {
-                    Op::Const(k) => self.stack.push(proto.consts[k as usize]),
-                    Op::Local(s) => self.stack.push(self.stack[base + s as usize]),
+                match *op {
+                    Op::Const(k) => push!(proto.consts[k as usize]),
+                    Op::Local(s) => push!(local!(s)),
                     Op::SetLocal(s) => {
-                        let v = self.stack.pop().expect("value");
-                        self.stack[base + s as usize] = v;
+                        let v = pop!();
+                        set_local!(s, v);
                     }
-                    Op::LocalBox(s) => {
-                        let b = self.stack[base + s as usize];
-                        match self.heap.obj(b) {
-                            Some(Object::Boxed(Value::Undefined)) => {
-                                fail!(self.undefined_error(proto))
-                            }
-                            Some(Object::Boxed(v)) => self.stack.push(*v),
-                            _ => self.stack.push(b),
-                        }
-                    }
+                    Op::LocalBox(s) => match self.unbox(local!(s)) {
+                        Some(v) => push!(v),
+                        None => fail!(self.undefined_error(proto)),
+                    },
                     Op::SetLocalBox(s) => {
-                        let v = self.stack.pop().expect("value");
-                        let b = self.stack[base + s as usize];
-                        if let Some(Object::Boxed(cell)) = self.heap.obj_mut(b) {
-                            *cell = v;
-                        }
+                        let v = pop!();
+                        self.set_box(local!(s), v);
                     }
                     Op::BoxLocal(s) => {
-                        let v = self.stack[base + s as usize];
-                        self.stack[base + s as usize] = self.heap.alloc(Object::Boxed(v));
+                        let b = self.new_box(local!(s));
+                        set_local!(s, b);
                     }
-                    Op::SelfClosure => self.stack.push(closure),
-                    Op::Free(i) => {
-                        let v = match self.heap.obj(closure) {
-                            Some(Object::Closure(c)) => c.free[i as usize],
-                            _ => Value::Undefined,
-                        };
-                        self.stack.push(v);
-                    }
-                    Op::FreeBox(i) => {
-                        let b = match self.heap.obj(closure) {
-                            Some(Object::Closure(c)) => c.free[i as usize],
-                            _ => Value::Undefined,
-                        };
-                        match self.heap.obj(b) {
-                            Some(Object::Boxed(Value::Undefined)) => {
-                                fail!(self.undefined_error(proto))
-                            }
-                            Some(Object::Boxed(v)) => self.stack.push(*v),
-                            _ => self.stack.push(b),
-                        }
-                    }
+                    Op::SelfClosure => push!(callee!()),
+                    Op::Free(i) => push!(free_var!(i)),
+                    Op::FreeBox(i) => match self.unbox(free_var!(i)) {
+                        Some(v) => push!(v),
+                        None => fail!(self.undefined_error(proto)),
+                    },
                     Op::SetFreeBox(i) => {
-                        let v = self.stack.pop().expect("value");
-                        let b = match self.heap.obj(closure) {
-                            Some(Object::Closure(c)) => c.free[i as usize],
-                            _ => Value::Undefined,
-                        };
-                        if let Some(Object::Boxed(cell)) = self.heap.obj_mut(b) {
-                            *cell = v;
-                        }
+                        let v = pop!();
+                        self.set_box(free_var!(i), v);
                     }
                     Op::Global(g) => {
                         let mut v = self.globals[g as usize];
@@ -880,114 +1107,229 @@ impl Vm {
                                 Err(e) => fail!(e),
                             };
                         }
-                        self.stack.push(v);
+                        push!(v);
                     }
                     Op::SetGlobal(g) => {
                         if let Value::Undefined = self.globals[g as usize] {
                             fail!(self.unbound_error(g, "set!: "));
                         }
-                        self.globals[g as usize] = self.stack.pop().expect("value");
+                        self.globals[g as usize] = pop!();
                     }
-                    Op::DefGlobal(g) => self.globals[g as usize] = self.stack.pop().expect("value"),
+                    Op::DefGlobal(g) => self.globals[g as usize] = pop!(),
                     Op::Pop => {
-                        self.stack.pop();
+                        pop!();
                     }
                     Op::Jump(t) => pc = t as usize,
                     Op::JumpIfFalse(t) => {
-                        if let Some(Value::Bool(false)) = self.stack.pop() {
+                        if let Value::Bool(false) = pop!() {
                             pc = t as usize;
                         }
-                    }
-                    Op::Closure(i) => {
-                        let child = proto.children[i as usize].clone();
-                        let n = child.nfree as usize;
-                        let at = self.stack.len() - n;
-                        let free: Box<[Value]> = self.stack[at..].into();
-                        self.stack.truncate(at);
-                        let c = self
-                            .heap
-                            .alloc(Object::Closure(Closure { proto: child, free }));
-                        self.stack.push(c);
-                    }
-                    Op::Call(n) | Op::TailCall(n) => {
-                        save_pc!();
-                        self.ticks = self.ticks.wrapping_add(1);
-                        if self.ticks & 0x3ff == 0 {
-                            if self.heap.wants_collection() {
-                                self.collect_garbage();
-                            }
-                            if self.interrupt.swap(false, Ordering::Relaxed) {
-                                fail!(Error::with("interrupt", "interrupted", vec![]));
-                            }
-                        }
-                        let tail = matches!(op, Op::TailCall(_));
-                        match self.call(n as usize, tail, entry)? {
-                            Flow::Continue => continue 'outer,
-                            Flow::Done(v) => return Ok(Outcome::Done(v)),
-                            Flow::Park(w) => return Ok(Outcome::Parked(w)),
-                        }
-                    }
-                    Op::Return => {
-                        let v = self.stack.pop().expect("value");
-                        let f = self.frames.pop().expect("frame");
-                        self.stack.truncate(f.base as usize - 1);
-                        if self.frames.len() <= entry {
-                            return Ok(Outcome::Done(v));
-                        }
-                        self.stack.push(v);
-                        continue 'outer;
                     }
                     Op::JumpIfTrue(t) => {
-                        if !matches!(self.stack.pop(), Some(Value::Bool(false))) {
+                        if !matches!(pop!(), Value::Bool(false)) {
                             pc = t as usize;
                         }
                     }
-                    Op::JumpIfNot(p, t) => {
-                        let n = self.stack.len();
-                        let r = if let (Value::Int(a), Value::Int(b)) =
-                            (self.stack[n - 2], self.stack[n - 1])
-                        {
-                            self.stack.truncate(n - 2);
-                            match p {
-                                Prim::Lt => a < b,
-                                Prim::Gt => a > b,
-                                Prim::Le => a <= b,
-                                Prim::Ge => a >= b,
-                                _ => a == b,
+                    Op::JumpCmp(c, t) => {
+                        let b = pop!();
+                        let a = pop!();
+                        branch!(c, a, b, t);
+                    }
+                    Op::JumpCmpVV(c, x, y, t) => branch!(c, var!(x), var!(y), t),
+                    Op::JumpCmpVI(c, x, k, t) => branch!(c, var!(x), Value::Int(k.into()), t),
+                    Op::Closure(i) => {
+                        let child = &proto.children[i as usize];
+                        let n = child.nfree as usize;
+                        sp -= n;
+                        // SAFETY: the compiler pushed the `n` captured values.
+                        let free = unsafe { std::slice::from_raw_parts(st.add(sp), n) };
+                        push!(self.new_closure(child, free));
+                    }
+                    Op::Call(n) => {
+                        tick!();
+                        let n = n as usize;
+                        let fpos = sp - n - 1;
+                        // SAFETY: the compiler pushed the callee and `n` arguments.
+                        let f = unsafe { st.add(fpos).read() };
+                        match self.exact_closure(f, n) {
+                            Some(p) if self.frames.len() < self.depth_limit => {
+                                self.frames.last_mut().expect("frame").pc = pc as u32;
+                                base = fpos + 1;
+                                self.frames.push(Frame {
+                                    proto: p,
+                                    pc: 0,
+                                    base: base as u32,
+                                });
+                                start!(p, n);
                             }
-                        } else {
-                            if let Err(e) = self.prim(p) {
-                                fail!(e);
+                            _ => {
+                                sync!();
+                                let Some(g) = self.simple_native(f, n) else {
+                                    resume!(self.call(n, false, entry)?)
+                                };
+                                let r = self.call_simple(g, fpos);
+                                reload!();
+                                match r {
+                                    Ok(v) => push!(v),
+                                    Err(e) => fail!(e),
+                                }
                             }
-                            self.stack.pop().is_some_and(Value::is_true)
-                        };
-                        if !r {
-                            pc = t as usize;
                         }
+                    }
+                    Op::TailCall(n) => {
+                        tick!();
+                        let n = n as usize;
+                        let fpos = sp - n - 1;
+                        // SAFETY: the compiler pushed the callee and `n` arguments.
+                        let f = unsafe { st.add(fpos).read() };
+                        match self.exact_closure(f, n) {
+                            Some(p) => {
+                                // SAFETY: moves the callee and arguments down over this frame's
+                                // callee and slots (the regions may overlap).
+                                unsafe { move_down(st.add(fpos), st.add(base - 1), n + 1) };
+                                sp = base + n;
+                                *self.frames.last_mut().expect("frame") = Frame {
+                                    proto: p,
+                                    pc: 0,
+                                    base: base as u32,
+                                };
+                                start!(p, n);
+                            }
+                            None => {
+                                sync!();
+                                resume!(self.call(n, true, entry)?)
+                            }
+                        }
+                    }
+                    Op::TailCallSelf(n) => {
+                        tick!();
+                        let n = n as usize;
+                        // SAFETY: the top `n` values are the arguments, and the compiler checked
+                        // that the frame has `n` parameter slots (no rest parameter).
+                        unsafe { move_down(st.add(sp - n), st.add(base), n) };
+                        sp = base + proto.nslots as usize;
+                        pc = 0;
+                    }
+                    Op::Return | Op::ReturnLocal(_) => {
+                        let v = match *op {
+                            Op::ReturnLocal(s) => local!(s),
+                            _ => pop!(),
+                        };
+                        self.frames.pop();
+                        sp = base - 1;
+                        if self.frames.len() <= entry {
+                            // SAFETY: the values below the callee's position are initialised.
+                            unsafe { self.stack.set_len(sp) };
+                            return Ok(Outcome::Done(v));
+                        }
+                        push!(v);
+                        let f = self.frames.last().expect("frame");
+                        proto = unsafe { &*f.proto };
+                        base = f.base as usize;
+                        pc = f.pc as usize;
+                        code = &proto.code;
+                        room!(proto.max_stack as usize);
+                        free = std::ptr::null();
                     }
                     Op::AddImm(k) => {
-                        let n = self.stack.len();
-                        match self.stack[n - 1] {
-                            Value::Int(a) if a.checked_add(k as i64).is_some() => {
-                                self.stack[n - 1] = Value::Int(a + k as i64)
-                            }
-                            a => match numeric::add(&mut self.heap, a, Value::Int(k as i64)) {
-                                Ok(v) => self.stack[n - 1] = v,
-                                Err(_) => {
-                                    let who = if k < 0 { "-" } else { "+" };
-                                    fail!(Error::wrong_type(who, "a number", a))
-                                }
-                            },
-                        }
+                        let a = pop!();
+                        add_imm!(a, k);
                     }
+                    Op::LocalAddImm(s, k) => add_imm!(local!(s), k),
                     Op::Prim(p) => {
-                        if let Err(e) = self.prim(p) {
-                            fail!(e);
-                        }
+                        let k = p.arity();
+                        // SAFETY: the compiler pushed the primitive's `k` arguments.
+                        let args = unsafe { std::slice::from_raw_parts(st.add(sp - k), k) };
+                        prim!(p, args, k);
                     }
+                    Op::PrimVV(p, x, y) => prim!(p, &[var!(x), var!(y)], 0),
                 }
             }
         }
+    }
+
+    /// Counts toward the next collection check; see `tick!` in [`Vm::run`].
+    #[cold]
+    fn poll(&mut self) -> Result<(), Error> {
+        if self.heap.wants_collection() {
+            self.collect_garbage();
+        }
+        if self.interrupt.swap(false, Ordering::Relaxed) {
+            return Err(Error::with("interrupt", "interrupted", vec![]));
+        }
+        Ok(())
+    }
+
+    /// The closure prototype of `f` when it is a closure taking exactly `argc` arguments
+    /// (no rest parameter).
+    #[inline(always)]
+    fn exact_closure(&self, f: Value, argc: usize) -> Option<*const Proto> {
+        let Some(Object::Closure(c)) = self.heap.obj(f) else {
+            return None;
+        };
+        let p = &*c.proto;
+        (usize::from(p.nparams) == argc && !p.rest).then_some(p as *const Proto)
+    }
+
+    /// `a + k` for [`Op::AddImm`] when `a` is not a fixnum or the sum overflows.
+    #[cold]
+    fn add_slow(&mut self, a: Value, k: i32) -> Result<Value, Error> {
+        numeric::add(&mut self.heap, a, Value::Int(k.into())).map_err(|_| {
+            let who = if k < 0 { "-" } else { "+" };
+            Error::wrong_type(who, "a number", a)
+        })
+    }
+
+    /// The value in box `b` (`b` itself when it is not a box); `None` while the boxed
+    /// variable is still undefined.
+    #[inline]
+    fn unbox(&self, b: Value) -> Option<Value> {
+        match self.heap.obj(b) {
+            Some(Object::Boxed(Value::Undefined)) => None,
+            Some(Object::Boxed(v)) => Some(*v),
+            _ => Some(b),
+        }
+    }
+
+    /// Stores `v` in box `b`.
+    #[inline]
+    fn set_box(&mut self, b: Value, v: Value) {
+        if let Some(Object::Boxed(cell)) = self.heap.obj_mut(b) {
+            *cell = v;
+        }
+    }
+
+    /// A new box holding `v` (kept out of [`Vm::run`] to keep its loop small).
+    #[inline(never)]
+    fn new_box(&mut self, v: Value) -> Value {
+        self.heap.alloc(Object::Boxed(v))
+    }
+
+    /// A new closure of `proto` capturing `free`.
+    #[inline(never)]
+    fn new_closure(&mut self, proto: &Rc<Proto>, free: &[Value]) -> Value {
+        let c = Closure {
+            proto: proto.clone(),
+            free: free.into(),
+        };
+        self.heap.alloc(Object::Closure(c))
+    }
+
+    /// The captured values of `closure`.
+    fn free_values(&self, closure: Value) -> *const Value {
+        match self.heap.obj(closure) {
+            Some(Object::Closure(c)) => c.free.as_ptr(),
+            _ => unreachable!("a frame runs a closure"),
+        }
+    }
+
+    pub(crate) fn unbound_error(&self, g: u32, prefix: &str) -> Error {
+        let name = self.global_names[g as usize];
+        Error::with(
+            "unbound-variable",
+            format!("{prefix}unbound variable: {name}"),
+            vec![],
+        )
     }
 
     fn undefined_error(&self, proto: &Proto) -> Error {
@@ -999,119 +1341,34 @@ impl Vm {
         )
     }
 
-    #[inline]
-    fn prim(&mut self, p: Prim) -> Result<(), Error> {
-        let n = self.stack.len();
-        macro_rules! binop_int {
-            ($fast:expr) => {{
-                if let (Value::Int(a), Value::Int(b)) = (self.stack[n - 2], self.stack[n - 1]) {
-                    if let Some(r) = $fast(a, b) {
-                        self.stack.truncate(n - 2);
-                        self.stack.push(r);
-                        return Ok(());
-                    }
-                }
-            }};
-        }
-        match p {
-            Prim::Add => binop_int!(|a: i64, b: i64| a.checked_add(b).map(Value::Int)),
-            Prim::Sub => binop_int!(|a: i64, b: i64| a.checked_sub(b).map(Value::Int)),
-            Prim::Mul => binop_int!(|a: i64, b: i64| a.checked_mul(b).map(Value::Int)),
-            Prim::Lt => binop_int!(|a: i64, b: i64| Some(Value::Bool(a < b))),
-            Prim::Gt => binop_int!(|a: i64, b: i64| Some(Value::Bool(a > b))),
-            Prim::Le => binop_int!(|a: i64, b: i64| Some(Value::Bool(a <= b))),
-            Prim::Ge => binop_int!(|a: i64, b: i64| Some(Value::Bool(a >= b))),
-            Prim::NumEq => binop_int!(|a: i64, b: i64| Some(Value::Bool(a == b))),
-            Prim::Car | Prim::Cdr => {
-                if let Some((a, d)) = self.heap.pair(self.stack[n - 1]) {
-                    self.stack[n - 1] = if p == Prim::Car { a } else { d };
-                    return Ok(());
-                }
-            }
-            Prim::Cons => {
-                let v = self.heap.cons(self.stack[n - 2], self.stack[n - 1]);
-                self.stack.truncate(n - 2);
-                self.stack.push(v);
-                return Ok(());
-            }
-            Prim::IsNull => {
-                self.stack[n - 1] = Value::Bool(matches!(self.stack[n - 1], Value::Null));
-                return Ok(());
-            }
-            Prim::IsPair => {
-                self.stack[n - 1] = Value::Bool(self.heap.pair(self.stack[n - 1]).is_some());
-                return Ok(());
-            }
-            Prim::Not => {
-                self.stack[n - 1] = Value::Bool(matches!(self.stack[n - 1], Value::Bool(false)));
-                return Ok(());
-            }
-            Prim::Eq => {
-                let r = self.stack[n - 2].eq(self.stack[n - 1]);
-                self.stack.truncate(n - 2);
-                self.stack.push(Value::Bool(r));
-                return Ok(());
-            }
-            Prim::Eqv => {
-                let r = numeric::eqv(&self.heap, self.stack[n - 2], self.stack[n - 1]);
-                self.stack.truncate(n - 2);
-                self.stack.push(Value::Bool(r));
-                return Ok(());
-            }
-            Prim::IsZero => {
-                if let Value::Int(a) = self.stack[n - 1] {
-                    self.stack[n - 1] = Value::Bool(a == 0);
-                    return Ok(());
-                }
-            }
-            Prim::VectorRef => {
-                if let (Some(Object::Vector(v)), Value::Int(i)) =
-                    (self.heap.obj(self.stack[n - 2]), self.stack[n - 1])
-                {
-                    if let Some(x) = usize::try_from(i).ok().and_then(|i| v.get(i)) {
-                        let x = *x;
-                        self.stack.truncate(n - 2);
-                        self.stack.push(x);
-                        return Ok(());
-                    }
-                }
-            }
-            Prim::VectorSet => {
-                let (vec, idx, x) = (self.stack[n - 3], self.stack[n - 2], self.stack[n - 1]);
-                if let (Some(Object::Vector(v)), Value::Int(i)) = (self.heap.obj_mut(vec), idx) {
-                    if let Some(slot) = usize::try_from(i).ok().and_then(|i| v.get_mut(i)) {
-                        *slot = x;
-                        self.stack.truncate(n - 3);
-                        self.stack.push(Value::Unspecified);
-                        return Ok(());
-                    }
-                }
-            }
-        }
-        // Slow path: the general procedure handles other types and reports errors.
-        let k = p.arity();
-        let args: Vec<Value> = self.stack[n - k..].to_vec();
+    /// Runs an inlined primitive's general procedure (other types, errors). The primitives'
+    /// procedures are plain natives that do not call back into Scheme.
+    #[cold]
+    fn prim_slow(&mut self, p: Prim, args_in: &[Value]) -> Result<Value, Error> {
+        let mut buf = [Value::Unspecified; 3];
+        let args = &mut buf[..args_in.len()];
+        args.copy_from_slice(args_in);
         let f = self.builtin(p.name()).expect("primitive procedure");
-        let r = match self.heap.obj(f) {
+        match self.heap.obj(f) {
             Some(Object::Native(nat)) => match &nat.f {
-                NativeFn::Simple(g) => g(self, &args)?,
-                _ => return Err(Error::msg("internal: primitive is not simple")),
+                NativeFn::Simple(g) => g(self, args),
+                _ => Err(Error::msg("internal: primitive is not simple")),
             },
-            _ => return Err(Error::msg("internal: primitive missing")),
-        };
-        self.stack.truncate(n - k);
-        self.stack.push(r);
-        Ok(())
+            _ => Err(Error::msg("internal: primitive missing")),
+        }
     }
+}
 
-    /// The "unbound variable" error for global `g` (`prefix` names the operation).
-    pub(crate) fn unbound_error(&self, g: u32, prefix: &str) -> Error {
-        let name = self.global_names[g as usize];
-        Error::with(
-            "unbound-variable",
-            format!("{prefix}unbound variable: {name}"),
-            vec![],
-        )
+/// Copies `n` values from `src` to `dst`, which is not above `src` (the ranges may overlap).
+/// A plain loop: the argument lists of tail calls are too short for `memmove` to pay off.
+///
+/// # Safety
+/// Both ranges must be valid, and `dst <= src`.
+#[inline(always)]
+unsafe fn move_down(src: *const Value, dst: *mut Value, n: usize) {
+    debug_assert!(dst as *const Value <= src);
+    for i in 0..n {
+        dst.add(i).write(src.add(i).read());
     }
 }
 
@@ -1137,4 +1394,49 @@ pub fn block_thread(vm: &mut Vm, wait: Wait) -> Result<(), Error> {
             "deadlock: waiting for an event with no scheduler running",
         )),
     }
+}
+
+/// An inlined primitive's result when its arguments allow a fast path (fixnums, pairs,
+/// vectors); `None` when its general procedure must run.
+#[inline(always)]
+fn prim_fast(heap: &mut Heap, p: Prim, args: &[Value]) -> Option<Value> {
+    use Value::{Bool, Int};
+    let divide = |floor| match args {
+        &[Int(a), Int(b)] => numeric::fixnum_divide(a, b, floor),
+        _ => None,
+    };
+    Some(match (p, args) {
+        (Prim::Add, &[Int(a), Int(b)]) => Int(a.checked_add(b)?),
+        (Prim::Sub, &[Int(a), Int(b)]) => Int(a.checked_sub(b)?),
+        (Prim::Mul, &[Int(a), Int(b)]) => Int(a.checked_mul(b)?),
+        (Prim::Lt, &[Int(a), Int(b)]) => Bool(a < b),
+        (Prim::Gt, &[Int(a), Int(b)]) => Bool(a > b),
+        (Prim::Le, &[Int(a), Int(b)]) => Bool(a <= b),
+        (Prim::Ge, &[Int(a), Int(b)]) => Bool(a >= b),
+        (Prim::NumEq, &[Int(a), Int(b)]) => Bool(a == b),
+        (Prim::Quotient, _) => Int(divide(false)?.0),
+        (Prim::Remainder, _) => Int(divide(false)?.1),
+        (Prim::Modulo, _) => Int(divide(true)?.1),
+        (Prim::Car, &[x]) => heap.pair(x)?.0,
+        (Prim::Cdr, &[x]) => heap.pair(x)?.1,
+        (Prim::Cons, &[a, b]) => heap.cons(a, b),
+        (Prim::IsNull, &[x]) => Bool(matches!(x, Value::Null)),
+        (Prim::IsPair, &[x]) => Bool(heap.pair(x).is_some()),
+        (Prim::Not, &[x]) => Bool(matches!(x, Bool(false))),
+        (Prim::Eq, &[a, b]) => Bool(a.eq(b)),
+        (Prim::Eqv, &[a, b]) => Bool(numeric::eqv(heap, a, b)),
+        (Prim::IsZero, &[Int(a)]) => Bool(a == 0),
+        (Prim::VectorRef, &[v, Int(i)]) => match heap.obj(v)? {
+            Object::Vector(items) => *items.get(usize::try_from(i).ok()?)?,
+            _ => return None,
+        },
+        (Prim::VectorSet, &[v, Int(i), x]) => match heap.obj_mut(v)? {
+            Object::Vector(items) => {
+                *items.get_mut(usize::try_from(i).ok()?)? = x;
+                Value::Unspecified
+            }
+            _ => return None,
+        },
+        _ => return None,
+    })
 }

@@ -122,10 +122,7 @@ pub fn start(config: Config) -> io::Result<Running> {
     } else {
         None
     };
-    let mut listeners = vec![(
-        listen(config.bind, config.port)?,
-        Flavor::Plain,
-    )];
+    let mut listeners = vec![(listen(config.bind, config.port)?, Flavor::Plain)];
     let mut tls_listener = |port: Option<u16>, make: &dyn Fn() -> io::Result<Flavor>| {
         port.map(|port| -> io::Result<u16> {
             let listener = listen(config.bind, port)?;

@@ -274,6 +274,26 @@ fn mem(
     list: Value,
     same: fn(&Heap, Value, Value) -> bool,
 ) -> NResult {
+    if is_atom(x) {
+        mem_by(vm, who, x, list, eq)
+    } else {
+        mem_by(vm, who, x, list, same)
+    }
+}
+
+/// Whether `x` is `eqv?` and `equal?` to exactly the values it is `eq?` to (it is no heap
+/// object), so searches for it can use the inlined `eq?`.
+fn is_atom(x: Value) -> bool {
+    !matches!(x, Value::Obj(_))
+}
+
+fn mem_by(
+    vm: &Vm,
+    who: &str,
+    x: Value,
+    list: Value,
+    same: impl Fn(&Heap, Value, Value) -> bool,
+) -> NResult {
     let heap = &vm.heap;
     let found = scan(heap, who, list, |p, a| same(heap, x, a).then_some(p))?;
     Ok(found.unwrap_or(Value::Bool(false)))
@@ -302,6 +322,20 @@ fn ass(
     x: Value,
     alist: Value,
     same: fn(&Heap, Value, Value) -> bool,
+) -> NResult {
+    if is_atom(x) {
+        ass_by(vm, who, x, alist, eq)
+    } else {
+        ass_by(vm, who, x, alist, same)
+    }
+}
+
+fn ass_by(
+    vm: &Vm,
+    who: &str,
+    x: Value,
+    alist: Value,
+    same: impl Fn(&Heap, Value, Value) -> bool,
 ) -> NResult {
     let heap = &vm.heap;
     let found = scan(heap, who, alist, |_, entry| match heap.pair(entry) {

@@ -182,13 +182,8 @@ fn divide(vm: &mut Vm, who: &str, a: Value, b: Value, how: Rounding) -> NResult<
         if y == 0 {
             return Err(division_by_zero(who));
         }
-        if let (Some(q), Some(r)) = (x.checked_div(y), x.checked_rem(y)) {
-            return Ok(match how {
-                Rounding::Floor if r != 0 && (r < 0) != (y < 0) => {
-                    (Value::Int(q - 1), Value::Int(r + y))
-                }
-                _ => (Value::Int(q), Value::Int(r)),
-            });
+        if let Some((q, r)) = numeric::fixnum_divide(x, y, matches!(how, Rounding::Floor)) {
+            return Ok((Value::Int(q), Value::Int(r)));
         }
     }
     let fa = integer_part(&vm.heap, who, a)?;

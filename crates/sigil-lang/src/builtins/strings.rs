@@ -82,6 +82,9 @@ fn char_index(s: &str, b: usize) -> usize {
 
 /// The byte range of the characters `[start, end)` given by the optional arguments.
 fn byte_range(who: &str, s: &str, args: &[Value]) -> NResult<(usize, usize)> {
+    if args.is_empty() {
+        return Ok((0, s.len()));
+    }
     let (start, end) = bounds(who, args, char_len(s))?;
     let b0 = byte_offset(s, start).unwrap_or(s.len());
     let b1 = b0 + byte_offset(&s[b0..], end - start).unwrap_or(s.len() - b0);
@@ -180,7 +183,11 @@ fn string_copy(vm: &mut Vm, a: &[Value]) -> NResult {
 }
 
 fn string_append(vm: &mut Vm, a: &[Value]) -> NResult {
-    let mut out = String::new();
+    let mut len = 0;
+    for &v in a {
+        len += str_arg(vm, "string-append", v)?.len();
+    }
+    let mut out = String::with_capacity(len);
     for &v in a {
         out.push_str(str_arg(vm, "string-append", v)?);
     }

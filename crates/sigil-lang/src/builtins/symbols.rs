@@ -17,6 +17,13 @@ const CYCLE_CHECK_AFTER: usize = 1000;
 /// Iterative, so deep structures do not exhaust the Rust stack, and terminating on
 /// circular structures.
 pub fn equal(heap: &Heap, a: Value, b: Value) -> bool {
+    // Atoms and identical objects need no work list.
+    if numeric::eqv(heap, a, b) {
+        return true;
+    }
+    if !matches!((a, b), (Value::Obj(_), Value::Obj(_))) {
+        return false;
+    }
     let mut work = vec![(a, b)];
     let mut seen: HashSet<(ObjRef, ObjRef)> = HashSet::new();
     let mut steps = 0usize;

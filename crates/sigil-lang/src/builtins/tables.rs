@@ -114,36 +114,12 @@ pub fn hash_value(heap: &Heap, v: Value, kind: TableKind) -> u64 {
     h.finish()
 }
 
-/// Structural equality as `equal?` sees it: strings and bytevectors by content, pairs and
-/// vectors element-wise, everything else by `eqv?`. (Circular keys are not supported.)
-fn equal(heap: &Heap, a: Value, b: Value) -> bool {
-    let mut work = vec![(a, b)];
-    while let Some((a, b)) = work.pop() {
-        if numeric::eqv(heap, a, b) {
-            continue;
-        }
-        match (heap.obj(a), heap.obj(b)) {
-            (Some(Object::Str(x)), Some(Object::Str(y))) if x == y => {}
-            (Some(Object::Bytes(x)), Some(Object::Bytes(y))) if x == y => {}
-            (Some(Object::Pair(a1, d1)), Some(Object::Pair(a2, d2))) => {
-                work.push((*d1, *d2));
-                work.push((*a1, *a2));
-            }
-            (Some(Object::Vector(x)), Some(Object::Vector(y))) if x.len() == y.len() => {
-                work.extend(x.iter().copied().zip(y.iter().copied()).rev());
-            }
-            _ => return false,
-        }
-    }
-    true
-}
-
 /// Whether two keys are the same under a table's comparison.
 #[inline]
 fn same_key(heap: &Heap, kind: TableKind, a: Value, b: Value) -> bool {
     match kind {
         TableKind::Eqv => numeric::eqv(heap, a, b),
-        TableKind::Equal => equal(heap, a, b),
+        TableKind::Equal => super::symbols::equal(heap, a, b),
     }
 }
 
