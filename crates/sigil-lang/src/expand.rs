@@ -251,6 +251,9 @@ pub struct Expander<'a> {
     depth: u32,
     /// For each lambda depth, the variable bound to that lambda (see [`Lambda::self_var`]).
     selves: Vec<Option<VarId>>,
+    /// `letrec`/body variables whose initialisation has not run yet where the expander
+    /// is: a direct read of one is checked at run time (see [`Expander::use_var`]).
+    uninitialised: Vec<VarId>,
 }
 
 impl<'a> Expander<'a> {
@@ -263,6 +266,7 @@ impl<'a> Expander<'a> {
             scopes: Vec::new(),
             depth: 0,
             selves: vec![None],
+            uninitialised: Vec::new(),
         }
     }
 
@@ -301,12 +305,38 @@ impl<'a> Expander<'a> {
         id
     }
 
-    fn use_var(&mut self, id: VarId) -> Node {
+    /// Notes a use of local `id` here: one from a more deeply nested lambda captures it.
+    /// Whether the use is direct (not captured).
+    fn note_use(&mut self, id: VarId) -> bool {
         let own_self = self.selves.get(self.depth as usize) == Some(&Some(id));
-        if self.vars[id as usize].depth != self.depth && !own_self {
-            self.vars[id as usize].captured = true;
+        let info = &mut self.vars[id as usize];
+        if info.depth != self.depth && !own_self {
+            info.captured = true;
+            return false;
         }
+        true
+    }
+
+    fn use_var(&mut self, id: VarId) -> Node {
+        self.note_use(id);
         Node::Local(id)
+    }
+
+    /// A read of local `id` written in the program. A variable of the enclosing `letrec`
+    /// or body whose initialisation has not run yet holds no value: a direct read of it
+    /// goes through `%initialised`, which raises. (A read from inside a lambda captures
+    /// it, and a captured, assigned variable is boxed; the VM checks boxes itself.)
+    fn read_var(&mut self, id: VarId, span: Span) -> CResult<Node> {
+        if !self.note_use(id) || !self.uninitialised.contains(&id) {
+            return Ok(Node::Local(id));
+        }
+        let name = Node::Const(Value::Sym(self.vars[id as usize].name.strip()));
+        let check = self.builtin("%initialised", span)?;
+        Ok(Node::Call(
+            Box::new(check),
+            vec![Node::Local(id), name],
+            span,
+        ))
     }
 
     /// The slot of a global name in this module, creating an unbound slot if needed.
@@ -383,7 +413,7 @@ impl<'a> Expander<'a> {
 
     fn expand_ref(&mut self, s: Symbol, span: Span) -> CResult<Node> {
         match self.lookup_local(s) {
-            Some(Binding::Var(id)) => Ok(self.use_var(id)),
+            Some(Binding::Var(id)) => self.read_var(id, span),
             Some(Binding::Macro(_)) => err(span, format!("syntax keyword used as a variable: {s}")),
             None => {
                 let base = s.strip();
@@ -484,7 +514,7 @@ impl<'a> Expander<'a> {
                     let v = self.expand(value)?;
                     match self.lookup_local(s) {
                         Some(Binding::Var(id)) => {
-                            self.use_var(id);
+                            self.note_use(id);
                             self.vars[id as usize].mutated = true;
                             Ok(Node::SetLocal(id, Box::new(v)))
                         }
@@ -578,9 +608,13 @@ impl<'a> Expander<'a> {
                     let bs = self.parse_bindings(bindings, name)?;
                     self.scopes.push(Vec::new());
                     let ids: Vec<VarId> = bs.iter().map(|(n, _)| self.new_var(*n)).collect();
+                    let outer = self.uninitialised.len();
+                    self.uninitialised.extend(ids.iter().rev());
                     let mut seq = Vec::new();
                     for (id, (n, init)) in ids.iter().zip(&bs) {
-                        let v = self.expand_bound(init, *n, *id)?;
+                        let v = self.expand_bound(init, *n, *id);
+                        self.uninitialised.pop();
+                        let v = v.inspect_err(|_| self.uninitialised.truncate(outer))?;
                         self.vars[*id as usize].assigned = true;
                         seq.push(Node::SetLocal(*id, Box::new(v)));
                     }
@@ -903,20 +937,11 @@ impl<'a> Expander<'a> {
         if items.is_empty() {
             return err(span, "empty body");
         }
-        let mut seq = Vec::new();
-        for item in items {
-            match item {
-                BodyItem::Define(id, value, name) => {
-                    let v = match name {
-                        Some(n) => self.expand_bound(&value, n, id)?,
-                        None => self.expand_named(&value, None)?,
-                    };
-                    self.vars[id as usize].assigned = true;
-                    seq.push(Node::SetLocal(id, Box::new(v)));
-                }
-                BodyItem::Expr(x) => seq.push(self.expand(&x)?),
-            }
-        }
+        let outer = self.uninitialised.len();
+        self.uninitialised.extend(defined.iter().rev());
+        let seq = self.expand_body_items(items);
+        self.uninitialised.truncate(outer);
+        let mut seq = seq?;
         let body = if seq.len() == 1 {
             seq.pop().unwrap_or(Node::Const(Value::Unspecified))
         } else {
@@ -927,6 +952,27 @@ impl<'a> Expander<'a> {
         } else {
             Node::Scope(defined, Box::new(body))
         })
+    }
+
+    /// The nodes of a body's definitions and expressions, in order; each definition's
+    /// variable leaves [`Expander::uninitialised`] once its value is computed.
+    fn expand_body_items(&mut self, items: Vec<BodyItem>) -> CResult<Vec<Node>> {
+        let mut seq = Vec::new();
+        for item in items {
+            match item {
+                BodyItem::Define(id, value, name) => {
+                    let v = match name {
+                        Some(n) => self.expand_bound(&value, n, id),
+                        None => self.expand_named(&value, None),
+                    };
+                    self.uninitialised.pop();
+                    self.vars[id as usize].assigned = true;
+                    seq.push(Node::SetLocal(id, Box::new(v?)));
+                }
+                BodyItem::Expr(x) => seq.push(self.expand(&x)?),
+            }
+        }
+        Ok(seq)
     }
 
     fn parse_bindings(&self, bindings: &Syn, who: &str) -> CResult<Vec<(Symbol, Syn)>> {

@@ -45,6 +45,23 @@ fn call_cc(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     Ok(Ctl::TailCall(f, vec![kv]))
 }
 
+/// `(%initialised value name)`: `value`, unless it is the undefined value of a
+/// `letrec` or body variable read before its initialisation (the expander inserts this
+/// check for such reads).
+fn initialised(vm: &mut Vm, a: &[Value]) -> NResult {
+    match a[0] {
+        Value::Undefined => Err(Error::with(
+            "unbound-variable",
+            format!(
+                "{}: variable used before its definition",
+                printer::display(&vm.heap, a[1])
+            ),
+            vec![],
+        )),
+        v => Ok(v),
+    }
+}
+
 fn handlers(vm: &mut Vm, _: &[Value]) -> NResult {
     Ok(vm.handlers)
 }
@@ -284,6 +301,7 @@ pub fn register(reg: &mut Registry) {
     reg.simple("values", 0, None, values);
     reg.control("%apply-values", 2, Some(2), apply_values);
     reg.control("%call/cc", 1, Some(1), call_cc);
+    reg.simple("%initialised", 2, Some(2), initialised);
     reg.simple("%handlers", 0, Some(0), handlers);
     reg.simple("%set-handlers!", 1, Some(1), set_handlers);
     reg.simple("%winders", 0, Some(0), winders);
