@@ -139,7 +139,9 @@ impl<'a> Prepass<'a> {
         if self.src[i..].starts_with(b"#\\") {
             // the character after `#\` is always part of the token, even a delimiter
             i += 2;
-            i += utf8_len(self.src.get(i).copied().unwrap_or(b' '));
+            if let Some(&b) = self.src.get(i) {
+                i = (i + utf8_len(b)).min(self.src.len());
+            }
         }
         while i < self.src.len() && !is_delim(self.src[i]) {
             i += 1;
@@ -671,6 +673,12 @@ mod tests {
             .map(|x| x.to_string())
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    #[test]
+    fn character_prefix_at_end_of_input_is_an_error() {
+        assert!(read_all("#\\", 0).is_err());
+        assert!(read_all("(a #\\", 0).is_err());
     }
 
     #[test]
