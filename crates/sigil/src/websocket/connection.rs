@@ -21,6 +21,26 @@ use sigil_ws::{Client, Event, Message, State, WsError};
 use super::options::{parse_options, Options};
 use super::ws_error;
 
+/// Implements `NativeObject` for a type that holds no Scheme values and prints as
+/// `#<LABEL>` from its `label` field.
+macro_rules! labelled_native_object {
+    ($t:ty) => {
+        impl NativeObject for $t {
+            fn type_name(&self) -> &str {
+                &self.label
+            }
+
+            fn as_any(&self) -> &dyn Any {
+                self
+            }
+
+            fn as_any_mut(&mut self) -> &mut dyn Any {
+                self
+            }
+        }
+    };
+}
+
 /// A WebSocket connection wrapped as a Scheme object (prints as
 /// `#<ws-connection URL>`).
 pub struct WsConnection {
@@ -81,19 +101,7 @@ pub struct WsSocket {
     label: String,
 }
 
-impl NativeObject for WsSocket {
-    fn type_name(&self) -> &str {
-        &self.label
-    }
-
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-}
+labelled_native_object!(WsSocket);
 
 /// Per-interpreter record of why the last `ws-connect` / `ws-receive` returned `#f`.
 struct LastError(Option<String>);
@@ -165,19 +173,7 @@ struct WsConnecting {
     label: String,
 }
 
-impl NativeObject for WsConnecting {
-    fn type_name(&self) -> &str {
-        &self.label
-    }
-
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-}
+labelled_native_object!(WsConnecting);
 
 /// Errors in the URL or options are the caller's mistake: raise them.
 fn is_usage_error(e: &WsError) -> bool {
