@@ -188,6 +188,8 @@ pub enum Op {
     Const(u32),
     /// Push local slot.
     Local(u16),
+    /// Push two local slots (the first, then the second).
+    Local2(u16, u16),
     /// Pop into local slot.
     SetLocal(u16),
     /// Push the value inside the box in a local slot.
@@ -238,6 +240,9 @@ pub enum Op {
     JumpCmpVV(Cmp, Var, Var, u32),
     /// Compare a variable with a fixnum and jump as the comparison says.
     JumpCmpVI(Cmp, Var, i8, u32),
+    /// Compare two local slots (0-255) and jump as the comparison says: [`Op::JumpCmpVV`]
+    /// without the operands' captured-variable checks.
+    JumpCmpLL(Cmp, u8, u8, u32),
     /// Add a small constant to the top of stack.
     AddImm(i32),
     /// Push a local slot plus a small constant.
@@ -260,6 +265,7 @@ impl Op {
             Op::JumpCmp(c, _) => Op::JumpCmp(c, target),
             Op::JumpCmpVV(c, a, b, _) => Op::JumpCmpVV(c, a, b, target),
             Op::JumpCmpVI(c, a, k, _) => Op::JumpCmpVI(c, a, k, target),
+            Op::JumpCmpLL(c, a, b, _) => Op::JumpCmpLL(c, a, b, target),
             op => op,
         }
     }
@@ -272,7 +278,8 @@ impl Op {
             | Op::JumpIfTrue(t)
             | Op::JumpCmp(_, t)
             | Op::JumpCmpVV(.., t)
-            | Op::JumpCmpVI(.., t) => Some(t),
+            | Op::JumpCmpVI(.., t)
+            | Op::JumpCmpLL(.., t) => Some(t),
             _ => None,
         }
     }
@@ -290,6 +297,11 @@ pub struct Proto {
     pub nslots: u16,
     /// Most values the code keeps on the stack above its local slots.
     pub max_stack: u32,
+    /// Stack room a call of the code needs: `nslots + max_stack`.
+    pub frame_size: u32,
+    /// The argument count a call may start the code with as it is: `nparams`, or `u32::MAX`
+    /// with a rest parameter.
+    pub direct_argc: u32,
     /// Captured variables the closure carries.
     pub nfree: u16,
     /// Instructions.

@@ -108,6 +108,7 @@ impl<'a> Codegen<'a> {
             | Op::Global(_)
             | Op::LocalAddImm(..)
             | Op::PrimVV(..) => 1,
+            Op::Local2(..) => 2,
             Op::SetLocal(_)
             | Op::SetLocalBox(_)
             | Op::SetFreeBox(_)
@@ -122,6 +123,7 @@ impl<'a> Codegen<'a> {
             | Op::Jump(_)
             | Op::JumpCmpVV(..)
             | Op::JumpCmpVI(..)
+            | Op::JumpCmpLL(..)
             | Op::AddImm(_) => 0,
             Op::JumpCmp(..) => -2,
             Op::Closure(i) => {
@@ -306,18 +308,14 @@ impl<'a> Codegen<'a> {
             }
             Node::Call(f, args, span) if tail && self.is_self_call(f, args.len()) => {
                 self.span = *span;
-                for a in args {
-                    self.compile(a, false);
-                }
+                self.compile_args(args);
                 self.span = *span;
                 self.emit(Op::TailCallSelf(args.len() as u16));
             }
             Node::Call(f, args, span) => {
                 self.span = *span;
                 self.compile(f, false);
-                for a in args {
-                    self.compile(a, false);
-                }
+                self.compile_args(args);
                 self.span = *span;
                 let n = args.len() as u16;
                 self.emit(if tail { Op::TailCall(n) } else { Op::Call(n) });
@@ -393,6 +391,27 @@ impl<'a> Codegen<'a> {
         }
     }
 
+    /// Pushes the arguments of a call, two adjacent local variables at a time with
+    /// [`Op::Local2`].
+    fn compile_args(&mut self, args: &[Node]) {
+        let mut i = 0;
+        while i < args.len() {
+            let pair = args
+                .get(i + 1)
+                .and_then(|b| self.plain_local(&args[i]).zip(self.plain_local(b)));
+            match pair {
+                Some((a, b)) => {
+                    self.emit(Op::Local2(a, b));
+                    i += 2;
+                }
+                None => {
+                    self.compile(&args[i], false);
+                    i += 1;
+                }
+            }
+        }
+    }
+
     /// Whether calling `f` with `argc` arguments is a call of the running closure with
     /// the right number of arguments (see [`Op::TailCallSelf`]).
     fn is_self_call(&self, f: &Node, argc: usize) -> bool {
@@ -409,10 +428,13 @@ impl<'a> Codegen<'a> {
             Node::Prim(Prim::Not, args, _) => self.compile_branch(&args[0], !jump_if),
             Node::Prim(p, args, span) if Cmp::new(*p, jump_if).is_some() => {
                 let cmp = Cmp::new(*p, jump_if).expect("comparison");
+                let slot = |n| self.plain_local(n).and_then(|s| u8::try_from(s).ok());
+                let slots = slot(&args[0]).zip(slot(&args[1]));
                 let a = self.var(&args[0]);
-                let op = match (a, self.var(&args[1]), &args[1]) {
-                    (Some(a), Some(b), _) => Op::JumpCmpVV(cmp, a, b, 0),
-                    (Some(a), None, Node::Const(Value::Int(k))) if i8::try_from(*k).is_ok() => {
+                let op = match (slots, a, self.var(&args[1]), &args[1]) {
+                    (Some((a, b)), ..) => Op::JumpCmpLL(cmp, a, b, 0),
+                    (_, Some(a), Some(b), _) => Op::JumpCmpVV(cmp, a, b, 0),
+                    (_, Some(a), None, Node::Const(Value::Int(k))) if i8::try_from(*k).is_ok() => {
                         Op::JumpCmpVI(cmp, a, *k as i8, 0)
                     }
                     _ => {
@@ -478,6 +500,12 @@ impl<'a> Codegen<'a> {
             rest: l.rest.is_some(),
             nslots: f.max_slots,
             max_stack: f.max_depth as u32,
+            frame_size: u32::from(f.max_slots) + f.max_depth as u32,
+            direct_argc: if l.rest.is_some() {
+                u32::MAX
+            } else {
+                l.params.len() as u32
+            },
             nfree: f.free.len() as u16,
             code: f.code,
             spans: f.spans,

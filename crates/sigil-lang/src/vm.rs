@@ -633,6 +633,29 @@ impl Vm {
         Ok(Flow::Continue)
     }
 
+    /// Saves `pc` in the innermost frame and pushes a frame running `proto` at `base` (the
+    /// caller has checked the depth limit).
+    #[inline(always)]
+    fn push_frame(&mut self, pc: usize, proto: *const Proto, base: usize) {
+        let depth = self.frames.len();
+        if depth == self.frames.capacity() {
+            self.frames.reserve(1);
+        }
+        debug_assert!(depth > 0, "a running frame");
+        // SAFETY: the innermost frame, the caller's, is at `depth - 1` (`Vm::run` only calls
+        // from a running frame), and the buffer has room at `depth`.
+        unsafe {
+            let f = self.frames.as_mut_ptr();
+            (*f.add(depth - 1)).pc = pc as u32;
+            f.add(depth).write(Frame {
+                proto,
+                pc: 0,
+                base: base as u32,
+            });
+            self.frames.set_len(depth + 1);
+        }
+    }
+
     /// Raises "recursion too deep" for a call whose frame would start at `base`.
     #[cold]
     fn too_deep(&mut self, base: usize, entry: usize) -> Result<Flow, Value> {
@@ -866,8 +889,11 @@ impl Vm {
             // closure, which owns the prototype, is a GC root while the frame exists.
             let mut proto: &Proto = unsafe { &*frame.proto };
             let mut base = frame.base as usize;
-            let mut pc = frame.pc as usize;
-            let mut code: &[Op] = &proto.code;
+            // The next instruction. SAFETY (here and wherever it is set): compiled code ends
+            // in a return or tail call and its jumps land on instructions
+            // (`codegen::assert_well_formed`), and saved `pc`s point at instructions, so `ip`
+            // stays within `proto.code`.
+            let mut ip: *const Op = unsafe { proto.code.as_ptr().add(frame.pc as usize) };
             // The running closure's captured values, looked up at their first use.
             let mut free: *const Value = std::ptr::null();
             // Makes sure `need` more values fit in the stack's buffer.
@@ -945,13 +971,27 @@ impl Vm {
                     unsafe { st.add(base + $s as usize).write(v) };
                 }};
             }
+            // The index of the next instruction.
+            macro_rules! pc {
+                () => {
+                    // SAFETY: `ip` points into `proto.code` (see its definition).
+                    unsafe { ip.offset_from(proto.code.as_ptr()) as usize }
+                };
+            }
+            // Continues at instruction `t`.
+            macro_rules! jump {
+                ($t:expr) => {
+                    // SAFETY: jump targets are instructions (see `ip`).
+                    ip = unsafe { proto.code.as_ptr().add($t as usize) }
+                };
+            }
             // Writes the stack length and `pc` back for code outside this loop.
             macro_rules! sync {
                 () => {{
                     debug_assert!(sp <= self.stack.capacity());
                     // SAFETY: every value below `sp` has been written.
                     unsafe { self.stack.set_len(sp) };
-                    self.frames.last_mut().expect("frame").pc = pc as u32;
+                    self.frames.last_mut().expect("frame").pc = pc!() as u32;
                 }};
             }
             // Picks the stack up again after a native ran (it may have grown the buffer).
@@ -967,9 +1007,8 @@ impl Vm {
             macro_rules! start {
                 ($p:expr, $n:expr) => {{
                     proto = unsafe { &*$p };
-                    pc = 0;
-                    code = &proto.code;
-                    room!(proto.nslots as usize + proto.max_stack as usize);
+                    jump!(0);
+                    room!(proto.frame_size as usize);
                     free = std::ptr::null();
                     for _ in $n..proto.nslots as usize {
                         push!(Value::Undefined);
@@ -1060,19 +1099,23 @@ impl Vm {
                         }
                     };
                     if jump {
-                        pc = $t as usize;
+                        jump!($t);
                     }
                 }};
             }
             loop {
-                debug_assert!(pc < code.len());
-                // SAFETY: compiled code ends in a return or tail call and its jumps land on
-                // instructions (`codegen::assert_well_formed`), so `pc` stays in bounds.
-                let op = unsafe { code.get_unchecked(pc) };
-                pc += 1;
+                debug_assert!(pc!() < proto.code.len());
+                // SAFETY: `ip` points at an instruction, and the one after it, if any, is the
+                // next (see `ip`).
+                let op = unsafe { &*ip };
+                ip = unsafe { ip.add(1) };
                 match *op {
                     Op::Const(k) => push!(proto.consts[k as usize]),
                     Op::Local(s) => push!(local!(s)),
+                    Op::Local2(a, b) => {
+                        push!(local!(a));
+                        push!(local!(b));
+                    }
                     Op::SetLocal(s) => {
                         let v = pop!();
                         set_local!(s, v);
@@ -1119,15 +1162,15 @@ impl Vm {
                     Op::Pop => {
                         pop!();
                     }
-                    Op::Jump(t) => pc = t as usize,
+                    Op::Jump(t) => jump!(t),
                     Op::JumpIfFalse(t) => {
                         if let Value::Bool(false) = pop!() {
-                            pc = t as usize;
+                            jump!(t);
                         }
                     }
                     Op::JumpIfTrue(t) => {
                         if !matches!(pop!(), Value::Bool(false)) {
-                            pc = t as usize;
+                            jump!(t);
                         }
                     }
                     Op::JumpCmp(c, t) => {
@@ -1137,6 +1180,7 @@ impl Vm {
                     }
                     Op::JumpCmpVV(c, x, y, t) => branch!(c, var!(x), var!(y), t),
                     Op::JumpCmpVI(c, x, k, t) => branch!(c, var!(x), Value::Int(k.into()), t),
+                    Op::JumpCmpLL(c, x, y, t) => branch!(c, local!(x), local!(y), t),
                     Op::Closure(i) => {
                         let child = &proto.children[i as usize];
                         let n = child.nfree as usize;
@@ -1153,13 +1197,8 @@ impl Vm {
                         let f = unsafe { st.add(fpos).read() };
                         match self.exact_closure(f, n) {
                             Some(p) if self.frames.len() < self.depth_limit => {
-                                self.frames.last_mut().expect("frame").pc = pc as u32;
                                 base = fpos + 1;
-                                self.frames.push(Frame {
-                                    proto: p,
-                                    pc: 0,
-                                    base: base as u32,
-                                });
+                                self.push_frame(pc!(), p, base);
                                 start!(p, n);
                             }
                             _ => {
@@ -1208,26 +1247,30 @@ impl Vm {
                         // that the frame has `n` parameter slots (no rest parameter).
                         unsafe { move_down(st.add(sp - n), st.add(base), n) };
                         sp = base + proto.nslots as usize;
-                        pc = 0;
+                        jump!(0);
                     }
                     Op::Return | Op::ReturnLocal(_) => {
                         let v = match *op {
                             Op::ReturnLocal(s) => local!(s),
                             _ => pop!(),
                         };
-                        self.frames.pop();
+                        // The result replaces the callee.
                         sp = base - 1;
-                        if self.frames.len() <= entry {
+                        push!(v);
+                        let depth = self.frames.len() - 1;
+                        // SAFETY: drops the running frame, the innermost one (frames need no
+                        // destructor).
+                        unsafe { self.frames.set_len(depth) };
+                        if depth <= entry {
                             // SAFETY: the values below the callee's position are initialised.
-                            unsafe { self.stack.set_len(sp) };
+                            unsafe { self.stack.set_len(base - 1) };
                             return Ok(Outcome::Done(v));
                         }
-                        push!(v);
-                        let f = self.frames.last().expect("frame");
+                        // SAFETY: `depth > entry`, so the caller's frame is still there.
+                        let f = unsafe { self.frames.get_unchecked(depth - 1) };
                         proto = unsafe { &*f.proto };
                         base = f.base as usize;
-                        pc = f.pc as usize;
-                        code = &proto.code;
+                        jump!(f.pc);
                         room!(proto.max_stack as usize);
                         free = std::ptr::null();
                     }
@@ -1268,7 +1311,7 @@ impl Vm {
             return None;
         };
         let p = &*c.proto;
-        (usize::from(p.nparams) == argc && !p.rest).then_some(p as *const Proto)
+        (p.direct_argc as usize == argc).then_some(p as *const Proto)
     }
 
     /// `a + k` for [`Op::AddImm`] when `a` is not a fixnum or the sum overflows.
