@@ -114,7 +114,6 @@ run_cpu() {
   awk '{printf "%d\n", ($1 + $2) * 1e9}' "$out.time"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
 
 # measure NAME CMD... -> sets MED_NS and OUT (output of the first run); every run's
 # output must be identical

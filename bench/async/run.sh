@@ -66,13 +66,7 @@ for b in "$SIGIL" "$SERVER"; do
   [[ -x "$b" ]] || { log "missing binary $b"; exit 1; }
 done
 
-command -v python3 >/dev/null || { log "python3 is required"; exit 1; }
-PYTHON="$(python3 -c 'import sys; print(sys.executable)')"
-if ! "$PYTHON" -c 'import websockets' 2>/dev/null; then
-  log "installing the websockets package (pip)..."
-  "$PYTHON" -m pip install --quiet websockets >&2
-fi
-WEBSOCKETS_VERSION="$("$PYTHON" -c 'import websockets; print(websockets.__version__)')"
+ensure_python_websockets websockets
 PYTHON_VERSION="$("$PYTHON" -c 'import platform; print(platform.python_version())')"
 
 [[ -x /usr/bin/time ]] || { log "/usr/bin/time is required (GNU time, for peak RSS)"; exit 1; }
@@ -87,25 +81,7 @@ else
 fi
 
 # ---------------------------------------------------------------- server
-WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"${SERVER_PIN[@]}" "$SERVER" --bind 127.0.0.1 --port "$PORT" >"$WORK/server.out" 2>"$WORK/server.err" &
-SERVER_PID=$!
-for _ in $(seq 100); do
-  grep -q '^READY' "$WORK/server.out" 2>/dev/null && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.err" >&2; log "server died"; exit 1; }
-  sleep 0.1
-done
-PORT="$(sed -n 's/^READY port=\([0-9]*\).*/\1/p' "$WORK/server.out")"
-[[ -n "$PORT" ]] || { log "server did not print READY"; exit 1; }
-URL="ws://127.0.0.1:$PORT/echo"
+start_echo_server "$SERVER" "$PORT" "${SERVER_PIN[@]}"
 
 # ---------------------------------------------------------------- clients
 CLIENTS=(sigil python)
