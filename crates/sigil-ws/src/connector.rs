@@ -249,6 +249,15 @@ fn start_tcp(addr: SocketAddr) -> io::Result<TcpStream> {
     Ok(sock.into())
 }
 
+/// How a non-blocking connect on `sock` went: `Ok` once connected, `NotConnected` while
+/// still in progress, else the error that failed it.
+fn tcp_outcome(sock: &TcpStream) -> io::Result<()> {
+    match sock.take_error()? {
+        Some(e) => Err(e),
+        None => sock.peer_addr().map(drop),
+    }
+}
+
 /// The error for a failed TCP connect to `addr`.
 fn tcp_error(addr: SocketAddr, e: io::Error) -> WsError {
     let addr = addr.to_string();
@@ -385,11 +394,6 @@ impl Connector {
         self.deadline
     }
 
-    /// The URL being opened.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
     fn port(&self) -> u16 {
         let secure = self.parsed.scheme() == "wss";
         self.parsed
@@ -423,24 +427,16 @@ impl Connector {
                         return Ok(Step::Wait(fd, Interest::Readable));
                     }
                 },
-                Stage::Connecting { sock, addrs, next } => {
-                    match sock
-                        .take_error()
-                        .and_then(|e| e.map_or_else(|| sock.peer_addr(), Err))
-                    {
-                        Ok(_) => self.upgrade(sock)?,
-                        Err(e) if e.kind() == io::ErrorKind::NotConnected => {
-                            let fd = sock.as_raw_fd();
-                            self.stage = Stage::Connecting { sock, addrs, next };
-                            return Ok(Step::Wait(fd, Interest::Writable));
-                        }
-                        Err(e) if next < addrs.len() => {
-                            drop(e);
-                            self.connect_to(addrs, next)?
-                        }
-                        Err(e) => return Err(tcp_error(addrs[next - 1], e)),
+                Stage::Connecting { sock, addrs, next } => match tcp_outcome(&sock) {
+                    Ok(()) => self.upgrade(sock)?,
+                    Err(e) if e.kind() == io::ErrorKind::NotConnected => {
+                        let fd = sock.as_raw_fd();
+                        self.stage = Stage::Connecting { sock, addrs, next };
+                        return Ok(Step::Wait(fd, Interest::Writable));
                     }
-                }
+                    Err(_) if next < addrs.len() => self.connect_to(addrs, next)?,
+                    Err(e) => return Err(tcp_error(addrs[next - 1], e)),
+                },
                 Stage::Upgrading {
                     mut transport,
                     mut handshake,

@@ -5,7 +5,7 @@
 //! argument these procedures use the current input or output port, which is textual
 //! unless rebound, so that is an error.
 
-use super::bytevectors::byte;
+use super::bytevectors::{byte, bytes_arg, slice};
 use super::ports::{closed, file_error, io_error, port_or_current, Std};
 use super::strings::{bounds, str_arg};
 use super::{index, Registry};
@@ -46,11 +46,7 @@ fn put(vm: &mut Vm, who: &str, port: Value, bytes: &[u8]) -> NResult<()> {
 }
 
 fn open_input_bytevector(vm: &mut Vm, a: &[Value]) -> NResult {
-    let data = vm
-        .heap
-        .bytevector(a[0])
-        .ok_or_else(|| Error::wrong_type("open-input-bytevector", "a bytevector", a[0]))?
-        .to_vec();
+    let data = bytes_arg(vm, "open-input-bytevector", a[0])?.to_vec();
     Ok(vm.heap.alloc(Object::Port(Port::BytesIn { data, pos: 0 })))
 }
 
@@ -135,11 +131,7 @@ fn read_bytevector(vm: &mut Vm, a: &[Value]) -> NResult {
 /// number of bytes read, or eof.
 fn read_bytevector_into(vm: &mut Vm, a: &[Value]) -> NResult {
     const WHO: &str = "read-bytevector!";
-    let len = vm
-        .heap
-        .bytevector(a[0])
-        .ok_or_else(|| Error::wrong_type(WHO, "a bytevector", a[0]))?
-        .len();
+    let len = bytes_arg(vm, WHO, a[0])?.len();
     let (start, end) = bounds(WHO, a.get(2..).unwrap_or(&[]), len)?;
     let port = port_or_current(vm, a.get(1), Std::Input)?;
     let (data, pos) = input(vm, WHO, port)?;
@@ -166,12 +158,7 @@ fn write_u8(vm: &mut Vm, a: &[Value]) -> NResult {
 /// `(write-bytevector bv [port [start [end]]])`.
 fn write_bytevector(vm: &mut Vm, a: &[Value]) -> NResult {
     const WHO: &str = "write-bytevector";
-    let bytes = vm
-        .heap
-        .bytevector(a[0])
-        .ok_or_else(|| Error::wrong_type(WHO, "a bytevector", a[0]))?;
-    let (start, end) = bounds(WHO, a.get(2..).unwrap_or(&[]), bytes.len())?;
-    let chunk = bytes[start..end].to_vec();
+    let chunk = slice(vm, WHO, a[0], a.get(2..).unwrap_or(&[]))?.to_vec();
     let port = port_or_current(vm, a.get(1), Std::Output)?;
     put(vm, WHO, port, &chunk)?;
     Ok(Value::Unspecified)

@@ -6,7 +6,7 @@ use crate::value::{Error, NResult, Object, Value};
 use crate::vm::Vm;
 
 /// A bytevector argument, borrowed from the heap.
-fn bytes_arg<'a>(vm: &'a Vm, who: &str, v: Value) -> NResult<&'a [u8]> {
+pub(super) fn bytes_arg<'a>(vm: &'a Vm, who: &str, v: Value) -> NResult<&'a [u8]> {
     vm.heap
         .bytevector(v)
         .ok_or_else(|| Error::wrong_type(who, "a bytevector", v))
@@ -29,7 +29,7 @@ pub(super) fn byte(who: &str, v: Value) -> NResult<u8> {
 }
 
 /// The bytes of bytevector argument `v` selected by optional `[start [end]]` arguments.
-fn slice<'a>(vm: &'a Vm, who: &str, v: Value, args: &[Value]) -> NResult<&'a [u8]> {
+pub(super) fn slice<'a>(vm: &'a Vm, who: &str, v: Value, args: &[Value]) -> NResult<&'a [u8]> {
     let b = bytes_arg(vm, who, v)?;
     let (start, end) = bounds(who, args, b.len())?;
     Ok(&b[start..end])
