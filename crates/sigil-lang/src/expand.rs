@@ -757,7 +757,12 @@ impl<'a> Expander<'a> {
 
     fn expand_named(&mut self, x: &Syn, name: Option<Symbol>) -> CResult<Node> {
         let mut node = self.expand(x)?;
-        if let Node::Lambda(l) = &mut node {
+        // The value's procedure, also as the body of a `let` (which `case-lambda` expands to).
+        let mut value = &mut node;
+        while let Node::Let(_, body) = value {
+            value = body;
+        }
+        if let Node::Lambda(l) = value {
             if l.name.is_none() {
                 l.name = name.map(Symbol::strip);
             }
@@ -1260,7 +1265,10 @@ impl<'a> Expander<'a> {
     }
 
     fn expand_case_lambda(&mut self, clauses: &[Syn], span: Span) -> CResult<Node> {
-        // (case-lambda (formals body ...) ...) => (%case-lambda (lambda formals body ...) ...)
+        // (case-lambda (formals body ...) ...) =>
+        //   (let ((clauses (list (lambda formals body ...) ...)))
+        //     (lambda args (%dispatch-arity clauses args)))
+        // The dispatcher is this expression's own lambda, so a definition can name it.
         let mut procs = Vec::new();
         for c in clauses {
             match c.as_list() {
@@ -1270,8 +1278,24 @@ impl<'a> Expander<'a> {
                 _ => return err(c.span, "case-lambda: bad clause"),
             }
         }
-        let f = Node::Global(self.global_slot(Symbol::intern("%case-lambda")), span);
-        Ok(Node::Call(Box::new(f), procs, span))
+        let list = procs
+            .into_iter()
+            .rev()
+            .fold(Node::Const(Value::Null), |tail, p| {
+                Node::Prim(Prim::Cons, vec![p, tail], span)
+            });
+        let clauses_var = self.temp("case-lambda-clauses");
+        let dispatch = self.global_slot(Symbol::intern("%dispatch-arity"));
+        let dispatcher = self.lambda_with(None, None, &[], Some(Symbol::intern("args")), |ex| {
+            let args = (ex.vars.len() - 1) as VarId; // the rest parameter, created last
+            let call = vec![ex.use_var(clauses_var), ex.use_var(args)];
+            Ok(Node::Call(
+                Box::new(Node::Global(dispatch, span)),
+                call,
+                span,
+            ))
+        })?;
+        Ok(Node::Let(vec![(clauses_var, list)], Box::new(dispatcher)))
     }
 
     fn quasi(&mut self, x: &Syn, level: u32) -> CResult<Node> {

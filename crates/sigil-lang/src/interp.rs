@@ -384,6 +384,13 @@ impl Interpreter {
                 u.span,
             ),
         };
+        let message = match message.strip_prefix("unbound variable: ") {
+            Some(name) if kind == "unbound-variable" => {
+                let hint = self.import_hint(Symbol::intern(name));
+                message + &hint
+            }
+            _ => message,
+        };
         SchemeError {
             kind,
             message,
@@ -399,6 +406,31 @@ impl Interpreter {
                     }
                 })
                 .collect(),
+        }
+    }
+
+    /// For an unbound `name`: ` (did you forget (import (a b))?)` naming the libraries
+    /// that export it among those the interpreter knows without searching files (library
+    /// sources, native libraries, libraries loaded so far; not `%` internal ones), else "".
+    fn import_hint(&mut self, name: Symbol) -> String {
+        let mut keys: Vec<String> = (self.sources.keys().chain(self.libraries.keys()))
+            .filter(|k| !k.contains('%'))
+            .cloned()
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let imports: Vec<String> = keys
+            .into_iter()
+            .filter(|k| {
+                let lib = self.load_library(k, Span::default());
+                lib.is_ok_and(|m| m.map.contains_key(&name))
+            })
+            .map(|k| format!("(import ({k}))"))
+            .collect();
+        if imports.is_empty() {
+            String::new()
+        } else {
+            format!(" (did you forget {}?)", imports.join(" or "))
         }
     }
 
@@ -512,13 +544,22 @@ impl Interpreter {
                     p.display().to_string(),
                 ),
                 None => {
+                    let dirs: Vec<String> = self
+                        .search_path
+                        .iter()
+                        .map(|d| d.display().to_string())
+                        .collect();
+                    let looked = match dirs.as_slice() {
+                        [] => ", but the library search path is empty".to_string(),
+                        _ => format!(" in {}", dirs.join(", ")),
+                    };
                     return Err(Self::syntax_error(
                         span,
                         format!(
-                            "import: library ({key}) not found (looked for {})",
+                            "import: library ({key}) not found (looked for {}{looked})",
                             rel.display()
                         ),
-                    ))
+                    ));
                 }
             }
         };

@@ -341,11 +341,7 @@ macro_rules! impl_into_native {
                 let name: Rc<str> = Rc::from(name);
                 Rc::new(move |vm: &mut Vm, args: &[Value]| {
                     if args.len() != $n {
-                        return Err(Error::with(
-                            "arity-error",
-                            format!("{name}: expected {} arguments, got {}", $n, args.len()),
-                            vec![],
-                        ));
+                        return Err(Error::arity(&name, $n, args.len()));
                     }
                     let r = (self)($(arg::<$a>(vm, &name, args, $k)?),*);
                     r.into_native_result(vm, &name)
@@ -365,11 +361,7 @@ macro_rules! impl_into_native {
                 let name: Rc<str> = Rc::from(name);
                 Rc::new(move |vm: &mut Vm, args: &[Value]| {
                     if args.len() != $n {
-                        return Err(Error::with(
-                            "arity-error",
-                            format!("{name}: expected {} arguments, got {}", $n, args.len()),
-                            vec![],
-                        ));
+                        return Err(Error::arity(&name, $n, args.len()));
                     }
                     $(let $a = arg::<$a>(vm, &name, args, $k)?;)*
                     let r = (self)(vm, $($a),*);
@@ -641,7 +633,7 @@ mod tests {
         // The wrapper checks too, for callers that bypass the VM's check.
         let f = IntoNative::<(i64,)>::into_native(|x: i64| x, "direct");
         let e = f(&mut i.vm, &[]).err().unwrap();
-        assert!(matches!(e, Error::Msg(_, ref m, _) if m == "direct: expected 1 arguments, got 0"));
+        assert!(matches!(e, Error::Msg(_, ref m, _) if m == "direct: expected 1 argument, got 0"));
     }
 
     #[test]

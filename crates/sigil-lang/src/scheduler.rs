@@ -526,8 +526,15 @@ fn channel_get(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
         return Ok(Ctl::Return(v));
     }
     let Some(me) = in_task else {
-        return Err(Error::msg(
-            "channel-get: the channel is empty and no scheduler is running to fill it",
+        // No task can fill the channel while this thread waits: wait out the timeout.
+        let Some(secs) = timeout else {
+            return Err(Error::msg(
+                "channel-get: the channel is empty and no scheduler is running to fill it",
+            ));
+        };
+        return Ok(Ctl::Park(
+            Wait::Until(deadline_after(secs)),
+            Resume::Return(default),
         ));
     };
     if !ch.waiters.contains(&me) {
@@ -541,9 +548,7 @@ fn channel_get(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     let Some(secs) = timeout else {
         return Ok(Ctl::Park(Wait::Event, Resume::Retry));
     };
-    let deadline = *task
-        .deadline
-        .get_or_insert_with(|| Instant::now() + Duration::from_secs_f64(secs.max(0.0)));
+    let deadline = *task.deadline.get_or_insert_with(|| deadline_after(secs));
     if Instant::now() >= deadline {
         task.deadline = None;
         if let Ok(ch) = channel(vm, "channel-get", args[0]) {
@@ -552,6 +557,15 @@ fn channel_get(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
         return Ok(Ctl::Return(default));
     }
     Ok(Ctl::Park(Wait::Until(deadline), Resume::Retry))
+}
+
+/// The instant `secs` seconds from now: now for a negative or NaN `secs`, a century away
+/// for one too large to represent.
+pub(crate) fn deadline_after(secs: f64) -> Instant {
+    let now = Instant::now();
+    let century = Duration::from_secs(100 * 365 * 24 * 3600);
+    let wait = Duration::try_from_secs_f64(secs.max(0.0)).map_or(century, |d| d.min(century));
+    now + wait
 }
 
 /// Registers the `(sigil %async)` natives that `(sigil async)` wraps.

@@ -338,6 +338,25 @@ impl Error {
             vec![got],
         )
     }
+
+    /// The `arity-error` "`who`: expected `expected` argument(s), got `got`", where
+    /// `expected` is a count such as `2`, `at least 1` or `1 to 3`.
+    pub fn arity(who: &str, expected: impl std::fmt::Display, got: usize) -> Error {
+        let expected = arguments(expected);
+        Error::with(
+            "arity-error",
+            format!("{who}: expected {expected}, got {got}"),
+            vec![],
+        )
+    }
+}
+
+/// A count of arguments in words, the noun agreeing with the count's last number:
+/// `1 argument`, `0 arguments`, `at least 1 argument`, `1 to 2 arguments`.
+pub fn arguments(count: impl std::fmt::Display) -> String {
+    let count = count.to_string();
+    let one = count == "1" || count.ends_with(" 1");
+    format!("{count} {}", if one { "argument" } else { "arguments" })
 }
 
 /// Shorthand for native results.

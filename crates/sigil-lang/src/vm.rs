@@ -138,6 +138,9 @@ pub struct Vm {
 
 const DEFAULT_MAX_DEPTH: usize = 1_000_000;
 
+/// Frames the depth limit does not count: the frame of the top-level form being run.
+const TOPLEVEL_FRAMES: usize = 1;
+
 enum Flow {
     Continue,
     Done(Value),
@@ -219,7 +222,7 @@ impl Vm {
             winders: Value::Null,
             raise_proc: Value::Bool(false),
             max_depth: DEFAULT_MAX_DEPTH,
-            depth_limit: DEFAULT_MAX_DEPTH,
+            depth_limit: DEFAULT_MAX_DEPTH + TOPLEVEL_FRAMES,
             interrupt: Arc::new(AtomicBool::new(false)),
             ticks: 0,
             out: Vec::with_capacity(8192),
@@ -241,7 +244,7 @@ impl Vm {
     /// "recursion too deep".
     pub fn set_max_depth(&mut self, n: usize) {
         self.max_depth = n;
-        self.depth_limit = n;
+        self.depth_limit = n + TOPLEVEL_FRAMES;
     }
 
     // ---- globals and builtins ------------------------------------------------------
@@ -417,7 +420,7 @@ impl Vm {
             Ok(Outcome::Parked(_)) => {
                 let e = Error::msg("internal: a computation parked outside a scheduler task");
                 let v = self.make_condition(e, Span::default());
-                self.record_uncaught(v);
+                self.record_uncaught(v, false);
                 Err(v)
             }
             Ok(Outcome::Done(v)) => Ok(v),
@@ -437,7 +440,7 @@ impl Vm {
                 self.frames.truncate(entry_frames);
                 self.stack.truncate(entry_stack);
                 self.handlers = saved_handlers;
-                self.depth_limit = self.max_depth;
+                self.depth_limit = self.max_depth + TOPLEVEL_FRAMES;
                 Err(u)
             }
         }
@@ -481,22 +484,19 @@ impl Vm {
                 });
                 self.frames.clear();
                 self.stack.clear();
-                self.depth_limit = self.max_depth;
+                self.depth_limit = self.max_depth + TOPLEVEL_FRAMES;
                 TaskOutcome::Failed(u)
             }
         }
     }
 
+    /// Where an error is reported: the current position of the innermost frame running the
+    /// program's own code, not library code (prelude, stdlib); of the innermost frame when
+    /// every frame is library code.
     fn span_here(&self) -> Span {
-        match self.frames.last() {
-            Some(f) => f
-                .proto()
-                .spans
-                .get((f.pc as usize).saturating_sub(1))
-                .copied()
-                .unwrap_or_default(),
-            None => Span::default(),
-        }
+        let user = self.frames.iter().rev().find(|f| !f.proto().internal);
+        user.or(self.frames.last())
+            .map_or(Span::default(), frame_span)
     }
 
     /// Signals an error at the current position: calls the Scheme handler if there is one,
@@ -509,9 +509,10 @@ impl Vm {
     /// Like [`Vm::throw`], calling the handler in tail position when `tail` is set.
     fn throw_at(&mut self, e: Error, tail: bool, entry: usize) -> Result<Flow, Value> {
         let span = self.span_here();
+        let fresh = matches!(e, Error::Msg(..));
         let v = self.make_condition(e, span);
         if matches!(self.handlers, Value::Null) || matches!(self.raise_proc, Value::Bool(false)) {
-            self.record_uncaught(v);
+            self.record_uncaught(v, fresh);
             return Err(v);
         }
         self.stack.push(self.raise_proc);
@@ -519,20 +520,20 @@ impl Vm {
         self.call(1, tail, entry)
     }
 
-    fn record_uncaught(&mut self, v: Value) {
+    /// Records `v` as the uncaught error with the innermost frames. Library frames are
+    /// left out, except, for a `fresh` error (raised here by a native or the VM, not
+    /// re-raised by `raise`), the library frames it happened in.
+    fn record_uncaught(&mut self, v: Value, fresh: bool) {
         let mut trace = Vec::new();
         let mut span = Span::default();
+        let mut in_library = fresh;
         for f in self.frames.iter().rev() {
-            if f.proto().internal {
+            in_library &= f.proto().internal;
+            if f.proto().internal && !in_library {
                 continue;
             }
-            let s = f
-                .proto()
-                .spans
-                .get((f.pc as usize).saturating_sub(1))
-                .copied()
-                .unwrap_or_default();
-            if !span.is_known() && s.is_known() {
+            let s = frame_span(f);
+            if !in_library && !span.is_known() && s.is_known() {
                 span = s;
             }
             let name = f
@@ -713,15 +714,7 @@ impl Vm {
                                 np.to_string()
                             };
                             self.stack.truncate(fpos);
-                            return self.throw_at(
-                                Error::with(
-                                    "arity-error",
-                                    format!("{name}: expected {expect} arguments, got {argc}"),
-                                    vec![],
-                                ),
-                                tail,
-                                entry,
-                            );
+                            return self.throw_at(Error::arity(&name, expect, argc), tail, entry);
                         }
                     } else if p.rest {
                         self.stack.push(Value::Null);
@@ -735,9 +728,9 @@ impl Vm {
                             Some(m) => format!("{} to {m}", n.min),
                             None => format!("at least {}", n.min),
                         };
-                        let msg = format!("{}: expected {expect} arguments, got {argc}", n.name);
+                        let e = Error::arity(&n.name, expect, argc);
                         self.stack.truncate(fpos);
-                        return self.throw_at(Error::with("arity-error", msg, vec![]), tail, entry);
+                        return self.throw_at(e, tail, entry);
                     }
                     let func = n.f.clone();
                     let mut fpos = fpos;
@@ -832,7 +825,7 @@ impl Vm {
                     let v = *v;
                     if argc != 0 {
                         self.stack.truncate(fpos);
-                        let e = Error::msg("parameter: expected 0 arguments");
+                        let e = Error::arity("parameter", 0, argc);
                         return self.throw_at(e, tail, entry);
                     }
                     self.stack.truncate(fpos);
@@ -1413,6 +1406,15 @@ unsafe fn move_down(src: *const Value, dst: *mut Value, n: usize) {
     for i in 0..n {
         dst.add(i).write(src.add(i).read());
     }
+}
+
+/// The position of the instruction frame `f` is running (or last ran).
+fn frame_span(f: &Frame) -> Span {
+    let spans = &f.proto().spans;
+    spans
+        .get((f.pc as usize).saturating_sub(1))
+        .copied()
+        .unwrap_or_default()
 }
 
 /// Blocks the thread until the wait is satisfied (used outside a scheduler). Checks the

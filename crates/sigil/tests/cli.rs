@@ -202,19 +202,106 @@ fn repl_keeps_definitions() {
     assert_eq!(out, "49\n");
 }
 
+/// `(f N)` makes N + 1 nested calls of `f`.
+fn deep(n: u32) -> String {
+    format!("(define (f n) (if (= n 0) 0 (+ 1 (f (- n 1))))) (f {n})")
+}
+
 #[test]
 fn max_depth_option_sets_the_recursion_limit() {
-    let deep = "(define (f n) (if (= n 0) 0 (+ 1 (f (- n 1))))) (f 5000)";
-    let (code, out, _) = run(sigil().args(["--max-depth", "10000", "-e", deep]));
+    let (code, out, _) = run(sigil().args(["--max-depth", "10000", "-e", &deep(5000)]));
     assert_eq!((code, out.trim()), (0, "5000"));
-    let (code, _, err) = run(sigil().args(["--max-depth", "1000", "-e", deep]));
+    let (code, _, err) = run(sigil().args(["--max-depth", "1000", "-e", &deep(5000)]));
     assert_eq!(code, 1);
     assert!(
         err.contains("recursion too deep (more than 1000 nested calls)"),
         "{err}"
     );
-    let (code, _, err) = run(sigil().env("SIGIL_MAX_DEPTH", "1000").args(["-e", deep]));
+    let (code, _, err) = run(sigil()
+        .env("SIGIL_MAX_DEPTH", "1000")
+        .args(["-e", &deep(5000)]));
     assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn the_depth_limit_counts_the_programs_calls_only() {
+    // 1000 nested calls of f are allowed under a limit of 1000: the frame of the top-level
+    // form does not count.
+    let (code, out, err) = run(sigil().args(["--max-depth", "1000", "-e", &deep(999)]));
+    assert_eq!((code, out.trim()), (0, "999"), "{err}");
+    let (code, _, err) = run(sigil().args(["--max-depth", "1000", "-e", &deep(1000)]));
+    assert_eq!(code, 1);
+    assert!(err.contains("in f [1000 times]"), "{err}");
+}
+
+#[test]
+fn recursion_error_says_how_to_raise_the_limit() {
+    let (_, _, err) = run(sigil().args(["--max-depth", "100", "-e", &deep(200)]));
+    let hint = err.lines().last().unwrap_or_default();
+    assert!(
+        hint.starts_with("  hint: ")
+            && hint.contains("--max-depth N")
+            && hint.contains("SIGIL_MAX_DEPTH"),
+        "{err}"
+    );
+    // Other errors have no hint.
+    let (_, _, err) = run(sigil().args(["-e", "(car 1)"]));
+    assert!(!err.contains("hint:"), "{err}");
+}
+
+#[test]
+fn unbound_names_of_standard_libraries_name_the_import() {
+    for (name, library) in [
+        ("ws-connect", "(sigil websocket)"),
+        ("encode-text-frame", "(sigil websocket frame)"),
+        ("json->string", "(sigil json)"),
+        ("async-run", "(sigil async)"),
+    ] {
+        let (code, _, err) = run(sigil().args(["-e", &format!("({name} 1)")]));
+        assert_eq!(code, 1);
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.ends_with(&format!(
+                "unbound variable: {name} (did you forget (import {library})?)"
+            )),
+            "{err}"
+        );
+    }
+    let (_, _, err) = run(sigil().args(["-e", "(no-such-procedure 1)"]));
+    assert!(
+        err.starts_with("error: <-e>:1:2: unbound variable: no-such-procedure\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_library_lists_the_directories_searched() {
+    let dir = std::env::temp_dir();
+    let (code, _, err) = run(sigil()
+        .env("SIGIL_PATH", "/nonexistent/one:/nonexistent/two")
+        .args(["-I", "/nonexistent/three", "-e", "(import (no such lib))"]));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "library (no such lib) not found (looked for no/such/lib.sgl in \
+             /nonexistent/one, /nonexistent/two, /nonexistent/three)"
+        ),
+        "{err}"
+    );
+    let s = Script::new("(import (no such lib))\n");
+    let (_, _, err) = run(sigil().arg(s.path()));
+    assert!(
+        err.contains(&format!(
+            "(looked for no/such/lib.sgl in {})",
+            dir.display()
+        )),
+        "{err}"
+    );
+    let (_, _, err) = run(sigil().args(["-e", "(import (no such lib))"]));
+    assert!(
+        err.contains("(looked for no/such/lib.sgl, but the library search path is empty)"),
+        "{err}"
+    );
 }
 
 #[test]

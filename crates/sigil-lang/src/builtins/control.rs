@@ -4,9 +4,9 @@
 use super::{list, procedure, real, string, Registry};
 use crate::printer;
 use crate::symbol::Symbol;
-use crate::value::{Condition, Ctl, Error, NResult, Object, Resume, Value, Wait};
+use crate::value::{arguments, Condition, Ctl, Error, NResult, Object, Resume, Value, Wait};
 use crate::vm::{Continuation, Vm};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 fn apply(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     let f = args[0];
@@ -183,7 +183,7 @@ fn dispatch_arity(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     }
     Err(Error::with(
         "arity-error",
-        format!("case-lambda: no clause accepts {} arguments", actual.len()),
+        format!("case-lambda: no clause accepts {}", arguments(actual.len())),
         vec![],
     ))
 }
@@ -219,7 +219,7 @@ fn sleep(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
             args[0],
         ));
     }
-    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let deadline = crate::scheduler::deadline_after(secs);
     Ok(Ctl::Park(
         Wait::Until(deadline),
         Resume::Return(Value::Unspecified),

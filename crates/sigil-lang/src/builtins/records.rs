@@ -102,16 +102,8 @@ pub fn call_record_proc(vm: &mut Vm, p: RecordProc, args: &[Value]) -> NResult {
                 _ => return Err(Error::msg("not a record type")),
             };
             if args.len() != idx.len() {
-                return Err(Error::with(
-                    "arity-error",
-                    format!(
-                        "make-{}: expected {} arguments, got {}",
-                        type_name(vm, t).trim_matches(['<', '>']),
-                        idx.len(),
-                        args.len()
-                    ),
-                    vec![],
-                ));
+                let who = format!("make-{}", type_name(vm, t).trim_matches(['<', '>']));
+                return Err(Error::arity(&who, idx.len(), args.len()));
             }
             let mut fields = vec![Value::Bool(false); nfields];
             for (i, a) in idx.iter().zip(args) {
@@ -136,11 +128,7 @@ pub fn call_record_proc(vm: &mut Vm, p: RecordProc, args: &[Value]) -> NResult {
         }
         RecordProc::Modifier(t, i) => {
             if args.len() != 2 {
-                return Err(Error::with(
-                    "arity-error",
-                    "record modifier: expected 2 arguments",
-                    vec![],
-                ));
+                return Err(Error::arity("record modifier", 2, args.len()));
             }
             match vm.heap.obj_mut(args[0]) {
                 Some(Object::Record(rt, fields)) if *rt == t => {
@@ -161,11 +149,7 @@ fn one_arg(args: &[Value]) -> NResult<()> {
     if args.len() == 1 {
         Ok(())
     } else {
-        Err(Error::with(
-            "arity-error",
-            format!("record procedure: expected 1 argument, got {}", args.len()),
-            vec![],
-        ))
+        Err(Error::arity("record procedure", 1, args.len()))
     }
 }
 
