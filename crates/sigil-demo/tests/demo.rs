@@ -65,11 +65,23 @@ fn hello() {
 }
 
 #[test]
-fn several_scripts_run_in_order() {
+fn arguments_after_the_script_go_to_the_script() {
     check(
-        &["examples/echo-client.sgl", "examples/json-exchange.sgl"],
-        "Hello!\nsubscribed\n",
+        &["examples/hello.sgl", "Bob"],
+        "Hello, Bob!\nSquares of 1..5: (1 4 9 16 25)\nTheir sum is 55.\n",
     );
+    check(
+        &["-e", "(command-line)", "x", "y"],
+        "(\"-e\" \"x\" \"y\")\n",
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = demo(&["--frobnicate"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr:\n{stderr}");
+    assert!(stderr.contains("usage: sigil-demo"), "stderr:\n{stderr}");
 }
 
 #[test]

@@ -1,12 +1,9 @@
 //! The `sigil` command: runs a script, an expression, standard input, or the REPL.
 //! See `docs/cli.md`.
 
-mod cli;
 mod repl;
 
-use cli::Mode;
-use sigil_lang::{Interpreter, SchemeError, Value};
-use std::io::Read;
+use sigil::cli::{self, Mode};
 use std::process::ExitCode;
 
 /// Makes glibc keep freed memory for reuse instead of returning it to the kernel.
@@ -41,15 +38,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut interp = sigil::interpreter();
-    for dir in &opts.include {
-        interp.add_search_path(dir);
-    }
-    if let Some(n) = opts.max_depth {
-        interp.set_max_depth(n);
-    }
-    interp.set_command_line(opts.command_line);
-    match opts.mode {
+    match &opts.mode {
         Mode::Help => {
             print!("{}", cli::USAGE);
             ExitCode::SUCCESS
@@ -58,41 +47,7 @@ fn main() -> ExitCode {
             println!("sigil {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Mode::Repl => repl::run(&mut interp),
-        Mode::Script(path) => {
-            let r = interp.eval_file(&path);
-            finish(&mut interp, r, false)
-        }
-        Mode::Expr(src) => {
-            let r = interp.eval_source(&src, "<-e>");
-            finish(&mut interp, r, true)
-        }
-        Mode::Stdin => {
-            let mut src = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut src) {
-                eprintln!("error: cannot read standard input: {e}");
-                return ExitCode::from(1);
-            }
-            let r = interp.eval_source(&src, "<stdin>");
-            finish(&mut interp, r, false)
-        }
-    }
-}
-
-/// Reports the outcome of a run and turns it into the exit status; with `print_value` the
-/// final value is written to standard output.
-fn finish(interp: &mut Interpreter, r: Result<Value, SchemeError>, print_value: bool) -> ExitCode {
-    match r {
-        Ok(v) => {
-            interp.vm.flush();
-            if print_value && !matches!(v, Value::Unspecified) {
-                println!("{}", interp.write(v));
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            sigil::report::print(interp, &e);
-            ExitCode::from(1)
-        }
+        Mode::Repl => repl::run(&mut opts.interpreter()),
+        Mode::Run(program) => cli::run(&mut opts.interpreter(), program),
     }
 }
