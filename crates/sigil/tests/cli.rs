@@ -1,5 +1,5 @@
 //! End-to-end tests of the `sigil` command: scripts, `-e`, options, error reports, and the
-//! REPL fed through a pipe.
+//! REPL fed through a pipe (`repl_pty.rs` drives it through a terminal).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -152,6 +152,8 @@ fn help_and_version() {
         "-e",
         "--eval",
         "-I",
+        "--max-depth",
+        "SIGIL_MAX_DEPTH",
         "--repl",
         "--help",
         "--version",
@@ -187,11 +189,30 @@ fn repl_multi_line_input() {
 }
 
 #[test]
-fn repl_continues_after_error() {
-    let (code, out, err) = with_stdin(&mut sigil(), "(car '())\n(+ 1 2)\n");
-    assert_eq!(code, 0);
+fn piped_repl_stops_at_the_first_error_with_status_1() {
+    // As `python3 < file` does: the rest of the input is not run.
+    let (code, out, err) = with_stdin(&mut sigil(), "(+ 1 2) (car 1) (display \"x\")\n");
+    assert_eq!(code, 1);
     assert_eq!(out, "3\n");
-    assert!(err.starts_with("error: <repl>:"), "{err}");
+    assert_eq!(
+        err,
+        "error: <repl>:1:9: car: expected a pair, got 1\n  in toplevel (<repl>:1:9)\n"
+    );
+    let (code, out, _) = with_stdin(&mut sigil(), "(display \"a\")\n(car '())\n(+ 1 2)\n");
+    assert_eq!((code, out.as_str()), (1, "a"));
+    // An unfinished datum at the end of the input is an error too.
+    let (code, _, err) = with_stdin(&mut sigil(), "(+ 1 2\n");
+    assert_eq!(code, 1);
+    assert!(err.contains("read error"), "{err}");
+    let (code, _, err) = with_stdin(&mut sigil(), ",frobnicate\n(+ 1 2)\n");
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown REPL command ,frobnicate"), "{err}");
+}
+
+#[test]
+fn piped_repl_prints_values_on_their_own_lines() {
+    let (code, out, _) = with_stdin(&mut sigil(), "(display \"a\") 5\n(display \"b\")\n");
+    assert_eq!((code, out.as_str()), (0, "a\n5\nb"));
 }
 
 #[test]
@@ -334,8 +355,7 @@ fn ctrl_c_in_the_repl_interrupts_a_running_scheduler() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(!rest.contains("slept"), "{rest}");
-    assert!(
-        rest.contains("after"),
-        "the REPL goes on after the interrupt: {rest}"
-    );
+    // Piped input stops at the error (repl_pty.rs checks that a terminal session goes on).
+    assert!(!rest.contains("after"), "{rest}");
+    assert_eq!(out.status.code(), Some(1));
 }
