@@ -10,7 +10,9 @@ pub mod codegen;
 pub mod expand;
 pub mod heap;
 pub mod interp;
+pub mod lexer;
 pub mod macros;
+pub mod number_syntax;
 pub mod numeric;
 pub mod printer;
 pub mod reader;
@@ -18,6 +20,7 @@ pub mod register;
 pub mod scheduler;
 pub mod symbol;
 pub mod syntax;
+pub mod syntax_value;
 #[cfg(test)]
 mod test_util;
 pub mod value;

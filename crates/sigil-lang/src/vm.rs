@@ -293,29 +293,7 @@ impl Vm {
 
     /// Converts syntax to a run-time datum (aliases stripped).
     pub fn syntax_to_value(&mut self, x: &Syn) -> Value {
-        match &x.e {
-            Sexp::Nil => Value::Null,
-            Sexp::Bool(b) => Value::Bool(*b),
-            Sexp::Int(i) => Value::Int(*i),
-            Sexp::Big(b) => self.heap.integer((**b).clone()),
-            Sexp::Float(f) => Value::Float(*f),
-            Sexp::Char(c) => Value::Char(*c),
-            Sexp::Str(s) => self.heap.string(&**s),
-            Sexp::Sym(s) => Value::Sym(s.strip()),
-            Sexp::Bytes(b) => self.heap.bytes(b.to_vec()),
-            Sexp::Vector(items) => {
-                let v = items.iter().map(|i| self.syntax_to_value(i)).collect();
-                self.heap.vector(v)
-            }
-            Sexp::List(items, tail) => {
-                let tail = match tail {
-                    Some(t) => self.syntax_to_value(t),
-                    None => Value::Null,
-                };
-                let items: Vec<Value> = items.iter().map(|i| self.syntax_to_value(i)).collect();
-                self.heap.list_with_tail(&items, tail)
-            }
-        }
+        crate::syntax_value::syntax_to_value(&mut self.heap, x)
     }
 
     /// Converts a datum to syntax (for `eval`); `None` for values that are not data.

@@ -42,20 +42,11 @@ Tab completes the name under the cursor.";
 /// the special forms (neither is bound as a variable, so neither is in `global_names`).
 const TOPLEVEL_KEYWORDS: &[&str] = &["import", "define-library"];
 
-/// Read-error messages that mean "the datum is not finished yet" rather than "wrong".
-const INCOMPLETE: &[&str] = &[
-    "EOF while parsing",
-    "unbalanced parenthesis",
-    "unterminated string",
-    "unterminated block comment",
-    "datum comment without a datum",
-];
-
 /// Whether `src` stops in the middle of a datum, so more lines should be read.
 fn is_incomplete(src: &str) -> bool {
     match read_all(src, Span::register_file(SOURCE_NAME)) {
         Ok(_) => false,
-        Err(e) => INCOMPLETE.iter().any(|m| e.message.contains(m)),
+        Err(e) => e.incomplete,
     }
 }
 

@@ -11,7 +11,7 @@ use super::chars::char_arg;
 use super::strings::{slice, str_arg};
 use super::{index, string, Registry};
 use crate::printer;
-use crate::reader;
+use crate::reader::{ReadError, Reader};
 use crate::syntax::Span;
 use crate::value::{Error, NResult, Object, Port, Value};
 use crate::vm::Vm;
@@ -30,6 +30,8 @@ struct PortState {
     stdin_pos: usize,
     /// Whether standard input is exhausted.
     stdin_eof: bool,
+    /// Whether `#!fold-case` was read from standard input.
+    stdin_fold_case: bool,
 }
 
 fn state(vm: &mut Vm) -> NResult<&mut PortState> {
@@ -123,23 +125,33 @@ fn input<'a>(vm: &'a mut Vm, who: &str, port: Value) -> NResult<(&'a str, &'a mu
         return Ok((&st.stdin, &mut st.stdin_pos));
     }
     match vm.heap.obj_mut(port) {
-        Some(Object::Port(Port::Input { text, pos })) => Ok((text, pos)),
+        Some(Object::Port(Port::Input { text, pos, .. })) => Ok((text, pos)),
         _ => Err(Error::wrong_type(who, "an input port", port)),
     }
 }
 
-fn display(vm: &mut Vm, a: &[Value]) -> NResult {
+/// `(display x [port])`, `(write x [port])` and the like: `x` printed in `style`.
+fn print_to_port(vm: &mut Vm, who: &str, a: &[Value], style: printer::Style) -> NResult {
     let port = port_or_current(vm, a.get(1), Std::Output)?;
-    let s = printer::display(&vm.heap, a[0]);
-    put(vm, "display", port, &s)?;
+    let s = printer::render(&vm.heap, a[0], style);
+    put(vm, who, port, &s)?;
     Ok(Value::Unspecified)
 }
 
+fn display(vm: &mut Vm, a: &[Value]) -> NResult {
+    print_to_port(vm, "display", a, printer::Style::Display)
+}
+
 fn write(vm: &mut Vm, a: &[Value]) -> NResult {
-    let port = port_or_current(vm, a.get(1), Std::Output)?;
-    let s = printer::write(&vm.heap, a[0]);
-    put(vm, "write", port, &s)?;
-    Ok(Value::Unspecified)
+    print_to_port(vm, "write", a, printer::Style::Write)
+}
+
+fn write_shared(vm: &mut Vm, a: &[Value]) -> NResult {
+    print_to_port(vm, "write-shared", a, printer::Style::Shared)
+}
+
+fn write_simple(vm: &mut Vm, a: &[Value]) -> NResult {
+    print_to_port(vm, "write-simple", a, printer::Style::Simple)
 }
 
 fn newline(vm: &mut Vm, a: &[Value]) -> NResult {
@@ -241,34 +253,62 @@ fn char_ready(vm: &mut Vm, a: &[Value]) -> NResult {
     Ok(Value::Bool(true))
 }
 
-/// `(read [port])`: the next datum, or the eof object when only atmosphere remains.
+/// The `#!fold-case` setting of input port `port` (checked by `input` first).
+fn fold_case(vm: &mut Vm, port: Value) -> NResult<&mut bool> {
+    if matches!(vm.heap.obj(port), Some(Object::Port(Port::Stdin))) {
+        return Ok(&mut state(vm)?.stdin_fold_case);
+    }
+    match vm.heap.obj_mut(port) {
+        Some(Object::Port(Port::Input { fold_case, .. })) => Ok(fold_case),
+        _ => Err(Error::wrong_type("read", "an input port", port)),
+    }
+}
+
+/// `(read [port])`: the next datum, or the eof object when only atmosphere remains. The
+/// reader stops at the end of the datum, so reading a whole port is linear in its length.
 fn read(vm: &mut Vm, a: &[Value]) -> NResult {
     let port = port_or_current(vm, a.first(), Std::Input)?;
     let file = Span::register_file("<input-port>");
     fill_stdin(vm, port, |s| {
-        matches!(reader::read_one(s, file), Ok(Some(_)))
+        let datum = Reader::new(s, file, 1).read();
+        !matches!(
+            datum,
+            Ok(None)
+                | Err(ReadError {
+                    incomplete: true,
+                    ..
+                })
+        )
     })?;
+    input(vm, "read", port)?;
+    let fold = *fold_case(vm, port)?;
     let (text, pos) = input(vm, "read", port)?;
-    match reader::read_one(&text[*pos..], file) {
-        Ok(Some((syn, end))) => {
-            *pos += end;
-            Ok(vm.syntax_to_value(&syn))
-        }
-        Ok(None) => {
-            *pos = text.len();
-            Ok(Value::Eof)
-        }
-        Err(e) => Err(Error::with(
+    let mut reader = Reader::new(&text[*pos..], file, 1);
+    reader.set_fold_case(fold);
+    let datum = reader.read().map_err(|e| {
+        let e = e.after(&text[..*pos]);
+        Error::with(
             "read-error",
-            format!("read: {}", e.message),
+            format!("read: {}: {}", e.span, e.message),
             vec![],
-        )),
-    }
+        )
+    })?;
+    *pos += reader.offset();
+    let fold = reader.fold_case();
+    *fold_case(vm, port)? = fold;
+    Ok(match datum {
+        Some(d) => vm.syntax_to_value(&d),
+        None => Value::Eof,
+    })
 }
 
 fn open_input_string(vm: &mut Vm, a: &[Value]) -> NResult {
     let text = string(vm, "open-input-string", a[0])?;
-    Ok(vm.heap.alloc(Object::Port(Port::Input { text, pos: 0 })))
+    Ok(vm.heap.alloc(Object::Port(Port::Input {
+        text,
+        pos: 0,
+        fold_case: false,
+    })))
 }
 
 fn open_output_string(vm: &mut Vm, _: &[Value]) -> NResult {
@@ -302,7 +342,11 @@ fn open_input_file(vm: &mut Vm, a: &[Value]) -> NResult {
     const WHO: &str = "open-input-file";
     let path = str_arg(vm, WHO, a[0])?;
     let text = std::fs::read_to_string(path).map_err(|e| file_error(WHO, path, e))?;
-    Ok(vm.heap.alloc(Object::Port(Port::Input { text, pos: 0 })))
+    Ok(vm.heap.alloc(Object::Port(Port::Input {
+        text,
+        pos: 0,
+        fold_case: false,
+    })))
 }
 
 fn open_output_file(vm: &mut Vm, a: &[Value]) -> NResult {
@@ -444,12 +488,13 @@ pub fn register(reg: &mut Registry) {
             stdin: String::new(),
             stdin_pos: 0,
             stdin_eof: false,
+            stdin_fold_case: false,
         }),
     );
     reg.simple("display", 1, Some(2), display);
     reg.simple("write", 1, Some(2), write);
-    reg.simple("write-shared", 1, Some(2), write);
-    reg.simple("write-simple", 1, Some(2), write);
+    reg.simple("write-shared", 1, Some(2), write_shared);
+    reg.simple("write-simple", 1, Some(2), write_simple);
     reg.simple("newline", 0, Some(1), newline);
     reg.simple("write-char", 1, Some(2), write_char);
     reg.simple("write-string", 1, Some(4), write_string);
