@@ -2,6 +2,7 @@
 //! come out even yields a flonum (Sigil has no exact rationals).
 
 use crate::heap::Heap;
+use crate::number_syntax::Number;
 use crate::value::{Error, NResult, Object, Value};
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -204,38 +205,12 @@ pub fn number_to_string(heap: &Heap, v: Value, radix: u32) -> NResult<String> {
     })
 }
 
-/// `string->number`: `None` when the text is not a number.
+/// `string->number`: `None` when the text is not a number (or is number syntax for a
+/// kind of number Sigil does not have, such as `1/3`). Same parser as the reader.
 pub fn parse_number(heap: &mut Heap, s: &str, radix: u32) -> Option<Value> {
-    let t = s.trim();
-    let (radix, t) = match t.get(..2) {
-        Some("#x" | "#X") => (16, &t[2..]),
-        Some("#b" | "#B") => (2, &t[2..]),
-        Some("#o" | "#O") => (8, &t[2..]),
-        Some("#d" | "#D") => (10, &t[2..]),
-        _ => (radix, t),
-    };
-    if t.is_empty() {
-        return None;
-    }
-    let digits = t.strip_prefix('+').unwrap_or(t);
-    if let Ok(i) = BigInt::parse_bytes(digits.as_bytes(), radix).ok_or(()) {
-        return Some(heap.integer(i));
-    }
-    if radix != 10 {
-        return None;
-    }
-    match t {
-        "+inf.0" => return Some(Value::Float(f64::INFINITY)),
-        "-inf.0" => return Some(Value::Float(f64::NEG_INFINITY)),
-        "+nan.0" | "-nan.0" => return Some(Value::Float(f64::NAN)),
-        _ => {}
-    }
-    let ok = t
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
-        && t.bytes().any(|b| b.is_ascii_digit());
-    if !ok {
-        return None;
-    }
-    t.parse::<f64>().ok().map(Value::Float)
+    Some(match crate::number_syntax::parse_number(s, radix).ok()? {
+        Number::Fixnum(i) => Value::Int(i),
+        Number::Big(b) => heap.integer(b),
+        Number::Flonum(x) => Value::Float(x),
+    })
 }

@@ -380,24 +380,9 @@ fn number_to_string(vm: &mut Vm, args: &[Value]) -> NResult {
     Ok(vm.heap.string(s))
 }
 
-/// Whether `s` has the shape of a number: no blanks or digit separators, and signs only
-/// at the start (after any radix prefix) or right after an exponent marker.
-fn plausible_number(s: &str) -> bool {
-    let body = match s.as_bytes() {
-        [b'#', _, ..] => s.get(2..).unwrap_or(""),
-        _ => s,
-    };
-    let b = body.as_bytes();
-    !body.contains(|c: char| c == '_' || c.is_whitespace())
-        && (1..b.len()).all(|i| !matches!(b[i], b'+' | b'-') || matches!(b[i - 1], b'e' | b'E'))
-}
-
 fn string_to_number(vm: &mut Vm, args: &[Value]) -> NResult {
     let s = string(vm, "string->number", args[0])?;
     let r = radix("string->number", args.get(1))?;
-    if !plausible_number(&s) {
-        return Ok(Value::Bool(false));
-    }
     Ok(numeric::parse_number(&mut vm.heap, &s, r).unwrap_or(Value::Bool(false)))
 }
 
@@ -863,6 +848,11 @@ mod tests {
             ("(string->number \" 5\")", "#f"),
             ("(string->number \"12\" 2)", "#f"),
             ("(string->number \"+inf.0\")", "+inf.0"),
+            ("(string->number \"1s-2\")", "0.01"),
+            ("(string->number \"#e1.5e1\")", "15"),
+            ("(string->number \"1/3\")", "#f"),
+            ("(string->number \"10/2\" 16)", "8"),
+            ("(string->number \"-NAN.0\")", "+nan.0"),
         ]);
     }
 
