@@ -1,14 +1,15 @@
-//! Syntax to data: the value of a quoted datum, or of what `read` read.
+//! Syntax to data (the value of a quoted datum, or of what `read` read) and back (for
+//! `eval`).
 //!
-//! Iterative, so data nested deeper than the Rust stack allows convert. Every pair and
+//! Both are iterative, so data nested deeper than the Rust stack allows convert. Every pair and
 //! vector is allocated before its elements are filled in, which is what lets a datum
 //! labelled `#n=` contain itself: a [`Sexp::LabelRef`] becomes the object made for the
 //! enclosing [`Sexp::Labelled`]. Syntax shared within the datum (a later `#n#` reference
 //! shares the labelled datum's nodes) becomes one shared object, as `#n#` means.
 
 use crate::heap::Heap;
-use crate::symbol::FastMap;
-use crate::syntax::{Sexp, Syn};
+use crate::symbol::{FastMap, FastSet};
+use crate::syntax::{Sexp, Span, Syn};
 use crate::value::{ObjRef, Object, Value};
 use std::rc::Rc;
 
@@ -147,4 +148,112 @@ impl<'s> Converter<'s> {
 /// The address of shared syntax, as a key.
 fn address<T: ?Sized>(rc: &Rc<T>) -> usize {
     Rc::as_ptr(rc) as *const u8 as usize
+}
+
+/// What is left to do in [`value_to_syntax`].
+enum Step {
+    /// Convert a value (pushing its syntax on the results).
+    Visit(Value),
+    /// Make a list of the last results: one per pair of the spine, then the tail if any.
+    List(Vec<ObjRef>, bool),
+    /// Make a vector of the last `n` results.
+    Vector(ObjRef, usize),
+}
+
+/// The syntax for datum `v`, every node at `span` (for `eval`); `None` when `v` is not
+/// a datum (a procedure, say) or is circular. Macro aliases in symbols are kept.
+pub fn value_to_syntax(heap: &Heap, v: Value, span: Span) -> Option<Syn> {
+    let mut steps = vec![Step::Visit(v)];
+    let mut done: Vec<Syn> = Vec::new();
+    // The pairs and vectors being converted: meeting one again means a cycle.
+    let mut open: FastSet<ObjRef> = FastSet::default();
+    while let Some(step) = steps.pop() {
+        let e = match step {
+            Step::Visit(v) => match atom_syntax(heap, v) {
+                Some(e) => e,
+                None => {
+                    visit_compound(heap, v, &mut steps, &mut open)?;
+                    continue;
+                }
+            },
+            Step::List(spine, has_tail) => {
+                let tail = if has_tail {
+                    done.pop().map(Rc::new)
+                } else {
+                    None
+                };
+                let items = done.split_off(done.len().checked_sub(spine.len())?);
+                spine.iter().for_each(|p| {
+                    open.remove(p);
+                });
+                Sexp::List(items.into(), tail)
+            }
+            Step::Vector(r, n) => {
+                let items = done.split_off(done.len().checked_sub(n)?);
+                open.remove(&r);
+                Sexp::Vector(items.into())
+            }
+        };
+        done.push(Syn::new(e, span));
+    }
+    done.pop()
+}
+
+/// The syntax of a datum without parts, `None` for anything else.
+fn atom_syntax(heap: &Heap, v: Value) -> Option<Sexp> {
+    Some(match v {
+        Value::Null => Sexp::Nil,
+        Value::Bool(b) => Sexp::Bool(b),
+        Value::Int(i) => Sexp::Int(i),
+        Value::Float(f) => Sexp::Float(f),
+        Value::Char(c) => Sexp::Char(c),
+        Value::Sym(s) => Sexp::Sym(s),
+        Value::Obj(r) => match heap.get(r) {
+            Object::Str(s) => Sexp::Str(Rc::from(s.as_str())),
+            Object::Big(b) => Sexp::Big(Rc::new(b.clone())),
+            Object::Bytes(b) => Sexp::Bytes(Rc::from(b.as_slice())),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// Queues the conversion of a pair (its whole spine) or a vector; `None` when `v` is
+/// neither, or is already being converted (a cycle).
+fn visit_compound(
+    heap: &Heap,
+    v: Value,
+    steps: &mut Vec<Step>,
+    open: &mut FastSet<ObjRef>,
+) -> Option<()> {
+    let Value::Obj(r) = v else { return None };
+    match heap.get(r) {
+        Object::Vector(items) => {
+            if !open.insert(r) {
+                return None;
+            }
+            steps.push(Step::Vector(r, items.len()));
+            steps.extend(items.iter().rev().map(|x| Step::Visit(*x)));
+        }
+        Object::Pair(..) => {
+            let (mut spine, mut cars) = (Vec::new(), Vec::new());
+            let mut rest = v;
+            while let (Value::Obj(p), Some((a, d))) = (rest, heap.pair(rest)) {
+                if !open.insert(p) {
+                    return None;
+                }
+                spine.push(p);
+                cars.push(a);
+                rest = d;
+            }
+            let has_tail = !matches!(rest, Value::Null);
+            steps.push(Step::List(spine, has_tail));
+            if has_tail {
+                steps.push(Step::Visit(rest));
+            }
+            steps.extend(cars.into_iter().rev().map(Step::Visit));
+        }
+        _ => return None,
+    }
+    Some(())
 }

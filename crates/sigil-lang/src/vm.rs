@@ -7,7 +7,7 @@ use crate::code::{Cmp, Op, Prim, Proto, Var};
 use crate::heap::Heap;
 use crate::numeric;
 use crate::symbol::{FastMap, Symbol};
-use crate::syntax::{Sexp, Span, Syn};
+use crate::syntax::{Span, Syn};
 use crate::value::*;
 use std::collections::HashMap;
 use std::io::Write;
@@ -298,42 +298,7 @@ impl Vm {
 
     /// Converts a datum to syntax (for `eval`); `None` for values that are not data.
     pub fn value_to_syntax(&self, v: Value, span: Span) -> Option<Syn> {
-        let e = match v {
-            Value::Null => Sexp::Nil,
-            Value::Bool(b) => Sexp::Bool(b),
-            Value::Int(i) => Sexp::Int(i),
-            Value::Float(f) => Sexp::Float(f),
-            Value::Char(c) => Sexp::Char(c),
-            Value::Sym(s) => Sexp::Sym(s),
-            Value::Obj(_) => match self.heap.obj(v)? {
-                Object::Str(s) => Sexp::Str(Rc::from(s.as_str())),
-                Object::Big(b) => Sexp::Big(Rc::new(b.clone())),
-                Object::Bytes(b) => Sexp::Bytes(Rc::from(b.as_slice())),
-                Object::Vector(items) => Sexp::Vector(
-                    items
-                        .iter()
-                        .map(|i| self.value_to_syntax(*i, span))
-                        .collect::<Option<Vec<_>>>()?
-                        .into(),
-                ),
-                Object::Pair(..) => {
-                    let mut items = Vec::new();
-                    let mut cur = v;
-                    while let Some((a, d)) = self.heap.pair(cur) {
-                        items.push(self.value_to_syntax(a, span)?);
-                        cur = d;
-                    }
-                    let tail = match cur {
-                        Value::Null => None,
-                        t => Some(Rc::new(self.value_to_syntax(t, span)?)),
-                    };
-                    Sexp::List(items.into(), tail)
-                }
-                _ => return None,
-            },
-            _ => return None,
-        };
-        Some(Syn::new(e, span))
+        crate::syntax_value::value_to_syntax(&self.heap, v, span)
     }
 
     /// Makes a condition object from an error.
