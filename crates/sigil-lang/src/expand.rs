@@ -254,6 +254,15 @@ pub struct Expander<'a> {
     /// `letrec`/body variables whose initialisation has not run yet where the expander
     /// is: a direct read of one is checked at run time (see [`Expander::use_var`]).
     uninitialised: Vec<VarId>,
+    /// Where the Rust stack was when the expander was made (see [`stack_address`]).
+    stack_base: usize,
+}
+
+/// The address of a local variable: where the Rust stack is now.
+#[inline(always)]
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
 }
 
 impl<'a> Expander<'a> {
@@ -267,6 +276,7 @@ impl<'a> Expander<'a> {
             depth: 0,
             selves: vec![None],
             uninitialised: Vec::new(),
+            stack_base: stack_address(),
         }
     }
 
@@ -403,10 +413,18 @@ impl<'a> Expander<'a> {
     }
 
     fn expand(&mut self, x: &Syn) -> CResult<Node> {
+        // Every construct nests through here, so this bounds the stack the expander (and
+        // then the code generator, which needs less per level) can use.
+        if self.stack_base.abs_diff(stack_address()) > self.vm.compile_stack {
+            return err(x.span, "expression nested too deeply");
+        }
         match &x.e {
             Sexp::Sym(s) => self.expand_ref(*s, x.span),
             Sexp::List(items, None) => self.expand_list(x, items),
             Sexp::List(_, Some(_)) => err(x.span, format!("bad syntax: improper list {x}")),
+            Sexp::Labelled(..) | Sexp::LabelRef(_) => {
+                err(x.span, "a circular datum must be quoted")
+            }
             _ => Ok(Node::Const(self.quote(x))),
         }
     }

@@ -187,6 +187,15 @@ impl Interpreter {
         self.vm.set_max_depth(n);
     }
 
+    /// Sets how many bytes of Rust stack compiling one form may use (default 1 MiB, safe
+    /// on any thread with at least 2 MiB of stack). The expander recurses on the nesting
+    /// of the code; beyond this it reports "expression nested too deeply" instead of
+    /// overflowing the stack. A program running the interpreter on a thread with a larger
+    /// stack can raise it to allow deeper code (the `sigil` command does).
+    pub fn set_compile_stack(&mut self, bytes: usize) {
+        self.vm.compile_stack = bytes;
+    }
+
     /// Sets what `(command-line)` returns.
     pub fn set_command_line(&mut self, args: Vec<String>) {
         self.vm.command_line = args;

@@ -102,6 +102,20 @@ fn script_error_reports_position_and_exits_1() {
     assert!(err.lines().skip(1).all(|l| l.starts_with("  ")), "{err}");
 }
 
+/// The command compiles on a thread with a large stack: code nested far deeper than the
+/// library's default allows runs, and deeper still is an error, never a crash.
+#[test]
+fn deeply_nested_code_runs_or_is_refused() {
+    let nest = |n: usize| format!("(display {}0{})", "(+ 1 ".repeat(n), ")".repeat(n));
+    let s = Script::new(&nest(5_000));
+    let (code, out, err) = run(sigil().arg(s.path()));
+    assert_eq!((code, out.as_str()), (0, "5000"), "{err}");
+    let s = Script::new(&nest(500_000));
+    let (code, out, err) = run(sigil().arg(s.path()));
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(err.contains("expression nested too deeply"), "{err}");
+}
+
 #[test]
 fn read_error_reports_position() {
     let s = Script::new("(display 1)\n(+ 1 (foo 2)\n");
