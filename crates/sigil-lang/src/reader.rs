@@ -14,7 +14,7 @@
 
 pub use crate::lexer::ReadError;
 use crate::lexer::{Lexer, Open, Token};
-use crate::symbol::{FastMap, Symbol};
+use crate::symbol::{FastMap, FastSet, Symbol};
 use crate::syntax::{Sexp, Span, Syn};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -50,8 +50,9 @@ enum Dot {
 
 /// A datum label of the datum being read.
 enum Label {
-    /// Its datum is being read; `referenced` once `#n#` occurred inside it.
-    Open { id: u32, referenced: bool },
+    /// Its datum (labelled [`Sexp::Labelled`] number `id` if it turns out cyclic) is being
+    /// read.
+    Open(u32),
     /// Its datum, complete.
     Done(Syn),
 }
@@ -65,6 +66,8 @@ pub struct Reader<'a> {
     lex: Lexer<'a>,
     stack: Vec<Frame>,
     labels: FastMap<u64, Label>,
+    /// The labels (by id) referenced from inside their own datum.
+    cyclic: FastSet<u32>,
 }
 
 impl<'a> Reader<'a> {
@@ -75,6 +78,7 @@ impl<'a> Reader<'a> {
             lex: Lexer::new(src, file, line),
             stack: Vec::new(),
             labels: FastMap::default(),
+            cyclic: FastSet::default(),
         }
     }
 
@@ -105,6 +109,7 @@ impl<'a> Reader<'a> {
     /// The next datum, or `None` when only whitespace and comments remain.
     pub fn read(&mut self) -> Result<Option<Syn>, ReadError> {
         self.labels.clear();
+        self.cyclic.clear();
         self.stack.clear();
         loop {
             let (token, span) = self.lex.token()?;
@@ -134,11 +139,7 @@ impl<'a> Reader<'a> {
                 }
                 Token::LabelDef(n) => {
                     let id = NEXT_LABEL.fetch_add(1, Ordering::Relaxed);
-                    let open = Label::Open {
-                        id,
-                        referenced: false,
-                    };
-                    self.labels.insert(n, open);
+                    self.labels.insert(n, Label::Open(id));
                     self.stack.push(Frame::Label { n, id, span });
                     continue;
                 }
@@ -279,11 +280,11 @@ impl<'a> Reader<'a> {
 
     /// `#n#`.
     fn label_ref(&mut self, n: u64, span: Span) -> Result<Syn, ReadError> {
-        match self.labels.get_mut(&n) {
+        match self.labels.get(&n) {
             Some(Label::Done(datum)) => Ok(Syn::new(datum.e.clone(), span)),
-            Some(Label::Open { id, referenced }) => {
-                *referenced = true;
-                Ok(Syn::new(Sexp::LabelRef(*id), span))
+            Some(&Label::Open(id)) => {
+                self.cyclic.insert(id);
+                Ok(Syn::new(Sexp::LabelRef(id), span))
             }
             None => Err(self
                 .lex
@@ -298,14 +299,7 @@ impl<'a> Reader<'a> {
                 .lex
                 .error(span, format!("datum label `#{n}=` labels only itself")));
         }
-        let referenced = matches!(
-            self.labels.get(&n),
-            Some(Label::Open {
-                referenced: true,
-                ..
-            })
-        );
-        let datum = if referenced {
+        let datum = if self.cyclic.contains(&id) {
             Syn::new(Sexp::Labelled(id, Rc::new(datum)), span)
         } else {
             datum
@@ -647,6 +641,10 @@ mod tests {
         assert!(error("#0=#0#").message.contains("`#0=`"));
         // labels are local to one datum
         assert!(read_all("#0=a #0#", 0).is_err());
+        // a label defined again inside its own datum: both data are cycles (the last
+        // `#5#` shares the inner one, which prints with its label again)
+        let printed = read1("#5=(#5# #5=(#5# a) #5#)");
+        assert_eq!(printed.matches('=').count(), 3, "{printed}");
     }
 
     #[test]
