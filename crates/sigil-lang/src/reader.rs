@@ -35,7 +35,8 @@ enum Frame {
 struct Seq {
     open: Open,
     span: Span,
-    items: Vec<Syn>,
+    /// Where its elements start in [`Reader::items`].
+    start: usize,
     dot: Dot,
 }
 
@@ -65,6 +66,9 @@ static NEXT_LABEL: AtomicU32 = AtomicU32::new(0);
 pub struct Reader<'a> {
     lex: Lexer<'a>,
     stack: Vec<Frame>,
+    /// The elements of the open sequences, innermost last (one buffer for all, so a
+    /// list costs one allocation when it closes).
+    items: Vec<Syn>,
     labels: FastMap<u64, Label>,
     /// The labels (by id) referenced from inside their own datum.
     cyclic: FastSet<u32>,
@@ -77,6 +81,7 @@ impl<'a> Reader<'a> {
         Reader {
             lex: Lexer::new(src, file, line),
             stack: Vec::new(),
+            items: Vec::new(),
             labels: FastMap::default(),
             cyclic: FastSet::default(),
         }
@@ -111,6 +116,7 @@ impl<'a> Reader<'a> {
         self.labels.clear();
         self.cyclic.clear();
         self.stack.clear();
+        self.items.clear();
         loop {
             let (token, span) = self.lex.token()?;
             let datum = match token {
@@ -119,7 +125,7 @@ impl<'a> Reader<'a> {
                     self.stack.push(Frame::Seq(Seq {
                         open,
                         span,
-                        items: Vec::new(),
+                        start: self.items.len(),
                         dot: Dot::None,
                     }));
                     continue;
@@ -184,7 +190,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Adds an element to an open sequence.
-    fn add_to(&self, seq: &mut Seq, datum: Syn) -> Result<(), ReadError> {
+    fn add_to(&mut self, seq: &mut Seq, datum: Syn) -> Result<(), ReadError> {
         if seq.open == Open::Bytes && !matches!(datum.e, Sexp::Int(0..=255)) {
             return Err(self.lex.error(
                 datum.span,
@@ -192,7 +198,7 @@ impl<'a> Reader<'a> {
             ));
         }
         match &seq.dot {
-            Dot::None => seq.items.push(datum),
+            Dot::None => self.items.push(datum),
             Dot::Expecting(_) => seq.dot = Dot::Got(datum),
             Dot::Got(_) => {
                 return Err(self.lex.error(
@@ -206,10 +212,11 @@ impl<'a> Reader<'a> {
 
     /// `.` in a list.
     fn dot(&mut self, span: Span) -> Result<(), ReadError> {
+        let count = self.items.len();
         match self.stack.last_mut() {
             Some(Frame::Seq(seq))
                 if matches!(seq.open, Open::List(_))
-                    && !seq.items.is_empty()
+                    && count > seq.start
                     && matches!(seq.dot, Dot::None) =>
             {
                 seq.dot = Dot::Expecting(span);
@@ -260,20 +267,33 @@ impl<'a> Reader<'a> {
                 ),
             ));
         }
-        let e = match seq.open {
-            Open::Vector => Sexp::Vector(seq.items.into()),
-            Open::Bytes => Sexp::Bytes(
-                (seq.items.iter())
+        let items = self.items.drain(seq.start..);
+        let e = match (seq.open, seq.dot) {
+            (Open::Vector, _) => Sexp::Vector(items.collect()),
+            (Open::Bytes, _) => Sexp::Bytes(
+                items
                     .map(|x| match x.e {
                         Sexp::Int(b) => b as u8,
                         _ => 0,
                     })
                     .collect(),
             ),
-            Open::List(_) => list(seq.items, seq.dot).map_err(|dot| {
-                self.lex
-                    .error(dot, "`.` must be followed by a datum before the list ends")
-            })?,
+            (Open::List(_), Dot::None) if items.len() == 0 => Sexp::Nil,
+            (Open::List(_), Dot::None) => Sexp::List(items.collect(), None),
+            (Open::List(_), Dot::Expecting(dot)) => {
+                return Err(self
+                    .lex
+                    .error(dot, "`.` must be followed by a datum before the list ends"))
+            }
+            (Open::List(_), Dot::Got(tail)) => match &tail.e {
+                Sexp::Nil => Sexp::List(items.collect(), None),
+                // `(a . (b c))` is `(a b c)`
+                Sexp::List(more, more_tail) => Sexp::List(
+                    items.chain(more.iter().cloned()).collect(),
+                    more_tail.clone(),
+                ),
+                _ => Sexp::List(items.collect(), Some(Rc::new(tail))),
+            },
         };
         Ok(Syn::new(e, seq.span))
     }
@@ -307,26 +327,6 @@ impl<'a> Reader<'a> {
         self.labels.insert(n, Label::Done(datum.clone()));
         Ok(datum)
     }
-}
-
-/// The list of `items` with the tail after a `.`; `Err` with the dot's position when the
-/// list ends right after it.
-fn list(mut items: Vec<Syn>, dot: Dot) -> Result<Sexp, Span> {
-    let tail = match dot {
-        Dot::None if items.is_empty() => return Ok(Sexp::Nil),
-        Dot::None => return Ok(Sexp::List(items.into(), None)),
-        Dot::Expecting(at) => return Err(at),
-        Dot::Got(t) => t,
-    };
-    Ok(match &tail.e {
-        Sexp::Nil => Sexp::List(items.into(), None),
-        // `(a . (b c))` is `(a b c)`
-        Sexp::List(more, more_tail) => {
-            items.extend(more.iter().cloned());
-            Sexp::List(items.into(), more_tail.clone())
-        }
-        _ => Sexp::List(items.into(), Some(Rc::new(tail))),
-    })
 }
 
 /// How a waiting construct is written, for messages.
