@@ -145,7 +145,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    /// Moves past the ASCII bytes of `s` (no newlines).
+    /// Moves past `n` ASCII bytes (none of them a newline).
     fn skip_ascii(&mut self, n: usize) {
         self.pos += n;
         self.col += n as u32;

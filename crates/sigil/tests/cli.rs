@@ -202,6 +202,17 @@ fn repl_multi_line_input() {
     assert_eq!(out, "3\n\"a\"\n6\n");
 }
 
+/// A string or block comment left open waits for the next line; a stray `)` is an error
+/// at once, and the REPL goes on.
+#[test]
+fn repl_tells_unfinished_input_from_errors() {
+    let input = "\"a\nb\"\n#| c\n|# (+ 1 2)\n)\n(+ 3 4)\n";
+    let (code, out, err) = with_stdin(&mut sigil(), input);
+    assert_eq!(code, 0);
+    assert_eq!(out, "\"a\\nb\"\n3\n7\n");
+    assert!(err.contains("unexpected `)`"), "{err}");
+}
+
 #[test]
 fn piped_repl_stops_at_the_first_error_with_status_1() {
     // As `python3 < file` does: the rest of the input is not run.
