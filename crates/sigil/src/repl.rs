@@ -305,3 +305,29 @@ pub fn run(interp: &mut Interpreter) -> ExitCode {
     interp.vm.flush();
     ExitCode::SUCCESS
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_incomplete;
+
+    #[test]
+    fn unfinished_input_is_told_from_errors() {
+        for src in [
+            "(+ 1", "\"abc", "#| c", "'", "#;", "(a . ", "|sym", "#(1", "#\\",
+        ] {
+            assert!(is_incomplete(src), "{src}");
+        }
+        for src in [
+            "(+ 1 2)",
+            ")",
+            "(foo))",
+            "#foo",
+            "1/3",
+            "(a . b c)",
+            "",
+            "; c",
+        ] {
+            assert!(!is_incomplete(src), "{src}");
+        }
+    }
+}

@@ -203,13 +203,13 @@ fn repl_multi_line_input() {
 }
 
 /// A string or block comment left open waits for the next line; a stray `)` is an error
-/// at once, and the REPL goes on.
+/// (and piped input stops there).
 #[test]
 fn repl_tells_unfinished_input_from_errors() {
     let input = "\"a\nb\"\n#| c\n|# (+ 1 2)\n)\n(+ 3 4)\n";
     let (code, out, err) = with_stdin(&mut sigil(), input);
-    assert_eq!(code, 0);
-    assert_eq!(out, "\"a\\nb\"\n3\n7\n");
+    assert_eq!(code, 1);
+    assert_eq!(out, "\"a\\nb\"\n3\n");
     assert!(err.contains("unexpected `)`"), "{err}");
 }
 
