@@ -17,8 +17,9 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use crate::close::CloseFrame;
 use crate::connection::{Connection, Event, State};
-use crate::error::WsError;
+use crate::error::{ProtocolError, WsError};
 use crate::limits::Limits;
 use crate::transport::Transport;
 
@@ -111,7 +112,8 @@ impl Client {
                     let failed = self.conn.receive_eof();
                     self.shutdown();
                     return match failed {
-                        Some(_) => Err(WsError::AbnormalClosure),
+                        Some(Event::Failed(e)) => Err(WsError::Protocol(e)),
+                        Some(_) => Err(WsError::Protocol(ProtocolError::ConnectionLost)),
                         None => Err(WsError::ConnectionClosed),
                     };
                 }
@@ -147,13 +149,13 @@ impl Client {
         !self.conn.pending_output().is_empty() || self.transport.tls_wants_write()
     }
 
-    /// Closes the connection: sends a close frame with `code` and `reason`, waits up to
+    /// Closes the connection: sends the close `frame`, waits up to
     /// [`Limits::close_timeout`] for the server's close frame and TCP close, then shuts
     /// the socket down. In non-blocking mode only queues/flushes the close frame; keep
     /// calling [`Client::try_receive`] to see the server's close.
-    pub fn close(&mut self, code: u16, reason: &str) -> Result<(), WsError> {
+    pub fn close(&mut self, frame: &CloseFrame) -> Result<(), WsError> {
         match self.conn.state() {
-            State::Open => self.conn.close(code, reason)?,
+            State::Open => self.conn.close(frame)?,
             State::Closing => {}
             State::Closed => {
                 let _ = self.transport.flush(&mut self.conn);
@@ -212,8 +214,8 @@ impl Client {
         self.conn.close_reason()
     }
 
-    /// Close code and reason with which we failed the connection, if we did.
-    pub fn failure(&self) -> Option<(u16, &str)> {
+    /// Why the connection failed, if it did.
+    pub fn failure(&self) -> Option<&ProtocolError> {
         self.conn.failure()
     }
 
@@ -271,10 +273,10 @@ impl Client {
                 }
                 Ok(ev)
             }
-            Event::Failed { code, reason } => {
+            Event::Failed(e) => {
                 let _ = self.flush_sent();
                 self.shutdown();
-                Err(WsError::from_failure(code, reason))
+                Err(WsError::Protocol(e))
             }
             Event::Message(_) | Event::Pong(_) => Ok(ev),
         }

@@ -15,8 +15,7 @@ use sigil_lang::builtins::{self, Registry};
 use sigil_lang::value::{Ctl, NativeObject, Object, Resume, Wait};
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
-use sigil_ws::connection::is_valid_close_code;
-use sigil_ws::{Client, Event, Message, State, WsError};
+use sigil_ws::{Client, CloseFrame, Event, Message, State, WsError};
 
 use super::options::{parse_options, Options};
 use super::ws_error;
@@ -437,61 +436,38 @@ fn ws_close(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     const WHO: &str = "ws-close";
     conn(vm, WHO, args[0])?;
     let code = match args.get(1) {
-        Some(v) => {
-            let n = builtins::int(WHO, *v)?;
-            match u16::try_from(n) {
-                Ok(code) if is_valid_close_code(code) => code,
-                _ => {
-                    return Err(ws_error(
-                        WHO,
-                        "close code may not be sent (use 1000-1003, 1007-1014 or 3000-4999)",
-                        vec![*v],
-                    ))
-                }
-            }
-        }
+        Some(v) => builtins::int(WHO, *v)?,
         None => 1000,
     };
     let reason = match args.get(2) {
         Some(v) => builtins::string(vm, WHO, *v)?,
         None => String::new(),
     };
-    if reason.len() > 123 {
-        return Err(ws_error(
-            WHO,
-            "close reason longer than 123 bytes",
-            vec![args[2]],
-        ));
-    }
+    let frame = CloseFrame::new(code, &reason).map_err(|e| ws_error(WHO, e, vec![]))?;
     let in_task = vm.suspendable;
     let c = conn(vm, WHO, args[0])?;
     if c.dead {
         return Ok(Ctl::Return(Value::Unspecified));
     }
     if in_task {
-        return close_in_task(c, code, &reason);
+        return close_in_task(c, &frame);
     }
     // Outside a task the close handshake waits, bounded by the close timeout.
     let _ = c.set_mode(false);
-    match c.client.close(code, &reason) {
-        Err(e @ WsError::InvalidInput(_)) => return Err(ws_error(WHO, e, vec![])),
-        Ok(()) | Err(_) => c.dead = true,
-    }
+    let _ = c.client.close(&frame);
+    c.dead = true;
     Ok(Ctl::Return(Value::Unspecified))
 }
 
 /// The close handshake inside a task: send our close frame, then park until the server's
 /// close arrives or the close timeout passes, then shut the socket down.
-fn close_in_task(c: &mut WsConnection, code: u16, reason: &str) -> NResult<Ctl> {
+fn close_in_task(c: &mut WsConnection, frame: &CloseFrame) -> NResult<Ctl> {
     if c.set_mode(true).is_ok() {
         let deadline = *c
             .close_deadline
             .get_or_insert_with(|| std::time::Instant::now() + c.client.limits().close_timeout);
         if c.client.state() == State::Open {
-            if let Err(e @ WsError::InvalidInput(_)) = c.client.close(code, reason) {
-                c.close_deadline = None;
-                return Err(ws_error("ws-close", e, vec![]));
-            }
+            let _ = c.client.close(frame);
         }
         while c.client.state() != State::Closed {
             match c.client.receive() {
