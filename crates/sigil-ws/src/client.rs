@@ -1,17 +1,30 @@
-//! A connected WebSocket client over TCP (`ws://`) or TLS (`wss://`), blocking by
-//! default, with non-blocking operations for an event-loop scheduler.
+//! A connected WebSocket client over TCP (`ws://`) or TLS (`wss://`), driven in
+//! blocking mode or by an event loop, with one deadline model for both.
 //!
-//! All protocol work is done by [`Connection`]; this module only moves bytes between
-//! it and the socket. Connections are opened by [`crate::connector`].
+//! All protocol work is done by [`Connection`]; this module moves bytes between it and
+//! the socket and keeps the deadlines:
 //!
-//! # Non-blocking use
-//! Call [`Client::set_nonblocking`]`(true)` (a client from
-//! [`Connector`](crate::connector::Connector) starts that way). Then
-//! [`Client::try_receive`] returns [`WsError::WouldBlock`] when no complete message
-//! is available: wait until the fd from `AsRawFd::as_raw_fd` is readable and retry. Sends
-//! never block: frames that do not fit in the socket stay queued;
-//! [`Client::wants_write`] tells whether to wait for writability and call
-//! [`Client::try_flush`].
+//! * a **receive** has a deadline for the whole call (from [`Limits::read_timeout`], or
+//!   given to [`Client::poll_receive`]), whatever arrives meanwhile: pings, pongs,
+//!   fragments, bytes one at a time. When it passes the receive fails with
+//!   [`WsError::Timeout`] and the connection stays usable, unless a frame was cut in
+//!   half: then it is failed with 1006 ([`ProtocolError::TimedOutMidFrame`]);
+//! * queued **output** (a message, a pong, a close frame) must be written within
+//!   [`Limits::write_timeout`] of being queued, else the connection fails with
+//!   [`WsError::WriteTimeout`]. A flood of pings cannot grow the output: only the pong
+//!   for the latest ping is owed;
+//! * the **close handshake** has one deadline, [`Limits::close_timeout`] from its start
+//!   (our close frame or the server's), for the close frames and the TCP close,
+//!   whatever the server sends meanwhile.
+//!
+//! The two drivers differ only in how they wait. In blocking mode (the default for
+//! [`crate::connect`]) the socket's own read and write timeouts are set to what is left
+//! of the deadline before each system call, so the kernel does the waiting and the
+//! common case (a message that arrives in one read) costs no extra system call. In
+//! non-blocking mode ([`Client::set_nonblocking`], the state a client from
+//! [`Connector`](crate::connector::Connector) starts in) the `poll_*` operations
+//! return [`Progress::Wait`]: wait until the descriptor (`AsRawFd::as_raw_fd`) is ready
+//! or the deadline passes, then call the same operation again.
 
 use std::io;
 use std::net::SocketAddr;
@@ -19,9 +32,50 @@ use std::time::{Duration, Instant};
 
 use crate::close::CloseFrame;
 use crate::connection::{Connection, Event, State};
+use crate::connector::Interest;
 use crate::error::{ProtocolError, WsError};
-use crate::limits::Limits;
+use crate::limits::{deadline_after, Limits};
 use crate::transport::Transport;
+
+/// The outcome of a non-blocking operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress<T> {
+    /// The operation finished.
+    Done(T),
+    /// Call it again once the socket is ready for `Interest`, or once the deadline (if
+    /// any) has passed.
+    Wait(Interest, Option<Instant>),
+}
+
+/// Reads a non-blocking receive makes before it lets an event loop run others, so a
+/// peer that never stops sending cannot monopolise it.
+const READ_BUDGET: usize = 16;
+
+/// A kernel socket timeout this much longer than what is left of a deadline is still
+/// good enough (saves a system call per read); a wait may overrun by this much.
+const ARM_SLACK: Duration = Duration::from_millis(5);
+
+/// What one read brought.
+enum Read {
+    /// Bytes arrived (already handed to the connection).
+    Data,
+    /// End of stream.
+    Eof,
+    /// Nothing yet (non-blocking mode).
+    Blocked,
+    /// The deadline passed.
+    TimedOut,
+}
+
+/// How far a flush got.
+enum Flush {
+    /// Everything is written.
+    Done,
+    /// The socket is full (non-blocking mode).
+    Blocked,
+    /// The operation's deadline passed (the output's own has not).
+    TimedOut,
+}
 
 /// A connected WebSocket client.
 pub struct Client {
@@ -30,7 +84,12 @@ pub struct Client {
     url: String,
     protocol: Option<String>,
     nonblocking: bool,
-    read_timeout: Option<Duration>,
+    /// What the socket's read and write timeouts are set to (blocking mode).
+    armed: [Option<Duration>; 2],
+    /// When the queued output must have been written, while there is some.
+    write_deadline: Option<Instant>,
+    /// Once the close handshake started: when it gives up (`None` inside: no limit).
+    close_deadline: Option<Option<Instant>>,
     shut_down: bool,
 }
 
@@ -38,15 +97,29 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("url", &self.url)
-            .field("state", &self.conn.state())
+            .field("state", &self.state())
             .field("tls", &self.is_tls())
             .finish()
     }
 }
 
+/// Whether `deadline` has passed.
+fn passed(deadline: Option<Instant>) -> bool {
+    deadline.is_some_and(|d| Instant::now() >= d)
+}
+
+/// The earlier of two deadlines (`None` is no deadline).
+fn earlier(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
 impl Client {
     /// A client over `transport`, whose upgrade to `url` just completed (socket in
-    /// non-blocking mode).
+    /// non-blocking mode, no socket timeouts).
     pub(crate) fn new(
         transport: Transport,
         conn: Connection,
@@ -59,139 +132,400 @@ impl Client {
             url,
             protocol,
             nonblocking: true,
-            read_timeout: None,
+            armed: [None, None],
+            write_deadline: None,
+            close_deadline: None,
             shut_down: false,
         }
     }
 
-    /// Sends a text message (in non-blocking mode, queues what the socket cannot take).
+    // ---- sending ----------------------------------------------------------------------
+
+    /// Sends a text message. In blocking mode this returns once it is written (or fails
+    /// at the write deadline); in non-blocking mode what the socket cannot take stays
+    /// queued: see [`Client::poll_flush`].
     pub fn send_text(&mut self, text: &str) -> Result<(), WsError> {
+        self.check_alive()?;
         self.conn.send_text(text)?;
-        self.flush_sent()
+        self.flush_queued()
     }
 
-    /// Sends a binary message.
+    /// Sends a binary message (see [`Client::send_text`]).
     pub fn send_binary(&mut self, data: &[u8]) -> Result<(), WsError> {
+        self.check_alive()?;
         self.conn.send_binary(data)?;
-        self.flush_sent()
+        self.flush_queued()
     }
 
     /// Sends a ping (payload at most 125 bytes); the pong arrives as [`Event::Pong`]
     /// from [`Client::receive_event`].
     pub fn ping(&mut self, payload: &[u8]) -> Result<(), WsError> {
+        self.check_alive()?;
         self.conn.ping(payload)?;
-        self.flush_sent()
+        self.flush_queued()
     }
 
-    /// Blocks until a message or the server's close arrives, answering pings and
-    /// skipping pongs. Returns [`Event::Message`] or [`Event::Close`] (after the close
-    /// handshake completed); failures are errors.
-    pub fn receive(&mut self) -> Result<Event, WsError> {
-        loop {
-            match self.receive_event()? {
-                Event::Ping(_) | Event::Pong(_) => {}
-                ev => return Ok(ev),
-            }
+    /// Writes queued output until it is all written ([`Progress::Done`]), the socket is
+    /// full (non-blocking mode) or the write deadline passes (the connection fails).
+    pub fn poll_flush(&mut self) -> Result<Progress<()>, WsError> {
+        self.check_alive()?;
+        match self.flush_until(None)? {
+            Flush::Blocked => Ok(Progress::Wait(Interest::Writable, self.write_deadline)),
+            Flush::Done | Flush::TimedOut => Ok(Progress::Done(())),
         }
     }
 
-    /// Like [`Client::receive`] but also returns pings (already answered) and pongs.
-    pub fn receive_event(&mut self) -> Result<Event, WsError> {
-        loop {
-            if let Some(ev) = self.conn.next_event() {
-                return self.on_event(ev);
-            }
-            if self.conn.state() == State::Closed {
-                return Err(WsError::ConnectionClosed);
-            }
-            self.flush_sent()?;
-            let hint = self.conn.read_hint();
-            let buf = self.conn.read_buffer(hint);
-            match self.transport.read(buf) {
-                Ok(0) => {
-                    let failed = self.conn.receive_eof();
-                    self.shutdown();
-                    return match failed {
-                        Some(Event::Failed(e)) => Err(WsError::Protocol(e)),
-                        Some(_) => Err(WsError::Protocol(ProtocolError::ConnectionLost)),
-                        None => Err(WsError::ConnectionClosed),
-                    };
-                }
-                Ok(n) => self.conn.commit_read(n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(self.io_error(e)),
-            }
-        }
-    }
-
-    /// Non-blocking [`Client::receive`]: returns [`WsError::WouldBlock`] when no
-    /// complete message is available yet. Works whether or not the client is in
-    /// non-blocking mode.
-    pub fn try_receive(&mut self) -> Result<Event, WsError> {
-        if self.nonblocking {
-            return self.receive();
-        }
-        self.set_nonblocking(true)?;
-        let result = self.receive();
-        self.set_nonblocking(false)?;
-        result
-    }
-
-    /// Writes queued output; [`WsError::WouldBlock`] if the socket cannot take it all yet.
-    pub fn try_flush(&mut self) -> Result<(), WsError> {
-        self.transport
-            .flush(&mut self.conn)
-            .map_err(|e| WsError::from_io(e, true))
-    }
-
-    /// Whether output is queued: wait for writability and call [`Client::try_flush`].
+    /// Whether output is queued (non-blocking mode: see [`Client::poll_flush`]).
     pub fn wants_write(&self) -> bool {
         !self.conn.pending_output().is_empty() || self.transport.tls_wants_write()
     }
 
-    /// Closes the connection: sends the close `frame`, waits up to
-    /// [`Limits::close_timeout`] for the server's close frame and TCP close, then shuts
-    /// the socket down. In non-blocking mode only queues/flushes the close frame; keep
-    /// calling [`Client::try_receive`] to see the server's close.
-    pub fn close(&mut self, frame: &CloseFrame) -> Result<(), WsError> {
-        match self.conn.state() {
-            State::Open => self.conn.close(frame)?,
-            State::Closing => {}
-            State::Closed => {
-                let _ = self.transport.flush(&mut self.conn);
-                self.shutdown();
-                return Ok(());
-            }
-        }
-        if self.nonblocking {
-            return self.flush_sent();
-        }
-        self.flush_sent()?;
-        let deadline = Instant::now() + self.conn.limits().close_timeout;
-        while self.conn.state() == State::Closing {
-            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                break;
-            };
-            if self
-                .transport
-                .tcp()
-                .set_read_timeout(Some(left.max(Duration::from_millis(1))))
-                .is_err()
-            {
-                break;
-            }
-            match self.receive_event() {
-                Ok(Event::Close { .. }) | Err(_) => break,
-                Ok(_) => {}
-            }
-        }
-        self.finish_close(deadline);
-        Ok(())
+    /// After queueing: writes as much as the mode allows (see [`Client::send_text`]).
+    fn flush_queued(&mut self) -> Result<(), WsError> {
+        self.note_output();
+        self.flush_until(None).map(drop)
     }
 
-    /// Connection state.
+    /// Starts the write deadline when output was queued into an empty buffer.
+    fn note_output(&mut self) {
+        if self.write_deadline.is_none() && self.wants_write() {
+            self.write_deadline = deadline_after(self.conn.limits().write_timeout);
+        }
+    }
+
+    /// Writes queued output until done, blocked (non-blocking mode) or `deadline`
+    /// (the operation's own) passes; fails the connection at the write deadline.
+    fn flush_until(&mut self, deadline: Option<Instant>) -> Result<Flush, WsError> {
+        loop {
+            if !self.wants_write() {
+                self.write_deadline = None;
+                return Ok(Flush::Done);
+            }
+            if passed(self.write_deadline) {
+                return Err(self.write_timed_out());
+            }
+            let until = earlier(deadline, self.write_deadline);
+            if passed(until) {
+                return Ok(Flush::TimedOut);
+            }
+            self.arm(Interest::Writable, until)?;
+            match self.transport.flush(&mut self.conn) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_would_block(&e) && self.nonblocking => return Ok(Flush::Blocked),
+                // Blocking mode: the socket timeout expired; the deadlines decide.
+                Err(e) if is_would_block(&e) => {}
+                Err(e) => return Err(self.fail_io(e)),
+            }
+        }
+    }
+
+    /// The write deadline passed: the connection fails.
+    fn write_timed_out(&mut self) -> WsError {
+        self.shutdown();
+        WsError::WriteTimeout(self.conn.limits().write_timeout.unwrap_or_default())
+    }
+
+    // ---- receiving --------------------------------------------------------------------
+
+    /// Waits for a message or the server's close, answering pings and skipping pongs,
+    /// until [`Limits::read_timeout`]. Returns [`Event::Message`] or [`Event::Close`]
+    /// (once the close handshake is complete); failures are errors. In non-blocking
+    /// mode, [`WsError::WouldBlock`] when it would have to wait.
+    pub fn receive(&mut self) -> Result<Event, WsError> {
+        let deadline = deadline_after(self.conn.limits().read_timeout);
+        self.block_on(|c| c.poll_event(deadline, false))
+    }
+
+    /// Like [`Client::receive`] but also returns pings (already answered) and pongs.
+    pub fn receive_event(&mut self) -> Result<Event, WsError> {
+        let deadline = deadline_after(self.conn.limits().read_timeout);
+        self.block_on(|c| c.poll_event(deadline, true))
+    }
+
+    /// One step of a receive whose deadline is `deadline`: [`Event::Message`] or
+    /// [`Event::Close`] when done, else what to wait for (non-blocking mode; blocking
+    /// mode waits inside).
+    pub fn poll_receive(&mut self, deadline: Option<Instant>) -> Result<Progress<Event>, WsError> {
+        self.poll_event(deadline, false)
+    }
+
+    /// Runs a `poll_*` step to its end, or fails with [`WsError::WouldBlock`] in
+    /// non-blocking mode.
+    fn block_on<T>(
+        &mut self,
+        mut step: impl FnMut(&mut Client) -> Result<Progress<T>, WsError>,
+    ) -> Result<T, WsError> {
+        loop {
+            match step(self)? {
+                Progress::Done(v) => return Ok(v),
+                Progress::Wait(..) if self.nonblocking => return Err(WsError::WouldBlock),
+                // Blocking mode waits in the kernel; a step may still yield (READ_BUDGET).
+                Progress::Wait(..) => {}
+            }
+        }
+    }
+
+    fn poll_event(
+        &mut self,
+        deadline: Option<Instant>,
+        control_too: bool,
+    ) -> Result<Progress<Event>, WsError> {
+        let mut reads = 0;
+        loop {
+            self.check_alive()?;
+            if let Some(close_deadline) = self.close_deadline {
+                if self.conn.state() == State::Closed {
+                    return Ok(match self.poll_finish_close(close_deadline) {
+                        Progress::Done(()) => Progress::Done(self.peer_close_event()),
+                        Progress::Wait(i, d) => Progress::Wait(i, d),
+                    });
+                }
+            }
+            if let Some(ev) = self.conn.next_event() {
+                self.note_output();
+                match ev {
+                    Event::Ping(_) | Event::Pong(_) if !control_too => continue,
+                    Event::Close { .. } => {
+                        self.start_close();
+                        continue;
+                    }
+                    Event::Failed(e) => return Err(self.failed(e)),
+                    ev => return Ok(Progress::Done(ev)),
+                }
+            }
+            if self.conn.state() == State::Closed {
+                return Err(WsError::ConnectionClosed);
+            }
+            // Pongs owed go out before we wait for more.
+            match self.flush_until(deadline)? {
+                Flush::Done | Flush::Blocked => {}
+                Flush::TimedOut => return Err(self.read_timed_out()),
+            }
+            if self.nonblocking && reads == READ_BUDGET {
+                return Ok(Progress::Wait(
+                    Interest::Readable,
+                    self.wait_deadline(deadline),
+                ));
+            }
+            reads += 1;
+            match self.read(deadline)? {
+                Read::Data => {}
+                Read::Eof => {
+                    let lost = self.conn.receive_eof();
+                    self.shutdown();
+                    return Err(match lost {
+                        Some(Event::Failed(e)) => WsError::Protocol(e),
+                        _ => WsError::ConnectionClosed,
+                    });
+                }
+                Read::Blocked => {
+                    return Ok(Progress::Wait(
+                        Interest::Readable,
+                        self.wait_deadline(deadline),
+                    ))
+                }
+                Read::TimedOut => return Err(self.read_timed_out()),
+            }
+        }
+    }
+
+    /// How long a non-blocking receive may wait: until its deadline, or the write
+    /// deadline of output still queued.
+    fn wait_deadline(&self, deadline: Option<Instant>) -> Option<Instant> {
+        if self.wants_write() {
+            earlier(deadline, self.write_deadline)
+        } else {
+            deadline
+        }
+    }
+
+    /// A receive's deadline passed: the connection stays usable unless a frame was cut.
+    fn read_timed_out(&mut self) -> WsError {
+        if !self.conn.mid_frame() {
+            return WsError::Timeout;
+        }
+        let ev = self.conn.fail(ProtocolError::TimedOutMidFrame);
+        self.shutdown();
+        match ev {
+            Event::Failed(e) => WsError::Protocol(e),
+            _ => WsError::Protocol(ProtocolError::TimedOutMidFrame),
+        }
+    }
+
+    /// Reads once into the connection, waiting until `deadline` at most.
+    fn read(&mut self, deadline: Option<Instant>) -> Result<Read, WsError> {
+        loop {
+            if passed(deadline) {
+                return Ok(Read::TimedOut);
+            }
+            self.arm(Interest::Readable, deadline)?;
+            let hint = self.conn.read_hint();
+            let buf = self.conn.read_buffer(hint);
+            match self.transport.read(buf) {
+                Ok(0) => return Ok(Read::Eof),
+                Ok(n) => {
+                    self.conn.commit_read(n);
+                    return Ok(Read::Data);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_would_block(&e) && self.nonblocking => return Ok(Read::Blocked),
+                // Blocking mode: the socket timeout expired; the deadline decides.
+                Err(e) if is_would_block(&e) => {}
+                Err(e) => return Err(self.fail_io(e)),
+            }
+        }
+    }
+
+    /// The connection failed with `e`: send our close frame if possible, then drop it.
+    fn failed(&mut self, e: ProtocolError) -> WsError {
+        self.note_output();
+        let bound = deadline_after(Some(self.conn.limits().close_timeout));
+        let _ = self.flush_until(bound);
+        self.shutdown();
+        WsError::Protocol(e)
+    }
+
+    /// An I/O error: the connection is lost.
+    fn fail_io(&mut self, e: io::Error) -> WsError {
+        self.shutdown();
+        WsError::from_io(e, false)
+    }
+
+    // ---- closing ----------------------------------------------------------------------
+
+    /// Closes the connection: sends `frame`, waits for the server's close frame and its
+    /// TCP close, then shuts the socket down; all within [`Limits::close_timeout`].
+    /// Network errors while closing are ignored. In non-blocking mode,
+    /// [`WsError::WouldBlock`] when it would have to wait: use [`Client::poll_close`].
+    pub fn close(&mut self, frame: &CloseFrame) -> Result<(), WsError> {
+        self.block_on(|c| c.poll_close(frame))
+    }
+
+    /// One step of [`Client::close`]: `frame` is sent by the first call (later calls
+    /// continue the handshake, whatever frame they pass).
+    pub fn poll_close(&mut self, frame: &CloseFrame) -> Result<Progress<()>, WsError> {
+        if self.shut_down {
+            return Ok(Progress::Done(()));
+        }
+        if self.conn.state() == State::Open {
+            self.conn.close(frame)?;
+            self.note_output();
+            self.start_close();
+        }
+        let deadline = match self.close_deadline {
+            Some(d) => d,
+            // Closed without a handshake of ours (a failure): nothing to wait for.
+            None => {
+                self.shutdown();
+                return Ok(Progress::Done(()));
+            }
+        };
+        Ok(self.poll_finish_close(deadline))
+    }
+
+    /// Starts the close deadline (once).
+    fn start_close(&mut self) {
+        if self.close_deadline.is_none() {
+            self.close_deadline = Some(deadline_after(Some(self.conn.limits().close_timeout)));
+        }
+    }
+
+    /// Drives the close handshake until `deadline`: our close frame out, the server's in,
+    /// then its TCP close; then shuts the socket down. Errors end it early.
+    fn poll_finish_close(&mut self, deadline: Option<Instant>) -> Progress<()> {
+        match self.finish_close_step(deadline) {
+            Ok(Some(wait)) => wait,
+            Ok(None) | Err(_) => {
+                self.shutdown();
+                Progress::Done(())
+            }
+        }
+    }
+
+    /// One step of [`Client::poll_finish_close`]: `Some(wait)` to wait, `None` when done.
+    fn finish_close_step(
+        &mut self,
+        deadline: Option<Instant>,
+    ) -> Result<Option<Progress<()>>, WsError> {
+        if self.shut_down {
+            return Ok(None);
+        }
+        match self.flush_until(deadline)? {
+            Flush::Done => {}
+            Flush::Blocked => return Ok(Some(Progress::Wait(Interest::Writable, deadline))),
+            Flush::TimedOut => return Ok(None),
+        }
+        let mut scratch = [0u8; 1024];
+        let mut reads = 0;
+        loop {
+            // Until the server's close frame, its frames go through the connection
+            // (data still arriving is dropped); after it, bytes are only drained.
+            if self.conn.state() != State::Closed {
+                while let Some(ev) = self.conn.next_event() {
+                    if let Event::Close { .. } | Event::Failed(_) = ev {
+                        break;
+                    }
+                }
+                if self.conn.state() == State::Closed {
+                    self.note_output();
+                    return self.finish_close_step(deadline);
+                }
+            }
+            if passed(deadline) {
+                return Ok(None);
+            }
+            if self.nonblocking && reads == READ_BUDGET {
+                return Ok(Some(Progress::Wait(Interest::Readable, deadline)));
+            }
+            reads += 1;
+            self.arm(Interest::Readable, deadline)?;
+            let result = if self.conn.state() == State::Closed {
+                self.transport.read(&mut scratch)
+            } else {
+                let buf = self.conn.read_buffer(self.conn.read_hint());
+                self.transport.read(buf)
+            };
+            match result {
+                Ok(0) => return Ok(None),
+                Ok(n) if self.conn.state() != State::Closed => self.conn.commit_read(n),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_would_block(&e) && self.nonblocking => {
+                    return Ok(Some(Progress::Wait(Interest::Readable, deadline)))
+                }
+                Err(e) if is_would_block(&e) => {}
+                Err(e) => return Err(WsError::Io(e)),
+            }
+        }
+    }
+
+    /// The close event for the server's close frame.
+    fn peer_close_event(&self) -> Event {
+        Event::Close {
+            code: self.conn.close_code(),
+            reason: self.conn.close_reason().unwrap_or_default().to_string(),
+        }
+    }
+
+    // ---- state and settings ---------------------------------------------------------
+
+    /// Connection state ([`State::Closed`] once the socket is shut down).
     pub fn state(&self) -> State {
-        self.conn.state()
+        if self.shut_down {
+            State::Closed
+        } else {
+            self.conn.state()
+        }
+    }
+
+    /// Fails with [`WsError::ConnectionClosed`] once the socket is shut down.
+    fn check_alive(&self) -> Result<(), WsError> {
+        if self.shut_down {
+            Err(WsError::ConnectionClosed)
+        } else {
+            Ok(())
+        }
     }
 
     /// The URL this client connected to.
@@ -219,14 +553,14 @@ impl Client {
         self.conn.failure()
     }
 
-    /// Sets the timeout of blocking receives ([`WsError::Timeout`] when it expires).
-    pub fn set_read_timeout(&mut self, timeout: Option<Duration>) -> Result<(), WsError> {
-        self.transport
-            .tcp()
-            .set_read_timeout(timeout)
-            .map_err(WsError::Io)?;
-        self.read_timeout = timeout;
-        Ok(())
+    /// The limits this connection enforces.
+    pub fn limits(&self) -> &Limits {
+        self.conn.limits()
+    }
+
+    /// Sets the deadline of each later receive ([`Limits::read_timeout`]).
+    pub fn set_read_timeout(&mut self, timeout: Option<Duration>) {
+        self.conn.set_read_timeout(timeout);
     }
 
     /// Whether the socket is in non-blocking mode.
@@ -241,6 +575,36 @@ impl Client {
             .set_nonblocking(nonblocking)
             .map_err(WsError::Io)?;
         self.nonblocking = nonblocking;
+        Ok(())
+    }
+
+    /// In blocking mode, sets the socket's timeout for `interest` to what is left until
+    /// `deadline` (unless the current one is close enough), so that the kernel's wait
+    /// ends with it.
+    fn arm(&mut self, interest: Interest, deadline: Option<Instant>) -> Result<(), WsError> {
+        if self.nonblocking {
+            return Ok(());
+        }
+        let left = deadline.map(|d| {
+            d.saturating_duration_since(Instant::now())
+                .max(Duration::from_micros(1))
+        });
+        let slot = &mut self.armed[interest as usize];
+        let good_enough = match (*slot, left) {
+            (None, None) => true,
+            (Some(armed), Some(left)) => armed <= left + ARM_SLACK && armed * 2 >= left,
+            _ => false,
+        };
+        if good_enough {
+            return Ok(());
+        }
+        let tcp = self.transport.tcp();
+        let set = match interest {
+            Interest::Readable => tcp.set_read_timeout(left),
+            Interest::Writable => tcp.set_write_timeout(left),
+        };
+        set.map_err(WsError::Io)?;
+        *slot = left;
         Ok(())
     }
 
@@ -259,68 +623,7 @@ impl Client {
         matches!(self.transport, Transport::Tls(_))
     }
 
-    fn on_event(&mut self, ev: Event) -> Result<Event, WsError> {
-        match ev {
-            Event::Ping(_) => {
-                self.flush_sent()?;
-                Ok(ev)
-            }
-            Event::Close { .. } => {
-                // Our echo (if one was due) is queued: send it, then wait for TCP close.
-                let _ = self.flush_sent();
-                if !self.nonblocking {
-                    self.finish_close(Instant::now() + self.conn.limits().close_timeout);
-                }
-                Ok(ev)
-            }
-            Event::Failed(e) => {
-                let _ = self.flush_sent();
-                self.shutdown();
-                Err(WsError::Protocol(e))
-            }
-            Event::Message(_) | Event::Pong(_) => Ok(ev),
-        }
-    }
-
-    /// Flushes output, treating "would block" as success in non-blocking mode
-    /// (the rest stays queued, see [`Client::wants_write`]).
-    fn flush_sent(&mut self) -> Result<(), WsError> {
-        match self.transport.flush(&mut self.conn) {
-            Ok(()) => Ok(()),
-            Err(e) => match self.io_error(e) {
-                WsError::WouldBlock => Ok(()),
-                err => Err(err),
-            },
-        }
-    }
-
-    fn io_error(&self, e: io::Error) -> WsError {
-        WsError::from_io(e, self.nonblocking)
-    }
-
-    /// Waits (until `deadline`) for the server to close TCP, then shuts down our side.
-    fn finish_close(&mut self, deadline: Instant) {
-        let mut scratch = [0u8; 1024];
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            if left.is_zero() || self.transport.tcp().set_read_timeout(Some(left)).is_err() {
-                break;
-            }
-            match self.transport.read(&mut scratch) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
-        }
-        let _ = self.transport.tcp().set_read_timeout(self.read_timeout);
-        self.shutdown();
-    }
-
-    /// The limits this connection enforces.
-    pub fn limits(&self) -> &Limits {
-        self.conn.limits()
-    }
-
-    /// Shuts the socket down now, whatever the close handshake's state (after a
-    /// non-blocking close gave up waiting for the server, say). Idempotent.
+    /// Shuts the socket down now, whatever the close handshake's state. Idempotent.
     pub fn shutdown(&mut self) {
         if !self.shut_down {
             self.shut_down = true;
@@ -329,9 +632,17 @@ impl Client {
     }
 }
 
+/// A socket that would block (non-blocking mode) or whose timeout expired (blocking).
+fn is_would_block(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
 #[cfg(unix)]
 impl std::os::fd::AsRawFd for Client {
-    /// The TCP socket, for readiness polling by a scheduler.
+    /// The TCP socket, for readiness polling by an event loop.
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
         self.transport.tcp().as_raw_fd()
     }

@@ -1,10 +1,10 @@
 //! Opening a connection: name lookup, TCP connect, TLS handshake and the HTTP
 //! upgrade. [`Connector`] does it as a state machine that never blocks (for an event
 //! loop: it says which descriptor to wait for); [`connect`] drives the same machine
-//! and waits with `poll(2)`. Both give up at [`Limits::connect_timeout`].
-//!
-//! Host names are looked up on the calling thread by [`connect`] and on the
-//! [`crate::dns`] pool by a [`Connector`]; IP literals and overrides need no lookup.
+//! and waits with `poll(2)`. Both give up at [`Limits::connect_timeout`], name lookup
+//! included: host names are looked up on the [`crate::dns`] pool, so that a resolver
+//! that never answers cannot hold the caller past the deadline. IP literals and
+//! overrides need no lookup.
 //!
 //! # Trust roots
 //! Server certificates are always verified, including the host name, against the
@@ -22,7 +22,7 @@
 //! Host names match case-insensitively.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -38,7 +38,7 @@ use crate::connection::Connection;
 use crate::dns::Lookup;
 use crate::error::WsError;
 use crate::handshake::{ClientHandshake, HandshakeResponse, RequestOptions};
-use crate::limits::Limits;
+use crate::limits::{deadline_after, Limits};
 use crate::transport::{Outbox, TlsStream, Transport};
 
 /// Environment variable naming a PEM file of extra trusted root certificates.
@@ -311,7 +311,7 @@ enum Stage {
     Done,
 }
 
-/// What a [`Connector`] waits for before [`Connector::advance`] can make progress.
+/// What a [`Connector`] or a [`Client`] operation waits for before it can make progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Interest {
     /// The descriptor becoming readable.
@@ -338,7 +338,7 @@ pub struct Connector {
     url: String,
     parsed: Url,
     options: ConnectOptions,
-    deadline: Instant,
+    deadline: Option<Instant>,
     stage: Stage,
 }
 
@@ -352,12 +352,6 @@ impl Connector {
     /// Starts opening `url` (`ws://` or `wss://`); host names are looked up on the
     /// resolver pool. Bad URLs and options fail here.
     pub fn start(url: &str, options: &ConnectOptions) -> Result<Connector, WsError> {
-        Connector::new(url, options, false)
-    }
-
-    /// Like [`Connector::start`]; with `inline_dns` a host name is looked up on this
-    /// thread, blocking.
-    fn new(url: &str, options: &ConnectOptions, inline_dns: bool) -> Result<Connector, WsError> {
         let parsed = parse_url(url)?;
         let mut options = options.clone();
         if let Ok(spec) = std::env::var(RESOLVE_ENV) {
@@ -365,7 +359,7 @@ impl Connector {
         }
         let mut connector = Connector {
             url: url.to_string(),
-            deadline: Instant::now() + options.limits.connect_timeout,
+            deadline: deadline_after(Some(options.limits.connect_timeout)),
             stage: Stage::Done,
             parsed,
             options,
@@ -373,15 +367,6 @@ impl Connector {
         let port = connector.port();
         connector.stage = match target(&connector.parsed, port, &connector.options.resolve) {
             Target::Addrs(addrs) => connector.connect_to(addrs, 0)?,
-            Target::Name(host) if inline_dns => {
-                let addrs = looked_up(
-                    &host,
-                    (host.as_str(), port)
-                        .to_socket_addrs()
-                        .map(Iterator::collect),
-                )?;
-                connector.connect_to(addrs, 0)?
-            }
             Target::Name(host) => {
                 Stage::Resolving(Lookup::start(&host, port).map_err(WsError::Io)?, host)
             }
@@ -389,8 +374,8 @@ impl Connector {
         Ok(connector)
     }
 
-    /// When the connector gives up.
-    pub fn deadline(&self) -> Instant {
+    /// When the connector gives up (`None`: a timeout too long to represent).
+    pub fn deadline(&self) -> Option<Instant> {
         self.deadline
     }
 
@@ -412,7 +397,7 @@ impl Connector {
 
     fn step(&mut self) -> Result<Step, WsError> {
         loop {
-            if Instant::now() >= self.deadline {
+            if self.deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(WsError::ConnectTimeout {
                     addr: format!("{}:{}", bare_host(&self.parsed), self.port()),
                     timeout: self.options.limits.connect_timeout,
@@ -554,7 +539,7 @@ impl Connector {
 /// Opens a WebSocket connection to `url` (`ws://` or `wss://`), blocking until the
 /// opening handshake completes or [`Limits::connect_timeout`] expires.
 pub fn connect(url: &str, options: &ConnectOptions) -> Result<Client, WsError> {
-    let mut connector = Connector::new(url, options, true)?;
+    let mut connector = Connector::start(url, options)?;
     loop {
         match connector.advance()? {
             Step::Open(mut client) => {
@@ -569,10 +554,12 @@ pub fn connect(url: &str, options: &ConnectOptions) -> Result<Client, WsError> {
 }
 
 /// Blocks until `fd` is ready for `interest` or `deadline` passes.
-fn wait_for(fd: RawFd, interest: Interest, deadline: Instant) -> io::Result<()> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    // Round up, so that a wait does not end just before the deadline.
-    let ms = i32::try_from(left.as_millis() + 1).unwrap_or(i32::MAX);
+fn wait_for(fd: RawFd, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
+    // Round up, so that a wait does not end just before the deadline; -1: no limit.
+    let ms = deadline.map_or(-1, |d| {
+        let left = d.saturating_duration_since(Instant::now());
+        i32::try_from(left.as_millis() + 1).unwrap_or(i32::MAX)
+    });
     let events = match interest {
         Interest::Readable => libc::POLLIN,
         Interest::Writable => libc::POLLOUT,

@@ -36,6 +36,9 @@ pub enum ProtocolError {
     InvalidCloseCode(u16),
     /// The TCP connection ended without a close frame.
     ConnectionLost,
+    /// A read deadline passed in the middle of a frame: the rest of the stream cannot
+    /// be trusted to line up, so the connection is dropped (1006).
+    TimedOutMidFrame,
 }
 
 impl ProtocolError {
@@ -46,7 +49,7 @@ impl ProtocolError {
             ProtocolError::Frame(e) => e.close_code(),
             ProtocolError::MessageTooBig { .. } => 1009,
             ProtocolError::InvalidUtf8 | ProtocolError::InvalidCloseReason => 1007,
-            ProtocolError::ConnectionLost => 1006,
+            ProtocolError::ConnectionLost | ProtocolError::TimedOutMidFrame => 1006,
             _ => 1002,
         }
     }
@@ -72,6 +75,12 @@ impl fmt::Display for ProtocolError {
             ProtocolError::OneByteClose => write!(f, "close frame with a 1-byte payload"),
             ProtocolError::InvalidCloseCode(code) => write!(f, "invalid close code {code}"),
             ProtocolError::ConnectionLost => write!(f, "connection closed without a close frame"),
+            ProtocolError::TimedOutMidFrame => {
+                write!(
+                    f,
+                    "timed out waiting for the server in the middle of a frame"
+                )
+            }
         }
     }
 }
@@ -142,8 +151,10 @@ pub enum WsError {
     Protocol(ProtocolError),
     /// The connection is closing or closed; nothing more can be sent or received.
     ConnectionClosed,
-    /// A blocking read hit the read timeout.
+    /// The read deadline of a receive passed (the connection stays usable).
     Timeout,
+    /// Output could not be written before the write deadline; the connection failed.
+    WriteTimeout(Duration),
     /// A non-blocking operation cannot make progress yet; retry when the fd is ready.
     WouldBlock,
     /// The caller passed an invalid argument (bad close code, header with CR/LF...).
@@ -231,6 +242,7 @@ impl fmt::Display for WsError {
                     "the connection was closed without a WebSocket close frame (1006)"
                 )
             }
+            WsError::Protocol(e @ ProtocolError::TimedOutMidFrame) => write!(f, "{e} (1006)"),
             WsError::Protocol(e @ ProtocolError::MessageTooBig { .. })
             | WsError::Protocol(e @ ProtocolError::Frame(FrameError::TooBig { .. })) => {
                 write!(f, "message too big (close code 1009): {e}")
@@ -241,6 +253,10 @@ impl fmt::Display for WsError {
             }
             WsError::ConnectionClosed => write!(f, "the WebSocket connection is closed"),
             WsError::Timeout => write!(f, "timed out waiting for the server"),
+            WsError::WriteTimeout(t) => write!(
+                f,
+                "timed out writing to the server (write timeout {t:?}); the connection is closed"
+            ),
             WsError::WouldBlock => write!(f, "operation would block"),
             WsError::InvalidInput(m) => write!(f, "invalid argument: {m}"),
             WsError::Io(e) => write!(f, "I/O error: {e}"),

@@ -19,7 +19,7 @@ pub mod limits;
 pub mod mask;
 mod transport;
 
-pub use client::Client;
+pub use client::{Client, Progress};
 pub use close::{CloseCode, CloseFrame};
 pub use connection::{Connection, Event, Message, State};
 pub use connector::{connect, ConnectOptions, Connector, Interest, ResolveOverride, Step};

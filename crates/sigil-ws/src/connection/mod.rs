@@ -48,7 +48,8 @@ pub enum Message {
 pub enum Event {
     /// A complete message.
     Message(Message),
-    /// The server pinged us; a pong with the same payload is already queued.
+    /// The server pinged us; a pong with the same payload is queued (unless a newer
+    /// ping replaces it before it goes out).
     Ping(Vec<u8>),
     /// The server answered a ping (or sent an unsolicited pong).
     Pong(Vec<u8>),
@@ -74,6 +75,10 @@ pub struct Connection {
     message: Reassembly,
     out: Vec<u8>,
     out_pos: usize,
+    /// Payload of the pong owed for the latest ping, while `out` still holds other
+    /// frames: it goes out after them, and a newer ping replaces it (RFC 6455 §5.5.3),
+    /// so a ping flood cannot grow the output.
+    pong: Option<Vec<u8>>,
     peer_close: Option<(Option<u16>, String)>,
     failure: Option<ProtocolError>,
 }
@@ -89,6 +94,7 @@ impl Connection {
             message: Reassembly::default(),
             out: Vec::new(),
             out_pos: 0,
+            pong: None,
             peer_close: None,
             failure: None,
         }
@@ -102,6 +108,11 @@ impl Connection {
     /// The limits this connection enforces.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Sets the deadline of later receives (read by the driver, see [`Limits`]).
+    pub fn set_read_timeout(&mut self, timeout: Option<std::time::Duration>) {
+        self.limits.read_timeout = timeout;
     }
 
     /// Close code the server sent, if it sent a close frame with one.
@@ -174,7 +185,14 @@ impl Connection {
         if self.out_pos == self.out.len() {
             self.out.clear();
             self.out_pos = 0;
+            self.release_pong();
         }
+    }
+
+    /// Whether a frame is partly received: its header or payload has begun to arrive
+    /// and is not complete. (A fragmented message between two whole frames is not.)
+    pub fn mid_frame(&self) -> bool {
+        !self.input.data().is_empty() || self.message.direct_remaining() > 0
     }
 
     /// Queues a text message.
@@ -220,6 +238,23 @@ impl Connection {
             return None;
         }
         Some(self.fail(ProtocolError::ConnectionLost))
+    }
+
+    /// Fails the connection with `e`, as if the server had caused it: queues a close
+    /// frame with its code (none for 1006) and closes. Returns the event reporting it.
+    pub fn fail(&mut self, e: ProtocolError) -> Event {
+        self.pong = None;
+        if !self.close_sent {
+            if let Ok(code) = CloseCode::new(e.close_code()) {
+                let frame = CloseFrame::truncated(code, &e.to_string());
+                self.queue_close(&frame.payload());
+            }
+        }
+        self.state = State::Closed;
+        self.message.clear();
+        self.input.clear();
+        self.failure = Some(e.clone());
+        Event::Failed(e)
     }
 
     /// Decodes buffered input into the next event, or `None` if more bytes are needed
@@ -295,8 +330,10 @@ impl Connection {
             OpCode::Ping => {
                 let data = data.to_vec();
                 if self.state == State::Open {
-                    // A ping's payload is at most 125 bytes (checked by decode_header).
-                    self.queue(OpCode::Pong, &data);
+                    self.pong = Some(data.clone());
+                    if self.pending_output().is_empty() {
+                        self.release_pong();
+                    }
                 }
                 Some(Event::Ping(data))
             }
@@ -336,22 +373,6 @@ impl Connection {
         Some(Event::Close { code, reason })
     }
 
-    /// Fails the connection: queues a close frame with the error's code (unless one was
-    /// sent, or the code is 1006, which never travels) and drops buffered input.
-    fn fail(&mut self, e: ProtocolError) -> Event {
-        if !self.close_sent {
-            if let Ok(code) = CloseCode::new(e.close_code()) {
-                let frame = CloseFrame::truncated(code, &e.to_string());
-                self.queue_close(&frame.payload());
-            }
-        }
-        self.state = State::Closed;
-        self.message.clear();
-        self.input.clear();
-        self.failure = Some(e.clone());
-        Event::Failed(e)
-    }
-
     fn check_open(&self) -> Result<(), WsError> {
         match self.state {
             State::Open => Ok(()),
@@ -360,8 +381,17 @@ impl Connection {
     }
 
     fn queue_close(&mut self, payload: &[u8]) {
+        self.release_pong();
         self.queue(OpCode::Close, payload);
         self.close_sent = true;
+    }
+
+    /// Queues the pong owed, if any.
+    fn release_pong(&mut self) {
+        if let Some(payload) = self.pong.take() {
+            // A ping's payload is at most 125 bytes (checked by decode_header).
+            self.queue(OpCode::Pong, &payload);
+        }
     }
 
     /// Drops already written output when it is at least half the buffer.
