@@ -296,14 +296,17 @@ impl Connection {
             let total = h.header_len + payload_len;
             let have = self.input.data().len();
             if have < total {
-                if h.fin
-                    && matches!(h.opcode, OpCode::Text | OpCode::Binary)
-                    && payload_len >= DIRECT_MIN
-                {
+                if !h.opcode.is_control() && payload_len >= DIRECT_MIN {
                     let range = self.input.take(have);
                     let payload = &self.input.get(range)[h.header_len..];
-                    self.message.begin_direct(h.opcode, payload_len, payload);
+                    let limit = self.limits.max_message_size;
+                    let started =
+                        self.message
+                            .begin_direct(h.opcode, h.fin, payload_len, payload, limit);
                     self.input.set_want(0);
+                    if let Err(e) = started {
+                        return Some(self.fail(e));
+                    }
                     return None;
                 }
                 self.input.set_want(total - have);
@@ -339,7 +342,10 @@ impl Connection {
             }
             OpCode::Pong => Some(Event::Pong(data.to_vec())),
             OpCode::Close => self.handle_close(payload),
-            _ => match self.message.frame(opcode, fin, data) {
+            _ => match self
+                .message
+                .frame(opcode, fin, data, self.limits.max_message_size)
+            {
                 Ok(Some(m)) => Some(Event::Message(m)),
                 Ok(None) => None,
                 Err(e) => Some(self.fail(e)),

@@ -48,6 +48,34 @@ fn check_utf8(data: &[u8], checked: &mut usize, fin: bool) -> bool {
     }
 }
 
+/// Size from which a fragmented message gets room for the largest it may become.
+const EAGER: usize = 1 << 20;
+
+/// Makes room for `extra` more bytes in `data`, part of a message of at most `limit`
+/// bytes. Small messages grow as usual. From [`EAGER`] bytes on, room for `limit`
+/// bytes is reserved at once: untouched pages cost address space, not memory, and the
+/// buffer is never copied again, whereas each doubling copy briefly holds the old and
+/// the new buffer (a 64 MiB message peaked at 1.6x its size). An allocation failure
+/// fails the message as too big.
+fn grow(data: &mut Vec<u8>, extra: usize, limit: usize) -> Result<(), ProtocolError> {
+    let needed = data.len() + extra;
+    if needed <= data.capacity() {
+        return Ok(());
+    }
+    if needed >= EAGER
+        && data
+            .try_reserve_exact(limit.max(needed) - data.len())
+            .is_ok()
+    {
+        return Ok(());
+    }
+    data.try_reserve(extra)
+        .map_err(|_| ProtocolError::MessageTooBig {
+            size: needed as u64,
+            limit,
+        })
+}
+
 /// A complete message from its payload (failing on invalid UTF-8 text).
 fn complete(text: bool, data: Vec<u8>) -> Result<Message, ProtocolError> {
     if !text {
@@ -82,13 +110,14 @@ impl Reassembly {
         Ok(())
     }
 
-    /// Adds a whole data frame that passed [`Reassembly::check_frame`]; returns the
-    /// message it completes, if it does.
+    /// Adds a whole data frame that passed [`Reassembly::check_frame`] against `limit`;
+    /// returns the message it completes, if it does.
     pub(super) fn frame(
         &mut self,
         opcode: OpCode,
         fin: bool,
         payload: &[u8],
+        limit: usize,
     ) -> Result<Option<Message>, ProtocolError> {
         if opcode != OpCode::Continuation {
             let text = opcode == OpCode::Text;
@@ -104,6 +133,7 @@ impl Reassembly {
         let Some(p) = self.partial.as_mut() else {
             return Err(ProtocolError::UnexpectedContinuation);
         };
+        grow(&mut p.data, payload.len(), limit)?;
         p.data.extend_from_slice(payload);
         self.fragment_done(fin)
     }
@@ -113,7 +143,13 @@ impl Reassembly {
     fn fragment_done(&mut self, fin: bool) -> Result<Option<Message>, ProtocolError> {
         if fin {
             return match self.partial.take() {
-                Some(p) => complete(p.text, p.data).map(Some),
+                Some(mut p) => {
+                    if p.data.capacity() - p.data.len() > p.data.len() / 8 {
+                        // Room reserved for a larger message: give it back (no copy).
+                        p.data.shrink_to_fit();
+                    }
+                    complete(p.text, p.data).map(Some)
+                }
                 None => Err(ProtocolError::UnexpectedContinuation),
             };
         }
@@ -126,19 +162,44 @@ impl Reassembly {
         }
     }
 
-    /// Starts receiving the payload of an unfragmented data frame (that passed
-    /// [`Reassembly::check_frame`]) straight into the message buffer; `have` is the
-    /// part already in the input buffer.
-    pub(super) fn begin_direct(&mut self, opcode: OpCode, payload_len: usize, have: &[u8]) {
-        // calloc'd, so large buffers need no zeroing pass.
-        let mut data = vec![0u8; payload_len];
-        data[..have.len()].copy_from_slice(have);
-        self.partial = Some(Partial {
-            text: opcode == OpCode::Text,
-            data,
-            utf8_checked: 0,
-        });
-        self.direct = Some((have.len(), true));
+    /// Starts receiving the payload of a data frame (that passed
+    /// [`Reassembly::check_frame`] against `limit`) straight into the message buffer;
+    /// `have` is the part already in the input buffer.
+    pub(super) fn begin_direct(
+        &mut self,
+        opcode: OpCode,
+        fin: bool,
+        payload_len: usize,
+        have: &[u8],
+        limit: usize,
+    ) -> Result<(), ProtocolError> {
+        if opcode != OpCode::Continuation {
+            let data = if fin {
+                // Exactly the message; calloc'd, so large buffers need no zeroing pass.
+                vec![0u8; payload_len]
+            } else {
+                Vec::new()
+            };
+            self.partial = Some(Partial {
+                text: opcode == OpCode::Text,
+                data,
+                utf8_checked: 0,
+            });
+        }
+        let Some(p) = self.partial.as_mut() else {
+            return Err(ProtocolError::UnexpectedContinuation);
+        };
+        let start = if fin && opcode != OpCode::Continuation {
+            0
+        } else {
+            let start = p.data.len();
+            grow(&mut p.data, payload_len, limit)?;
+            p.data.resize(start + payload_len, 0);
+            start
+        };
+        p.data[start..start + have.len()].copy_from_slice(have);
+        self.direct = Some((start + have.len(), fin));
+        Ok(())
     }
 
     /// Whether a frame's payload is being received directly.
