@@ -532,6 +532,97 @@ mod tests {
     }
 
     #[test]
+    fn large_fragments_are_received_directly_in_pieces() {
+        let big: Vec<u8> = (0..(3 * DIRECT_MIN + 5)).map(|i| (i % 251) as u8).collect();
+        let text = "é".repeat(DIRECT_MIN);
+        let mut data = server_frame(false, OpCode::Binary, &big[..10]);
+        data.extend(server_frame(
+            false,
+            OpCode::Continuation,
+            &big[10..DIRECT_MIN * 2],
+        ));
+        data.extend(server_frame(true, OpCode::Ping, b"mid"));
+        data.extend(server_frame(
+            true,
+            OpCode::Continuation,
+            &big[DIRECT_MIN * 2..],
+        ));
+        data.extend(server_frame(
+            false,
+            OpCode::Text,
+            &text.as_bytes()[..DIRECT_MIN + 1],
+        ));
+        data.extend(server_frame(
+            true,
+            OpCode::Continuation,
+            &text.as_bytes()[DIRECT_MIN + 1..],
+        ));
+        for piece in [1, 7, 1000, 65_537] {
+            let mut c = conn();
+            let mut events = Vec::new();
+            for chunk in data.chunks(piece) {
+                events.extend(feed(&mut c, chunk));
+            }
+            assert_eq!(
+                events,
+                [
+                    Event::Ping(b"mid".to_vec()),
+                    Event::Message(Message::Binary(big.clone())),
+                    Event::Message(Message::Text(text.clone())),
+                ],
+                "piece size {piece}"
+            );
+        }
+        // Invalid UTF-8 in a directly received fragment fails with 1007.
+        let mut c = conn();
+        let mut bad = server_frame(false, OpCode::Text, &[0xff; DIRECT_MIN]);
+        bad.extend(server_frame(true, OpCode::Continuation, b"x"));
+        assert_failed(&mut c, &bad, 1007);
+    }
+
+    #[test]
+    fn a_ping_flood_owes_one_pong() {
+        let mut c = conn();
+        c.send_binary(&[1; 1000]).unwrap();
+        let mut flood = Vec::new();
+        for i in 0..10_000u32 {
+            flood.extend(server_frame(true, OpCode::Ping, &i.to_be_bytes()));
+        }
+        assert_eq!(feed(&mut c, &flood).len(), 10_000);
+        // Our message, then (once it is written) the pong for the latest ping only.
+        let frames = sent(&mut c);
+        assert_eq!(frames.len(), 1);
+        assert_eq!(frames[0].opcode, OpCode::Binary);
+        let frames = sent(&mut c);
+        assert_eq!(frames.len(), 1);
+        assert_eq!(frames[0].opcode, OpCode::Pong);
+        assert_eq!(frames[0].payload, 9_999u32.to_be_bytes());
+        // With nothing queued, a pong is queued at once.
+        feed(&mut c, &server_frame(true, OpCode::Ping, b"now"));
+        assert_eq!(sent(&mut c)[0].payload, b"now");
+    }
+
+    #[test]
+    fn mid_frame_is_reported() {
+        let mut c = conn();
+        assert!(!c.mid_frame());
+        let frame = server_frame(false, OpCode::Text, b"abc");
+        feed(&mut c, &frame[..2]);
+        assert!(c.mid_frame());
+        feed(&mut c, &frame[2..]);
+        assert!(!c.mid_frame(), "between two fragments");
+        let big = server_frame(true, OpCode::Continuation, &[b'x'; DIRECT_MIN]);
+        feed(&mut c, &big[..100]);
+        assert!(c.mid_frame(), "direct payload in progress");
+        assert!(matches!(
+            c.fail(ProtocolError::TimedOutMidFrame),
+            Event::Failed(ProtocolError::TimedOutMidFrame)
+        ));
+        assert!(c.pending_output().is_empty(), "1006 is never sent");
+        assert_eq!(c.state(), State::Closed);
+    }
+
+    #[test]
     fn large_message_through_read_buffer_and_failures() {
         let big = vec![0xffu8; DIRECT_MIN * 2];
         let frame = server_frame(true, OpCode::Text, &big);
