@@ -40,6 +40,7 @@ use crate::error::WsError;
 use crate::handshake::{ClientHandshake, HandshakeResponse, RequestOptions};
 use crate::limits::{deadline_after, Limits};
 use crate::transport::{Outbox, TlsStream, Transport};
+use crate::wsurl;
 
 /// Environment variable naming a PEM file of extra trusted root certificates.
 pub const SSL_CERT_FILE_ENV: &str = "SSL_CERT_FILE";
@@ -93,24 +94,6 @@ pub struct ConnectOptions {
     pub root_certs_pem: Vec<Vec<u8>>,
     /// Name-resolution overrides, consulted before `SIGIL_RESOLVE` and DNS.
     pub resolve: Vec<ResolveOverride>,
-}
-
-/// Parses and checks a `ws://` or `wss://` URL.
-fn parse_url(url: &str) -> Result<Url, WsError> {
-    let parsed = Url::parse(url).map_err(|e| WsError::InvalidUrl(format!("{url}: {e}")))?;
-    match parsed.scheme() {
-        "ws" | "wss" => {}
-        other => return Err(WsError::UnsupportedScheme(other.to_string())),
-    }
-    if parsed.host().is_none() {
-        return Err(WsError::InvalidUrl(format!("{url}: missing host")));
-    }
-    if parsed.fragment().is_some() {
-        return Err(WsError::InvalidUrl(format!(
-            "{url}: fragments are not allowed in WebSocket URLs"
-        )));
-    }
-    Ok(parsed)
 }
 
 /// What a TLS configuration is built from: the extra PEMs, and the `SSL_CERT_FILE` path
@@ -339,6 +322,8 @@ pub struct Connector {
     parsed: Url,
     options: ConnectOptions,
     deadline: Option<Instant>,
+    /// The upgrade request, built (and its options checked) before connecting.
+    handshake: Option<ClientHandshake>,
     stage: Stage,
 }
 
@@ -352,14 +337,16 @@ impl Connector {
     /// Starts opening `url` (`ws://` or `wss://`); host names are looked up on the
     /// resolver pool. Bad URLs and options fail here.
     pub fn start(url: &str, options: &ConnectOptions) -> Result<Connector, WsError> {
-        let parsed = parse_url(url)?;
+        let parsed = wsurl::parse(url)?;
         let mut options = options.clone();
         if let Ok(spec) = std::env::var(RESOLVE_ENV) {
             options.resolve.extend(ResolveOverride::parse_list(&spec)?);
         }
+        let handshake = ClientHandshake::new(&parsed, &options.request)?;
         let mut connector = Connector {
-            url: url.to_string(),
+            url: wsurl::redact(url),
             deadline: deadline_after(Some(options.limits.connect_timeout)),
+            handshake: Some(handshake),
             stage: Stage::Done,
             parsed,
             options,
@@ -461,21 +448,26 @@ impl Connector {
                 Err(e) => last = Some(tcp_error(*addr, e)),
             }
         }
-        Err(last.unwrap_or_else(|| WsError::InvalidUrl("no address to connect to".into())))
+        Err(last.unwrap_or_else(|| WsError::InvalidInput("no address to connect to".into())))
     }
 
     /// Wraps the connected socket (in TLS for `wss://`) and queues the upgrade request.
-    fn upgrade(&self, sock: TcpStream) -> Result<Stage, WsError> {
+    fn upgrade(&mut self, sock: TcpStream) -> Result<Stage, WsError> {
         let transport = if self.parsed.scheme() == "wss" {
             let host = bare_host(&self.parsed);
-            let name = ServerName::try_from(host.to_string())
-                .map_err(|e| WsError::InvalidUrl(format!("{host}: {e}")))?;
+            let name = ServerName::try_from(host.to_string()).map_err(|e| WsError::InvalidUrl {
+                url: self.url.clone(),
+                reason: format!("{host}: {e}"),
+            })?;
             let tls = ClientConnection::new(tls_config(&self.options.root_certs_pem)?, name)?;
             Transport::Tls(Box::new(TlsStream { tls, sock }))
         } else {
             Transport::Plain(sock)
         };
-        let handshake = ClientHandshake::new(&self.parsed, &self.options.request)?;
+        let handshake = self
+            .handshake
+            .take()
+            .ok_or_else(|| WsError::InvalidInput("connector already upgraded".into()))?;
         let request = Request {
             bytes: handshake.request().to_vec(),
             sent: 0,
@@ -585,21 +577,8 @@ mod tests {
 
     #[test]
     fn url_checks() {
-        assert!(
-            matches!(parse_url("http://example.com/"), Err(WsError::UnsupportedScheme(s)) if s == "http")
-        );
-        assert!(matches!(
-            parse_url("not a url"),
-            Err(WsError::InvalidUrl(_))
-        ));
-        assert!(matches!(
-            parse_url("ws://h/#frag"),
-            Err(WsError::InvalidUrl(_))
-        ));
-        let u = parse_url("wss://example.com/a?b=c").unwrap();
-        assert_eq!(u.port_or_known_default(), Some(443));
         assert_eq!(
-            parse_url("ws://example.com")
+            wsurl::parse("ws://example.com")
                 .unwrap()
                 .port_or_known_default(),
             Some(80)
@@ -637,14 +616,14 @@ mod tests {
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].addr, "127.0.0.1:8443".parse().unwrap());
         assert_eq!(list[1].addr, "[::1]:9000".parse().unwrap());
-        let u = parse_url("wss://example.COM/").unwrap();
+        let u = wsurl::parse("wss://example.COM/").unwrap();
         assert_eq!(addrs(target(&u, 443, &list)), vec![list[0].addr]);
-        let lit = parse_url("ws://[::1]:5/").unwrap();
+        let lit = wsurl::parse("ws://[::1]:5/").unwrap();
         assert_eq!(
             addrs(target(&lit, 5, &list)),
             vec!["[::1]:5".parse().unwrap()]
         );
-        let name = parse_url("ws://Chat.test:80/").unwrap();
+        let name = wsurl::parse("ws://Chat.test:80/").unwrap();
         assert!(matches!(target(&name, 80, &[]), Target::Name(h) if h == "chat.test"));
         assert!(ResolveOverride::parse_list("nonsense").is_err());
         assert!(ResolveOverride::parse_list("h:1=notanaddr").is_err());

@@ -100,7 +100,12 @@ impl From<FrameError> for ProtocolError {
 #[derive(Debug)]
 pub enum WsError {
     /// The URL could not be parsed or is not usable for a WebSocket.
-    InvalidUrl(String),
+    InvalidUrl {
+        /// The URL as given, its password hidden ([`crate::wsurl::redact`]).
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The URL scheme is neither `ws` nor `wss`.
     UnsupportedScheme(String),
     /// The host name could not be resolved.
@@ -200,7 +205,9 @@ impl WsError {
 impl fmt::Display for WsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            WsError::InvalidUrl(m) => write!(f, "invalid WebSocket URL: {m}"),
+            WsError::InvalidUrl { url, reason } => {
+                write!(f, "invalid WebSocket URL {url:?}: {reason}")
+            }
             WsError::UnsupportedScheme(s) => {
                 write!(
                     f,

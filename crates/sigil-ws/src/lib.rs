@@ -18,6 +18,7 @@ pub mod handshake;
 pub mod limits;
 pub mod mask;
 mod transport;
+pub mod wsurl;
 
 pub use client::{Client, Progress};
 pub use close::{CloseCode, CloseFrame};

@@ -216,11 +216,12 @@ struct WsConnecting {
 
 labelled_native_object!(WsConnecting);
 
-/// Errors in the URL or options are the caller's mistake: raise them.
+/// Errors in the URL or options are the caller's mistake: raise them. Their message
+/// names the URL when it matters (without its password), so it is not an irritant.
 fn is_usage_error(e: &WsError) -> bool {
     matches!(
         e,
-        WsError::InvalidUrl(_) | WsError::UnsupportedScheme(_) | WsError::InvalidInput(_)
+        WsError::InvalidUrl { .. } | WsError::UnsupportedScheme(_) | WsError::InvalidInput(_)
     )
 }
 
@@ -237,17 +238,17 @@ fn ws_connect_start(vm: &mut Vm, args: &[Value]) -> NResult {
     if vm.suspendable {
         let connector = match sigil_ws::Connector::start(&url, &options.connect) {
             Ok(c) => c,
-            Err(e) if is_usage_error(&e) => return Err(ws_error(WHO, e, vec![args[0]])),
+            Err(e) if is_usage_error(&e) => return Err(ws_error(WHO, e, vec![])),
             Err(e) => return Ok(connect_failed(vm, e)),
         };
         return Ok(vm.heap.alloc(Object::Opaque(Box::new(WsConnecting {
             connector,
-            label: format!("ws-connecting {url}"),
+            label: format!("ws-connecting {}", sigil_ws::wsurl::redact(&url)),
         }))));
     }
     match sigil_ws::connect(&url, &options.connect) {
         Ok(client) => Ok(connected(vm, client)),
-        Err(e) if is_usage_error(&e) => Err(ws_error(WHO, e, vec![args[0]])),
+        Err(e) if is_usage_error(&e) => Err(ws_error(WHO, e, vec![])),
         Err(e) => Ok(connect_failed(vm, e)),
     }
 }
