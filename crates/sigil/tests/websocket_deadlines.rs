@@ -11,6 +11,8 @@ mod child;
 
 use std::sync::OnceLock;
 
+use child::{assert_took, hwm_kib, timing};
+
 use sigil_testserver::{Config, Running};
 
 /// The shared test server (plain `ws://` only).
@@ -19,82 +21,9 @@ fn server() -> &'static Running {
     SERVER.get_or_init(|| sigil_testserver::start(Config::default()).expect("test server"))
 }
 
-/// Definitions every program starts with: `url`, `say`, `timed`, `outcome`, `hwm`.
-fn prelude() -> String {
-    format!(
-        r#"(import (sigil websocket) (sigil async) (scheme time))
-(define (url path) (string-append "ws://127.0.0.1:{port}" path))
-(define (say . xs) (for-each display xs) (newline))
-;; Runs thunk and prints "LABEL MS: RESULT", MS the milliseconds it took.
-(define (timed label thunk)
-  (let* ((t0 (current-jiffy)) (r (thunk)) (t1 (current-jiffy)))
-    (say label " " (quotient (* 1000 (- t1 t0)) (jiffies-per-second)) ": " r)))
-;; What ws-receive gave, as text.
-(define (outcome c)
-  (let ((m (ws-receive c)))
-    (cond ((ws-message? m) (ws-message-data m))
-          ((eq? m 'closed) "closed")
-          (else (string-append "failed: " (ws-last-error))))))
-;; The message of the condition a thunk raises, or "returned".
-(define (raised thunk)
-  (guard (e (#t (error-object-message e))) (thunk) "returned"))
-;; The VmHWM line of this process.
-(define (hwm)
-  (call-with-input-file "/proc/self/status"
-    (lambda (p)
-      (let loop ((l (read-line p)))
-        (cond ((eof-object? l) "VmHWM: unknown")
-              ((and (> (string-length l) 6) (string=? (substring l 0 6) "VmHWM:")) l)
-              (else (loop (read-line p))))))))
-"#,
-        port = server().port()
-    )
-}
-
-/// Runs `body` after the prelude; returns its standard output, asserting success.
+/// Runs `body` after the prelude, asserting that `sigil` succeeds.
 fn run(body: &str) -> child::Run {
-    let program = format!("{}{body}", prelude());
-    let run = child::run(&program, &[]);
-    assert!(
-        run.success,
-        "sigil failed:\n{}\n{}\nprogram:\n{body}",
-        run.stdout, run.stderr
-    );
-    run
-}
-
-/// The `LABEL MS: RESULT` line printed by `timed` for `label`: (ms, result).
-fn timing<'a>(out: &'a str, label: &str) -> (u64, &'a str) {
-    let line = out
-        .lines()
-        .find(|l| l.starts_with(&format!("{label} ")))
-        .unwrap_or_else(|| panic!("no line for {label} in:\n{out}"));
-    let (head, result) = line.split_once(": ").expect("label ms: result");
-    let ms = head[label.len() + 1..].parse().expect("milliseconds");
-    (ms, result)
-}
-
-/// Asserts that `label` took about `expected_ms` (not less: the deadline is not cut
-/// short; at most `expected_ms` + 1.5 s) and that its result contains `fragment`.
-fn assert_took(out: &str, label: &str, expected_ms: u64, fragment: &str) {
-    let (ms, result) = timing(out, label);
-    assert!(
-        ms + 50 >= expected_ms && ms <= expected_ms + 1500,
-        "{label}: took {ms} ms, expected about {expected_ms} ms\n{out}"
-    );
-    assert!(
-        result.contains(fragment),
-        "{label}: expected {fragment:?} in {result:?}"
-    );
-}
-
-/// The KiB of a `VmHWM:` line printed after `label: `.
-fn hwm_kib(out: &str, label: &str) -> u64 {
-    let line = out
-        .lines()
-        .find(|l| l.starts_with(&format!("{label}: VmHWM:")))
-        .unwrap_or_else(|| panic!("no {label} line in:\n{out}"));
-    line.split_whitespace().nth(2).unwrap().parse().unwrap()
+    child::run_program(server().port(), body)
 }
 
 /// Finding 1: a server that never reads and floods pings used to grow a task's memory
