@@ -47,12 +47,13 @@ pub enum Progress<T> {
     Wait(Interest, Option<Instant>),
 }
 
-/// Reads a non-blocking receive makes before it lets an event loop run others, so a
-/// peer that never stops sending cannot monopolise it.
+/// Reads a non-blocking receive makes before it lets an event loop run others (see
+/// [`yield_now`]), so a peer that never stops sending cannot monopolise it.
 const READ_BUDGET: usize = 16;
 
-/// A kernel socket timeout this much longer than what is left of a deadline is still
-/// good enough (saves a system call per read); a wait may overrun by this much.
+/// A kernel socket timeout this much (or 2 % of it) longer than what is left of a
+/// deadline is still good enough (saves a system call per read or write); a wait may
+/// overrun its deadline by that much.
 const ARM_SLACK: Duration = Duration::from_millis(5);
 
 /// What one read brought.
@@ -209,8 +210,8 @@ impl Client {
                 return Ok(Flush::TimedOut);
             }
             self.arm(Interest::Writable, until)?;
-            match self.transport.flush(&mut self.conn) {
-                Ok(()) => {}
+            match self.transport.write_some(&mut self.conn) {
+                Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if is_would_block(&e) && self.nonblocking => return Ok(Flush::Blocked),
                 // Blocking mode: the socket timeout expired; the deadlines decide.
@@ -260,7 +261,7 @@ impl Client {
             match step(self)? {
                 Progress::Done(v) => return Ok(v),
                 Progress::Wait(..) if self.nonblocking => return Err(WsError::WouldBlock),
-                // Blocking mode waits in the kernel; a step may still yield (READ_BUDGET).
+                // Blocking mode waits in the kernel; a step never yields there.
                 Progress::Wait(..) => {}
             }
         }
@@ -303,10 +304,7 @@ impl Client {
                 Flush::TimedOut => return Err(self.read_timed_out()),
             }
             if self.nonblocking && reads == READ_BUDGET {
-                return Ok(Progress::Wait(
-                    Interest::Readable,
-                    self.wait_deadline(deadline),
-                ));
+                return Ok(yield_now());
             }
             reads += 1;
             match self.read(deadline)? {
@@ -476,7 +474,7 @@ impl Client {
                 return Ok(None);
             }
             if self.nonblocking && reads == READ_BUDGET {
-                return Ok(Some(Progress::Wait(Interest::Readable, deadline)));
+                return Ok(Some(yield_now()));
             }
             reads += 1;
             self.arm(Interest::Readable, deadline)?;
@@ -592,7 +590,9 @@ impl Client {
         let slot = &mut self.armed[interest as usize];
         let good_enough = match (*slot, left) {
             (None, None) => true,
-            (Some(armed), Some(left)) => armed <= left + ARM_SLACK && armed * 2 >= left,
+            (Some(armed), Some(left)) => {
+                armed <= left + ARM_SLACK.max(armed / 50) && armed * 2 >= left
+            }
             _ => false,
         };
         if good_enough {
@@ -628,8 +628,15 @@ impl Client {
         if !self.shut_down {
             self.shut_down = true;
             self.transport.shutdown();
+            self.conn.release_buffers();
         }
     }
+}
+
+/// Lets an event loop run others before this operation continues: "wait" until now.
+/// (Not until readable: TLS may hold decrypted bytes while the socket has none.)
+fn yield_now<T>() -> Progress<T> {
+    Progress::Wait(Interest::Readable, Some(Instant::now()))
 }
 
 /// A socket that would block (non-blocking mode) or whose timeout expired (blocking).

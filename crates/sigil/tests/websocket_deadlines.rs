@@ -15,10 +15,16 @@ use child::{assert_took, hwm_kib, timing};
 
 use sigil_testserver::{Config, Running};
 
-/// The shared test server (plain `ws://` only).
+/// The shared test server, with a `wss://` listener.
 fn server() -> &'static Running {
     static SERVER: OnceLock<Running> = OnceLock::new();
-    SERVER.get_or_init(|| sigil_testserver::start(Config::default()).expect("test server"))
+    SERVER.get_or_init(|| {
+        sigil_testserver::start(Config {
+            tls_port: Some(0),
+            ..Config::default()
+        })
+        .expect("test server")
+    })
 }
 
 /// Runs `body` after the prelude, asserting that `sigil` succeeds.
@@ -219,4 +225,43 @@ fn fragmented_64_mib_message_stays_within_1_1_times_its_size() {
             SIZE >> 10
         );
     }
+}
+
+/// The same deadlines hold over TLS: a ping flood, a heartbeat and a peer that never
+/// reads, blocking and in tasks.
+#[test]
+fn tls_connections_keep_the_same_deadlines() {
+    let srv = server();
+    let run = run(&format!(
+        r#"
+(define (wss path)
+  (string-append "wss://localhost:{port}" path))
+(define opts '((ca-pem . "{ca}") (read-timeout . 0.5) (write-timeout . 0.5) (close-timeout . 0.3)))
+(define (receive-from path)
+  (let* ((c (ws-connect (wss path) opts)) (r (outcome c)))
+    (ws-close c)
+    r))
+(define (send-to-stalled)
+  (let ((c (ws-connect (wss "/hostile/never-read") opts)))
+    (raised (lambda () (ws-send c (make-bytevector 33554432 1))))))
+(timed "flood" (lambda () (receive-from "/hostile/ping-flood")))
+(timed "flood-task" (lambda () (async-run (lambda () (receive-from "/hostile/ping-flood")))))
+(timed "heartbeat-task" (lambda () (async-run (lambda () (receive-from "/hostile/ping-every/100")))))
+(say "peak: " (hwm))
+(timed "stalled" send-to-stalled)
+(timed "stalled-task" (lambda () (async-run send-to-stalled)))
+"#,
+        port = srv.tls_port().expect("TLS port"),
+        ca = srv.ca_pem().expect("CA")
+    ));
+    let out = &run.stdout;
+    for label in ["flood", "flood-task", "heartbeat-task"] {
+        assert_took(out, label, 500, "timed out waiting for the server");
+    }
+    for label in ["stalled", "stalled-task"] {
+        assert_took(out, label, 500, "timed out writing to the server");
+    }
+    // The floods keep memory bounded over TLS too.
+    let peak = hwm_kib(out, "peak");
+    assert!(peak < 48 << 10, "peak RSS {peak} KiB\n{out}");
 }

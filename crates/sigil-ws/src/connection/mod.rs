@@ -189,6 +189,16 @@ impl Connection {
         }
     }
 
+    /// Frees the buffers (input, message in progress, output) once the transport is
+    /// gone: nothing will be read or written any more. State and close details stay.
+    pub fn release_buffers(&mut self) {
+        self.input = InputBuffer::new();
+        self.message.clear();
+        self.out = Vec::new();
+        self.out_pos = 0;
+        self.pong = None;
+    }
+
     /// Whether a frame is partly received: its header or payload has begun to arrive
     /// and is not complete. (A fragmented message between two whole frames is not.)
     pub fn mid_frame(&self) -> bool {
