@@ -183,11 +183,10 @@ impl Client {
 
     /// After queueing: writes as much as the mode allows (see [`Client::send_text`]).
     fn flush_queued(&mut self) -> Result<(), WsError> {
-        self.note_output();
         self.flush_until(None).map(drop)
     }
 
-    /// Starts the write deadline when output was queued into an empty buffer.
+    /// Starts the write deadline of queued output, if it has none yet.
     fn note_output(&mut self) {
         if self.write_deadline.is_none() && self.wants_write() {
             self.write_deadline = deadline_after(self.conn.limits().write_timeout);
@@ -197,23 +196,38 @@ impl Client {
     /// Writes queued output until done, blocked (non-blocking mode) or `deadline`
     /// (the operation's own) passes; fails the connection at the write deadline.
     fn flush_until(&mut self, deadline: Option<Instant>) -> Result<Flush, WsError> {
+        // Most output is written at once: the first write skips the clock when nothing
+        // can make it overrun a deadline (the socket's write timeout, if any, is at most
+        // the write timeout, which is what is left of a deadline that starts now).
+        let mut check = deadline.is_some()
+            || !(self.nonblocking
+                || self.armed[Interest::Writable as usize].is_some()
+                || self.conn.limits().write_timeout.is_none());
         loop {
             if !self.wants_write() {
                 self.write_deadline = None;
                 return Ok(Flush::Done);
             }
-            if passed(self.write_deadline) {
-                return Err(self.write_timed_out());
+            if check {
+                // Output that is not written at once has a deadline from now on.
+                self.note_output();
+                if passed(self.write_deadline) {
+                    return Err(self.write_timed_out());
+                }
+                let until = earlier(deadline, self.write_deadline);
+                if passed(until) {
+                    return Ok(Flush::TimedOut);
+                }
+                self.arm(Interest::Writable, until)?;
             }
-            let until = earlier(deadline, self.write_deadline);
-            if passed(until) {
-                return Ok(Flush::TimedOut);
-            }
-            self.arm(Interest::Writable, until)?;
+            check = true;
             match self.transport.write_some(&mut self.conn) {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if is_would_block(&e) && self.nonblocking => return Ok(Flush::Blocked),
+                Err(e) if is_would_block(&e) && self.nonblocking => {
+                    self.note_output();
+                    return Ok(Flush::Blocked);
+                }
                 // Blocking mode: the socket timeout expired; the deadlines decide.
                 Err(e) if is_would_block(&e) => {}
                 Err(e) => return Err(self.fail_io(e)),
