@@ -151,7 +151,6 @@ fn every(replay: &mut Replay, ms: u64, bytes: &[u8], deadline: Instant) -> io::R
     let interval = Duration::from_millis(ms.max(1));
     let mut next = Instant::now() + interval;
     let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
     while Instant::now() < deadline {
         let now = Instant::now();
         if now >= next {
@@ -162,23 +161,13 @@ fn every(replay: &mut Replay, ms: u64, bytes: &[u8], deadline: Instant) -> io::R
             next = now + interval;
             continue;
         }
-        replay.conn().set_read_timeout(Some(next - now))?;
-        match replay.read(&mut chunk) {
-            Ok(0) => return Ok(()),
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) => {}
-            Err(e) => return Err(e),
-        }
-        while let Some((opcode, _, used)) = parse_client_frame(&buf) {
-            buf.drain(..used);
-            if opcode == 0x8 {
+        match listen(replay, &mut buf, next - now)? {
+            Heard::Nothing => {}
+            Heard::Close => {
                 replay.write_all(&frame(0x88, b""))?;
                 return replay.flush();
             }
+            Heard::Gone => return Ok(()),
         }
     }
     Ok(())
@@ -187,27 +176,48 @@ fn every(replay: &mut Replay, ms: u64, bytes: &[u8], deadline: Instant) -> io::R
 /// Reads client frames until its close frame (`true`), its leaving or `deadline`.
 fn read_until_close(replay: &mut Replay, deadline: Instant) -> io::Result<bool> {
     let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
     while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-        replay.conn().set_read_timeout(Some(left))?;
-        match replay.read(&mut chunk) {
-            Ok(0) => return Ok(false),
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) => {}
-            Err(e) => return Err(e),
-        }
-        while let Some((opcode, _, used)) = parse_client_frame(&buf) {
-            buf.drain(..used);
-            if opcode == 0x8 {
-                return Ok(true);
-            }
+        match listen(replay, &mut buf, left)? {
+            Heard::Nothing => {}
+            Heard::Close => return Ok(true),
+            Heard::Gone => return Ok(false),
         }
     }
     Ok(false)
+}
+
+/// What the client did while [`listen`] waited.
+enum Heard {
+    /// Nothing that matters (data frames, or nothing at all).
+    Nothing,
+    /// It sent a close frame.
+    Close,
+    /// It closed the connection.
+    Gone,
+}
+
+/// Reads what the client sends for at most `wait` into `buf`, dropping its whole
+/// frames, and tells whether one was a close frame.
+fn listen(replay: &mut Replay, buf: &mut Vec<u8>, wait: Duration) -> io::Result<Heard> {
+    let mut chunk = [0u8; 4096];
+    replay.conn().set_read_timeout(Some(wait))?;
+    match replay.read(&mut chunk) {
+        Ok(0) => return Ok(Heard::Gone),
+        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) => {}
+        Err(e) => return Err(e),
+    }
+    while let Some((opcode, _, used)) = parse_client_frame(buf) {
+        buf.drain(..used);
+        if opcode == 0x8 {
+            return Ok(Heard::Close);
+        }
+    }
+    Ok(Heard::Nothing)
 }
 
 #[cfg(test)]

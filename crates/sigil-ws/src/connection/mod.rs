@@ -8,8 +8,8 @@
 //!
 //! The opening handshake happens before a `Connection` exists (see
 //! [`crate::handshake`]); a new connection starts [`State::Open`]. Received bytes wait
-//! in the [`input`] buffer until they form a frame; data frames become messages in
-//! [`reassembly`].
+//! in the input buffer (`connection/input.rs`) until they form a frame; data frames
+//! become messages in `connection/reassembly.rs`.
 
 mod input;
 mod reassembly;
@@ -497,6 +497,19 @@ mod tests {
         std::iter::from_fn(|| c.next_event()).collect()
     }
 
+    /// Feeds `data` to a new connection in pieces of odd sizes, so that pieces straddle
+    /// frame boundaries and split characters, and checks the events each time.
+    fn assert_events_in_pieces(data: &[u8], expected: &[Event]) {
+        for piece in [1, 7, 1000, 65_537] {
+            let mut c = conn();
+            let mut events = Vec::new();
+            for chunk in data.chunks(piece) {
+                events.extend(feed(&mut c, chunk));
+            }
+            assert_eq!(events, expected, "piece size {piece}");
+        }
+    }
+
     fn assert_failed(c: &mut Connection, bytes: &[u8], code: u16) {
         let events = feed(c, bytes);
         assert!(
@@ -522,23 +535,14 @@ mod tests {
         let mut data = server_frame(true, OpCode::Binary, &big);
         data.extend(server_frame(true, OpCode::Text, text.as_bytes()));
         data.extend(server_frame(true, OpCode::Binary, b"tail"));
-        // Odd-sized pieces, so pieces straddle frame boundaries and split 'é'.
-        for piece in [1, 7, 1000, 65_537] {
-            let mut c = conn();
-            let mut events = Vec::new();
-            for chunk in data.chunks(piece) {
-                events.extend(feed(&mut c, chunk));
-            }
-            assert_eq!(
-                events,
-                [
-                    Event::Message(Message::Binary(big.clone())),
-                    Event::Message(Message::Text(text.clone())),
-                    Event::Message(Message::Binary(b"tail".to_vec())),
-                ],
-                "piece size {piece}"
-            );
-        }
+        assert_events_in_pieces(
+            &data,
+            &[
+                Event::Message(Message::Binary(big)),
+                Event::Message(Message::Text(text)),
+                Event::Message(Message::Binary(b"tail".to_vec())),
+            ],
+        );
     }
 
     #[test]
@@ -567,22 +571,14 @@ mod tests {
             OpCode::Continuation,
             &text.as_bytes()[DIRECT_MIN + 1..],
         ));
-        for piece in [1, 7, 1000, 65_537] {
-            let mut c = conn();
-            let mut events = Vec::new();
-            for chunk in data.chunks(piece) {
-                events.extend(feed(&mut c, chunk));
-            }
-            assert_eq!(
-                events,
-                [
-                    Event::Ping(b"mid".to_vec()),
-                    Event::Message(Message::Binary(big.clone())),
-                    Event::Message(Message::Text(text.clone())),
-                ],
-                "piece size {piece}"
-            );
-        }
+        assert_events_in_pieces(
+            &data,
+            &[
+                Event::Ping(b"mid".to_vec()),
+                Event::Message(Message::Binary(big)),
+                Event::Message(Message::Text(text)),
+            ],
+        );
         // Invalid UTF-8 in a directly received fragment fails with 1007.
         let mut c = conn();
         let mut bad = server_frame(false, OpCode::Text, &[0xff; DIRECT_MIN]);
