@@ -240,7 +240,8 @@ fn describe(vm: &Vm, u: &Uncaught) -> String {
 }
 
 /// `(async-run thunk)`: runs `thunk` as the main task, and every task it spawns, until
-/// they finish; returns the main task's value or raises its error.
+/// the main task has finished and no task is ready to run; returns the main task's value
+/// or raises its error.
 fn async_run(vm: &mut Vm, args: &[Value]) -> NResult {
     let thunk = procedure(vm, "async-run", args[0])?;
     if sched(vm).is_some() {
@@ -300,15 +301,17 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
             }
         }
         let s = require(vm, "async-run")?;
-        let main_done = s.tasks.get(&main).map_or(true, |t| t.result.is_some());
+        // Once the main task has finished, tasks that still wait (for a timer, a socket, a
+        // channel or another task) are abandoned: a socket that never becomes ready must
+        // not keep `async-run` from returning.
+        if s.ready.is_empty() && s.tasks.get(&main).map_or(true, |t| t.result.is_some()) {
+            break;
+        }
         // Timer entries of tasks woken another way are stale: they keep nothing alive.
         let live_timers = s.timers.iter().any(|Reverse((_, id, generation))| {
             s.tasks.get(id).is_some_and(|t| t.generation == *generation)
         });
         if !live_timers && s.fd_waits == 0 && s.ready.is_empty() {
-            if main_done {
-                break;
-            }
             return Err(Error::msg(
                 "async-run: deadlock: every task is waiting for another task or a channel",
             ));

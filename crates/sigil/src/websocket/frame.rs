@@ -5,9 +5,9 @@
 use sigil_lang::builtins::{self, Registry};
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
-use sigil_ws::connection::is_valid_close_code;
-use sigil_ws::frame::{decode_frame, encode_frame, FrameError, OpCode, MAX_CONTROL_PAYLOAD};
+use sigil_ws::frame::{decode_frame, encode_frame, FrameError, OpCode};
 use sigil_ws::mask::{apply_mask, generate_mask_key};
+use sigil_ws::CloseFrame;
 
 use super::ws_error;
 
@@ -68,25 +68,14 @@ fn encode(
     fin: bool,
     mask: Option<[u8; 4]>,
 ) -> NResult {
-    if op.is_control() && payload.len() > MAX_CONTROL_PAYLOAD {
-        return Err(ws_error(
-            who,
-            format!(
-                "control frame payload of {} bytes (max 125, RFC 6455 section 5.5)",
-                payload.len()
-            ),
-            vec![],
-        ));
-    }
-    if op.is_control() && !fin {
-        return Err(ws_error(
-            who,
-            "control frames cannot be fragmented (RFC 6455 section 5.5)",
-            vec![],
-        ));
-    }
     let mut out = Vec::with_capacity(payload.len() + 14);
-    encode_frame(&mut out, fin, op, payload, mask);
+    encode_frame(&mut out, fin, op, payload, mask).map_err(|e| {
+        ws_error(
+            who,
+            format!("{e} (RFC 6455 section {})", rfc_section(&e)),
+            vec![],
+        )
+    })?;
     Ok(vm.heap.bytes(out))
 }
 
@@ -109,23 +98,19 @@ fn encode_frame_native(vm: &mut Vm, args: &[Value]) -> NResult {
 /// payload is empty.
 fn encode_close_frame(vm: &mut Vm, args: &[Value]) -> NResult {
     const WHO: &str = "encode-close-frame";
-    let mut payload = Vec::new();
-    if let Some(v) = args.first() {
-        let n = builtins::int(WHO, *v)?;
-        match u16::try_from(n) {
-            Ok(code) if is_valid_close_code(code) => payload.extend_from_slice(&code.to_be_bytes()),
-            _ => {
-                return Err(ws_error(
-                    WHO,
-                    "invalid close code (use 1000-1003, 1007-1014 or 3000-4999)",
-                    vec![*v],
-                ))
-            }
+    let payload = match args.first() {
+        Some(v) => {
+            let code = builtins::int(WHO, *v)?;
+            let reason = match args.get(1) {
+                Some(r) => builtins::string(vm, WHO, *r)?,
+                None => String::new(),
+            };
+            CloseFrame::new(code, &reason)
+                .map_err(|e| ws_error(WHO, e, vec![]))?
+                .payload()
         }
-    }
-    if let Some(v) = args.get(1) {
-        payload.extend_from_slice(builtins::string(vm, WHO, *v)?.as_bytes());
-    }
+        None => Vec::new(),
+    };
     encode(
         vm,
         WHO,
