@@ -12,6 +12,7 @@ mod conn;
 mod hostile;
 mod http;
 mod portlock;
+mod python;
 mod routes;
 mod server;
 mod stall;
@@ -26,7 +27,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use portlock::{lock_port_8080, PortLock, DEMO_PORT};
+pub use portlock::{lock_named, lock_port_8080, PortLock, DEMO_PORT};
+pub use python::{python_with_websockets, PYTHON_WEBSOCKETS_VERSION};
 use server::{Flavor, State};
 
 /// Names the TLS leaf certificate is valid for unless configured otherwise.
