@@ -15,6 +15,8 @@ pub enum ProtocolError {
     Frame(FrameError),
     /// The server masked a frame (servers must not, RFC 6455 §5.1).
     MaskedFrame,
+    /// The client sent an unmasked frame (clients must mask, RFC 6455 §5.1).
+    UnmaskedFrame,
     /// A continuation frame arrived with no fragmented message in progress.
     UnexpectedContinuation,
     /// A new text or binary frame arrived inside an unfinished fragmented message.
@@ -60,6 +62,7 @@ impl fmt::Display for ProtocolError {
         match self {
             ProtocolError::Frame(e) => write!(f, "{e}"),
             ProtocolError::MaskedFrame => write!(f, "server sent a masked frame"),
+            ProtocolError::UnmaskedFrame => write!(f, "client sent an unmasked frame"),
             ProtocolError::UnexpectedContinuation => {
                 write!(f, "continuation frame without a message to continue")
             }

@@ -22,7 +22,7 @@ pub mod wsurl;
 
 pub use client::{Client, Progress};
 pub use close::{CloseCode, CloseFrame};
-pub use connection::{Connection, Event, Message, State};
+pub use connection::{Connection, Event, Message, Role, State};
 pub use connector::{connect, ConnectOptions, Connector, Interest, ResolveOverride, Step};
 pub use error::{ProtocolError, WsError};
 pub use handshake::RequestOptions;

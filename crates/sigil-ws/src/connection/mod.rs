@@ -7,7 +7,10 @@
 //! socket and report progress with [`Connection::consume_output`].
 //!
 //! The opening handshake happens before a `Connection` exists (see
-//! [`crate::handshake`]); a new connection starts [`State::Open`]. Received bytes wait
+//! [`crate::handshake`] and [`crate::server`]); a new connection starts [`State::Open`].
+//! Its [`Role`] decides the masking direction (RFC 6455 §5.1): a client masks what it
+//! sends and fails on masked input, a server sends unmasked frames and fails (1002) on
+//! unmasked input, whose payloads it unmasks as they arrive. Received bytes wait
 //! in the input buffer (`connection/input.rs`) until they form a frame; data frames
 //! become messages in `connection/reassembly.rs`.
 
@@ -18,10 +21,19 @@ use crate::close::{CloseCode, CloseFrame};
 use crate::error::{ProtocolError, WsError};
 use crate::frame::{decode_header, encode_frame, encode_unchecked, OpCode};
 use crate::limits::Limits;
-use crate::mask::generate_mask_key;
+use crate::mask::{apply_mask, generate_mask_key};
 
 use input::InputBuffer;
 use reassembly::{Reassembly, DIRECT_MIN};
+
+/// Which end of the connection this is (RFC 6455 §5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Masks every frame it sends; the peer's frames must not be masked.
+    Client,
+    /// Sends unmasked frames; the peer's frames must be masked.
+    Server,
+}
 
 /// Lifecycle of an established connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +80,7 @@ pub enum Event {
 /// Sans-I/O client side of an open WebSocket connection.
 #[derive(Debug)]
 pub struct Connection {
+    role: Role,
     limits: Limits,
     state: State,
     close_sent: bool,
@@ -84,9 +97,16 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// A connection in the [`State::Open`] state, right after a successful handshake.
+    /// A client connection in the [`State::Open`] state, right after a successful
+    /// handshake.
     pub fn new(limits: Limits) -> Connection {
+        Connection::with_role(limits, Role::Client)
+    }
+
+    /// A connection of either role in the [`State::Open`] state.
+    pub fn with_role(limits: Limits, role: Role) -> Connection {
         Connection {
+            role,
             limits,
             state: State::Open,
             close_sent: false,
@@ -98,6 +118,11 @@ impl Connection {
             peer_close: None,
             failure: None,
         }
+    }
+
+    /// Which end of the connection this is.
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     /// Current state.
@@ -292,8 +317,10 @@ impl Connection {
                 }
                 Err(e) => return Some(self.fail(e.into())),
             };
-            if h.mask.is_some() {
-                return Some(self.fail(ProtocolError::MaskedFrame));
+            match (self.role, h.mask) {
+                (Role::Client, Some(_)) => return Some(self.fail(ProtocolError::MaskedFrame)),
+                (Role::Server, None) => return Some(self.fail(ProtocolError::UnmaskedFrame)),
+                _ => {}
             }
             if !h.opcode.is_control() {
                 let limit = self.limits.max_message_size;
@@ -310,9 +337,14 @@ impl Connection {
                     let range = self.input.take(have);
                     let payload = &self.input.get(range)[h.header_len..];
                     let limit = self.limits.max_message_size;
-                    let started =
-                        self.message
-                            .begin_direct(h.opcode, h.fin, payload_len, payload, limit);
+                    let started = self.message.begin_direct(
+                        h.opcode,
+                        h.fin,
+                        payload_len,
+                        h.mask,
+                        payload,
+                        limit,
+                    );
                     self.input.set_want(0);
                     if let Err(e) = started {
                         return Some(self.fail(e));
@@ -325,6 +357,9 @@ impl Connection {
             self.input.set_want(0);
             let range = self.input.take(total);
             let payload = range.start + h.header_len..range.end;
+            if let Some(key) = h.mask {
+                apply_mask(self.input.get_mut(payload.clone()), key);
+            }
             if let Some(ev) = self.handle_frame(h.fin, h.opcode, payload) {
                 return Some(ev);
             }
@@ -422,13 +457,11 @@ impl Connection {
     /// frame with at most 125 bytes of payload.
     fn queue(&mut self, opcode: OpCode, payload: &[u8]) {
         self.compact_output();
-        encode_unchecked(
-            &mut self.out,
-            true,
-            opcode,
-            payload,
-            Some(generate_mask_key()),
-        );
+        let mask = match self.role {
+            Role::Client => Some(generate_mask_key()),
+            Role::Server => None,
+        };
+        encode_unchecked(&mut self.out, true, opcode, payload, mask);
     }
 }
 
@@ -483,7 +516,8 @@ mod tests {
         let out = c.pending_output().to_vec();
         let mut pos = 0;
         while let Some((f, used)) = decode_frame(&out[pos..]).unwrap() {
-            assert!(f.mask.is_some(), "client frames must be masked");
+            let masked = c.role() == Role::Client;
+            assert_eq!(f.mask.is_some(), masked, "only client frames are masked");
             frames.push(f);
             pos += used;
         }
@@ -980,12 +1014,93 @@ mod tests {
         assert_eq!(c.pending_output().len(), n - 2 + n);
     }
 
+    /// A frame as a client sends it: masked with a fixed key.
+    fn client_frame(fin: bool, op: OpCode, payload: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        encode_unchecked(&mut v, fin, op, payload, Some([0x37, 0xfa, 0x21, 0x3d]));
+        v
+    }
+
+    fn server_conn() -> Connection {
+        Connection::with_role(Limits::default(), Role::Server)
+    }
+
+    #[test]
+    fn server_role_unmasks_input_and_sends_unmasked() {
+        let mut c = server_conn();
+        assert_eq!(c.role(), Role::Server);
+        let big: Vec<u8> = (0..DIRECT_MIN * 2 + 3).map(|i| (i % 251) as u8).collect();
+        let mut data = client_frame(true, OpCode::Text, "héllo".as_bytes());
+        data.extend(client_frame(false, OpCode::Binary, &big[..DIRECT_MIN + 1]));
+        data.extend(client_frame(true, OpCode::Ping, b"p"));
+        data.extend(client_frame(
+            true,
+            OpCode::Continuation,
+            &big[DIRECT_MIN + 1..],
+        ));
+        data.extend(client_frame(true, OpCode::Binary, &big));
+        let expected = [
+            Event::Message(Message::Text("héllo".into())),
+            Event::Ping(b"p".to_vec()),
+            Event::Message(Message::Binary(big.clone())),
+            Event::Message(Message::Binary(big.clone())),
+        ];
+        for piece in [1, 7, 1000, 65_537, data.len()] {
+            let mut c = server_conn();
+            let mut events = Vec::new();
+            for chunk in data.chunks(piece) {
+                events.extend(feed(&mut c, chunk));
+            }
+            assert_eq!(events, expected, "piece size {piece}");
+        }
+        // Large frames straight into the message buffer, through read_buffer.
+        let frame = client_frame(true, OpCode::Binary, &big);
+        c.receive_bytes(&frame[..100]);
+        assert_eq!(c.next_event(), None);
+        let buf = c.read_buffer(c.read_hint());
+        assert_eq!(buf.len(), frame.len() - 100);
+        buf.copy_from_slice(&frame[100..]);
+        c.commit_read(frame.len() - 100);
+        assert_eq!(c.next_event(), Some(Event::Message(Message::Binary(big))));
+
+        c.send_text("hi").unwrap();
+        feed(&mut c, &client_frame(true, OpCode::Ping, b"q"));
+        let text = sent(&mut c);
+        assert_eq!(text[0].payload, b"hi");
+        let pong = sent(&mut c);
+        assert_eq!(
+            (pong[0].opcode, &pong[0].payload[..]),
+            (OpCode::Pong, &b"q"[..])
+        );
+    }
+
+    #[test]
+    fn server_role_fails_unmasked_input_with_1002() {
+        let mut c = server_conn();
+        assert_failed(&mut c, &server_frame(true, OpCode::Text, b"hi"), 1002);
+        assert_eq!(c.failure(), Some(&ProtocolError::UnmaskedFrame));
+        // Invalid UTF-8 is found after unmasking, also in a large direct frame.
+        let mut c = server_conn();
+        let mut bad = vec![b'a'; DIRECT_MIN + 5];
+        bad[DIRECT_MIN] = 0xff;
+        assert_failed(&mut c, &client_frame(true, OpCode::Text, &bad), 1007);
+        let mut c = server_conn();
+        let text = "ok ✓".repeat(DIRECT_MIN / 4);
+        assert_eq!(
+            feed(&mut c, &client_frame(true, OpCode::Text, text.as_bytes())),
+            [Event::Message(Message::Text(text))]
+        );
+    }
+
     proptest! {
         #[test]
         fn prop_arbitrary_input_never_panics(
-            chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 0..20)
+            chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 0..20),
+            server in any::<bool>(),
         ) {
-            let mut c = Connection::new(Limits { max_frame_size: 1 << 16, max_message_size: 1 << 17, ..Limits::default() });
+            let role = if server { Role::Server } else { Role::Client };
+            let limits = Limits { max_frame_size: 1 << 16, max_message_size: 1 << 17, ..Limits::default() };
+            let mut c = Connection::with_role(limits, role);
             for chunk in &chunks {
                 c.receive_bytes(chunk);
                 while let Some(ev) = c.next_event() {
