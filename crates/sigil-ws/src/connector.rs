@@ -37,7 +37,7 @@ use crate::client::Client;
 use crate::connection::Connection;
 use crate::dns::Lookup;
 use crate::error::WsError;
-use crate::handshake::{ClientHandshake, HandshakeResponse, RequestOptions};
+use crate::handshake::{request_target, ClientHandshake, HandshakeResponse, RequestOptions};
 use crate::limits::{deadline_after, Limits};
 use crate::transport::{Outbox, TlsStream, Transport};
 use crate::wsurl;
@@ -250,10 +250,11 @@ fn tcp_error(addr: SocketAddr, e: io::Error) -> WsError {
     }
 }
 
-/// The upgrade request as an [`Outbox`]: written once, possibly in pieces.
-struct Request {
-    bytes: Vec<u8>,
-    sent: usize,
+/// An HTTP head to send (the upgrade request, or a server's answer) as an [`Outbox`]:
+/// written once, possibly in pieces.
+pub(crate) struct Request {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) sent: usize,
 }
 
 impl Outbox for Request {
@@ -460,7 +461,10 @@ impl Connector {
                 reason: format!("{host}: {e}"),
             })?;
             let tls = ClientConnection::new(tls_config(&self.options.root_certs_pem)?, name)?;
-            Transport::Tls(Box::new(TlsStream { tls, sock }))
+            Transport::Tls(Box::new(TlsStream {
+                tls: tls.into(),
+                sock,
+            }))
         } else {
             Transport::Plain(sock)
         };
@@ -519,12 +523,9 @@ impl Connector {
     fn open(&self, transport: Transport, response: HandshakeResponse) -> Step {
         let mut conn = Connection::new(self.options.limits);
         conn.receive_bytes(&response.leftover);
-        Step::Open(Box::new(Client::new(
-            transport,
-            conn,
-            self.url.clone(),
-            response.protocol,
-        )))
+        let client = Client::new(transport, conn, self.url.clone(), response.protocol);
+        let target = request_target(&self.parsed);
+        Step::Open(Box::new(client.with_handshake(target, response.headers)))
     }
 }
 
@@ -532,21 +533,30 @@ impl Connector {
 /// opening handshake completes or [`Limits::connect_timeout`] expires.
 pub fn connect(url: &str, options: &ConnectOptions) -> Result<Client, WsError> {
     let mut connector = Connector::start(url, options)?;
+    let deadline = connector.deadline();
+    block_until_open(|| connector.advance(), deadline)
+}
+
+/// Drives a connection being opened (`advance`: [`Connector::advance`], or
+/// [`Acceptor::advance`](crate::server::Acceptor::advance)) to its end, waiting with
+/// `poll(2)` until `deadline`; the connection is returned in blocking mode.
+pub(crate) fn block_until_open(
+    mut advance: impl FnMut() -> Result<Step, WsError>,
+    deadline: Option<Instant>,
+) -> Result<Client, WsError> {
     loop {
-        match connector.advance()? {
+        match advance()? {
             Step::Open(mut client) => {
                 client.set_nonblocking(false)?;
                 return Ok(*client);
             }
-            Step::Wait(fd, interest) => {
-                wait_for(fd, interest, connector.deadline()).map_err(WsError::Io)?
-            }
+            Step::Wait(fd, interest) => wait_for(fd, interest, deadline).map_err(WsError::Io)?,
         }
     }
 }
 
-/// Blocks until `fd` is ready for `interest` or `deadline` passes.
-fn wait_for(fd: RawFd, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
+/// Blocks until `fd` is ready for `interest` or `deadline` passes (or a signal comes).
+pub fn wait_for(fd: RawFd, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
     // Round up, so that a wait does not end just before the deadline; -1: no limit.
     let ms = deadline.map_or(-1, |d| {
         let left = d.saturating_duration_since(Instant::now());

@@ -154,6 +154,20 @@ pub enum WsError {
     BadHandshake(String),
     /// `Sec-WebSocket-Accept` does not match the key we sent.
     BadAcceptKey,
+    /// A server refused a client's upgrade request and answered with HTTP `status`.
+    RequestRefused {
+        /// The status answered: 400, 403 or 426.
+        status: u16,
+        /// Why, as sent in the response body.
+        reason: String,
+    },
+    /// A client did not complete the opening handshake (TLS and upgrade request) in time.
+    HandshakeTimeout {
+        /// The client's address.
+        peer: String,
+        /// The limit that expired.
+        timeout: Duration,
+    },
     /// The connection was failed: the server violated the protocol (we sent a close
     /// frame with the error's code), or the TCP connection was lost (1006).
     Protocol(ProtocolError),
@@ -246,6 +260,16 @@ impl fmt::Display for WsError {
                     "invalid WebSocket handshake response: wrong Sec-WebSocket-Accept"
                 )
             }
+            WsError::RequestRefused { status, reason } => {
+                write!(
+                    f,
+                    "refused the WebSocket upgrade request with HTTP {status}: {reason}"
+                )
+            }
+            WsError::HandshakeTimeout { peer, timeout } => write!(
+                f,
+                "the opening handshake with {peer} did not complete within {timeout:?}"
+            ),
             WsError::Protocol(ProtocolError::ConnectionLost) => {
                 write!(
                     f,

@@ -17,6 +17,7 @@ pub mod frame;
 pub mod handshake;
 pub mod limits;
 pub mod mask;
+pub mod server;
 mod transport;
 pub mod wsurl;
 

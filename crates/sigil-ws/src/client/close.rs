@@ -5,7 +5,7 @@ use std::io;
 use std::time::Instant;
 
 use crate::close::CloseFrame;
-use crate::connection::{Event, State};
+use crate::connection::{Event, Role, State};
 use crate::connector::Interest;
 use crate::error::WsError;
 use crate::limits::deadline_after;
@@ -77,6 +77,10 @@ impl Client {
             Flush::Done => {}
             Flush::Blocked => return Ok(Some(Progress::Wait(Interest::Writable, deadline))),
             Flush::TimedOut => return Ok(None),
+        }
+        if self.conn.state() == State::Closed && self.conn.role() == Role::Server {
+            // Both close frames are through: the server closes TCP first (RFC 6455 §7.1.1).
+            return Ok(None);
         }
         let mut scratch = [0u8; 1024];
         let mut reads = 0;

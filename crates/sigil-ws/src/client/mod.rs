@@ -57,12 +57,19 @@ pub enum Progress<T> {
     Wait(Interest, Option<Instant>),
 }
 
-/// A connected WebSocket client.
+/// An open WebSocket connection: a client from [`crate::connect`] or a
+/// [`Connector`](crate::connector::Connector), or, in the server role
+/// ([`Role::Server`](crate::Role)), a connection a [`crate::server::Listener`] accepted.
+/// Both roles are driven the same way.
 pub struct Client {
     transport: Transport,
     conn: Connection,
     url: String,
     protocol: Option<String>,
+    /// The request target of the opening handshake (path and query).
+    target: String,
+    /// The headers the peer sent in the opening handshake.
+    peer_headers: Vec<(String, String)>,
     nonblocking: bool,
     /// The socket's read and write timeouts (blocking mode).
     timeouts: SocketTimeouts,
@@ -97,12 +104,25 @@ impl Client {
             conn,
             url,
             protocol,
+            target: String::new(),
+            peer_headers: Vec::new(),
             nonblocking: true,
             timeouts: SocketTimeouts::default(),
             write_deadline: None,
             close_deadline: None,
             shut_down: false,
         }
+    }
+
+    /// Records the opening handshake: its request target and the peer's headers.
+    pub(crate) fn with_handshake(
+        mut self,
+        target: String,
+        headers: Vec<(String, String)>,
+    ) -> Client {
+        self.target = target;
+        self.peer_headers = headers;
+        self
     }
 
     /// Runs a `poll_*` step to its end, or fails with [`WsError::WouldBlock`] in
@@ -139,12 +159,35 @@ impl Client {
         }
     }
 
-    /// The URL this client connected to.
+    /// The URL this client connected to; in the server role, the URL the client asked
+    /// for (scheme, its `Host` header, the request target).
     pub fn url(&self) -> &str {
         &self.url
     }
 
-    /// Subprotocol the server selected, if any.
+    /// The path of the opening handshake's request target, e.g. `/chat` (as sent: not
+    /// percent-decoded).
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or_default()
+    }
+
+    /// The query of the opening handshake's request target (after `?`), if any.
+    pub fn query(&self) -> Option<&str> {
+        self.target.split_once('?').map(|(_, q)| q)
+    }
+
+    /// The headers the peer sent in the opening handshake (names as sent): the client's
+    /// request in the server role, the server's response in the client role.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.peer_headers
+    }
+
+    /// Which end of the connection this is.
+    pub fn role(&self) -> crate::Role {
+        self.conn.role()
+    }
+
+    /// Subprotocol selected by the server (this one, in the server role), if any.
     pub fn protocol(&self) -> Option<&str> {
         self.protocol.as_deref()
     }
@@ -210,7 +253,8 @@ impl Client {
         self.transport.tcp().local_addr().map_err(WsError::Io)
     }
 
-    /// Address of the server (after any `SIGIL_RESOLVE` override).
+    /// Address of the peer: the server (after any `SIGIL_RESOLVE` override), or the
+    /// client in the server role.
     pub fn peer_addr(&self) -> Result<SocketAddr, WsError> {
         self.transport.tcp().peer_addr().map_err(WsError::Io)
     }
