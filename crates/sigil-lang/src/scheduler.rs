@@ -33,6 +33,9 @@ struct Task {
     reported: bool,
     /// Whether the task is in the ready queue.
     queued: bool,
+    /// Nobody can await it (`spawn-detached`): forgotten when it ends, its error
+    /// reported at once.
+    detached: bool,
 }
 
 /// The scheduler state, kept in `vm.host` while `async-run` runs.
@@ -134,6 +137,7 @@ impl Scheduler {
                 failure: None,
                 reported: false,
                 queued: true,
+                detached: false,
             },
         );
         self.ready.push_back(id);
@@ -409,6 +413,16 @@ fn run_one(vm: &mut Vm, id: TaskId) -> NResult<()> {
         TaskOutcome::Failed(u) => Err(u.value),
     };
     task.fiber = None;
+    if task.detached {
+        // Nobody can wait for it: forget it, so that a server spawning a task per
+        // connection does not keep one per connection it ever served.
+        s.tasks.remove(&id);
+        if let Some(msg) = failure {
+            vm.flush();
+            eprintln!("error in task {id}: {msg}");
+        }
+        return Ok(());
+    }
     task.result = Some(finished);
     task.failure = failure;
     let waiters = std::mem::take(&mut task.waiters);
@@ -428,6 +442,18 @@ fn spawn(vm: &mut Vm, args: &[Value]) -> NResult {
     let thunk = procedure(vm, "spawn", args[0])?;
     let id = require(vm, "spawn")?.spawn(thunk);
     Ok(vm.heap.alloc(Object::Opaque(Box::new(TaskHandle(id)))))
+}
+
+/// `(spawn-detached thunk)`: starts a task that nobody awaits; it is forgotten when it
+/// ends, and an error it ends with is reported on stderr at once.
+fn spawn_detached(vm: &mut Vm, args: &[Value]) -> NResult {
+    let thunk = procedure(vm, "spawn-detached", args[0])?;
+    let s = require(vm, "spawn-detached")?;
+    let id = s.spawn(thunk);
+    if let Some(t) = s.tasks.get_mut(&id) {
+        t.detached = true;
+    }
+    Ok(Value::Unspecified)
 }
 
 fn yield_now(_: &mut Vm, _: &[Value]) -> NResult<Ctl> {
@@ -575,6 +601,7 @@ pub(crate) fn deadline_after(secs: f64) -> Instant {
 pub fn register(reg: &mut Registry) {
     reg.simple("async-run", 1, Some(1), async_run);
     reg.simple("spawn", 1, Some(1), spawn);
+    reg.simple("spawn-detached", 1, Some(1), spawn_detached);
     reg.control("yield", 0, Some(0), yield_now);
     reg.control("await", 1, Some(1), await_task);
     reg.simple("task?", 1, Some(1), is_task);

@@ -26,7 +26,7 @@ use sigil_lang::value::{Ctl, NativeObject, Object, Resume, Wait};
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
 use sigil_ws::limits::deadline_after;
-use sigil_ws::{Client, CloseFrame, Event, Interest, Message, Progress, State, WsError};
+use sigil_ws::{Client, CloseFrame, Event, Interest, Message, Progress, Role, State, WsError};
 
 use super::options::{parse_options, Options};
 use super::ws_error;
@@ -101,7 +101,7 @@ impl WsConnection {
 }
 
 /// The scheduler's wait for `fd` to be ready for `interest`, until `deadline` if any.
-fn wait_for(fd: i32, interest: Interest, deadline: Option<Instant>) -> Wait {
+pub(super) fn wait_for(fd: i32, interest: Interest, deadline: Option<Instant>) -> Wait {
     match (interest, deadline) {
         (Interest::Readable, Some(d)) => Wait::ReadableUntil(fd, d),
         (Interest::Readable, None) => Wait::Readable(fd),
@@ -191,9 +191,20 @@ fn payload(vm: &Vm, who: &str, v: Value) -> NResult<Payload> {
 
 // ---- natives ---------------------------------------------------------------------------
 
-/// What `ws-connection-socket` prints: the URL's host for TLS, the peer address for TCP.
+/// What `ws-connection-socket` prints: the URL's host for TLS, the peer address for TCP
+/// (and for TLS in the server role).
 fn socket_label(client: &Client) -> String {
-    if client.is_tls() {
+    if client.role() == Role::Server {
+        let kind = if client.is_tls() {
+            "tls-connection"
+        } else {
+            "tcp-socket"
+        };
+        match client.peer_addr() {
+            Ok(a) => format!("{kind} {a}"),
+            Err(_) => kind.to_string(),
+        }
+    } else if client.is_tls() {
         let host_port = url::Url::parse(client.url())
             .ok()
             .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
@@ -274,14 +285,14 @@ fn ws_connect_finish(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     }
 }
 
-/// `#f` for a failed connect, recording why for `ws-last-error`.
-fn connect_failed(vm: &mut Vm, e: WsError) -> Value {
+/// `#f` for a failed connect (or accept), recording why for `ws-last-error`.
+pub(super) fn connect_failed(vm: &mut Vm, e: WsError) -> Value {
     set_last_error(vm, Some(e.to_string()));
     Value::Bool(false)
 }
 
-/// Wraps an open client as a `ws-connection`.
-fn connected(vm: &mut Vm, client: Client) -> Value {
+/// Wraps an open connection (either role) as a `ws-connection`.
+pub(super) fn connected(vm: &mut Vm, client: Client) -> Value {
     set_last_error(vm, None);
     let socket = vm.heap.alloc(Object::Opaque(Box::new(WsSocket {
         label: socket_label(&client),
@@ -535,6 +546,52 @@ fn close_reason(vm: &mut Vm, args: &[Value]) -> NResult {
     Ok(optional_string(vm, r))
 }
 
+/// `(ws-connection-path conn)`: the path of the opening handshake's request target.
+fn connection_path(vm: &mut Vm, args: &[Value]) -> NResult {
+    let path = conn(vm, "ws-connection-path", args[0])?
+        .client
+        .path()
+        .to_string();
+    Ok(vm.heap.string(path))
+}
+
+/// `(ws-connection-query conn)`: its query (after `?`), or `#f`.
+fn connection_query(vm: &mut Vm, args: &[Value]) -> NResult {
+    let q = conn(vm, "ws-connection-query", args[0])?
+        .client
+        .query()
+        .map(str::to_owned);
+    Ok(optional_string(vm, q))
+}
+
+/// `(ws-connection-headers conn)`: the headers the peer sent in the opening handshake
+/// (the request's for a server, the response's for a client), as an alist of
+/// `("name" . "value")` strings, names in lower case, in the order sent.
+fn connection_headers(vm: &mut Vm, args: &[Value]) -> NResult {
+    let headers = conn(vm, "ws-connection-headers", args[0])?
+        .client
+        .headers()
+        .to_vec();
+    let mut list = Value::Null;
+    for (name, value) in headers.into_iter().rev() {
+        let name = vm.heap.string(name.to_ascii_lowercase());
+        let value = vm.heap.string(value);
+        let entry = vm.heap.cons(name, value);
+        list = vm.heap.cons(entry, list);
+    }
+    Ok(list)
+}
+
+/// `(ws-connection-peer-address conn)`: the peer's address, `"IP:port"`.
+fn connection_peer_address(vm: &mut Vm, args: &[Value]) -> NResult {
+    let addr = conn(vm, "ws-connection-peer-address", args[0])?
+        .client
+        .peer_addr()
+        .ok()
+        .map(|a| a.to_string());
+    Ok(optional_string(vm, addr))
+}
+
 fn last_error(vm: &mut Vm, _args: &[Value]) -> NResult {
     let e = vm
         .host
@@ -561,6 +618,15 @@ pub fn register(reg: &mut Registry) {
     reg.simple("ws-connection-url", 1, Some(1), connection_url);
     reg.simple("ws-connection-socket", 1, Some(1), connection_socket);
     reg.simple("ws-connection-protocol", 1, Some(1), connection_protocol);
+    reg.simple("ws-connection-path", 1, Some(1), connection_path);
+    reg.simple("ws-connection-query", 1, Some(1), connection_query);
+    reg.simple("ws-connection-headers", 1, Some(1), connection_headers);
+    reg.simple(
+        "ws-connection-peer-address",
+        1,
+        Some(1),
+        connection_peer_address,
+    );
     reg.simple("ws-close-code", 1, Some(1), close_code);
     reg.simple("ws-close-reason", 1, Some(1), close_reason);
     reg.simple("ws-last-error", 0, Some(0), last_error);

@@ -7,6 +7,8 @@
 //!   closing and inspecting a connection. The public `(sigil websocket)` library
 //!   (`stdlib/sigil/websocket.sgl`) re-exports it and wraps received messages in
 //!   `ws-message` records.
+//! * [`server`] — also in `(sigil %websocket)`: listeners and accepting connections,
+//!   which become the same connection objects in the server role.
 //! * [`frame`] — library `(sigil %websocket-frame)`: the frame codec and masking, used
 //!   by `(sigil websocket frame)` (`stdlib/sigil/websocket/frame.sgl`).
 //!
@@ -16,16 +18,21 @@
 
 use sigil_lang::{Error, Interpreter, Value};
 
+#[macro_use]
 pub mod connection;
 pub mod frame;
 mod options;
+pub mod server;
 
 /// Condition kind of WebSocket errors raised to Scheme (`(condition-kind e)`).
 pub const ERROR_KIND: &str = "websocket-error";
 
 /// Registers the native libraries `(sigil %websocket)` and `(sigil %websocket-frame)`.
 pub fn register(interp: &mut Interpreter) {
-    interp.define_native_library("sigil %websocket", connection::register);
+    interp.define_native_library("sigil %websocket", |reg| {
+        connection::register(reg);
+        server::register(reg);
+    });
     interp.define_native_library("sigil %websocket-frame", frame::register);
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use sigil_lang::builtins;
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
-use sigil_ws::{ConnectOptions, ResolveOverride};
+use sigil_ws::{ConnectOptions, Limits, ResolveOverride};
 
 use super::ws_error;
 
@@ -18,7 +18,7 @@ pub(crate) struct Options {
 
 /// A timeout in seconds: a positive real. Fractions are fine; one too large for a
 /// deadline (`+inf.0` included) means no limit.
-fn seconds(vm: &Vm, who: &str, v: Value) -> NResult<Duration> {
+pub(crate) fn seconds(vm: &Vm, who: &str, v: Value) -> NResult<Duration> {
     let s = builtins::real(vm, who, v)?;
     if s.is_nan() || s <= 0.0 {
         return Err(ws_error(
@@ -40,11 +40,47 @@ fn optional_seconds(vm: &Vm, who: &str, v: Value) -> NResult<Option<Duration>> {
     }
 }
 
-fn strings(vm: &Vm, who: &str, v: Value) -> NResult<Vec<String>> {
+/// A list of strings.
+pub(crate) fn strings(vm: &Vm, who: &str, v: Value) -> NResult<Vec<String>> {
     builtins::list(vm, who, v)?
         .into_iter()
         .map(|s| builtins::string(vm, who, s))
         .collect()
+}
+
+/// The entries of the options alist `v` of the procedure `who`: each key (a symbol),
+/// its name and its value.
+pub(crate) fn entries(vm: &Vm, who: &str, v: Value) -> NResult<Vec<(Value, String, Value)>> {
+    let mut out = Vec::new();
+    for entry in builtins::list(vm, who, v)? {
+        let (key, val) = vm
+            .heap
+            .pair(entry)
+            .ok_or_else(|| Error::wrong_type(who, "an option (key . value)", entry))?;
+        let name = builtins::symbol(who, key)?.name().to_string();
+        out.push((key, name, val));
+    }
+    Ok(out)
+}
+
+/// Sets the limit that the option `name` (shared by `ws-connect` and `ws-listen`)
+/// stands for; `false` if `name` is not one of them.
+pub(crate) fn limit_option(
+    vm: &Vm,
+    who: &str,
+    name: &str,
+    val: Value,
+    limits: &mut Limits,
+) -> NResult<bool> {
+    match name {
+        "close-timeout" => limits.close_timeout = seconds(vm, who, val)?,
+        "read-timeout" => limits.read_timeout = optional_seconds(vm, who, val)?,
+        "write-timeout" => limits.write_timeout = optional_seconds(vm, who, val)?,
+        "max-message-size" => limits.max_message_size = builtins::index(who, val)?,
+        "max-frame-size" => limits.max_frame_size = builtins::index(who, val)?,
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 /// Parses the options alist of `ws-connect` (see docs/websocket.md for the keys).
@@ -52,15 +88,12 @@ fn strings(vm: &Vm, who: &str, v: Value) -> NResult<Vec<String>> {
 pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
     const WHO: &str = "ws-connect";
     let mut o = Options::default();
-    for entry in builtins::list(vm, WHO, v)? {
-        let (key, val) = vm
-            .heap
-            .pair(entry)
-            .ok_or_else(|| Error::wrong_type(WHO, "an option (key . value)", entry))?;
-        let key = builtins::symbol(WHO, key)?;
-        let name = key.name();
+    for (key, name, val) in entries(vm, WHO, v)? {
         let who = &format!("{WHO}: option {name}");
         let limits = &mut o.connect.limits;
+        if limit_option(vm, who, &name, val, limits)? {
+            continue;
+        }
         match &*name {
             "headers" => {
                 for h in builtins::list(vm, who, val)? {
@@ -78,11 +111,6 @@ pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
             "protocols" => o.connect.request.protocols = strings(vm, who, val)?,
             "origin" => o.connect.request.origin = Some(builtins::string(vm, who, val)?),
             "timeout" | "connect-timeout" => limits.connect_timeout = seconds(vm, who, val)?,
-            "close-timeout" => limits.close_timeout = seconds(vm, who, val)?,
-            "read-timeout" => limits.read_timeout = optional_seconds(vm, who, val)?,
-            "write-timeout" => limits.write_timeout = optional_seconds(vm, who, val)?,
-            "max-message-size" => limits.max_message_size = builtins::index(who, val)?,
-            "max-frame-size" => limits.max_frame_size = builtins::index(who, val)?,
             "ca-file" => {
                 let path = builtins::string(vm, who, val)?;
                 let pem = std::fs::read(&path).map_err(|e| {
@@ -110,7 +138,7 @@ pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
                     "unknown option (expected headers, protocols, origin, timeout, read-timeout, \
                      write-timeout, close-timeout, max-message-size, max-frame-size, ca-file, \
                      ca-pem or resolve)",
-                    vec![Value::Sym(key)],
+                    vec![key],
                 ))
             }
         }
