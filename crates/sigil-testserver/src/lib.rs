@@ -11,6 +11,7 @@
 mod conn;
 mod hostile;
 mod http;
+pub mod load;
 mod portlock;
 mod python;
 mod routes;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use load::{echo_load, LoadReport};
 pub use portlock::{lock_named, lock_port_8080, PortLock, DEMO_PORT};
 pub use python::{python_with_websockets, PYTHON_WEBSOCKETS_VERSION};
 use server::{Flavor, State};

@@ -1,0 +1,45 @@
+"""Python `websockets` as a client of a Sigil server (crates/sigil/tests/server.rs).
+
+Usage: python python_client.py ws://localhost:PORT
+Prints one line per check; the Rust test compares them.
+"""
+
+import asyncio
+import sys
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+
+async def main(url):
+    # Default options: permessage-deflate is offered (and declined by the server).
+    async with connect(url + "/echo", max_size=None) as ws:
+        await ws.send("héllo ✓")
+        print("text", await ws.recv() == "héllo ✓")
+        await ws.send(b"\x00\x01\xff")
+        print("binary", await ws.recv() == b"\x00\x01\xff")
+        await ws.send(["frag", "ment", "ed"])
+        print("fragments", await ws.recv() == "fragmented")
+        pong = await ws.ping(b"ping!")
+        await asyncio.wait_for(pong, 10)
+        print("ping answered")
+        big = (bytes(range(251)) * ((16 << 20) // 251 + 1))[: 16 << 20]
+        await ws.send(big)
+        print("16 MiB binary", await ws.recv() == big)
+        text = "€" * ((16 << 20) // 3)
+        await ws.send(text)
+        print("16 MiB text", await ws.recv() == text)
+        print("extensions", ws.response.headers.get("Sec-WebSocket-Extensions"))
+        await ws.close(1001, "going")
+        print("client close", ws.close_code, repr(ws.close_reason))
+    async with connect(url + "/close/4001") as ws:
+        try:
+            await ws.recv()
+        except ConnectionClosed as e:
+            print("server close", e.rcvd.code, e.rcvd.reason)
+    async with connect(url + "/info?x=1", subprotocols=["v1", "v2"]) as ws:
+        print("subprotocol", ws.subprotocol)
+        print("info", [await ws.recv() for _ in range(3)])
+
+
+asyncio.run(main(sys.argv[1]))
