@@ -456,6 +456,10 @@ impl Connection {
     /// Queues a frame whose validity the caller guarantees: a data frame, or a control
     /// frame with at most 125 bytes of payload.
     fn queue(&mut self, opcode: OpCode, payload: &[u8]) {
+        if opcode != OpCode::Pong {
+            // The pong owed for a ping goes before anything queued after that ping.
+            self.release_pong();
+        }
         self.compact_output();
         let mask = match self.role {
             Role::Client => Some(generate_mask_key()),
@@ -640,6 +644,27 @@ mod tests {
         // With nothing queued, a pong is queued at once.
         feed(&mut c, &server_frame(true, OpCode::Ping, b"now"));
         assert_eq!(sent(&mut c)[0].payload, b"now");
+    }
+
+    #[test]
+    fn owed_pong_goes_before_later_messages() {
+        let mut c = conn();
+        c.send_text("first").unwrap();
+        feed(&mut c, &server_frame(true, OpCode::Ping, b"p1"));
+        c.send_text("second").unwrap();
+        let frames = sent(&mut c);
+        let order: Vec<(OpCode, &[u8])> = frames
+            .iter()
+            .map(|f| (f.opcode, f.payload.as_slice()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (OpCode::Text, &b"first"[..]),
+                (OpCode::Pong, b"p1"),
+                (OpCode::Text, b"second")
+            ]
+        );
     }
 
     #[test]
