@@ -38,6 +38,8 @@ pub enum ProtocolError {
     InvalidCloseCode(u16),
     /// The TCP connection ended without a close frame.
     ConnectionLost,
+    /// A keepalive ping was not answered in time (see [`crate::keepalive`]).
+    KeepaliveTimeout,
     /// A read deadline passed in the middle of a frame: the rest of the stream cannot
     /// be trusted to line up, so the connection is dropped (1006).
     TimedOutMidFrame,
@@ -45,13 +47,15 @@ pub enum ProtocolError {
 
 impl ProtocolError {
     /// The RFC 6455 close code: 1009 for size limits, 1007 for invalid UTF-8, 1006 for
-    /// a lost connection (never sent on the wire), 1002 for everything else.
+    /// a lost connection (never sent on the wire), 1011 for an unanswered keepalive
+    /// ping, 1002 for everything else.
     pub fn close_code(&self) -> u16 {
         match self {
             ProtocolError::Frame(e) => e.close_code(),
             ProtocolError::MessageTooBig { .. } => 1009,
             ProtocolError::InvalidUtf8 | ProtocolError::InvalidCloseReason => 1007,
             ProtocolError::ConnectionLost | ProtocolError::TimedOutMidFrame => 1006,
+            ProtocolError::KeepaliveTimeout => 1011,
             _ => 1002,
         }
     }
@@ -78,6 +82,7 @@ impl fmt::Display for ProtocolError {
             ProtocolError::OneByteClose => write!(f, "close frame with a 1-byte payload"),
             ProtocolError::InvalidCloseCode(code) => write!(f, "invalid close code {code}"),
             ProtocolError::ConnectionLost => write!(f, "connection closed without a close frame"),
+            ProtocolError::KeepaliveTimeout => write!(f, "no pong to a keepalive ping in time"),
             ProtocolError::TimedOutMidFrame => {
                 write!(
                     f,

@@ -15,6 +15,7 @@ pub mod dns;
 pub mod error;
 pub mod frame;
 pub mod handshake;
+pub mod keepalive;
 pub mod limits;
 pub mod mask;
 pub mod server;

@@ -543,3 +543,42 @@ fn blocking_accept_returns_handshake_errors_and_listener_shutdown_wakes_it() {
     let woke = waiter.join().unwrap();
     assert!(woke.is_err(), "accept after shutdown fails");
 }
+
+#[test]
+fn keepalive_pings_and_fails_a_silent_client_with_1011() {
+    let options = ServerOptions {
+        limits: Limits {
+            ping_interval: Some(Duration::from_millis(100)),
+            ping_timeout: Duration::from_millis(150),
+            ..Limits::default()
+        },
+        ..ServerOptions::default()
+    };
+    let (addr, outcomes) = serve(options);
+    // tungstenite answers the pings while it reads: the connection stays up.
+    let mut ws = tungstenite_client(addr, "/echo");
+    ws.get_mut()
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut pings = 0;
+    while pings < 3 {
+        match ws.read().unwrap() {
+            TMessage::Ping(_) => pings += 1,
+            m => panic!("unexpected {m:?}"),
+        }
+    }
+    ws.send(TMessage::text("alive")).unwrap();
+    loop {
+        match ws.read().unwrap() {
+            TMessage::Ping(_) => {}
+            m => break assert_eq!(m, TMessage::text("alive")),
+        }
+    }
+    // A client that never answers: a ping, then 1011 once the pong is late.
+    let mut s = raw_upgraded(addr);
+    let (b0, payload) = read_frame(&mut s);
+    assert_eq!((b0, payload.len()), (0x89, 4), "a keepalive ping");
+    assert_eq!(close_code(&mut s), 1011);
+    let o = outcome(&outcomes);
+    assert!(o.contains("keepalive"), "{o}");
+}

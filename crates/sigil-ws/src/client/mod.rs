@@ -42,6 +42,7 @@ use std::time::{Duration, Instant};
 use crate::connection::{Connection, State};
 use crate::connector::Interest;
 use crate::error::{ProtocolError, WsError};
+use crate::keepalive::Keepalive;
 use crate::limits::Limits;
 use crate::transport::Transport;
 
@@ -77,6 +78,8 @@ pub struct Client {
     write_deadline: Option<Instant>,
     /// Once the close handshake started: when it gives up (`None` inside: no limit).
     close_deadline: Option<Option<Instant>>,
+    /// Keepalive pings, when [`Limits::ping_interval`](crate::Limits) is set.
+    keepalive: Option<Keepalive>,
     shut_down: bool,
 }
 
@@ -99,7 +102,12 @@ impl Client {
         url: String,
         protocol: Option<String>,
     ) -> Client {
+        let limits = conn.limits();
+        let keepalive = limits
+            .ping_interval
+            .map(|interval| Keepalive::new(interval, limits.ping_timeout, Instant::now()));
         Client {
+            keepalive,
             transport,
             conn,
             url,

@@ -6,6 +6,7 @@ use std::time::Instant;
 use crate::connection::{Event, State};
 use crate::connector::Interest;
 use crate::error::{ProtocolError, WsError};
+use crate::keepalive::{Due, Keepalive};
 use crate::limits::deadline_after;
 
 use super::deadline::{earlier, passed};
@@ -69,6 +70,9 @@ impl Client {
             }
             if let Some(ev) = self.conn.next_event() {
                 self.note_output();
+                if let (Event::Pong(p), Some(k)) = (&ev, self.keepalive.as_mut()) {
+                    k.pong(p);
+                }
                 match ev {
                     Event::Ping(_) | Event::Pong(_) if !control_too => continue,
                     Event::Close { .. } => {
@@ -82,6 +86,7 @@ impl Client {
             if self.conn.state() == State::Closed {
                 return Err(WsError::ConnectionClosed);
             }
+            self.keep_alive()?;
             // Pongs owed go out before we wait for more.
             match self.flush_until(deadline)? {
                 Flush::Done | Flush::Blocked => {}
@@ -91,7 +96,8 @@ impl Client {
                 return Ok(yield_now());
             }
             reads += 1;
-            match self.read(deadline)? {
+            let wake = self.keepalive.as_ref().map(Keepalive::deadline);
+            match self.read(earlier(deadline, wake))? {
                 Read::Data => {}
                 Read::Eof => {
                     let lost = self.conn.receive_eof();
@@ -104,10 +110,39 @@ impl Client {
                 Read::Blocked => {
                     return Ok(Progress::Wait(
                         Interest::Readable,
-                        self.wait_deadline(deadline),
+                        earlier(self.wait_deadline(deadline), wake),
                     ))
                 }
+                // The keepalive timer's turn.
+                Read::TimedOut if !passed(deadline) => {}
                 Read::TimedOut => return Err(self.read_timed_out()),
+            }
+        }
+    }
+
+    /// Sends the keepalive ping that is due, or fails the connection (1011) when the
+    /// last one's pong is late.
+    fn keep_alive(&mut self) -> Result<(), WsError> {
+        let Some(k) = self
+            .keepalive
+            .as_mut()
+            .filter(|_| self.conn.state() == State::Open)
+        else {
+            return Ok(());
+        };
+        match k.due(Instant::now()) {
+            Due::Nothing => Ok(()),
+            Due::Ping(payload) => {
+                self.conn.ping(&payload)?;
+                self.note_output();
+                Ok(())
+            }
+            Due::TimedOut => {
+                let e = match self.conn.fail(ProtocolError::KeepaliveTimeout) {
+                    Event::Failed(e) => e,
+                    _ => ProtocolError::KeepaliveTimeout,
+                };
+                Err(self.failed(e))
             }
         }
     }

@@ -19,7 +19,7 @@ mod reassembly;
 
 use crate::close::{CloseCode, CloseFrame};
 use crate::error::{ProtocolError, WsError};
-use crate::frame::{decode_header, encode_frame, encode_unchecked, OpCode};
+use crate::frame::{decode_header, encode_unchecked, OpCode, MAX_CONTROL_PAYLOAD};
 use crate::limits::Limits;
 use crate::mask::{apply_mask, generate_mask_key};
 
@@ -247,15 +247,13 @@ impl Connection {
     /// Queues a ping (payload at most 125 bytes).
     pub fn ping(&mut self, payload: &[u8]) -> Result<(), WsError> {
         self.check_open()?;
-        self.compact_output();
-        encode_frame(
-            &mut self.out,
-            true,
-            OpCode::Ping,
-            payload,
-            Some(generate_mask_key()),
-        )
-        .map_err(|_| WsError::InvalidInput("ping payload longer than 125 bytes".into()))
+        if payload.len() > MAX_CONTROL_PAYLOAD {
+            return Err(WsError::InvalidInput(
+                "ping payload longer than 125 bytes".into(),
+            ));
+        }
+        self.queue(OpCode::Ping, payload);
+        Ok(())
     }
 
     /// Starts the closing handshake: queues `frame` and moves to [`State::Closing`].
@@ -1090,12 +1088,18 @@ mod tests {
 
         c.send_text("hi").unwrap();
         feed(&mut c, &client_frame(true, OpCode::Ping, b"q"));
-        let text = sent(&mut c);
-        assert_eq!(text[0].payload, b"hi");
-        let pong = sent(&mut c);
+        c.ping(b"mine").unwrap();
+        let frames: Vec<(OpCode, Vec<u8>)> = sent(&mut c)
+            .into_iter()
+            .map(|f| (f.opcode, f.payload))
+            .collect();
         assert_eq!(
-            (pong[0].opcode, &pong[0].payload[..]),
-            (OpCode::Pong, &b"q"[..])
+            frames,
+            [
+                (OpCode::Text, b"hi".to_vec()),
+                (OpCode::Pong, b"q".to_vec()),
+                (OpCode::Ping, b"mine".to_vec())
+            ]
         );
     }
 

@@ -33,7 +33,7 @@ pub(crate) fn seconds(vm: &Vm, who: &str, v: Value) -> NResult<Duration> {
 }
 
 /// A timeout that `#f` turns off.
-fn optional_seconds(vm: &Vm, who: &str, v: Value) -> NResult<Option<Duration>> {
+pub(crate) fn optional_seconds(vm: &Vm, who: &str, v: Value) -> NResult<Option<Duration>> {
     match v {
         Value::Bool(false) => Ok(None),
         _ => seconds(vm, who, v).map(Some),
