@@ -25,6 +25,8 @@ pub struct LoadReport {
     pub failures: Vec<String>,
     /// From the moment every client was connected to the last close.
     pub echo_time: Duration,
+    /// From the first connect to the last close, `when_connected` excluded.
+    pub total_time: Duration,
 }
 
 /// The 32-byte message of client `i`.
@@ -48,6 +50,7 @@ pub fn echo_load(
         .to_string();
     // Every client and this thread meet twice: once all are connected, once the
     // measurement is done.
+    let started = Instant::now();
     let connected = Arc::new(Barrier::new(clients + 1));
     let go = Arc::new(Barrier::new(clients + 1));
     let mut handles = Vec::with_capacity(clients);
@@ -65,6 +68,7 @@ pub fn echo_load(
         handles.push(handle);
     }
     connected.wait();
+    let connect_time = started.elapsed();
     when_connected();
     let start = Instant::now();
     go.wait();
@@ -72,6 +76,7 @@ pub fn echo_load(
         verified: 0,
         failures: Vec::new(),
         echo_time: Duration::ZERO,
+        total_time: Duration::ZERO,
     };
     for (i, h) in handles.into_iter().enumerate() {
         match h.join() {
@@ -81,6 +86,7 @@ pub fn echo_load(
         }
     }
     report.echo_time = start.elapsed();
+    report.total_time = connect_time + report.echo_time;
     Ok(report)
 }
 

@@ -277,7 +277,7 @@ fn thousand_concurrent_clients() {
         report.verified, report.echo_time
     );
     assert!(
-        per_connection < 64.0,
+        per_connection < 16.0,
         "{per_connection:.1} KiB per idle connection"
     );
 }

@@ -186,7 +186,11 @@ impl Client {
                     return Ok(Read::Data);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if is_would_block(&e) && self.nonblocking => return Ok(Read::Blocked),
+                Err(e) if is_would_block(&e) && self.nonblocking => {
+                    // An event loop may leave it waiting for long: hold no read buffer.
+                    self.conn.release_idle_input();
+                    return Ok(Read::Blocked);
+                }
                 // Blocking mode: the socket timeout expired; the deadline decides.
                 Err(e) if is_would_block(&e) => {}
                 Err(e) => return Err(self.fail_io(e)),

@@ -214,6 +214,15 @@ impl Connection {
         }
     }
 
+    /// Frees the input buffer if it holds nothing (no part of a frame): for a driver
+    /// about to wait, so that thousands of idle connections hold no read buffer. The
+    /// next read allocates a small one again.
+    pub fn release_idle_input(&mut self) {
+        if self.input.data().is_empty() {
+            self.input = InputBuffer::new();
+        }
+    }
+
     /// Frees the buffers (input, message in progress, output) once the transport is
     /// gone: nothing will be read or written any more. State and close details stay.
     pub fn release_buffers(&mut self) {
@@ -642,6 +651,23 @@ mod tests {
         // With nothing queued, a pong is queued at once.
         feed(&mut c, &server_frame(true, OpCode::Ping, b"now"));
         assert_eq!(sent(&mut c)[0].payload, b"now");
+    }
+
+    #[test]
+    fn idle_input_is_released_but_a_partial_frame_kept() {
+        let mut c = conn();
+        let hint = c.read_hint();
+        c.read_buffer(hint);
+        assert_eq!(c.input.capacity(), FIRST_READ_CHUNK);
+        c.release_idle_input();
+        assert_eq!(c.input.capacity(), 0, "nothing held while idle");
+        let frame = server_frame(true, OpCode::Text, b"hello");
+        feed(&mut c, &frame[..3]);
+        c.release_idle_input();
+        assert_eq!(
+            feed(&mut c, &frame[3..]),
+            [Event::Message(Message::Text("hello".into()))]
+        );
     }
 
     #[test]
