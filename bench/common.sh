@@ -46,7 +46,10 @@ cleanup_work() {
 # sigil-testserver's "READY port=PORT". Sets SERVER_PID and SERVER_PORT.
 start_server() {
   local name="$1"; shift
-  "$@" >"$WORK/$name.server.out" 2>"$WORK/$name.server.err" &
+  # Truncated here, not by the child's redirection: a previous run's port must not be
+  # read before the new server starts.
+  : >"$WORK/$name.server.out"
+  "$@" >>"$WORK/$name.server.out" 2>"$WORK/$name.server.err" &
   SERVER_PID=$!
   SERVER_PIDS+=("$SERVER_PID")
   for _ in $(seq 200); do
