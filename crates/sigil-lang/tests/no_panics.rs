@@ -3,7 +3,7 @@
 //! through the whole evaluator, end in a value or a Scheme error.
 
 use proptest::prelude::*;
-use sigil_lang::reader;
+use sigil_lang::read::reader;
 use sigil_lang::Interpreter;
 
 /// Atoms random programs are made of: no loops are possible (no lambda, named let, do,

@@ -1,0 +1,344 @@
+//! Run-time values. `Value` is a small `Copy` type; everything with identity or size lives in
+//! the [`Heap`](crate::run::heap::Heap) and is referred to by an [`ObjRef`].
+
+use crate::compile::code::Proto;
+use crate::read::symbol::Symbol;
+use crate::read::syntax::Span;
+use num_bigint::BigInt;
+use std::any::Any;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// A reference to a heap object. Valid while the object is reachable from a GC root.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ObjRef(pub(crate) u32);
+
+/// A Scheme value.
+///
+/// `repr(C, u64)` makes the tag a whole word and puts every payload at offset 8, so a value
+/// copies as two aligned words. (The default layout packs small payloads at offset 1, and
+/// a one-byte tag leaves seven padding bytes that the compiler copies as a separate,
+/// overlapping piece; both stall store forwarding on the VM's hot path.)
+#[derive(Clone, Copy, Debug)]
+#[repr(C, u64)]
+pub enum Value {
+    /// The empty list.
+    Null,
+    /// The value of expressions with no useful value (prints as nothing at the REPL).
+    Unspecified,
+    /// Marks a variable that has no value yet.
+    Undefined,
+    /// The end-of-file object.
+    Eof,
+    /// `#t` / `#f`.
+    Bool(bool),
+    /// A fixnum; arithmetic overflows into bignums.
+    Int(i64),
+    /// A flonum.
+    Float(f64),
+    /// A character.
+    Char(char),
+    /// A symbol.
+    Sym(Symbol),
+    /// A heap object.
+    Obj(ObjRef),
+}
+
+impl Value {
+    /// Scheme truth: everything but `#f` is true.
+    #[inline]
+    pub fn is_true(self) -> bool {
+        !matches!(self, Value::Bool(false))
+    }
+
+    /// The symbol value named `s`.
+    pub fn sym(s: &str) -> Value {
+        Value::Sym(Symbol::intern(s))
+    }
+
+    /// Identity comparison (`eq?`). Not `PartialEq`: Scheme has several equalities and
+    /// this one is the cheapest, so call sites name it explicitly.
+    #[inline]
+    #[allow(clippy::should_implement_trait)]
+    pub fn eq(self, other: Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null)
+            | (Value::Unspecified, Value::Unspecified)
+            | (Value::Undefined, Value::Undefined)
+            | (Value::Eof, Value::Eof) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (Value::Char(a), Value::Char(b)) => a == b,
+            (Value::Sym(a), Value::Sym(b)) => a == b,
+            (Value::Obj(a), Value::Obj(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// A compiled procedure with its captured variables.
+pub struct Closure {
+    /// The code.
+    pub proto: Rc<Proto>,
+    /// Captured values (boxes for variables that are assigned).
+    pub free: Box<[Value]>,
+}
+
+/// The Rust function behind a native procedure.
+#[derive(Clone)]
+pub enum NativeFn {
+    /// Computes a value.
+    Simple(fn(&mut crate::run::vm::Vm, &[Value]) -> Result<Value, Error>),
+    /// May tail-call a Scheme procedure or park the computation.
+    Control(fn(&mut crate::run::vm::Vm, &[Value]) -> Result<Ctl, Error>),
+    /// A registered Rust closure (see `Interpreter::register_fn`).
+    Dyn(DynNative),
+}
+
+/// A native procedure implemented by a Rust closure.
+pub type DynNative = Rc<dyn Fn(&mut crate::run::vm::Vm, &[Value]) -> Result<Value, Error>>;
+
+/// A native procedure.
+pub struct Native {
+    /// Name used in error messages.
+    pub name: Rc<str>,
+    /// Minimum number of arguments.
+    pub min: usize,
+    /// Maximum number of arguments, `None` for any.
+    pub max: Option<usize>,
+    /// The implementation.
+    pub f: NativeFn,
+}
+
+/// What a control native asks the VM to do next.
+pub enum Ctl {
+    /// Return this value to the caller.
+    Return(Value),
+    /// Call `proc` with `args` in place of the native (a tail call).
+    TailCall(Value, Vec<Value>),
+    /// Suspend the computation until `Wait` is satisfied, then resume as `Resume` says.
+    Park(Wait, Resume),
+}
+
+/// What a parked computation waits for.
+#[derive(Clone, Copy, Debug)]
+pub enum Wait {
+    /// The file descriptor becomes readable.
+    Readable(i32),
+    /// The file descriptor becomes writable.
+    Writable(i32),
+    /// The file descriptor becomes readable, or the deadline passes, whichever is first.
+    ReadableUntil(i32, std::time::Instant),
+    /// The file descriptor becomes writable, or the deadline passes, whichever is first.
+    WritableUntil(i32, std::time::Instant),
+    /// The deadline passes.
+    Until(std::time::Instant),
+    /// A scheduler event wakes the task (task join, channel).
+    Event,
+    /// Let other tasks run first.
+    Yield,
+}
+
+/// How a parked native continues.
+#[derive(Clone, Copy, Debug)]
+pub enum Resume {
+    /// Call the native again with the same arguments.
+    Retry,
+    /// Return this value.
+    Return(Value),
+}
+
+/// A procedure specialised to one record type (constructor, predicate, accessor, modifier).
+#[derive(Clone, Copy, Debug)]
+pub enum RecordProc {
+    /// Builds a record from field values in the given field order.
+    Constructor(ObjRef, u32),
+    /// Tests membership.
+    Predicate(ObjRef),
+    /// Reads field `n`.
+    Accessor(ObjRef, u32),
+    /// Writes field `n`.
+    Modifier(ObjRef, u32),
+}
+
+/// A record type made by `define-record-type`.
+pub struct RecordType {
+    /// The type's name.
+    pub name: Symbol,
+    /// Field names in storage order.
+    pub fields: Vec<Symbol>,
+    /// For a constructor: storage index of each constructor argument.
+    pub ctor_fields: Vec<Vec<u32>>,
+}
+
+/// A condition raised by `error` or by the system.
+#[derive(Clone)]
+pub struct Condition {
+    /// Category symbol: `error`, `type-error`, `arity-error`, `unbound-variable`,
+    /// `read-error`, `file-error`, `range-error`, ...
+    pub kind: Symbol,
+    /// The message.
+    pub message: String,
+    /// Extra values.
+    pub irritants: Vec<Value>,
+    /// Where it was raised, when known.
+    pub span: Span,
+}
+
+/// Hash table flavours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableKind {
+    /// Keys compared with `eq?`/`eqv?`.
+    Eqv,
+    /// Keys compared with `equal?`.
+    Equal,
+}
+
+/// Hashes keys that are already well-mixed hashes (of Scheme keys) by passing them through.
+#[derive(Default, Clone, Copy)]
+pub struct PrehashedHasher(u64);
+
+impl std::hash::Hasher for PrehashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Hash-table buckets by key hash.
+pub type Buckets =
+    HashMap<u64, Vec<(Value, Value)>, std::hash::BuildHasherDefault<PrehashedHasher>>;
+
+/// A hash table: buckets keyed by a hash of the key's content.
+pub struct Table {
+    /// Comparison used for keys.
+    pub kind: TableKind,
+    /// Entries by hash.
+    pub buckets: Buckets,
+    /// Number of entries.
+    pub len: usize,
+}
+
+/// A port.
+pub enum Port {
+    /// Reads from a string.
+    Input { text: String, pos: usize },
+    /// Accumulates output in a string.
+    Output(String),
+    /// The process's standard output (buffered by the VM).
+    Stdout,
+    /// The process's standard error.
+    Stderr,
+    /// The process's standard input.
+    Stdin,
+    /// Writes to a file.
+    FileOut(std::io::BufWriter<std::fs::File>),
+    /// Reads bytes from a bytevector (or a binary file read whole).
+    BytesIn {
+        /// The bytes.
+        data: Vec<u8>,
+        /// Read position.
+        pos: usize,
+    },
+    /// Accumulates output in a bytevector.
+    BytesOut(Vec<u8>),
+    /// Writes bytes to a file.
+    BinaryFileOut(std::io::BufWriter<std::fs::File>),
+    /// A port that has been closed; `input` tells which direction it had.
+    Closed { input: bool },
+}
+
+/// A Rust value wrapped as a Scheme object (a WebSocket connection, say).
+pub trait NativeObject: Any {
+    /// Name shown when printed: `#<NAME>`.
+    fn type_name(&self) -> &str;
+    /// Reports Scheme values this object holds so the collector keeps them.
+    fn trace(&self, _out: &mut Vec<Value>) {}
+    /// Upcast for downcasting.
+    fn as_any(&self) -> &dyn Any;
+    /// Upcast for downcasting.
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+/// A heap object.
+pub enum Object {
+    /// A free slot (on the free list).
+    Free,
+    /// A pair.
+    Pair(Value, Value),
+    /// A mutable string.
+    Str(String),
+    /// A vector.
+    Vector(Vec<Value>),
+    /// A bytevector.
+    Bytes(Vec<u8>),
+    /// An integer beyond 64 bits.
+    Big(BigInt),
+    /// A compiled procedure.
+    Closure(Closure),
+    /// A native procedure.
+    Native(Rc<Native>),
+    /// A mutable cell for an assigned, captured variable.
+    Boxed(Value),
+    /// A record instance.
+    Record(ObjRef, Box<[Value]>),
+    /// A record type (boxed, like the other large variants, to keep `Object` small).
+    RecordType(Box<RecordType>),
+    /// A record procedure.
+    RecordProc(RecordProc),
+    /// A hash table.
+    Table(Box<Table>),
+    /// Several values returned at once.
+    Values(Vec<Value>),
+    /// A captured continuation.
+    Cont(Box<crate::run::vm::Continuation>),
+    /// A port.
+    Port(Port),
+    /// A condition.
+    Condition(Box<Condition>),
+    /// A parameter object: current value and converter.
+    Param(Value, Value),
+    /// A wrapped Rust value.
+    Opaque(Box<dyn NativeObject>),
+}
+
+/// An error travelling out of a native procedure or the VM.
+#[derive(Clone)]
+pub enum Error {
+    /// A condition to be built: kind, message, irritants.
+    Msg(Symbol, String, Vec<Value>),
+    /// An arbitrary value raised by `raise`.
+    Raise(Value),
+}
+
+impl Error {
+    /// A general error with a message.
+    pub fn msg(message: impl Into<String>) -> Error {
+        Error::Msg(Symbol::intern("error"), message.into(), Vec::new())
+    }
+
+    /// An error of the given kind with irritants.
+    pub fn with(kind: &str, message: impl Into<String>, irritants: Vec<Value>) -> Error {
+        Error::Msg(Symbol::intern(kind), message.into(), irritants)
+    }
+
+    /// "`who`: expected `what`, got VALUE".
+    pub fn wrong_type(who: &str, what: &str, got: Value) -> Error {
+        Error::with(
+            "type-error",
+            format!("{who}: expected {what}, got"),
+            vec![got],
+        )
+    }
+}
+
+/// Shorthand for native results.
+pub type NResult<T = Value> = Result<T, Error>;
