@@ -4,9 +4,10 @@
 //! socket readiness from the OS (epoll through `polling`).
 
 use crate::natives::builtins::{procedure, real, Registry};
+use crate::run::fiber::{Fiber, TaskOutcome};
 use crate::run::printer;
 use crate::run::value::{Ctl, Error, NResult, NativeObject, Object, Resume, Value, Wait};
-use crate::run::vm::{Fiber, TaskOutcome, Uncaught, Vm};
+use crate::run::vm::{Uncaught, Vm};
 use polling::{Event, Events, Poller};
 use std::any::{Any, TypeId};
 use std::cmp::Reverse;

@@ -1,8 +1,15 @@
 //! Running: the virtual machine that executes compiled code, and the run-time data it
 //! works on (values, the heap and its collector, numbers, printing).
 
+pub mod block;
+pub mod call;
+pub mod datum;
+mod dispatch;
+pub mod fiber;
 pub mod heap;
 pub mod numeric;
+mod prim;
 pub mod printer;
+mod roots;
 pub mod value;
 pub mod vm;

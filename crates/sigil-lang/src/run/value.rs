@@ -299,7 +299,7 @@ pub enum Object {
     /// Several values returned at once.
     Values(Vec<Value>),
     /// A captured continuation.
-    Cont(Box<crate::run::vm::Continuation>),
+    Cont(Box<crate::run::fiber::Continuation>),
     /// A port.
     Port(Port),
     /// A condition.

@@ -3,9 +3,10 @@
 
 use super::{list, procedure, real, string, Registry};
 use crate::read::symbol::Symbol;
+use crate::run::fiber::Continuation;
 use crate::run::printer;
 use crate::run::value::{Condition, Ctl, Error, NResult, Object, Resume, Value, Wait};
-use crate::run::vm::{Continuation, Vm};
+use crate::run::vm::Vm;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 fn apply(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
