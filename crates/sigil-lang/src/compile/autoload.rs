@@ -73,7 +73,7 @@ impl Vm {
         line: u32,
     ) {
         let mut env = std::mem::take(&mut self.autoload.env);
-        let slot = env.define_slot(self, Symbol::intern(name));
+        let slot = env.define_slot(&mut self.globals, Symbol::intern(name));
         self.autoload.env = env;
         self.autoload
             .defs
@@ -87,7 +87,7 @@ impl Vm {
             return Err(self.unbound_error(g, ""));
         };
         let proc = self.compile_definition(&def)?;
-        self.globals[g as usize] = proc;
+        self.globals.set(g, proc);
         Ok(proc)
     }
 
@@ -99,7 +99,7 @@ impl Vm {
             return Err(internal(format!("at line {} is not one form", def.line)));
         };
         let mut env = std::mem::take(&mut self.autoload.env);
-        let mut ex = Expander::new(self, &mut env);
+        let mut ex = Expander::new(&mut self.globals, &mut self.heap, &mut env);
         let node = ex.expand_toplevel(form);
         let vars = std::mem::take(&mut ex.vars);
         self.autoload.env = env;

@@ -7,8 +7,10 @@ use crate::compile::code::Prim;
 use crate::compile::macros::Macro;
 use crate::read::symbol::{FastMap, FastSet, Symbol};
 use crate::read::syntax::{Sexp, Span, Syn};
+use crate::run::datum;
+use crate::run::globals::Globals;
+use crate::run::heap::Heap;
 use crate::run::value::Value;
-use crate::run::vm::Vm;
 use std::rc::Rc;
 
 /// Index of a lexical variable in [`Expander::vars`].
@@ -131,14 +133,14 @@ pub struct Module {
 impl Module {
     /// The slot a top-level `define` of `s` in this module writes: the module's own
     /// slot, created (unbound) if it has none yet.
-    pub fn define_slot(&mut self, vm: &mut Vm, s: Symbol) -> u32 {
+    pub fn define_slot(&mut self, globals: &mut Globals, s: Symbol) -> u32 {
         let s = s.strip();
         if self.own.contains(&s) {
             if let Some(GlobalBinding::Var(slot)) = self.map.get(&s) {
                 return *slot;
             }
         }
-        let slot = vm.new_global(s);
+        let slot = globals.new_slot(s);
         self.map.insert(s, GlobalBinding::Var(slot));
         self.own.insert(s);
         slot
@@ -243,7 +245,8 @@ enum BodyItem {
 
 /// The expander for one top-level form.
 pub struct Expander<'a> {
-    vm: &'a mut Vm,
+    globals: &'a mut Globals,
+    heap: &'a mut Heap,
     module: &'a mut Module,
     /// Every lexical variable of the form.
     pub vars: Vec<VarInfo>,
@@ -257,10 +260,12 @@ pub struct Expander<'a> {
 }
 
 impl<'a> Expander<'a> {
-    /// An expander compiling into `module`.
-    pub fn new(vm: &'a mut Vm, module: &'a mut Module) -> Self {
+    /// An expander compiling into `module`: new global variables get slots in `globals`,
+    /// quoted data is allocated on `heap`.
+    pub fn new(globals: &'a mut Globals, heap: &'a mut Heap, module: &'a mut Module) -> Self {
         Expander {
-            vm,
+            globals,
+            heap,
             module,
             vars: Vec::new(),
             scopes: Vec::new(),
@@ -345,7 +350,7 @@ impl<'a> Expander<'a> {
         if let Some(GlobalBinding::Var(slot)) = self.module.map.get(&s) {
             return *slot;
         }
-        let slot = self.vm.new_global(s);
+        let slot = self.globals.new_slot(s);
         self.module.map.insert(s, GlobalBinding::Var(slot));
         self.module.own.insert(s);
         slot
@@ -353,7 +358,7 @@ impl<'a> Expander<'a> {
 
     /// The slot a top-level `define` of `s` writes: the module's own slot.
     fn define_slot(&mut self, s: Symbol) -> u32 {
-        self.module.define_slot(self.vm, s)
+        self.module.define_slot(self.globals, s)
     }
 
     /// The global meaning of `s`, and whether it is a definite binding (one the module
@@ -443,7 +448,7 @@ impl<'a> Expander<'a> {
                 self.expand(&expanded)
             }
             Head::Global(slot) => {
-                if let Some(&p) = self.vm.prims.get(&slot) {
+                if let Some(p) = self.globals.prim(slot) {
                     if p.arity() == items.len() - 1 {
                         let args = self.expand_all(&items[1..])?;
                         return Ok(Node::Prim(p, args, x.span));
@@ -467,11 +472,11 @@ impl<'a> Expander<'a> {
 
     /// Converts syntax to a constant value (aliases stripped).
     fn quote(&mut self, x: &Syn) -> Value {
-        self.vm.syntax_to_value(x)
+        datum::syntax_to_value(self.heap, x)
     }
 
     fn builtin(&self, name: &str, span: Span) -> CResult<Node> {
-        match self.vm.builtin(name) {
+        match self.globals.builtin(name) {
             Some(v) => Ok(Node::Const(v)),
             None => err(span, format!("internal: builtin {name} missing")),
         }

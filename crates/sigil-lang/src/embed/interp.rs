@@ -130,7 +130,7 @@ impl Interpreter {
         }
         for (p, name, _) in crate::compile::code::Prim::ALL {
             if let Some(GlobalBinding::Var(slot)) = core.map.get(&Symbol::intern(name)) {
-                vm.prims.insert(*slot, p);
+                vm.globals.set_prim(*slot, p);
             }
         }
         let mut interp = Interpreter {
@@ -237,7 +237,7 @@ impl Interpreter {
     /// The value of a top-level variable (compiling a prelude procedure on first use).
     pub fn global(&mut self, name: &str) -> Option<Value> {
         match self.vm.env.map.get(&Symbol::intern(name))? {
-            GlobalBinding::Var(slot) => match self.vm.globals[*slot as usize] {
+            GlobalBinding::Var(slot) => match self.vm.globals.get(*slot) {
                 Value::Undefined => self.vm.load_global(*slot).ok(),
                 v => Some(v),
             },
@@ -352,7 +352,7 @@ impl Interpreter {
         module: &mut Module,
         internal: bool,
     ) -> Result<Value, SchemeError> {
-        let mut ex = Expander::new(&mut self.vm, module);
+        let mut ex = Expander::new(&mut self.vm.globals, &mut self.vm.heap, module);
         let node = ex.expand_toplevel(form)?;
         let vars = std::mem::take(&mut ex.vars);
         let proto = Codegen::new(&vars, internal).compile_toplevel(&node, form.span);

@@ -422,7 +422,7 @@ impl Vm {
                 Object::RecordProc(p) => {
                     let p = *p;
                     let args = self.stack[fpos + 1..].to_vec();
-                    let r = crate::natives::builtins::records::call_record_proc(self, p, &args);
+                    let r = crate::run::records::call_record_proc(self, p, &args);
                     match r {
                         Ok(v) => {
                             self.stack.truncate(fpos);
@@ -495,7 +495,7 @@ impl Vm {
     }
 
     pub(crate) fn unbound_error(&self, g: u32, prefix: &str) -> Error {
-        let name = self.global_names[g as usize];
+        let name = self.globals.name(g);
         Error::with(
             "unbound-variable",
             format!("{prefix}unbound variable: {name}"),

@@ -295,7 +295,7 @@ impl Vm {
                         self.set_box(free_var!(i), v);
                     }
                     Op::Global(g) => {
-                        let mut v = self.globals[g as usize];
+                        let mut v = self.globals.values[g as usize];
                         if let Value::Undefined = v {
                             v = match self.load_global(g) {
                                 Ok(v) => v,
@@ -305,12 +305,12 @@ impl Vm {
                         push!(v);
                     }
                     Op::SetGlobal(g) => {
-                        if let Value::Undefined = self.globals[g as usize] {
+                        if let Value::Undefined = self.globals.values[g as usize] {
                             fail!(self.unbound_error(g, "set!: "));
                         }
-                        self.globals[g as usize] = pop!();
+                        self.globals.values[g as usize] = pop!();
                     }
-                    Op::DefGlobal(g) => self.globals[g as usize] = pop!(),
+                    Op::DefGlobal(g) => self.globals.values[g as usize] = pop!(),
                     Op::Pop => {
                         pop!();
                     }

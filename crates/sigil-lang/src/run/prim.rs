@@ -69,7 +69,7 @@ impl Vm {
         let mut buf = [Value::Unspecified; 3];
         let args = &mut buf[..args_in.len()];
         args.copy_from_slice(args_in);
-        let f = self.builtin(p.name()).expect("primitive procedure");
+        let f = self.globals.builtin(p.name()).expect("primitive procedure");
         match self.heap.obj(f) {
             Some(Object::Native(nat)) => match &nat.f {
                 NativeFn::Simple(g) => g(self, args),

@@ -10,14 +10,14 @@ impl Vm {
     pub fn collect_garbage(&mut self) {
         let h = &mut self.heap;
         h.begin_collection();
-        for &v in self.stack.iter().chain(&self.globals).chain(&self.roots) {
+        for &v in self.stack.iter().chain(&self.roots) {
+            h.mark(v);
+        }
+        for v in self.globals.roots() {
             h.mark(v);
         }
         for f in &self.frames {
             h.mark_proto(f.proto());
-        }
-        for &v in self.builtins.values() {
-            h.mark(v);
         }
         h.mark(self.handlers);
         h.mark(self.winders);

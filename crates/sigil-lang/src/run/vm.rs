@@ -6,12 +6,11 @@
 //! This file holds the machine's state and its configuration; the dispatch loop, calls,
 //! fibers, primitives and collection roots have files of their own in this folder.
 
-use crate::compile::code::Prim;
-use crate::read::symbol::{FastMap, Symbol};
 use crate::read::syntax::Span;
 use crate::run::block::{block_thread, Blocker};
 use crate::run::call::Frame;
 use crate::run::fiber::ParkedCall;
+use crate::run::globals::Globals;
 use crate::run::heap::Heap;
 use crate::run::value::*;
 use std::collections::HashMap;
@@ -35,13 +34,8 @@ pub struct Uncaught {
 pub struct Vm {
     /// The object heap.
     pub heap: Heap,
-    /// Global variable values.
-    pub globals: Vec<Value>,
-    /// Global variable names.
-    pub global_names: Vec<Symbol>,
-    /// Global slots whose standard binding the compiler may inline.
-    pub prims: FastMap<u32, Prim>,
-    pub(crate) builtins: FastMap<Symbol, Value>,
+    /// Global variables.
+    pub globals: Globals,
     /// Prelude procedures compiled on first use.
     pub(crate) autoload: crate::compile::autoload::Autoload,
     /// The value stack.
@@ -97,10 +91,7 @@ impl Vm {
     pub fn new() -> Vm {
         Vm {
             heap: Heap::default(),
-            globals: Vec::new(),
-            global_names: Vec::new(),
-            prims: FastMap::default(),
-            builtins: FastMap::default(),
+            globals: Globals::default(),
             autoload: crate::compile::autoload::Autoload::default(),
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(256),
@@ -131,25 +122,6 @@ impl Vm {
     pub fn set_max_depth(&mut self, n: usize) {
         self.max_depth = n;
         self.depth_limit = n;
-    }
-
-    // ---- globals and builtins ------------------------------------------------------
-
-    /// Allocates a new (unbound) global slot.
-    pub fn new_global(&mut self, name: Symbol) -> u32 {
-        self.globals.push(Value::Undefined);
-        self.global_names.push(name);
-        (self.globals.len() - 1) as u32
-    }
-
-    /// Records a core procedure so the expander can refer to it directly.
-    pub fn set_builtin(&mut self, name: Symbol, v: Value) {
-        self.builtins.insert(name, v);
-    }
-
-    /// A core procedure by name.
-    pub fn builtin(&self, name: &str) -> Option<Value> {
-        self.builtins.get(&Symbol::intern(name)).copied()
     }
 
     /// Replaces where standard output goes (tests and embedders capture it this way).

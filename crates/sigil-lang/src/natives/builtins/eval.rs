@@ -6,13 +6,14 @@ use crate::compile::expand::Expander;
 use crate::read::reader;
 use crate::read::symbol::Symbol;
 use crate::read::syntax::{Span, Syn};
+use crate::run::datum;
 use crate::run::value::{Closure, Ctl, Error, NResult, Object, Value};
 use crate::run::vm::Vm;
 
 /// Compiles `form` in the top-level environment and returns a thunk that runs it.
 fn compile(vm: &mut Vm, form: &Syn) -> NResult<Value> {
     let mut env = std::mem::take(&mut vm.env);
-    let mut ex = Expander::new(vm, &mut env);
+    let mut ex = Expander::new(&mut vm.globals, &mut vm.heap, &mut env);
     let node = ex.expand_toplevel(form);
     let vars = std::mem::take(&mut ex.vars);
     vm.env = env;
@@ -32,8 +33,7 @@ fn compile(vm: &mut Vm, form: &Syn) -> NResult<Value> {
 }
 
 fn eval(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    let form = vm
-        .value_to_syntax(args[0], Span::default())
+    let form = datum::value_to_syntax(&vm.heap, args[0], Span::default())
         .ok_or_else(|| Error::wrong_type("eval", "an expression", args[0]))?;
     let thunk = compile(vm, &form)?;
     Ok(Ctl::TailCall(thunk, vec![]))

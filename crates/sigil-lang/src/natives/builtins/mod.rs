@@ -37,12 +37,12 @@ impl Registry<'_> {
     /// Binds `name` to a value.
     pub fn define(&mut self, name: &str, v: Value) {
         let s = Symbol::intern(name);
-        let slot = self.vm.new_global(s);
-        self.vm.globals[slot as usize] = v;
+        let slot = self.vm.globals.new_slot(s);
+        self.vm.globals.set(slot, v);
         self.module.map.insert(s, GlobalBinding::Var(slot));
         self.module.own.insert(s);
         if self.core {
-            self.vm.set_builtin(s, v);
+            self.vm.globals.set_builtin(s, v);
         }
     }
 

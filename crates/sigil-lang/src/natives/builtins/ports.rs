@@ -12,6 +12,7 @@ use super::strings::{slice, str_arg};
 use super::{index, string, Registry};
 use crate::read::reader;
 use crate::read::syntax::Span;
+use crate::run::datum;
 use crate::run::printer;
 use crate::run::value::{Error, NResult, Object, Port, Value};
 use crate::run::vm::Vm;
@@ -252,7 +253,7 @@ fn read(vm: &mut Vm, a: &[Value]) -> NResult {
     match reader::read_one(&text[*pos..], file) {
         Ok(Some((syn, end))) => {
             *pos += end;
-            Ok(vm.syntax_to_value(&syn))
+            Ok(datum::syntax_to_value(&mut vm.heap, &syn))
         }
         Ok(None) => {
             *pos = text.len();

@@ -184,7 +184,7 @@ fn new_table(vm: &mut Vm, kind: TableKind) -> Value {
 
 /// The table kind for an equivalence-procedure argument.
 fn kind_for(vm: &Vm, equiv: Option<Value>) -> TableKind {
-    let is = |name: &str, v: Value| vm.builtin(name).is_some_and(|b| b.eq(v));
+    let is = |name: &str, v: Value| vm.globals.builtin(name).is_some_and(|b| b.eq(v));
     match equiv {
         Some(v) if is("eq?", v) || is("eqv?", v) => TableKind::Eqv,
         _ => TableKind::Equal,

@@ -1,0 +1,96 @@
+//! Record procedures (constructors, predicates, accessors, modifiers made by
+//! `define-record-type`): the VM applies them directly, without a native in between.
+
+use crate::run::value::{Error, NResult, ObjRef, Object, RecordProc, Value};
+use crate::run::vm::Vm;
+
+fn type_name(vm: &Vm, t: ObjRef) -> String {
+    match vm.heap.get(t) {
+        Object::RecordType(rt) => rt.name.to_string(),
+        _ => "record".into(),
+    }
+}
+
+fn field_name(vm: &Vm, t: ObjRef, i: u32) -> String {
+    match vm.heap.get(t) {
+        Object::RecordType(rt) => rt.fields[i as usize].to_string(),
+        _ => "field".into(),
+    }
+}
+
+/// Applies a record procedure to arguments.
+pub(crate) fn call_record_proc(vm: &mut Vm, p: RecordProc, args: &[Value]) -> NResult {
+    let is_instance = |vm: &Vm, t: ObjRef, v: Value| matches!(vm.heap.obj(v), Some(Object::Record(rt, _)) if *rt == t);
+    match p {
+        RecordProc::Constructor(t, k) => {
+            let (idx, nfields) = match vm.heap.get(t) {
+                Object::RecordType(rt) => (rt.ctor_fields[k as usize].clone(), rt.fields.len()),
+                _ => return Err(Error::msg("not a record type")),
+            };
+            if args.len() != idx.len() {
+                return Err(Error::with(
+                    "arity-error",
+                    format!(
+                        "make-{}: expected {} arguments, got {}",
+                        type_name(vm, t).trim_matches(['<', '>']),
+                        idx.len(),
+                        args.len()
+                    ),
+                    vec![],
+                ));
+            }
+            let mut fields = vec![Value::Bool(false); nfields];
+            for (i, a) in idx.iter().zip(args) {
+                fields[*i as usize] = *a;
+            }
+            Ok(vm.heap.alloc(Object::Record(t, fields.into())))
+        }
+        RecordProc::Predicate(t) => {
+            one_arg(args)?;
+            Ok(Value::Bool(is_instance(vm, t, args[0])))
+        }
+        RecordProc::Accessor(t, i) => {
+            one_arg(args)?;
+            match vm.heap.obj(args[0]) {
+                Some(Object::Record(rt, fields)) if *rt == t => Ok(fields[i as usize]),
+                _ => Err(Error::wrong_type(
+                    &field_name(vm, t, i),
+                    &format!("a {} record", type_name(vm, t)),
+                    args[0],
+                )),
+            }
+        }
+        RecordProc::Modifier(t, i) => {
+            if args.len() != 2 {
+                return Err(Error::with(
+                    "arity-error",
+                    "record modifier: expected 2 arguments",
+                    vec![],
+                ));
+            }
+            match vm.heap.obj_mut(args[0]) {
+                Some(Object::Record(rt, fields)) if *rt == t => {
+                    fields[i as usize] = args[1];
+                    Ok(Value::Unspecified)
+                }
+                _ => Err(Error::wrong_type(
+                    &field_name(vm, t, i),
+                    &format!("a {} record", type_name(vm, t)),
+                    args[0],
+                )),
+            }
+        }
+    }
+}
+
+fn one_arg(args: &[Value]) -> NResult<()> {
+    if args.len() == 1 {
+        Ok(())
+    } else {
+        Err(Error::with(
+            "arity-error",
+            format!("record procedure: expected 1 argument, got {}", args.len()),
+            vec![],
+        ))
+    }
+}
