@@ -12,12 +12,12 @@
 //! procedure is that child prototype with no free variables.
 
 use crate::compile::code::Op;
-use crate::compile::codegen::Codegen;
-use crate::compile::expand::{Expander, Module};
+use crate::compile::expand::Module;
 use crate::read::reader;
 use crate::read::symbol::{FastMap, Symbol};
+use crate::run::globals::Globals;
+use crate::run::heap::Heap;
 use crate::run::value::{Closure, Error, Object, Value};
-use crate::run::vm::Vm;
 
 /// The prelude's not yet compiled procedures, and the environment they compile in.
 #[derive(Default)]
@@ -62,52 +62,49 @@ pub fn procedure_name(form: &str) -> Option<&str> {
     Some(&rest[..end]).filter(|name| !name.is_empty())
 }
 
-impl Vm {
+impl Autoload {
     /// Binds `name` in the prelude environment to an unbound slot that compiles `src`
     /// (a `(define (name ...) ...)` starting on `line` of `file`) when first read.
-    pub(crate) fn add_lazy_definition(
+    pub(crate) fn add(
         &mut self,
+        globals: &mut Globals,
         name: &str,
         src: &'static str,
         file: u32,
         line: u32,
     ) {
-        let mut env = std::mem::take(&mut self.autoload.env);
-        let slot = env.define_slot(&mut self.globals, Symbol::intern(name));
-        self.autoload.env = env;
-        self.autoload
-            .defs
-            .insert(slot, Definition { src, file, line });
+        let slot = self.env.define_slot(globals, Symbol::intern(name));
+        self.defs.insert(slot, Definition { src, file, line });
     }
 
-    /// The value for a read of global `g` that found it unbound: the prelude procedure
-    /// it stands for, compiled now, or the "unbound variable" error.
-    pub(crate) fn load_global(&mut self, g: u32) -> Result<Value, Error> {
-        let Some(def) = self.autoload.defs.remove(&g) else {
-            return Err(self.unbound_error(g, ""));
-        };
-        let proc = self.compile_definition(&def)?;
-        self.globals.set(g, proc);
-        Ok(proc)
+    /// The procedure global `slot` stands for, compiled now; `None` if it stands for none.
+    pub(crate) fn load(
+        &mut self,
+        slot: u32,
+        globals: &mut Globals,
+        heap: &mut Heap,
+    ) -> Option<Result<Value, Error>> {
+        let def = self.defs.remove(&slot)?;
+        Some(self.compile_definition(&def, globals, heap))
     }
 
-    fn compile_definition(&mut self, def: &Definition) -> Result<Value, Error> {
+    fn compile_definition(
+        &mut self,
+        def: &Definition,
+        globals: &mut Globals,
+        heap: &mut Heap,
+    ) -> Result<Value, Error> {
         let internal = |what: String| Error::msg(format!("internal: prelude definition {what}"));
         let forms = reader::read_all_at(def.src, def.file, def.line)
             .map_err(|e| internal(format!("unreadable: {}", e.message)))?;
         let [form] = forms.as_slice() else {
             return Err(internal(format!("at line {} is not one form", def.line)));
         };
-        let mut env = std::mem::take(&mut self.autoload.env);
-        let mut ex = Expander::new(&mut self.globals, &mut self.heap, &mut env);
-        let node = ex.expand_toplevel(form);
-        let vars = std::mem::take(&mut ex.vars);
-        self.autoload.env = env;
-        let node = node.map_err(|e| internal(e.message))?;
-        let thunk = Codegen::new(&vars, true).compile_toplevel(&node, form.span);
+        let thunk = super::compile_proto(globals, heap, &mut self.env, form, true)
+            .map_err(|e| internal(e.message))?;
         match (thunk.code.first(), thunk.children.first()) {
             (Some(Op::Closure(0)), Some(proto)) if proto.nfree == 0 => {
-                Ok(self.heap.alloc(Object::Closure(Closure {
+                Ok(heap.alloc(Object::Closure(Closure {
                     proto: proto.clone(),
                     free: Box::new([]),
                 })))

@@ -1,9 +1,52 @@
 //! Compiling: syntax to code. The expander resolves names and expands macros and derived
 //! forms into a core tree; code generation turns that tree into VM instructions
-//! ([`code::Proto`]). The autoloader compiles the prelude's procedures on first use.
+//! ([`code::Proto`]). The autoloader compiles the prelude's procedures on first use, and
+//! [`toplevel`] is what the running VM asks to compile (`eval`, first use of a prelude
+//! procedure).
 
 pub(crate) mod autoload;
 pub mod code;
 pub mod codegen;
 pub mod expand;
 pub mod macros;
+pub(crate) mod toplevel;
+
+use crate::read::syntax::Syn;
+use crate::run::globals::Globals;
+use crate::run::heap::Heap;
+use crate::run::value::{Closure, Object, Value};
+use code::Proto;
+use codegen::Codegen;
+use expand::{CompileError, Expander, Module};
+use std::rc::Rc;
+
+/// Compiles a top-level form in `module` into the code of a procedure of no arguments.
+/// `internal` hides the code from backtraces (library code).
+pub fn compile_proto(
+    globals: &mut Globals,
+    heap: &mut Heap,
+    module: &mut Module,
+    form: &Syn,
+    internal: bool,
+) -> Result<Rc<Proto>, CompileError> {
+    let mut ex = Expander::new(globals, heap, module);
+    let node = ex.expand_toplevel(form)?;
+    let vars = std::mem::take(&mut ex.vars);
+    Ok(Codegen::new(&vars, internal).compile_toplevel(&node, form.span))
+}
+
+/// Compiles a top-level form in `module` into a procedure of no arguments (a thunk) that
+/// runs it.
+pub fn compile_thunk(
+    globals: &mut Globals,
+    heap: &mut Heap,
+    module: &mut Module,
+    form: &Syn,
+    internal: bool,
+) -> Result<Value, CompileError> {
+    let proto = compile_proto(globals, heap, module, form, internal)?;
+    Ok(heap.alloc(Object::Closure(Closure {
+        proto,
+        free: Box::new([]),
+    })))
+}

@@ -2,18 +2,20 @@
 //! calls Scheme procedures from Rust and hosts native libraries.
 
 use crate::compile::autoload;
-use crate::compile::codegen::Codegen;
-use crate::compile::expand::{CompileError, Expander, GlobalBinding, Module};
+use crate::compile::expand::{CompileError, GlobalBinding, Module};
+use crate::compile::toplevel::Toplevel;
 use crate::natives::builtins::{self, Registry};
 use crate::read::reader::{self, ReadError};
 use crate::read::symbol::Symbol;
 use crate::read::syntax::{Sexp, Span, Syn};
 use crate::run::printer;
-use crate::run::value::{Closure, Object, Value};
+use crate::run::value::{Object, Value};
 use crate::run::vm::{Uncaught, Vm};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// A Scheme error returned to Rust: what went wrong, where, and the Scheme frames.
 #[derive(Clone, Debug)]
@@ -88,6 +90,9 @@ const ASYNC_LIBRARY: &str = include_str!("../../../../stdlib/sigil/async.sgl");
 pub struct Interpreter {
     /// The machine (for natives and advanced embedders).
     pub vm: Vm,
+    /// The top-level environment and the prelude's lazily compiled procedures, shared with
+    /// the VM (its compiler).
+    top: Rc<RefCell<Toplevel>>,
     core: Module,
     libraries: HashMap<String, Module>,
     sources: HashMap<String, &'static str>,
@@ -115,6 +120,30 @@ fn library_key(name: &Syn) -> Option<String> {
     words.map(|w| w.join(" "))
 }
 
+/// Compiles a top-level form in `module` into a procedure of no arguments.
+fn compile_form(
+    vm: &mut Vm,
+    form: &Syn,
+    module: &mut Module,
+    internal: bool,
+) -> Result<Value, SchemeError> {
+    Ok(crate::compile::compile_thunk(
+        &mut vm.globals,
+        &mut vm.heap,
+        module,
+        form,
+        internal,
+    )?)
+}
+
+/// Adds imported bindings to `module` (they replace its own definitions of those names).
+fn import_into(module: &mut Module, bindings: Vec<(Symbol, GlobalBinding)>) {
+    for (name, b) in bindings {
+        module.map.insert(name, b);
+        module.own.remove(&name);
+    }
+}
+
 impl Interpreter {
     /// A fresh interpreter with the core library loaded.
     pub fn new() -> Interpreter {
@@ -133,8 +162,11 @@ impl Interpreter {
                 vm.globals.set_prim(*slot, p);
             }
         }
+        let top = Rc::new(RefCell::new(Toplevel::default()));
+        vm.compiler = Some(top.clone());
         let mut interp = Interpreter {
             vm,
+            top,
             core: Module::default(),
             libraries: HashMap::new(),
             sources: HashMap::new(),
@@ -143,28 +175,31 @@ impl Interpreter {
         };
         // Procedure definitions compile on first use (see `autoload`); the rest runs now,
         // in the prelude environment kept by the autoloader.
-        interp.vm.autoload.env = core;
+        interp.top.borrow_mut().autoload.env = core;
         for (name, src) in PRELUDE {
             let file = Span::register_file(&format!("<prelude>/{name}.sgl"));
             for (line, chunk) in autoload::chunks(src) {
+                let mut top = interp.top.borrow_mut();
                 if let Some(proc_name) = autoload::procedure_name(chunk) {
-                    interp.vm.add_lazy_definition(proc_name, chunk, file, line);
+                    let globals = &mut interp.vm.globals;
+                    top.autoload.add(globals, proc_name, chunk, file, line);
                     continue;
                 }
                 let forms = reader::read_all_at(chunk, file, line).expect("prelude reads");
+                drop(top);
                 for f in &forms {
-                    let mut env = std::mem::take(&mut interp.vm.autoload.env);
-                    let thunk = interp.compile_form(f, &mut env, true);
-                    interp.vm.autoload.env = env;
+                    let mut top = interp.top.borrow_mut();
+                    let thunk = compile_form(&mut interp.vm, f, &mut top.autoload.env, true);
+                    drop(top);
                     if let Err(e) = thunk.and_then(|t| interp.run_thunk(t)) {
                         panic!("prelude {name} failed: {e}");
                     }
                 }
             }
         }
-        let mut core = interp.vm.autoload.env.clone();
+        let mut core = interp.top.borrow().autoload.env.clone();
         core.own.clear();
-        interp.vm.env = core.clone();
+        interp.top.borrow_mut().env = core.clone();
         interp.core = core;
         interp.define_native_library("sigil %async", crate::natives::scheduler::register);
         interp.add_library_source("sigil async", ASYNC_LIBRARY);
@@ -224,21 +259,26 @@ impl Interpreter {
 
     /// Binds a global variable visible to programs and the REPL.
     pub fn define(&mut self, name: &str, v: Value) {
-        let mut env = std::mem::take(&mut self.vm.env);
         let mut reg = Registry {
             vm: &mut self.vm,
-            module: &mut env,
+            module: &mut self.top.borrow_mut().env,
             core: false,
         };
         reg.define(name, v);
-        self.vm.env = env;
     }
 
     /// The value of a top-level variable (compiling a prelude procedure on first use).
     pub fn global(&mut self, name: &str) -> Option<Value> {
-        match self.vm.env.map.get(&Symbol::intern(name))? {
-            GlobalBinding::Var(slot) => match self.vm.globals.get(*slot) {
-                Value::Undefined => self.vm.load_global(*slot).ok(),
+        let binding = self
+            .top
+            .borrow()
+            .env
+            .map
+            .get(&Symbol::intern(name))
+            .cloned();
+        match binding? {
+            GlobalBinding::Var(slot) => match self.vm.globals.get(slot) {
+                Value::Undefined => self.vm.load_global(slot).ok(),
                 v => Some(v),
             },
             GlobalBinding::Macro(_) => None,
@@ -247,7 +287,8 @@ impl Interpreter {
 
     /// Names bound at the top level (for completion).
     pub fn global_names(&self) -> Vec<String> {
-        self.vm.env.map.keys().map(|s| s.to_string()).collect()
+        let top = self.top.borrow();
+        top.env.map.keys().map(|s| s.to_string()).collect()
     }
 
     // ---- evaluation -----------------------------------------------------------------
@@ -289,10 +330,9 @@ impl Interpreter {
         if let Some(items) = form.as_list() {
             match items.first().and_then(Syn::as_sym).map(Symbol::strip) {
                 Some(s) if s.is("import") => {
-                    let mut module = std::mem::take(&mut self.vm.env);
-                    let r = self.import_all(&items[1..], &mut module);
-                    self.vm.env = module;
-                    return r.map(|_| Value::Unspecified);
+                    let bindings = self.import_sets(&items[1..])?;
+                    import_into(&mut self.top.borrow_mut().env, bindings);
+                    return Ok(Value::Unspecified);
                 }
                 Some(s) if s.is("define-library") => {
                     self.define_library(form)?;
@@ -301,9 +341,7 @@ impl Interpreter {
                 _ => {}
             }
         }
-        let mut module = std::mem::take(&mut self.vm.env);
-        let compiled = self.compile_form(form, &mut module, false);
-        self.vm.env = module;
+        let compiled = compile_form(&mut self.vm, form, &mut self.top.borrow_mut().env, false);
         self.run_thunk(compiled?)
     }
 
@@ -341,25 +379,8 @@ impl Interpreter {
         module: &mut Module,
         internal: bool,
     ) -> Result<Value, SchemeError> {
-        let thunk = self.compile_form(form, module, internal)?;
+        let thunk = compile_form(&mut self.vm, form, module, internal)?;
         self.run_thunk(thunk)
-    }
-
-    /// Compiles a top-level form in `module` into a procedure of no arguments.
-    fn compile_form(
-        &mut self,
-        form: &Syn,
-        module: &mut Module,
-        internal: bool,
-    ) -> Result<Value, SchemeError> {
-        let mut ex = Expander::new(&mut self.vm.globals, &mut self.vm.heap, module);
-        let node = ex.expand_toplevel(form)?;
-        let vars = std::mem::take(&mut ex.vars);
-        let proto = Codegen::new(&vars, internal).compile_toplevel(&node, form.span);
-        Ok(self.vm.heap.alloc(Object::Closure(Closure {
-            proto,
-            free: Box::new([]),
-        })))
     }
 
     fn run_thunk(&mut self, thunk: Value) -> Result<Value, SchemeError> {
@@ -407,15 +428,13 @@ impl Interpreter {
 
     // ---- libraries ------------------------------------------------------------------
 
-    fn import_all(&mut self, specs: &[Syn], into: &mut Module) -> Result<(), SchemeError> {
+    /// The bindings a list of import sets brings in.
+    fn import_sets(&mut self, specs: &[Syn]) -> Result<Vec<(Symbol, GlobalBinding)>, SchemeError> {
+        let mut all = Vec::new();
         for spec in specs {
-            let bindings = self.import_set(spec)?;
-            for (name, b) in bindings {
-                into.map.insert(name, b);
-                into.own.remove(&name);
-            }
+            all.extend(self.import_set(spec)?);
         }
-        Ok(())
+        Ok(all)
     }
 
     fn syntax_error(span: Span, message: String) -> SchemeError {
@@ -607,7 +626,7 @@ impl Interpreter {
                         }
                     }
                 }
-                Some("import") => self.import_all(&parts[1..], &mut module)?,
+                Some("import") => import_into(&mut module, self.import_sets(&parts[1..])?),
                 Some("begin") => {
                     for f in &parts[1..] {
                         self.run_form(f, &mut module, internal)?;

@@ -6,15 +6,17 @@
 //! This file holds the machine's state and its configuration; the dispatch loop, calls,
 //! fibers, primitives and collection roots have files of their own in this folder.
 
-use crate::read::syntax::Span;
+use crate::read::syntax::{Span, Syn};
 use crate::run::block::{block_thread, Blocker};
 use crate::run::call::Frame;
 use crate::run::fiber::ParkedCall;
 use crate::run::globals::Globals;
 use crate::run::heap::Heap;
 use crate::run::value::*;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::Write;
+use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -30,14 +32,27 @@ pub struct Uncaught {
     pub trace: Vec<(String, Span)>,
 }
 
+/// What the VM asks of the compiler while a program runs. The interpreter installs it
+/// (`compile::toplevel`); the VM knows nothing else of the compiler.
+pub(crate) trait Compiler {
+    /// The value of global `slot`, read while unbound: a procedure compiled now, or
+    /// `None` when the slot stands for nothing to load.
+    fn load_global(&mut self, slot: u32, globals: &mut Globals, heap: &mut Heap)
+        -> Option<NResult>;
+
+    /// Compiles `form` in the top-level environment into a procedure of no arguments
+    /// (`eval`, `load`).
+    fn compile(&mut self, form: &Syn, globals: &mut Globals, heap: &mut Heap) -> NResult;
+}
+
 /// The machine.
 pub struct Vm {
     /// The object heap.
     pub heap: Heap,
     /// Global variables.
     pub globals: Globals,
-    /// Prelude procedures compiled on first use.
-    pub(crate) autoload: crate::compile::autoload::Autoload,
+    /// The compiler, for globals read while unbound and for code compiled at run time.
+    pub(crate) compiler: Option<Rc<RefCell<dyn Compiler>>>,
     /// The value stack.
     pub stack: Vec<Value>,
     /// The frame stack.
@@ -61,8 +76,6 @@ pub struct Vm {
     pub roots: Vec<Value>,
     /// Command-line arguments seen by `(command-line)`.
     pub command_line: Vec<String>,
-    /// The top-level environment of the program or REPL (`eval` compiles into it).
-    pub env: crate::compile::expand::Module,
     /// Where the last uncaught error happened.
     pub last_uncaught: Option<Uncaught>,
     /// Host data for native libraries, keyed by type.
@@ -92,7 +105,7 @@ impl Vm {
         Vm {
             heap: Heap::default(),
             globals: Globals::default(),
-            autoload: crate::compile::autoload::Autoload::default(),
+            compiler: None,
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(256),
             handlers: Value::Null,
@@ -106,7 +119,6 @@ impl Vm {
             sink: Box::new(std::io::stdout()),
             roots: Vec::new(),
             command_line: Vec::new(),
-            env: Default::default(),
             last_uncaught: None,
             host: HashMap::new(),
             blocker: block_thread,
@@ -145,6 +157,34 @@ impl Vm {
             self.out.clear();
         }
         let _ = self.sink.flush();
+    }
+
+    /// The value for a read of global `g` that found it unbound: what the compiler loads
+    /// for it (a prelude procedure), or the "unbound variable" error.
+    pub(crate) fn load_global(&mut self, g: u32) -> NResult {
+        let compiler = self.compiler.clone();
+        let loaded = compiler.and_then(|c| {
+            let mut c = c.try_borrow_mut().ok()?;
+            c.load_global(g, &mut self.globals, &mut self.heap)
+        });
+        match loaded {
+            Some(v) => {
+                let v = v?;
+                self.globals.set(g, v);
+                Ok(v)
+            }
+            None => Err(self.unbound_error(g, "")),
+        }
+    }
+
+    /// Compiles `form` in the top-level environment into a procedure of no arguments.
+    pub(crate) fn compile(&mut self, form: &Syn) -> NResult {
+        let compiler = self.compiler.clone();
+        let compiler = compiler.ok_or_else(|| Error::msg("internal: no compiler installed"))?;
+        let mut c = compiler
+            .try_borrow_mut()
+            .map_err(|_| Error::msg("internal: the compiler is busy"))?;
+        c.compile(form, &mut self.globals, &mut self.heap)
     }
 
     /// Makes a condition object from an error.

@@ -1,41 +1,17 @@
 //! `eval` and `load`: compile data or a file into the top-level environment at run time.
 
 use super::{string, Registry};
-use crate::compile::codegen::Codegen;
-use crate::compile::expand::Expander;
 use crate::read::reader;
 use crate::read::symbol::Symbol;
 use crate::read::syntax::{Span, Syn};
 use crate::run::datum;
-use crate::run::value::{Closure, Ctl, Error, NResult, Object, Value};
+use crate::run::value::{Ctl, Error, NResult, Value};
 use crate::run::vm::Vm;
-
-/// Compiles `form` in the top-level environment and returns a thunk that runs it.
-fn compile(vm: &mut Vm, form: &Syn) -> NResult<Value> {
-    let mut env = std::mem::take(&mut vm.env);
-    let mut ex = Expander::new(&mut vm.globals, &mut vm.heap, &mut env);
-    let node = ex.expand_toplevel(form);
-    let vars = std::mem::take(&mut ex.vars);
-    vm.env = env;
-    let node = node.map_err(|e| {
-        let at = if e.span.is_known() {
-            format!("{}: ", e.span)
-        } else {
-            String::new()
-        };
-        Error::with("syntax-error", format!("{at}{}", e.message), vec![])
-    })?;
-    let proto = Codegen::new(&vars, false).compile_toplevel(&node, form.span);
-    Ok(vm.heap.alloc(Object::Closure(Closure {
-        proto,
-        free: Box::new([]),
-    })))
-}
 
 fn eval(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     let form = datum::value_to_syntax(&vm.heap, args[0], Span::default())
         .ok_or_else(|| Error::wrong_type("eval", "an expression", args[0]))?;
-    let thunk = compile(vm, &form)?;
+    let thunk = vm.compile(&form)?;
     Ok(Ctl::TailCall(thunk, vec![]))
 }
 
@@ -60,17 +36,14 @@ fn load(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
         },
     )];
     items.extend(forms);
-    let thunk = compile(
-        vm,
-        &Syn::list(
-            items,
-            Span {
-                file,
-                line: 1,
-                col: 1,
-            },
-        ),
-    )?;
+    let thunk = vm.compile(&Syn::list(
+        items,
+        Span {
+            file,
+            line: 1,
+            col: 1,
+        },
+    ))?;
     Ok(Ctl::TailCall(thunk, vec![]))
 }
 
