@@ -12,7 +12,7 @@
 //! procedure is that child prototype with no free variables.
 
 use crate::compile::code::Op;
-use crate::compile::expand::Module;
+use crate::compile::module::Module;
 use crate::read::reader;
 use crate::read::symbol::{FastMap, Symbol};
 use crate::run::globals::Globals;

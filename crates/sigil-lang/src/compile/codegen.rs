@@ -4,7 +4,7 @@
 //! A variable that is both captured and assigned lives in a box so every closure shares it.
 
 use crate::compile::code::{Cmp, Op, Prim, Proto, Var};
-use crate::compile::expand::{Lambda, Node, VarId, VarInfo};
+use crate::compile::tree::{Lambda, Node, VarId, VarInfo};
 use crate::read::symbol::{FastMap, Symbol};
 use crate::read::syntax::Span;
 use crate::run::value::Value;

@@ -1,7 +1,7 @@
 //! Compiling: syntax to code. The expander resolves names and expands macros and derived
 //! forms into a core tree; code generation turns that tree into VM instructions
 //! ([`code::Proto`]). The autoloader compiles the prelude's procedures on first use, and
-//! [`toplevel`] is what the running VM asks to compile (`eval`, first use of a prelude
+//! `toplevel` is what the running VM asks to compile (`eval`, first use of a prelude
 //! procedure).
 
 pub(crate) mod autoload;
@@ -9,7 +9,9 @@ pub mod code;
 pub mod codegen;
 pub mod expand;
 pub mod macros;
+pub mod module;
 pub(crate) mod toplevel;
+pub mod tree;
 
 use crate::read::syntax::Syn;
 use crate::run::globals::Globals;
@@ -17,7 +19,8 @@ use crate::run::heap::Heap;
 use crate::run::value::{Closure, Object, Value};
 use code::Proto;
 use codegen::Codegen;
-use expand::{CompileError, Expander, Module};
+use expand::{CompileError, Expander};
+use module::Module;
 use std::rc::Rc;
 
 /// Compiles a top-level form in `module` into the code of a procedure of no arguments.

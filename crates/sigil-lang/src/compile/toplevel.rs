@@ -4,7 +4,7 @@
 //! read while unbound and when a program compiles code.
 
 use crate::compile::autoload::Autoload;
-use crate::compile::expand::Module;
+use crate::compile::module::Module;
 use crate::read::syntax::Syn;
 use crate::run::globals::Globals;
 use crate::run::heap::Heap;

@@ -2,7 +2,8 @@
 //! calls Scheme procedures from Rust and hosts native libraries.
 
 use crate::compile::autoload;
-use crate::compile::expand::{CompileError, GlobalBinding, Module};
+use crate::compile::expand::CompileError;
+use crate::compile::module::{GlobalBinding, Module};
 use crate::compile::toplevel::Toplevel;
 use crate::natives::builtins::{self, Registry};
 use crate::read::reader::{self, ReadError};
@@ -662,7 +663,7 @@ impl Interpreter {
                 }
             }
         }
-        crate::compile::expand::register_library_env(&module);
+        crate::compile::module::register_library_env(&module);
         let mut out = Module::default();
         for (inner, outer) in exports {
             match module.map.get(&inner) {

@@ -1,7 +1,7 @@
 //! The core library's native procedures, grouped by subject. Each submodule has a
 //! `register` function that binds its procedures in the core module.
 
-use crate::compile::expand::{GlobalBinding, Module};
+use crate::compile::module::{GlobalBinding, Module};
 use crate::read::symbol::Symbol;
 use crate::run::numeric;
 use crate::run::value::{Ctl, Error, NResult, Native, NativeFn, Object, Value};
