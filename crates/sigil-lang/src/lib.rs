@@ -15,8 +15,9 @@ pub mod run;
 #[cfg(test)]
 mod test_util;
 
-pub use embed::interp::{Interpreter, SchemeError};
+pub use embed::interp::Interpreter;
 pub use embed::register::{FromValue, IntoValue, Kept};
+pub use embed::SchemeError;
 pub use run::value::{Error, NResult, Value};
 
 // ---- Transitional paths ------------------------------------------------------------------

@@ -158,7 +158,7 @@ mod tests {
 
     #[test]
     fn prelude_chunks_are_one_form_each() {
-        for (name, src) in crate::embed::interp::PRELUDE {
+        for (name, src) in crate::natives::PRELUDE {
             let all = reader::read_all(src, 0).unwrap();
             let mut count = 0;
             for (line, chunk) in chunks(src) {

@@ -1,91 +1,23 @@
 //! The embedding API: an [`Interpreter`] evaluates source text and files, loads libraries,
 //! calls Scheme procedures from Rust and hosts native libraries.
 
+use super::error::{file_error, SchemeError};
+use super::library::import_into;
 use crate::compile::autoload;
-use crate::compile::expand::CompileError;
 use crate::compile::module::{GlobalBinding, Module};
 use crate::compile::toplevel::Toplevel;
 use crate::natives::builtins::{self, Registry};
-use crate::read::reader::{self, ReadError};
+use crate::natives::{self, PRELUDE};
+use crate::read::reader;
 use crate::read::symbol::Symbol;
-use crate::read::syntax::{Sexp, Span, Syn};
+use crate::read::syntax::{Span, Syn};
 use crate::run::printer;
 use crate::run::value::{Object, Value};
 use crate::run::vm::{Uncaught, Vm};
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-
-/// A Scheme error returned to Rust: what went wrong, where, and the Scheme frames.
-#[derive(Clone, Debug)]
-pub struct SchemeError {
-    /// Category: `error`, `type-error`, `arity-error`, `unbound-variable`, `syntax-error`,
-    /// `read-error`, `file-error`, `raise` (a non-condition was raised), ...
-    pub kind: String,
-    /// The message with its irritants.
-    pub message: String,
-    /// Source position, when known.
-    pub span: Option<Span>,
-    /// Innermost Scheme frames, formatted `name (file:line:col)`.
-    pub trace: Vec<String>,
-}
-
-impl fmt::Display for SchemeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.span {
-            Some(s) => write!(f, "{s}: {}", self.message),
-            None => write!(f, "{}", self.message),
-        }
-    }
-}
-
-impl std::error::Error for SchemeError {}
-
-impl From<ReadError> for SchemeError {
-    fn from(e: ReadError) -> Self {
-        SchemeError {
-            kind: "read-error".into(),
-            message: format!("read error: {}", e.message),
-            span: Some(e.span).filter(Span::is_known),
-            trace: vec![],
-        }
-    }
-}
-
-impl From<CompileError> for SchemeError {
-    fn from(e: CompileError) -> Self {
-        SchemeError {
-            kind: "syntax-error".into(),
-            message: e.message,
-            span: Some(e.span).filter(Span::is_known),
-            trace: vec![],
-        }
-    }
-}
-
-fn file_error(message: String) -> SchemeError {
-    SchemeError {
-        kind: "file-error".into(),
-        message,
-        span: None,
-        trace: vec![],
-    }
-}
-
-/// Library code written in Sigil, loaded into the core module at start-up, in order.
-pub(crate) const PRELUDE: &[(&str, &str)] = &[
-    ("core", include_str!("../natives/prelude/core.sgl")),
-    ("lists", include_str!("../natives/prelude/lists.sgl")),
-    (
-        "collections",
-        include_str!("../natives/prelude/collections.sgl"),
-    ),
-];
-
-/// `(sigil async)`, part of the language (its natives are in [`crate::natives::scheduler`]).
-const ASYNC_LIBRARY: &str = include_str!("../../../../stdlib/sigil/async.sgl");
 
 /// A Sigil interpreter.
 pub struct Interpreter {
@@ -93,12 +25,12 @@ pub struct Interpreter {
     pub vm: Vm,
     /// The top-level environment and the prelude's lazily compiled procedures, shared with
     /// the VM (its compiler).
-    top: Rc<RefCell<Toplevel>>,
-    core: Module,
-    libraries: HashMap<String, Module>,
-    sources: HashMap<String, &'static str>,
-    search_path: Vec<PathBuf>,
-    loading: Vec<String>,
+    pub(super) top: Rc<RefCell<Toplevel>>,
+    pub(super) core: Module,
+    pub(super) libraries: HashMap<String, Module>,
+    pub(super) sources: HashMap<String, &'static str>,
+    pub(super) search_path: Vec<PathBuf>,
+    pub(super) loading: Vec<String>,
 }
 
 impl Default for Interpreter {
@@ -107,22 +39,8 @@ impl Default for Interpreter {
     }
 }
 
-/// The key of a library name: `(sigil websocket)` → `"sigil websocket"`.
-fn library_key(name: &Syn) -> Option<String> {
-    let parts = name.as_list()?;
-    let words: Option<Vec<String>> = parts
-        .iter()
-        .map(|p| match &p.e {
-            Sexp::Sym(s) => Some(s.strip().to_string()),
-            Sexp::Int(i) => Some(i.to_string()),
-            _ => None,
-        })
-        .collect();
-    words.map(|w| w.join(" "))
-}
-
 /// Compiles a top-level form in `module` into a procedure of no arguments.
-fn compile_form(
+pub(super) fn compile_form(
     vm: &mut Vm,
     form: &Syn,
     module: &mut Module,
@@ -135,14 +53,6 @@ fn compile_form(
         form,
         internal,
     )?)
-}
-
-/// Adds imported bindings to `module` (they replace its own definitions of those names).
-fn import_into(module: &mut Module, bindings: Vec<(Symbol, GlobalBinding)>) {
-    for (name, b) in bindings {
-        module.map.insert(name, b);
-        module.own.remove(&name);
-    }
 }
 
 impl Interpreter {
@@ -202,8 +112,12 @@ impl Interpreter {
         core.own.clear();
         interp.top.borrow_mut().env = core.clone();
         interp.core = core;
-        interp.define_native_library("sigil %async", crate::natives::scheduler::register);
-        interp.add_library_source("sigil async", ASYNC_LIBRARY);
+        for (name, register) in natives::LIBRARIES {
+            interp.define_native_library(name, register);
+        }
+        for (name, src) in natives::LIBRARY_SOURCES {
+            interp.add_library_source(name, src);
+        }
         if let Some(n) = std::env::var("SIGIL_MAX_DEPTH")
             .ok()
             .and_then(|n| n.parse().ok())
@@ -374,7 +288,7 @@ impl Interpreter {
         printer::write(&self.vm.heap, v)
     }
 
-    fn run_form(
+    pub(super) fn run_form(
         &mut self,
         form: &Syn,
         module: &mut Module,
@@ -425,260 +339,5 @@ impl Interpreter {
                 })
                 .collect(),
         }
-    }
-
-    // ---- libraries ------------------------------------------------------------------
-
-    /// The bindings a list of import sets brings in.
-    fn import_sets(&mut self, specs: &[Syn]) -> Result<Vec<(Symbol, GlobalBinding)>, SchemeError> {
-        let mut all = Vec::new();
-        for spec in specs {
-            all.extend(self.import_set(spec)?);
-        }
-        Ok(all)
-    }
-
-    fn syntax_error(span: Span, message: String) -> SchemeError {
-        SchemeError {
-            kind: "syntax-error".into(),
-            message,
-            span: Some(span).filter(Span::is_known),
-            trace: vec![],
-        }
-    }
-
-    /// Resolves an import set to the bindings it brings in.
-    fn import_set(&mut self, spec: &Syn) -> Result<Vec<(Symbol, GlobalBinding)>, SchemeError> {
-        let bad = || Self::syntax_error(spec.span, format!("import: bad import set {spec}"));
-        let items = spec.as_list().ok_or_else(bad)?;
-        let head = items.first().and_then(Syn::as_sym).map(Symbol::strip);
-        let names = |xs: &[Syn]| -> Result<Vec<Symbol>, SchemeError> {
-            xs.iter()
-                .map(|x| x.as_sym().map(Symbol::strip).ok_or_else(bad))
-                .collect()
-        };
-        match head.map(|h| h.to_string()).as_deref() {
-            Some("only") if items.len() >= 2 => {
-                let inner = self.import_set(&items[1])?;
-                let keep = names(&items[2..])?;
-                Ok(inner
-                    .into_iter()
-                    .filter(|(n, _)| keep.contains(n))
-                    .collect())
-            }
-            Some("except") if items.len() >= 2 => {
-                let inner = self.import_set(&items[1])?;
-                let drop = names(&items[2..])?;
-                Ok(inner
-                    .into_iter()
-                    .filter(|(n, _)| !drop.contains(n))
-                    .collect())
-            }
-            Some("prefix") if items.len() == 3 => {
-                let inner = self.import_set(&items[1])?;
-                let p = items[2].as_sym().ok_or_else(bad)?;
-                Ok(inner
-                    .into_iter()
-                    .map(|(n, b)| (Symbol::intern(&format!("{p}{n}")), b))
-                    .collect())
-            }
-            Some("rename") if items.len() >= 2 => {
-                let mut inner = self.import_set(&items[1])?;
-                for r in &items[2..] {
-                    let pair = r.as_list().ok_or_else(bad)?;
-                    let [from, to] = names(pair)?[..] else {
-                        return Err(bad());
-                    };
-                    for (n, _) in inner.iter_mut() {
-                        if *n == from {
-                            *n = to;
-                        }
-                    }
-                }
-                Ok(inner)
-            }
-            _ => {
-                let key = library_key(spec).ok_or_else(bad)?;
-                let module = self.load_library(&key, spec.span)?;
-                Ok(module.map.iter().map(|(k, v)| (*k, v.clone())).collect())
-            }
-        }
-    }
-
-    fn load_library(&mut self, key: &str, span: Span) -> Result<Module, SchemeError> {
-        if let Some(m) = self.libraries.get(key) {
-            return Ok(m.clone());
-        }
-        if key.starts_with("scheme ") || key.starts_with("srfi ") {
-            // R7RS standard libraries: their procedures are built in.
-            return Ok(Module::default());
-        }
-        if self.loading.iter().any(|k| k == key) {
-            return Err(Self::syntax_error(
-                span,
-                format!("import: library ({key}) imports itself"),
-            ));
-        }
-        let rel: PathBuf = key.split(' ').collect::<PathBuf>().with_extension("sgl");
-        let (src, name): (String, String) = if let Some(s) = self.sources.get(key) {
-            (s.to_string(), format!("<stdlib>/{}", rel.display()))
-        } else {
-            let found = self
-                .search_path
-                .iter()
-                .map(|d| d.join(&rel))
-                .find(|p| p.is_file());
-            match found {
-                Some(p) => (
-                    std::fs::read_to_string(&p)
-                        .map_err(|e| file_error(format!("cannot read {}: {e}", p.display())))?,
-                    p.display().to_string(),
-                ),
-                None => {
-                    return Err(Self::syntax_error(
-                        span,
-                        format!(
-                            "import: library ({key}) not found (looked for {})",
-                            rel.display()
-                        ),
-                    ))
-                }
-            }
-        };
-        let internal = name.starts_with("<stdlib>");
-        self.loading.push(key.to_string());
-        let r = self.load_library_source(key, &src, &name, internal);
-        self.loading.pop();
-        r?;
-        self.libraries.get(key).cloned().ok_or_else(|| {
-            Self::syntax_error(
-                span,
-                format!("import: {name} does not define library ({key})"),
-            )
-        })
-    }
-
-    fn load_library_source(
-        &mut self,
-        key: &str,
-        src: &str,
-        name: &str,
-        internal: bool,
-    ) -> Result<(), SchemeError> {
-        let file = Span::register_file(name);
-        for form in reader::read_all(src, file)? {
-            let is_lib = form
-                .as_list()
-                .and_then(|l| l.first())
-                .and_then(Syn::as_sym)
-                .is_some_and(|s| s.strip().is("define-library"));
-            if is_lib {
-                self.define_library_with(&form, internal)?;
-            } else {
-                return Err(Self::syntax_error(
-                    form.span,
-                    format!("library file for ({key}) may only contain define-library forms"),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    fn define_library(&mut self, form: &Syn) -> Result<(), SchemeError> {
-        self.define_library_with(form, false)
-    }
-
-    fn define_library_with(&mut self, form: &Syn, internal: bool) -> Result<(), SchemeError> {
-        let items = form.as_list().unwrap_or(&[]);
-        let key = items.get(1).and_then(library_key).ok_or_else(|| {
-            Self::syntax_error(form.span, "define-library: bad library name".into())
-        })?;
-        let mut module = self.core.clone();
-        let mut exports: Vec<(Symbol, Symbol)> = Vec::new();
-        for decl in &items[2..] {
-            let parts = decl.as_list().filter(|p| !p.is_empty()).ok_or_else(|| {
-                Self::syntax_error(decl.span, format!("define-library: bad declaration {decl}"))
-            })?;
-            let head = parts[0].as_sym().map(Symbol::strip).map(|s| s.to_string());
-            match head.as_deref() {
-                Some("export") => {
-                    for e in &parts[1..] {
-                        match (&e.e, e.as_list()) {
-                            (Sexp::Sym(s), _) => exports.push((s.strip(), s.strip())),
-                            (_, Some([r, from, to]))
-                                if r.as_sym().is_some_and(|s| s.is("rename")) =>
-                            {
-                                match (from.as_sym(), to.as_sym()) {
-                                    (Some(f), Some(t)) => exports.push((f.strip(), t.strip())),
-                                    _ => {
-                                        return Err(Self::syntax_error(
-                                            e.span,
-                                            "export: bad rename".into(),
-                                        ))
-                                    }
-                                }
-                            }
-                            _ => {
-                                return Err(Self::syntax_error(
-                                    e.span,
-                                    format!("export: bad spec {e}"),
-                                ))
-                            }
-                        }
-                    }
-                }
-                Some("import") => import_into(&mut module, self.import_sets(&parts[1..])?),
-                Some("begin") => {
-                    for f in &parts[1..] {
-                        self.run_form(f, &mut module, internal)?;
-                    }
-                }
-                Some("include") => {
-                    for f in &parts[1..] {
-                        let Sexp::Str(path) = &f.e else {
-                            return Err(Self::syntax_error(
-                                f.span,
-                                "include: expected a file name".into(),
-                            ));
-                        };
-                        let base = Path::new(&*f.span.file_name())
-                            .parent()
-                            .map(Path::to_path_buf)
-                            .unwrap_or_default();
-                        let p = base.join(&**path);
-                        let src = std::fs::read_to_string(&p).map_err(|e| {
-                            file_error(format!("include: cannot read {}: {e}", p.display()))
-                        })?;
-                        let file = Span::register_file(&p.display().to_string());
-                        for form in reader::read_all(&src, file)? {
-                            self.run_form(&form, &mut module, internal)?;
-                        }
-                    }
-                }
-                _ => {
-                    return Err(Self::syntax_error(
-                        decl.span,
-                        format!("define-library: unknown declaration {decl}"),
-                    ))
-                }
-            }
-        }
-        crate::compile::module::register_library_env(&module);
-        let mut out = Module::default();
-        for (inner, outer) in exports {
-            match module.map.get(&inner) {
-                Some(b) => {
-                    out.map.insert(outer, b.clone());
-                }
-                None => {
-                    return Err(Self::syntax_error(
-                        form.span,
-                        format!("define-library ({key}): exported name {inner} is not defined"),
-                    ))
-                }
-            }
-        }
-        self.libraries.insert(key, out);
-        Ok(())
     }
 }

@@ -18,7 +18,8 @@
 //! The wrapper checks the number of arguments and their types, so the closure only sees
 //! well-typed values, and every error message names the procedure.
 
-use crate::embed::interp::{Interpreter, SchemeError};
+use crate::embed::interp::Interpreter;
+use crate::embed::SchemeError;
 use crate::natives::builtins::Registry;
 use crate::run::value::{Error, NResult, Native, NativeFn, Object, Value};
 use crate::run::vm::Vm;

@@ -1,5 +1,29 @@
 //! The core library: native procedures written in Rust ([`builtins`]), the coroutine
-//! scheduler of `(sigil async)`, and the prelude written in Sigil.
+//! scheduler of `(sigil async)` ([`scheduler`]), and the prelude written in Sigil
+//! (`prelude/*.sgl`).
 
 pub mod builtins;
 pub mod scheduler;
+
+use builtins::Registry;
+
+/// A native library: its name and the function that registers its procedures.
+pub(crate) type NativeLibrary = (&'static str, fn(&mut Registry));
+
+/// Library code written in Sigil, loaded into the core module at start-up, in order.
+pub(crate) const PRELUDE: &[(&str, &str)] = &[
+    ("core", include_str!("prelude/core.sgl")),
+    ("lists", include_str!("prelude/lists.sgl")),
+    ("collections", include_str!("prelude/collections.sgl")),
+];
+
+/// The native libraries that are part of the language: `(sigil %async)`, the scheduler's
+/// natives.
+pub(crate) const LIBRARIES: [NativeLibrary; 1] = [("sigil %async", scheduler::register)];
+
+/// The libraries written in Sigil that are part of the language: `(sigil async)` wraps
+/// `(sigil %async)`.
+pub(crate) const LIBRARY_SOURCES: [(&str, &str); 1] = [(
+    "sigil async",
+    include_str!("../../../../stdlib/sigil/async.sgl"),
+)];

@@ -13,16 +13,6 @@ use crate::run::value::{Error, NResult, Object, Port, Value};
 use crate::run::vm::Vm;
 use std::io::Write;
 
-/// Whether `v` is a binary port (open or not yet closed).
-pub(super) fn is_binary(vm: &Vm, v: Value) -> bool {
-    matches!(
-        vm.heap.obj(v),
-        Some(Object::Port(
-            Port::BytesIn { .. } | Port::BytesOut(_) | Port::BinaryFileOut(_)
-        ))
-    )
-}
-
 /// The unread bytes and read position of binary input port `port`.
 fn input<'a>(vm: &'a mut Vm, who: &str, port: Value) -> NResult<(&'a [u8], &'a mut usize)> {
     match vm.heap.obj_mut(port) {

@@ -6,7 +6,6 @@
 //! current value of `current-output-port`; this is what makes `with-output-to-string`
 //! and `with-output-to-file` (in `prelude/collections.sgl`) work.
 
-use super::binary_ports::is_binary;
 use super::chars::char_arg;
 use super::strings::{slice, str_arg};
 use super::{index, string, Registry};
@@ -353,6 +352,16 @@ fn is_input_port(vm: &mut Vm, a: &[Value]) -> NResult {
 
 fn is_output_port(vm: &mut Vm, a: &[Value]) -> NResult {
     Ok(Value::Bool(direction(vm, a[0]) == Some(false)))
+}
+
+/// Whether `v` is a binary port (open or not yet closed).
+fn is_binary(vm: &Vm, v: Value) -> bool {
+    matches!(
+        vm.heap.obj(v),
+        Some(Object::Port(
+            Port::BytesIn { .. } | Port::BytesOut(_) | Port::BinaryFileOut(_)
+        ))
+    )
 }
 
 fn is_binary_port(vm: &mut Vm, a: &[Value]) -> NResult {
