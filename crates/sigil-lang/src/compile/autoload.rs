@@ -11,10 +11,10 @@
 //! (nothing to capture), define the global", so loading needs no evaluation: the
 //! procedure is that child prototype with no free variables.
 
-use crate::compile::code::Op;
 use crate::compile::module::Module;
 use crate::read::reader;
 use crate::read::symbol::{FastMap, Symbol};
+use crate::run::code::Op;
 use crate::run::globals::Globals;
 use crate::run::heap::Heap;
 use crate::run::value::{Closure, Error, Object, Value};

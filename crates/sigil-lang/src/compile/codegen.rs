@@ -3,10 +3,10 @@
 //! Variables live in frame slots; closures are flat (they copy the values they capture).
 //! A variable that is both captured and assigned lives in a box so every closure shares it.
 
-use crate::compile::code::{Cmp, Op, Prim, Proto, Var};
 use crate::compile::tree::{Lambda, Node, VarId, VarInfo};
 use crate::read::symbol::{FastMap, Symbol};
 use crate::read::syntax::Span;
+use crate::run::code::{Cmp, Op, Prim, Proto, Var};
 use crate::run::value::Value;
 use std::cell::Cell;
 use std::rc::Rc;

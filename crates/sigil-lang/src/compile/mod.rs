@@ -1,11 +1,10 @@
 //! Compiling: syntax to code. The expander resolves names and expands macros and derived
 //! forms into a core tree; code generation turns that tree into VM instructions
-//! ([`code::Proto`]). The autoloader compiles the prelude's procedures on first use, and
+//! ([`Proto`]). The autoloader compiles the prelude's procedures on first use, and
 //! `toplevel` is what the running VM asks to compile (`eval`, first use of a prelude
 //! procedure).
 
 pub(crate) mod autoload;
-pub mod code;
 pub mod codegen;
 pub mod expand;
 pub mod macros;
@@ -14,10 +13,10 @@ pub(crate) mod toplevel;
 pub mod tree;
 
 use crate::read::syntax::Syn;
+use crate::run::code::Proto;
 use crate::run::globals::Globals;
 use crate::run::heap::Heap;
 use crate::run::value::{Closure, Object, Value};
-use code::Proto;
 use codegen::Codegen;
 use expand::{CompileError, Expander};
 use module::Module;

@@ -57,6 +57,14 @@ pub struct Module {
 }
 
 impl Module {
+    /// Adds imported bindings (they replace the module's own definitions of those names).
+    pub fn import(&mut self, bindings: Vec<(Symbol, GlobalBinding)>) {
+        for (name, b) in bindings {
+            self.map.insert(name, b);
+            self.own.remove(&name);
+        }
+    }
+
     /// The slot a top-level `define` of `s` in this module writes: the module's own
     /// slot, created (unbound) if it has none yet.
     pub fn define_slot(&mut self, globals: &mut Globals, s: Symbol) -> u32 {

@@ -2,9 +2,9 @@
 //! is resolved (a lexical [`VarId`] or a global slot), every macro and derived form is
 //! expanded away.
 
-use crate::compile::code::Prim;
 use crate::read::symbol::Symbol;
 use crate::read::syntax::Span;
+use crate::run::code::Prim;
 use crate::run::value::Value;
 
 /// Index of a lexical variable in [`Expander::vars`](crate::compile::expand::Expander::vars).

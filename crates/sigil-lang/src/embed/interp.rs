@@ -2,7 +2,6 @@
 //! calls Scheme procedures from Rust and hosts native libraries.
 
 use super::error::{file_error, SchemeError};
-use super::library::import_into;
 use crate::compile::autoload;
 use crate::compile::module::{GlobalBinding, Module};
 use crate::compile::toplevel::Toplevel;
@@ -68,7 +67,7 @@ impl Interpreter {
             };
             builtins::register_core(&mut reg);
         }
-        for (p, name, _) in crate::compile::code::Prim::ALL {
+        for (p, name, _) in crate::run::code::Prim::ALL {
             if let Some(GlobalBinding::Var(slot)) = core.map.get(&Symbol::intern(name)) {
                 vm.globals.set_prim(*slot, p);
             }
@@ -246,7 +245,7 @@ impl Interpreter {
             match items.first().and_then(Syn::as_sym).map(Symbol::strip) {
                 Some(s) if s.is("import") => {
                     let bindings = self.import_sets(&items[1..])?;
-                    import_into(&mut self.top.borrow_mut().env, bindings);
+                    self.top.borrow_mut().env.import(bindings);
                     return Ok(Value::Unspecified);
                 }
                 Some(s) if s.is("define-library") => {

@@ -24,14 +24,6 @@ fn library_key(name: &Syn) -> Option<String> {
     words.map(|w| w.join(" "))
 }
 
-/// Adds imported bindings to `module` (they replace its own definitions of those names).
-pub(super) fn import_into(module: &mut Module, bindings: Vec<(Symbol, GlobalBinding)>) {
-    for (name, b) in bindings {
-        module.map.insert(name, b);
-        module.own.remove(&name);
-    }
-}
-
 impl Interpreter {
     /// The bindings a list of import sets brings in.
     pub(super) fn import_sets(
@@ -228,7 +220,7 @@ impl Interpreter {
                         }
                     }
                 }
-                Some("import") => import_into(&mut module, self.import_sets(&parts[1..])?),
+                Some("import") => module.import(self.import_sets(&parts[1..])?),
                 Some("begin") => {
                     for f in &parts[1..] {
                         self.run_form(f, &mut module, internal)?;

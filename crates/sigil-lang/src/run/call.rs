@@ -2,8 +2,8 @@
 //! continuations, record procedures, parameters), tail calls, returns, arity errors, and
 //! raising errors to Scheme handlers. [`Vm::apply`] is the entry point from Rust.
 
-use crate::compile::code::Proto;
 use crate::read::syntax::Span;
+use crate::run::code::Proto;
 use crate::run::fiber::ParkedCall;
 use crate::run::value::*;
 use crate::run::vm::{Uncaught, Vm};

@@ -3,8 +3,8 @@
 //! [`call`](crate::run::call); the inlined primitives' general paths are in
 //! [`prim`](crate::run::prim).
 
-use crate::compile::code::{Cmp, Op, Prim, Proto, Var};
 use crate::run::call::{Flow, Frame, Outcome};
+use crate::run::code::{Cmp, Op, Prim, Proto, Var};
 use crate::run::prim::prim_fast;
 use crate::run::value::*;
 use crate::run::vm::Vm;

@@ -2,8 +2,8 @@
 //! messages), and what the compiler needs to know of the core library: which slots hold
 //! the primitives it inlines, and the core procedures its expansions refer to directly.
 
-use crate::compile::code::Prim;
 use crate::read::symbol::{FastMap, Symbol};
+use crate::run::code::Prim;
 use crate::run::value::Value;
 
 /// The global variable slots.

@@ -5,7 +5,7 @@
 //! is reachable from the VM's registers, stacks, globals or explicit roots, so native code may
 //! hold `Value`s in Rust locals freely between safe points.
 
-use crate::compile::code::Proto;
+use crate::run::code::Proto;
 use crate::run::value::{Closure, ObjRef, Object, Value};
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;

@@ -3,6 +3,7 @@
 
 pub mod block;
 pub mod call;
+pub mod code;
 pub mod datum;
 mod dispatch;
 pub mod fiber;

@@ -1,7 +1,7 @@
 //! The primitives the compiler inlines: their fast paths on fixnums, pairs and vectors,
 //! and the fall-back to their general procedures.
 
-use crate::compile::code::Prim;
+use crate::run::code::Prim;
 use crate::run::heap::Heap;
 use crate::run::numeric;
 use crate::run::value::*;

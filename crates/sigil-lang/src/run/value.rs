@@ -1,9 +1,9 @@
 //! Run-time values. `Value` is a small `Copy` type; everything with identity or size lives in
 //! the [`Heap`](crate::run::heap::Heap) and is referred to by an [`ObjRef`].
 
-use crate::compile::code::Proto;
 use crate::read::symbol::Symbol;
 use crate::read::syntax::Span;
+use crate::run::code::Proto;
 use num_bigint::BigInt;
 use std::any::Any;
 use std::collections::HashMap;

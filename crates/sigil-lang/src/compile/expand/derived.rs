@@ -2,10 +2,10 @@
 //! `when`/`unless`, `and`/`or`, `cond`, `case`, `do`, `case-lambda` and quasiquote.
 
 use super::{err, CResult, CompileError, Expander};
-use crate::compile::code::Prim;
 use crate::compile::tree::{Node, VarId};
 use crate::read::symbol::Symbol;
 use crate::read::syntax::{Sexp, Span, Syn};
+use crate::run::code::Prim;
 use crate::run::value::Value;
 
 impl Expander<'_> {
