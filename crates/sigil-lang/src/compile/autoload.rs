@@ -155,20 +155,4 @@ mod tests {
         assert!(e.message.contains("member"), "{}", e.message);
         assert_eq!(ev("(procedure? assoc-ref)"), "#t");
     }
-
-    #[test]
-    fn prelude_chunks_are_one_form_each() {
-        for (name, src) in crate::natives::PRELUDE {
-            let all = reader::read_all(src, 0).unwrap();
-            let mut count = 0;
-            for (line, chunk) in chunks(src) {
-                let forms = reader::read_all_at(chunk, 0, line).unwrap();
-                assert_eq!(forms.len(), 1, "{name}.sgl line {line}");
-                assert_eq!(forms[0].span.line, line, "{name}.sgl line {line}");
-                assert_eq!(forms[0].to_string(), all[count].to_string());
-                count += 1;
-            }
-            assert_eq!(count, all.len(), "{name}.sgl: forms outside the chunks");
-        }
-    }
 }

@@ -27,3 +27,27 @@ pub(crate) const LIBRARY_SOURCES: [(&str, &str); 1] = [(
     "sigil async",
     include_str!("../../../../stdlib/sigil/async.sgl"),
 )];
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::autoload::chunks;
+    use crate::read::reader;
+
+    /// The autoloader splits the prelude at lines that open a form: every chunk must be
+    /// exactly one form, starting where the whole file's reading says it does.
+    #[test]
+    fn prelude_chunks_are_one_form_each() {
+        for (name, src) in super::PRELUDE {
+            let all = reader::read_all(src, 0).unwrap();
+            let mut count = 0;
+            for (line, chunk) in chunks(src) {
+                let forms = reader::read_all_at(chunk, 0, line).unwrap();
+                assert_eq!(forms.len(), 1, "{name}.sgl line {line}");
+                assert_eq!(forms[0].span.line, line, "{name}.sgl line {line}");
+                assert_eq!(forms[0].to_string(), all[count].to_string());
+                count += 1;
+            }
+            assert_eq!(count, all.len(), "{name}.sgl: forms outside the chunks");
+        }
+    }
+}
