@@ -7,8 +7,12 @@
 //! code) → [`run`] (the virtual machine) → [`natives`] (the core library) → [`embed`]
 //! (the interpreter). `docs/architecture.md` describes the layers.
 
+// `#[native]` writes paths starting `::sigil_lang`, in this crate too.
+extern crate self as sigil_lang;
+
 pub mod compile;
 pub mod embed;
+mod legacy;
 pub mod natives;
 pub mod read;
 pub mod run;
@@ -16,9 +20,13 @@ pub mod run;
 mod test_util;
 
 pub use embed::interp::Interpreter;
-pub use embed::register::{FromValue, IntoValue, Kept};
+pub use embed::register::Kept;
 pub use embed::SchemeError;
-pub use run::value::{Error, NResult, Value};
+pub use natives::{FromValue, IntoValue, NativeResult, Registry, Rest};
+pub use run::ctx::Ctx;
+pub use run::native::{Arity, Ctl, Resume, Wait};
+pub use run::value::{Error, NResult, NativeObject, Value};
+pub use sigil_macros::native;
 
 // ---- Transitional paths ------------------------------------------------------------------
 // The WebSocket glue (`crates/sigil/src/websocket/connection.rs` and `options.rs`) still

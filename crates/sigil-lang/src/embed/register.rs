@@ -1,5 +1,5 @@
-//! Typed native procedures: register plain Rust closures with Scheme and convert values
-//! between Rust and Scheme.
+//! Registering Rust closures as Scheme procedures, and converting values between Rust and
+//! Scheme from the embedding program.
 //!
 //! ```
 //! use sigil_lang::Interpreter;
@@ -13,368 +13,137 @@
 //! assert_eq!(interp.from_value::<i64>(v).unwrap(), 3);
 //! ```
 //!
-//! Arguments are converted with [`FromValue`], results with [`IntoValue`]; a closure that
-//! returns `Result<T, E>` raises a Scheme error carrying `E`'s message when it returns `Err`.
-//! The wrapper checks the number of arguments and their types, so the closure only sees
-//! well-typed values, and every error message names the procedure.
+//! A closure is the closure form of a `#[native]` function: its parameters convert with
+//! [`FromValue`] (`Option<T>` is an optional argument, a last [`Rest<T>`] takes the rest),
+//! its result with [`NativeResult`], and the errors name the procedure and the argument.
+//! Closures may capture state; `#[native]` functions are plain function pointers, which
+//! the VM calls a little faster.
 
 use crate::embed::interp::Interpreter;
 use crate::embed::SchemeError;
-use crate::natives::builtins::Registry;
-use crate::run::value::{Error, NResult, Native, NativeFn, Object, Value};
-use crate::run::vm::Vm;
-use num_traits::ToPrimitive;
-use std::fmt::Display;
+use crate::natives::args::{arg, finish, guard, opt_arg, rest};
+use crate::natives::{FromValue, IntoValue, NativeResult, Registry, Rest};
+use crate::run::ctx::Ctx;
+use crate::run::heap::Heap;
+use crate::run::native::{Arity, ClosureFn, Native, NativeFn};
+use crate::run::value::{NResult, Object, Value};
+use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 
-// ---- conversions --------------------------------------------------------------------------
-
-/// Converts a Scheme value into a Rust value (a native procedure's argument).
-pub trait FromValue: Sized {
-    /// Converts `v`, or describes the expected type on failure (`"an integer"`), to be used
-    /// in a message such as `f: expected an integer (argument 1), got "x"`.
-    fn from_value(vm: &Vm, v: Value) -> Result<Self, String>;
-
-    /// A short description of the accepted Scheme values, with an article: `"an integer"`.
-    fn type_name() -> &'static str;
+/// How a closure parameter takes its argument.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ParamKind {
+    /// Always given.
+    Required,
+    /// `Option<T>`: may be left out.
+    Optional,
+    /// `Rest<T>`: all remaining arguments.
+    Rest,
 }
 
-/// Converts a Rust value into a Scheme value (a native procedure's result).
-pub trait IntoValue {
-    /// Converts `self`, allocating on the VM's heap if needed.
-    fn into_value(self, vm: &mut Vm) -> Value;
+/// A type a registered closure can take as a parameter: any owned [`FromValue`] type, an
+/// optional argument (`Option<T>`), or the rest of the arguments (`Rest<T>`).
+pub trait Param: Sized {
+    /// How the parameter takes its argument.
+    const KIND: ParamKind;
+    /// Converts argument `k` (or the arguments from `k` on) of a call of `name`.
+    fn take(heap: &Heap, args: &[Value], k: usize, name: &str, arity: Arity) -> NResult<Self>;
 }
 
-fn expected<T: FromValue>() -> String {
-    T::type_name().to_string()
-}
-
-impl FromValue for Value {
-    fn from_value(_vm: &Vm, v: Value) -> Result<Self, String> {
-        Ok(v)
-    }
-    fn type_name() -> &'static str {
-        "any value"
+impl<T: for<'h> FromValue<'h>> Param for T {
+    const KIND: ParamKind = ParamKind::Required;
+    fn take(heap: &Heap, args: &[Value], k: usize, name: &str, arity: Arity) -> NResult<Self> {
+        arg(heap, args, k, name, arity)
     }
 }
 
-impl IntoValue for Value {
-    fn into_value(self, _vm: &mut Vm) -> Value {
-        self
+impl<T: for<'h> FromValue<'h>> Param for Option<T> {
+    const KIND: ParamKind = ParamKind::Optional;
+    fn take(heap: &Heap, args: &[Value], k: usize, name: &str, arity: Arity) -> NResult<Self> {
+        opt_arg(heap, args, k, name, arity)
     }
 }
 
-impl FromValue for i64 {
-    fn from_value(_vm: &Vm, v: Value) -> Result<Self, String> {
-        match v {
-            Value::Int(i) => Ok(i),
-            _ => Err(expected::<Self>()),
-        }
-    }
-    fn type_name() -> &'static str {
-        "an integer"
+impl<T: for<'h> FromValue<'h>> Param for Rest<T> {
+    const KIND: ParamKind = ParamKind::Rest;
+    fn take(heap: &Heap, args: &[Value], k: usize, name: &str, arity: Arity) -> NResult<Self> {
+        rest(heap, args, k, name, arity)
     }
 }
 
-macro_rules! int_from_value {
-    ($t:ty, $name:expr) => {
-        impl FromValue for $t {
-            fn from_value(_vm: &Vm, v: Value) -> Result<Self, String> {
-                match v {
-                    Value::Int(i) => <$t>::try_from(i).map_err(|_| expected::<Self>()),
-                    _ => Err(expected::<Self>()),
-                }
-            }
-            fn type_name() -> &'static str {
-                $name
-            }
-        }
-    };
-}
-
-int_from_value!(i32, "an integer in 32-bit range");
-int_from_value!(u32, "a non-negative integer in 32-bit range");
-int_from_value!(usize, "a non-negative integer");
-
-/// `IntoValue` for integer types that always fit a fixnum.
-macro_rules! fixnum_into_value {
-    ($($t:ty),*) => {$(
-        impl IntoValue for $t {
-            fn into_value(self, _vm: &mut Vm) -> Value {
-                Value::Int(i64::from(self))
-            }
-        }
-    )*};
-}
-
-fixnum_into_value!(i64, i32, u32);
-
-impl IntoValue for usize {
-    fn into_value(self, vm: &mut Vm) -> Value {
-        match i64::try_from(self) {
-            Ok(i) => Value::Int(i),
-            Err(_) => vm.heap.integer(self.into()),
-        }
+/// The arity of a closure with parameters of these kinds: the required ones before the
+/// last optional or rest one are needed, the rest may be left out.
+fn arity_of(kinds: &[ParamKind]) -> Arity {
+    let needed = kinds
+        .iter()
+        .rposition(|k| *k == ParamKind::Required)
+        .map_or(0, |i| i + 1);
+    if kinds.last() == Some(&ParamKind::Rest) {
+        Arity::at_least(needed)
+    } else {
+        Arity::between(needed, kinds.len())
     }
 }
 
-impl FromValue for f64 {
-    fn from_value(vm: &Vm, v: Value) -> Result<Self, String> {
-        match v {
-            Value::Float(f) => Ok(f),
-            Value::Int(i) => Ok(i as f64),
-            _ => match vm.heap.big(v).and_then(|b| b.to_f64()) {
-                Some(f) => Ok(f),
-                None => Err(expected::<Self>()),
-            },
-        }
-    }
-    fn type_name() -> &'static str {
-        "a real number"
-    }
-}
-
-impl IntoValue for f64 {
-    fn into_value(self, _vm: &mut Vm) -> Value {
-        Value::Float(self)
-    }
-}
-
-/// `FromValue`/`IntoValue` for types that are exactly one `Value` variant.
-macro_rules! variant_conversion {
-    ($t:ty, $variant:ident, $name:expr) => {
-        impl FromValue for $t {
-            fn from_value(_vm: &Vm, v: Value) -> Result<Self, String> {
-                match v {
-                    Value::$variant(x) => Ok(x),
-                    _ => Err(expected::<Self>()),
-                }
-            }
-            fn type_name() -> &'static str {
-                $name
-            }
-        }
-
-        impl IntoValue for $t {
-            fn into_value(self, _vm: &mut Vm) -> Value {
-                Value::$variant(self)
-            }
-        }
-    };
-}
-
-variant_conversion!(bool, Bool, "a boolean");
-variant_conversion!(char, Char, "a character");
-
-impl FromValue for String {
-    fn from_value(vm: &Vm, v: Value) -> Result<Self, String> {
-        vm.heap
-            .str(v)
-            .map(str::to_owned)
-            .ok_or_else(expected::<Self>)
-    }
-    fn type_name() -> &'static str {
-        "a string"
-    }
-}
-
-impl IntoValue for String {
-    fn into_value(self, vm: &mut Vm) -> Value {
-        vm.heap.string(self)
-    }
-}
-
-impl IntoValue for &str {
-    fn into_value(self, vm: &mut Vm) -> Value {
-        vm.heap.string(self)
-    }
-}
-
-impl FromValue for Vec<u8> {
-    fn from_value(vm: &Vm, v: Value) -> Result<Self, String> {
-        vm.heap
-            .bytevector(v)
-            .map(<[u8]>::to_vec)
-            .ok_or_else(expected::<Self>)
-    }
-    fn type_name() -> &'static str {
-        "a bytevector"
-    }
-}
-
-impl IntoValue for Vec<u8> {
-    fn into_value(self, vm: &mut Vm) -> Value {
-        vm.heap.bytes(self)
-    }
-}
-
-impl<T: FromValue> FromValue for Vec<T> {
-    /// Accepts a proper list or a vector whose elements all convert to `T`.
-    fn from_value(vm: &Vm, v: Value) -> Result<Self, String> {
-        let items = match vm.heap.obj(v) {
-            Some(Object::Vector(items)) => items.clone(),
-            _ => vm.heap.list_to_vec(v).ok_or_else(expected::<Self>)?,
-        };
-        items
-            .into_iter()
-            .map(|x| T::from_value(vm, x))
-            .collect::<Result<Vec<T>, String>>()
-            .map_err(|what| format!("a list or vector of elements each {what}"))
-    }
-    fn type_name() -> &'static str {
-        "a list or vector"
-    }
-}
-
-impl<T: IntoValue> IntoValue for Vec<T> {
-    /// Builds a proper list.
-    fn into_value(self, vm: &mut Vm) -> Value {
-        let items: Vec<Value> = self.into_iter().map(|x| x.into_value(vm)).collect();
-        vm.heap.list(&items)
-    }
-}
-
-impl<T: FromValue> FromValue for Option<T> {
-    /// `#f` is `None`; anything else must convert to `T`.
-    fn from_value(vm: &Vm, v: Value) -> Result<Self, String> {
-        match v {
-            Value::Bool(false) => Ok(None),
-            _ => T::from_value(vm, v)
-                .map(Some)
-                .map_err(|what| format!("{what} or #f")),
-        }
-    }
-    fn type_name() -> &'static str {
-        "a value or #f"
-    }
-}
-
-impl<T: IntoValue> IntoValue for Option<T> {
-    /// `None` becomes `#f`.
-    fn into_value(self, vm: &mut Vm) -> Value {
-        match self {
-            Some(x) => x.into_value(vm),
-            None => Value::Bool(false),
-        }
-    }
-}
-
-impl IntoValue for () {
-    /// The unspecified value.
-    fn into_value(self, _vm: &mut Vm) -> Value {
-        Value::Unspecified
-    }
-}
-
-// ---- results --------------------------------------------------------------------------------
-
-/// What a registered closure may return: any [`IntoValue`], `Result<T, E>` with
-/// `E: Display` (an `Err` raises a Scheme error `"NAME: MESSAGE"`), or `Result<T, Error>`
-/// (an `Err` is raised as is, for full control over the condition's kind and irritants).
-pub trait IntoNativeResult {
-    /// Converts the closure's result for the procedure named `who`.
-    fn into_native_result(self, vm: &mut Vm, who: &str) -> NResult;
-}
-
-impl<T: IntoValue> IntoNativeResult for T {
-    fn into_native_result(self, vm: &mut Vm, _who: &str) -> NResult {
-        Ok(self.into_value(vm))
-    }
-}
-
-impl<T: IntoValue, E: Display> IntoNativeResult for Result<T, E> {
-    fn into_native_result(self, vm: &mut Vm, who: &str) -> NResult {
-        match self {
-            Ok(x) => Ok(x.into_value(vm)),
-            Err(e) => Err(Error::msg(format!("{who}: {e}"))),
-        }
-    }
-}
-
-impl<T: IntoValue> IntoNativeResult for Result<T, Error> {
-    fn into_native_result(self, vm: &mut Vm, _who: &str) -> NResult {
-        self.map(|x| x.into_value(vm))
-    }
-}
-
-// ---- closures -------------------------------------------------------------------------------
-
-/// The dynamically typed form every registered closure is turned into.
-pub type DynNative = Rc<dyn Fn(&mut Vm, &[Value]) -> NResult>;
-
-/// A Rust closure that can be registered as a Scheme procedure. `Args` is the tuple of its
-/// argument types; it is implemented for `Fn(A1, ..., An) -> R` with `n <= 6`, every
-/// `Ai: FromValue` and `R: IntoNativeResult`.
+/// A Rust closure that can be registered as a Scheme procedure: `Fn(A1, ..., An) -> R`
+/// with `n <= 6`, every `Ai: Param` and `R: NativeResult`. `Args` is the tuple of its
+/// parameter types.
 pub trait IntoNative<Args> {
-    /// The number of arguments.
-    const ARITY: usize;
-    /// Wraps the closure: converts and checks arguments, converts the result; error
-    /// messages name the procedure `name`.
-    fn into_native(self, name: &str) -> DynNative;
+    /// The argument counts the procedure accepts.
+    fn arity() -> Arity;
+    /// Wraps the closure for the procedure named `name`.
+    fn into_native(self, name: &str) -> ClosureFn;
 }
 
-/// A Rust closure that also receives the VM (to allocate, inspect the heap, or call
-/// Scheme procedures with [`Vm::apply`]): `Fn(&mut Vm, A1, ..., An) -> R` with `n <= 6`.
-pub trait IntoNativeVm<Args> {
-    /// The number of Scheme arguments (not counting the VM).
-    const ARITY: usize;
-    /// Wraps the closure like [`IntoNative::into_native`].
-    fn into_native(self, name: &str) -> DynNative;
-}
-
-/// Converts argument `k` (0-based) for procedure `who`.
-fn arg<T: FromValue>(vm: &Vm, who: &str, args: &[Value], k: usize) -> NResult<T> {
-    T::from_value(vm, args[k])
-        .map_err(|what| Error::wrong_type(who, &format!("{what} (argument {})", k + 1), args[k]))
+/// A Rust closure that also receives the native's context (to allocate, keep host data,
+/// or call Scheme procedures with [`Ctx::apply`]): `Fn(&mut Ctx, A1, ..., An) -> R`.
+pub trait IntoNativeCtx<Args> {
+    /// The argument counts the procedure accepts (the context is not one).
+    fn arity() -> Arity;
+    /// Wraps the closure for the procedure named `name`.
+    fn into_native(self, name: &str) -> ClosureFn;
 }
 
 macro_rules! impl_into_native {
-    ($n:expr; $($a:ident $k:tt),*) => {
+    ($($a:ident $k:tt),*) => {
         impl<F, R, $($a,)*> IntoNative<($($a,)*)> for F
         where
             F: Fn($($a),*) -> R + 'static,
-            R: IntoNativeResult,
-            $($a: FromValue + 'static,)*
+            R: NativeResult,
+            $($a: Param + 'static,)*
         {
-            const ARITY: usize = $n;
+            fn arity() -> Arity {
+                arity_of(&[$($a::KIND),*])
+            }
             #[allow(unused_variables)]
-            fn into_native(self, name: &str) -> DynNative {
+            fn into_native(self, name: &str) -> ClosureFn {
                 let name: Rc<str> = Rc::from(name);
-                Rc::new(move |vm: &mut Vm, args: &[Value]| {
-                    if args.len() != $n {
-                        return Err(Error::with(
-                            "arity-error",
-                            format!("{name}: expected {} arguments, got {}", $n, args.len()),
-                            vec![],
-                        ));
-                    }
-                    let r = (self)($(arg::<$a>(vm, &name, args, $k)?),*);
-                    r.into_native_result(vm, &name)
+                let arity = <Self as IntoNative<($($a,)*)>>::arity();
+                Rc::new(move |ctx: &mut Ctx, args: &[Value]| {
+                    $(let $a = $a::take(ctx.heap(), args, $k, &name, arity)?;)*
+                    let r = guard(&name, AssertUnwindSafe(|| (self)($($a),*)));
+                    finish(r, ctx, &name)
                 })
             }
         }
 
-        impl<F, R, $($a,)*> IntoNativeVm<($($a,)*)> for F
+        impl<F, R, $($a,)*> IntoNativeCtx<($($a,)*)> for F
         where
-            F: Fn(&mut Vm, $($a),*) -> R + 'static,
-            R: IntoNativeResult,
-            $($a: FromValue + 'static,)*
+            F: Fn(&mut Ctx, $($a),*) -> R + 'static,
+            R: NativeResult,
+            $($a: Param + 'static,)*
         {
-            const ARITY: usize = $n;
+            fn arity() -> Arity {
+                arity_of(&[$($a::KIND),*])
+            }
             #[allow(unused_variables)]
-            fn into_native(self, name: &str) -> DynNative {
+            fn into_native(self, name: &str) -> ClosureFn {
                 let name: Rc<str> = Rc::from(name);
-                Rc::new(move |vm: &mut Vm, args: &[Value]| {
-                    if args.len() != $n {
-                        return Err(Error::with(
-                            "arity-error",
-                            format!("{name}: expected {} arguments, got {}", $n, args.len()),
-                            vec![],
-                        ));
-                    }
-                    $(let $a = arg::<$a>(vm, &name, args, $k)?;)*
-                    let r = (self)(vm, $($a),*);
-                    r.into_native_result(vm, &name)
+                let arity = <Self as IntoNativeCtx<($($a,)*)>>::arity();
+                Rc::new(move |ctx: &mut Ctx, args: &[Value]| {
+                    $(let $a = $a::take(ctx.heap(), args, $k, &name, arity)?;)*
+                    let r = guard(&name, AssertUnwindSafe(|| (self)(ctx, $($a),*)));
+                    finish(r, ctx, &name)
                 })
             }
         }
@@ -384,27 +153,24 @@ macro_rules! impl_into_native {
 #[allow(non_snake_case)]
 mod impls {
     use super::*;
-    impl_into_native!(0;);
-    impl_into_native!(1; A1 0);
-    impl_into_native!(2; A1 0, A2 1);
-    impl_into_native!(3; A1 0, A2 1, A3 2);
-    impl_into_native!(4; A1 0, A2 1, A3 2, A4 3);
-    impl_into_native!(5; A1 0, A2 1, A3 2, A4 3, A5 4);
-    impl_into_native!(6; A1 0, A2 1, A3 2, A4 3, A5 4, A6 5);
+    impl_into_native!();
+    impl_into_native!(A1 0);
+    impl_into_native!(A1 0, A2 1);
+    impl_into_native!(A1 0, A2 1, A3 2);
+    impl_into_native!(A1 0, A2 1, A3 2, A4 3);
+    impl_into_native!(A1 0, A2 1, A3 2, A4 3, A5 4);
+    impl_into_native!(A1 0, A2 1, A3 2, A4 3, A5 4, A6 5);
 }
 
-// ---- registration ---------------------------------------------------------------------------
-
 impl Registry<'_> {
-    /// Binds `name` to a typed Rust closure (see [`IntoNative`]): the procedure takes
-    /// exactly as many arguments as the closure, converted with [`FromValue`].
+    /// Binds `name` to a typed Rust closure (see [`IntoNative`]).
     pub fn register_fn<Args, F: IntoNative<Args>>(&mut self, name: &str, f: F) {
-        self.closure(name, F::ARITY, Some(F::ARITY), f.into_native(name));
+        self.closure(name, F::arity(), f.into_native(name));
     }
 
-    /// Like [`Registry::register_fn`] for closures whose first parameter is `&mut Vm`.
-    pub fn register_fn_vm<Args, F: IntoNativeVm<Args>>(&mut self, name: &str, f: F) {
-        self.closure(name, F::ARITY, Some(F::ARITY), f.into_native(name));
+    /// Like [`Registry::register_fn`] for closures whose first parameter is `&mut Ctx`.
+    pub fn register_fn_ctx<Args, F: IntoNativeCtx<Args>>(&mut self, name: &str, f: F) {
+        self.closure(name, F::arity(), f.into_native(name));
     }
 }
 
@@ -426,13 +192,9 @@ impl Kept {
 }
 
 impl Interpreter {
-    fn define_dyn(&mut self, name: &str, arity: usize, f: DynNative) {
-        let v = self.vm.heap.alloc(Object::Native(Rc::new(Native {
-            name: Rc::from(name),
-            min: arity,
-            max: Some(arity),
-            f: NativeFn::Dyn(f),
-        })));
+    fn define_closure(&mut self, name: &str, arity: Arity, f: ClosureFn) {
+        let native = Native::new(name, arity, NativeFn::Closure(f));
+        let v = self.vm.heap.alloc(Object::Native(Rc::new(native)));
         self.define(name, v);
     }
 
@@ -440,24 +202,24 @@ impl Interpreter {
     /// `interp.register_fn("rust-add", |a: i64, b: i64| a + b)`. See [`IntoNative`] for
     /// the closures accepted and [`FromValue`]/[`IntoValue`] for the types.
     pub fn register_fn<Args, F: IntoNative<Args>>(&mut self, name: &str, f: F) {
-        self.define_dyn(name, F::ARITY, f.into_native(name));
+        self.define_closure(name, F::arity(), f.into_native(name));
     }
 
-    /// Like [`Interpreter::register_fn`] for closures whose first parameter is `&mut Vm`.
-    pub fn register_fn_vm<Args, F: IntoNativeVm<Args>>(&mut self, name: &str, f: F) {
-        self.define_dyn(name, F::ARITY, f.into_native(name));
+    /// Like [`Interpreter::register_fn`] for closures whose first parameter is `&mut Ctx`.
+    pub fn register_fn_ctx<Args, F: IntoNativeCtx<Args>>(&mut self, name: &str, f: F) {
+        self.define_closure(name, F::arity(), f.into_native(name));
     }
 
     /// Converts a Rust value to a Scheme value.
     pub fn to_value(&mut self, x: impl IntoValue) -> Value {
-        x.into_value(&mut self.vm)
+        x.into_value(&mut Ctx::new(&mut self.vm))
     }
 
     /// Converts a Scheme value to a Rust value; a mismatch is a `type-error`.
-    pub fn from_value<T: FromValue>(&self, v: Value) -> Result<T, SchemeError> {
-        T::from_value(&self.vm, v).map_err(|what| SchemeError {
+    pub fn from_value<T: for<'h> FromValue<'h>>(&self, v: Value) -> Result<T, SchemeError> {
+        T::from_value(&self.vm.heap, v).ok_or_else(|| SchemeError {
             kind: "type-error".into(),
-            message: format!("expected {what}, got {}", self.write(v)),
+            message: format!("expected {}, got {}", T::expected(), self.write(v)),
             span: None,
             trace: vec![],
         })
@@ -465,7 +227,11 @@ impl Interpreter {
 
     /// Calls the top-level procedure `name` with Rust arguments (already converted with
     /// [`Interpreter::to_value`]) and converts its result to `R`.
-    pub fn call_fn<R: FromValue>(&mut self, name: &str, args: &[Value]) -> Result<R, SchemeError> {
+    pub fn call_fn<R: for<'h> FromValue<'h>>(
+        &mut self,
+        name: &str,
+        args: &[Value],
+    ) -> Result<R, SchemeError> {
         let v = self.call_global(name, args)?;
         self.from_value(v)
     }
@@ -510,6 +276,7 @@ impl Interpreter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     fn interp() -> Interpreter {
         Interpreter::new()
@@ -522,7 +289,7 @@ mod tests {
         }
     }
 
-    fn roundtrip<T: IntoValue + FromValue + PartialEq + std::fmt::Debug + Clone>(
+    fn roundtrip<T: IntoValue + for<'h> FromValue<'h> + PartialEq + std::fmt::Debug + Clone>(
         i: &mut Interpreter,
         x: T,
     ) {
@@ -545,8 +312,6 @@ mod tests {
         roundtrip(i, vec![1u8, 2, 255]);
         roundtrip(i, vec![1i64, 2, 3]);
         roundtrip(i, vec!["a".to_string(), "b".to_string()]);
-        roundtrip(i, Some(3i64));
-        roundtrip(i, None::<i64>);
         roundtrip(i, vec![vec![1i64], vec![]]);
     }
 
@@ -582,8 +347,6 @@ mod tests {
         assert_eq!(i.from_value::<Vec<i64>>(v).unwrap(), vec![1, 2, 3]);
         let v = i.eval_str("'#(1 2 3)").unwrap();
         assert_eq!(i.from_value::<Vec<i64>>(v).unwrap(), vec![1, 2, 3]);
-        let v = i.eval_str("#f").unwrap();
-        assert_eq!(i.from_value::<Option<String>>(v).unwrap(), None);
         let v = i.eval_str("-1").unwrap();
         let e = i.from_value::<usize>(v).unwrap_err();
         assert_eq!(e.kind, "type-error");
@@ -611,6 +374,9 @@ mod tests {
         i.register_fn("answer", || 42i64);
         i.register_fn("sum-all", |xs: Vec<f64>| xs.iter().sum::<f64>());
         i.register_fn("maybe-len", |s: Option<String>| s.map(|s| s.len()));
+        i.register_fn("sum-rest", |first: i64, rest: Rest<i64>| {
+            first + rest.iter().sum::<i64>()
+        });
         i.register_fn("six", |a: i64, b: i64, c: i64, d: i64, e: i64, f: i64| {
             vec![a, b, c, d, e, f]
         });
@@ -621,7 +387,9 @@ mod tests {
         assert_eq!(eval(&mut i, "(sum-all '(1 2.5))"), "3.5");
         assert_eq!(eval(&mut i, "(sum-all '#(1 2))"), "3.0");
         assert_eq!(eval(&mut i, "(maybe-len \"abc\")"), "3");
-        assert_eq!(eval(&mut i, "(maybe-len #f)"), "#f");
+        assert_eq!(eval(&mut i, "(maybe-len)"), "#f");
+        assert_eq!(eval(&mut i, "(sum-rest 1)"), "1");
+        assert_eq!(eval(&mut i, "(sum-rest 1 2 3)"), "6");
         assert_eq!(eval(&mut i, "(six 1 2 3 4 5 6)"), "(1 2 3 4 5 6)");
         assert_eq!(eval(&mut i, "(map rust-add '(1 2) '(10 20))"), "(11 22)");
         assert!(matches!(i.eval_str("(nothing 1)"), Ok(Value::Unspecified)));
@@ -639,10 +407,21 @@ mod tests {
             eval(&mut i, "(apply rust-add '(1 2 3))"),
             "error[arity-error]: rust-add: expected 2 arguments, got 3"
         );
-        // The wrapper checks too, for callers that bypass the VM's check.
-        let f = IntoNative::<(i64,)>::into_native(|x: i64| x, "direct");
-        let e = f(&mut i.vm, &[]).err().unwrap();
-        assert!(matches!(e, Error::Msg(_, ref m, _) if m == "direct: expected 1 arguments, got 0"));
+        i.register_fn("opt", |a: i64, b: Option<i64>| a + b.unwrap_or(0));
+        i.register_fn("many", |a: i64, _rest: Rest<Value>| a);
+        i.register_fn("one", |a: i64| a);
+        assert_eq!(
+            eval(&mut i, "(opt)"),
+            "error[arity-error]: opt: expected 1 to 2 arguments, got 0"
+        );
+        assert_eq!(
+            eval(&mut i, "(many)"),
+            "error[arity-error]: many: expected at least 1 argument, got 0"
+        );
+        assert_eq!(
+            eval(&mut i, "(one 1 2)"),
+            "error[arity-error]: one: expected 1 argument, got 2"
+        );
     }
 
     #[test]
@@ -653,7 +432,7 @@ mod tests {
         i.register_fn("small", |a: u32| a);
         assert_eq!(
             eval(&mut i, "(add1 \"x\")"),
-            "error[type-error]: add1: expected an integer (argument 1), got \"x\""
+            "error[type-error]: add1: expected an integer, got \"x\""
         );
         assert_eq!(
             eval(&mut i, "(pick 1 'sym)"),
@@ -661,8 +440,7 @@ mod tests {
         );
         assert_eq!(
             eval(&mut i, "(small -1)"),
-            "error[type-error]: small: expected a non-negative integer in 32-bit range \
-             (argument 1), got -1"
+            "error[type-error]: small: expected a non-negative integer in 32-bit range, got -1"
         );
     }
 
@@ -694,20 +472,66 @@ mod tests {
             eval(&mut i, "(custom 5)"),
             "error[range-error]: custom: out of range 5"
         );
+        i.register_fn("named", |x: Value| -> Result<i64, Error> {
+            Err(Error::range("too far").with_irritants(vec![x]))
+        });
+        assert_eq!(
+            eval(&mut i, "(named 7)"),
+            "error[range-error]: named: too far 7"
+        );
     }
 
     #[test]
-    fn register_fn_vm_and_native_library() {
+    fn register_fn_panics_become_errors() {
         let mut i = interp();
-        i.register_fn_vm("twice", |vm: &mut Vm, f: Value, x: Value| {
-            let y = vm.apply(f, &[x]).map_err(|_| Error::msg("twice: failed"))?;
-            vm.apply(f, &[y]).map_err(|_| Error::msg("twice: failed"))
+        i.register_fn("boom", |n: i64| -> i64 {
+            if n > 0 {
+                panic!("n was {n}");
+            }
+            n
+        });
+        let e = i.eval_str("(boom 3)").unwrap_err();
+        assert_eq!(e.kind, "error");
+        assert_eq!(e.message, "boom: the Rust function panicked: n was 3");
+        // The interpreter is still usable, and Scheme code can catch the error.
+        assert_eq!(eval(&mut i, "(boom 0)"), "0");
+        assert_eq!(eval(&mut i, "(guard (e (#t 'caught)) (boom 1))"), "caught");
+    }
+
+    #[test]
+    fn register_fn_ctx_and_native_library() {
+        let mut i = interp();
+        i.register_fn_ctx("twice", |ctx: &mut Ctx, f: Value, x: Value| {
+            let y = ctx.apply(f, &[x])?;
+            ctx.apply(f, &[y])
         });
         assert_eq!(eval(&mut i, "(twice (lambda (x) (* x 3)) 2)"), "18");
+        // An error inside the procedure it calls reaches the caller's handlers.
+        assert_eq!(
+            eval(&mut i, "(guard (e (#t (condition-kind e))) (twice car 5))"),
+            "type-error"
+        );
+        // A continuation from outside cannot jump out of the call Rust made: the Rust
+        // function is still running.
+        assert_eq!(
+            eval(
+                &mut i,
+                "(call/cc (lambda (k) (twice (lambda (x) (k 1)) 2)))"
+            ),
+            "error[error]: continuation: cannot jump out of a procedure called from Rust"
+        );
+        // One captured inside it may be used there.
+        assert_eq!(
+            eval(
+                &mut i,
+                "(twice (lambda (x) (+ 1 (call/cc (lambda (k) (k (* x 10)))))) 1)"
+            ),
+            "111"
+        );
         i.define_native_library("demo math", |reg| {
             reg.register_fn("square", |x: i64| x * x);
-            reg.register_fn_vm("pair-up", |vm: &mut Vm, a: Value, b: Value| {
-                vm.heap.cons(a, b)
+            reg.register_fn_ctx("pair-up", |ctx: &mut Ctx, a: Value, b: Value| {
+                ctx.cons(a, b)
             });
         });
         assert_eq!(

@@ -1,11 +1,24 @@
-//! The core library: native procedures written in Rust ([`builtins`]), the coroutine
+//! The core library and the machinery of native procedures.
+//!
+//! A native procedure is a Rust function with typed parameters under `#[native("name")]`
+//! ([`native`](crate::native)); the attribute defines a [`NativeDef`] that a
+//! [`Registry`] binds. Arguments convert with [`FromValue`], results with
+//! [`NativeResult`]/[`IntoValue`] ([`convert`]); the wrapper's steps are in [`args`].
+//!
+//! The core library itself: native procedures by subject ([`builtins`]), the coroutine
 //! scheduler of `(sigil async)` ([`scheduler`]), and the prelude written in Sigil
 //! (`prelude/*.sgl`).
 
+pub mod args;
 pub mod builtins;
+pub mod convert;
+mod registry;
 pub mod scheduler;
 
-use builtins::Registry;
+pub use convert::{
+    Byte, FromValue, FromValueMut, IntoValue, List, NativeResult, Opaque, Proc, Rest, Vector,
+};
+pub use registry::{NativeDef, Registry};
 
 /// A native library: its name and the function that registers its procedures.
 pub(crate) type NativeLibrary = (&'static str, fn(&mut Registry));

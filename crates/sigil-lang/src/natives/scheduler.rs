@@ -371,7 +371,7 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
         t.result
     }) {
         Some(Ok(v)) => Ok(v),
-        Some(Err(e)) => Err(Error::Raise(e)),
+        Some(Err(e)) => Err(Error::raise(e)),
         None => Err(Error::msg("async-run: main task did not finish")),
     }
 }
@@ -455,7 +455,7 @@ fn await_task(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
         Some(Ok(v)) => Ok(Ctl::Return(v)),
         Some(Err(e)) => {
             task.reported = true;
-            Err(Error::Raise(e))
+            Err(Error::raise(e))
         }
         None if target == me => Err(Error::msg("await: a task cannot wait for itself")),
         None => {

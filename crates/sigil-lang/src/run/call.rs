@@ -4,7 +4,9 @@
 
 use crate::read::syntax::Span;
 use crate::run::code::Proto;
+use crate::run::ctx::Ctx;
 use crate::run::fiber::ParkedCall;
+use crate::run::native::{Arity, NativeFn, SimpleFn};
 use crate::run::value::*;
 use crate::run::vm::{Uncaught, Vm};
 use std::rc::Rc;
@@ -33,9 +35,6 @@ impl Frame {
     }
 }
 
-/// The Rust function behind a simple native procedure.
-type SimpleFn = fn(&mut Vm, &[Value]) -> NResult;
-
 /// How [`Vm::run`] stopped.
 pub(crate) enum Outcome {
     Done(Value),
@@ -51,10 +50,31 @@ pub(crate) enum Flow {
 
 impl Vm {
     /// Calls a procedure with arguments and runs it to completion.
+    ///
+    /// The call is a computation of its own: it starts with no exception handlers (an
+    /// error it does not handle comes back as `Err`), natives in it block rather than park,
+    /// and no continuation may take it below where it started, into frames its Rust caller
+    /// is still running (see [`Vm::floor`]).
     pub fn apply(&mut self, f: Value, args: &[Value]) -> Result<Value, Uncaught> {
         let entry_frames = self.frames.len();
         let entry_stack = self.stack.len();
-        let saved_handlers = self.handlers;
+        let saved_handlers = std::mem::replace(&mut self.handlers, Value::Null);
+        let saved_suspendable = std::mem::replace(&mut self.suspendable, false);
+        let saved_floor = std::mem::replace(&mut self.floor, (entry_frames, entry_stack));
+        let r = self.apply_from(f, args, entry_frames, entry_stack);
+        self.handlers = saved_handlers;
+        self.suspendable = saved_suspendable;
+        self.floor = saved_floor;
+        r
+    }
+
+    fn apply_from(
+        &mut self,
+        f: Value,
+        args: &[Value],
+        entry_frames: usize,
+        entry_stack: usize,
+    ) -> Result<Value, Uncaught> {
         self.stack.push(f);
         self.stack.extend_from_slice(args);
         let r = match self.call(args.len(), false, entry_frames) {
@@ -86,7 +106,6 @@ impl Vm {
                 });
                 self.frames.truncate(entry_frames);
                 self.stack.truncate(entry_stack);
-                self.handlers = saved_handlers;
                 self.depth_limit = self.max_depth;
                 Err(u)
             }
@@ -192,7 +211,7 @@ impl Vm {
         let NativeFn::Simple(g) = n.f else {
             return None;
         };
-        (argc >= n.min && n.max.map_or(true, |m| argc <= m)).then_some(g)
+        n.arity.accepts(argc).then_some(g)
     }
 
     /// Calls the simple native `g` with the values above stack index `fpos` as arguments,
@@ -202,7 +221,7 @@ impl Vm {
         let mut args = std::mem::take(&mut self.argbuf);
         args.clear();
         args.extend_from_slice(&self.stack[fpos + 1..]);
-        let r = g(self, &args);
+        let r = g(&mut Ctx::new(self), &args);
         self.argbuf = args;
         self.stack.truncate(fpos);
         r
@@ -313,21 +332,13 @@ impl Vm {
                             self.stack.push(Value::Null);
                         } else {
                             let name = p.name.map_or("lambda".into(), |n| n.to_string());
-                            let expect = if p.rest {
-                                format!("at least {np}")
+                            let arity = if p.rest {
+                                Arity::at_least(np)
                             } else {
-                                np.to_string()
+                                Arity::exact(np)
                             };
                             self.stack.truncate(fpos);
-                            return self.throw_at(
-                                Error::with(
-                                    "arity-error",
-                                    format!("{name}: expected {expect} arguments, got {argc}"),
-                                    vec![],
-                                ),
-                                tail,
-                                entry,
-                            );
+                            return self.throw_at(arity.error(&name, argc), tail, entry);
                         }
                     } else if p.rest {
                         self.stack.push(Value::Null);
@@ -335,19 +346,14 @@ impl Vm {
                     return self.enter(proto, fpos, tail, entry);
                 }
                 Object::Native(n) => {
-                    if argc < n.min || n.max.is_some_and(|m| argc > m) {
-                        let expect = match n.max {
-                            Some(m) if m == n.min => m.to_string(),
-                            Some(m) => format!("{} to {m}", n.min),
-                            None => format!("at least {}", n.min),
-                        };
-                        let msg = format!("{}: expected {expect} arguments, got {argc}", n.name);
+                    if !n.arity.accepts(argc) {
+                        let e = n.arity.error(&n.name, argc);
                         self.stack.truncate(fpos);
-                        return self.throw_at(Error::with("arity-error", msg, vec![]), tail, entry);
+                        return self.throw_at(e, tail, entry);
                     }
                     let func = n.f.clone();
                     let mut fpos = fpos;
-                    if tail && matches!(func, NativeFn::Control(_)) {
+                    if tail && matches!(func, NativeFn::Control(_) | NativeFn::ControlClosure(_)) {
                         // A control native may capture or replace the continuation: run it
                         // as the caller's callee so the current frame is already gone.
                         fpos = self.pop_frame_for_tail_call(fpos);
@@ -356,10 +362,12 @@ impl Vm {
                     let mut args = std::mem::take(&mut self.argbuf);
                     args.clear();
                     args.extend_from_slice(&self.stack[fpos + 1..]);
+                    let ctx = &mut Ctx::new(self);
                     let result = match &func {
-                        NativeFn::Simple(g) => g(self, &args).map(Ctl::Return),
-                        NativeFn::Control(g) => g(self, &args),
-                        NativeFn::Dyn(g) => g(self, &args).map(Ctl::Return),
+                        NativeFn::Simple(g) => g(ctx, &args).map(Ctl::Return),
+                        NativeFn::Control(g) => g(ctx, &args),
+                        NativeFn::Closure(g) => g(ctx, &args).map(Ctl::Return),
+                        NativeFn::ControlClosure(g) => g(ctx, &args),
                     };
                     self.argbuf = args;
                     match result {
@@ -411,6 +419,13 @@ impl Vm {
                     let Object::Cont(k) = self.heap.get(r) else {
                         unreachable!()
                     };
+                    if !self.may_enter(k) {
+                        self.stack.truncate(fpos);
+                        let e = Error::msg(
+                            "continuation: cannot jump out of a procedure called from Rust",
+                        );
+                        return self.throw_at(e, tail, entry);
+                    }
                     self.stack.clear();
                     self.stack.extend_from_slice(&k.stack);
                     self.frames.clear();
@@ -451,6 +466,19 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// Whether continuation `k` may replace the running computation: it must keep the
+    /// frames and the stack below [`Vm::floor`] (those of the Rust code that called
+    /// [`Vm::apply`]) as they are.
+    fn may_enter(&self, k: &crate::run::fiber::Continuation) -> bool {
+        let (frames, stack) = self.floor;
+        k.frames.len() >= frames
+            && k.stack.len() >= stack
+            && k.frames[..frames]
+                .iter()
+                .zip(&self.frames[..frames])
+                .all(|(a, b)| std::ptr::eq(a.proto, b.proto) && a.base == b.base)
     }
 
     /// Removes the innermost frame, moving the callee and arguments at `fpos` down to where

@@ -147,11 +147,15 @@ impl Vm {
                 }};
             }
             // Picks the stack up again after a native ran (it may have grown the buffer).
+            // The running closure (at `base - 1`) is looked up again too: a continuation
+            // invoked in a nested `apply` may have put another closure of the same code
+            // there.
             macro_rules! reload {
                 () => {{
                     st = self.stack.as_mut_ptr();
                     sp = self.stack.len();
                     room!(proto.max_stack as usize);
+                    free = std::ptr::null();
                 }};
             }
             // Starts running a closure with prototype `p`, whose `n` arguments are the top of

@@ -92,6 +92,8 @@ impl Vm {
     /// parks or fails: starts it if it is new, else continues its parked native call.
     pub fn run_task(&mut self) -> TaskOutcome {
         let was = std::mem::replace(&mut self.suspendable, true);
+        // The task's own stack is all the VM holds now: nothing below it to protect.
+        let floor = std::mem::take(&mut self.floor);
         let flow = match self.parked.take() {
             None => self.call(0, false, 0),
             Some(ParkedCall { argc, tail, resume }) => match resume {
@@ -106,6 +108,7 @@ impl Vm {
             Err(e) => Err(e),
         };
         self.suspendable = was;
+        self.floor = floor;
         match r {
             Ok(Outcome::Done(v)) => TaskOutcome::Done(v),
             Ok(Outcome::Parked(w)) => TaskOutcome::Parked(w),

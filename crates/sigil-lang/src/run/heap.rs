@@ -6,7 +6,7 @@
 //! hold `Value`s in Rust locals freely between safe points.
 
 use crate::run::code::Proto;
-use crate::run::value::{Closure, ObjRef, Object, Value};
+use crate::run::value::{Closure, NativeObject, ObjRef, Object, Value};
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 
@@ -85,7 +85,7 @@ impl Heap {
 
     /// The object behind a reference, mutably.
     #[inline]
-    pub fn get_mut(&mut self, r: ObjRef) -> &mut Object {
+    pub(crate) fn get_mut(&mut self, r: ObjRef) -> &mut Object {
         &mut self.objs[r.0 as usize]
     }
 
@@ -98,11 +98,15 @@ impl Heap {
         }
     }
 
-    /// The object behind a value, mutably.
+    /// The object behind a value, mutably; `None` for a value that is no heap object, and
+    /// for procedures and continuations, which the VM runs and which nothing may change.
     #[inline]
     pub fn obj_mut(&mut self, v: Value) -> Option<&mut Object> {
         match v {
-            Value::Obj(r) => Some(self.get_mut(r)),
+            Value::Obj(r) => match self.get_mut(r) {
+                Object::Closure(_) | Object::Cont(_) => None,
+                obj => Some(obj),
+            },
             _ => None,
         }
     }
@@ -184,6 +188,23 @@ impl Heap {
     pub fn bytevector(&self, v: Value) -> Option<&[u8]> {
         match self.obj(v) {
             Some(Object::Bytes(b)) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The elements of vector `v`.
+    #[inline]
+    pub fn vector_items(&self, v: Value) -> Option<&[Value]> {
+        match self.obj(v) {
+            Some(Object::Vector(items)) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The Rust value inside opaque object `v`, if it is a `T`.
+    pub fn opaque<T: NativeObject>(&self, v: Value) -> Option<&T> {
+        match self.obj(v) {
+            Some(Object::Opaque(o)) => o.as_any().downcast_ref(),
             _ => None,
         }
     }

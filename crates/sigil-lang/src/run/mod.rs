@@ -4,11 +4,13 @@
 pub mod block;
 pub mod call;
 pub mod code;
+pub mod ctx;
 pub mod datum;
 mod dispatch;
 pub mod fiber;
 pub mod globals;
 pub mod heap;
+pub mod native;
 pub mod numeric;
 mod prim;
 pub mod printer;

@@ -3,6 +3,7 @@
 
 use crate::run::code::Prim;
 use crate::run::heap::Heap;
+use crate::run::native::NativeFn;
 use crate::run::numeric;
 use crate::run::value::*;
 use crate::run::vm::Vm;
@@ -70,12 +71,18 @@ impl Vm {
         let args = &mut buf[..args_in.len()];
         args.copy_from_slice(args_in);
         let f = self.globals.builtin(p.name()).expect("primitive procedure");
-        match self.heap.obj(f) {
-            Some(Object::Native(nat)) => match &nat.f {
-                NativeFn::Simple(g) => g(self, args),
-                _ => Err(Error::msg("internal: primitive is not simple")),
-            },
-            _ => Err(Error::msg("internal: primitive missing")),
+        let f = match self.heap.obj(f) {
+            Some(Object::Native(nat)) => nat.f.clone(),
+            _ => return Err(Error::msg("internal: primitive missing")),
+        };
+        let ctx = &mut crate::run::ctx::Ctx::new(self);
+        match f {
+            NativeFn::Simple(g) => g(ctx, args),
+            // TRANSITION: primitives not yet written with `#[native]`.
+            NativeFn::Closure(g) => g(ctx, args),
+            NativeFn::Control(_) | NativeFn::ControlClosure(_) => {
+                Err(Error::msg("internal: primitive is not simple"))
+            }
         }
     }
 }

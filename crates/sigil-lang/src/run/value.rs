@@ -9,6 +9,8 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+pub use crate::run::native::{Ctl, Native, Resume, Wait};
+
 /// A reference to a heap object. Valid while the object is reachable from a GC root.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ObjRef(pub(crate) u32);
@@ -83,70 +85,6 @@ pub struct Closure {
     pub proto: Rc<Proto>,
     /// Captured values (boxes for variables that are assigned).
     pub free: Box<[Value]>,
-}
-
-/// The Rust function behind a native procedure.
-#[derive(Clone)]
-pub enum NativeFn {
-    /// Computes a value.
-    Simple(fn(&mut crate::run::vm::Vm, &[Value]) -> Result<Value, Error>),
-    /// May tail-call a Scheme procedure or park the computation.
-    Control(fn(&mut crate::run::vm::Vm, &[Value]) -> Result<Ctl, Error>),
-    /// A registered Rust closure (see `Interpreter::register_fn`).
-    Dyn(DynNative),
-}
-
-/// A native procedure implemented by a Rust closure.
-pub type DynNative = Rc<dyn Fn(&mut crate::run::vm::Vm, &[Value]) -> Result<Value, Error>>;
-
-/// A native procedure.
-pub struct Native {
-    /// Name used in error messages.
-    pub name: Rc<str>,
-    /// Minimum number of arguments.
-    pub min: usize,
-    /// Maximum number of arguments, `None` for any.
-    pub max: Option<usize>,
-    /// The implementation.
-    pub f: NativeFn,
-}
-
-/// What a control native asks the VM to do next.
-pub enum Ctl {
-    /// Return this value to the caller.
-    Return(Value),
-    /// Call `proc` with `args` in place of the native (a tail call).
-    TailCall(Value, Vec<Value>),
-    /// Suspend the computation until `Wait` is satisfied, then resume as `Resume` says.
-    Park(Wait, Resume),
-}
-
-/// What a parked computation waits for.
-#[derive(Clone, Copy, Debug)]
-pub enum Wait {
-    /// The file descriptor becomes readable.
-    Readable(i32),
-    /// The file descriptor becomes writable.
-    Writable(i32),
-    /// The file descriptor becomes readable, or the deadline passes, whichever is first.
-    ReadableUntil(i32, std::time::Instant),
-    /// The file descriptor becomes writable, or the deadline passes, whichever is first.
-    WritableUntil(i32, std::time::Instant),
-    /// The deadline passes.
-    Until(std::time::Instant),
-    /// A scheduler event wakes the task (task join, channel).
-    Event,
-    /// Let other tasks run first.
-    Yield,
-}
-
-/// How a parked native continues.
-#[derive(Clone, Copy, Debug)]
-pub enum Resume {
-    /// Call the native again with the same arguments.
-    Retry,
-    /// Return this value.
-    Return(Value),
 }
 
 /// A procedure specialised to one record type (constructor, predicate, accessor, modifier).
@@ -266,6 +204,14 @@ pub trait NativeObject: Any {
     fn as_any(&self) -> &dyn Any;
     /// Upcast for downcasting.
     fn as_any_mut(&mut self) -> &mut dyn Any;
+    /// What a native parameter of this type accepts, with an article (`"a channel"`), for
+    /// error messages.
+    fn expected() -> &'static str
+    where
+        Self: Sized,
+    {
+        "a native object"
+    }
 }
 
 /// A heap object.
@@ -310,33 +256,148 @@ pub enum Object {
     Opaque(Box<dyn NativeObject>),
 }
 
-/// An error travelling out of a native procedure or the VM.
+/// An error travelling out of a native procedure or the VM: a condition to raise, or a
+/// value raised by `raise`.
+///
+/// Errors made with [`Error::new`], [`Error::expected`] and [`Error::range`] do not name a
+/// procedure: the native procedure they leave puts its name in front of their message
+/// (`vector-ref: index 5 out of range for length 3`). The other constructors make the
+/// message exactly as given.
 #[derive(Clone)]
-pub enum Error {
-    /// A condition to be built: kind, message, irritants.
-    Msg(Symbol, String, Vec<Value>),
-    /// An arbitrary value raised by `raise`.
+pub struct Error(Box<Repr>);
+
+#[derive(Clone)]
+enum Repr {
+    Condition {
+        kind: Symbol,
+        message: String,
+        irritants: Vec<Value>,
+        /// Whether the message still wants the name of the procedure it comes from.
+        unnamed: bool,
+    },
     Raise(Value),
 }
 
 impl Error {
-    /// A general error with a message.
+    fn condition(kind: &str, message: String, irritants: Vec<Value>, unnamed: bool) -> Error {
+        Error(Box::new(Repr::Condition {
+            kind: Symbol::intern(kind),
+            message,
+            irritants,
+            unnamed,
+        }))
+    }
+
+    /// A general error (kind `error`) with exactly this message.
     pub fn msg(message: impl Into<String>) -> Error {
-        Error::Msg(Symbol::intern("error"), message.into(), Vec::new())
+        Error::condition("error", message.into(), Vec::new(), false)
     }
 
-    /// An error of the given kind with irritants.
+    /// An error of the given kind with exactly this message, and irritants.
     pub fn with(kind: &str, message: impl Into<String>, irritants: Vec<Value>) -> Error {
-        Error::Msg(Symbol::intern(kind), message.into(), irritants)
+        Error::condition(kind, message.into(), irritants, false)
     }
 
-    /// "`who`: expected `what`, got VALUE".
+    /// "`who`: expected `what`, got VALUE" (kind `type-error`).
     pub fn wrong_type(who: &str, what: &str, got: Value) -> Error {
         Error::with(
             "type-error",
             format!("{who}: expected {what}, got"),
             vec![got],
         )
+    }
+
+    /// Raises `v` itself (as `raise` does), not a condition.
+    pub fn raise(v: Value) -> Error {
+        Error(Box::new(Repr::Raise(v)))
+    }
+
+    /// An error of the given kind raised by a native procedure, whose name goes in front
+    /// of `message`.
+    pub fn new(kind: &str, message: impl Into<String>) -> Error {
+        Error::condition(kind, message.into(), Vec::new(), true)
+    }
+
+    /// "expected `what`, got VALUE" (kind `type-error`), raised by a native procedure,
+    /// whose name goes in front.
+    pub fn expected(what: &str, got: Value) -> Error {
+        Error::condition(
+            "type-error",
+            format!("expected {what}, got"),
+            vec![got],
+            true,
+        )
+    }
+
+    /// A `range-error` raised by a native procedure, whose name goes in front of
+    /// `message`.
+    pub fn range(message: impl Into<String>) -> Error {
+        Error::new("range-error", message)
+    }
+
+    /// The same error with `irritants` added: values printed after the message.
+    pub fn with_irritants(mut self, more: Vec<Value>) -> Error {
+        if let Repr::Condition { irritants, .. } = &mut *self.0 {
+            irritants.extend(more);
+        }
+        self
+    }
+
+    /// The error as raised by procedure `name`: its name goes in front of a message that
+    /// names no procedure yet.
+    pub fn in_procedure(mut self, name: &str) -> Error {
+        if let Repr::Condition {
+            message, unnamed, ..
+        } = &mut *self.0
+        {
+            if *unnamed {
+                *message = format!("{name}: {message}");
+                *unnamed = false;
+            }
+        }
+        self
+    }
+
+    /// The condition's kind (`type-error`, ...); `None` for a raised value.
+    pub fn kind(&self) -> Option<Symbol> {
+        match &*self.0 {
+            Repr::Condition { kind, .. } => Some(*kind),
+            Repr::Raise(_) => None,
+        }
+    }
+
+    /// The condition's message; `None` for a raised value.
+    pub fn message(&self) -> Option<&str> {
+        match &*self.0 {
+            Repr::Condition { message, .. } => Some(message),
+            Repr::Raise(_) => None,
+        }
+    }
+
+    /// The raised value, for an error made by [`Error::raise`].
+    pub fn raised(&self) -> Option<Value> {
+        match &*self.0 {
+            Repr::Raise(v) => Some(*v),
+            Repr::Condition { .. } => None,
+        }
+    }
+
+    /// The condition to raise for this error (at `span`), or the raised value.
+    pub(crate) fn into_condition(self) -> Result<Condition, Value> {
+        match *self.0 {
+            Repr::Raise(v) => Err(v),
+            Repr::Condition {
+                kind,
+                message,
+                irritants,
+                ..
+            } => Ok(Condition {
+                kind,
+                message,
+                irritants,
+                span: Span::default(),
+            }),
+        }
     }
 }
 

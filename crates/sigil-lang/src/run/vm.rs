@@ -86,6 +86,9 @@ pub struct Vm {
     /// blocking the thread.
     pub suspendable: bool,
     pub(crate) parked: Option<ParkedCall>,
+    /// The frames and stack length the running computation may not go below: those of
+    /// the Rust code that called [`Vm::apply`], which it relies on. `(0, 0)` at the top.
+    pub(crate) floor: (usize, usize),
     /// Hook for the scheduler's own GC roots (other tasks' fibers, channel contents).
     pub extra_roots: Option<fn(&Vm, &mut Vec<Value>)>,
     pub(crate) argbuf: Vec<Value>,
@@ -124,6 +127,7 @@ impl Vm {
             blocker: block_thread,
             suspendable: false,
             parked: None,
+            floor: (0, 0),
             extra_roots: None,
             argbuf: Vec::new(),
         }
@@ -189,16 +193,11 @@ impl Vm {
 
     /// Makes a condition object from an error.
     pub fn make_condition(&mut self, e: Error, span: Span) -> Value {
-        match e {
-            Error::Raise(v) => v,
-            Error::Msg(kind, message, irritants) => {
-                self.heap.alloc(Object::Condition(Box::new(Condition {
-                    kind,
-                    message,
-                    irritants,
-                    span,
-                })))
-            }
+        match e.into_condition() {
+            Err(v) => v,
+            Ok(c) => self
+                .heap
+                .alloc(Object::Condition(Box::new(Condition { span, ..c }))),
         }
     }
 }

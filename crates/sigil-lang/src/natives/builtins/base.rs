@@ -2,179 +2,195 @@
 //! arithmetic and comparison, and equivalence. Output procedures live in `ports`.
 
 use super::Registry;
+use crate::native;
+use crate::run::ctx::Ctx;
 use crate::run::numeric::{self, compare};
-use crate::run::value::{Error, NResult, Object, Value};
-use crate::run::vm::Vm;
+use crate::run::value::{Error, NResult, Value};
 use std::cmp::Ordering;
 
-fn plus(vm: &mut Vm, args: &[Value]) -> NResult {
+/// `(+ z ...)`.
+#[native("+")]
+fn plus(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult {
+    let heap = &mut ctx.vm.heap;
     let mut acc = Value::Int(0);
     for &a in args {
-        acc = numeric::add(&mut vm.heap, acc, a)?;
+        acc = numeric::add(heap, acc, a)?;
     }
-    if args.len() == 1 {
-        numeric::num(&vm.heap, "+", args[0])?;
+    if let [only] = args {
+        numeric::num(heap, "+", *only)?;
     }
     Ok(acc)
 }
 
-fn times(vm: &mut Vm, args: &[Value]) -> NResult {
+/// `(* z ...)`.
+#[native("*")]
+fn times(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult {
     let mut acc = Value::Int(1);
     for &a in args {
-        acc = numeric::mul(&mut vm.heap, acc, a)?;
+        acc = numeric::mul(&mut ctx.vm.heap, acc, a)?;
     }
     Ok(acc)
 }
 
-fn minus(vm: &mut Vm, args: &[Value]) -> NResult {
-    if args.len() == 1 {
-        return numeric::sub(&mut vm.heap, Value::Int(0), args[0]);
+/// `(- z)` negates; `(- z1 z2 ...)` subtracts the others from `z1`.
+#[native("-")]
+fn minus(ctx: &mut Ctx, first: Value, #[rest] others: &[Value]) -> NResult {
+    let heap = &mut ctx.vm.heap;
+    if others.is_empty() {
+        return numeric::sub(heap, Value::Int(0), first);
     }
-    let mut acc = args[0];
-    for &a in &args[1..] {
-        acc = numeric::sub(&mut vm.heap, acc, a)?;
-    }
-    Ok(acc)
-}
-
-fn divide(vm: &mut Vm, args: &[Value]) -> NResult {
-    if args.len() == 1 {
-        return numeric::div(&mut vm.heap, Value::Int(1), args[0]);
-    }
-    let mut acc = args[0];
-    for &a in &args[1..] {
-        acc = numeric::div(&mut vm.heap, acc, a)?;
+    let mut acc = first;
+    for &a in others {
+        acc = numeric::sub(heap, acc, a)?;
     }
     Ok(acc)
 }
 
-fn chain(vm: &Vm, who: &str, args: &[Value], ok: fn(Ordering) -> bool) -> NResult {
+/// `(/ z)` inverts; `(/ z1 z2 ...)` divides `z1` by the others.
+#[native("/")]
+fn divide(ctx: &mut Ctx, first: Value, #[rest] others: &[Value]) -> NResult {
+    let heap = &mut ctx.vm.heap;
+    if others.is_empty() {
+        return numeric::div(heap, Value::Int(1), first);
+    }
+    let mut acc = first;
+    for &a in others {
+        acc = numeric::div(heap, acc, a)?;
+    }
+    Ok(acc)
+}
+
+/// Whether each adjacent pair of numbers compares as `ok` says.
+fn chain(ctx: &Ctx, who: &str, args: &[Value], ok: fn(Ordering) -> bool) -> NResult<bool> {
+    let heap = ctx.heap();
     let mut result = true;
     for w in args.windows(2) {
-        match compare(&vm.heap, who, w[0], w[1])? {
+        match compare(heap, who, w[0], w[1])? {
             Some(o) if ok(o) => {}
             _ => result = false,
         }
     }
-    if args.len() == 1 {
-        numeric::num(&vm.heap, who, args[0])?;
+    if let [only] = args {
+        numeric::num(heap, who, *only)?;
     }
-    Ok(Value::Bool(result))
+    Ok(result)
 }
 
-fn lt(vm: &mut Vm, a: &[Value]) -> NResult {
-    chain(vm, "<", a, |o| o == Ordering::Less)
-}
-fn gt(vm: &mut Vm, a: &[Value]) -> NResult {
-    chain(vm, ">", a, |o| o == Ordering::Greater)
-}
-fn le(vm: &mut Vm, a: &[Value]) -> NResult {
-    chain(vm, "<=", a, |o| o != Ordering::Greater)
-}
-fn ge(vm: &mut Vm, a: &[Value]) -> NResult {
-    chain(vm, ">=", a, |o| o != Ordering::Less)
-}
-fn num_eq(vm: &mut Vm, a: &[Value]) -> NResult {
-    chain(vm, "=", a, |o| o == Ordering::Equal)
+/// `(< x1 x2 ...)`.
+#[native("<")]
+fn lt(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult<bool> {
+    chain(ctx, "<", args, Ordering::is_lt)
 }
 
-fn car(vm: &mut Vm, a: &[Value]) -> NResult {
-    vm.heap
-        .pair(a[0])
-        .map(|p| p.0)
-        .ok_or_else(|| Error::wrong_type("car", "a pair", a[0]))
+/// `(> x1 x2 ...)`.
+#[native(">")]
+fn gt(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult<bool> {
+    chain(ctx, ">", args, Ordering::is_gt)
 }
 
-fn cdr(vm: &mut Vm, a: &[Value]) -> NResult {
-    vm.heap
-        .pair(a[0])
-        .map(|p| p.1)
-        .ok_or_else(|| Error::wrong_type("cdr", "a pair", a[0]))
+/// `(<= x1 x2 ...)`.
+#[native("<=")]
+fn le(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult<bool> {
+    chain(ctx, "<=", args, Ordering::is_le)
 }
 
-fn cons(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(vm.heap.cons(a[0], a[1]))
+/// `(>= x1 x2 ...)`.
+#[native(">=")]
+fn ge(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult<bool> {
+    chain(ctx, ">=", args, Ordering::is_ge)
 }
 
-fn is_null(_: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(matches!(a[0], Value::Null)))
+/// `(= z1 z2 ...)`.
+#[native("=")]
+fn num_eq(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult<bool> {
+    chain(ctx, "=", args, Ordering::is_eq)
 }
 
-fn is_pair(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(vm.heap.pair(a[0]).is_some()))
+/// `(zero? z)`.
+#[native("zero?")]
+fn is_zero(ctx: &mut Ctx, z: Value) -> NResult<bool> {
+    chain(ctx, "zero?", &[z, Value::Int(0)], Ordering::is_eq)
 }
 
-fn not(_: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(matches!(a[0], Value::Bool(false))))
+/// The pair's fields, or the error of a procedure that wanted a pair.
+fn pair(ctx: &Ctx, v: Value) -> NResult<(Value, Value)> {
+    ctx.heap()
+        .pair(v)
+        .ok_or_else(|| Error::expected("a pair", v))
 }
 
-fn eq(_: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(a[0].eq(a[1])))
+/// `(car pair)`.
+#[native("car")]
+fn car(ctx: &mut Ctx, p: Value) -> NResult {
+    Ok(pair(ctx, p)?.0)
 }
 
-fn eqv(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(numeric::eqv(&vm.heap, a[0], a[1])))
+/// `(cdr pair)`.
+#[native("cdr")]
+fn cdr(ctx: &mut Ctx, p: Value) -> NResult {
+    Ok(pair(ctx, p)?.1)
 }
 
-fn is_zero(vm: &mut Vm, a: &[Value]) -> NResult {
-    num_eq(vm, &[a[0], Value::Int(0)])
+/// `(cons obj1 obj2)`.
+#[native("cons")]
+fn cons(ctx: &mut Ctx, a: Value, b: Value) -> Value {
+    ctx.cons(a, b)
 }
 
-fn vector_ref(vm: &mut Vm, a: &[Value]) -> NResult {
-    let i = super::index("vector-ref", a[1])?;
-    match vm.heap.obj(a[0]) {
-        Some(Object::Vector(v)) => v.get(i).copied().ok_or_else(|| {
-            Error::with(
-                "range-error",
-                format!("vector-ref: index {i} out of range for length {}", v.len()),
-                vec![],
-            )
-        }),
-        _ => Err(Error::wrong_type("vector-ref", "a vector", a[0])),
-    }
+/// `(null? obj)`.
+#[native("null?")]
+fn is_null(v: Value) -> bool {
+    matches!(v, Value::Null)
 }
 
-fn vector_set(vm: &mut Vm, a: &[Value]) -> NResult {
-    let i = super::index("vector-set!", a[1])?;
-    match vm.heap.obj_mut(a[0]) {
-        Some(Object::Vector(v)) => {
-            let len = v.len();
-            match v.get_mut(i) {
-                Some(slot) => {
-                    *slot = a[2];
-                    Ok(Value::Unspecified)
-                }
-                None => Err(Error::with(
-                    "range-error",
-                    format!("vector-set!: index {i} out of range for length {len}"),
-                    vec![],
-                )),
-            }
-        }
-        _ => Err(Error::wrong_type("vector-set!", "a vector", a[0])),
-    }
+/// `(pair? obj)`.
+#[native("pair?")]
+fn is_pair(ctx: &mut Ctx, v: Value) -> bool {
+    ctx.heap().pair(v).is_some()
+}
+
+/// `(not obj)`.
+#[native("not")]
+fn not(v: Value) -> bool {
+    matches!(v, Value::Bool(false))
+}
+
+/// `(eq? obj1 obj2)`.
+#[native("eq?")]
+fn eq(a: Value, b: Value) -> bool {
+    a.eq(b)
+}
+
+/// `(eqv? obj1 obj2)`.
+#[native("eqv?")]
+fn eqv(ctx: &mut Ctx, a: Value, b: Value) -> bool {
+    numeric::eqv(ctx.heap(), a, b)
+}
+
+/// The error for index `i` past the end of a sequence of length `len`.
+pub(super) fn out_of_range(i: usize, len: usize) -> Error {
+    Error::range(format!("index {i} out of range for length {len}"))
+}
+
+/// `(vector-ref vector k)`.
+#[native("vector-ref")]
+fn vector_ref(v: &[Value], k: usize) -> NResult {
+    v.get(k).copied().ok_or_else(|| out_of_range(k, v.len()))
+}
+
+/// `(vector-set! vector k obj)`.
+#[native("vector-set!")]
+fn vector_set(items: &mut [Value], k: usize, x: Value) -> NResult<()> {
+    let len = items.len();
+    let slot = items.get_mut(k).ok_or_else(|| out_of_range(k, len))?;
+    *slot = x;
+    Ok(())
 }
 
 /// Registers the base natives.
 pub fn register(reg: &mut Registry) {
-    reg.simple("+", 0, None, plus);
-    reg.simple("*", 0, None, times);
-    reg.simple("-", 1, None, minus);
-    reg.simple("/", 1, None, divide);
-    reg.simple("<", 1, None, lt);
-    reg.simple(">", 1, None, gt);
-    reg.simple("<=", 1, None, le);
-    reg.simple(">=", 1, None, ge);
-    reg.simple("=", 1, None, num_eq);
-    reg.simple("car", 1, Some(1), car);
-    reg.simple("cdr", 1, Some(1), cdr);
-    reg.simple("cons", 2, Some(2), cons);
-    reg.simple("null?", 1, Some(1), is_null);
-    reg.simple("pair?", 1, Some(1), is_pair);
-    reg.simple("not", 1, Some(1), not);
-    reg.simple("eq?", 2, Some(2), eq);
-    reg.simple("eqv?", 2, Some(2), eqv);
-    reg.simple("zero?", 1, Some(1), is_zero);
-    reg.simple("vector-ref", 2, Some(2), vector_ref);
-    reg.simple("vector-set!", 3, Some(3), vector_set);
+    reg.add(&[
+        PLUS, TIMES, MINUS, DIVIDE, LT, GT, LE, GE, NUM_EQ, CAR, CDR, CONS, IS_NULL, IS_PAIR, NOT,
+        EQ, EQV, IS_ZERO, VECTOR_REF, VECTOR_SET,
+    ]);
 }

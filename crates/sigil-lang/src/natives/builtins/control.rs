@@ -2,7 +2,6 @@
 //! `dynamic-wind` and exception handlers, conditions, parameters, time and process exit.
 
 use super::{list, procedure, real, string, Registry};
-use crate::read::symbol::Symbol;
 use crate::run::fiber::Continuation;
 use crate::run::printer;
 use crate::run::value::{Condition, Ctl, Error, NResult, Object, Resume, Value, Wait};
@@ -82,7 +81,7 @@ fn set_winders(vm: &mut Vm, args: &[Value]) -> NResult {
 }
 
 fn raise_uncaught(_: &mut Vm, args: &[Value]) -> NResult {
-    Err(Error::Raise(args[0]))
+    Err(Error::raise(args[0]))
 }
 
 fn set_raise_proc(vm: &mut Vm, args: &[Value]) -> NResult {
@@ -95,11 +94,7 @@ fn error(vm: &mut Vm, args: &[Value]) -> NResult {
         Some(s) => s.to_string(),
         None => printer::display(&vm.heap, args[0]),
     };
-    Err(Error::Msg(
-        Symbol::intern("error"),
-        message,
-        args[1..].to_vec(),
-    ))
+    Err(Error::with("error", message, args[1..].to_vec()))
 }
 
 fn make_condition(vm: &mut Vm, args: &[Value]) -> NResult {
@@ -168,7 +163,7 @@ fn arity_accepts(vm: &Vm, f: Value, n: usize) -> bool {
             let np = c.proto.nparams as usize;
             n == np || (c.proto.rest && n > np)
         }
-        Some(Object::Native(nat)) => n >= nat.min && nat.max.map_or(true, |m| n <= m),
+        Some(Object::Native(nat)) => nat.arity.accepts(n),
         _ => true,
     }
 }

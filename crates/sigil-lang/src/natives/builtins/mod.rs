@@ -1,12 +1,11 @@
 //! The core library's native procedures, grouped by subject. Each submodule has a
 //! `register` function that binds its procedures in the core module.
 
-use crate::compile::module::{GlobalBinding, Module};
+pub use crate::natives::Registry;
 use crate::read::symbol::Symbol;
 use crate::run::numeric;
-use crate::run::value::{Ctl, Error, NResult, Native, NativeFn, Object, Value};
+use crate::run::value::{Error, NResult, Value};
 use crate::run::vm::Vm;
-use std::rc::Rc;
 
 pub mod base;
 pub mod binary_ports;
@@ -22,73 +21,6 @@ pub mod strings;
 pub mod symbols;
 pub mod tables;
 pub mod vectors;
-
-/// Binds natives into a module (the core module, or a native library's module).
-pub struct Registry<'a> {
-    /// The machine.
-    pub vm: &'a mut Vm,
-    /// The module receiving the bindings.
-    pub module: &'a mut Module,
-    /// Whether bindings are also recorded as builtins the compiler may reference.
-    pub core: bool,
-}
-
-impl Registry<'_> {
-    /// Binds `name` to a value.
-    pub fn define(&mut self, name: &str, v: Value) {
-        let s = Symbol::intern(name);
-        let slot = self.vm.globals.new_slot(s);
-        self.vm.globals.set(slot, v);
-        self.module.map.insert(s, GlobalBinding::Var(slot));
-        self.module.own.insert(s);
-        if self.core {
-            self.vm.globals.set_builtin(s, v);
-        }
-    }
-
-    fn native(&mut self, name: &str, min: usize, max: Option<usize>, f: NativeFn) {
-        let v = self.vm.heap.alloc(Object::Native(Rc::new(Native {
-            name: Rc::from(name),
-            min,
-            max,
-            f,
-        })));
-        self.define(name, v);
-    }
-
-    /// Binds a native that computes a value. `max` is `None` for variadic procedures.
-    pub fn simple(
-        &mut self,
-        name: &str,
-        min: usize,
-        max: Option<usize>,
-        f: fn(&mut Vm, &[Value]) -> NResult,
-    ) {
-        self.native(name, min, max, NativeFn::Simple(f));
-    }
-
-    /// Binds a native that may tail-call or park.
-    pub fn control(
-        &mut self,
-        name: &str,
-        min: usize,
-        max: Option<usize>,
-        f: fn(&mut Vm, &[Value]) -> NResult<Ctl>,
-    ) {
-        self.native(name, min, max, NativeFn::Control(f));
-    }
-
-    /// Binds a Rust closure.
-    pub fn closure(
-        &mut self,
-        name: &str,
-        min: usize,
-        max: Option<usize>,
-        f: crate::run::value::DynNative,
-    ) {
-        self.native(name, min, max, NativeFn::Dyn(f));
-    }
-}
 
 // ---- argument helpers shared by the natives ---------------------------------------------
 
