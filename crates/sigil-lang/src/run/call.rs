@@ -522,6 +522,8 @@ impl Vm {
         (p.direct_argc as usize == argc).then_some(p as *const Proto)
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn unbound_error(&self, g: u32, prefix: &str) -> Error {
         let name = self.globals.name(g);
         Error::with(

@@ -490,6 +490,8 @@ impl Vm {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn undefined_error(&self, proto: &Proto) -> Error {
         let who = proto.name.map_or("lambda".to_string(), |n| n.to_string());
         Error::with(

@@ -56,6 +56,7 @@ pub(crate) fn prim_fast(heap: &mut Heap, p: Prim, args: &[Value]) -> Option<Valu
 impl Vm {
     /// `a + k` for [`Op::AddImm`] when `a` is not a fixnum or the sum overflows.
     #[cold]
+    #[inline(never)]
     pub(crate) fn add_slow(&mut self, a: Value, k: i32) -> Result<Value, Error> {
         numeric::add(&mut self.heap, a, Value::Int(k.into())).map_err(|_| {
             let who = if k < 0 { "-" } else { "+" };
@@ -66,6 +67,7 @@ impl Vm {
     /// Runs an inlined primitive's general procedure (other types, errors). The primitives'
     /// procedures are plain natives that do not call back into Scheme.
     #[cold]
+    #[inline(never)]
     pub(crate) fn prim_slow(&mut self, p: Prim, args_in: &[Value]) -> Result<Value, Error> {
         let mut buf = [Value::Unspecified; 3];
         let args = &mut buf[..args_in.len()];

@@ -34,6 +34,7 @@ impl Vm {
 
     /// Counts toward the next collection check; see `tick!` in [`Vm::run`].
     #[cold]
+    #[inline(never)]
     pub(crate) fn poll(&mut self) -> Result<(), Error> {
         if self.heap.wants_collection() {
             self.collect_garbage();

@@ -165,6 +165,8 @@ impl Vm {
 
     /// The value for a read of global `g` that found it unbound: what the compiler loads
     /// for it (a prelude procedure), or the "unbound variable" error.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn load_global(&mut self, g: u32) -> NResult {
         let compiler = self.compiler.clone();
         let loaded = compiler.and_then(|c| {
