@@ -183,7 +183,7 @@ run_once() {
   /usr/bin/time -f '%U %S %M' -o "$out.time" "$@" >"$out" 2>"$out.err" ||
     { cat "$out.err" >&2; return 1; }
   t1=${EPOCHREALTIME/./}
-  awk -v wall=$(((10#$t1 - 10#$t0) * 1000)) '{printf "%d %d %d\n", wall, ($1 + $2) * 1e9, $3}' "$out.time"
+  awk -v wall=$(((10#$t1 - 10#$t0) * 1000)) '{printf "%.0f %.0f %.0f\n", wall, ($1 + $2) * 1e9, $3}' "$out.time"
 }
 
 # The implementations measured: name, and the command prefix for a benchmark (the
