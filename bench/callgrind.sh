@@ -44,8 +44,11 @@ declare -A SMALL=(
   [strings]='s/(run 200000)/(run 20000)/'
   [textio]='s/(run 100)/(run 5)/'
 )
-ALL=(mandel nbody fft takl msort deriv vector matrix life queens assoc-hash dict closures
-  cpstak ctak fringe fib tak ack strings textio)
+# shellcheck source=lang/benchmarks.sh
+source "$LANG_DIR/benchmarks.sh"
+for b in "${ALL_BENCHES[@]}"; do
+  [[ -n "${SMALL[$b]+x}" ]] || { echo "callgrind.sh: no reduced input for $b in SMALL" >&2; exit 1; }
+done
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
@@ -58,11 +61,11 @@ while [[ $# -gt 0 ]]; do
            TOP="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "callgrind.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
-    *) [[ -n "${SMALL[$1]+x}" ]] || { echo "callgrind.sh: unknown benchmark $1 (have: ${ALL[*]})" >&2; exit 2; }
+    *) [[ -n "${SMALL[$1]+x}" ]] || { echo "callgrind.sh: unknown benchmark $1 (have: ${ALL_BENCHES[*]})" >&2; exit 2; }
        BENCHES+=("$1"); shift ;;
   esac
 done
-[[ ${#BENCHES[@]} -gt 0 ]] || BENCHES=("${ALL[@]}")
+[[ ${#BENCHES[@]} -gt 0 ]] || BENCHES=("${ALL_BENCHES[@]}")
 
 command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind is required" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "callgrind.sh: python3 is required" >&2; exit 1; }
