@@ -41,6 +41,12 @@ pub fn apply_mask(data: &mut [u8], key: [u8; 4]) {
     }
 }
 
+/// [`apply_mask`] for a piece of a payload that starts at payload offset `offset`
+/// (for payloads unmasked piece by piece as they arrive).
+pub fn apply_mask_at(data: &mut [u8], key: [u8; 4], offset: usize) {
+    apply_mask(data, rotate(key, offset));
+}
+
 /// Copies `src` into `dst` while masking it with `key`, in a single pass
 /// (stores aligned on `dst` as in [`apply_mask`], loads unaligned from `src`).
 ///
