@@ -188,7 +188,7 @@ fn wait_for_eof(replay: &mut Replay, limit: Duration) {
 
 /// Listens to the client for up to [`WATCH`]; logs the code of its close
 /// frame and, if `reply_close`, answers it with an empty close frame.
-fn watch(replay: &mut Replay, name: &str, reply_close: bool, state: &State) {
+pub(crate) fn watch(replay: &mut Replay, name: &str, reply_close: bool, state: &State) {
     let deadline = Instant::now() + WATCH;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];

@@ -123,6 +123,13 @@ impl PerMessageDeflate {
         if self.own_bits < 9 {
             return Ok(None);
         }
+        if message.is_empty() {
+            // The first byte of an empty stored block (RFC 7692 §7.2.3.6); the tail
+            // completes it. (A sync flush with nothing new to flush writes nothing.)
+            self.out.clear();
+            self.out.push(0);
+            return Ok(Some(&self.out));
+        }
         let (level, bits) = (Compression::new(u32::from(self.level)), self.own_bits);
         let c = self
             .compressor
@@ -147,16 +154,12 @@ impl PerMessageDeflate {
                 break;
             }
         }
-        // Nothing new to flush (an empty message right after another) gives no output:
-        // an empty payload, which is an empty message once the tail is put back.
-        if !self.out.is_empty() {
-            if !self.out.ends_with(&TAIL) {
-                return Err(WsError::Io(std::io::Error::other(
-                    "compression failed: sync flush without its empty block",
-                )));
-            }
-            self.out.truncate(self.out.len() - TAIL.len());
+        if !self.out.ends_with(&TAIL) {
+            return Err(WsError::Io(std::io::Error::other(
+                "compression failed: sync flush without its empty block",
+            )));
         }
+        self.out.truncate(self.out.len() - TAIL.len());
         if self.own_no_context_takeover {
             c.reset();
         }
@@ -350,7 +353,7 @@ mod tests {
                     client_max_window_bits: Some(bits),
                 };
                 let (mut client, mut server) = pair(p);
-                for (i, len) in [0usize, 1, 16, 300, 5000, 70_000, 200_000]
+                for (i, len) in [0usize, 1, 0, 16, 300, 0, 5000, 70_000, 200_000, 0, 7]
                     .iter()
                     .enumerate()
                 {
