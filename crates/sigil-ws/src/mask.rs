@@ -140,6 +140,21 @@ mod tests {
     }
 
     #[test]
+    fn masking_in_pieces_matches_masking_whole() {
+        let key = [0x37, 0xfa, 0x21, 0x3d];
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
+        let mut whole = data.clone();
+        apply_mask(&mut whole, key);
+        for piece in [1, 3, 5, 64, 333] {
+            let mut pieces = data.clone();
+            for (n, chunk) in pieces.chunks_mut(piece).enumerate() {
+                apply_mask_at(chunk, key, n * piece);
+            }
+            assert_eq!(pieces, whole, "pieces of {piece}");
+        }
+    }
+
+    #[test]
     fn mask_round_trips() {
         let key = generate_mask_key();
         let orig: Vec<u8> = (0..1001u32).map(|i| (i ^ 0x5a) as u8).collect();
