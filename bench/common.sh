@@ -48,35 +48,8 @@ start_echo_server() {
   URL="ws://127.0.0.1:$port/echo"
 }
 
-# start_deflate_server PYTHON [PIN...]: after start_echo_server, starts the Python
-# `websockets` server of crates/sigil-testserver/py/deflate_server.py (permessage-deflate)
-# on a free port under the optional PIN command and sets DEFLATE_URL to its echo
-# endpoint. It exits when its standard input (a fifo held open here) closes; it is
-# stopped with the echo server.
-start_deflate_server() {
-  local python="$1"; shift
-  mkfifo "$WORK/deflate.in"
-  "$@" "$python" "$ROOT/crates/sigil-testserver/py/deflate_server.py" 0 \
-    <"$WORK/deflate.in" >"$WORK/deflate.out" 2>"$WORK/deflate.err" &
-  DEFLATE_PID=$!
-  exec {DEFLATE_FD}>"$WORK/deflate.in"
-  for _ in $(seq 100); do
-    grep -q '^READY' "$WORK/deflate.out" 2>/dev/null && break
-    kill -0 "$DEFLATE_PID" 2>/dev/null || { cat "$WORK/deflate.err" >&2; log "deflate server died"; exit 1; }
-    sleep 0.1
-  done
-  local port
-  port="$(sed -n 's/^READY port=\([0-9]*\).*/\1/p' "$WORK/deflate.out")"
-  [[ -n "$port" ]] || { log "deflate server did not print READY"; exit 1; }
-  DEFLATE_URL="ws://127.0.0.1:$port/echo"
-}
-
-# Stops the servers started by start_echo_server and start_deflate_server, and removes WORK.
+# Stops the server started by start_echo_server and removes WORK.
 stop_echo_server() {
   if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  if [[ -n "${DEFLATE_PID:-}" ]]; then
-    exec {DEFLATE_FD}>&-
-    kill "$DEFLATE_PID" 2>/dev/null || true; wait "$DEFLATE_PID" 2>/dev/null || true
-  fi
   rm -rf "$WORK"
 }

@@ -22,8 +22,8 @@
 #      (BULK_MESSAGES x 1 MiB = 256 MiB by default) / seconds / 10^6
 # The tungstenite server declines Sigil's permessage-deflate offer, so these run
 # uncompressed. Then, compressed (permessage-deflate on both sides, Sigil vs Python
-# websockets, against the Python websockets server of
-# crates/sigil-testserver/py/deflate_server.py, pinned the same way):
+# websockets, against the same sigil-testserver's /deflate/echo route: raw frames and
+# flate2, context takeover both ways, 15-bit windows, zlib level 6):
 #   3. DEFLATE_ROUND_TRIPS round trips of JSON text of about 1 KiB (64 documents cycled)
 #   4. DEFLATE_BULK echoes of a JSON text of about 1 MiB (1 062 256 bytes)
 # Each client times each workload itself (monotonic clock around just that loop, after
@@ -182,8 +182,8 @@ fi
 # ---------------------------------------------------------------- compressed
 if [[ $DEFLATE == 1 ]]; then
   echo
-  start_deflate_server "$PYTHON" "${PINNED[@]}"
-  echo "compressed: permessage-deflate on both sides, Python websockets $WEBSOCKETS_VERSION server (crates/sigil-testserver/py/deflate_server.py, sync, zlib level 6) at $DEFLATE_URL"
+  DEFLATE_URL="${URL%/echo}/deflate/echo"
+  echo "compressed: permessage-deflate on both sides (zlib level 6 everywhere), sigil-testserver /deflate/echo at $DEFLATE_URL"
   echo "workload:   $DEFLATE_ROUND_TRIPS round trips of ~1 KiB JSON text (64 documents cycled); $DEFLATE_BULK echoes of a 1 062 256-byte JSON text; every echo compared"
   echo "load:       $(cut -d' ' -f1-3 /proc/loadavg) (before)"
   JSON_CLIENTS=(sigil-json python-json)

@@ -10,6 +10,7 @@
 
 mod conn;
 mod deflate;
+mod deflate_echo;
 mod hostile;
 mod http;
 mod portlock;

@@ -371,3 +371,27 @@ fn a_decompression_bomb_stops_at_the_message_limit() {
         "{e}"
     );
 }
+
+#[test]
+fn the_test_servers_own_deflate_echo() {
+    // The benchmark's compressed server (sigil-testserver /deflate/echo).
+    let url = raw_server().ws_url("/deflate/echo");
+    let mut ws = connect(&url, &options(Some(DeflateConfig::default()))).unwrap();
+    assert_eq!(ws.deflate(), Some(&DeflateParams::default()));
+    for (i, len) in [0usize, 16, 1000, 0, 70_000, 300_000]
+        .into_iter()
+        .enumerate()
+    {
+        echo_text(&mut ws, &json(len, i as u64));
+        echo_binary(&mut ws, &binary(len, i as u64));
+    }
+    ws.close(&CloseFrame::new(1000, "").unwrap()).unwrap();
+    // Offers it does not take are declined.
+    let cfg = DeflateConfig {
+        server_no_context_takeover: true,
+        ..DeflateConfig::default()
+    };
+    let mut ws = connect(&url, &options(Some(cfg))).unwrap();
+    assert_eq!(ws.deflate(), None);
+    echo_text(&mut ws, "plain");
+}
