@@ -1,10 +1,12 @@
 //! The options alist of `ws-connect`, turned into `sigil_ws::ConnectOptions`.
 
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use sigil_lang::builtins;
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
+use sigil_ws::deflate::params::WINDOW_BITS;
 use sigil_ws::{ConnectOptions, DeflateConfig, ResolveOverride};
 
 use super::ws_error;
@@ -55,10 +57,16 @@ fn boolean(who: &str, v: Value) -> NResult<bool> {
     }
 }
 
-/// A small exact integer (window bits, level), range-checked by the caller.
-fn small(who: &str, v: Value) -> NResult<u8> {
-    let n = builtins::index(who, v)?;
-    u8::try_from(n).map_err(|_| ws_error(who, "out of range:", vec![v]))
+/// An exact integer in `range`, the value of parameter `key`.
+fn in_range(who: &str, key: &str, range: RangeInclusive<u8>, v: Value) -> NResult<u8> {
+    match u8::try_from(builtins::index(who, v)?) {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(ws_error(
+            who,
+            format!("{key} must be {} to {}, got", range.start(), range.end()),
+            vec![v],
+        )),
+    }
 }
 
 /// The `compression` option: `#f` (off), `#t` (the default offer) or an alist of the
@@ -79,9 +87,14 @@ fn compression(vm: &Vm, who: &str, v: Value) -> NResult<Option<DeflateConfig>> {
         match &*key.name() {
             "server-no-context-takeover" => c.server_no_context_takeover = boolean(who, val)?,
             "client-no-context-takeover" => c.client_no_context_takeover = boolean(who, val)?,
-            "server-max-window-bits" => c.server_max_window_bits = Some(small(who, val)?),
-            "client-max-window-bits" => c.client_max_window_bits = Some(small(who, val)?),
-            "level" => c.level = small(who, val)?,
+            name @ ("server-max-window-bits" | "client-max-window-bits") => {
+                let bits = Some(in_range(who, name, WINDOW_BITS, val)?);
+                match name {
+                    "server-max-window-bits" => c.server_max_window_bits = bits,
+                    _ => c.client_max_window_bits = bits,
+                }
+            }
+            "level" => c.level = in_range(who, "level", 0..=9, val)?,
             _ => {
                 return Err(ws_error(
                     who,
