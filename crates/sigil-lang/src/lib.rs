@@ -2,30 +2,34 @@
 //!
 //! Embed it with [`Interpreter`]: evaluate strings or files, call procedures, register
 //! native procedures and libraries.
+//!
+//! The modules follow the pipeline: [`read`] (text to syntax) → [`compile`] (syntax to
+//! code) → [`run`] (the virtual machine) → [`natives`] (the core library) → [`embed`]
+//! (the interpreter). `docs/architecture.md` describes the layers.
 
-mod autoload;
-pub mod builtins;
-pub mod code;
-pub mod codegen;
-pub mod expand;
-pub mod heap;
-pub mod interp;
-pub mod lexer;
-pub mod macros;
-pub mod number_syntax;
-pub mod numeric;
-pub mod printer;
-pub mod reader;
-pub mod register;
-pub mod scheduler;
-pub mod symbol;
-pub mod syntax;
-pub mod syntax_value;
+// `#[native]` writes paths starting `::sigil_lang`, in this crate too.
+extern crate self as sigil_lang;
+
+pub mod compile;
+pub mod embed;
+mod legacy;
+pub mod natives;
+pub mod read;
+pub mod run;
 #[cfg(test)]
 mod test_util;
-pub mod value;
-pub mod vm;
 
-pub use interp::{Interpreter, SchemeError};
-pub use register::{FromValue, IntoValue, Kept};
-pub use value::{Error, NResult, Value};
+pub use embed::interp::Interpreter;
+pub use embed::register::Kept;
+pub use embed::SchemeError;
+pub use natives::{FromValue, IntoValue, NativeResult, Registry, Rest};
+pub use run::ctx::Ctx;
+pub use run::native::{Arity, Ctl, Resume, Wait};
+pub use run::value::{Error, NResult, NativeObject, Value};
+pub use sigil_macros::native;
+
+// ---- Transitional paths ------------------------------------------------------------------
+// The WebSocket glue (`crates/sigil/src/websocket/connection.rs` and `options.rs`) still
+// uses these old module paths; they go when it moves to the new ones.
+pub use natives::builtins;
+pub use run::{value, vm};

@@ -4,8 +4,8 @@
 //! and `write-shared` print reads back as the same data.
 
 use proptest::prelude::*;
-use sigil_lang::printer::{render, Style};
-use sigil_lang::reader;
+use sigil_lang::read::reader;
+use sigil_lang::run::printer::{render, Style};
 use sigil_lang::Interpreter;
 
 /// Atoms random programs are made of: no loops are possible (no lambda, named let, do,
@@ -166,7 +166,7 @@ fn print_all(interp: &mut Interpreter, src: &str, style: Style) -> Option<Vec<St
     let data = reader::read_all(src, 0).ok()?;
     let mut out = Vec::new();
     for d in &data {
-        let v = interp.vm.syntax_to_value(d);
+        let v = sigil_lang::run::datum::syntax_to_value(&mut interp.vm.heap, d);
         for s in [Style::Display, Style::Write, Style::Shared, Style::Simple] {
             let _ = render(&interp.vm.heap, v, s);
         }

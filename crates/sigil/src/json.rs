@@ -17,9 +17,9 @@
 
 use num_bigint::BigInt;
 use serde_json::{Map, Number, Value as Json};
-use sigil_lang::heap::Heap;
-use sigil_lang::value::{Error, NResult, Object, Value};
-use sigil_lang::vm::Vm;
+use sigil_lang::run::heap::Heap;
+use sigil_lang::run::value::{Error, NResult, Object, Value};
+use sigil_lang::run::vm::Vm;
 use sigil_lang::Interpreter;
 use std::str::FromStr;
 

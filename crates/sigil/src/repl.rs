@@ -16,8 +16,8 @@ use rustyline::hint::Hinter;
 use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
 use rustyline::{CompletionType, Config, Context, Editor, Helper};
-use sigil_lang::reader::read_all;
-use sigil_lang::syntax::Span;
+use sigil_lang::read::reader::read_all;
+use sigil_lang::read::syntax::Span;
 use sigil_lang::{Interpreter, SchemeError, Value};
 use std::cell::Cell;
 use std::io::{IsTerminal, Write};
@@ -65,7 +65,7 @@ impl ReplHelper {
     fn refresh(&mut self, interp: &Interpreter) {
         let mut names = interp.global_names();
         names.extend(
-            sigil_lang::expand::SPECIAL_FORMS
+            sigil_lang::compile::expand::SPECIAL_FORMS
                 .iter()
                 .chain(TOPLEVEL_KEYWORDS)
                 .map(|k| k.to_string()),

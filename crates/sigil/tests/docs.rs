@@ -17,8 +17,8 @@
 //! are not run.
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use sigil_lang::reader::read_all_at;
-use sigil_lang::syntax::{Span, Syn};
+use sigil_lang::read::reader::read_all_at;
+use sigil_lang::read::syntax::{Span, Syn};
 use sigil_lang::Value;
 use std::cell::RefCell;
 use std::io::Write;

@@ -53,10 +53,10 @@ fn snippets_run() -> Result<(), sigil_lang::SchemeError> {
         if b == 0 { Err(format!("cannot divide {a} by zero")) } else { Ok(a / b) }
     });
 
-    use sigil_lang::{vm::Vm, Error}; // and Value, imported above
-    interp.register_fn_vm("twice", |vm: &mut Vm, f: Value, x: Value| {
-        let y = vm.apply(f, &[x]).map_err(|_| Error::msg("twice: failed"))?;
-        vm.apply(f, &[y]).map_err(|_| Error::msg("twice: failed"))
+    use sigil_lang::Ctx; // and Value, imported above
+    interp.register_fn_ctx("twice", |ctx: &mut Ctx, f: Value, x: Value| {
+        let y = ctx.apply(f, &[x])?;
+        ctx.apply(f, &[y])
     });
 
     interp.define_native_library("demo math", |reg| {

@@ -131,29 +131,48 @@ fn chat_server_broadcasts() {
     assert_eq!(alice.read().unwrap(), Message::text("Hello!"));
 }
 
-#[test]
-fn python_websockets_client() {
+/// Runs `python_client.py` (Python `websockets` as the client) against `server` with
+/// `args`; its output.
+fn python_client(server: &SigilServer, args: &[&str]) -> String {
     let python = match sigil_testserver::python_with_websockets() {
         Ok(p) => p,
         Err(e) => panic!("Python websockets is needed for this test: {e}"),
     };
-    let server = SigilServer::start("crates/sigil/tests/servers/routes.sgl", &[]);
     let out = Command::new(python)
         .arg(repo().join("crates/sigil/tests/servers/python_client.py"))
         .arg(server.url(""))
+        .args(args)
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    stdout
+}
+
+#[test]
+fn python_websockets_client() {
+    let server = SigilServer::start("crates/sigil/tests/servers/routes.sgl", &[]);
+    let stdout = python_client(&server, &[]);
     assert_eq!(
         stdout,
         "text True\nbinary True\nfragments True\nping answered\n16 MiB binary True\n\
          16 MiB text True\nextensions None\nclient close 1001 ''\nserver close 4001 bye\n\
          subprotocol v2\ninfo ['/info', 'x=1', 'v2']\n"
+    );
+}
+
+#[test]
+fn python_websockets_client_with_permessage_deflate() {
+    let server = SigilServer::start("crates/sigil/tests/servers/routes.sgl", &["compress"]);
+    assert_eq!(
+        python_client(&server, &["compressed"]),
+        "extensions permessage-deflate\n\
+         compressed text True\ncompressed text True\ncompressed text True\n\
+         compressed 1 MiB binary True\nclient close 1000\n"
     );
 }
 

@@ -41,6 +41,7 @@ use std::time::{Duration, Instant};
 
 use crate::connection::{Connection, State};
 use crate::connector::Interest;
+use crate::deflate::DeflateParams;
 use crate::error::{ProtocolError, WsError};
 use crate::keepalive::Keepalive;
 use crate::limits::Limits;
@@ -198,6 +199,11 @@ impl Client {
     /// Subprotocol selected by the server (this one, in the server role), if any.
     pub fn protocol(&self) -> Option<&str> {
         self.protocol.as_deref()
+    }
+
+    /// The permessage-deflate parameters the server accepted, if it did.
+    pub fn deflate(&self) -> Option<&DeflateParams> {
+        self.conn.deflate_params()
     }
 
     /// Close code the server sent.

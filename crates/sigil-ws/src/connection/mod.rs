@@ -12,17 +12,21 @@
 //! sends and fails on masked input, a server sends unmasked frames and fails (1002) on
 //! unmasked input, whose payloads it unmasks as they arrive. Received bytes wait
 //! in the input buffer (`connection/input.rs`) until they form a frame; data frames
-//! become messages in `connection/reassembly.rs`.
+//! become messages in `connection/reassembly.rs`, compressed ones (permessage-deflate)
+//! through `connection/compressed.rs`.
 
+mod compressed;
 mod input;
 mod reassembly;
 
 use crate::close::{CloseCode, CloseFrame};
+use crate::deflate::PerMessageDeflate;
 use crate::error::{ProtocolError, WsError};
-use crate::frame::{decode_header, encode_unchecked, OpCode, MAX_CONTROL_PAYLOAD};
+use crate::frame::{decode_header_ext, encode_unchecked, OpCode, MAX_CONTROL_PAYLOAD, RSV1};
 use crate::limits::Limits;
 use crate::mask::{apply_mask, generate_mask_key};
 
+use compressed::{CompressedFrame, Inflated};
 use input::InputBuffer;
 use reassembly::{Reassembly, DIRECT_MIN};
 
@@ -94,6 +98,10 @@ pub struct Connection {
     pong: Option<Vec<u8>>,
     peer_close: Option<(Option<u16>, String)>,
     failure: Option<ProtocolError>,
+    /// permessage-deflate, when the handshake agreed on it.
+    deflate: Option<Box<PerMessageDeflate>>,
+    /// The compressed frame whose payload is being inflated.
+    inflating: Option<CompressedFrame>,
 }
 
 impl Connection {
@@ -117,6 +125,8 @@ impl Connection {
             pong: None,
             peer_close: None,
             failure: None,
+            deflate: None,
+            inflating: None,
         }
     }
 
@@ -231,26 +241,27 @@ impl Connection {
         self.out = Vec::new();
         self.out_pos = 0;
         self.pong = None;
+        self.inflating = None;
     }
 
     /// Whether a frame is partly received: its header or payload has begun to arrive
     /// and is not complete. (A fragmented message between two whole frames is not.)
     pub fn mid_frame(&self) -> bool {
-        !self.input.data().is_empty() || self.message.direct_remaining() > 0
+        !self.input.data().is_empty()
+            || self.message.direct_remaining() > 0
+            || self.inflating.is_some()
     }
 
     /// Queues a text message.
     pub fn send_text(&mut self, text: &str) -> Result<(), WsError> {
         self.check_open()?;
-        self.queue(OpCode::Text, text.as_bytes());
-        Ok(())
+        self.queue_message(OpCode::Text, text.as_bytes())
     }
 
     /// Queues a binary message.
     pub fn send_binary(&mut self, data: &[u8]) -> Result<(), WsError> {
         self.check_open()?;
-        self.queue(OpCode::Binary, data);
-        Ok(())
+        self.queue_message(OpCode::Binary, data)
     }
 
     /// Queues a ping (payload at most 125 bytes).
@@ -295,6 +306,7 @@ impl Connection {
         self.state = State::Closed;
         self.message.clear();
         self.input.clear();
+        self.inflating = None;
         self.failure = Some(e.clone());
         Event::Failed(e)
     }
@@ -306,6 +318,17 @@ impl Connection {
             if self.state == State::Closed {
                 return None;
             }
+            if self.inflating.is_some() {
+                match self.inflate_frame() {
+                    Ok(Inflated::Waiting) => {
+                        self.input.set_want(0);
+                        return None;
+                    }
+                    Ok(Inflated::Frame) => continue,
+                    Ok(Inflated::Message(m)) => return Some(Event::Message(m)),
+                    Err(e) => return Some(self.fail(e)),
+                }
+            }
             if self.message.is_direct() {
                 if self.message.direct_remaining() > 0 {
                     return None;
@@ -316,18 +339,27 @@ impl Connection {
                     Err(e) => return Some(self.fail(e)),
                 }
             }
-            let h = match decode_header(self.input.data(), self.limits.max_frame_size) {
-                Ok(Some(h)) => h,
-                Ok(None) => {
-                    self.input.set_want(0);
-                    return None;
-                }
-                Err(e) => return Some(self.fail(e.into())),
-            };
+            let compression = self.deflate.is_some();
+            let h =
+                match decode_header_ext(self.input.data(), self.limits.max_frame_size, compression)
+                {
+                    Ok(Some(h)) => h,
+                    Ok(None) => {
+                        self.input.set_want(0);
+                        return None;
+                    }
+                    Err(e) => return Some(self.fail(e.into())),
+                };
             match (self.role, h.mask) {
                 (Role::Client, Some(_)) => return Some(self.fail(ProtocolError::MaskedFrame)),
                 (Role::Server, None) => return Some(self.fail(ProtocolError::UnmaskedFrame)),
                 _ => {}
+            }
+            if compression && self.is_compressed_frame(&h) {
+                if let Err(e) = self.begin_compressed_frame(&h) {
+                    return Some(self.fail(e));
+                }
+                continue;
             }
             if !h.opcode.is_control() {
                 let limit = self.limits.max_message_size;
@@ -463,6 +495,11 @@ impl Connection {
     /// Queues a frame whose validity the caller guarantees: a data frame, or a control
     /// frame with at most 125 bytes of payload.
     fn queue(&mut self, opcode: OpCode, payload: &[u8]) {
+        self.queue_frame(false, opcode, payload);
+    }
+
+    /// [`Connection::queue`], with RSV1 set when `compressed` (permessage-deflate).
+    fn queue_frame(&mut self, compressed: bool, opcode: OpCode, payload: &[u8]) {
         if opcode != OpCode::Pong {
             // The pong owed for a ping goes before anything queued after that ping.
             self.release_pong();
@@ -472,7 +509,11 @@ impl Connection {
             Role::Client => Some(generate_mask_key()),
             Role::Server => None,
         };
+        let start = self.out.len();
         encode_unchecked(&mut self.out, true, opcode, payload, mask);
+        if compressed {
+            self.out[start] |= RSV1;
+        }
     }
 }
 

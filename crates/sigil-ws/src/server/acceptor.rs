@@ -11,6 +11,7 @@ use std::time::Instant;
 use crate::client::Client;
 use crate::connection::{Connection, Role};
 use crate::connector::{block_until_open, Interest, Request as Outgoing, Step};
+use crate::deflate::{DeflateParams, PerMessageDeflate};
 use crate::error::WsError;
 use crate::limits::deadline_after;
 use crate::transport::{TlsStream, Transport};
@@ -24,6 +25,7 @@ enum Then {
     Open {
         request: Request,
         protocol: Option<String>,
+        deflate: Option<DeflateParams>,
         leftover: Vec<u8>,
     },
     /// The request was refused: the connection closes with this error.
@@ -173,8 +175,9 @@ impl Acceptor {
                             Then::Open {
                                 request,
                                 protocol,
+                                deflate,
                                 leftover,
-                            } => Ok(self.open(transport, request, protocol, &leftover)),
+                            } => Ok(self.open(transport, request, protocol, deflate, &leftover)),
                             Then::Refuse(e) => {
                                 transport.shutdown();
                                 Err(e)
@@ -199,15 +202,20 @@ impl Acceptor {
         }
     }
 
-    /// The open connection in the server role.
+    /// The open connection in the server role, with permessage-deflate when `deflate`
+    /// was agreed.
     fn open(
         &self,
         transport: Transport,
         request: Request,
         protocol: Option<String>,
+        deflate: Option<DeflateParams>,
         leftover: &[u8],
     ) -> Step {
         let mut conn = Connection::with_role(self.options.limits, Role::Server);
+        if let (Some(params), Some(settings)) = (deflate, &self.options.policy.deflate) {
+            conn.set_deflate(PerMessageDeflate::for_server(params, settings.level));
+        }
         conn.receive_bytes(leftover);
         let scheme = if self.options.tls.is_some() {
             "wss"
@@ -228,12 +236,14 @@ fn answering(transport: Transport, answer: Answer) -> Stage {
             response,
             request,
             protocol,
+            deflate,
             leftover,
         } => (
             response,
             Then::Open {
                 request,
                 protocol,
+                deflate,
                 leftover,
             },
         ),

@@ -3,6 +3,10 @@
 //! answered with either a `101 Switching Protocols` response or an HTTP error whose
 //! body says what was wrong.
 //!
+//! Extensions: permessage-deflate (RFC 7692) is accepted when the [`Policy`] has
+//! settings for it ([`crate::deflate::negotiate`] picks the first valid offer), every
+//! other extension is declined.
+//!
 //! Answers: `426 Upgrade Required` for a request that is not a WebSocket upgrade or asks
 //! for a version other than 13 (with `Upgrade: websocket` / `Sec-WebSocket-Version: 13`
 //! saying what would work), `403 Forbidden` for an `Origin` outside the allow-list,
@@ -11,13 +15,14 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 
+use crate::deflate::{negotiate, DeflateConfig, DeflateParams};
 use crate::handshake::{accept_key, header_values, is_token, parse_headers, take_head};
 
 /// Largest upgrade request head accepted (request line and headers).
 pub const MAX_REQUEST_HEAD: usize = 16 * 1024;
 
 /// What the server accepts in a handshake.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Policy {
     /// Subprotocols the server speaks, in its order of preference: the first one the
     /// client also offers is selected; with none in common, no subprotocol is.
@@ -25,6 +30,9 @@ pub struct Policy {
     /// Allowed values of the `Origin` header (compared ignoring ASCII case). Empty:
     /// any origin, or none, is allowed; otherwise a request must carry one of them.
     pub origins: Vec<String>,
+    /// permessage-deflate (RFC 7692): the server's settings when it accepts a client's
+    /// offer (see [`negotiate`]); `None` (the default): offers are declined.
+    pub deflate: Option<DeflateConfig>,
 }
 
 /// A valid upgrade request, as the handler of the connection sees it.
@@ -61,6 +69,8 @@ pub enum Answer {
         request: Request,
         /// The subprotocol selected, if any.
         protocol: Option<String>,
+        /// The permessage-deflate parameters agreed, if any.
+        deflate: Option<DeflateParams>,
         /// Bytes received after the request head: the start of the first frames.
         leftover: Vec<u8>,
     },
@@ -90,8 +100,8 @@ struct Accepted {
     key: String,
     /// The subprotocol selected.
     protocol: Option<String>,
-    /// The `Sec-WebSocket-Extensions` answer, if an extension was accepted.
-    extensions: Option<String>,
+    /// The permessage-deflate parameters agreed (the `Sec-WebSocket-Extensions` answer).
+    deflate: Option<DeflateParams>,
 }
 
 impl Accepted {
@@ -105,7 +115,7 @@ impl Accepted {
         if let Some(p) = &self.protocol {
             r.push_str(&format!("Sec-WebSocket-Protocol: {p}\r\n"));
         }
-        if let Some(e) = &self.extensions {
+        if let Some(e) = &self.deflate {
             r.push_str(&format!("Sec-WebSocket-Extensions: {e}\r\n"));
         }
         r.push_str("\r\n");
@@ -148,6 +158,7 @@ impl ServerHandshake {
                 response: accepted.response(),
                 request,
                 protocol: accepted.protocol,
+                deflate: accepted.deflate,
                 leftover,
             },
             Err(refusal) => reject(refusal),
@@ -235,12 +246,10 @@ impl ServerHandshake {
             return Err(Refusal::bad("an upgrade request has no body"));
         }
         self.check_origin(one("Origin")?)?;
-        let protocol = self.select_protocol(&headers);
-        let offered: Vec<&str> = header_values(&headers, "Sec-WebSocket-Extensions").collect();
         let accepted = Accepted {
             key,
-            protocol,
-            extensions: answer_extensions(&offered),
+            protocol: self.select_protocol(&headers),
+            deflate: self.answer_extensions(&headers)?,
         };
         let request = Request {
             path,
@@ -271,6 +280,22 @@ impl ServerHandshake {
         }
     }
 
+    /// The extensions accepted among those the client offers: permessage-deflate when
+    /// the server has settings for it ([`Policy::deflate`]), by [`negotiate`]; every
+    /// other offer is declined by leaving it out of the answer (RFC 6455 §9.1). Only
+    /// an extensions header that does not parse at all is refused, and only when
+    /// there is something to negotiate.
+    fn answer_extensions(
+        &self,
+        headers: &[(String, String)],
+    ) -> Result<Option<DeflateParams>, Refusal> {
+        let Some(settings) = &self.policy.deflate else {
+            return Ok(None);
+        };
+        negotiate(header_values(headers, "Sec-WebSocket-Extensions"), settings)
+            .map_err(|e| Refusal::bad(format!("malformed Sec-WebSocket-Extensions header: {e}")))
+    }
+
     /// The first of the server's subprotocols that the client offers.
     fn select_protocol(&self, headers: &[(String, String)]) -> Option<String> {
         let offered: Vec<&str> = header_values(headers, "Sec-WebSocket-Protocol")
@@ -284,20 +309,6 @@ impl ServerHandshake {
             .find(|p| offered.contains(&p.as_str()))
             .cloned()
     }
-}
-
-/// The extensions hook: the answer (a `Sec-WebSocket-Extensions` value) to the
-/// extensions the client offered, one header value per element of `offered`.
-///
-/// No extension is accepted yet: every offer is declined by leaving it out of the
-/// response (RFC 6455 §9.1), and the connection runs without one, so RSV bits stay
-/// errors. permessage-deflate (RFC 7692) plugs in here: call its server-side
-/// negotiation with `offered`, answer with the parameters it accepts, and give the
-/// connection the negotiated state where the acceptor builds it
-/// (`server::acceptor`, `Acceptor::open`).
-fn answer_extensions(offered: &[&str]) -> Option<String> {
-    let _declined = offered;
-    None
 }
 
 /// The value of the header `name`, if there is one; more than one is refused.
@@ -425,6 +436,7 @@ mod tests {
             request,
             protocol,
             leftover,
+            ..
         }) = got
         else {
             panic!("not accepted: {got:?}")
@@ -498,16 +510,45 @@ mod tests {
     }
 
     #[test]
-    fn extension_offers_are_declined() {
-        let offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
-        match answer(&Policy::default(), &request("/", offer)) {
-            Answer::Accept { response, .. } => {
-                assert!(!String::from_utf8(response)
-                    .unwrap()
-                    .contains("Sec-WebSocket-Extensions"));
+    fn permessage_deflate_only_with_settings() {
+        let offer =
+            "Sec-WebSocket-Extensions: x-unknown, permessage-deflate; client_max_window_bits\r\n";
+        let deflate = |policy: &Policy| match answer(policy, &request("/", offer)) {
+            Answer::Accept {
+                response, deflate, ..
+            } => {
+                let text = String::from_utf8(response).unwrap();
+                let header = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Sec-WebSocket-Extensions: "))
+                    .map(str::to_string);
+                assert_eq!(header, deflate.as_ref().map(|d| d.to_string()));
+                header
             }
             a => panic!("{a:?}"),
-        }
+        };
+        assert_eq!(deflate(&Policy::default()), None, "declined by default");
+        let settings = Policy {
+            deflate: Some(DeflateConfig {
+                server_max_window_bits: Some(12),
+                client_max_window_bits: Some(10),
+                ..DeflateConfig::default()
+            }),
+            ..Policy::default()
+        };
+        assert_eq!(
+            deflate(&settings).as_deref(),
+            Some("permessage-deflate; server_max_window_bits=12; client_max_window_bits=10")
+        );
+        let (status, text) = refused(
+            &settings,
+            &request("/", "Sec-WebSocket-Extensions: permessage-deflate; =\r\n"),
+        );
+        assert_eq!(status, 400);
+        assert!(
+            text.contains("malformed Sec-WebSocket-Extensions"),
+            "{text}"
+        );
     }
 
     #[test]

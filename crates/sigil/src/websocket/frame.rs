@@ -2,8 +2,8 @@
 //! on bytevectors. `(sigil websocket frame)` builds its records and convenience
 //! encoders on top of these natives.
 
-use sigil_lang::builtins::{self, Registry};
-use sigil_lang::vm::Vm;
+use sigil_lang::natives::builtins::{self, Registry};
+use sigil_lang::run::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
 use sigil_ws::frame::{decode_frame, encode_frame, FrameError, OpCode};
 use sigil_ws::mask::{apply_mask, generate_mask_key};

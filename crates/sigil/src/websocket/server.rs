@@ -28,7 +28,7 @@ use sigil_ws::server::{tls, Acceptor, Listener, ServerOptions};
 use sigil_ws::{Interest, Step, WsError};
 
 use super::connection::{connect_failed, connected, wait_for};
-use super::options::{entries, limit_option, optional_seconds, seconds, strings};
+use super::options::{compression, entries, limit_option, optional_seconds, seconds, strings};
 use super::ws_error;
 
 /// How long an accept waits before it tries again after the listener ran out of
@@ -114,6 +114,7 @@ fn parse_listen_options(vm: &Vm, who: &str, v: Value) -> NResult<ServerOptions> 
         match &*name {
             "protocols" => o.policy.protocols = strings(vm, opt, val)?,
             "origins" => o.policy.origins = strings(vm, opt, val)?,
+            "compression" => o.policy.deflate = compression(vm, opt, val)?,
             "timeout" | "handshake-timeout" => o.limits.connect_timeout = seconds(vm, opt, val)?,
             "ping-interval" => o.limits.ping_interval = optional_seconds(vm, opt, val)?,
             "ping-timeout" => o.limits.ping_timeout = seconds(vm, opt, val)?,
@@ -123,7 +124,7 @@ fn parse_listen_options(vm: &Vm, who: &str, v: Value) -> NResult<ServerOptions> 
                 return Err(ws_error(
                     who,
                     "unknown option (expected tls-cert, tls-key, protocols, origins, \
-                     handshake-timeout, read-timeout, write-timeout, close-timeout, \
+                     compression, handshake-timeout, read-timeout, write-timeout, close-timeout, \
                      ping-interval, ping-timeout, max-message-size or max-frame-size)",
                     vec![k],
                 ))

@@ -1,7 +1,8 @@
 """Python `websockets` as a client of a Sigil server (crates/sigil/tests/server.rs).
 
-Usage: python python_client.py ws://localhost:PORT
-Prints one line per check; the Rust test compares them.
+Usage: python python_client.py ws://localhost:PORT [compressed]
+Prints one line per check; the Rust test compares them. "compressed": the server
+accepts permessage-deflate (which the client offers, as by default).
 """
 
 import asyncio
@@ -9,6 +10,20 @@ import sys
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+
+
+async def compressed(url):
+    async with connect(url + "/echo", max_size=None) as ws:
+        print("extensions", ws.response.headers.get("Sec-WebSocket-Extensions"))
+        for i in range(3):
+            text = '{"n": %d, "items": [%s]}' % (i, ", ".join(['"item"'] * 1000))
+            await ws.send(text)
+            print("compressed text", await ws.recv() == text)
+        data = bytes(range(256)) * 4096
+        await ws.send(data)
+        print("compressed 1 MiB binary", await ws.recv() == data)
+        await ws.close()
+        print("client close", ws.close_code)
 
 
 async def main(url):
@@ -42,4 +57,4 @@ async def main(url):
         print("info", [await ws.recv() for _ in range(3)])
 
 
-asyncio.run(main(sys.argv[1]))
+asyncio.run(compressed(sys.argv[1]) if sys.argv[2:] == ["compressed"] else main(sys.argv[1]))

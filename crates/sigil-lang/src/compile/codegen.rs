@@ -1,0 +1,567 @@
+//! Code generation: the core tree ([`Node`]) to VM instructions ([`Proto`]).
+//!
+//! Variables live in frame slots; closures are flat (they copy the values they capture).
+//! A variable that is both captured and assigned lives in a box so every closure shares it.
+
+use crate::compile::tree::{Lambda, Node, VarId, VarInfo};
+use crate::read::symbol::{FastMap, Symbol};
+use crate::read::syntax::Span;
+use crate::run::code::{Cmp, Op, Prim, Proto, Var};
+use crate::run::value::Value;
+use std::cell::Cell;
+use std::rc::Rc;
+
+struct FnCtx {
+    self_var: Option<VarId>,
+    /// Required parameters and whether there is a rest parameter.
+    nparams: usize,
+    rest: bool,
+    /// Values on the stack above the local slots at the current instruction, and their
+    /// maximum ([`Proto::max_stack`]).
+    depth: i32,
+    max_depth: i32,
+    slots: FastMap<VarId, u16>,
+    next_slot: u16,
+    max_slots: u16,
+    free: Vec<VarId>,
+    code: Vec<Op>,
+    spans: Vec<Span>,
+    consts: Vec<Value>,
+    children: Vec<Rc<Proto>>,
+}
+
+enum Place {
+    Local(u16),
+    Free(u16),
+}
+
+/// Generates code for one top-level form.
+pub struct Codegen<'a> {
+    vars: &'a [VarInfo],
+    fns: Vec<FnCtx>,
+    span: Span,
+    internal: bool,
+}
+
+impl<'a> Codegen<'a> {
+    /// A generator over the expander's variable table; `internal` hides the code from
+    /// backtraces (library code).
+    pub fn new(vars: &'a [VarInfo], internal: bool) -> Self {
+        Codegen {
+            vars,
+            fns: Vec::new(),
+            span: Span::default(),
+            internal,
+        }
+    }
+
+    /// Compiles a top-level form as a procedure of no arguments.
+    pub fn compile_toplevel(mut self, node: &Node, span: Span) -> Rc<Proto> {
+        self.span = span;
+        let l = Lambda {
+            name: Some(Symbol::intern("toplevel")),
+            params: vec![],
+            rest: None,
+            self_var: None,
+            body: Node::Const(Value::Unspecified),
+        };
+        self.begin_fn(&l);
+        // Not a tail position: the top-level frame stays on the stack while the form runs,
+        // so an error in a call the form makes still reports the form's position.
+        self.compile(node, false);
+        self.emit(Op::Return);
+        self.end_fn(&l)
+    }
+
+    /// Whether a variable lives in a box: when closures share it after it is initialised,
+    /// and whenever `set!` assigns it (so a re-entered continuation, which copies the stack,
+    /// still sees the variable's current value).
+    fn boxed(&self, v: VarId) -> bool {
+        let info = &self.vars[v as usize];
+        info.mutated || (info.captured && info.assigned)
+    }
+
+    fn f(&mut self) -> &mut FnCtx {
+        self.fns.last_mut().expect("function context")
+    }
+
+    fn emit(&mut self, op: Op) -> usize {
+        let span = self.span;
+        let effect = self.stack_effect(op);
+        let f = self.f();
+        f.depth += effect;
+        f.max_depth = f.max_depth.max(f.depth);
+        f.code.push(op);
+        f.spans.push(span);
+        f.code.len() - 1
+    }
+
+    /// How many values `op` leaves on the stack minus how many it takes.
+    fn stack_effect(&self, op: Op) -> i32 {
+        match op {
+            Op::Const(_)
+            | Op::Local(_)
+            | Op::LocalBox(_)
+            | Op::SelfClosure
+            | Op::Free(_)
+            | Op::FreeBox(_)
+            | Op::Global(_)
+            | Op::LocalAddImm(..)
+            | Op::PrimVV(..) => 1,
+            Op::Local2(..) => 2,
+            Op::SetLocal(_)
+            | Op::SetLocalBox(_)
+            | Op::SetFreeBox(_)
+            | Op::SetGlobal(_)
+            | Op::DefGlobal(_)
+            | Op::Pop
+            | Op::JumpIfFalse(_)
+            | Op::JumpIfTrue(_)
+            | Op::Return => -1,
+            Op::ReturnLocal(_) => 0,
+            Op::BoxLocal(_)
+            | Op::Jump(_)
+            | Op::JumpCmpVV(..)
+            | Op::JumpCmpVI(..)
+            | Op::JumpCmpLL(..)
+            | Op::AddImm(_) => 0,
+            Op::JumpCmp(..) => -2,
+            Op::Closure(i) => {
+                let f = self.fns.last().expect("function context");
+                1 - i32::from(f.children[i as usize].nfree)
+            }
+            Op::Call(n) | Op::TailCall(n) | Op::TailCallSelf(n) => -i32::from(n),
+            Op::Prim(p) => 1 - p.arity() as i32,
+        }
+    }
+
+    /// The frame slot of `node` when it is an unboxed local variable of the current function.
+    fn plain_local(&self, node: &Node) -> Option<u16> {
+        let Node::Local(v) = node else { return None };
+        let f = self.fns.last()?;
+        if self.boxed(*v) {
+            return None;
+        }
+        f.slots.get(v).copied()
+    }
+
+    /// `node` as an instruction operand, when it is a variable that needs no unboxing.
+    fn var(&mut self, node: &Node) -> Option<Var> {
+        let Node::Local(v) = node else { return None };
+        let d = self.fns.len() - 1;
+        if self.boxed(*v) || self.is_self(d, *v) {
+            return None;
+        }
+        match self.place(d, *v) {
+            Place::Local(s) => Var::local(s),
+            Place::Free(i) => Var::free(i),
+        }
+    }
+
+    fn constant(&mut self, v: Value) {
+        let f = self.f();
+        let k = match f.consts.iter().position(|c| c.eq(v)) {
+            Some(k) => k,
+            None => {
+                f.consts.push(v);
+                f.consts.len() - 1
+            }
+        };
+        self.emit(Op::Const(k as u32));
+    }
+
+    fn alloc_slot(&mut self, v: VarId) -> u16 {
+        let f = self.f();
+        let s = f.next_slot;
+        f.next_slot += 1;
+        f.max_slots = f.max_slots.max(f.next_slot);
+        f.slots.insert(v, s);
+        s
+    }
+
+    fn place(&mut self, depth: usize, v: VarId) -> Place {
+        let f = &mut self.fns[depth];
+        if let Some(&s) = f.slots.get(&v) {
+            return Place::Local(s);
+        }
+        let idx = match f.free.iter().position(|&x| x == v) {
+            Some(i) => i,
+            None => {
+                f.free.push(v);
+                f.free.len() - 1
+            }
+        };
+        Place::Free(idx as u16)
+    }
+
+    /// Whether `v` names the closure running in function context `depth` (an unboxed
+    /// self-reference, loaded with [`Op::SelfClosure`]).
+    fn is_self(&self, depth: usize, v: VarId) -> bool {
+        let f = &self.fns[depth];
+        f.self_var == Some(v) && !f.slots.contains_key(&v) && !self.boxed(v)
+    }
+
+    fn load(&mut self, v: VarId) {
+        let d = self.fns.len() - 1;
+        if self.is_self(d, v) {
+            self.emit(Op::SelfClosure);
+            return;
+        }
+        let boxed = self.boxed(v);
+        let op = match (self.place(d, v), boxed) {
+            (Place::Local(s), false) => Op::Local(s),
+            (Place::Local(s), true) => Op::LocalBox(s),
+            (Place::Free(i), false) => Op::Free(i),
+            (Place::Free(i), true) => Op::FreeBox(i),
+        };
+        self.emit(op);
+    }
+
+    fn store(&mut self, v: VarId) {
+        let d = self.fns.len() - 1;
+        let boxed = self.boxed(v);
+        let op = match (self.place(d, v), boxed) {
+            (Place::Local(s), false) => Op::SetLocal(s),
+            (Place::Local(s), true) => Op::SetLocalBox(s),
+            (Place::Free(i), _) => Op::SetFreeBox(i),
+        };
+        self.emit(op);
+    }
+
+    fn ret_if(&mut self, tail: bool) {
+        if tail {
+            self.emit(Op::Return);
+        }
+    }
+
+    fn compile(&mut self, node: &Node, tail: bool) {
+        match node {
+            Node::Const(v) => {
+                self.constant(*v);
+                self.ret_if(tail);
+            }
+            Node::Local(_) if tail && self.plain_local(node).is_some() => {
+                let s = self.plain_local(node).expect("plain local");
+                self.emit(Op::ReturnLocal(s));
+            }
+            Node::Local(v) => {
+                self.load(*v);
+                self.ret_if(tail);
+            }
+            Node::Global(g, span) => {
+                let outer = std::mem::replace(&mut self.span, *span);
+                self.emit(Op::Global(*g));
+                self.span = outer;
+                self.ret_if(tail);
+            }
+            Node::SetLocal(v, x) => {
+                self.compile(x, false);
+                self.store(*v);
+                self.constant(Value::Unspecified);
+                self.ret_if(tail);
+            }
+            Node::SetGlobal(g, x) | Node::DefGlobal(g, x) => {
+                self.compile(x, false);
+                self.emit(if matches!(node, Node::SetGlobal(..)) {
+                    Op::SetGlobal(*g)
+                } else {
+                    Op::DefGlobal(*g)
+                });
+                self.constant(Value::Unspecified);
+                self.ret_if(tail);
+            }
+            Node::If(c, t, e) => {
+                let jf = self.compile_branch(c, false);
+                let depth = self.f().depth;
+                self.compile(t, tail);
+                let jend = if tail {
+                    None
+                } else {
+                    Some(self.emit(Op::Jump(0)))
+                };
+                let else_at = self.f().code.len() as u32;
+                self.patch(jf, else_at);
+                self.f().depth = depth;
+                self.compile(e, tail);
+                if let Some(j) = jend {
+                    let end = self.f().code.len() as u32;
+                    self.patch(j, end);
+                }
+            }
+            Node::Lambda(l) => {
+                self.compile_lambda(l);
+                self.ret_if(tail);
+            }
+            Node::Seq(items) => {
+                if items.is_empty() {
+                    self.constant(Value::Unspecified);
+                    self.ret_if(tail);
+                }
+                for (i, item) in items.iter().enumerate() {
+                    if i + 1 == items.len() {
+                        self.compile(item, tail);
+                    } else {
+                        self.compile(item, false);
+                        self.emit(Op::Pop);
+                    }
+                }
+            }
+            Node::Call(f, args, span) if tail && self.is_self_call(f, args.len()) => {
+                self.span = *span;
+                self.compile_args(args);
+                self.span = *span;
+                self.emit(Op::TailCallSelf(args.len() as u16));
+            }
+            Node::Call(f, args, span) => {
+                self.span = *span;
+                self.compile(f, false);
+                self.compile_args(args);
+                self.span = *span;
+                let n = args.len() as u16;
+                self.emit(if tail { Op::TailCall(n) } else { Op::Call(n) });
+            }
+            Node::Prim(p @ (Prim::Add | Prim::Sub), args, span) if matches!(args[1], Node::Const(Value::Int(k)) if k.unsigned_abs() < 1 << 30) =>
+            {
+                let Node::Const(Value::Int(k)) = args[1] else {
+                    unreachable!()
+                };
+                let k = if *p == Prim::Add { k } else { -k } as i32;
+                match self.plain_local(&args[0]) {
+                    Some(s) => {
+                        self.span = *span;
+                        self.emit(Op::LocalAddImm(s, k));
+                    }
+                    None => {
+                        self.compile(&args[0], false);
+                        self.span = *span;
+                        self.emit(Op::AddImm(k));
+                    }
+                }
+                self.ret_if(tail);
+            }
+            Node::Prim(p, args, span) => {
+                let vars = match &args[..] {
+                    [a, b] => self.var(a).zip(self.var(b)),
+                    _ => None,
+                };
+                let op = match vars {
+                    Some((a, b)) => Op::PrimVV(*p, a, b),
+                    None => {
+                        for a in args {
+                            self.compile(a, false);
+                        }
+                        Op::Prim(*p)
+                    }
+                };
+                self.span = *span;
+                self.emit(op);
+                self.ret_if(tail);
+            }
+            Node::Let(binds, body) => {
+                for (_, init) in binds {
+                    self.compile(init, false);
+                }
+                let saved = self.f().next_slot;
+                let slots: Vec<(VarId, u16)> = binds
+                    .iter()
+                    .map(|(v, _)| (*v, self.alloc_slot(*v)))
+                    .collect();
+                for &(v, s) in slots.iter().rev() {
+                    self.emit(Op::SetLocal(s));
+                    if self.boxed(v) {
+                        self.emit(Op::BoxLocal(s));
+                    }
+                }
+                self.compile(body, tail);
+                self.f().next_slot = saved;
+            }
+            Node::Scope(vars, body) => {
+                let saved = self.f().next_slot;
+                for &v in vars {
+                    let s = self.alloc_slot(v);
+                    self.constant(Value::Undefined);
+                    self.emit(Op::SetLocal(s));
+                    if self.boxed(v) {
+                        self.emit(Op::BoxLocal(s));
+                    }
+                }
+                self.compile(body, tail);
+                self.f().next_slot = saved;
+            }
+        }
+    }
+
+    /// Pushes the arguments of a call, two adjacent local variables at a time with
+    /// [`Op::Local2`].
+    fn compile_args(&mut self, args: &[Node]) {
+        let mut i = 0;
+        while i < args.len() {
+            let pair = args
+                .get(i + 1)
+                .and_then(|b| self.plain_local(&args[i]).zip(self.plain_local(b)));
+            match pair {
+                Some((a, b)) => {
+                    self.emit(Op::Local2(a, b));
+                    i += 2;
+                }
+                None => {
+                    self.compile(&args[i], false);
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    /// Whether calling `f` with `argc` arguments is a call of the running closure with
+    /// the right number of arguments (see [`Op::TailCallSelf`]).
+    fn is_self_call(&self, f: &Node, argc: usize) -> bool {
+        let Node::Local(v) = f else { return false };
+        let d = self.fns.len() - 1;
+        let ctx = &self.fns[d];
+        self.is_self(d, *v) && !ctx.rest && ctx.nparams == argc
+    }
+
+    /// Compiles a test followed by a jump taken when the test's truth is `jump_if`; returns
+    /// the jump's index for [`Codegen::patch`].
+    fn compile_branch(&mut self, c: &Node, jump_if: bool) -> usize {
+        match c {
+            Node::Prim(Prim::Not, args, _) => self.compile_branch(&args[0], !jump_if),
+            Node::Prim(p, args, span) if Cmp::new(*p, jump_if).is_some() => {
+                let cmp = Cmp::new(*p, jump_if).expect("comparison");
+                let slot = |n| self.plain_local(n).and_then(|s| u8::try_from(s).ok());
+                let slots = slot(&args[0]).zip(slot(&args[1]));
+                let a = self.var(&args[0]);
+                let op = match (slots, a, self.var(&args[1]), &args[1]) {
+                    (Some((a, b)), ..) => Op::JumpCmpLL(cmp, a, b, 0),
+                    (_, Some(a), Some(b), _) => Op::JumpCmpVV(cmp, a, b, 0),
+                    (_, Some(a), None, Node::Const(Value::Int(k))) if i8::try_from(*k).is_ok() => {
+                        Op::JumpCmpVI(cmp, a, *k as i8, 0)
+                    }
+                    _ => {
+                        for a in args {
+                            self.compile(a, false);
+                        }
+                        Op::JumpCmp(cmp, 0)
+                    }
+                };
+                self.span = *span;
+                self.emit(op)
+            }
+            _ => {
+                self.compile(c, false);
+                self.emit(if jump_if {
+                    Op::JumpIfTrue(0)
+                } else {
+                    Op::JumpIfFalse(0)
+                })
+            }
+        }
+    }
+
+    /// Sets the target of a jump.
+    fn patch(&mut self, at: usize, target: u32) {
+        let f = self.f();
+        f.code[at] = f.code[at].with_target(target);
+    }
+
+    fn begin_fn(&mut self, l: &Lambda) {
+        self.fns.push(FnCtx {
+            self_var: l.self_var,
+            nparams: l.params.len(),
+            rest: l.rest.is_some(),
+            depth: 0,
+            max_depth: 0,
+            slots: FastMap::default(),
+            next_slot: 0,
+            max_slots: 0,
+            free: Vec::new(),
+            code: Vec::new(),
+            spans: Vec::new(),
+            consts: Vec::new(),
+            children: Vec::new(),
+        });
+        for &p in l.params.iter().chain(l.rest.iter()) {
+            self.alloc_slot(p);
+        }
+        for &p in l.params.iter().chain(l.rest.iter()) {
+            if self.boxed(p) {
+                let s = self.f().slots[&p];
+                self.emit(Op::BoxLocal(s));
+            }
+        }
+    }
+
+    fn end_fn(&mut self, l: &Lambda) -> Rc<Proto> {
+        let f = self.fns.pop().expect("function context");
+        assert_well_formed(&f.code);
+        Rc::new(Proto {
+            name: l.name,
+            nparams: l.params.len() as u16,
+            rest: l.rest.is_some(),
+            nslots: f.max_slots,
+            max_stack: f.max_depth as u32,
+            frame_size: u32::from(f.max_slots) + f.max_depth as u32,
+            direct_argc: if l.rest.is_some() {
+                u32::MAX
+            } else {
+                l.params.len() as u32
+            },
+            nfree: f.free.len() as u16,
+            code: f.code,
+            spans: f.spans,
+            consts: f.consts,
+            children: f.children,
+            internal: self.internal,
+            mark_epoch: Cell::new(0),
+        })
+    }
+
+    fn compile_lambda(&mut self, l: &Lambda) {
+        let span = self.span;
+        self.begin_fn(l);
+        self.compile(&l.body, true);
+        let free = self.f().free.clone();
+        let proto = self.end_fn(l);
+        self.span = span;
+        let d = self.fns.len() - 1;
+        for v in free {
+            if self.is_self(d, v) {
+                self.emit(Op::SelfClosure);
+                continue;
+            }
+            let op = match self.place(d, v) {
+                Place::Local(s) => Op::Local(s),
+                Place::Free(i) => Op::Free(i),
+            };
+            self.emit(op);
+        }
+        let f = self.f();
+        f.children.push(proto);
+        let idx = f.children.len() as u32 - 1;
+        self.emit(Op::Closure(idx));
+    }
+}
+
+/// Checks what the VM relies on to fetch instructions without bounds checks: the code ends
+/// in a return or tail call (control never runs off its end), and every jump lands on an
+/// instruction.
+fn assert_well_formed(code: &[Op]) {
+    assert!(
+        matches!(
+            code.last(),
+            Some(Op::Return | Op::ReturnLocal(_) | Op::TailCall(_) | Op::TailCallSelf(_))
+        ),
+        "compiled code must end in a return or tail call"
+    );
+    assert!(
+        code.iter()
+            .filter_map(|op| op.target())
+            .all(|t| (t as usize) < code.len()),
+        "jump target out of range"
+    );
+}
+
+/// Primitive lookup by name, used when registering the core library.
+pub fn prim_by_name(name: &str) -> Option<Prim> {
+    Prim::ALL.iter().find(|p| p.1 == name).map(|p| p.0)
+}

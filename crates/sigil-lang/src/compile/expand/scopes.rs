@@ -1,0 +1,134 @@
+//! Names: lexical scopes, variables and what the expander records of them (captured,
+//! assigned, not yet initialised), and how a name resolves to a local, a global slot or a
+//! macro, including the aliases that `syntax-rules` templates introduce.
+
+use super::{CResult, Expander};
+use crate::compile::macros::Macro;
+use crate::compile::module::{library_binding, GlobalBinding};
+use crate::compile::tree::{Node, VarId, VarInfo};
+use crate::read::symbol::Symbol;
+use crate::read::syntax::Span;
+use crate::run::value::Value;
+use std::rc::Rc;
+
+#[derive(Clone)]
+pub(super) enum Binding {
+    Var(VarId),
+    Macro(Rc<Macro>),
+}
+
+impl Expander<'_> {
+    /// The lexical binding of `s`. An alias a macro introduced that its expansion did not
+    /// bind resolves in the scopes around the macro's definition only.
+    pub(super) fn lookup_local(&self, s: Symbol) -> Option<Binding> {
+        let mut s = s;
+        let mut visible = self.scopes.len();
+        loop {
+            for scope in self.scopes[..visible].iter().rev() {
+                if let Some((_, b)) = scope.iter().rev().find(|(n, _)| *n == s) {
+                    return Some(b.clone());
+                }
+            }
+            let (base, depth, _) = s.alias()?;
+            s = base;
+            visible = visible.min(depth as usize);
+        }
+    }
+
+    pub(super) fn new_var(&mut self, name: Symbol) -> VarId {
+        self.vars.push(VarInfo {
+            name,
+            depth: self.depth,
+            captured: false,
+            assigned: false,
+            mutated: false,
+        });
+        let id = (self.vars.len() - 1) as VarId;
+        self.scopes
+            .last_mut()
+            .expect("a scope")
+            .push((name, Binding::Var(id)));
+        id
+    }
+
+    /// Notes a use of local `id` here: one from a more deeply nested lambda captures it.
+    /// Whether the use is direct (not captured).
+    pub(super) fn note_use(&mut self, id: VarId) -> bool {
+        let own_self = self.selves.get(self.depth as usize) == Some(&Some(id));
+        let info = &mut self.vars[id as usize];
+        if info.depth != self.depth && !own_self {
+            info.captured = true;
+            return false;
+        }
+        true
+    }
+
+    pub(super) fn use_var(&mut self, id: VarId) -> Node {
+        self.note_use(id);
+        Node::Local(id)
+    }
+
+    /// A read of local `id` written in the program. A variable of the enclosing `letrec`
+    /// or body whose initialisation has not run yet holds no value: a direct read of it
+    /// goes through `%initialised`, which raises. (A read from inside a lambda captures
+    /// it, and a captured, assigned variable is boxed; the VM checks boxes itself.)
+    pub(super) fn read_var(&mut self, id: VarId, span: Span) -> CResult<Node> {
+        if !self.note_use(id) || !self.uninitialised.contains(&id) {
+            return Ok(Node::Local(id));
+        }
+        let name = Node::Const(Value::Sym(self.vars[id as usize].name.strip()));
+        let check = self.builtin("%initialised", span)?;
+        Ok(Node::Call(
+            Box::new(check),
+            vec![Node::Local(id), name],
+            span,
+        ))
+    }
+
+    /// The slot of a global name in this module, creating an unbound slot if needed.
+    pub(super) fn global_slot(&mut self, s: Symbol) -> u32 {
+        let s = s.strip();
+        if let Some(GlobalBinding::Var(slot)) = self.module.map.get(&s) {
+            return *slot;
+        }
+        let slot = self.globals.new_slot(s);
+        self.module.map.insert(s, GlobalBinding::Var(slot));
+        self.module.own.insert(s);
+        slot
+    }
+
+    /// The slot a top-level `define` of `s` writes: the module's own slot.
+    pub(super) fn define_slot(&mut self, s: Symbol) -> u32 {
+        self.module.define_slot(self.globals, s)
+    }
+
+    /// The global meaning of `s`, and whether it is a definite binding (one the module
+    /// defined, or one a library macro's alias refers to) rather than an import that a
+    /// special form name takes precedence over.
+    pub(super) fn global_binding(&self, s: Symbol) -> (Option<GlobalBinding>, bool) {
+        let mut cur = s;
+        while let Some((base, _, env)) = cur.alias() {
+            if env != 0 {
+                if let Some(b) = library_binding(env, base.strip()) {
+                    return (Some(b), true);
+                }
+            }
+            cur = base;
+        }
+        (
+            self.module.map.get(&cur).cloned(),
+            self.module.own.contains(&cur),
+        )
+    }
+
+    pub(super) fn temp(&mut self, name: &str) -> VarId {
+        self.vars.push(VarInfo {
+            name: Symbol::intern(name),
+            depth: self.depth,
+            captured: false,
+            assigned: false,
+            mutated: false,
+        });
+        (self.vars.len() - 1) as VarId
+    }
+}

@@ -1,0 +1,70 @@
+//! The core tree: what the expander produces and code generation consumes. Every variable
+//! is resolved (a lexical [`VarId`] or a global slot), every macro and derived form is
+//! expanded away.
+
+use crate::read::symbol::Symbol;
+use crate::read::syntax::Span;
+use crate::run::code::Prim;
+use crate::run::value::Value;
+
+/// Index of a lexical variable in [`Expander::vars`](crate::compile::expand::Expander::vars).
+pub type VarId = u32;
+
+/// The core language.
+pub enum Node {
+    /// A constant.
+    Const(Value),
+    /// A lexical variable.
+    Local(VarId),
+    /// A global slot, and where it is referenced.
+    Global(u32, Span),
+    /// Assign a lexical variable.
+    SetLocal(VarId, Box<Node>),
+    /// Assign an existing global.
+    SetGlobal(u32, Box<Node>),
+    /// Define a global.
+    DefGlobal(u32, Box<Node>),
+    /// Conditional.
+    If(Box<Node>, Box<Node>, Box<Node>),
+    /// A procedure.
+    Lambda(Box<Lambda>),
+    /// Sequence; value of the last.
+    Seq(Vec<Node>),
+    /// Procedure call.
+    Call(Box<Node>, Vec<Node>, Span),
+    /// Inlined primitive.
+    Prim(Prim, Vec<Node>, Span),
+    /// Bind variables to values computed outside their scope.
+    Let(Vec<(VarId, Node)>, Box<Node>),
+    /// Bind variables (initially undefined) around a body that assigns them.
+    Scope(Vec<VarId>, Box<Node>),
+}
+
+/// A lambda in the core tree.
+pub struct Lambda {
+    /// Name for messages.
+    pub name: Option<Symbol>,
+    /// Required parameters.
+    pub params: Vec<VarId>,
+    /// Rest parameter.
+    pub rest: Option<VarId>,
+    /// The variable this lambda is bound to by `letrec`/named `let`/internal `define`,
+    /// through which its body calls itself.
+    pub self_var: Option<VarId>,
+    /// Body.
+    pub body: Node,
+}
+
+/// What the expander knows of a lexical variable.
+pub struct VarInfo {
+    /// Source name.
+    pub name: Symbol,
+    /// Lambda nesting depth where it is bound.
+    pub depth: u32,
+    /// Referenced from a more deeply nested lambda.
+    pub captured: bool,
+    /// Initialised after its binding (`letrec`, internal `define`, named `let`).
+    pub assigned: bool,
+    /// Assigned by `set!`.
+    pub mutated: bool,
+}

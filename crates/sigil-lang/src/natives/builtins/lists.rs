@@ -1,0 +1,841 @@
+//! Pairs and lists: construction, length, access, copying, membership and association
+//! lookups, and in-place updates. Procedures taking a procedure argument live in
+//! `prelude/lists.sgl`.
+
+use super::symbols::equal;
+use super::{index, symbol, Registry};
+use crate::run::heap::Heap;
+use crate::run::numeric;
+use crate::run::value::{Error, NResult, Object, Value};
+use crate::run::vm::Vm;
+
+/// How a walk along a list's pairs finished.
+enum Walk<R> {
+    /// The visitor asked to stop with this result.
+    Stopped(R),
+    /// The walk reached this non-pair tail (`()` for a proper list).
+    Ended(Value),
+}
+
+fn not_list(who: &str, v: Value) -> Error {
+    Error::wrong_type(who, "a proper list", v)
+}
+
+/// The error for a circular list. The list itself is left out of the message: printing
+/// it would not terminate.
+fn circular(who: &str) -> Error {
+    Error::with(
+        "type-error",
+        format!("{who}: expected a proper list, got a circular list"),
+        vec![],
+    )
+}
+
+/// Visits each pair of `list` with `(pair, car)` until `visit` returns `Some`. Circular
+/// lists are detected with a tortoise that moves at half the walker's speed.
+fn walk<R>(
+    heap: &Heap,
+    who: &str,
+    list: Value,
+    mut visit: impl FnMut(Value, Value) -> Option<R>,
+) -> NResult<Walk<R>> {
+    let mut cur = list;
+    let mut slow = list;
+    let mut steps = 0usize;
+    while let Some((a, d)) = heap.pair(cur) {
+        if let Some(r) = visit(cur, a) {
+            return Ok(Walk::Stopped(r));
+        }
+        cur = d;
+        steps += 1;
+        if steps % 2 == 0 {
+            slow = heap.pair(slow).map_or(slow, |p| p.1);
+            if slow.eq(cur) {
+                return Err(circular(who));
+            }
+        }
+    }
+    Ok(Walk::Ended(cur))
+}
+
+/// Like [`walk`] but the list must be proper; `None` when `visit` never stopped.
+fn scan<R>(
+    heap: &Heap,
+    who: &str,
+    list: Value,
+    visit: impl FnMut(Value, Value) -> Option<R>,
+) -> NResult<Option<R>> {
+    match walk(heap, who, list, visit)? {
+        Walk::Stopped(r) => Ok(Some(r)),
+        Walk::Ended(Value::Null) => Ok(None),
+        Walk::Ended(_) => Err(not_list(who, list)),
+    }
+}
+
+/// The elements of a proper list; errors on improper or circular lists.
+fn elements(heap: &Heap, who: &str, list: Value) -> NResult<Vec<Value>> {
+    let mut out = Vec::new();
+    scan(heap, who, list, |_, a| {
+        out.push(a);
+        None::<()>
+    })?;
+    Ok(out)
+}
+
+/// `(%check-list who lst)`: returns `lst` if it is a proper list, else raises
+/// "WHO: expected a proper list, got LST". Used by the list procedures in the prelude.
+fn check_list(vm: &mut Vm, args: &[Value]) -> NResult {
+    let who = symbol("%check-list", args[0])?;
+    scan(&vm.heap, &who.name(), args[1], |_, _| None::<()>)?;
+    Ok(args[1])
+}
+
+fn list(vm: &mut Vm, args: &[Value]) -> NResult {
+    Ok(vm.heap.list(args))
+}
+
+fn cons_star(vm: &mut Vm, args: &[Value]) -> NResult {
+    let (last, init) = args.split_last().unwrap_or((&Value::Null, &[]));
+    Ok(vm.heap.list_with_tail(init, *last))
+}
+
+fn length(vm: &mut Vm, args: &[Value]) -> NResult {
+    let mut n = 0i64;
+    scan(&vm.heap, "length", args[0], |_, _| {
+        n += 1;
+        None::<()>
+    })?;
+    Ok(Value::Int(n))
+}
+
+fn is_list(vm: &mut Vm, args: &[Value]) -> NResult {
+    let proper = matches!(
+        walk(&vm.heap, "list?", args[0], |_, _| None::<()>),
+        Ok(Walk::Ended(Value::Null))
+    );
+    Ok(Value::Bool(proper))
+}
+
+fn append(vm: &mut Vm, args: &[Value]) -> NResult {
+    let Some((&last, init)) = args.split_last() else {
+        return Ok(Value::Null);
+    };
+    let mut items = Vec::new();
+    for &l in init {
+        items.extend(elements(&vm.heap, "append", l)?);
+    }
+    Ok(vm.heap.list_with_tail(&items, last))
+}
+
+fn reverse(vm: &mut Vm, args: &[Value]) -> NResult {
+    let items = elements(&vm.heap, "reverse", args[0])?;
+    Ok(items
+        .iter()
+        .fold(Value::Null, |acc, &x| vm.heap.cons(x, acc)))
+}
+
+fn set_cdr_of(heap: &mut Heap, pair: Value, v: Value) {
+    if let Some(Object::Pair(_, d)) = heap.obj_mut(pair) {
+        *d = v;
+    }
+}
+
+fn reverse_in_place(vm: &mut Vm, args: &[Value]) -> NResult {
+    scan(&vm.heap, "reverse!", args[0], |_, _| None::<()>)?;
+    let mut prev = Value::Null;
+    let mut cur = args[0];
+    while let Some((_, d)) = vm.heap.pair(cur) {
+        set_cdr_of(&mut vm.heap, cur, prev);
+        prev = cur;
+        cur = d;
+    }
+    Ok(prev)
+}
+
+/// The tail of `list` after `k` pairs, or a range error.
+fn tail(heap: &Heap, who: &str, list: Value, k: Value) -> NResult {
+    let k = index(who, k)?;
+    let mut cur = list;
+    for _ in 0..k {
+        match heap.pair(cur) {
+            Some((_, d)) => cur = d,
+            None => return Err(out_of_range(who, k, list)),
+        }
+    }
+    Ok(cur)
+}
+
+fn out_of_range(who: &str, k: usize, list: Value) -> Error {
+    Error::with(
+        "range-error",
+        format!("{who}: index {k} out of range for"),
+        vec![list],
+    )
+}
+
+fn list_tail(vm: &mut Vm, args: &[Value]) -> NResult {
+    tail(&vm.heap, "list-tail", args[0], args[1])
+}
+
+/// The pair at index `k` of `list`, or a range error.
+fn nth_pair(heap: &Heap, who: &str, list: Value, k: Value) -> NResult {
+    let t = tail(heap, who, list, k)?;
+    match heap.pair(t) {
+        Some(_) => Ok(t),
+        None => Err(out_of_range(who, index(who, k)?, list)),
+    }
+}
+
+fn list_ref(vm: &mut Vm, args: &[Value]) -> NResult {
+    let p = nth_pair(&vm.heap, "list-ref", args[0], args[1])?;
+    Ok(vm.heap.pair(p).map_or(Value::Unspecified, |p| p.0))
+}
+
+fn list_set(vm: &mut Vm, args: &[Value]) -> NResult {
+    let p = nth_pair(&vm.heap, "list-set!", args[0], args[1])?;
+    if let Some(Object::Pair(a, _)) = vm.heap.obj_mut(p) {
+        *a = args[2];
+    }
+    Ok(Value::Unspecified)
+}
+
+fn list_copy(vm: &mut Vm, args: &[Value]) -> NResult {
+    let mut items = Vec::new();
+    let end = walk(&vm.heap, "list-copy", args[0], |_, a| {
+        items.push(a);
+        None::<()>
+    })?;
+    let tail = match end {
+        Walk::Ended(t) => t,
+        Walk::Stopped(()) => Value::Null,
+    };
+    Ok(vm.heap.list_with_tail(&items, tail))
+}
+
+fn last_pair(vm: &mut Vm, args: &[Value]) -> NResult {
+    if vm.heap.pair(args[0]).is_none() {
+        return Err(Error::wrong_type("last-pair", "a pair", args[0]));
+    }
+    let mut last = args[0];
+    walk(&vm.heap, "last-pair", args[0], |p, _| {
+        last = p;
+        None::<()>
+    })?;
+    Ok(last)
+}
+
+fn make_list(vm: &mut Vm, args: &[Value]) -> NResult {
+    let n = index("make-list", args[0])?;
+    let fill = args.get(1).copied().unwrap_or(Value::Unspecified);
+    let mut out = Value::Null;
+    for _ in 0..n {
+        out = vm.heap.cons(fill, out);
+    }
+    Ok(out)
+}
+
+fn iota(vm: &mut Vm, args: &[Value]) -> NResult {
+    let n = index("iota", args[0])?;
+    let start = args.get(1).copied().unwrap_or(Value::Int(0));
+    let step = args.get(2).copied().unwrap_or(Value::Int(1));
+    numeric::num(&vm.heap, "iota", start)?;
+    numeric::num(&vm.heap, "iota", step)?;
+    let mut out = Value::Null;
+    for i in (0..n).rev() {
+        let i = vm.heap.integer(i.into());
+        let offset = numeric::mul(&mut vm.heap, i, step)?;
+        let x = numeric::add(&mut vm.heap, start, offset)?;
+        out = vm.heap.cons(x, out);
+    }
+    Ok(out)
+}
+
+fn set_car(vm: &mut Vm, args: &[Value]) -> NResult {
+    match vm.heap.obj_mut(args[0]) {
+        Some(Object::Pair(a, _)) => *a = args[1],
+        _ => return Err(Error::wrong_type("set-car!", "a pair", args[0])),
+    }
+    Ok(Value::Unspecified)
+}
+
+fn set_cdr(vm: &mut Vm, args: &[Value]) -> NResult {
+    match vm.heap.obj_mut(args[0]) {
+        Some(Object::Pair(_, d)) => *d = args[1],
+        _ => return Err(Error::wrong_type("set-cdr!", "a pair", args[0])),
+    }
+    Ok(Value::Unspecified)
+}
+
+/// The first pair of `list` whose car matches `x` under `same`, or `#f`.
+fn mem(
+    vm: &Vm,
+    who: &str,
+    x: Value,
+    list: Value,
+    same: fn(&Heap, Value, Value) -> bool,
+) -> NResult {
+    if is_atom(x) {
+        mem_by(vm, who, x, list, eq)
+    } else {
+        mem_by(vm, who, x, list, same)
+    }
+}
+
+/// Whether `x` is `eqv?` and `equal?` to exactly the values it is `eq?` to (it is no heap
+/// object), so searches for it can use the inlined `eq?`.
+fn is_atom(x: Value) -> bool {
+    !matches!(x, Value::Obj(_))
+}
+
+fn mem_by(
+    vm: &Vm,
+    who: &str,
+    x: Value,
+    list: Value,
+    same: impl Fn(&Heap, Value, Value) -> bool,
+) -> NResult {
+    let heap = &vm.heap;
+    let found = scan(heap, who, list, |p, a| same(heap, x, a).then_some(p))?;
+    Ok(found.unwrap_or(Value::Bool(false)))
+}
+
+fn eq(_: &Heap, a: Value, b: Value) -> bool {
+    a.eq(b)
+}
+
+fn memq(vm: &mut Vm, args: &[Value]) -> NResult {
+    mem(vm, "memq", args[0], args[1], eq)
+}
+
+fn memv(vm: &mut Vm, args: &[Value]) -> NResult {
+    mem(vm, "memv", args[0], args[1], numeric::eqv)
+}
+
+fn member(vm: &mut Vm, args: &[Value]) -> NResult {
+    mem(vm, "member", args[0], args[1], equal)
+}
+
+/// The first entry of `alist` whose key matches `x` under `same`, or `#f`.
+fn ass(
+    vm: &Vm,
+    who: &str,
+    x: Value,
+    alist: Value,
+    same: fn(&Heap, Value, Value) -> bool,
+) -> NResult {
+    if is_atom(x) {
+        ass_by(vm, who, x, alist, eq)
+    } else {
+        ass_by(vm, who, x, alist, same)
+    }
+}
+
+fn ass_by(
+    vm: &Vm,
+    who: &str,
+    x: Value,
+    alist: Value,
+    same: impl Fn(&Heap, Value, Value) -> bool,
+) -> NResult {
+    let heap = &vm.heap;
+    let found = scan(heap, who, alist, |_, entry| match heap.pair(entry) {
+        Some((k, _)) if same(heap, x, k) => Some(Ok(entry)),
+        Some(_) => None,
+        None => Some(Err(Error::wrong_type(who, "an association list", alist))),
+    })?;
+    found.unwrap_or(Ok(Value::Bool(false)))
+}
+
+fn assq(vm: &mut Vm, args: &[Value]) -> NResult {
+    ass(vm, "assq", args[0], args[1], eq)
+}
+
+fn assv(vm: &mut Vm, args: &[Value]) -> NResult {
+    ass(vm, "assv", args[0], args[1], numeric::eqv)
+}
+
+fn assoc(vm: &mut Vm, args: &[Value]) -> NResult {
+    ass(vm, "assoc", args[0], args[1], equal)
+}
+
+/// Follows a `c[ad]+r` path (applied right to left) from `v`, naming `who` on failure.
+fn cxr(vm: &Vm, who: &str, path: &str, v: Value) -> NResult {
+    let mut cur = v;
+    for step in path.bytes().rev() {
+        let (a, d) = vm
+            .heap
+            .pair(cur)
+            .ok_or_else(|| Error::wrong_type(who, &format!("a value with a {who}"), v))?;
+        cur = if step == b'a' { a } else { d };
+    }
+    Ok(cur)
+}
+
+macro_rules! cxr_natives {
+    ($($f:ident $name:literal $path:literal;)*) => {
+        $(fn $f(vm: &mut Vm, args: &[Value]) -> NResult {
+            cxr(vm, $name, $path, args[0])
+        })*
+
+        fn register_cxrs(reg: &mut Registry) {
+            $(reg.simple($name, 1, Some(1), $f);)*
+        }
+    };
+}
+
+cxr_natives! {
+    caar "caar" "aa"; cadr "cadr" "ad"; cdar "cdar" "da"; cddr "cddr" "dd";
+    caaar "caaar" "aaa"; caadr "caadr" "aad"; cadar "cadar" "ada"; caddr "caddr" "add";
+    cdaar "cdaar" "daa"; cdadr "cdadr" "dad"; cddar "cddar" "dda"; cdddr "cdddr" "ddd";
+}
+
+/// Registers the list natives. `%member` and `%assoc` are the two-argument forms behind
+/// `member` and `assoc`, which `prelude/lists.sgl` defines.
+pub fn register(reg: &mut Registry) {
+    reg.simple("%check-list", 2, Some(2), check_list);
+    reg.simple("list", 0, None, list);
+    reg.simple("cons*", 1, None, cons_star);
+    reg.simple("length", 1, Some(1), length);
+    reg.simple("list?", 1, Some(1), is_list);
+    reg.simple("append", 0, None, append);
+    reg.simple("reverse", 1, Some(1), reverse);
+    reg.simple("reverse!", 1, Some(1), reverse_in_place);
+    reg.simple("list-tail", 2, Some(2), list_tail);
+    reg.simple("list-ref", 2, Some(2), list_ref);
+    reg.simple("list-set!", 3, Some(3), list_set);
+    reg.simple("list-copy", 1, Some(1), list_copy);
+    reg.simple("last-pair", 1, Some(1), last_pair);
+    reg.simple("make-list", 1, Some(2), make_list);
+    reg.simple("iota", 1, Some(3), iota);
+    reg.simple("set-car!", 2, Some(2), set_car);
+    reg.simple("set-cdr!", 2, Some(2), set_cdr);
+    reg.simple("memq", 2, Some(2), memq);
+    reg.simple("memv", 2, Some(2), memv);
+    reg.simple("%member", 2, Some(2), member);
+    reg.simple("assq", 2, Some(2), assq);
+    reg.simple("assv", 2, Some(2), assv);
+    reg.simple("%assoc", 2, Some(2), assoc);
+    register_cxrs(reg);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_util::{check, check_errors};
+
+    #[test]
+    fn construction_and_length() {
+        check(&[
+            ("(list)", "()"),
+            ("(list 1 2 3)", "(1 2 3)"),
+            ("(cons* 1 2 '(3 4))", "(1 2 3 4)"),
+            ("(cons* 1 2 3)", "(1 2 . 3)"),
+            ("(cons* 1)", "1"),
+            ("(length '())", "0"),
+            ("(length '(1 2 3))", "3"),
+            ("(make-list 3 'x)", "(x x x)"),
+            ("(length (make-list 2))", "2"),
+            ("(make-list 0 1)", "()"),
+            ("(iota 5)", "(0 1 2 3 4)"),
+            ("(iota 3 1)", "(1 2 3)"),
+            ("(iota 3 0 2)", "(0 2 4)"),
+            ("(iota 3 0 0.5)", "(0.0 0.5 1.0)"),
+            (
+                "(iota 2 (expt 2 64))",
+                "(18446744073709551616 18446744073709551617)",
+            ),
+            ("(iota 0)", "()"),
+        ]);
+    }
+
+    #[test]
+    fn list_predicate() {
+        check(&[
+            ("(list? '(1 2))", "#t"),
+            ("(list? '())", "#t"),
+            ("(list? '(1 . 2))", "#f"),
+            ("(list? 5)", "#f"),
+            (
+                "(define c (list 1 2 3)) (set-cdr! (cddr c) c) (list? c)",
+                "#f",
+            ),
+            (
+                "(guard (e (#t (condition-kind e))) (length c))",
+                "type-error",
+            ),
+            (
+                "(guard (e (#t (error-object-message e))) (reverse c))",
+                "\"reverse: expected a proper list, got a circular list\"",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn append_and_reverse() {
+        check(&[
+            ("(append)", "()"),
+            ("(append '(1))", "(1)"),
+            ("(append 5)", "5"),
+            ("(append '(1 2) '(3) '() '(4 5))", "(1 2 3 4 5)"),
+            ("(append '(1) 2)", "(1 . 2)"),
+            ("(append '(1) '(2 . 3))", "(1 2 . 3)"),
+            (
+                "(let* ((t (list 9)) (r (append '(1) t))) (eq? (cdr r) t))",
+                "#t",
+            ),
+            ("(reverse '(1 2 3))", "(3 2 1)"),
+            ("(reverse '())", "()"),
+            ("(reverse! (list 1 2 3))", "(3 2 1)"),
+            ("(reverse! '())", "()"),
+        ]);
+    }
+
+    #[test]
+    fn access() {
+        check(&[
+            ("(list-tail '(1 2 3) 0)", "(1 2 3)"),
+            ("(list-tail '(1 2 3) 2)", "(3)"),
+            ("(list-tail '(1 2 3) 3)", "()"),
+            ("(list-tail '(1 2 . 3) 2)", "3"),
+            ("(list-ref '(a b c) 1)", "b"),
+            ("(define l (list 1 2 3)) (list-set! l 1 'x) l", "(1 x 3)"),
+            ("(last-pair '(1 2 3))", "(3)"),
+            ("(last-pair '(1 2 . 3))", "(2 . 3)"),
+            (
+                "(define p (cons 1 2)) (set-car! p 'a) (set-cdr! p 'b) p",
+                "(a . b)",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn copying() {
+        check(&[
+            ("(list-copy '(1 2 3))", "(1 2 3)"),
+            ("(list-copy '(1 2 . 3))", "(1 2 . 3)"),
+            ("(list-copy 5)", "5"),
+            ("(let ((a (list 1 2))) (eq? a (list-copy a)))", "#f"),
+            (
+                "(let* ((a (list 1 2)) (b (list-copy a))) (set-car! b 9) a)",
+                "(1 2)",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn compositions() {
+        check(&[
+            ("(caar '((1) 2))", "1"),
+            ("(cadr '(1 2 3))", "2"),
+            ("(cdar '((1 . 5) 2))", "5"),
+            ("(cddr '(1 2 3))", "(3)"),
+            ("(caaar '(((1))))", "1"),
+            ("(caadr '(0 (1)))", "1"),
+            ("(cadar '((0 1)))", "1"),
+            ("(caddr '(1 2 3))", "3"),
+            ("(cdaar '(((0 . 1))))", "1"),
+            ("(cdadr '(0 (0 . 1)))", "1"),
+            ("(cddar '((0 0 . 1)))", "1"),
+            ("(cdddr '(1 2 3 4))", "(4)"),
+        ]);
+    }
+
+    #[test]
+    fn membership() {
+        check(&[
+            ("(memq 'c '(a b c d))", "(c d)"),
+            ("(memq 'z '(a b c))", "#f"),
+            ("(memv 2.0 '(1 2.0 3))", "(2.0 3)"),
+            (
+                "(memv (expt 2 70) (list 1 (expt 2 70)))",
+                "(1180591620717411303424)",
+            ),
+            ("(member '(1) '(0 (1) 2))", "((1) 2)"),
+            ("(member \"b\" '(\"a\" \"b\"))", "(\"b\")"),
+            ("(member 2.0 '(1 2 3) =)", "(2 3)"),
+            ("(member 5 '(1 2 3) <)", "#f"),
+            ("(memq 'a '(a . b))", "(a . b)"),
+        ]);
+    }
+
+    #[test]
+    fn association() {
+        check(&[
+            ("(assq 'b '((a 1) (b 2)))", "(b 2)"),
+            ("(assq 'z '((a 1)))", "#f"),
+            ("(assv 5 '((2 3) (5 7)))", "(5 7)"),
+            ("(assoc '(x) '(((x) . 1)))", "((x) . 1)"),
+            ("(assoc 2.0 '((1 . a) (2 . b)) =)", "(2 . b)"),
+            ("(assoc 2.0 '((1 . a)) =)", "#f"),
+            ("(assoc-ref \"k\" '((\"k\" . v)))", "v"),
+            ("(assoc-ref 'z '((k . v)))", "#f"),
+        ]);
+    }
+
+    #[test]
+    fn errors() {
+        check_errors(&[
+            ("(length 5)", "length: expected a proper list, got 5"),
+            (
+                "(length '(1 2 . 3))",
+                "length: expected a proper list, got (1 2 . 3)",
+            ),
+            (
+                "(append '(1 . 2) '(3))",
+                "append: expected a proper list, got (1 . 2)",
+            ),
+            ("(reverse 'x)", "reverse: expected a proper list, got x"),
+            (
+                "(reverse! '(1 . 2))",
+                "reverse!: expected a proper list, got (1 . 2)",
+            ),
+            (
+                "(define c (list 1 2)) (set-cdr! (cdr c) c) (length c)",
+                "length: expected a proper list, got a circular list",
+            ),
+            (
+                "(filter odd? c)",
+                "filter: expected a proper list, got a circular list",
+            ),
+            (
+                "(list-copy c)",
+                "list-copy: expected a proper list, got a circular list",
+            ),
+            (
+                "(memq 5 c)",
+                "memq: expected a proper list, got a circular list",
+            ),
+            (
+                "(list-tail '(1 2) 3)",
+                "list-tail: index 3 out of range for (1 2)",
+            ),
+            (
+                "(list-ref '(1 2) 2)",
+                "list-ref: index 2 out of range for (1 2)",
+            ),
+            (
+                "(list-ref '(1 2) -1)",
+                "list-ref: expected a non-negative integer, got -1",
+            ),
+            (
+                "(list-set! '() 0 1)",
+                "list-set!: index 0 out of range for ()",
+            ),
+            ("(last-pair '())", "last-pair: expected a pair, got ()"),
+            ("(set-car! '() 1)", "set-car!: expected a pair, got ()"),
+            ("(set-cdr! 5 1)", "set-cdr!: expected a pair, got 5"),
+            ("(cadr '(1))", "cadr: expected a value with a cadr, got (1)"),
+            (
+                "(memq 'x '(a . b))",
+                "memq: expected a proper list, got (a . b)",
+            ),
+            ("(member 1 5)", "member: expected a proper list, got 5"),
+            (
+                "(assq 'x '(1))",
+                "assq: expected an association list, got (1)",
+            ),
+            (
+                "(assoc 'x '((a . 1) . 5))",
+                "assoc: expected a proper list, got ((a . 1) . 5)",
+            ),
+            (
+                "(assoc 1 '(2) =)",
+                "assoc: expected an association list, got (2)",
+            ),
+            (
+                "(make-list -1)",
+                "make-list: expected a non-negative integer, got -1",
+            ),
+            ("(iota 2 'a)", "iota: expected a number, got a"),
+        ]);
+    }
+
+    // ---- procedures from prelude/lists.sgl ----------------------------------------------
+
+    #[test]
+    fn filtering() {
+        check(&[
+            ("(filter odd? '(1 2 3 4 5))", "(1 3 5)"),
+            ("(filter odd? '())", "()"),
+            ("(remove odd? '(1 2 3 4 5))", "(2 4)"),
+            (
+                "(call-with-values (lambda () (partition even? '(1 2 3 4))) list)",
+                "((2 4) (1 3))",
+            ),
+            ("(delete 2 '(1 2 3 2))", "(1 3)"),
+            ("(delete '(a) '((a) b))", "(b)"),
+            ("(delete 2 '(1 2 3 4) <)", "(1 2)"),
+            ("(delete-duplicates '(a b a c b))", "(a b c)"),
+            ("(delete-duplicates '((1) (2) (1)))", "((1) (2))"),
+            (
+                "(delete-duplicates '(1 2 3 4) (lambda (a b) (= (modulo a 2) (modulo b 2))))",
+                "(1 2)",
+            ),
+            (
+                "(filter-map (lambda (x) (and (odd? x) (* x x))) '(1 2 3))",
+                "(1 9)",
+            ),
+            (
+                "(filter-map (lambda (a b) (and (< a b) (+ a b))) '(1 5 2) '(2 3 4 9))",
+                "(3 6)",
+            ),
+            ("(append-map (lambda (x) (list x x)) '(1 2))", "(1 1 2 2)"),
+            ("(append-map list '(1 2) '(a b))", "(1 a 2 b)"),
+        ]);
+    }
+
+    #[test]
+    fn searching() {
+        check(&[
+            ("(find even? '(1 3 4 5))", "4"),
+            ("(find even? '(1 3))", "#f"),
+            ("(find-tail even? '(1 4 5))", "(4 5)"),
+            ("(find-tail even? '())", "#f"),
+            ("(list-index even? '(1 3 4))", "2"),
+            ("(list-index even? '(1 3))", "#f"),
+            ("(list-index < '(3 2 1) '(1 2 3))", "2"),
+            ("(any even? '(1 3 4))", "#t"),
+            ("(any (lambda (x) (and (> x 1) (* x 10))) '(1 2 3))", "20"),
+            ("(any even? '())", "#f"),
+            ("(any < '(3 1) '(2 2))", "#t"),
+            ("(every odd? '(1 3))", "#t"),
+            ("(every odd? '())", "#t"),
+            ("(every (lambda (x) (and (odd? x) x)) '(1 3 5))", "5"),
+            ("(every odd? '(1 2 3))", "#f"),
+            ("(every < '(1 2) '(2 3 0))", "#t"),
+            ("(count even? '(1 2 3 4))", "2"),
+            ("(count < '(1 5 2) '(2 3 4))", "2"),
+        ]);
+    }
+
+    #[test]
+    fn folding() {
+        check(&[
+            ("(fold cons '() '(1 2 3))", "(3 2 1)"),
+            ("(fold + 0 '(1 2 3))", "6"),
+            ("(fold cons* '() '(a b c) '(1 2 3))", "(c 3 b 2 a 1)"),
+            ("(fold-left list '() '(1 2 3))", "(((() 1) 2) 3)"),
+            (
+                "(fold-left (lambda (acc a b) (+ acc (* a b))) 0 '(1 2) '(3 4))",
+                "11",
+            ),
+            ("(fold-right cons '() '(1 2 3))", "(1 2 3)"),
+            ("(fold-right list 'end '(1 2))", "(1 (2 end))"),
+            (
+                "(fold-right (lambda (a b acc) (cons (+ a b) acc)) '() '(1 2) '(10 20 30))",
+                "(11 22)",
+            ),
+            ("(reduce + 0 '(1 2 3 4))", "10"),
+            ("(reduce + 0 '())", "0"),
+            ("(reduce list 0 '(1 2 3))", "(3 (2 1))"),
+            ("(fold + 0 (iota 100000))", "4999950000"),
+        ]);
+    }
+
+    #[test]
+    fn building() {
+        check(&[
+            ("(last '(1 2 3))", "3"),
+            ("(append-reverse '(3 2 1) '(4 5))", "(1 2 3 4 5)"),
+            ("(append-reverse '() 'x)", "x"),
+            ("(append! (list 1 2) (list 3) '() (list 4))", "(1 2 3 4)"),
+            ("(append!)", "()"),
+            ("(append! '() (list 1))", "(1)"),
+            ("(append! (list 1) 2)", "(1 . 2)"),
+            ("(let ((a (list 1))) (append! a (list 2)) a)", "(1 2)"),
+        ]);
+    }
+
+    #[test]
+    fn sorting() {
+        check(&[
+            ("(sort '(3 1 2) <)", "(1 2 3)"),
+            ("(sort '() <)", "()"),
+            ("(sort '(5) <)", "(5)"),
+            ("(sort < '(3 1 2))", "(1 2 3)"),
+            ("(list-sort > '(3 1 2 5 4))", "(5 4 3 2 1)"),
+            ("(sort '(\"b\" \"a\") (lambda (a b) (< (length (list a)) (length (list b)))))", "(\"b\" \"a\")"),
+            (
+                "(sort '((1 . a) (0 . b) (1 . c) (0 . d) (1 . e)) (lambda (x y) (< (car x) (car y))))",
+                "((0 . b) (0 . d) (1 . a) (1 . c) (1 . e))",
+            ),
+            ("(define l (list 3 1 2)) (sort l <) l", "(3 1 2)"),
+            (
+                "(let ((s (sort (map (lambda (i) (modulo (* i 7919) 1000)) (iota 1000)) <)))
+                   (list (length s) (car s) (list-ref s 999) (every <= s (cdr (append s '(1000))))))",
+                "(1000 0 999 #t)",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn sorting_vectors() {
+        check(&[("(sort (vector 3 1 2) <)", "#(1 2 3)")]);
+    }
+
+    #[test]
+    fn prelude_errors() {
+        check_errors(&[
+            (
+                "(filter odd? '(1 . 2))",
+                "filter: expected a proper list, got (1 . 2)",
+            ),
+            ("(remove odd? 5)", "remove: expected a proper list, got 5"),
+            (
+                "(partition odd? 5)",
+                "partition: expected a proper list, got 5",
+            ),
+            ("(fold + 0 'x)", "fold: expected a proper list, got x"),
+            (
+                "(fold-left + 0 '(1) 'x)",
+                "fold-left: expected a proper list, got x",
+            ),
+            (
+                "(fold-right + 0 'x)",
+                "fold-right: expected a proper list, got x",
+            ),
+            ("(reduce + 0 'x)", "reduce: expected a proper list, got x"),
+            ("(find odd? 'x)", "find-tail: expected a proper list, got x"),
+            ("(any odd? 'x)", "any: expected a proper list, got x"),
+            ("(every odd? 'x)", "every: expected a proper list, got x"),
+            ("(count odd? 'x)", "count: expected a proper list, got x"),
+            (
+                "(list-index odd? 'x)",
+                "list-index: expected a proper list, got x",
+            ),
+            ("(delete 1 'x)", "delete: expected a proper list, got x"),
+            (
+                "(delete-duplicates 'x)",
+                "delete-duplicates: expected a proper list, got x",
+            ),
+            (
+                "(filter-map odd? 'x)",
+                "filter-map: expected a proper list, got x",
+            ),
+            (
+                "(append-map list 'x)",
+                "append-map: expected a proper list, got x",
+            ),
+            (
+                "(append-reverse 'x '())",
+                "append-reverse: expected a proper list, got x",
+            ),
+            ("(last '())", "last: expected a non-empty list, got ()"),
+            (
+                "(sort '(2 . 1) <)",
+                "sort: expected a proper list, got (2 . 1)",
+            ),
+            (
+                "(list-sort < 5)",
+                "list-sort: expected a proper list, got 5",
+            ),
+            (
+                "(member 1 '(1 . 2) =)",
+                "member: expected a proper list, got (1 . 2)",
+            ),
+            (
+                "(%check-list 5 '())",
+                "%check-list: expected a symbol, got 5",
+            ),
+        ]);
+    }
+}

@@ -1,0 +1,109 @@
+//! Binding natives to names: a [`NativeDef`] is what `#[native]` makes of a function, and
+//! a [`Registry`] binds definitions and values into a module (the core library, or a
+//! native library that Scheme code imports).
+
+use crate::compile::module::{GlobalBinding, Module};
+use crate::read::symbol::Symbol;
+use crate::run::native::{
+    Arity, ClosureFn, ControlClosureFn, ControlFn, Native, NativeFn, SimpleFn,
+};
+use crate::run::value::{Object, Value};
+use crate::run::vm::Vm;
+use std::rc::Rc;
+
+/// A native procedure ready to be registered: its name, arity and function. `#[native]`
+/// defines one for each function it is on.
+#[derive(Clone, Copy)]
+pub struct NativeDef {
+    name: &'static str,
+    arity: Arity,
+    f: DefFn,
+}
+
+#[derive(Clone, Copy)]
+enum DefFn {
+    Simple(SimpleFn),
+    Control(ControlFn),
+}
+
+impl NativeDef {
+    /// A native that computes a value.
+    pub const fn simple(name: &'static str, arity: Arity, f: SimpleFn) -> NativeDef {
+        NativeDef {
+            name,
+            arity,
+            f: DefFn::Simple(f),
+        }
+    }
+
+    /// A native that may tail-call or park ([`Ctl`](crate::Ctl)).
+    pub const fn control(name: &'static str, arity: Arity, f: ControlFn) -> NativeDef {
+        NativeDef {
+            name,
+            arity,
+            f: DefFn::Control(f),
+        }
+    }
+
+    /// The procedure's name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The argument counts it accepts.
+    pub const fn arity(&self) -> Arity {
+        self.arity
+    }
+
+    fn native_fn(&self) -> NativeFn {
+        match self.f {
+            DefFn::Simple(f) => NativeFn::Simple(f),
+            DefFn::Control(f) => NativeFn::Control(f),
+        }
+    }
+}
+
+/// Binds natives and values into a module: the core library's, or a native library's
+/// (see `Interpreter::define_native_library`).
+pub struct Registry<'a> {
+    pub(crate) vm: &'a mut Vm,
+    pub(crate) module: &'a mut Module,
+    /// Whether bindings are also recorded as builtins the compiler may reference.
+    pub(crate) core: bool,
+}
+
+impl Registry<'_> {
+    /// Binds `name` to a value.
+    pub fn define(&mut self, name: &str, v: Value) {
+        let s = Symbol::intern(name);
+        let slot = self.vm.globals.new_slot(s);
+        self.vm.globals.set(slot, v);
+        self.module.map.insert(s, GlobalBinding::Var(slot));
+        self.module.own.insert(s);
+        if self.core {
+            self.vm.globals.set_builtin(s, v);
+        }
+    }
+
+    /// Binds each native under its name.
+    pub fn add(&mut self, natives: &[NativeDef]) {
+        for n in natives {
+            self.native(n.name, n.arity, n.native_fn());
+        }
+    }
+
+    /// Binds `name` to a native made of a Rust closure (see `register_fn`).
+    pub(crate) fn closure(&mut self, name: &str, arity: Arity, f: ClosureFn) {
+        self.native(name, arity, NativeFn::Closure(f));
+    }
+
+    /// Binds `name` to a control native made of a Rust closure.
+    pub(crate) fn control_closure(&mut self, name: &str, arity: Arity, f: ControlClosureFn) {
+        self.native(name, arity, NativeFn::ControlClosure(f));
+    }
+
+    fn native(&mut self, name: &str, arity: Arity, f: NativeFn) {
+        let v = (self.vm.heap).alloc(Object::Native(Rc::new(Native::new(name, arity, f))));
+        self.define(name, v);
+    }
+}

@@ -1,0 +1,606 @@
+//! `(sigil async)`: coroutines on the VM's fibers. A task is a Scheme computation with its
+//! own stack; when a native parks it (`sleep`, `yield`, `await`, `channel-get`, a socket
+//! that is not ready), the scheduler switches to another task. Timers come from a heap,
+//! socket readiness from the OS (epoll through `polling`).
+
+use crate::natives::builtins::control::deadline_after;
+use crate::natives::builtins::{procedure, real, Registry};
+use crate::run::fiber::{Fiber, TaskOutcome};
+use crate::run::printer;
+use crate::run::value::{Ctl, Error, NResult, NativeObject, Object, Resume, Value, Wait};
+use crate::run::vm::{Uncaught, Vm};
+use polling::{Event, Events, Poller};
+use std::any::{Any, TypeId};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+type TaskId = u32;
+
+struct Task {
+    /// `None` while the task runs (its state is in the VM).
+    fiber: Option<Fiber>,
+    result: Option<Result<Value, Value>>,
+    waiters: Vec<TaskId>,
+    /// Bumped on every wake, so stale timer entries are ignored.
+    generation: u64,
+    /// The descriptor the task waits on, registered with the poller.
+    fd: Option<i32>,
+    /// Deadline of a `channel-get` with a timeout, kept across retries.
+    deadline: Option<Instant>,
+    /// Description of the error the task ended with, until someone awaits it.
+    failure: Option<String>,
+    /// Whether the task's error reached a waiter (`await` or `async-run` itself).
+    reported: bool,
+    /// Whether the task is in the ready queue.
+    queued: bool,
+    /// Nobody can await it (`spawn-detached`): forgotten when it ends, its error
+    /// reported at once.
+    detached: bool,
+}
+
+/// The scheduler state, kept in `vm.host` while `async-run` runs.
+struct Scheduler {
+    tasks: HashMap<TaskId, Task>,
+    next_id: TaskId,
+    ready: VecDeque<TaskId>,
+    timers: BinaryHeap<Reverse<(Instant, TaskId, u64)>>,
+    poller: Poller,
+    /// Descriptors registered with the poller (kept between waits).
+    registered: std::collections::HashSet<i32>,
+    fd_waits: usize,
+    current: Option<TaskId>,
+    /// The computation that called `async-run`, parked while tasks run.
+    outer: Option<Fiber>,
+}
+
+/// A task handle as a Scheme object.
+struct TaskHandle(TaskId);
+
+impl NativeObject for TaskHandle {
+    fn type_name(&self) -> &str {
+        "task"
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// An unbounded channel between tasks.
+struct Channel {
+    items: VecDeque<Value>,
+    waiters: VecDeque<TaskId>,
+}
+
+impl NativeObject for Channel {
+    fn type_name(&self) -> &str {
+        "channel"
+    }
+    fn trace(&self, out: &mut Vec<Value>) {
+        out.extend(self.items.iter().copied());
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+fn sched(vm: &mut Vm) -> Option<&mut Scheduler> {
+    vm.host
+        .get_mut(&TypeId::of::<Scheduler>())
+        .and_then(|b| b.downcast_mut::<Scheduler>())
+}
+
+fn require<'a>(vm: &'a mut Vm, who: &str) -> NResult<&'a mut Scheduler> {
+    sched(vm).ok_or_else(|| Error::msg(format!("{who}: no scheduler is running (use async-run)")))
+}
+
+/// GC roots of the scheduler: every parked fiber, the outer computation, task results.
+fn trace_scheduler(vm: &Vm, out: &mut Vec<Value>) {
+    let Some(s) = vm
+        .host
+        .get(&TypeId::of::<Scheduler>())
+        .and_then(|b| b.downcast_ref::<Scheduler>())
+    else {
+        return;
+    };
+    for t in s.tasks.values() {
+        if let Some(f) = &t.fiber {
+            f.trace(out);
+        }
+        if let Some(Ok(v) | Err(v)) = t.result {
+            out.push(v);
+        }
+    }
+    if let Some(f) = &s.outer {
+        f.trace(out);
+    }
+}
+
+impl Scheduler {
+    fn spawn(&mut self, thunk: Value) -> TaskId {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.tasks.insert(
+            id,
+            Task {
+                fiber: Some(Fiber::new(thunk)),
+                result: None,
+                waiters: Vec::new(),
+                generation: 0,
+                fd: None,
+                deadline: None,
+                failure: None,
+                reported: false,
+                queued: true,
+                detached: false,
+            },
+        );
+        self.ready.push_back(id);
+        id
+    }
+
+    /// Makes a waiting task runnable again.
+    fn wake(&mut self, id: TaskId) {
+        self.wake_by(id, false);
+    }
+
+    /// Makes a waiting task runnable; `by_fd` when its descriptor's event woke it (the
+    /// oneshot registration is then already disarmed).
+    fn wake_by(&mut self, id: TaskId, by_fd: bool) {
+        let Some(t) = self.tasks.get_mut(&id) else {
+            return;
+        };
+        if t.result.is_some() || t.queued {
+            return;
+        }
+        t.generation += 1;
+        if let Some(fd) = t.fd.take() {
+            if !by_fd {
+                // Woken by something else (a timer): disarm, so a later event on the
+                // descriptor cannot wake the task while it waits for something else.
+                // SAFETY: the descriptor belongs to an open socket of this task.
+                let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+                let _ = self.poller.modify(borrowed, Event::none(id as usize));
+            }
+            // The registration stays (oneshot: disarmed until `park` re-arms it), which
+            // saves two system calls per wait on a busy socket.
+            self.fd_waits -= 1;
+        }
+        t.queued = true;
+        self.ready.push_back(id);
+    }
+
+    fn park(&mut self, id: TaskId, wait: Wait) -> Result<(), std::io::Error> {
+        let generation = self.tasks.get(&id).map_or(0, |t| t.generation);
+        match wait {
+            Wait::Yield => {
+                if let Some(t) = self.tasks.get_mut(&id) {
+                    t.queued = true;
+                }
+                self.ready.push_back(id)
+            }
+            Wait::Until(t) => self.timers.push(Reverse((t, id, generation))),
+            Wait::Readable(fd)
+            | Wait::Writable(fd)
+            | Wait::ReadableUntil(fd, _)
+            | Wait::WritableUntil(fd, _) => {
+                let key = id as usize;
+                let ev = match wait {
+                    Wait::Writable(_) | Wait::WritableUntil(..) => Event::writable(key),
+                    _ => Event::readable(key),
+                };
+                if let Wait::ReadableUntil(_, t) | Wait::WritableUntil(_, t) = wait {
+                    self.timers.push(Reverse((t, id, generation)));
+                }
+                // Re-arm a registration this scheduler made before; a descriptor number
+                // whose socket was closed (the kernel dropped it) or reused is added afresh.
+                // SAFETY: the descriptor belongs to an open socket of the parked task.
+                let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+                if !self.registered.contains(&fd) || self.poller.modify(borrowed, ev).is_err() {
+                    // SAFETY: as above; a registration whose socket closes is dropped by the
+                    // kernel, and the poller is dropped when `async-run` returns.
+                    match unsafe { self.poller.add(fd, ev) } {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                            self.poller.modify(borrowed, ev)?
+                        }
+                        Err(e) => return Err(e),
+                    }
+                    self.registered.insert(fd);
+                }
+                if let Some(t) = self.tasks.get_mut(&id) {
+                    t.fd = Some(fd);
+                }
+                self.fd_waits += 1;
+            }
+            Wait::Event => {}
+        }
+        Ok(())
+    }
+}
+
+fn describe(vm: &Vm, u: &Uncaught) -> String {
+    let msg = match vm.heap.obj(u.value) {
+        Some(Object::Condition(c)) => {
+            let mut m = c.message.clone();
+            for i in &c.irritants {
+                m.push(' ');
+                m.push_str(&printer::write(&vm.heap, *i));
+            }
+            m
+        }
+        _ => format!("uncaught exception: {}", printer::write(&vm.heap, u.value)),
+    };
+    if u.span.is_known() {
+        format!("{}: {msg}", u.span)
+    } else {
+        msg
+    }
+}
+
+/// `(async-run thunk)`: runs `thunk` as the main task, and every task it spawns, until
+/// the main task has finished and no task is ready to run; returns the main task's value
+/// or raises its error.
+fn async_run(vm: &mut Vm, args: &[Value]) -> NResult {
+    let thunk = procedure(vm, "async-run", args[0])?;
+    if sched(vm).is_some() {
+        return Err(Error::msg("async-run: a scheduler is already running"));
+    }
+    let poller = Poller::new().map_err(|e| Error::msg(format!("async-run: {e}")))?;
+    let mut s = Scheduler {
+        tasks: HashMap::new(),
+        next_id: 1,
+        ready: VecDeque::new(),
+        timers: BinaryHeap::new(),
+        poller,
+        registered: Default::default(),
+        fd_waits: 0,
+        current: None,
+        outer: None,
+    };
+    let main = s.spawn(thunk);
+    // Park the caller's computation; the VM starts each task from an empty state.
+    let mut outer = Fiber::new(Value::Null);
+    outer.stack.clear();
+    vm.swap_fiber(&mut outer);
+    s.outer = Some(outer);
+    vm.host.insert(TypeId::of::<Scheduler>(), Box::new(s));
+    let saved_roots = vm.extra_roots.replace(trace_scheduler);
+    let result = schedule(vm, main);
+    vm.extra_roots = saved_roots;
+    let mut s = vm
+        .host
+        .remove(&TypeId::of::<Scheduler>())
+        .and_then(|b| b.downcast::<Scheduler>().ok())
+        .ok_or_else(|| Error::msg("async-run: scheduler state lost"))?;
+    let mut outer = s.outer.take().unwrap_or_else(|| Fiber::new(Value::Null));
+    vm.swap_fiber(&mut outer);
+    result
+}
+
+/// The scheduler loop.
+fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
+    let mut events = Events::new();
+    loop {
+        // One round: the tasks ready now. Tasks that yield or wake during the round run in
+        // the next one, after the poller has been checked, so sockets and timers are
+        // served even while some task keeps yielding.
+        let round = sched(vm).map_or(0, |s| s.ready.len());
+        for _ in 0..round {
+            let next = sched(vm).and_then(|s| {
+                let id = s.ready.pop_front()?;
+                if let Some(t) = s.tasks.get_mut(&id) {
+                    t.queued = false;
+                }
+                Some(id)
+            });
+            match next {
+                Some(id) => run_one(vm, id)?,
+                None => break,
+            }
+        }
+        let s = require(vm, "async-run")?;
+        // Once the main task has finished, tasks that still wait (for a timer, a socket, a
+        // channel or another task) are abandoned: a socket that never becomes ready must
+        // not keep `async-run` from returning.
+        if s.ready.is_empty() && s.tasks.get(&main).map_or(true, |t| t.result.is_some()) {
+            break;
+        }
+        // Timer entries of tasks woken another way are stale: they keep nothing alive.
+        let live_timers = s.timers.iter().any(|Reverse((_, id, generation))| {
+            s.tasks.get(id).is_some_and(|t| t.generation == *generation)
+        });
+        if !live_timers && s.fd_waits == 0 && s.ready.is_empty() {
+            return Err(Error::msg(
+                "async-run: deadlock: every task is waiting for another task or a channel",
+            ));
+        }
+        if vm.interrupt.swap(false, Ordering::Relaxed) {
+            return Err(Error::with("interrupt", "interrupted", vec![]));
+        }
+        let s = require(vm, "async-run")?;
+        let now = Instant::now();
+        let mut timeout = Duration::from_millis(100);
+        if let Some(Reverse((t, _, _))) = s.timers.peek() {
+            timeout = timeout.min(t.saturating_duration_since(now));
+        }
+        if !s.ready.is_empty() {
+            // Tasks are waiting to run: only collect what is ready already.
+            timeout = Duration::ZERO;
+        }
+        events.clear();
+        if s.fd_waits > 0 || !timeout.is_zero() {
+            // With a zero timeout this only collects what is ready already.
+            s.poller
+                .wait(&mut events, Some(timeout))
+                .map_err(|e| Error::msg(format!("async-run: {e}")))?;
+        }
+        for ev in events.iter() {
+            s.wake_by(ev.key as TaskId, true);
+        }
+        let now = Instant::now();
+        while let Some(Reverse((t, id, generation))) = s.timers.peek().copied() {
+            if t > now {
+                break;
+            }
+            s.timers.pop();
+            if s.tasks
+                .get(&id)
+                .is_some_and(|task| task.generation == generation)
+            {
+                s.wake(id);
+            }
+        }
+    }
+    let s = require(vm, "async-run")?;
+    let mut unawaited: Vec<(TaskId, String)> = s
+        .tasks
+        .iter_mut()
+        .filter(|(id, t)| **id != main && !t.reported)
+        .filter_map(|(id, t)| t.failure.take().map(|m| (*id, m)))
+        .collect();
+    unawaited.sort();
+    if !unawaited.is_empty() {
+        vm.flush();
+        for (id, msg) in unawaited {
+            eprintln!("error in task {id}: {msg}");
+        }
+    }
+    let s = require(vm, "async-run")?;
+    match s.tasks.get_mut(&main).and_then(|t| {
+        t.reported = true;
+        t.result
+    }) {
+        Some(Ok(v)) => Ok(v),
+        Some(Err(e)) => Err(Error::raise(e)),
+        None => Err(Error::msg("async-run: main task did not finish")),
+    }
+}
+
+/// Runs one task until it parks or ends.
+fn run_one(vm: &mut Vm, id: TaskId) -> NResult<()> {
+    let s = require(vm, "async-run")?;
+    let Some(mut fiber) = s.tasks.get_mut(&id).and_then(|t| t.fiber.take()) else {
+        return Ok(());
+    };
+    s.current = Some(id);
+    vm.swap_fiber(&mut fiber);
+    let outcome = vm.run_task();
+    vm.swap_fiber(&mut fiber);
+    let failure = match &outcome {
+        TaskOutcome::Failed(u) => Some(describe(vm, u)),
+        _ => None,
+    };
+    let s = require(vm, "async-run")?;
+    s.current = None;
+    let task = s
+        .tasks
+        .get_mut(&id)
+        .ok_or_else(|| Error::msg("async-run: lost a task"))?;
+    task.fiber = Some(fiber);
+    let finished = match outcome {
+        TaskOutcome::Parked(w) => {
+            s.park(id, w)
+                .map_err(|e| Error::msg(format!("async-run: {e}")))?;
+            return Ok(());
+        }
+        TaskOutcome::Done(v) => Ok(v),
+        TaskOutcome::Failed(u) => Err(u.value),
+    };
+    task.fiber = None;
+    if task.detached {
+        // Nobody can wait for it: forget it, so that a server spawning a task per
+        // connection does not keep one per connection it ever served.
+        s.tasks.remove(&id);
+        if let Some(msg) = failure {
+            vm.flush();
+            eprintln!("error in task {id}: {msg}");
+        }
+        return Ok(());
+    }
+    task.result = Some(finished);
+    task.failure = failure;
+    let waiters = std::mem::take(&mut task.waiters);
+    for w in waiters {
+        s.wake(w);
+    }
+    Ok(())
+}
+
+fn current(vm: &mut Vm, who: &str) -> NResult<TaskId> {
+    require(vm, who)?
+        .current
+        .ok_or_else(|| Error::msg(format!("{who}: not called from a task")))
+}
+
+fn spawn(vm: &mut Vm, args: &[Value]) -> NResult {
+    let thunk = procedure(vm, "spawn", args[0])?;
+    let id = require(vm, "spawn")?.spawn(thunk);
+    Ok(vm.heap.alloc(Object::Opaque(Box::new(TaskHandle(id)))))
+}
+
+/// `(spawn-detached thunk)`: starts a task that nobody awaits; it is forgotten when it
+/// ends, and an error it ends with is reported on stderr at once.
+fn spawn_detached(vm: &mut Vm, args: &[Value]) -> NResult {
+    let thunk = procedure(vm, "spawn-detached", args[0])?;
+    let s = require(vm, "spawn-detached")?;
+    let id = s.spawn(thunk);
+    if let Some(t) = s.tasks.get_mut(&id) {
+        t.detached = true;
+    }
+    Ok(Value::Unspecified)
+}
+
+fn yield_now(_: &mut Vm, _: &[Value]) -> NResult<Ctl> {
+    Ok(Ctl::Park(Wait::Yield, Resume::Return(Value::Unspecified)))
+}
+
+fn task_id(vm: &Vm, who: &str, v: Value) -> NResult<TaskId> {
+    match vm.heap.obj(v) {
+        Some(Object::Opaque(o)) => o
+            .as_any()
+            .downcast_ref::<TaskHandle>()
+            .map(|t| t.0)
+            .ok_or_else(|| Error::wrong_type(who, "a task", v)),
+        _ => Err(Error::wrong_type(who, "a task", v)),
+    }
+}
+
+fn await_task(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
+    let target = task_id(vm, "await", args[0])?;
+    let me = current(vm, "await")?;
+    let s = require(vm, "await")?;
+    let task = s
+        .tasks
+        .get_mut(&target)
+        .ok_or_else(|| Error::msg("await: unknown task"))?;
+    match task.result {
+        Some(Ok(v)) => Ok(Ctl::Return(v)),
+        Some(Err(e)) => {
+            task.reported = true;
+            Err(Error::raise(e))
+        }
+        None if target == me => Err(Error::msg("await: a task cannot wait for itself")),
+        None => {
+            task.waiters.push(me);
+            Ok(Ctl::Park(Wait::Event, Resume::Retry))
+        }
+    }
+}
+
+fn is_task(vm: &mut Vm, args: &[Value]) -> NResult {
+    Ok(Value::Bool(task_id(vm, "task?", args[0]).is_ok()))
+}
+
+fn task_done(vm: &mut Vm, args: &[Value]) -> NResult {
+    let id = task_id(vm, "task-done?", args[0])?;
+    let s = require(vm, "task-done?")?;
+    Ok(Value::Bool(
+        s.tasks.get(&id).is_some_and(|t| t.result.is_some()),
+    ))
+}
+
+fn make_channel(vm: &mut Vm, _: &[Value]) -> NResult {
+    Ok(vm.heap.alloc(Object::Opaque(Box::new(Channel {
+        items: VecDeque::new(),
+        waiters: VecDeque::new(),
+    }))))
+}
+
+fn channel<'a>(vm: &'a mut Vm, who: &str, v: Value) -> NResult<&'a mut Channel> {
+    match vm.heap.obj_mut(v) {
+        Some(Object::Opaque(o)) => o
+            .as_any_mut()
+            .downcast_mut::<Channel>()
+            .ok_or_else(|| Error::wrong_type(who, "a channel", v)),
+        _ => Err(Error::wrong_type(who, "a channel", v)),
+    }
+}
+
+fn is_channel(vm: &mut Vm, args: &[Value]) -> NResult {
+    Ok(Value::Bool(channel(vm, "channel?", args[0]).is_ok()))
+}
+
+fn channel_put(vm: &mut Vm, args: &[Value]) -> NResult {
+    let ch = channel(vm, "channel-put", args[0])?;
+    ch.items.push_back(args[1]);
+    let waiter = ch.waiters.pop_front();
+    if let (Some(w), Some(s)) = (waiter, sched(vm)) {
+        s.wake(w);
+    }
+    Ok(Value::Unspecified)
+}
+
+/// `(channel-get ch [timeout-seconds [default]])`: the next value, waiting for one; after
+/// the timeout, `default` (`#f` when not given).
+fn channel_get(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
+    let timeout = match args.get(1) {
+        Some(v) => Some(real(vm, "channel-get", *v)?),
+        None => None,
+    };
+    let default = args.get(2).copied().unwrap_or(Value::Bool(false));
+    let in_task = sched(vm).and_then(|s| s.current);
+    let ch = channel(vm, "channel-get", args[0])?;
+    if let Some(v) = ch.items.pop_front() {
+        if let (Some(me), Some(s)) = (in_task, sched(vm)) {
+            if let Some(t) = s.tasks.get_mut(&me) {
+                t.deadline = None;
+            }
+        }
+        return Ok(Ctl::Return(v));
+    }
+    let Some(me) = in_task else {
+        // No task can fill the channel while this thread waits: wait out the timeout.
+        let Some(secs) = timeout else {
+            return Err(Error::msg(
+                "channel-get: the channel is empty and no scheduler is running to fill it",
+            ));
+        };
+        return Ok(Ctl::Park(
+            Wait::Until(deadline_after(secs)),
+            Resume::Return(default),
+        ));
+    };
+    if !ch.waiters.contains(&me) {
+        ch.waiters.push_back(me);
+    }
+    let s = require(vm, "channel-get")?;
+    let task = s
+        .tasks
+        .get_mut(&me)
+        .ok_or_else(|| Error::msg("channel-get: lost task"))?;
+    let Some(secs) = timeout else {
+        return Ok(Ctl::Park(Wait::Event, Resume::Retry));
+    };
+    let deadline = *task.deadline.get_or_insert_with(|| deadline_after(secs));
+    if Instant::now() >= deadline {
+        task.deadline = None;
+        if let Ok(ch) = channel(vm, "channel-get", args[0]) {
+            ch.waiters.retain(|w| *w != me);
+        }
+        return Ok(Ctl::Return(default));
+    }
+    Ok(Ctl::Park(Wait::Until(deadline), Resume::Retry))
+}
+
+/// Registers the `(sigil %async)` natives that `(sigil async)` wraps.
+pub fn register(reg: &mut Registry) {
+    reg.simple("async-run", 1, Some(1), async_run);
+    reg.simple("spawn", 1, Some(1), spawn);
+    reg.simple("spawn-detached", 1, Some(1), spawn_detached);
+    reg.control("yield", 0, Some(0), yield_now);
+    reg.control("await", 1, Some(1), await_task);
+    reg.simple("task?", 1, Some(1), is_task);
+    reg.simple("task-done?", 1, Some(1), task_done);
+    reg.simple("make-channel", 0, Some(0), make_channel);
+    reg.simple("channel?", 1, Some(1), is_channel);
+    reg.simple("channel-put", 2, Some(2), channel_put);
+    reg.control("channel-get", 1, Some(3), channel_get);
+}

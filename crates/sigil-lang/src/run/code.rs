@@ -1,0 +1,319 @@
+//! Compiled code: the instruction set and procedure prototypes.
+
+use crate::read::symbol::Symbol;
+use crate::read::syntax::Span;
+use crate::run::value::Value;
+use std::cell::Cell;
+use std::rc::Rc;
+
+/// Primitives the compiler inlines when their standard binding is in scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prim {
+    /// `(+ a b)`
+    Add,
+    /// `(- a b)`
+    Sub,
+    /// `(* a b)`
+    Mul,
+    /// `(< a b)`
+    Lt,
+    /// `(> a b)`
+    Gt,
+    /// `(<= a b)`
+    Le,
+    /// `(>= a b)`
+    Ge,
+    /// `(= a b)`
+    NumEq,
+    /// `(car p)`
+    Car,
+    /// `(cdr p)`
+    Cdr,
+    /// `(cons a b)`
+    Cons,
+    /// `(null? x)`
+    IsNull,
+    /// `(pair? x)`
+    IsPair,
+    /// `(not x)`
+    Not,
+    /// `(eq? a b)`
+    Eq,
+    /// `(eqv? a b)`
+    Eqv,
+    /// `(zero? x)`
+    IsZero,
+    /// `(vector-ref v i)`
+    VectorRef,
+    /// `(vector-set! v i x)`
+    VectorSet,
+    /// `(quotient a b)`
+    Quotient,
+    /// `(remainder a b)`
+    Remainder,
+    /// `(modulo a b)`
+    Modulo,
+}
+
+impl Prim {
+    /// The standard procedure name and argument count of each primitive.
+    pub const ALL: [(Prim, &'static str, usize); 22] = [
+        (Prim::Add, "+", 2),
+        (Prim::Sub, "-", 2),
+        (Prim::Mul, "*", 2),
+        (Prim::Lt, "<", 2),
+        (Prim::Gt, ">", 2),
+        (Prim::Le, "<=", 2),
+        (Prim::Ge, ">=", 2),
+        (Prim::NumEq, "=", 2),
+        (Prim::Car, "car", 1),
+        (Prim::Cdr, "cdr", 1),
+        (Prim::Cons, "cons", 2),
+        (Prim::IsNull, "null?", 1),
+        (Prim::IsPair, "pair?", 1),
+        (Prim::Not, "not", 1),
+        (Prim::Eq, "eq?", 2),
+        (Prim::Eqv, "eqv?", 2),
+        (Prim::IsZero, "zero?", 1),
+        (Prim::VectorRef, "vector-ref", 2),
+        (Prim::VectorSet, "vector-set!", 3),
+        (Prim::Quotient, "quotient", 2),
+        (Prim::Remainder, "remainder", 2),
+        (Prim::Modulo, "modulo", 2),
+    ];
+
+    /// Number of arguments the inlined form takes (the same as in [`Prim::ALL`]).
+    #[inline(always)]
+    pub const fn arity(self) -> usize {
+        match self {
+            Prim::Car | Prim::Cdr | Prim::IsNull | Prim::IsPair | Prim::Not | Prim::IsZero => 1,
+            Prim::VectorSet => 3,
+            _ => 2,
+        }
+    }
+
+    /// The procedure name.
+    pub fn name(self) -> &'static str {
+        Prim::ALL.iter().find(|p| p.0 == self).map_or("", |p| p.1)
+    }
+}
+
+// `Prim::arity` agrees with the table.
+const _: () = {
+    let mut i = 0;
+    while i < Prim::ALL.len() {
+        assert!(Prim::ALL[i].0.arity() == Prim::ALL[i].2);
+        i += 1;
+    }
+};
+
+/// A fused numeric comparison branch, packed in a byte: which comparison (`<`, `>`, `<=`,
+/// `>=`, `=`), whether the branch is taken when it holds or when it fails, and (bits 0-2)
+/// for which fixnum orderings (less, equal, greater) the branch is taken.
+#[derive(Clone, Copy, Debug)]
+pub struct Cmp(u8);
+
+impl Cmp {
+    const PRIMS: [Prim; 5] = [Prim::Lt, Prim::Gt, Prim::Le, Prim::Ge, Prim::NumEq];
+
+    /// A branch taken when `(prim a b)` is `jump_if`; `None` if `prim` is not a comparison.
+    pub fn new(prim: Prim, jump_if: bool) -> Option<Cmp> {
+        let i = Cmp::PRIMS.iter().position(|&p| p == prim)? as u8;
+        // The orderings (bit 0 less, 1 equal, 2 greater) for which the comparison holds.
+        let holds = match prim {
+            Prim::Lt => 0b001,
+            Prim::Gt => 0b100,
+            Prim::Le => 0b011,
+            Prim::Ge => 0b110,
+            _ => 0b010,
+        };
+        let mask = if jump_if { holds } else { !holds & 0b111 };
+        Some(Cmp(mask | i << 3 | u8::from(jump_if) << 6))
+    }
+
+    /// The comparison primitive.
+    pub fn prim(self) -> Prim {
+        Cmp::PRIMS[usize::from(self.0 >> 3 & 7)]
+    }
+
+    /// Whether the branch is taken when the comparison holds (else when it fails).
+    pub fn jump_if(self) -> bool {
+        self.0 & 0x40 != 0
+    }
+
+    /// Whether the branch is taken when both operands are fixnums.
+    #[inline(always)]
+    pub fn jumps_ints(self, a: i64, b: i64) -> bool {
+        let ordering = u8::from(a >= b) + u8::from(a > b);
+        self.0 >> ordering & 1 != 0
+    }
+}
+
+/// An operand an instruction reads directly: a local slot (0-127) or, with the top bit
+/// set, a captured variable (0-127) of the running closure.
+#[derive(Clone, Copy, Debug)]
+pub struct Var(u8);
+
+impl Var {
+    const FREE: u8 = 0x80;
+
+    /// Local slot `s`, if it is small enough.
+    pub fn local(s: u16) -> Option<Var> {
+        u8::try_from(s).ok().filter(|&s| s < Var::FREE).map(Var)
+    }
+
+    /// Captured variable `i`, if it is small enough.
+    pub fn free(i: u16) -> Option<Var> {
+        u8::try_from(i)
+            .ok()
+            .filter(|&i| i < Var::FREE)
+            .map(|i| Var(i | Var::FREE))
+    }
+
+    /// The captured variable's index, or `Err` with the local slot.
+    #[inline(always)]
+    pub fn free_index(self) -> Result<usize, usize> {
+        if self.0 & Var::FREE != 0 {
+            Ok(usize::from(self.0 & !Var::FREE))
+        } else {
+            Err(usize::from(self.0))
+        }
+    }
+}
+
+/// One VM instruction.
+#[derive(Clone, Copy, Debug)]
+pub enum Op {
+    /// Push constant `k`.
+    Const(u32),
+    /// Push local slot.
+    Local(u16),
+    /// Push two local slots (the first, then the second).
+    Local2(u16, u16),
+    /// Pop into local slot.
+    SetLocal(u16),
+    /// Push the value inside the box in a local slot.
+    LocalBox(u16),
+    /// Pop into the box in a local slot.
+    SetLocalBox(u16),
+    /// Replace a local slot's value by a box holding it.
+    BoxLocal(u16),
+    /// Push the running closure itself (a named `let` loop calling itself).
+    SelfClosure,
+    /// Push captured variable.
+    Free(u16),
+    /// Push the value inside a captured box.
+    FreeBox(u16),
+    /// Pop into a captured box.
+    SetFreeBox(u16),
+    /// Push global.
+    Global(u32),
+    /// Pop into an existing global.
+    SetGlobal(u32),
+    /// Pop into a global, defining it.
+    DefGlobal(u32),
+    /// Drop the top of stack.
+    Pop,
+    /// Jump to an instruction index.
+    Jump(u32),
+    /// Pop; jump if it is `#f`.
+    JumpIfFalse(u32),
+    /// Make a closure of child prototype `i`, popping its captured values.
+    Closure(u32),
+    /// Call with `n` arguments (callee below them).
+    Call(u16),
+    /// Tail call with `n` arguments.
+    TailCall(u16),
+    /// Return the top of stack.
+    Return,
+    /// Return a local slot.
+    ReturnLocal(u16),
+    /// Apply an inlined primitive.
+    Prim(Prim),
+    /// Apply an inlined two-argument primitive to two variables.
+    PrimVV(Prim, Var, Var),
+    /// Pop; jump if it is not `#f`.
+    JumpIfTrue(u32),
+    /// Pop two values, compare them, and jump as the comparison says.
+    JumpCmp(Cmp, u32),
+    /// Compare two variables and jump as the comparison says.
+    JumpCmpVV(Cmp, Var, Var, u32),
+    /// Compare a variable with a fixnum and jump as the comparison says.
+    JumpCmpVI(Cmp, Var, i8, u32),
+    /// Compare two local slots (0-255) and jump as the comparison says: [`Op::JumpCmpVV`]
+    /// without the operands' captured-variable checks.
+    JumpCmpLL(Cmp, u8, u8, u32),
+    /// Add a small constant to the top of stack.
+    AddImm(i32),
+    /// Push a local slot plus a small constant.
+    LocalAddImm(u16, i32),
+    /// Tail call of the running closure with `n` arguments (no callee on the stack; the
+    /// compiler has checked the argument count).
+    TailCallSelf(u16),
+}
+
+// Instructions stay two words wide: the dispatch loop loads one per step.
+const _: () = assert!(std::mem::size_of::<Op>() == 8);
+
+impl Op {
+    /// The same conditional jump with another target.
+    pub fn with_target(self, target: u32) -> Op {
+        match self {
+            Op::Jump(_) => Op::Jump(target),
+            Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
+            Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
+            Op::JumpCmp(c, _) => Op::JumpCmp(c, target),
+            Op::JumpCmpVV(c, a, b, _) => Op::JumpCmpVV(c, a, b, target),
+            Op::JumpCmpVI(c, a, k, _) => Op::JumpCmpVI(c, a, k, target),
+            Op::JumpCmpLL(c, a, b, _) => Op::JumpCmpLL(c, a, b, target),
+            op => op,
+        }
+    }
+
+    /// The jump target of a jump instruction.
+    pub fn target(self) -> Option<u32> {
+        match self {
+            Op::Jump(t)
+            | Op::JumpIfFalse(t)
+            | Op::JumpIfTrue(t)
+            | Op::JumpCmp(_, t)
+            | Op::JumpCmpVV(.., t)
+            | Op::JumpCmpVI(.., t)
+            | Op::JumpCmpLL(.., t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// A compiled lambda.
+pub struct Proto {
+    /// Procedure name for messages and backtraces.
+    pub name: Option<Symbol>,
+    /// Required parameters.
+    pub nparams: u16,
+    /// Whether extra arguments are collected in a list.
+    pub rest: bool,
+    /// Local slots (parameters included).
+    pub nslots: u16,
+    /// Most values the code keeps on the stack above its local slots.
+    pub max_stack: u32,
+    /// Stack room a call of the code needs: `nslots + max_stack`.
+    pub frame_size: u32,
+    /// The argument count a call may start the code with as it is: `nparams`, or `u32::MAX`
+    /// with a rest parameter.
+    pub direct_argc: u32,
+    /// Captured variables the closure carries.
+    pub nfree: u16,
+    /// Instructions.
+    pub code: Vec<Op>,
+    /// Source position of each instruction.
+    pub spans: Vec<Span>,
+    /// Constants.
+    pub consts: Vec<Value>,
+    /// Nested lambdas.
+    pub children: Vec<Rc<Proto>>,
+    /// Library-internal code hidden from backtraces.
+    pub internal: bool,
+    /// Collector bookkeeping.
+    pub mark_epoch: Cell<u32>,
+}

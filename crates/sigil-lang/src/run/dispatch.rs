@@ -1,0 +1,503 @@
+//! The dispatch loop: runs the innermost frame's instructions until the frame depth drops
+//! to where it started or the task parks. Everything else a call or an error needs is in
+//! [`call`](crate::run::call); the inlined primitives' general paths are in
+//! [`prim`](crate::run::prim).
+
+use crate::run::call::{Flow, Frame, Outcome};
+use crate::run::code::{Cmp, Op, Prim, Proto, Var};
+use crate::run::prim::prim_fast;
+use crate::run::value::*;
+use crate::run::vm::Vm;
+use std::rc::Rc;
+
+/// Copies `n` values from `src` to `dst`, which is not above `src` (the ranges may overlap).
+/// A plain loop: the argument lists of tail calls are too short for `memmove` to pay off.
+///
+/// # Safety
+/// Both ranges must be valid, and `dst <= src`.
+#[inline(always)]
+unsafe fn move_down(src: *const Value, dst: *mut Value, n: usize) {
+    debug_assert!(dst as *const Value <= src);
+    for i in 0..n {
+        dst.add(i).write(src.add(i).read());
+    }
+}
+
+impl Vm {
+    /// Runs until the frame depth drops to `entry` or the task parks.
+    ///
+    /// While a frame runs, the top of the value stack lives in locals: `st` points at the
+    /// stack's buffer and `sp` is its length; the innermost frame's fields live in locals
+    /// too. `sync!` writes them back before anything else looks at the stack; after code
+    /// that may change the stack or frames in other ways, the loop reloads the innermost
+    /// frame (`continue 'frame`). Switching to a frame reserves room for its
+    /// [`Proto::max_stack`] temporaries, so pushes need no capacity check.
+    pub(crate) fn run(&mut self, entry: usize) -> Result<Outcome, Value> {
+        'frame: loop {
+            let mut st = self.stack.as_mut_ptr();
+            let mut sp = self.stack.len();
+            let frame = self.frames.last().expect("frame");
+            // SAFETY (here and where frames are switched below): see `Frame::proto`; a frame's
+            // closure, which owns the prototype, is a GC root while the frame exists.
+            let mut proto: &Proto = unsafe { &*frame.proto };
+            let mut base = frame.base as usize;
+            // The next instruction. SAFETY (here and wherever it is set): compiled code ends
+            // in a return or tail call and its jumps land on instructions
+            // (`codegen::assert_well_formed`), and saved `pc`s point at instructions, so `ip`
+            // stays within `proto.code`.
+            let mut ip: *const Op = unsafe { proto.code.as_ptr().add(frame.pc as usize) };
+            // The running closure's captured values, looked up at their first use.
+            let mut free: *const Value = std::ptr::null();
+            // Makes sure `need` more values fit in the stack's buffer.
+            macro_rules! room {
+                ($need:expr) => {{
+                    let need: usize = $need;
+                    if self.stack.capacity() - sp < need {
+                        // SAFETY: every value below `sp` has been written.
+                        unsafe { self.stack.set_len(sp) };
+                        self.stack.reserve(need);
+                        st = self.stack.as_mut_ptr();
+                    }
+                }};
+            }
+            room!(proto.max_stack as usize);
+            // Stack access. SAFETY (`push!`, `pop!`, `local!`, `callee!`, `set_local!`): the
+            // frame's callee and slots `base - 1..base + nslots` are below `sp` (the call
+            // filled them; the compiler never pops below them) and slot indices are below
+            // `nslots`; the compiler's `max_stack` bound keeps pushes within the capacity
+            // reserved when the frame was switched to.
+            macro_rules! push {
+                ($v:expr) => {{
+                    let v = $v;
+                    debug_assert!(sp < self.stack.capacity());
+                    unsafe { st.add(sp).write(v) };
+                    sp += 1;
+                }};
+            }
+            macro_rules! pop {
+                () => {{
+                    debug_assert!(sp > base);
+                    sp -= 1;
+                    unsafe { st.add(sp).read() }
+                }};
+            }
+            macro_rules! local {
+                ($s:expr) => {{
+                    debug_assert!(($s as usize) < proto.nslots as usize);
+                    unsafe { st.add(base + $s as usize).read() }
+                }};
+            }
+            // The running closure: it sits just below the frame's slots (the callee of the
+            // call that made the frame).
+            macro_rules! callee {
+                () => {
+                    unsafe { st.add(base - 1).read() }
+                };
+            }
+            // Captured value `i`. SAFETY: the compiler only emits indices below `nfree`, the
+            // length of the closure's captured values; those are never changed, and the
+            // closure (a GC root on the stack) keeps them alive where they are.
+            macro_rules! free_var {
+                ($i:expr) => {{
+                    debug_assert!(($i as usize) < proto.nfree as usize);
+                    if free.is_null() {
+                        free = self.free_values(callee!());
+                    }
+                    unsafe { free.add($i as usize).read() }
+                }};
+            }
+            // The value of an instruction operand.
+            macro_rules! var {
+                ($x:expr) => {{
+                    let x: Var = $x;
+                    match x.free_index() {
+                        Ok(i) => free_var!(i),
+                        Err(s) => local!(s),
+                    }
+                }};
+            }
+            macro_rules! set_local {
+                ($s:expr, $v:expr) => {{
+                    let v = $v;
+                    debug_assert!(($s as usize) < proto.nslots as usize);
+                    unsafe { st.add(base + $s as usize).write(v) };
+                }};
+            }
+            // The index of the next instruction.
+            macro_rules! pc {
+                () => {
+                    // SAFETY: `ip` points into `proto.code` (see its definition).
+                    unsafe { ip.offset_from(proto.code.as_ptr()) as usize }
+                };
+            }
+            // Continues at instruction `t`.
+            macro_rules! jump {
+                ($t:expr) => {
+                    // SAFETY: jump targets are instructions (see `ip`).
+                    ip = unsafe { proto.code.as_ptr().add($t as usize) }
+                };
+            }
+            // Writes the stack length and `pc` back for code outside this loop.
+            macro_rules! sync {
+                () => {{
+                    debug_assert!(sp <= self.stack.capacity());
+                    // SAFETY: every value below `sp` has been written.
+                    unsafe { self.stack.set_len(sp) };
+                    self.frames.last_mut().expect("frame").pc = pc!() as u32;
+                }};
+            }
+            // Picks the stack up again after a native ran (it may have grown the buffer).
+            // The running closure (at `base - 1`) is looked up again too: a continuation
+            // invoked in a nested `apply` may have put another closure of the same code
+            // there.
+            macro_rules! reload {
+                () => {{
+                    st = self.stack.as_mut_ptr();
+                    sp = self.stack.len();
+                    room!(proto.max_stack as usize);
+                    free = std::ptr::null();
+                }};
+            }
+            // Starts running a closure with prototype `p`, whose `n` arguments are the top of
+            // the stack (the frame is already pushed): fills the other local slots.
+            macro_rules! start {
+                ($p:expr, $n:expr) => {{
+                    proto = unsafe { &*$p };
+                    jump!(0);
+                    room!(proto.frame_size as usize);
+                    free = std::ptr::null();
+                    for _ in $n..proto.nslots as usize {
+                        push!(Value::Undefined);
+                    }
+                }};
+            }
+            macro_rules! resume {
+                ($flow:expr) => {
+                    match $flow {
+                        Flow::Continue => continue 'frame,
+                        Flow::Done(v) => return Ok(Outcome::Done(v)),
+                        Flow::Park(w) => return Ok(Outcome::Parked(w)),
+                    }
+                };
+            }
+            macro_rules! fail {
+                ($e:expr) => {{
+                    let e = $e;
+                    sync!();
+                    resume!(self.throw(e, entry)?)
+                }};
+            }
+            // A call: collects garbage and checks for interrupts every 1024th time.
+            macro_rules! tick {
+                () => {{
+                    self.ticks = self.ticks.wrapping_add(1);
+                    if self.ticks & 0x3ff == 0 {
+                        sync!();
+                        if let Err(e) = self.poll() {
+                            fail!(e);
+                        }
+                    }
+                }};
+            }
+            // Applies primitive `p` to `args`, replacing the top `k` values by the result.
+            macro_rules! prim {
+                ($p:expr, $args:expr, $k:expr) => {{
+                    let (p, args, k): (Prim, &[Value], usize) = ($p, $args, $k);
+                    let r = match prim_fast(&mut self.heap, p, args) {
+                        Some(v) => Ok(v),
+                        None => {
+                            sync!();
+                            let r = self.prim_slow(p, args);
+                            reload!();
+                            r
+                        }
+                    };
+                    match r {
+                        Ok(v) => {
+                            sp -= k;
+                            push!(v);
+                        }
+                        Err(e) => fail!(e),
+                    }
+                }};
+            }
+            // Pushes `a + k`.
+            macro_rules! add_imm {
+                ($a:expr, $k:expr) => {{
+                    let (a, k): (Value, i32) = ($a, $k);
+                    let sum = match a {
+                        Value::Int(x) => x.checked_add(k.into()),
+                        _ => None,
+                    };
+                    match sum {
+                        Some(r) => push!(Value::Int(r)),
+                        None => match self.add_slow(a, k) {
+                            Ok(v) => push!(v),
+                            Err(e) => fail!(e),
+                        },
+                    }
+                }};
+            }
+            // Jumps to `t` when comparison `c` of `a` and `b` says so.
+            macro_rules! branch {
+                ($c:expr, $a:expr, $b:expr, $t:expr) => {{
+                    let (c, a, b): (Cmp, Value, Value) = ($c, $a, $b);
+                    let jump = match (a, b) {
+                        (Value::Int(x), Value::Int(y)) => c.jumps_ints(x, y),
+                        _ => {
+                            sync!();
+                            let r = self.prim_slow(c.prim(), &[a, b]);
+                            reload!();
+                            match r {
+                                Ok(r) => r.is_true() == c.jump_if(),
+                                Err(e) => fail!(e),
+                            }
+                        }
+                    };
+                    if jump {
+                        jump!($t);
+                    }
+                }};
+            }
+            loop {
+                debug_assert!(pc!() < proto.code.len());
+                // SAFETY: `ip` points at an instruction, and the one after it, if any, is the
+                // next (see `ip`).
+                let op = unsafe { &*ip };
+                ip = unsafe { ip.add(1) };
+                match *op {
+                    Op::Const(k) => push!(proto.consts[k as usize]),
+                    Op::Local(s) => push!(local!(s)),
+                    Op::Local2(a, b) => {
+                        push!(local!(a));
+                        push!(local!(b));
+                    }
+                    Op::SetLocal(s) => {
+                        let v = pop!();
+                        set_local!(s, v);
+                    }
+                    Op::LocalBox(s) => match self.unbox(local!(s)) {
+                        Some(v) => push!(v),
+                        None => fail!(self.undefined_error(proto)),
+                    },
+                    Op::SetLocalBox(s) => {
+                        let v = pop!();
+                        self.set_box(local!(s), v);
+                    }
+                    Op::BoxLocal(s) => {
+                        let b = self.new_box(local!(s));
+                        set_local!(s, b);
+                    }
+                    Op::SelfClosure => push!(callee!()),
+                    Op::Free(i) => push!(free_var!(i)),
+                    Op::FreeBox(i) => match self.unbox(free_var!(i)) {
+                        Some(v) => push!(v),
+                        None => fail!(self.undefined_error(proto)),
+                    },
+                    Op::SetFreeBox(i) => {
+                        let v = pop!();
+                        self.set_box(free_var!(i), v);
+                    }
+                    Op::Global(g) => {
+                        let mut v = self.globals.values[g as usize];
+                        if let Value::Undefined = v {
+                            v = match self.load_global(g) {
+                                Ok(v) => v,
+                                Err(e) => fail!(e),
+                            };
+                        }
+                        push!(v);
+                    }
+                    Op::SetGlobal(g) => {
+                        if let Value::Undefined = self.globals.values[g as usize] {
+                            fail!(self.unbound_error(g, "set!: "));
+                        }
+                        self.globals.values[g as usize] = pop!();
+                    }
+                    Op::DefGlobal(g) => self.globals.values[g as usize] = pop!(),
+                    Op::Pop => {
+                        pop!();
+                    }
+                    Op::Jump(t) => jump!(t),
+                    Op::JumpIfFalse(t) => {
+                        if let Value::Bool(false) = pop!() {
+                            jump!(t);
+                        }
+                    }
+                    Op::JumpIfTrue(t) => {
+                        if !matches!(pop!(), Value::Bool(false)) {
+                            jump!(t);
+                        }
+                    }
+                    Op::JumpCmp(c, t) => {
+                        let b = pop!();
+                        let a = pop!();
+                        branch!(c, a, b, t);
+                    }
+                    Op::JumpCmpVV(c, x, y, t) => branch!(c, var!(x), var!(y), t),
+                    Op::JumpCmpVI(c, x, k, t) => branch!(c, var!(x), Value::Int(k.into()), t),
+                    Op::JumpCmpLL(c, x, y, t) => branch!(c, local!(x), local!(y), t),
+                    Op::Closure(i) => {
+                        let child = &proto.children[i as usize];
+                        let n = child.nfree as usize;
+                        sp -= n;
+                        // SAFETY: the compiler pushed the `n` captured values.
+                        let free = unsafe { std::slice::from_raw_parts(st.add(sp), n) };
+                        push!(self.new_closure(child, free));
+                    }
+                    Op::Call(n) => {
+                        tick!();
+                        let n = n as usize;
+                        let fpos = sp - n - 1;
+                        // SAFETY: the compiler pushed the callee and `n` arguments.
+                        let f = unsafe { st.add(fpos).read() };
+                        match self.exact_closure(f, n) {
+                            Some(p) if self.frames.len() < self.depth_limit => {
+                                base = fpos + 1;
+                                self.push_frame(pc!(), p, base);
+                                start!(p, n);
+                            }
+                            _ => {
+                                sync!();
+                                let Some(g) = self.simple_native(f, n) else {
+                                    resume!(self.call(n, false, entry)?)
+                                };
+                                let r = self.call_simple(g, fpos);
+                                reload!();
+                                match r {
+                                    Ok(v) => push!(v),
+                                    Err(e) => fail!(e),
+                                }
+                            }
+                        }
+                    }
+                    Op::TailCall(n) => {
+                        tick!();
+                        let n = n as usize;
+                        let fpos = sp - n - 1;
+                        // SAFETY: the compiler pushed the callee and `n` arguments.
+                        let f = unsafe { st.add(fpos).read() };
+                        match self.exact_closure(f, n) {
+                            Some(p) => {
+                                // SAFETY: moves the callee and arguments down over this frame's
+                                // callee and slots (the regions may overlap).
+                                unsafe { move_down(st.add(fpos), st.add(base - 1), n + 1) };
+                                sp = base + n;
+                                *self.frames.last_mut().expect("frame") = Frame {
+                                    proto: p,
+                                    pc: 0,
+                                    base: base as u32,
+                                };
+                                start!(p, n);
+                            }
+                            None => {
+                                sync!();
+                                resume!(self.call(n, true, entry)?)
+                            }
+                        }
+                    }
+                    Op::TailCallSelf(n) => {
+                        tick!();
+                        let n = n as usize;
+                        // SAFETY: the top `n` values are the arguments, and the compiler checked
+                        // that the frame has `n` parameter slots (no rest parameter).
+                        unsafe { move_down(st.add(sp - n), st.add(base), n) };
+                        sp = base + proto.nslots as usize;
+                        jump!(0);
+                    }
+                    Op::Return | Op::ReturnLocal(_) => {
+                        let v = match *op {
+                            Op::ReturnLocal(s) => local!(s),
+                            _ => pop!(),
+                        };
+                        // The result replaces the callee.
+                        sp = base - 1;
+                        push!(v);
+                        let depth = self.frames.len() - 1;
+                        // SAFETY: drops the running frame, the innermost one (frames need no
+                        // destructor).
+                        unsafe { self.frames.set_len(depth) };
+                        if depth <= entry {
+                            // SAFETY: the values below the callee's position are initialised.
+                            unsafe { self.stack.set_len(base - 1) };
+                            return Ok(Outcome::Done(v));
+                        }
+                        // SAFETY: `depth > entry`, so the caller's frame is still there.
+                        let f = unsafe { self.frames.get_unchecked(depth - 1) };
+                        proto = unsafe { &*f.proto };
+                        base = f.base as usize;
+                        jump!(f.pc);
+                        room!(proto.max_stack as usize);
+                        free = std::ptr::null();
+                    }
+                    Op::AddImm(k) => {
+                        let a = pop!();
+                        add_imm!(a, k);
+                    }
+                    Op::LocalAddImm(s, k) => add_imm!(local!(s), k),
+                    Op::Prim(p) => {
+                        let k = p.arity();
+                        // SAFETY: the compiler pushed the primitive's `k` arguments.
+                        let args = unsafe { std::slice::from_raw_parts(st.add(sp - k), k) };
+                        prim!(p, args, k);
+                    }
+                    Op::PrimVV(p, x, y) => prim!(p, &[var!(x), var!(y)], 0),
+                }
+            }
+        }
+    }
+
+    /// The value in box `b` (`b` itself when it is not a box); `None` while the boxed
+    /// variable is still undefined.
+    #[inline]
+    pub(crate) fn unbox(&self, b: Value) -> Option<Value> {
+        match self.heap.obj(b) {
+            Some(Object::Boxed(Value::Undefined)) => None,
+            Some(Object::Boxed(v)) => Some(*v),
+            _ => Some(b),
+        }
+    }
+
+    /// Stores `v` in box `b`.
+    #[inline]
+    pub(crate) fn set_box(&mut self, b: Value, v: Value) {
+        if let Some(Object::Boxed(cell)) = self.heap.obj_mut(b) {
+            *cell = v;
+        }
+    }
+
+    /// A new box holding `v` (kept out of [`Vm::run`] to keep its loop small).
+    #[inline(never)]
+    pub(crate) fn new_box(&mut self, v: Value) -> Value {
+        self.heap.alloc(Object::Boxed(v))
+    }
+
+    /// A new closure of `proto` capturing `free`.
+    #[inline(never)]
+    pub(crate) fn new_closure(&mut self, proto: &Rc<Proto>, free: &[Value]) -> Value {
+        let c = Closure {
+            proto: proto.clone(),
+            free: free.into(),
+        };
+        self.heap.alloc(Object::Closure(c))
+    }
+
+    /// The captured values of `closure`.
+    pub(crate) fn free_values(&self, closure: Value) -> *const Value {
+        match self.heap.obj(closure) {
+            Some(Object::Closure(c)) => c.free.as_ptr(),
+            _ => unreachable!("a frame runs a closure"),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn undefined_error(&self, proto: &Proto) -> Error {
+        let who = proto.name.map_or("lambda".to_string(), |n| n.to_string());
+        Error::with(
+            "unbound-variable",
+            format!("{who}: variable used before its definition"),
+            vec![],
+        )
+    }
+}

@@ -1,0 +1,208 @@
+//! The virtual machine: runs compiled code on an explicit stack of frames, so Scheme calls
+//! never recurse on the Rust stack. Tail calls reuse the caller's frame; continuations copy
+//! the stack; natives may ask to park the computation until a file descriptor or timer is
+//! ready.
+//!
+//! This file holds the machine's state and its configuration; the dispatch loop, calls,
+//! fibers, primitives and collection roots have files of their own in this folder.
+
+use crate::read::syntax::{Span, Syn};
+use crate::run::block::{block_thread, Blocker};
+use crate::run::call::Frame;
+use crate::run::fiber::ParkedCall;
+use crate::run::globals::Globals;
+use crate::run::heap::Heap;
+use crate::run::value::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io::Write;
+use std::rc::Rc;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+/// An error that reached the top level with no handler: the raised value plus where it
+/// happened and the innermost Scheme frames.
+#[derive(Clone)]
+pub struct Uncaught {
+    /// The raised object (usually a condition).
+    pub value: Value,
+    /// Position of the expression that failed.
+    pub span: Span,
+    /// Innermost frames: procedure name and call position.
+    pub trace: Vec<(String, Span)>,
+}
+
+/// What the VM asks of the compiler while a program runs. The interpreter installs it
+/// (`compile::toplevel`); the VM knows nothing else of the compiler.
+pub(crate) trait Compiler {
+    /// The value of global `slot`, read while unbound: a procedure compiled now, or
+    /// `None` when the slot stands for nothing to load.
+    fn load_global(&mut self, slot: u32, globals: &mut Globals, heap: &mut Heap)
+        -> Option<NResult>;
+
+    /// Compiles `form` in the top-level environment into a procedure of no arguments
+    /// (`eval`, `load`).
+    fn compile(&mut self, form: &Syn, globals: &mut Globals, heap: &mut Heap) -> NResult;
+}
+
+/// The machine.
+pub struct Vm {
+    /// The object heap.
+    pub heap: Heap,
+    /// Global variables.
+    pub globals: Globals,
+    /// The compiler, for globals read while unbound and for code compiled at run time.
+    pub(crate) compiler: Option<Rc<RefCell<dyn Compiler>>>,
+    /// The value stack.
+    pub stack: Vec<Value>,
+    /// The frame stack.
+    pub frames: Vec<Frame>,
+    /// Current exception handlers (a list, innermost first).
+    pub handlers: Value,
+    /// Current `dynamic-wind` entries (a list of (before . after)).
+    pub winders: Value,
+    /// The Scheme `raise` procedure, used to signal errors from natives.
+    pub raise_proc: Value,
+    /// Maximum frame depth before "recursion too deep".
+    pub max_depth: usize,
+    pub(crate) depth_limit: usize,
+    /// Set (from a signal handler, say) to interrupt the running computation.
+    pub interrupt: Arc<AtomicBool>,
+    pub(crate) ticks: u32,
+    /// Buffered standard output.
+    pub out: Vec<u8>,
+    pub(crate) sink: Box<dyn Write>,
+    /// Extra GC roots held for Rust code.
+    pub roots: Vec<Value>,
+    /// Command-line arguments seen by `(command-line)`.
+    pub command_line: Vec<String>,
+    /// Where the last uncaught error happened.
+    pub last_uncaught: Option<Uncaught>,
+    /// Host data for native libraries, keyed by type.
+    pub host: HashMap<std::any::TypeId, Box<dyn std::any::Any>>,
+    /// Carries out parked waits when no scheduler runs.
+    pub blocker: Blocker,
+    /// Set while a scheduler runs a task: parking natives then suspend the task instead of
+    /// blocking the thread.
+    pub suspendable: bool,
+    pub(crate) parked: Option<ParkedCall>,
+    /// The frames and stack length the running computation may not go below: those of
+    /// the Rust code that called [`Vm::apply`], which it relies on. `(0, 0)` at the top.
+    pub(crate) floor: (usize, usize),
+    /// Hook for the scheduler's own GC roots (other tasks' fibers, channel contents).
+    pub extra_roots: Option<fn(&Vm, &mut Vec<Value>)>,
+    pub(crate) argbuf: Vec<Value>,
+}
+
+const DEFAULT_MAX_DEPTH: usize = 1_000_000;
+
+/// Frames the depth limit does not count: the frame of the top-level form being run.
+pub(crate) const TOPLEVEL_FRAMES: usize = 1;
+
+impl Default for Vm {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Vm {
+    /// A machine with an empty global table.
+    pub fn new() -> Vm {
+        Vm {
+            heap: Heap::default(),
+            globals: Globals::default(),
+            compiler: None,
+            stack: Vec::with_capacity(1024),
+            frames: Vec::with_capacity(256),
+            handlers: Value::Null,
+            winders: Value::Null,
+            raise_proc: Value::Bool(false),
+            max_depth: DEFAULT_MAX_DEPTH,
+            depth_limit: DEFAULT_MAX_DEPTH + TOPLEVEL_FRAMES,
+            interrupt: Arc::new(AtomicBool::new(false)),
+            ticks: 0,
+            out: Vec::with_capacity(8192),
+            sink: Box::new(std::io::stdout()),
+            roots: Vec::new(),
+            command_line: Vec::new(),
+            last_uncaught: None,
+            host: HashMap::new(),
+            blocker: block_thread,
+            suspendable: false,
+            parked: None,
+            floor: (0, 0),
+            extra_roots: None,
+            argbuf: Vec::new(),
+        }
+    }
+
+    /// Sets how many nested (non-tail) calls may be active before a call raises
+    /// "recursion too deep".
+    pub fn set_max_depth(&mut self, n: usize) {
+        self.max_depth = n;
+        self.depth_limit = n + TOPLEVEL_FRAMES;
+    }
+
+    /// Replaces where standard output goes (tests and embedders capture it this way).
+    pub fn set_output(&mut self, sink: Box<dyn Write>) {
+        self.flush();
+        self.sink = sink;
+    }
+
+    /// Appends text to standard output.
+    pub fn write_out(&mut self, s: &str) {
+        self.out.extend_from_slice(s.as_bytes());
+        if self.out.len() > 1 << 16 {
+            self.flush();
+        }
+    }
+
+    /// Flushes buffered standard output.
+    pub fn flush(&mut self) {
+        if !self.out.is_empty() {
+            let _ = self.sink.write_all(&self.out);
+            self.out.clear();
+        }
+        let _ = self.sink.flush();
+    }
+
+    /// The value for a read of global `g` that found it unbound: what the compiler loads
+    /// for it (a prelude procedure), or the "unbound variable" error.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn load_global(&mut self, g: u32) -> NResult {
+        let compiler = self.compiler.clone();
+        let loaded = compiler.and_then(|c| {
+            let mut c = c.try_borrow_mut().ok()?;
+            c.load_global(g, &mut self.globals, &mut self.heap)
+        });
+        match loaded {
+            Some(v) => {
+                let v = v?;
+                self.globals.set(g, v);
+                Ok(v)
+            }
+            None => Err(self.unbound_error(g, "")),
+        }
+    }
+
+    /// Compiles `form` in the top-level environment into a procedure of no arguments.
+    pub(crate) fn compile(&mut self, form: &Syn) -> NResult {
+        let compiler = self.compiler.clone();
+        let compiler = compiler.ok_or_else(|| Error::msg("internal: no compiler installed"))?;
+        let mut c = compiler
+            .try_borrow_mut()
+            .map_err(|_| Error::msg("internal: the compiler is busy"))?;
+        c.compile(form, &mut self.globals, &mut self.heap)
+    }
+
+    /// Makes a condition object from an error.
+    pub fn make_condition(&mut self, e: Error, span: Span) -> Value {
+        match e.into_condition() {
+            Err(v) => v,
+            Ok(c) => self
+                .heap
+                .alloc(Object::Condition(Box::new(Condition { span, ..c }))),
+        }
+    }
+}
