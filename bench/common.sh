@@ -6,6 +6,16 @@ log() { echo "run.sh: $*" >&2; }
 # Median of the numbers on standard input (one per line).
 median() { sort -g | awk '{a[NR]=$1} END {printf "%.15g\n", (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
+# ratio A B: A / B as "1.23x".
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
+
+# met A B: "met" when A >= B, else "MISSED".
+met() { awk -v a="$1" -v b="$2" 'BEGIN {print (a >= b) ? "met" : "MISSED"}'; }
+
+# runs_of KEY COL [DIV [FMT]]: column COL of $WORK/KEY.results (divided by DIV, printed
+# with FMT, default %.0f) for every run, separated by " / ".
+runs_of() { awk -v col="$2" -v div="${3:-1}" -v fmt="${4:-%.0f}" '{printf "%s" fmt, (NR > 1 ? " / " : ""), $col / div}' "$WORK/$1.results"; }
+
 # Prints the date and machine lines every results table starts with.
 print_machine() {
   local cpu

@@ -116,8 +116,6 @@ record() {
     }' "$out" >>"$WORK/$key.results"
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
-runs_of() { awk -v col="$2" -v div="${3:-1}" -v fmt="${4:-%.0f}" '{printf "%s" fmt, (NR > 1 ? " / " : ""), $col / div}' "$WORK/$1.results"; }
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 
 # print_table KIND: medians of KIND-sigil and KIND-python (labels in LABEL[KIND-NAME]) and

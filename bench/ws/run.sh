@@ -111,9 +111,6 @@ run_echo() {
     }' "$out" >>"$WORK/$key.results"
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
-met() { awk -v a="$1" -v b="$2" 'BEGIN {print (a >= b) ? "met" : "MISSED"}'; }
-runs_of() { awk -v col="$2" '{printf "%s%.0f", (NR > 1 ? " / " : ""), $col}' "$WORK/$1.results"; }
 
 # print_table KIND: the medians of KIND-sigil, KIND-python and KIND-rust (labels in
 # LABEL[KIND-NAME]), and Sigil's ratios to the others; sets RT[NAME] and MB[NAME].

@@ -29,7 +29,7 @@ use sigil_ws::limits::deadline_after;
 use sigil_ws::{Client, CloseFrame, Event, Interest, Message, Progress, Role, State, WsError};
 
 use super::options::{parse_options, Options};
-use super::ws_error;
+use super::{opaque_mut, ws_error};
 
 /// Implements `NativeObject` for a type that holds no Scheme values and prints as
 /// `#<LABEL>` from its `label` field.
@@ -155,13 +155,7 @@ fn set_last_error(vm: &mut Vm, e: Option<String>) {
 
 /// The connection behind a Scheme value.
 fn conn<'a>(vm: &'a mut Vm, who: &str, v: Value) -> NResult<&'a mut WsConnection> {
-    vm.heap
-        .obj_mut(v)
-        .and_then(|o| match o {
-            Object::Opaque(o) => o.as_any_mut().downcast_mut::<WsConnection>(),
-            _ => None,
-        })
-        .ok_or_else(|| Error::wrong_type(who, "a ws-connection", v))
+    opaque_mut(vm, who, "a ws-connection", v)
 }
 
 /// A message payload given as a string (text) or bytevector (binary).

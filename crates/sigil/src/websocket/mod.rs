@@ -16,7 +16,9 @@
 //! scheduler can later make the blocking ones park on the connection's file
 //! descriptor instead of blocking the thread.
 
-use sigil_lang::{Error, Interpreter, Value};
+use sigil_lang::value::Object;
+use sigil_lang::vm::Vm;
+use sigil_lang::{Error, Interpreter, NResult, Value};
 
 #[macro_use]
 pub mod connection;
@@ -34,6 +36,23 @@ pub fn register(interp: &mut Interpreter) {
         server::register(reg);
     });
     interp.define_native_library("sigil %websocket-frame", frame::register);
+}
+
+/// The native object of type `T` behind the Scheme value `v`; a `type-error` naming
+/// `who` and `what` (such as "a ws-connection") for anything else.
+pub(crate) fn opaque_mut<'a, T: 'static>(
+    vm: &'a mut Vm,
+    who: &str,
+    what: &str,
+    v: Value,
+) -> NResult<&'a mut T> {
+    vm.heap
+        .obj_mut(v)
+        .and_then(|o| match o {
+            Object::Opaque(o) => o.as_any_mut().downcast_mut::<T>(),
+            _ => None,
+        })
+        .ok_or_else(|| Error::wrong_type(who, what, v))
 }
 
 /// A `websocket-error` condition: "`who`: `message`" with irritants.

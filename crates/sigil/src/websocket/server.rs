@@ -29,7 +29,7 @@ use sigil_ws::{Interest, Step, WsError};
 
 use super::connection::{connect_failed, connected, wait_for};
 use super::options::{compression, entries, limit_option, optional_seconds, seconds, strings};
-use super::ws_error;
+use super::{opaque_mut, ws_error};
 
 /// How long an accept waits before it tries again after the listener ran out of
 /// descriptors or memory (the connections waiting stay queued meanwhile), and how
@@ -55,13 +55,7 @@ struct WsAccepting {
 labelled_native_object!(WsAccepting);
 
 fn listener<'a>(vm: &'a mut Vm, who: &str, v: Value) -> NResult<&'a mut WsListener> {
-    vm.heap
-        .obj_mut(v)
-        .and_then(|o| match o {
-            Object::Opaque(o) => o.as_any_mut().downcast_mut::<WsListener>(),
-            _ => None,
-        })
-        .ok_or_else(|| Error::wrong_type(who, "a ws-listener", v))
+    opaque_mut(vm, who, "a ws-listener", v)
 }
 
 /// Where `ws-listen` listens: a port on 127.0.0.1, or the host and port of a `ws://` or
@@ -266,14 +260,7 @@ fn ws_accept_start(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
 fn ws_accept_finish(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     const WHO: &str = "ws-accept";
     let in_task = vm.suspendable;
-    let pending = vm
-        .heap
-        .obj_mut(args[0])
-        .and_then(|o| match o {
-            Object::Opaque(o) => o.as_any_mut().downcast_mut::<WsAccepting>(),
-            _ => None,
-        })
-        .ok_or_else(|| Error::wrong_type(WHO, "a ws-accepting object", args[0]))?;
+    let pending: &mut WsAccepting = opaque_mut(vm, WHO, "a ws-accepting object", args[0])?;
     let Some(acceptor) = pending.acceptor.as_mut() else {
         return Err(ws_error(
             WHO,
@@ -296,11 +283,7 @@ fn ws_accept_finish(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
             None => Err(WsError::InvalidInput("already accepted".into())),
         }
     };
-    if let Some(Object::Opaque(o)) = vm.heap.obj_mut(args[0]) {
-        if let Some(p) = o.as_any_mut().downcast_mut::<WsAccepting>() {
-            p.acceptor = None;
-        }
-    }
+    opaque_mut::<WsAccepting>(vm, WHO, "a ws-accepting object", args[0])?.acceptor = None;
     Ok(Ctl::Return(match result {
         Ok(client) => connected(vm, client),
         Err(e) => connect_failed(vm, e),
