@@ -106,10 +106,14 @@ fn echoes(mut ws: WebSocket<TcpStream>, text: &str, n: usize) -> Result<usize, S
     for k in 0..n {
         ws.send(Message::text(text))
             .map_err(|e| format!("send {k}: {e}"))?;
-        match ws.read() {
-            Ok(Message::Text(t)) if t.as_str() == text => {}
-            Ok(m) => return Err(format!("echo {k} differs: {m:?}")),
-            Err(e) => return Err(format!("receive {k}: {e}")),
+        loop {
+            match ws.read() {
+                Ok(Message::Text(t)) if t.as_str() == text => break,
+                // The server's keepalive pings (tungstenite answers them) and pongs.
+                Ok(Message::Ping(_) | Message::Pong(_)) => {}
+                Ok(m) => return Err(format!("echo {k} differs: {m:?}")),
+                Err(e) => return Err(format!("receive {k}: {e}")),
+            }
         }
     }
     let _ = ws.close(None);
