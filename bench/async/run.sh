@@ -5,8 +5,9 @@
 #            tungstenite echo server (sigil-testserver) on 127.0.0.1;
 #   servers: Sigil's `ws-serve` echo server (examples/echo-server.sgl) vs Python
 #            `websockets` on asyncio (bench/ws/echo_server_websockets.py), both under the
-#            same load generator: CONNECTIONS tungstenite clients, a thread each
-#            (ws_bench_client --load, i.e. sigil_testserver::echo_load).
+#            same load generator: CONNECTIONS tungstenite clients, connected at once
+#            by a thread each, then driven by one event loop (ws_bench_client --load,
+#            i.e. sigil_testserver::echo_load).
 #
 # Usage: bash bench/async/run.sh [-n RUNS] [--port P] [--no-pin] [--only clients|servers]
 #   -n RUNS    runs per client or server (default 3); the median of each metric is reported
@@ -226,7 +227,7 @@ if [[ $ONLY != clients ]]; then
     record "server-$name" "$out" "$peak" "$cpu" "$base"
   }
   echo
-  echo "servers under one load generator ($CONNECTIONS tungstenite clients, a thread each: ws_bench_client --load);"
+  echo "servers under one load generator ($CONNECTIONS tungstenite clients in one event loop: ws_bench_client --load);"
   echo "peak RSS (VmHWM), CPU (utime+stime) and memory per idle connection of the server process:"
   FAIL=0
   for ((r = 1; r <= RUNS; r++)); do

@@ -16,9 +16,9 @@
 //! ws_bench_client --load ws://127.0.0.1:PORT/ [CLIENTS [ROUND_TRIPS [SERVER_PID]]]
 //! ```
 //!
-//! runs CLIENTS (1000) concurrent clients, a thread each, all connected before any
-//! echo, each doing ROUND_TRIPS (100) round trips of its own 32-byte text message,
-//! every echo checked (`sigil_testserver::echo_load`), and prints
+//! runs CLIENTS (1000) concurrent clients, connected at once (a thread each), then all
+//! driven by one event loop, each doing ROUND_TRIPS (100) round trips of its own
+//! 32-byte text message, every echo checked (`sigil_testserver::echo_load`), and prints
 //! `round_trips=VERIFIED seconds=ELAPSED rt_per_s=RATE echo_seconds=ECHOES` timed from
 //! the first connect to the last close (ECHOES: from the moment every client is
 //! connected); with SERVER_PID, also `idle_rss_kib=RSS`, the server's resident
