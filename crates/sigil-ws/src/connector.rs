@@ -38,6 +38,7 @@ use crate::connection::Connection;
 use crate::dns::Lookup;
 use crate::error::WsError;
 use crate::handshake::{ClientHandshake, HandshakeResponse, RequestOptions};
+use crate::interrupt::Interrupt;
 use crate::limits::{deadline_after, Limits};
 use crate::transport::{Outbox, TlsStream, Transport};
 use crate::wsurl;
@@ -94,6 +95,9 @@ pub struct ConnectOptions {
     pub root_certs_pem: Vec<Vec<u8>>,
     /// Name-resolution overrides, consulted before `SIGIL_RESOLVE` and DNS.
     pub resolve: Vec<ResolveOverride>,
+    /// Stops [`connect`] and the blocking operations of the client it returns (see
+    /// [`crate::interrupt`]).
+    pub interrupt: Interrupt,
 }
 
 /// What a TLS configuration is built from: the extra PEMs, and the `SSL_CERT_FILE` path
@@ -519,19 +523,18 @@ impl Connector {
     fn open(&self, transport: Transport, response: HandshakeResponse) -> Step {
         let mut conn = Connection::new(self.options.limits);
         conn.receive_bytes(&response.leftover);
-        Step::Open(Box::new(Client::new(
-            transport,
-            conn,
-            self.url.clone(),
-            response.protocol,
-        )))
+        let mut client = Client::new(transport, conn, self.url.clone(), response.protocol);
+        client.set_interrupt(self.options.interrupt.clone());
+        Step::Open(Box::new(client))
     }
 }
 
 /// Opens a WebSocket connection to `url` (`ws://` or `wss://`), blocking until the
-/// opening handshake completes or [`Limits::connect_timeout`] expires.
+/// opening handshake completes or [`Limits::connect_timeout`] expires (or the
+/// [`ConnectOptions::interrupt`] flag is set: [`WsError::Interrupted`]).
 pub fn connect(url: &str, options: &ConnectOptions) -> Result<Client, WsError> {
     let mut connector = Connector::start(url, options)?;
+    let interrupt = &options.interrupt;
     loop {
         match connector.advance()? {
             Step::Open(mut client) => {
@@ -539,7 +542,9 @@ pub fn connect(url: &str, options: &ConnectOptions) -> Result<Client, WsError> {
                 return Ok(*client);
             }
             Step::Wait(fd, interest) => {
-                wait_for(fd, interest, connector.deadline()).map_err(WsError::Io)?
+                let until = interrupt.wait_end(connector.deadline());
+                wait_for(fd, interest, until).map_err(WsError::Io)?;
+                interrupt.check()?;
             }
         }
     }

@@ -39,17 +39,22 @@ pub enum ProtocolError {
     /// A read deadline passed in the middle of a frame: the rest of the stream cannot
     /// be trusted to line up, so the connection is dropped (1006).
     TimedOutMidFrame,
+    /// The pong of a keepalive ping did not arrive in time ([`crate::keepalive`]): the
+    /// connection fails with 1011.
+    KeepaliveTimeout,
 }
 
 impl ProtocolError {
     /// The RFC 6455 close code: 1009 for size limits, 1007 for invalid UTF-8, 1006 for
-    /// a lost connection (never sent on the wire), 1002 for everything else.
+    /// a lost connection (never sent on the wire), 1011 for a keepalive timeout, 1002
+    /// for everything else.
     pub fn close_code(&self) -> u16 {
         match self {
             ProtocolError::Frame(e) => e.close_code(),
             ProtocolError::MessageTooBig { .. } => 1009,
             ProtocolError::InvalidUtf8 | ProtocolError::InvalidCloseReason => 1007,
             ProtocolError::ConnectionLost | ProtocolError::TimedOutMidFrame => 1006,
+            ProtocolError::KeepaliveTimeout => 1011,
             _ => 1002,
         }
     }
@@ -81,6 +86,7 @@ impl fmt::Display for ProtocolError {
                     "timed out waiting for the server in the middle of a frame"
                 )
             }
+            ProtocolError::KeepaliveTimeout => write!(f, "keepalive ping timeout"),
         }
     }
 }
@@ -164,6 +170,8 @@ pub enum WsError {
     WouldBlock,
     /// The caller passed an invalid argument (bad close code, header with CR/LF...).
     InvalidInput(String),
+    /// A blocking wait saw its [`Interrupt`](crate::interrupt::Interrupt) flag set.
+    Interrupted,
     /// Any other I/O error.
     Io(io::Error),
 }
@@ -250,6 +258,10 @@ impl fmt::Display for WsError {
                 )
             }
             WsError::Protocol(e @ ProtocolError::TimedOutMidFrame) => write!(f, "{e} (1006)"),
+            WsError::Protocol(e @ ProtocolError::KeepaliveTimeout) => write!(
+                f,
+                "{e}: the server did not answer a ping in time (close code 1011)"
+            ),
             WsError::Protocol(e @ ProtocolError::MessageTooBig { .. })
             | WsError::Protocol(e @ ProtocolError::Frame(FrameError::TooBig { .. })) => {
                 write!(f, "message too big (close code 1009): {e}")
@@ -266,6 +278,7 @@ impl fmt::Display for WsError {
             ),
             WsError::WouldBlock => write!(f, "operation would block"),
             WsError::InvalidInput(m) => write!(f, "invalid argument: {m}"),
+            WsError::Interrupted => write!(f, "interrupted"),
             WsError::Io(e) => write!(f, "I/O error: {e}"),
         }
     }

@@ -38,18 +38,23 @@ impl SocketTimeouts {
         self.armed[interest as usize].is_some()
     }
 
-    /// Sets `tcp`'s timeout for `interest` to what is left until `deadline`, unless the
-    /// current one is close enough.
+    /// Sets `tcp`'s timeout for `interest` to what is left until `deadline`, but at
+    /// most `cap`, unless the current one is close enough.
     pub(super) fn arm(
         &mut self,
         tcp: &TcpStream,
         interest: Interest,
         deadline: Option<Instant>,
+        cap: Option<Duration>,
     ) -> io::Result<()> {
         let left = deadline.map(|d| {
             d.saturating_duration_since(Instant::now())
                 .max(Duration::from_micros(1))
         });
+        let left = match (left, cap) {
+            (Some(l), Some(c)) => Some(l.min(c)),
+            (l, c) => l.or(c),
+        };
         let slot = &mut self.armed[interest as usize];
         let good_enough = match (*slot, left) {
             (None, None) => true,
