@@ -323,7 +323,8 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
         }
         let s = require(vm, "async-run")?;
         let now = Instant::now();
-        let mut timeout = Duration::from_millis(100);
+        // At most 50 ms, so that an interrupt is noticed within 50 ms (docs/embedding.md).
+        let mut timeout = Duration::from_millis(50);
         if let Some(Reverse((t, _, _))) = s.timers.peek() {
             timeout = timeout.min(t.saturating_duration_since(now));
         }

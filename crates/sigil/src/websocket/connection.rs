@@ -1,6 +1,9 @@
 //! `(sigil %websocket)`: WebSocket connections as Scheme objects.
 //!
 //! Error policy:
+//! * an interrupt (Ctrl-C: the VM's interrupt flag) stops every blocking wait within
+//!   50 ms and raises the same `interrupt` condition as `sleep` (see
+//!   `sigil_ws::interrupt`): the connection stays usable, except after `ws-close`;
 //! * programming errors (bad URL syntax, unsupported scheme, wrong argument types,
 //!   bad options, sending on a closed connection, invalid close codes) raise a
 //!   condition (`websocket-error`, or `type-error` for wrong types);
@@ -18,6 +21,7 @@
 
 use std::any::{Any, TypeId};
 use std::os::fd::AsRawFd;
+use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -26,7 +30,7 @@ use sigil_lang::value::{Ctl, NativeObject, Object, Resume, Wait};
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
 use sigil_ws::limits::deadline_after;
-use sigil_ws::{Client, CloseFrame, Event, Interest, Message, Progress, State, WsError};
+use sigil_ws::{Client, CloseFrame, Event, Interest, Interrupt, Message, Progress, State, WsError};
 
 use super::options::{parse_options, Options};
 use super::ws_error;
@@ -216,6 +220,13 @@ struct WsConnecting {
 
 labelled_native_object!(WsConnecting);
 
+/// The `interrupt` condition (the one `sleep` raises) for a wait the interrupt flag
+/// stopped; the flag is cleared, as the VM does when it reacts to it.
+fn interrupted(vm: &mut Vm) -> Error {
+    vm.interrupt.store(false, Ordering::Relaxed);
+    Error::with("interrupt", "interrupted", vec![])
+}
+
 /// Errors in the URL or options are the caller's mistake: raise them. Their message
 /// names the URL when it matters (without its password), so it is not an irritant.
 fn is_usage_error(e: &WsError) -> bool {
@@ -231,10 +242,11 @@ fn is_usage_error(e: &WsError) -> bool {
 fn ws_connect_start(vm: &mut Vm, args: &[Value]) -> NResult {
     const WHO: &str = "ws-connect";
     let url = builtins::string(vm, WHO, args[0])?;
-    let options = match args.get(1) {
+    let mut options = match args.get(1) {
         Some(v) => parse_options(vm, *v)?,
         None => Options::default(),
     };
+    options.connect.interrupt = Interrupt::new(vm.interrupt.clone());
     if vm.suspendable {
         let connector = match sigil_ws::Connector::start(&url, &options.connect) {
             Ok(c) => c,
@@ -248,6 +260,7 @@ fn ws_connect_start(vm: &mut Vm, args: &[Value]) -> NResult {
     }
     match sigil_ws::connect(&url, &options.connect) {
         Ok(client) => Ok(connected(vm, client)),
+        Err(WsError::Interrupted) => Err(interrupted(vm)),
         Err(e) if is_usage_error(&e) => Err(ws_error(WHO, e, vec![])),
         Err(e) => Ok(connect_failed(vm, e)),
     }
@@ -316,8 +329,12 @@ fn send_with(
     let in_task = vm.suspendable;
     let c = conn(vm, who, conn_v)?;
     let r = c.set_mode(in_task).and_then(|()| op(&mut c.client));
+    let flush = c.nonblocking && c.client.wants_write();
+    if let Err(WsError::Interrupted) = r {
+        return Err(interrupted(vm));
+    }
     sent(who, r, conn_v)?;
-    Ok(Value::Bool(c.nonblocking && c.client.wants_write()))
+    Ok(Value::Bool(flush))
 }
 
 /// Sends the string (as text, when `text_ok`) or bytevector `data_v` on `conn_v`
@@ -417,6 +434,7 @@ fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
         Ok(Progress::Done(Event::Message(Message::Text(s)))) => Received::Text(s),
         Ok(Progress::Done(Event::Message(Message::Binary(b)))) => Received::Binary(b),
         Ok(Progress::Done(_)) | Err(WsError::ConnectionClosed) => Received::Closed,
+        Err(WsError::Interrupted) => return Err(interrupted(vm)),
         Err(e) => Received::Failed(e.to_string()),
     };
     finish_receive(vm, got)
@@ -461,6 +479,8 @@ fn ws_close(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     let _ = c.set_mode(in_task);
     match c.client.poll_close(&frame) {
         Ok(Progress::Wait(interest, deadline)) => Ok(c.park(interest, deadline)),
+        // The socket is shut down: the connection is closed.
+        Err(WsError::Interrupted) => Err(interrupted(vm)),
         // Network errors while closing are ignored: the socket is shut down either way.
         Ok(Progress::Done(())) | Err(_) => {
             c.client.shutdown();

@@ -83,6 +83,8 @@ pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
             "write-timeout" => limits.write_timeout = optional_seconds(vm, who, val)?,
             "max-message-size" => limits.max_message_size = builtins::index(who, val)?,
             "max-frame-size" => limits.max_frame_size = builtins::index(who, val)?,
+            "ping-interval" => limits.ping_interval = optional_seconds(vm, who, val)?,
+            "ping-timeout" => limits.ping_timeout = optional_seconds(vm, who, val)?,
             "ca-file" => {
                 let path = builtins::string(vm, who, val)?;
                 let pem = std::fs::read(&path).map_err(|e| {
@@ -109,7 +111,7 @@ pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
                     WHO,
                     "unknown option (expected headers, protocols, origin, timeout, read-timeout, \
                      write-timeout, close-timeout, max-message-size, max-frame-size, ca-file, \
-                     ca-pem or resolve)",
+                     ca-pem, resolve, ping-interval or ping-timeout)",
                     vec![Value::Sym(key)],
                 ))
             }
