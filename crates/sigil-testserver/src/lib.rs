@@ -12,6 +12,7 @@ mod conn;
 mod hostile;
 mod http;
 mod portlock;
+mod proxy;
 mod python;
 mod routes;
 mod server;
@@ -28,6 +29,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use portlock::{lock_named, lock_port_8080, PortLock, DEMO_PORT};
+pub use proxy::{start_proxy, ProxyConfig, RunningProxy};
 pub use python::{python_with_websockets, PYTHON_WEBSOCKETS_VERSION};
 use server::{Flavor, State};
 

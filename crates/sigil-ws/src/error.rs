@@ -146,17 +146,54 @@ pub enum WsError {
     TlsNameMismatch(String),
     /// Any other TLS failure (bad configuration, alert, broken record...).
     Tls(String),
-    /// The server answered the upgrade request with a status other than 101.
+    /// The server answered the upgrade request with a status other than 101 (a
+    /// redirect the connector did not follow included).
     HandshakeRejected {
         /// HTTP status code.
         status: u16,
         /// HTTP reason phrase.
         reason: String,
+        /// The `Location` header, if the answer had one.
+        location: Option<String>,
+    },
+    /// A redirect was not followed: its `Location` is not a WebSocket URL, or it would
+    /// go from `wss://` to `ws://` (see [`crate::redirect`]).
+    RedirectRefused {
+        /// Where it led (password hidden).
+        location: String,
+        /// Why it is not followed.
+        reason: String,
+    },
+    /// More redirects than [`MaxRedirects`](crate::redirect::MaxRedirects) allows.
+    TooManyRedirects {
+        /// The limit.
+        limit: usize,
+        /// The URL of the last redirect (password hidden).
+        last: String,
     },
     /// The server's 101 response is malformed or violates RFC 6455 §4.1.
     BadHandshake(String),
     /// `Sec-WebSocket-Accept` does not match the key we sent.
     BadAcceptKey,
+    /// The proxy answered the request for a tunnel with a status other than 2xx (407:
+    /// it wants credentials).
+    ProxyRejected {
+        /// The proxy URL, its password hidden.
+        proxy: String,
+        /// `host:port` the tunnel was to lead to.
+        target: String,
+        /// HTTP status code.
+        status: u16,
+        /// HTTP reason phrase.
+        reason: String,
+    },
+    /// The proxy could not be reached, or its answer was broken or a refusal (SOCKS5).
+    Proxy {
+        /// The proxy URL, its password hidden.
+        proxy: String,
+        /// What went wrong.
+        message: String,
+    },
     /// The connection was failed: the server violated the protocol (we sent a close
     /// frame with the error's code), or the TCP connection was lost (1006).
     Protocol(ProtocolError),
@@ -238,12 +275,27 @@ impl fmt::Display for WsError {
                 )
             }
             WsError::Tls(m) => write!(f, "TLS error: {m}"),
-            WsError::HandshakeRejected { status, reason } => {
+            WsError::HandshakeRejected {
+                status,
+                reason,
+                location,
+            } => {
                 write!(
                     f,
                     "server rejected the WebSocket upgrade: HTTP {status} {reason}"
-                )
+                )?;
+                match location {
+                    Some(l) => write!(f, " (Location: {})", crate::wsurl::redact(l)),
+                    None => Ok(()),
+                }
             }
+            WsError::RedirectRefused { location, reason } => {
+                write!(f, "cannot follow the redirect to {location}: {reason}")
+            }
+            WsError::TooManyRedirects { limit, last } => write!(
+                f,
+                "too many redirects (more than {limit}; the last one to {last})"
+            ),
             WsError::BadHandshake(m) => write!(f, "invalid WebSocket handshake response: {m}"),
             WsError::BadAcceptKey => {
                 write!(
@@ -251,6 +303,27 @@ impl fmt::Display for WsError {
                     "invalid WebSocket handshake response: wrong Sec-WebSocket-Accept"
                 )
             }
+            WsError::ProxyRejected {
+                proxy,
+                target,
+                status: 407,
+                reason,
+            } => write!(
+                f,
+                "proxy {proxy} wants authentication for the tunnel to {target}: HTTP 407 \
+                 {reason} (give the user name and password in the proxy URL: \
+                 http://user:password@host:port)"
+            ),
+            WsError::ProxyRejected {
+                proxy,
+                target,
+                status,
+                reason,
+            } => write!(
+                f,
+                "proxy {proxy} refused the tunnel to {target}: HTTP {status} {reason}"
+            ),
+            WsError::Proxy { proxy, message } => write!(f, "proxy {proxy}: {message}"),
             WsError::Protocol(ProtocolError::ConnectionLost) => {
                 write!(
                     f,

@@ -19,6 +19,8 @@ pub mod interrupt;
 pub mod keepalive;
 pub mod limits;
 pub mod mask;
+pub mod proxy;
+pub mod redirect;
 mod transport;
 pub mod wsurl;
 
@@ -30,3 +32,4 @@ pub use error::{ProtocolError, WsError};
 pub use handshake::RequestOptions;
 pub use interrupt::Interrupt;
 pub use limits::Limits;
+pub use proxy::ProxySetting;

@@ -36,6 +36,9 @@ Environment:
                    --resolve: example.com:443=127.0.0.1:8443,other:80=[::1]:9000
   SSL_CERT_FILE    (sigil websocket) PEM file of extra trusted root certificates for
                    wss:// (in addition to the built-in Mozilla roots)
+  https_proxy, http_proxy, all_proxy, no_proxy
+                   (sigil websocket) the proxy for wss:// and ws:// URLs (http:// or
+                   socks5h://), and the hosts reached directly, as curl reads them
 
 Exit status:
   0 success, 1 a Scheme, read or file error, 2 a usage error.

@@ -5,7 +5,9 @@ use std::time::Duration;
 use sigil_lang::builtins;
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
-use sigil_ws::{ConnectOptions, ResolveOverride};
+use sigil_ws::proxy::Proxy;
+use sigil_ws::redirect::MaxRedirects;
+use sigil_ws::{ConnectOptions, ProxySetting, ResolveOverride};
 
 use super::ws_error;
 
@@ -38,6 +40,16 @@ fn optional_seconds(vm: &Vm, who: &str, v: Value) -> NResult<Option<Duration>> {
         Value::Bool(false) => Ok(None),
         _ => seconds(vm, who, v).map(Some),
     }
+}
+
+/// The `proxy` option: a proxy URL (checked now), or `#f` for none.
+fn proxy(vm: &Vm, who: &str, v: Value) -> NResult<ProxySetting> {
+    if let Value::Bool(false) = v {
+        return Ok(ProxySetting::Direct);
+    }
+    let spec = builtins::string(vm, who, v)?;
+    Proxy::parse(&spec).map_err(|e| ws_error(who, e, vec![]))?;
+    Ok(ProxySetting::Url(spec))
 }
 
 fn strings(vm: &Vm, who: &str, v: Value) -> NResult<Vec<String>> {
@@ -85,6 +97,8 @@ pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
             "max-frame-size" => limits.max_frame_size = builtins::index(who, val)?,
             "ping-interval" => limits.ping_interval = optional_seconds(vm, who, val)?,
             "ping-timeout" => limits.ping_timeout = optional_seconds(vm, who, val)?,
+            "proxy" => o.connect.proxy = proxy(vm, who, val)?,
+            "max-redirects" => o.connect.max_redirects = MaxRedirects(builtins::index(who, val)?),
             "ca-file" => {
                 let path = builtins::string(vm, who, val)?;
                 let pem = std::fs::read(&path).map_err(|e| {
@@ -111,7 +125,7 @@ pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
                     WHO,
                     "unknown option (expected headers, protocols, origin, timeout, read-timeout, \
                      write-timeout, close-timeout, max-message-size, max-frame-size, ca-file, \
-                     ca-pem, resolve, ping-interval or ping-timeout)",
+                     ca-pem, resolve, ping-interval, ping-timeout, proxy or max-redirects)",
                     vec![Value::Sym(key)],
                 ))
             }
