@@ -11,7 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sigil_ws::{
-    connect, CloseFrame, ConnectOptions, Event, Interrupt, Limits, Message, State, WsError,
+    connect, CloseFrame, ConnectOptions, Event, Interrupt, Limits, Message, ProxySetting, State,
+    WsError,
 };
 
 fn ms(n: u64) -> Duration {
@@ -84,6 +85,13 @@ fn a_connect_to_a_server_that_never_answers_stops() {
     // And a TLS handshake that never gets an answer.
     let url = format!("wss://localhost:{}/", listener.local_addr().unwrap().port());
     let err = interrupted(&flag, ms(100), || connect(&url, &options));
+    assert!(matches!(err, WsError::Interrupted), "{err}");
+    // And a proxy that never answers its CONNECT.
+    let proxied = ConnectOptions {
+        proxy: ProxySetting::Url(format!("http://{}", listener.local_addr().unwrap())),
+        ..options
+    };
+    let err = interrupted(&flag, ms(100), || connect("ws://example.com/", &proxied));
     assert!(matches!(err, WsError::Interrupted), "{err}");
 }
 

@@ -79,6 +79,8 @@ fn http_proxy_from_the_option_over_ws_and_wss() {
 (try "ws" (url "/echo") (list p))
 (try "wss" (wss tls-port "/echo") (list p ca))
 (try "wrong-name" (wss wrong-name-port "/echo") (list p ca))
+(import (sigil async))
+(async-run (lambda () (try "task" (wss tls-port "/echo") (list p ca))))
 "#,
             proxy = proxy.http_url()
         ),
@@ -90,6 +92,10 @@ fn http_proxy_from_the_option_over_ws_and_wss() {
     assert_eq!(
         line(&out, "wss"),
         format!("wss: hi | wss://localhost:{tls}/echo")
+    );
+    assert_eq!(
+        line(&out, "task"),
+        format!("task: hi | wss://localhost:{tls}/echo")
     );
     // The origin server's certificate is still checked through the tunnel.
     assert!(
@@ -103,6 +109,7 @@ fn http_proxy_from_the_option_over_ws_and_wss() {
             format!("CONNECT 127.0.0.1:{} 200", srv.port()),
             format!("CONNECT localhost:{tls} 200"),
             format!("CONNECT localhost:{wrong} 200"),
+            format!("CONNECT localhost:{tls} 200"),
         ]
     );
 }
