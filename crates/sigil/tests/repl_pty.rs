@@ -24,6 +24,11 @@ struct Repl {
 
 impl Repl {
     fn start() -> Repl {
+        Repl::start_with(&[])
+    }
+
+    /// `sigil ARGS...` on the terminal.
+    fn start_with(args: &[&str]) -> Repl {
         let (mut master, mut slave) = (0, 0);
         let size = libc::winsize {
             ws_row: 24,
@@ -46,6 +51,7 @@ impl Repl {
         let (master, slave) =
             unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
         let child = Command::new(env!("CARGO_BIN_EXE_sigil"))
+            .args(args)
             .env("TERM", "xterm")
             .env("SIGIL_HISTORY", "")
             .env_remove("HOME")
@@ -299,12 +305,7 @@ fn ctrl_c_interrupts_blocked_websocket_calls_and_the_session_goes_on() {
     interrupted_by_ctrl_c(&mut repl, 4, 1);
     // The connection is still usable, and the session kept its definitions.
     repl.send("(ws-send c \"still\") (ws-message-data (ws-receive c)) kept\r");
-    let lines = repl.prompt(5);
-    assert_eq!(
-        lines[lines.len() - 3..],
-        ["\"still\"", "yes", "sigil> "],
-        "{lines:#?}"
-    );
+    assert_values(&repl.prompt(5), &["\"still\"", "yes"]);
     // A connect to a server that never answers the upgrade (10 s connect timeout).
     let silent = server.ws_url("/hostile/silent");
     repl.send(&format!("(ws-connect \"{silent}\")\r"));
@@ -318,10 +319,34 @@ fn ctrl_c_interrupts_blocked_websocket_calls_and_the_session_goes_on() {
     repl.send("(ws-close q)\r");
     interrupted_by_ctrl_c(&mut repl, 8, 3);
     repl.send("(ws-connection-state q) (ws-close c) (ws-connection-state c)\r");
-    let lines = repl.prompt(9);
-    assert_eq!(
-        lines[lines.len() - 3..],
-        ["closed", "closed", "sigil> "],
-        "{lines:#?}"
+    assert_values(&repl.prompt(9), &["closed", "closed"]);
+}
+
+/// Asserts that the screen ends with `values`, then an empty prompt.
+fn assert_values(lines: &[String], values: &[&str]) {
+    let last = &lines[lines.len() - values.len() - 1..];
+    assert_eq!(last[..values.len()], *values, "{lines:#?}");
+    assert_eq!(last[values.len()], "sigil> ", "{lines:#?}");
+}
+
+/// `sigil --ws URL` on a terminal: typed lines are sent, echoes printed as they come,
+/// Ctrl-D (end of input) closes.
+#[test]
+fn the_websocket_client_on_a_terminal() {
+    let server = sigil_testserver::start(sigil_testserver::Config::default()).unwrap();
+    let url = server.ws_url("/echo");
+    let mut term = Repl::start_with(&["--ws", &url]);
+    let connected = format!("Connected to {url}.");
+    term.wait_for("the connection", |l| l.contains(&connected));
+    term.send("hello there\r");
+    term.wait_for("the echo", |l| l.iter().any(|l| l == "< hello there"));
+    term.send("\x04");
+    let lines = term.wait_for("the close", |l| {
+        l.iter().any(|l| l == "Connection closed: 1000.")
+    });
+    assert!(
+        lines.iter().any(|l| l == "hello there"),
+        "the typed line is echoed: {lines:#?}"
     );
+    assert_eq!(term.exit_code(), Some(0));
 }

@@ -52,6 +52,14 @@ impl Client {
         self.poll_event(deadline, false)
     }
 
+    /// [`Client::poll_receive`] that also returns pings (already answered) and pongs.
+    pub fn poll_receive_event(
+        &mut self,
+        deadline: Option<Instant>,
+    ) -> Result<Progress<Event>, WsError> {
+        self.poll_event(deadline, true)
+    }
+
     fn poll_event(
         &mut self,
         deadline: Option<Instant>,

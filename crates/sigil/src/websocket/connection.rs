@@ -398,7 +398,8 @@ fn ws_flush(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
 /// What a receive produced, detached from the connection borrow.
 enum Received {
     Text(String),
-    Binary(Vec<u8>),
+    /// A binary message, a ping or a pong (the symbol naming it) and its bytes.
+    Bytes(&'static str, Vec<u8>),
     Closed,
     Failed(String),
 }
@@ -410,20 +411,35 @@ enum Received {
 /// parks the task until the socket is readable or the deadline passes, as often as
 /// needed.
 fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    const WHO: &str = "ws-receive";
+    receive(vm, args, "ws-receive", Client::poll_receive)
+}
+
+/// `(%ws-receive-event conn [deadline])`: like `%ws-receive`, and also `(ping . bytevector)`
+/// and `(pong . bytevector)` for the pings (already answered) and pongs that arrive.
+fn ws_receive_event(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
+    receive(vm, args, "ws-receive-event", Client::poll_receive_event)
+}
+
+/// The receive natives: one `step` of a receive (with or without control events).
+fn receive(
+    vm: &mut Vm,
+    args: &[Value],
+    who: &str,
+    step: fn(&mut Client, Option<Instant>) -> Result<Progress<Event>, WsError>,
+) -> NResult<Ctl> {
     let in_task = vm.suspendable;
     let token = args.get(1).copied();
-    let c = conn(vm, WHO, args[0])?;
+    let c = conn(vm, who, args[0])?;
     if c.client.state() == State::Closed {
         return finish_receive(vm, Received::Closed);
     }
     let deadline = match token {
-        Some(t) => token_deadline(WHO, t)?,
+        Some(t) => token_deadline(who, t)?,
         None => deadline_after(c.client.limits().read_timeout),
     };
     let got = match c
         .set_mode(in_task)
-        .and_then(|()| c.client.poll_receive(deadline))
+        .and_then(|()| step(&mut c.client, deadline))
     {
         Ok(Progress::Wait(interest, until)) => {
             return Ok(match token {
@@ -432,7 +448,9 @@ fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
             })
         }
         Ok(Progress::Done(Event::Message(Message::Text(s)))) => Received::Text(s),
-        Ok(Progress::Done(Event::Message(Message::Binary(b)))) => Received::Binary(b),
+        Ok(Progress::Done(Event::Message(Message::Binary(b)))) => Received::Bytes("binary", b),
+        Ok(Progress::Done(Event::Ping(p))) => Received::Bytes("ping", p),
+        Ok(Progress::Done(Event::Pong(p))) => Received::Bytes("pong", p),
         Ok(Progress::Done(_)) | Err(WsError::ConnectionClosed) => Received::Closed,
         Err(WsError::Interrupted) => return Err(interrupted(vm)),
         Err(e) => Received::Failed(e.to_string()),
@@ -448,9 +466,9 @@ fn finish_receive(vm: &mut Vm, got: Received) -> NResult<Ctl> {
             let s = vm.heap.string(s);
             (None, vm.heap.cons(Value::sym("text"), s))
         }
-        Received::Binary(b) => {
+        Received::Bytes(kind, b) => {
             let b = vm.heap.bytes(b);
-            (None, vm.heap.cons(Value::sym("binary"), b))
+            (None, vm.heap.cons(Value::sym(kind), b))
         }
         Received::Closed => (None, Value::sym("closed")),
         Received::Failed(e) => (Some(e), Value::Bool(false)),
@@ -574,6 +592,7 @@ pub fn register(reg: &mut Registry) {
     reg.simple("%ws-ping", 1, Some(2), ws_ping);
     reg.control("%ws-flush", 2, Some(2), ws_flush);
     reg.control("%ws-receive", 1, Some(2), ws_receive);
+    reg.control("%ws-receive-event", 1, Some(2), ws_receive_event);
     reg.control("ws-close", 1, Some(3), ws_close);
     reg.simple("ws-connection?", 1, Some(1), is_connection);
     reg.simple("ws-connected?", 1, Some(1), is_connected);

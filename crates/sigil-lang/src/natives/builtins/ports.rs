@@ -9,14 +9,18 @@
 use super::chars::char_arg;
 use super::strings::{slice, str_arg};
 use super::{index, string, Registry};
+use crate::native;
 use crate::read::reader::{ReadError, Reader};
 use crate::read::syntax::Span;
+use crate::run::ctx::Ctx;
 use crate::run::datum;
+use crate::run::native::{Ctl, Resume, Wait};
 use crate::run::printer;
 use crate::run::value::{Error, NResult, Object, Port, Value};
 use crate::run::vm::Vm;
 use std::any::TypeId;
 use std::io::{BufRead, Write};
+use std::os::fd::AsFd;
 
 /// Per-machine port state, kept in `Vm::host`.
 struct PortState {
@@ -247,10 +251,80 @@ fn read_string(vm: &mut Vm, a: &[Value]) -> NResult {
     Ok(vm.heap.string(s))
 }
 
+/// `(char-ready? [port])`: whether `read-char` would return at once.
 fn char_ready(vm: &mut Vm, a: &[Value]) -> NResult {
     let port = port_or_current(vm, a.first(), Std::Input)?;
-    input(vm, "char-ready?", port)?;
-    Ok(Value::Bool(true))
+    Ok(Value::Bool(input_ready(vm, "char-ready?", port)?))
+}
+
+/// `(wait-for-input [port])`: waits until `port` (the current input port by default) has
+/// input that `read-char` takes at once, a character or the end of the input. Inside a
+/// `(sigil async)` task only the task waits; outside one the thread does (Ctrl-C stops
+/// it). Only standard input can make it wait: string and file ports hold their text.
+#[native("wait-for-input")]
+fn wait_for_input(ctx: &mut Ctx, port: Option<Value>) -> NResult<Ctl> {
+    let port = port_or_current(ctx.vm, port.as_ref(), Std::Input)?;
+    if input_ready(ctx.vm, "wait-for-input", port)? {
+        return Ok(Ctl::Return(Value::Unspecified));
+    }
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&std::io::stdin());
+    Ok(Ctl::Park(Wait::Readable(fd), Resume::Retry))
+}
+
+/// Whether input port `port` has input `read-char` takes at once (or is at its end).
+fn input_ready(vm: &mut Vm, who: &str, port: Value) -> NResult<bool> {
+    input(vm, who, port)?;
+    if !matches!(vm.heap.obj(port), Some(Object::Port(Port::Stdin))) {
+        return Ok(true);
+    }
+    let st = state(vm)?;
+    if st.stdin_pos < st.stdin.len() || st.stdin_eof {
+        return Ok(true);
+    }
+    Ok(match stdin_probe() {
+        Probe::Input => true,
+        // A terminal reports its end (Ctrl-D) once: remember it.
+        Probe::End => {
+            st.stdin_eof = true;
+            true
+        }
+        Probe::Nothing => false,
+    })
+}
+
+/// What standard input has to read at once.
+enum Probe {
+    /// Some input.
+    Input,
+    /// Its end.
+    End,
+    /// Nothing yet.
+    Nothing,
+}
+
+/// Looks at standard input without waiting: what std's buffer holds (which `fill_stdin`
+/// reads first), else what one read with the descriptor made non-blocking brings into
+/// that buffer, or the end of the input.
+fn stdin_probe() -> Probe {
+    use rustix::fs::{fcntl_getfl, fcntl_setfl, OFlags};
+    let stdin = std::io::stdin();
+    let fd = stdin.as_fd();
+    let Ok(flags) = fcntl_getfl(fd) else {
+        return Probe::Input;
+    };
+    if fcntl_setfl(fd, flags | OFlags::NONBLOCK).is_err() {
+        return Probe::Input;
+    }
+    let probe = stdin.lock().fill_buf().map(|b| b.is_empty());
+    // The descriptor is shared (a terminal, say): it is blocking again at once.
+    let _ = fcntl_setfl(fd, flags);
+    match probe {
+        Ok(false) => Probe::Input,
+        Ok(true) => Probe::End,
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Probe::Nothing,
+        // Errors are the reader's to report.
+        Err(_) => Probe::Input,
+    }
 }
 
 /// The `#!fold-case` setting of input port `port` (checked by `input` first).
@@ -514,6 +588,7 @@ pub fn register(reg: &mut Registry) {
     reg.simple("read-line", 0, Some(1), read_line);
     reg.simple("read-string", 1, Some(2), read_string);
     reg.simple("char-ready?", 0, Some(1), char_ready);
+    reg.add(&[WAIT_FOR_INPUT]);
     reg.simple("read", 0, Some(1), read);
     reg.simple("open-input-string", 1, Some(1), open_input_string);
     reg.simple("open-output-string", 0, Some(0), open_output_string);
