@@ -221,13 +221,18 @@ impl Client {
         if self.nonblocking {
             return Ok(());
         }
+        self.arm_left(interest, deadline::left(deadline))
+    }
+
+    /// [`Client::arm`] given what is left of the deadline (blocking mode only).
+    pub(super) fn arm_left(
+        &mut self,
+        interest: Interest,
+        left: Option<Duration>,
+    ) -> Result<(), WsError> {
+        let (tcp, cap) = (self.transport.tcp(), self.interrupt.slice());
         self.timeouts
-            .arm(
-                self.transport.tcp(),
-                interest,
-                deadline,
-                self.interrupt.slice(),
-            )
+            .arm(tcp, interest, left, cap)
             .map_err(WsError::Io)
     }
 

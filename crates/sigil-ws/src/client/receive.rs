@@ -1,7 +1,7 @@
 //! Receiving: one deadline for the whole receive, whatever arrives meanwhile.
 
 use std::io;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::connection::{Event, State};
 use crate::connector::Interest;
@@ -9,7 +9,7 @@ use crate::error::{ProtocolError, WsError};
 use crate::keepalive::Due;
 use crate::limits::deadline_after;
 
-use super::deadline::{earlier, passed};
+use super::deadline::{earlier, left, passed};
 use super::send::Flush;
 use super::{is_would_block, yield_now, Client, Progress};
 
@@ -212,10 +212,14 @@ impl Client {
     /// Reads once into the connection, waiting until `deadline` at most.
     fn read(&mut self, deadline: Option<Instant>) -> Result<Read, WsError> {
         loop {
-            if passed(deadline) {
+            // One reading of the clock serves both the check and the socket timeout.
+            let left = left(deadline);
+            if left == Some(Duration::ZERO) {
                 return Ok(Read::TimedOut);
             }
-            self.arm(Interest::Readable, deadline)?;
+            if !self.nonblocking {
+                self.arm_left(Interest::Readable, left)?;
+            }
             let hint = self.conn.read_hint();
             let buf = self.conn.read_buffer(hint);
             match self.transport.read(buf) {
