@@ -1,6 +1,7 @@
 //! The procedures the compiler inlines (their out-of-line versions and slow paths), basic
 //! arithmetic and comparison, and equivalence. Output procedures live in `ports`.
 
+use super::seq::out_of_range;
 use super::Registry;
 use crate::native;
 use crate::run::ctx::Ctx;
@@ -165,11 +166,6 @@ fn eq(a: Value, b: Value) -> bool {
 #[native("eqv?")]
 fn eqv(ctx: &mut Ctx, a: Value, b: Value) -> bool {
     numeric::eqv(ctx.heap(), a, b)
-}
-
-/// The error for index `i` past the end of a sequence of length `len`.
-pub(super) fn out_of_range(i: usize, len: usize) -> Error {
-    Error::range(format!("index {i} out of range for length {len}"))
 }
 
 /// `(vector-ref vector k)`.

@@ -17,6 +17,7 @@ pub mod lists;
 pub mod numbers;
 pub mod ports;
 pub mod records;
+mod seq;
 pub mod strings;
 pub mod symbols;
 pub mod tables;
