@@ -92,6 +92,16 @@ impl Registry<'_> {
         }
     }
 
+    /// Binds `name` to the value already bound to `existing` (a second name for the same
+    /// procedure).
+    pub fn alias(&mut self, name: &str, existing: &str) {
+        let v = match self.module.map.get(&Symbol::intern(existing)) {
+            Some(GlobalBinding::Var(slot)) => self.vm.globals.get(*slot),
+            _ => Value::Undefined,
+        };
+        self.define(name, v);
+    }
+
     /// Binds `name` to a native made of a Rust closure (see `register_fn`).
     pub(crate) fn closure(&mut self, name: &str, arity: Arity, f: ClosureFn) {
         self.native(name, arity, NativeFn::Closure(f));

@@ -160,18 +160,6 @@ fn write(ctx: &mut Ctx, v: Value, port: Option<Value>) -> NResult<()> {
     emit(ctx, port, &s)
 }
 
-/// `(write-shared obj [port])`: as `write`.
-#[native("write-shared")]
-fn write_shared(ctx: &mut Ctx, v: Value, port: Option<Value>) -> NResult<()> {
-    write(ctx, v, port)
-}
-
-/// `(write-simple obj [port])`: as `write`.
-#[native("write-simple")]
-fn write_simple(ctx: &mut Ctx, v: Value, port: Option<Value>) -> NResult<()> {
-    write(ctx, v, port)
-}
-
 /// `(newline [port])`.
 #[native("newline")]
 fn newline(ctx: &mut Ctx, port: Option<Value>) -> NResult<()> {
@@ -492,8 +480,6 @@ pub fn register(reg: &mut Registry) {
     reg.add(&[
         DISPLAY,
         WRITE,
-        WRITE_SHARED,
-        WRITE_SIMPLE,
         NEWLINE,
         WRITE_CHAR,
         WRITE_STRING,
@@ -522,6 +508,8 @@ pub fn register(reg: &mut Registry) {
         CLOSE_INPUT_PORT,
         CLOSE_OUTPUT_PORT,
     ]);
+    reg.alias("write-shared", "write");
+    reg.alias("write-simple", "write");
 }
 
 #[cfg(test)]
