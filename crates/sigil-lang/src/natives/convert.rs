@@ -270,7 +270,7 @@ impl IntoValue for f64 {
 impl FromValue<'_> for Num {
     /// Any number, taken apart for arithmetic.
     fn from_value(heap: &Heap, v: Value) -> Option<Self> {
-        numeric::num(heap, "", v).ok()
+        numeric::num(heap, v).ok()
     }
     fn expected() -> Cow<'static, str> {
         "a number".into()

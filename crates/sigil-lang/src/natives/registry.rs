@@ -92,6 +92,14 @@ impl Registry<'_> {
         }
     }
 
+    /// Binds `name` to native `def`, which keeps its own name in messages: the native
+    /// behind a procedure of that name written in Sigil (`%member` behind `member`).
+    pub fn add_as(&mut self, name: &str, def: &NativeDef) {
+        let native = Native::new(def.name, def.arity, def.native_fn());
+        let v = (self.vm.heap).alloc(Object::Native(Rc::new(native)));
+        self.define(name, v);
+    }
+
     /// Binds `name` to the value already bound to `existing` (a second name for the same
     /// procedure).
     pub fn alias(&mut self, name: &str, existing: &str) {

@@ -44,7 +44,8 @@ pub fn index(who: &str, v: Value) -> NResult<usize> {
 
 /// A real-number argument as a float.
 pub fn real(vm: &Vm, who: &str, v: Value) -> NResult<f64> {
-    Ok(numeric::to_f64(&numeric::num(&vm.heap, who, v)?))
+    let n = numeric::num(&vm.heap, v).map_err(|e| e.in_procedure(who))?;
+    Ok(numeric::to_f64(&n))
 }
 
 /// A string argument (copied out of the heap).

@@ -284,8 +284,9 @@ fn string_foldcase(s: &str) -> String {
     foldcase(s)
 }
 
-/// `(%string-index string char)`: the index of the first `char`, or `#f`.
-#[native("%string-index")]
+/// `(%string-index string char)`: the index of the first `char`, or `#f` (`string-index`,
+/// which also takes a predicate, is in the prelude).
+#[native("string-index")]
 fn string_index(s: &str, c: char) -> Option<usize> {
     s.find(c).map(|b| char_index(s, b))
 }
@@ -434,7 +435,6 @@ pub fn register(reg: &mut Registry) {
         STRING_UPCASE,
         STRING_DOWNCASE,
         STRING_FOLDCASE,
-        STRING_INDEX,
         STRING_CONTAINS,
         STRING_SPLIT,
         STRING_JOIN,
@@ -448,6 +448,7 @@ pub fn register(reg: &mut Registry) {
         STRING_TO_UTF8,
         UTF8_TO_STRING,
     ]);
+    reg.add_as("%string-index", &STRING_INDEX);
 }
 
 #[cfg(test)]
