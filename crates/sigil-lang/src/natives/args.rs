@@ -72,6 +72,14 @@ pub fn rest<'h, T: FromValue<'h>>(
         .map(Rest)
 }
 
+/// The type error for argument `k` (1-based) of a native that converts its rest
+/// arguments itself (`#[rest] args: &[Value]`); its wrapper adds the procedure's name.
+#[cold]
+#[inline(never)]
+pub fn expected_arg<'h, T: FromValue<'h>>(k: usize, v: Value) -> Error {
+    Error::expected(&format!("{} (argument {k})", T::expected()), v)
+}
+
 /// The type error for argument `k` (0-based) of `name`: `NAME: expected WHAT, got V`,
 /// with `(argument K)` after `WHAT` when the procedure takes more than one argument.
 #[cold]

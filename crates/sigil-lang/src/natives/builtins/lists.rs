@@ -294,7 +294,20 @@ fn eq(_: &Heap, a: Value, b: Value) -> bool {
 
 /// The first pair of `list` whose car matches `x` under `same`, or `#f`.
 fn mem(heap: &Heap, x: Value, list: Value, same: fn(&Heap, Value, Value) -> bool) -> NResult {
-    let same = if is_atom(x) { eq } else { same };
+    // Two instances of the search, so that the common one inlines `eq?`.
+    if is_atom(x) {
+        mem_by(heap, x, list, eq)
+    } else {
+        mem_by(heap, x, list, same)
+    }
+}
+
+fn mem_by(
+    heap: &Heap,
+    x: Value,
+    list: Value,
+    same: impl Fn(&Heap, Value, Value) -> bool,
+) -> NResult {
     let found = scan(heap, list, |p, a| same(heap, x, a).then_some(p))?;
     Ok(found.unwrap_or(Value::Bool(false)))
 }
@@ -320,7 +333,19 @@ fn member(ctx: &mut Ctx, x: Value, list: Value) -> NResult {
 
 /// The first entry of `alist` whose key matches `x` under `same`, or `#f`.
 fn ass(heap: &Heap, x: Value, alist: Value, same: fn(&Heap, Value, Value) -> bool) -> NResult {
-    let same = if is_atom(x) { eq } else { same };
+    if is_atom(x) {
+        ass_by(heap, x, alist, eq)
+    } else {
+        ass_by(heap, x, alist, same)
+    }
+}
+
+fn ass_by(
+    heap: &Heap,
+    x: Value,
+    alist: Value,
+    same: impl Fn(&Heap, Value, Value) -> bool,
+) -> NResult {
     let found = scan(heap, alist, |_, entry| match heap.pair(entry) {
         Some((k, _)) if same(heap, x, k) => Some(Ok(entry)),
         Some(_) => None,

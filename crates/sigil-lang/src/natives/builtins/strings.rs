@@ -4,6 +4,7 @@
 use super::seq::{alloc_size, out_of_range, range, MAX_ALLOC};
 use super::Registry;
 use crate::native;
+use crate::natives::args::expected_arg;
 use crate::natives::{FromValue, List, Rest, Vector};
 use crate::run::ctx::Ctx;
 use crate::run::heap::Heap;
@@ -128,8 +129,19 @@ fn string_copy(s: &str, start: Option<usize>, end: Option<usize>) -> NResult<Str
 
 /// `(string-append string ...)`.
 #[native("string-append")]
-fn string_append(parts: Rest<&str>) -> String {
-    parts.concat()
+fn string_append(ctx: &mut Ctx, #[rest] parts: &[Value]) -> NResult {
+    // By hand rather than with `Rest<&str>`: this is hot, and needs no list of the parts.
+    let heap = ctx.heap();
+    let text = |k: usize, v: Value| heap.str(v).ok_or_else(|| expected_arg::<&str>(k + 1, v));
+    let mut len = 0;
+    for (k, &v) in parts.iter().enumerate() {
+        len += text(k, v)?.len();
+    }
+    let mut out = String::with_capacity(len);
+    for (k, &v) in parts.iter().enumerate() {
+        out.push_str(text(k, v)?);
+    }
+    Ok(ctx.string(out))
 }
 
 /// `(string-copy! to at from [start [end]])`.

@@ -170,9 +170,13 @@ impl TableArg {
 
     /// The value of `key`, if the table has it.
     fn lookup(self, heap: &Heap, key: Value) -> NResult<Option<Value>> {
-        let (h, pos) = self.locate(heap, key)?;
         let t = self.get(heap)?;
-        Ok(pos.and_then(|i| t.buckets.get(&h).map(|b| b[i].1)))
+        let h = hash_value(heap, key, t.kind);
+        Ok(t.buckets.get(&h).and_then(|b| {
+            b.iter()
+                .find(|&&(k, _)| same_key(heap, t.kind, k, key))
+                .map(|e| e.1)
+        }))
     }
 
     /// Sets `key` to `val`.
