@@ -28,8 +28,9 @@ pub use run::native::{Arity, Ctl, Resume, Wait};
 pub use run::value::{Error, NResult, NativeObject, Value};
 pub use sigil_macros::native;
 
-// ---- Transitional paths ------------------------------------------------------------------
+// ---- TRANSITION ------------------------------------------------------------------------------
 // The WebSocket glue (`crates/sigil/src/websocket/connection.rs` and `options.rs`) still
-// uses these old module paths; they go when it moves to the new ones.
-pub use natives::builtins;
+// uses these old module paths and the untyped natives of `legacy`; they go when it moves to
+// `#[native]`.
+pub use legacy::builtins;
 pub use run::{value, vm};
