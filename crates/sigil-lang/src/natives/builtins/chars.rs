@@ -87,64 +87,27 @@ fn ordered(first: char, more: &[char], fold: bool, ok: fn(char, char) -> bool) -
     })
 }
 
-/// `(char=? char1 char2 ...)`.
-#[native("char=?")]
-fn char_eq(first: char, more: Rest<char>) -> bool {
-    ordered(first, &more, false, |x, y| x == y)
+macro_rules! comparisons {
+    ($($f:ident $name:literal $fold:literal $op:tt;)*) => {$(
+        #[doc = concat!("`(", $name, " char1 char2 ...)`.")]
+        #[native($name)]
+        fn $f(first: char, more: Rest<char>) -> bool {
+            ordered(first, &more, $fold, |x, y| x $op y)
+        }
+    )*};
 }
 
-/// `(char<? char1 char2 ...)`.
-#[native("char<?")]
-fn char_lt(first: char, more: Rest<char>) -> bool {
-    ordered(first, &more, false, |x, y| x < y)
-}
-
-/// `(char>? char1 char2 ...)`.
-#[native("char>?")]
-fn char_gt(first: char, more: Rest<char>) -> bool {
-    ordered(first, &more, false, |x, y| x > y)
-}
-
-/// `(char<=? char1 char2 ...)`.
-#[native("char<=?")]
-fn char_le(first: char, more: Rest<char>) -> bool {
-    ordered(first, &more, false, |x, y| x <= y)
-}
-
-/// `(char>=? char1 char2 ...)`.
-#[native("char>=?")]
-fn char_ge(first: char, more: Rest<char>) -> bool {
-    ordered(first, &more, false, |x, y| x >= y)
-}
-
-/// `(char-ci=? char1 char2 ...)`.
-#[native("char-ci=?")]
-fn char_ci_eq(first: char, more: Rest<char>) -> bool {
-    ordered(first, &more, true, |x, y| x == y)
-}
-
-/// `(char-ci<? char1 char2 ...)`.
-#[native("char-ci<?")]
-fn char_ci_lt(first: char, more: Rest<char>) -> bool {
-    ordered(first, &more, true, |x, y| x < y)
-}
-
-/// `(char-ci>? char1 char2 ...)`.
-#[native("char-ci>?")]
-fn char_ci_gt(first: char, more: Rest<char>) -> bool {
-    ordered(first, &more, true, |x, y| x > y)
-}
-
-/// `(char-ci<=? char1 char2 ...)`.
-#[native("char-ci<=?")]
-fn char_ci_le(first: char, more: Rest<char>) -> bool {
-    ordered(first, &more, true, |x, y| x <= y)
-}
-
-/// `(char-ci>=? char1 char2 ...)`.
-#[native("char-ci>=?")]
-fn char_ci_ge(first: char, more: Rest<char>) -> bool {
-    ordered(first, &more, true, |x, y| x >= y)
+comparisons! {
+    char_eq "char=?" false ==;
+    char_lt "char<?" false <;
+    char_gt "char>?" false >;
+    char_le "char<=?" false <=;
+    char_ge "char>=?" false >=;
+    char_ci_eq "char-ci=?" true ==;
+    char_ci_lt "char-ci<?" true <;
+    char_ci_gt "char-ci>?" true >;
+    char_ci_le "char-ci<=?" true <=;
+    char_ci_ge "char-ci>=?" true >=;
 }
 
 /// `(char-alphabetic? char)`.

@@ -312,23 +312,26 @@ fn mem_by(
     Ok(found.unwrap_or(Value::Bool(false)))
 }
 
-/// `(memq obj list)`.
-#[native("memq")]
-fn memq(ctx: &mut Ctx, x: Value, list: Value) -> NResult {
-    mem(ctx.heap(), x, list, eq)
+macro_rules! searches {
+    ($($f:ident $name:literal $search:ident $same:path;)*) => {$(
+        #[doc = concat!("`(", $name, " obj list)`.")]
+        #[native($name)]
+        fn $f(ctx: &mut Ctx, x: Value, list: Value) -> NResult {
+            $search(ctx.heap(), x, list, $same)
+        }
+    )*};
 }
 
-/// `(memv obj list)`.
-#[native("memv")]
-fn memv(ctx: &mut Ctx, x: Value, list: Value) -> NResult {
-    mem(ctx.heap(), x, list, numeric::eqv)
-}
-
-/// `(%member obj list)`: `member` with `equal?` (`member` itself, with its optional
-/// comparison, is in the prelude).
-#[native("member")]
-fn member(ctx: &mut Ctx, x: Value, list: Value) -> NResult {
-    mem(ctx.heap(), x, list, equal)
+searches! {
+    memq "memq" mem eq;
+    memv "memv" mem numeric::eqv;
+    // `%member`: `member` with `equal?` (`member` itself, with its optional comparison,
+    // is in the prelude); it keeps the public name in messages.
+    member "member" mem equal;
+    assq "assq" ass eq;
+    assv "assv" ass numeric::eqv;
+    // `%assoc`, likewise behind `assoc`.
+    assoc "assoc" ass equal;
 }
 
 /// The first entry of `alist` whose key matches `x` under `same`, or `#f`.
@@ -352,24 +355,6 @@ fn ass_by(
         None => Some(Err(Error::expected("an association list", alist))),
     })?;
     found.unwrap_or(Ok(Value::Bool(false)))
-}
-
-/// `(assq obj alist)`.
-#[native("assq")]
-fn assq(ctx: &mut Ctx, x: Value, alist: Value) -> NResult {
-    ass(ctx.heap(), x, alist, eq)
-}
-
-/// `(assv obj alist)`.
-#[native("assv")]
-fn assv(ctx: &mut Ctx, x: Value, alist: Value) -> NResult {
-    ass(ctx.heap(), x, alist, numeric::eqv)
-}
-
-/// `(%assoc obj alist)`: `assoc` with `equal?` (`assoc` itself is in the prelude).
-#[native("assoc")]
-fn assoc(ctx: &mut Ctx, x: Value, alist: Value) -> NResult {
-    ass(ctx.heap(), x, alist, equal)
 }
 
 /// Follows a `c[ad]+r` path (applied right to left) from `v`; `name` is the procedure's.

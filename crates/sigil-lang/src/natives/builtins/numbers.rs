@@ -348,28 +348,21 @@ fn round_with(heap: &Heap, v: Value, op: fn(f64) -> f64) -> NResult {
     })
 }
 
-/// `(floor x)`.
-#[native("floor")]
-fn floor(ctx: &mut Ctx, x: Value) -> NResult {
-    round_with(ctx.heap(), x, f64::floor)
+macro_rules! rounding_natives {
+    ($($f:ident $name:literal $op:path;)*) => {$(
+        #[doc = concat!("`(", $name, " x)`.")]
+        #[native($name)]
+        fn $f(ctx: &mut Ctx, x: Value) -> NResult {
+            round_with(ctx.heap(), x, $op)
+        }
+    )*};
 }
 
-/// `(ceiling x)`.
-#[native("ceiling")]
-fn ceiling(ctx: &mut Ctx, x: Value) -> NResult {
-    round_with(ctx.heap(), x, f64::ceil)
-}
-
-/// `(round x)`: to even on ties.
-#[native("round")]
-fn round(ctx: &mut Ctx, x: Value) -> NResult {
-    round_with(ctx.heap(), x, f64::round_ties_even)
-}
-
-/// `(truncate x)`.
-#[native("truncate")]
-fn truncate(ctx: &mut Ctx, x: Value) -> NResult {
-    round_with(ctx.heap(), x, f64::trunc)
+rounding_natives! {
+    floor "floor" f64::floor;
+    ceiling "ceiling" f64::ceil;
+    round "round" f64::round_ties_even;
+    truncate "truncate" f64::trunc;
 }
 
 /// `(exact z)`; also `inexact->exact`.

@@ -218,64 +218,27 @@ fn ordered<'s>(first: &'s str, more: &[&'s str], fold: bool, ok: fn(Ordering) ->
     })
 }
 
-/// `(string=? string1 string2 ...)`.
-#[native("string=?")]
-fn string_eq(first: &str, more: Rest<&str>) -> bool {
-    ordered(first, &more, false, Ordering::is_eq)
+macro_rules! comparisons {
+    ($($f:ident $name:literal $fold:literal $op:ident;)*) => {$(
+        #[doc = concat!("`(", $name, " string1 string2 ...)`.")]
+        #[native($name)]
+        fn $f(first: &str, more: Rest<&str>) -> bool {
+            ordered(first, &more, $fold, Ordering::$op)
+        }
+    )*};
 }
 
-/// `(string<? string1 string2 ...)`.
-#[native("string<?")]
-fn string_lt(first: &str, more: Rest<&str>) -> bool {
-    ordered(first, &more, false, Ordering::is_lt)
-}
-
-/// `(string>? string1 string2 ...)`.
-#[native("string>?")]
-fn string_gt(first: &str, more: Rest<&str>) -> bool {
-    ordered(first, &more, false, Ordering::is_gt)
-}
-
-/// `(string<=? string1 string2 ...)`.
-#[native("string<=?")]
-fn string_le(first: &str, more: Rest<&str>) -> bool {
-    ordered(first, &more, false, Ordering::is_le)
-}
-
-/// `(string>=? string1 string2 ...)`.
-#[native("string>=?")]
-fn string_ge(first: &str, more: Rest<&str>) -> bool {
-    ordered(first, &more, false, Ordering::is_ge)
-}
-
-/// `(string-ci=? string1 string2 ...)`.
-#[native("string-ci=?")]
-fn string_ci_eq(first: &str, more: Rest<&str>) -> bool {
-    ordered(first, &more, true, Ordering::is_eq)
-}
-
-/// `(string-ci<? string1 string2 ...)`.
-#[native("string-ci<?")]
-fn string_ci_lt(first: &str, more: Rest<&str>) -> bool {
-    ordered(first, &more, true, Ordering::is_lt)
-}
-
-/// `(string-ci>? string1 string2 ...)`.
-#[native("string-ci>?")]
-fn string_ci_gt(first: &str, more: Rest<&str>) -> bool {
-    ordered(first, &more, true, Ordering::is_gt)
-}
-
-/// `(string-ci<=? string1 string2 ...)`.
-#[native("string-ci<=?")]
-fn string_ci_le(first: &str, more: Rest<&str>) -> bool {
-    ordered(first, &more, true, Ordering::is_le)
-}
-
-/// `(string-ci>=? string1 string2 ...)`.
-#[native("string-ci>=?")]
-fn string_ci_ge(first: &str, more: Rest<&str>) -> bool {
-    ordered(first, &more, true, Ordering::is_ge)
+comparisons! {
+    string_eq "string=?" false is_eq;
+    string_lt "string<?" false is_lt;
+    string_gt "string>?" false is_gt;
+    string_le "string<=?" false is_le;
+    string_ge "string>=?" false is_ge;
+    string_ci_eq "string-ci=?" true is_eq;
+    string_ci_lt "string-ci<?" true is_lt;
+    string_ci_gt "string-ci>?" true is_gt;
+    string_ci_le "string-ci<=?" true is_le;
+    string_ci_ge "string-ci>=?" true is_ge;
 }
 
 /// `(string-upcase string)`.
