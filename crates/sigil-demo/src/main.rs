@@ -1,37 +1,56 @@
 //! `sigil-demo`: the README's one-command demo. It starts the WebSocket test server
 //! (crates/sigil-testserver) in this process on 127.0.0.1:8080, so `ws://localhost:8080/...`
-//! works without a network, then runs each Sigil script given as an argument (default
-//! `examples/echo-client.sgl`) with [`sigil::interpreter`], in order, each in a fresh
-//! interpreter. An error is reported as the `sigil` command reports it and ends the run
-//! with status 1; otherwise the status is 0 (or whatever a script passes to `exit`).
+//! works without a network, then runs a Sigil program against it with
+//! [`sigil::interpreter`]. The command line is `sigil`'s (see [`sigil::cli`]): a script and
+//! the arguments passed to it (`(command-line)`), `-e EXPR`, `-`, and the options `-I` and
+//! `--max-depth`; without a program it runs `examples/echo-client.sgl`. An error is
+//! reported as `sigil` reports it, with status 1; a usage error or a busy port gives 2.
 //!
 //! `ws://localhost:8080` needs no IPv6 listener: sigil-ws tries every address `localhost`
 //! resolves to, so a refused `[::1]:8080` falls through to 127.0.0.1.
 
-use std::io::Write;
+use sigil::cli::{self, Mode, Program};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// The script run when no argument is given.
+/// The script run when no program is given.
 const DEFAULT_SCRIPT: &str = "examples/echo-client.sgl";
 
-const USAGE: &str = "usage: sigil-demo [SCRIPT.sgl ...]
+const USAGE: &str = "\
+usage: sigil-demo [OPTIONS] [SCRIPT.sgl [ARGS...]]
 
 Starts a WebSocket echo server on 127.0.0.1:8080 (routes /echo, /socket, /api,
-/flaky/<id>/<n>, ... of crates/sigil-testserver) and runs each script against it.
-Without arguments it runs examples/echo-client.sgl.
+/flaky/<id>/<n>, ... of crates/sigil-testserver) and runs the script against it, passing
+it ARGS as `sigil` does. Without a script it runs examples/echo-client.sgl.
+The options, -e EXPR and - are those of `sigil` (see sigil --help).
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "-h" || a == "--help") {
-        print!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
-    let scripts: Vec<PathBuf> = if args.is_empty() {
-        vec![default_script()]
-    } else {
-        args.iter().map(PathBuf::from).collect()
+    let opts = match cli::parse(&args) {
+        Ok(o) => o,
+        Err(msg) => {
+            eprintln!("sigil-demo: {msg}\n");
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut interp = opts.interpreter();
+    let program = match opts.mode {
+        Mode::Help => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Mode::Version => {
+            println!("sigil-demo {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Mode::Run(program) => program,
+        Mode::Repl => {
+            let script = default_script();
+            interp.set_command_line(vec![script.display().to_string()]);
+            Program::Script(script)
+        }
     };
 
     let port = sigil_testserver::DEMO_PORT;
@@ -51,19 +70,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-
-    for script in &scripts {
-        let mut interp = sigil::interpreter();
-        interp.set_command_line(vec![script.display().to_string()]);
-        let result = interp.eval_file(script);
-        interp.vm.flush();
-        let _ = std::io::stdout().flush();
-        if let Err(e) = result {
-            sigil::report::print(&mut interp, &e);
-            return ExitCode::from(1);
-        }
-    }
-    ExitCode::SUCCESS
+    cli::run(&mut interp, &program)
 }
 
 /// `examples/echo-client.sgl` relative to the working directory (the repository root, as

@@ -65,18 +65,34 @@ fn hello() {
 }
 
 #[test]
-fn several_scripts_run_in_order() {
+fn arguments_after_the_script_go_to_the_script() {
     check(
-        &["examples/echo-client.sgl", "examples/json-exchange.sgl"],
-        "Hello!\nsubscribed\n",
+        &["examples/hello.sgl", "Bob"],
+        "Hello, Bob!\nSquares of 1..5: (1 4 9 16 25)\nTheir sum is 55.\n",
     );
+    check(
+        &["-e", "(command-line)", "x", "y"],
+        "(\"-e\" \"x\" \"y\")\n",
+    );
+}
+
+/// Runs the demo with `args`, checks that it exits with `code`; its stderr.
+fn fails(args: &[&str], code: i32) -> String {
+    let out = demo(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "stderr:\n{stderr}");
+    stderr
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let stderr = fails(&["--frobnicate"], 2);
+    assert!(stderr.contains("usage: sigil-demo"), "stderr:\n{stderr}");
 }
 
 #[test]
 fn errors_are_reported_with_status_1() {
-    let out = demo(&["examples/no-such-file.sgl"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "stderr:\n{stderr}");
+    let stderr = fails(&["examples/no-such-file.sgl"], 1);
     assert!(stderr.starts_with("error: "), "stderr:\n{stderr}");
     assert!(stderr.contains("no-such-file.sgl"), "stderr:\n{stderr}");
 }

@@ -1,7 +1,7 @@
 //! `/hostile/<case>` routes: protocol violations written by hand on the raw
 //! connection, after (or instead of) a hand-made opening handshake.
 
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 
 use tungstenite::handshake::derive_accept_key;
@@ -50,10 +50,12 @@ pub(crate) enum Case {
     Silent,
     /// 101 that claims `permessage-deflate` although nobody asked for it.
     Extension,
+    /// A correct 101, but from HTTP/1.0 (RFC 6455 requires HTTP/1.1).
+    Http10,
 }
 
 /// Route names of every case.
-const CASES: [(&str, Case); 16] = [
+const CASES: [(&str, Case); 17] = [
     ("reserved-opcode", Case::ReservedOpcode),
     ("rsv-bits", Case::RsvBits),
     ("big-ping", Case::BigPing),
@@ -70,6 +72,7 @@ const CASES: [(&str, Case); 16] = [
     ("not-101", Case::Not101),
     ("silent", Case::Silent),
     ("extension", Case::Extension),
+    ("http10", Case::Http10),
 ];
 
 impl Case {
@@ -112,7 +115,9 @@ impl Case {
             Case::NewMessageMidFragment => {
                 vec![0x01, 0x03, b'a', b'b', b'c', 0x81, 0x03, b'd', b'e', b'f']
             }
-            Case::BadAccept | Case::Not101 | Case::Silent | Case::Extension => return None,
+            Case::BadAccept | Case::Not101 | Case::Silent | Case::Extension | Case::Http10 => {
+                return None
+            }
         };
         Some(bytes)
     }
@@ -144,6 +149,7 @@ pub(crate) fn serve(case: Case, key: &str, mut replay: Replay, state: &State) {
             &accept,
             &["Sec-WebSocket-Extensions: permessage-deflate"],
         ),
+        Case::Http10 => http::write_upgrade(&mut replay, "HTTP/1.0", &accept, &[]),
         _ => http::write_switching(&mut replay, &accept, &[]).and_then(|()| {
             replay.write_all(&case.frame().unwrap_or_default())?;
             replay.flush()
@@ -158,6 +164,11 @@ pub(crate) fn serve(case: Case, key: &str, mut replay: Replay, state: &State) {
         watch(&mut replay, name, !case.sends_close(), state);
     }
     replay.conn().finish();
+}
+
+/// Writes a correct `101 Switching Protocols` for a request that carried `key`.
+pub(crate) fn switch(replay: &mut Replay, key: &str) -> io::Result<()> {
+    http::write_switching(replay, &derive_accept_key(key.as_bytes()), &[])
 }
 
 /// Reads until the peer closes, an error occurs or `limit` passes.
@@ -213,7 +224,7 @@ fn watch(replay: &mut Replay, name: &str, reply_close: bool, state: &State) {
 
 /// Splits one complete frame off the front of `buf`: its opcode, unmasked
 /// payload and length in bytes; `None` until a whole frame is there.
-fn parse_client_frame(buf: &[u8]) -> Option<(u8, Vec<u8>, usize)> {
+pub(crate) fn parse_client_frame(buf: &[u8]) -> Option<(u8, Vec<u8>, usize)> {
     let (&b0, &b1) = (buf.first()?, buf.get(1)?);
     let (len, mut at) = match b1 & 0x7F {
         126 => (

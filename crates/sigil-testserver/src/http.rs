@@ -35,6 +35,11 @@ impl Replay {
         self.pos = self.pos.max(self.head_len);
     }
 
+    /// The request head as received, blank line included.
+    pub(crate) fn head(&self) -> String {
+        String::from_utf8_lossy(&self.pre[..self.head_len]).into_owned()
+    }
+
     /// The underlying connection.
     pub(crate) fn conn(&mut self) -> &mut dyn Conn {
         &mut *self.inner
@@ -125,8 +130,18 @@ pub(crate) fn write_plain(w: &mut impl Write, status: &str, body: &str) -> io::R
 /// Writes a `101 Switching Protocols` head carrying `accept` as the
 /// `Sec-WebSocket-Accept` value, plus any `extra` header lines.
 pub(crate) fn write_switching(w: &mut impl Write, accept: &str, extra: &[&str]) -> io::Result<()> {
+    write_upgrade(w, "HTTP/1.1", accept, extra)
+}
+
+/// [`write_switching`] with any HTTP `version` in the status line.
+pub(crate) fn write_upgrade(
+    w: &mut impl Write,
+    version: &str,
+    accept: &str,
+    extra: &[&str],
+) -> io::Result<()> {
     let mut head = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n"
+        "{version} 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n"
     );
     for line in extra {
         head.push_str(line);

@@ -12,20 +12,23 @@ mod conn;
 mod hostile;
 mod http;
 mod portlock;
+mod python;
 mod routes;
 mod server;
+mod stall;
 mod tls;
 
 use std::fs;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use portlock::{lock_port_8080, PortLock, DEMO_PORT};
+pub use portlock::{lock_named, lock_port_8080, PortLock, DEMO_PORT};
+pub use python::{python_with_websockets, PYTHON_WEBSOCKETS_VERSION};
 use server::{Flavor, State};
 
 /// Names the TLS leaf certificate is valid for unless configured otherwise.
@@ -173,6 +176,30 @@ pub fn start(config: Config) -> io::Result<Running> {
         stop,
         acceptors,
     })
+}
+
+/// Starts a name server on `addr` (UDP and TCP) that reads every query and never
+/// answers, so that a resolver asking it waits until its own timeout. It runs on
+/// background threads for the life of the process; returns the UDP address bound.
+pub fn start_dns_sink(addr: SocketAddr) -> io::Result<SocketAddr> {
+    let udp = UdpSocket::bind(addr)?;
+    let bound = udp.local_addr()?;
+    let tcp = TcpListener::bind(bound)?;
+    std::thread::Builder::new()
+        .name("sigil-testserver-dns-udp".into())
+        .spawn(move || {
+            let mut query = [0u8; 1500];
+            while udp.recv_from(&mut query).is_ok() {}
+        })?;
+    std::thread::Builder::new()
+        .name("sigil-testserver-dns-tcp".into())
+        .spawn(move || {
+            let mut held = Vec::new();
+            for conn in tcp.incoming().flatten() {
+                held.push(conn);
+            }
+        })?;
+    Ok(bound)
 }
 
 /// The raw bytes `/hostile/<case>` writes after its 101 response, for the

@@ -5,16 +5,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::thread;
 
-use sigil_testserver::{start, Config};
+use sigil_testserver::{start, start_dns_sink, Config};
 
 /// Usage text for `--help` and argument errors.
 const USAGE: &str = "usage: sigil-testserver [--port N] [--bind ADDR] [--tls-port P] \
 [--tls-names a,b,c] [--ca-out FILE] [--tls-wrong-name-port P] [--tls-untrusted-port P] \
-[--verbose] [--exit-on-stdin-eof]";
+[--dns-sink ADDR] [--verbose] [--exit-on-stdin-eof]";
 
 /// Parsed command line.
 struct Args {
     config: Config,
+    dns_sink: Option<std::net::SocketAddr>,
     exit_on_stdin_eof: bool,
 }
 
@@ -22,6 +23,7 @@ struct Args {
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
     let mut config = Config::default();
     let mut exit_on_stdin_eof = false;
+    let mut dns_sink = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -48,6 +50,10 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
             "--ca-out" => config.ca_out = Some(PathBuf::from(value()?)),
             "--tls-wrong-name-port" => config.wrong_name_port = Some(port(value()?)?),
             "--tls-untrusted-port" => config.untrusted_port = Some(port(value()?)?),
+            "--dns-sink" => {
+                let v = value()?;
+                dns_sink = Some(v.parse().map_err(|e| format!("bad address {v:?}: {e}"))?);
+            }
             "--verbose" => config.verbose = true,
             "--exit-on-stdin-eof" => exit_on_stdin_eof = true,
             _ => return Err(format!("unknown argument {flag:?}")),
@@ -55,6 +61,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
     }
     Ok(Args {
         config,
+        dns_sink,
         exit_on_stdin_eof,
     })
 }
@@ -72,6 +79,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(addr) = args.dns_sink {
+        if let Err(e) = start_dns_sink(addr) {
+            eprintln!("sigil-testserver: cannot start the DNS sink on {addr}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     let running = match start(args.config) {
         Ok(running) => running,
         Err(e) => {
@@ -113,8 +126,11 @@ mod tests {
             "--tls-names",
             "a, b",
             "--verbose",
+            "--dns-sink",
+            "127.0.0.1:5353",
         ])
         .unwrap();
+        assert_eq!(args.dns_sink, Some("127.0.0.1:5353".parse().unwrap()));
         assert_eq!(args.config.port, 9001);
         assert_eq!(args.config.tls_port, Some(0));
         assert_eq!(args.config.tls_names, ["a", "b"]);

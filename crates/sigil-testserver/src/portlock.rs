@@ -1,6 +1,7 @@
-//! A cross-process lock on the fixed port 8080, shared by every harness that
+//! Cross-process locks: on the fixed port 8080, shared by every harness that
 //! starts a server there (the golden WebSocket tests, the demo's tests), so
-//! they take turns instead of failing with "address in use".
+//! they take turns instead of failing with "address in use"; and on any other
+//! named resource that test processes set up once (see [`lock_named`]).
 //!
 //! The lock is a file in the temporary directory created with
 //! `OpenOptions::create_new` and holding the owner's process id. A lock whose
@@ -16,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime};
 /// The port the README demo and the golden WebSocket tests listen on.
 pub const DEMO_PORT: u16 = 8080;
 
-/// How long [`lock_port_8080`] waits for another holder before giving up.
+/// How long a lock waits for another holder before giving up.
 const WAIT: Duration = Duration::from_secs(300);
 
 /// Age after which a lock whose owner cannot be checked counts as stale.
@@ -26,7 +27,7 @@ const STALE_AGE: Duration = Duration::from_secs(600);
 /// writing it) counts as stale.
 const EMPTY_STALE_AGE: Duration = Duration::from_secs(30);
 
-/// Holds the lock on port 8080 until dropped.
+/// Holds a lock until dropped.
 #[derive(Debug)]
 pub struct PortLock {
     path: PathBuf,
@@ -49,7 +50,14 @@ impl Drop for PortLock {
 /// process, has the port-8080 lock, then takes it. Hold the returned guard
 /// for as long as the port is in use.
 pub fn lock_port_8080() -> io::Result<PortLock> {
-    let path = std::env::temp_dir().join(format!("sigil-port-{DEMO_PORT}.lock"));
+    lock_named(&format!("port-{DEMO_PORT}"))
+}
+
+/// Waits (up to five minutes) until no other holder, in this or another
+/// process, has the lock called `name`, then takes it (a file
+/// `sigil-NAME.lock` in the temporary directory).
+pub fn lock_named(name: &str) -> io::Result<PortLock> {
+    let path = std::env::temp_dir().join(format!("sigil-{name}.lock"));
     let start = Instant::now();
     loop {
         match OpenOptions::new().write(true).create_new(true).open(&path) {
@@ -67,7 +75,7 @@ pub fn lock_port_8080() -> io::Result<PortLock> {
                     return Err(io::Error::new(
                         io::ErrorKind::TimedOut,
                         format!(
-                            "port {DEMO_PORT} is still locked by process {} after {}s \
+                            "{name} is still locked by process {} after {}s \
                              (lock file {}; remove it if that process is gone)",
                             owner.trim(),
                             WAIT.as_secs(),

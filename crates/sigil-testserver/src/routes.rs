@@ -11,6 +11,7 @@ use crate::conn::Conn;
 use crate::hostile::{self, Case};
 use crate::http::{self, Replay, Request};
 use crate::server::State;
+use crate::stall::{self, Stall};
 
 /// Largest `/big/<bytes>` served; larger sizes count as an unknown path.
 const MAX_BIG: usize = 1 << 30;
@@ -38,6 +39,12 @@ enum Route {
     Fragmented,
     /// A hand-crafted misbehaviour.
     Hostile(Case),
+    /// A misbehaviour in time (slow, chatty or stalled).
+    Stall(Stall),
+    /// Send the request head as received, as a text message, then echo.
+    RequestHead,
+    /// Send one binary message of `len` bytes in fragments of `fragment` bytes.
+    FragmentedBig { len: usize, fragment: usize },
     /// Wait this many milliseconds before accepting the upgrade, then echo.
     Slow(u64),
 }
@@ -57,7 +64,17 @@ impl Route {
             ["ping"] => Some(Route::Ping),
             ["big", bytes] => bytes.parse().ok().filter(|&n| n <= MAX_BIG).map(Route::Big),
             ["fragmented"] => Some(Route::Fragmented),
-            ["hostile", case] => Case::parse(case).map(Route::Hostile),
+            ["hostile", case] => Case::parse(case)
+                .map(Route::Hostile)
+                .or_else(|| Stall::parse(&[case]).map(Route::Stall)),
+            ["hostile", rest @ ..] => Stall::parse(rest).map(Route::Stall),
+            ["request-head"] => Some(Route::RequestHead),
+            ["fragmented-big", len, fragment] => {
+                let len = len.parse().ok().filter(|&n| n <= MAX_BIG);
+                let fragment = fragment.parse().ok().filter(|&n| n > 0);
+                len.zip(fragment)
+                    .map(|(len, fragment)| Route::FragmentedBig { len, fragment })
+            }
             ["slow", ms] => ms.parse().ok().filter(|&ms| ms <= 60_000).map(Route::Slow),
             _ => None,
         };
@@ -86,6 +103,7 @@ pub(crate) fn serve(conn: Box<dyn Conn>, state: &State) {
     let route = Route::parse(&path);
     match route {
         Route::Hostile(case) => return hostile::serve(case, &key, replay, state),
+        Route::Stall(behaviour) => return stall::serve(behaviour, &key, replay, state),
         Route::Flaky { ref id, n } if state.flaky_refuse(id, n) => {
             state.log(format_args!("refusing {path}"));
             let _ = http::write_plain(&mut replay, "503 Service Unavailable", "flaky: try again\n");
@@ -95,6 +113,7 @@ pub(crate) fn serve(conn: Box<dyn Conn>, state: &State) {
         Route::Slow(ms) => std::thread::sleep(std::time::Duration::from_millis(ms)),
         _ => {}
     }
+    let head = replay.head();
     let _ = replay.conn().set_read_timeout(None);
     let config = WebSocketConfig::default()
         .max_message_size(None)
@@ -106,7 +125,7 @@ pub(crate) fn serve(conn: Box<dyn Conn>, state: &State) {
             return;
         }
     };
-    match run(&mut ws, route) {
+    match run(&mut ws, route, head) {
         Ok(()) | Err(tungstenite::Error::ConnectionClosed) => {}
         Err(e) => state.log(format_args!("{path}: {e}")),
     }
@@ -115,9 +134,25 @@ pub(crate) fn serve(conn: Box<dyn Conn>, state: &State) {
 
 /// Performs the route's own opening moves, then echoes until the close
 /// handshake is complete.
-fn run(ws: &mut Ws, route: Route) -> tungstenite::Result<()> {
+fn run(ws: &mut Ws, route: Route, head: String) -> tungstenite::Result<()> {
     match route {
-        Route::Echo | Route::Flaky { .. } | Route::Hostile(_) | Route::Slow(_) => {}
+        Route::Echo
+        | Route::Flaky { .. }
+        | Route::Hostile(_)
+        | Route::Stall(_)
+        | Route::Slow(_) => {}
+        Route::RequestHead => ws.send(Message::text(head))?,
+        Route::FragmentedBig { len, fragment } => {
+            let payload: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let mut chunks = payload.chunks(fragment).peekable();
+            let mut opcode = OpCode::Data(Data::Binary);
+            while let Some(chunk) = chunks.next() {
+                let fin = chunks.peek().is_none();
+                ws.write(Message::Frame(Frame::message(chunk.to_vec(), opcode, fin)))?;
+                opcode = OpCode::Data(Data::Continue);
+            }
+            ws.flush()?;
+        }
         Route::Api => return api(ws),
         Route::Close(code) => close(ws, code, "bye")?,
         Route::SendThenClose => {
@@ -230,5 +265,18 @@ mod tests {
         assert!(matches!(Route::parse("/close/4000"), Route::Close(4000)));
         assert!(matches!(Route::parse("/slow/250"), Route::Slow(250)));
         assert!(matches!(Route::parse("/slow/soon"), Route::Echo));
+        assert!(matches!(
+            Route::parse("/hostile/ping-every/100"),
+            Route::Stall(_)
+        ));
+        assert!(matches!(Route::parse("/hostile/http10"), Route::Hostile(_)));
+        assert!(matches!(
+            Route::parse("/fragmented-big/100/7"),
+            Route::FragmentedBig {
+                len: 100,
+                fragment: 7
+            }
+        ));
+        assert!(matches!(Route::parse("/fragmented-big/100/0"), Route::Echo));
     }
 }

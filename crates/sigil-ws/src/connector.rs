@@ -1,10 +1,10 @@
 //! Opening a connection: name lookup, TCP connect, TLS handshake and the HTTP
 //! upgrade. [`Connector`] does it as a state machine that never blocks (for an event
 //! loop: it says which descriptor to wait for); [`connect`] drives the same machine
-//! and waits with `poll(2)`. Both give up at [`Limits::connect_timeout`].
-//!
-//! Host names are looked up on the calling thread by [`connect`] and on the
-//! [`crate::dns`] pool by a [`Connector`]; IP literals and overrides need no lookup.
+//! and waits with `poll(2)`. Both give up at [`Limits::connect_timeout`], name lookup
+//! included: host names are looked up on the [`crate::dns`] pool, so that a resolver
+//! that never answers cannot hold the caller past the deadline. IP literals and
+//! overrides need no lookup.
 //!
 //! # Trust roots
 //! Server certificates are always verified, including the host name, against the
@@ -22,7 +22,7 @@
 //! Host names match case-insensitively.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -38,8 +38,9 @@ use crate::connection::Connection;
 use crate::dns::Lookup;
 use crate::error::WsError;
 use crate::handshake::{ClientHandshake, HandshakeResponse, RequestOptions};
-use crate::limits::Limits;
+use crate::limits::{deadline_after, Limits};
 use crate::transport::{Outbox, TlsStream, Transport};
+use crate::wsurl;
 
 /// Environment variable naming a PEM file of extra trusted root certificates.
 pub const SSL_CERT_FILE_ENV: &str = "SSL_CERT_FILE";
@@ -93,24 +94,6 @@ pub struct ConnectOptions {
     pub root_certs_pem: Vec<Vec<u8>>,
     /// Name-resolution overrides, consulted before `SIGIL_RESOLVE` and DNS.
     pub resolve: Vec<ResolveOverride>,
-}
-
-/// Parses and checks a `ws://` or `wss://` URL.
-fn parse_url(url: &str) -> Result<Url, WsError> {
-    let parsed = Url::parse(url).map_err(|e| WsError::InvalidUrl(format!("{url}: {e}")))?;
-    match parsed.scheme() {
-        "ws" | "wss" => {}
-        other => return Err(WsError::UnsupportedScheme(other.to_string())),
-    }
-    if parsed.host().is_none() {
-        return Err(WsError::InvalidUrl(format!("{url}: missing host")));
-    }
-    if parsed.fragment().is_some() {
-        return Err(WsError::InvalidUrl(format!(
-            "{url}: fragments are not allowed in WebSocket URLs"
-        )));
-    }
-    Ok(parsed)
 }
 
 /// What a TLS configuration is built from: the extra PEMs, and the `SSL_CERT_FILE` path
@@ -311,7 +294,7 @@ enum Stage {
     Done,
 }
 
-/// What a [`Connector`] waits for before [`Connector::advance`] can make progress.
+/// What a [`Connector`] or a [`Client`] operation waits for before it can make progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Interest {
     /// The descriptor becoming readable.
@@ -338,7 +321,9 @@ pub struct Connector {
     url: String,
     parsed: Url,
     options: ConnectOptions,
-    deadline: Instant,
+    deadline: Option<Instant>,
+    /// The upgrade request, built (and its options checked) before connecting.
+    handshake: Option<ClientHandshake>,
     stage: Stage,
 }
 
@@ -352,20 +337,16 @@ impl Connector {
     /// Starts opening `url` (`ws://` or `wss://`); host names are looked up on the
     /// resolver pool. Bad URLs and options fail here.
     pub fn start(url: &str, options: &ConnectOptions) -> Result<Connector, WsError> {
-        Connector::new(url, options, false)
-    }
-
-    /// Like [`Connector::start`]; with `inline_dns` a host name is looked up on this
-    /// thread, blocking.
-    fn new(url: &str, options: &ConnectOptions, inline_dns: bool) -> Result<Connector, WsError> {
-        let parsed = parse_url(url)?;
+        let parsed = wsurl::parse(url)?;
         let mut options = options.clone();
         if let Ok(spec) = std::env::var(RESOLVE_ENV) {
             options.resolve.extend(ResolveOverride::parse_list(&spec)?);
         }
+        let handshake = ClientHandshake::new(&parsed, &options.request)?;
         let mut connector = Connector {
-            url: url.to_string(),
-            deadline: Instant::now() + options.limits.connect_timeout,
+            url: wsurl::redact(url),
+            deadline: deadline_after(Some(options.limits.connect_timeout)),
+            handshake: Some(handshake),
             stage: Stage::Done,
             parsed,
             options,
@@ -373,15 +354,6 @@ impl Connector {
         let port = connector.port();
         connector.stage = match target(&connector.parsed, port, &connector.options.resolve) {
             Target::Addrs(addrs) => connector.connect_to(addrs, 0)?,
-            Target::Name(host) if inline_dns => {
-                let addrs = looked_up(
-                    &host,
-                    (host.as_str(), port)
-                        .to_socket_addrs()
-                        .map(Iterator::collect),
-                )?;
-                connector.connect_to(addrs, 0)?
-            }
             Target::Name(host) => {
                 Stage::Resolving(Lookup::start(&host, port).map_err(WsError::Io)?, host)
             }
@@ -389,8 +361,8 @@ impl Connector {
         Ok(connector)
     }
 
-    /// When the connector gives up.
-    pub fn deadline(&self) -> Instant {
+    /// When the connector gives up (`None`: a timeout too long to represent).
+    pub fn deadline(&self) -> Option<Instant> {
         self.deadline
     }
 
@@ -412,7 +384,7 @@ impl Connector {
 
     fn step(&mut self) -> Result<Step, WsError> {
         loop {
-            if Instant::now() >= self.deadline {
+            if self.deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(WsError::ConnectTimeout {
                     addr: format!("{}:{}", bare_host(&self.parsed), self.port()),
                     timeout: self.options.limits.connect_timeout,
@@ -476,21 +448,26 @@ impl Connector {
                 Err(e) => last = Some(tcp_error(*addr, e)),
             }
         }
-        Err(last.unwrap_or_else(|| WsError::InvalidUrl("no address to connect to".into())))
+        Err(last.unwrap_or_else(|| WsError::InvalidInput("no address to connect to".into())))
     }
 
     /// Wraps the connected socket (in TLS for `wss://`) and queues the upgrade request.
-    fn upgrade(&self, sock: TcpStream) -> Result<Stage, WsError> {
+    fn upgrade(&mut self, sock: TcpStream) -> Result<Stage, WsError> {
         let transport = if self.parsed.scheme() == "wss" {
             let host = bare_host(&self.parsed);
-            let name = ServerName::try_from(host.to_string())
-                .map_err(|e| WsError::InvalidUrl(format!("{host}: {e}")))?;
+            let name = ServerName::try_from(host.to_string()).map_err(|e| WsError::InvalidUrl {
+                url: self.url.clone(),
+                reason: format!("{host}: {e}"),
+            })?;
             let tls = ClientConnection::new(tls_config(&self.options.root_certs_pem)?, name)?;
             Transport::Tls(Box::new(TlsStream { tls, sock }))
         } else {
             Transport::Plain(sock)
         };
-        let handshake = ClientHandshake::new(&self.parsed, &self.options.request)?;
+        let handshake = self
+            .handshake
+            .take()
+            .ok_or_else(|| WsError::InvalidInput("connector already upgraded".into()))?;
         let request = Request {
             bytes: handshake.request().to_vec(),
             sent: 0,
@@ -554,7 +531,7 @@ impl Connector {
 /// Opens a WebSocket connection to `url` (`ws://` or `wss://`), blocking until the
 /// opening handshake completes or [`Limits::connect_timeout`] expires.
 pub fn connect(url: &str, options: &ConnectOptions) -> Result<Client, WsError> {
-    let mut connector = Connector::new(url, options, true)?;
+    let mut connector = Connector::start(url, options)?;
     loop {
         match connector.advance()? {
             Step::Open(mut client) => {
@@ -569,10 +546,12 @@ pub fn connect(url: &str, options: &ConnectOptions) -> Result<Client, WsError> {
 }
 
 /// Blocks until `fd` is ready for `interest` or `deadline` passes.
-fn wait_for(fd: RawFd, interest: Interest, deadline: Instant) -> io::Result<()> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    // Round up, so that a wait does not end just before the deadline.
-    let ms = i32::try_from(left.as_millis() + 1).unwrap_or(i32::MAX);
+fn wait_for(fd: RawFd, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
+    // Round up, so that a wait does not end just before the deadline; -1: no limit.
+    let ms = deadline.map_or(-1, |d| {
+        let left = d.saturating_duration_since(Instant::now());
+        i32::try_from(left.as_millis() + 1).unwrap_or(i32::MAX)
+    });
     let events = match interest {
         Interest::Readable => libc::POLLIN,
         Interest::Writable => libc::POLLOUT,
@@ -598,21 +577,8 @@ mod tests {
 
     #[test]
     fn url_checks() {
-        assert!(
-            matches!(parse_url("http://example.com/"), Err(WsError::UnsupportedScheme(s)) if s == "http")
-        );
-        assert!(matches!(
-            parse_url("not a url"),
-            Err(WsError::InvalidUrl(_))
-        ));
-        assert!(matches!(
-            parse_url("ws://h/#frag"),
-            Err(WsError::InvalidUrl(_))
-        ));
-        let u = parse_url("wss://example.com/a?b=c").unwrap();
-        assert_eq!(u.port_or_known_default(), Some(443));
         assert_eq!(
-            parse_url("ws://example.com")
+            wsurl::parse("ws://example.com")
                 .unwrap()
                 .port_or_known_default(),
             Some(80)
@@ -650,14 +616,14 @@ mod tests {
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].addr, "127.0.0.1:8443".parse().unwrap());
         assert_eq!(list[1].addr, "[::1]:9000".parse().unwrap());
-        let u = parse_url("wss://example.COM/").unwrap();
+        let u = wsurl::parse("wss://example.COM/").unwrap();
         assert_eq!(addrs(target(&u, 443, &list)), vec![list[0].addr]);
-        let lit = parse_url("ws://[::1]:5/").unwrap();
+        let lit = wsurl::parse("ws://[::1]:5/").unwrap();
         assert_eq!(
             addrs(target(&lit, 5, &list)),
             vec!["[::1]:5".parse().unwrap()]
         );
-        let name = parse_url("ws://Chat.test:80/").unwrap();
+        let name = wsurl::parse("ws://Chat.test:80/").unwrap();
         assert!(matches!(target(&name, 80, &[]), Target::Name(h) if h == "chat.test"));
         assert!(ResolveOverride::parse_list("nonsense").is_err());
         assert!(ResolveOverride::parse_list("h:1=notanaddr").is_err());

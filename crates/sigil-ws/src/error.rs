@@ -4,6 +4,95 @@ use std::fmt;
 use std::io;
 use std::time::Duration;
 
+use crate::frame::FrameError;
+
+/// Why a connection was failed: a violation of RFC 6455 by the server, or the loss of
+/// the TCP connection. Each knows the close code it fails the connection with
+/// ([`ProtocolError::close_code`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProtocolError {
+    /// A malformed or oversize frame header.
+    Frame(FrameError),
+    /// The server masked a frame (servers must not, RFC 6455 §5.1).
+    MaskedFrame,
+    /// A continuation frame arrived with no fragmented message in progress.
+    UnexpectedContinuation,
+    /// A new text or binary frame arrived inside an unfinished fragmented message.
+    UnfinishedMessage,
+    /// The reassembled message would exceed the configured limit.
+    MessageTooBig {
+        /// Size the message reaches with the frame that broke the limit.
+        size: u64,
+        /// The configured limit.
+        limit: usize,
+    },
+    /// A text message is not valid UTF-8.
+    InvalidUtf8,
+    /// A close reason is not valid UTF-8.
+    InvalidCloseReason,
+    /// A close frame with a 1-byte payload (a code needs two).
+    OneByteClose,
+    /// A close code that may not be sent.
+    InvalidCloseCode(u16),
+    /// The TCP connection ended without a close frame.
+    ConnectionLost,
+    /// A read deadline passed in the middle of a frame: the rest of the stream cannot
+    /// be trusted to line up, so the connection is dropped (1006).
+    TimedOutMidFrame,
+}
+
+impl ProtocolError {
+    /// The RFC 6455 close code: 1009 for size limits, 1007 for invalid UTF-8, 1006 for
+    /// a lost connection (never sent on the wire), 1002 for everything else.
+    pub fn close_code(&self) -> u16 {
+        match self {
+            ProtocolError::Frame(e) => e.close_code(),
+            ProtocolError::MessageTooBig { .. } => 1009,
+            ProtocolError::InvalidUtf8 | ProtocolError::InvalidCloseReason => 1007,
+            ProtocolError::ConnectionLost | ProtocolError::TimedOutMidFrame => 1006,
+            _ => 1002,
+        }
+    }
+}
+
+impl fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProtocolError::Frame(e) => write!(f, "{e}"),
+            ProtocolError::MaskedFrame => write!(f, "server sent a masked frame"),
+            ProtocolError::UnexpectedContinuation => {
+                write!(f, "continuation frame without a message to continue")
+            }
+            ProtocolError::UnfinishedMessage => {
+                write!(f, "new data frame inside a fragmented message")
+            }
+            ProtocolError::MessageTooBig { size, limit } => write!(
+                f,
+                "message of at least {size} bytes exceeds the limit of {limit} bytes"
+            ),
+            ProtocolError::InvalidUtf8 => write!(f, "invalid UTF-8 in text message"),
+            ProtocolError::InvalidCloseReason => write!(f, "invalid UTF-8 in close reason"),
+            ProtocolError::OneByteClose => write!(f, "close frame with a 1-byte payload"),
+            ProtocolError::InvalidCloseCode(code) => write!(f, "invalid close code {code}"),
+            ProtocolError::ConnectionLost => write!(f, "connection closed without a close frame"),
+            ProtocolError::TimedOutMidFrame => {
+                write!(
+                    f,
+                    "timed out waiting for the server in the middle of a frame"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ProtocolError {}
+
+impl From<FrameError> for ProtocolError {
+    fn from(e: FrameError) -> ProtocolError {
+        ProtocolError::Frame(e)
+    }
+}
+
 /// Everything that can go wrong while connecting, talking or closing.
 ///
 /// `Display` gives a sentence a user can read; [`WsError::close_code`] gives the
@@ -11,7 +100,12 @@ use std::time::Duration;
 #[derive(Debug)]
 pub enum WsError {
     /// The URL could not be parsed or is not usable for a WebSocket.
-    InvalidUrl(String),
+    InvalidUrl {
+        /// The URL as given, its password hidden ([`crate::wsurl::redact`]).
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The URL scheme is neither `ws` nor `wss`.
     UnsupportedScheme(String),
     /// The host name could not be resolved.
@@ -57,21 +151,15 @@ pub enum WsError {
     BadHandshake(String),
     /// `Sec-WebSocket-Accept` does not match the key we sent.
     BadAcceptKey,
-    /// The peer violated the protocol; the connection was failed with `code`.
-    Protocol {
-        /// Close code we sent (1002, 1007, ...).
-        code: u16,
-        /// What went wrong.
-        reason: String,
-    },
-    /// A frame or message exceeded the configured limit (close code 1009).
-    MessageTooBig(String),
+    /// The connection was failed: the server violated the protocol (we sent a close
+    /// frame with the error's code), or the TCP connection was lost (1006).
+    Protocol(ProtocolError),
     /// The connection is closing or closed; nothing more can be sent or received.
     ConnectionClosed,
-    /// The TCP connection ended without a WebSocket close handshake (1006).
-    AbnormalClosure,
-    /// A blocking read hit the read timeout.
+    /// The read deadline of a receive passed (the connection stays usable).
     Timeout,
+    /// Output could not be written before the write deadline; the connection failed.
+    WriteTimeout(Duration),
     /// A non-blocking operation cannot make progress yet; retry when the fd is ready.
     WouldBlock,
     /// The caller passed an invalid argument (bad close code, header with CR/LF...).
@@ -84,9 +172,7 @@ impl WsError {
     /// The close code that describes this error, when it is a protocol failure.
     pub fn close_code(&self) -> Option<u16> {
         match self {
-            WsError::Protocol { code, .. } => Some(*code),
-            WsError::MessageTooBig(_) => Some(1009),
-            WsError::AbnormalClosure => Some(1006),
+            WsError::Protocol(e) => Some(e.close_code()),
             _ => None,
         }
     }
@@ -94,17 +180,6 @@ impl WsError {
     /// True for [`WsError::WouldBlock`]: the operation should be retried later.
     pub fn is_would_block(&self) -> bool {
         matches!(self, WsError::WouldBlock)
-    }
-
-    /// Builds a failure error from a close code and reason reported by the connection.
-    pub(crate) fn from_failure(code: u16, reason: String) -> WsError {
-        if code == 1009 {
-            WsError::MessageTooBig(reason)
-        } else if code == 1006 {
-            WsError::AbnormalClosure
-        } else {
-            WsError::Protocol { code, reason }
-        }
     }
 
     /// Maps an I/O error, turning timeouts and would-block into their own variants.
@@ -115,7 +190,7 @@ impl WsError {
             io::ErrorKind::UnexpectedEof
             | io::ErrorKind::ConnectionReset
             | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::BrokenPipe => WsError::AbnormalClosure,
+            | io::ErrorKind::BrokenPipe => WsError::Protocol(ProtocolError::ConnectionLost),
             _ => match err
                 .get_ref()
                 .and_then(|e| e.downcast_ref::<rustls::Error>())
@@ -130,7 +205,9 @@ impl WsError {
 impl fmt::Display for WsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            WsError::InvalidUrl(m) => write!(f, "invalid WebSocket URL: {m}"),
+            WsError::InvalidUrl { url, reason } => {
+                write!(f, "invalid WebSocket URL {url:?}: {reason}")
+            }
             WsError::UnsupportedScheme(s) => {
                 write!(
                     f,
@@ -166,18 +243,27 @@ impl fmt::Display for WsError {
                     "invalid WebSocket handshake response: wrong Sec-WebSocket-Accept"
                 )
             }
-            WsError::Protocol { code, reason } => {
-                write!(f, "WebSocket protocol error (close code {code}): {reason}")
-            }
-            WsError::MessageTooBig(m) => write!(f, "message too big (close code 1009): {m}"),
-            WsError::ConnectionClosed => write!(f, "the WebSocket connection is closed"),
-            WsError::AbnormalClosure => {
+            WsError::Protocol(ProtocolError::ConnectionLost) => {
                 write!(
                     f,
                     "the connection was closed without a WebSocket close frame (1006)"
                 )
             }
+            WsError::Protocol(e @ ProtocolError::TimedOutMidFrame) => write!(f, "{e} (1006)"),
+            WsError::Protocol(e @ ProtocolError::MessageTooBig { .. })
+            | WsError::Protocol(e @ ProtocolError::Frame(FrameError::TooBig { .. })) => {
+                write!(f, "message too big (close code 1009): {e}")
+            }
+            WsError::Protocol(e) => {
+                let code = e.close_code();
+                write!(f, "WebSocket protocol error (close code {code}): {e}")
+            }
+            WsError::ConnectionClosed => write!(f, "the WebSocket connection is closed"),
             WsError::Timeout => write!(f, "timed out waiting for the server"),
+            WsError::WriteTimeout(t) => write!(
+                f,
+                "timed out writing to the server (write timeout {t:?}); the connection is closed"
+            ),
             WsError::WouldBlock => write!(f, "operation would block"),
             WsError::InvalidInput(m) => write!(f, "invalid argument: {m}"),
             WsError::Io(e) => write!(f, "I/O error: {e}"),
@@ -191,6 +277,7 @@ impl std::error::Error for WsError {
             WsError::Dns { source, .. } | WsError::Connect { source, .. } | WsError::Io(source) => {
                 Some(source)
             }
+            WsError::Protocol(e) => Some(e),
             _ => None,
         }
     }

@@ -103,7 +103,8 @@ impl Frame {
         }
     }
 
-    /// Appends the wire encoding of this frame (masked if `mask` is set) to `out`.
+    /// Appends the wire encoding of this frame (masked if `mask` is set) to `out`, as it
+    /// is: RSV bits and invalid control frames included (for testing peers).
     pub fn encode(&self, out: &mut Vec<u8>) {
         let rsv = (self.rsv1 as u8) << 6 | (self.rsv2 as u8) << 5 | (self.rsv3 as u8) << 4;
         encode_raw(
@@ -219,14 +220,7 @@ pub fn decode_header(buf: &[u8], max_frame_size: usize) -> Result<Option<FrameHe
         },
         n => (u64::from(n), 2),
     };
-    if opcode.is_control() {
-        if payload_len > MAX_CONTROL_PAYLOAD as u64 {
-            return Err(FrameError::ControlTooLong(payload_len));
-        }
-        if !fin {
-            return Err(FrameError::FragmentedControl);
-        }
-    }
+    check_control(fin, opcode, payload_len)?;
     if payload_len > max_frame_size as u64 {
         return Err(FrameError::TooBig {
             len: payload_len,
@@ -283,9 +277,38 @@ pub fn decode_frame(buf: &[u8]) -> Result<Option<(Frame, usize)>, FrameError> {
     Ok(Some((frame, end)))
 }
 
+/// Control frames must be final and carry at most 125 bytes (RFC 6455 §5.5).
+fn check_control(fin: bool, opcode: OpCode, payload_len: u64) -> Result<(), FrameError> {
+    if opcode.is_control() {
+        if payload_len > MAX_CONTROL_PAYLOAD as u64 {
+            return Err(FrameError::ControlTooLong(payload_len));
+        }
+        if !fin {
+            return Err(FrameError::FragmentedControl);
+        }
+    }
+    Ok(())
+}
+
 /// Appends one frame (header and, if `mask` is set, masked payload) to `out`,
-/// choosing the 7-, 16- or 64-bit length form.
+/// choosing the 7-, 16- or 64-bit length form. A control frame that is not final or
+/// carries more than 125 bytes is refused (and nothing is appended); reserved opcodes
+/// are encoded as given, for testing peers.
 pub fn encode_frame(
+    out: &mut Vec<u8>,
+    fin: bool,
+    opcode: OpCode,
+    payload: &[u8],
+    mask: Option<[u8; 4]>,
+) -> Result<(), FrameError> {
+    check_control(fin, opcode, payload.len() as u64)?;
+    encode_unchecked(out, fin, opcode, payload, mask);
+    Ok(())
+}
+
+/// [`encode_frame`] for frames whose validity the caller guarantees (data frames, and
+/// control frames built from checked payloads).
+pub(crate) fn encode_unchecked(
     out: &mut Vec<u8>,
     fin: bool,
     opcode: OpCode,
@@ -334,7 +357,7 @@ mod tests {
     fn round_trip(len: usize, mask: Option<[u8; 4]>) {
         let payload: Vec<u8> = (0..len).map(|i| (i * 31) as u8).collect();
         let mut out = Vec::new();
-        encode_frame(&mut out, true, OpCode::Binary, &payload, mask);
+        encode_frame(&mut out, true, OpCode::Binary, &payload, mask).unwrap();
         let (frame, used) = decode_frame(&out).unwrap().unwrap();
         assert_eq!(used, out.len());
         assert_eq!(frame.payload, payload);
@@ -357,7 +380,7 @@ mod tests {
             (70000, 10),
         ] {
             let mut out = Vec::new();
-            encode_frame(&mut out, true, OpCode::Text, &vec![b'a'; len], None);
+            encode_frame(&mut out, true, OpCode::Text, &vec![b'a'; len], None).unwrap();
             assert_eq!(out.len(), header + len, "len {len}");
             let mut masked = Vec::new();
             encode_frame(
@@ -366,7 +389,8 @@ mod tests {
                 OpCode::Text,
                 &vec![b'a'; len],
                 Some([1, 2, 3, 4]),
-            );
+            )
+            .unwrap();
             assert_eq!(masked.len(), header + 4 + len);
             round_trip(len, None);
             round_trip(len, Some([9, 8, 7, 6]));
@@ -377,7 +401,7 @@ mod tests {
     fn exact_bytes_of_rfc_examples() {
         // RFC 6455 §5.7: unmasked "Hello" and masked "Hello".
         let mut out = Vec::new();
-        encode_frame(&mut out, true, OpCode::Text, b"Hello", None);
+        encode_frame(&mut out, true, OpCode::Text, b"Hello", None).unwrap();
         assert_eq!(out, [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]);
         out.clear();
         encode_frame(
@@ -386,14 +410,15 @@ mod tests {
             OpCode::Text,
             b"Hello",
             Some([0x37, 0xfa, 0x21, 0x3d]),
-        );
+        )
+        .unwrap();
         assert_eq!(
             out,
             [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]
         );
         // Fragmented: first frame without FIN.
         out.clear();
-        encode_frame(&mut out, false, OpCode::Text, b"Hel", None);
+        encode_frame(&mut out, false, OpCode::Text, b"Hel", None).unwrap();
         assert_eq!(out, [0x01, 0x03, 0x48, 0x65, 0x6c]);
         let (f, _) = decode_frame(&out).unwrap().unwrap();
         assert!(!f.fin);
@@ -440,6 +465,23 @@ mod tests {
             decode_header(&huge, 1 << 20),
             Err(FrameError::TooBig { .. })
         ));
+    }
+
+    #[test]
+    fn encode_refuses_invalid_control_frames() {
+        let mut out = Vec::new();
+        assert_eq!(
+            encode_frame(&mut out, true, OpCode::Ping, &[0; 126], None),
+            Err(FrameError::ControlTooLong(126))
+        );
+        assert_eq!(
+            encode_frame(&mut out, false, OpCode::Close, &[], None),
+            Err(FrameError::FragmentedControl)
+        );
+        assert!(out.is_empty());
+        encode_frame(&mut out, true, OpCode::Pong, &[0; 125], None).unwrap();
+        encode_frame(&mut out, false, OpCode::ReservedData(3), &[0; 300], None).unwrap();
+        assert_eq!(out.len(), 2 + 125 + 4 + 300);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use url::Url;
 
 use crate::error::WsError;
 use crate::limits::MAX_HANDSHAKE_RESPONSE;
+use crate::wsurl;
 
 /// GUID appended to the key before hashing (RFC 6455 §1.3).
 const ACCEPT_GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -77,13 +78,47 @@ fn check_header(name: &str, value: &str) -> Result<(), WsError> {
     Ok(())
 }
 
+/// Headers the request writes itself, which extra headers may not repeat or contradict,
+/// each with the option to use instead, if there is one.
+const RESERVED_HEADERS: [(&str, &str); 11] = [
+    ("Host", ""),
+    ("Upgrade", ""),
+    ("Connection", ""),
+    ("Sec-WebSocket-Key", ""),
+    ("Sec-WebSocket-Version", ""),
+    ("Sec-WebSocket-Accept", ""),
+    ("Sec-WebSocket-Extensions", ""),
+    ("Sec-WebSocket-Protocol", " (use the protocols option)"),
+    ("Origin", " (use the origin option)"),
+    ("Content-Length", ""),
+    ("Transfer-Encoding", ""),
+];
+
+/// Refuses an extra header that the request sets itself.
+fn check_not_reserved(name: &str) -> Result<(), WsError> {
+    match RESERVED_HEADERS
+        .iter()
+        .find(|(reserved, _)| reserved.eq_ignore_ascii_case(name))
+    {
+        Some((reserved, hint)) => Err(WsError::InvalidInput(format!(
+            "header {reserved} is set by the WebSocket handshake and cannot be added{hint}"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// `Host` header value: host, plus the port only when it is not the scheme's default.
 fn host_header(url: &Url) -> Result<String, WsError> {
     let host = match url.host() {
         Some(url::Host::Domain(d)) => d.to_string(),
         Some(url::Host::Ipv4(a)) => a.to_string(),
         Some(url::Host::Ipv6(a)) => format!("[{a}]"),
-        None => return Err(WsError::InvalidUrl("missing host".into())),
+        None => {
+            return Err(WsError::InvalidUrl {
+                url: wsurl::redact(url.as_str()),
+                reason: "missing host".into(),
+            })
+        }
     };
     // `Url::port` is None when the port is the scheme default (80 for ws, 443 for wss).
     Ok(match url.port() {
@@ -143,9 +178,21 @@ impl ClientHandshake {
                 options.protocols.join(", ")
             ));
         }
+        let authorization = wsurl::basic_authorization(url);
         for (name, value) in &options.headers {
             check_header(name, value)?;
+            check_not_reserved(name)?;
+            if authorization.is_some() && name.eq_ignore_ascii_case("Authorization") {
+                return Err(WsError::InvalidInput(
+                    "header Authorization given twice: by the URL's user name and password, \
+                     and by the headers option"
+                        .into(),
+                ));
+            }
             req.push_str(&format!("{name}: {value}\r\n"));
+        }
+        if let Some(value) = authorization {
+            req.push_str(&format!("Authorization: {value}\r\n"));
         }
         req.push_str("\r\n");
         Ok(ClientHandshake {
@@ -202,9 +249,9 @@ impl ClientHandshake {
         let version = parts.next().unwrap_or_default();
         let status = parts.next().unwrap_or_default();
         let reason = parts.next().unwrap_or_default().trim().to_string();
-        if !version.starts_with("HTTP/1.") {
+        if !version.starts_with("HTTP/") {
             return Err(WsError::BadHandshake(format!(
-                "not an HTTP/1.x response: {status_line:?}"
+                "not an HTTP response: {status_line:?}"
             )));
         }
         let status: u16 = match status.parse() {
@@ -217,6 +264,11 @@ impl ClientHandshake {
         };
         if status != 101 {
             return Err(WsError::HandshakeRejected { status, reason });
+        }
+        if version != "HTTP/1.1" {
+            return Err(WsError::BadHandshake(format!(
+                "the server answered in {version}; RFC 6455 requires HTTP/1.1"
+            )));
         }
         let mut headers = Vec::new();
         for line in lines {
@@ -367,6 +419,53 @@ mod tests {
     }
 
     #[test]
+    fn reserved_headers_are_refused() {
+        for name in [
+            "Host",
+            "sec-websocket-key",
+            "SEC-WEBSOCKET-VERSION",
+            "Origin",
+        ] {
+            let opts = RequestOptions {
+                headers: vec![(name.into(), "x".into())],
+                ..Default::default()
+            };
+            let e = ClientHandshake::with_key(&Url::parse("ws://h/").unwrap(), &opts, KEY.into())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("is set by the WebSocket handshake"),
+                "{name}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn url_credentials_become_basic_authorization() {
+        let req = |url: &str, headers: Vec<(String, String)>| {
+            let opts = RequestOptions {
+                headers,
+                ..Default::default()
+            };
+            ClientHandshake::with_key(&Url::parse(url).unwrap(), &opts, KEY.into())
+                .map(|h| String::from_utf8(h.request().to_vec()).unwrap())
+        };
+        let r = req("ws://alice:s3cret@h:9/p", vec![]).unwrap();
+        assert!(
+            r.contains("Authorization: Basic YWxpY2U6czNjcmV0\r\n"),
+            "{r}"
+        );
+        assert!(r.contains("Host: h:9\r\n"), "{r}");
+        assert!(!r.contains("s3cret"));
+        let own = vec![("Authorization".to_string(), "Bearer t".to_string())];
+        assert!(req("ws://h/", own.clone()).unwrap().contains("Bearer t"));
+        assert!(matches!(
+            req("ws://a:b@h/", own),
+            Err(WsError::InvalidInput(_))
+        ));
+    }
+
+    #[test]
     fn accepts_valid_response_in_pieces_and_keeps_leftover() {
         let mut h = hs("ws://h/", &Default::default());
         let header_len = ok_response("").len();
@@ -443,6 +542,10 @@ mod tests {
             check("HTTP/1.1 1x1 OK\r\n\r\n", &[]),
             Err(WsError::BadHandshake(_))
         ));
+        let http10 = ok_response("").replacen("HTTP/1.1", "HTTP/1.0", 1);
+        assert!(
+            matches!(check(&http10, &[]), Err(WsError::BadHandshake(m)) if m.contains("HTTP/1.1"))
+        );
     }
 
     #[test]

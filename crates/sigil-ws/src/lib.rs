@@ -8,6 +8,7 @@
 //! one over blocking or non-blocking TCP and TLS sockets.
 
 pub mod client;
+pub mod close;
 pub mod connection;
 pub mod connector;
 pub mod dns;
@@ -17,10 +18,12 @@ pub mod handshake;
 pub mod limits;
 pub mod mask;
 mod transport;
+pub mod wsurl;
 
-pub use client::Client;
+pub use client::{Client, Progress};
+pub use close::{CloseCode, CloseFrame};
 pub use connection::{Connection, Event, Message, State};
 pub use connector::{connect, ConnectOptions, Connector, Interest, ResolveOverride, Step};
-pub use error::WsError;
+pub use error::{ProtocolError, WsError};
 pub use handshake::RequestOptions;
 pub use limits::Limits;

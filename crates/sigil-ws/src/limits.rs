@@ -1,6 +1,6 @@
 //! Resource limits and timeouts, with defaults that bound memory and waiting.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Largest HTTP response header accepted during the opening handshake.
 pub const MAX_HANDSHAKE_RESPONSE: usize = 16 * 1024;
@@ -15,10 +15,24 @@ pub struct Limits {
     pub max_frame_size: usize,
     /// Largest reassembled message. Default 64 MiB. Exceeding it fails with 1009.
     pub max_message_size: usize,
-    /// Time allowed for TCP connect, TLS and HTTP handshakes together. Default 10 s.
+    /// Deadline for opening a connection: name lookup, TCP connect, TLS and HTTP
+    /// handshakes together. Default 10 s.
     pub connect_timeout: Duration,
-    /// Time to wait for the server's close frame and TCP close after we close. Default 5 s.
+    /// Deadline for one receive, whatever arrives meanwhile (pings, pongs, fragments,
+    /// bytes one at a time). Default none: a receive waits until a message comes.
+    pub read_timeout: Option<Duration>,
+    /// Deadline for writing what is queued (a message, a pong, a close frame), counted
+    /// from when it was queued; when it passes, the connection fails. Default 10 s.
+    pub write_timeout: Option<Duration>,
+    /// Deadline for the whole close handshake, from our close frame (or the server's)
+    /// until the TCP close, whatever the server sends meanwhile. Default 5 s.
     pub close_timeout: Duration,
+}
+
+/// The instant `timeout` from now; `None` for no timeout, or one too far away to
+/// represent (which is as good as none).
+pub fn deadline_after(timeout: Option<Duration>) -> Option<Instant> {
+    timeout.and_then(|t| Instant::now().checked_add(t))
 }
 
 impl Default for Limits {
@@ -27,6 +41,8 @@ impl Default for Limits {
             max_frame_size: 64 << 20,
             max_message_size: 64 << 20,
             connect_timeout: Duration::from_secs(10),
+            read_timeout: None,
+            write_timeout: Some(Duration::from_secs(10)),
             close_timeout: Duration::from_secs(5),
         }
     }

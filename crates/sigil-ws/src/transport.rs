@@ -71,33 +71,45 @@ impl Transport {
         }
     }
 
-    /// Writes `out`'s pending bytes (through TLS if any) until done or blocked.
-    pub(crate) fn flush(&mut self, out: &mut impl Outbox) -> io::Result<()> {
+    /// Writes some of `out`'s pending bytes (through TLS if any) with at most one write
+    /// to the socket, so that a caller with a deadline can check it between writes.
+    /// `Ok(true)` once nothing is left to write, TLS records included.
+    pub(crate) fn write_some(&mut self, out: &mut impl Outbox) -> io::Result<bool> {
         match self {
             Transport::Plain(s) => {
-                while !out.pending().is_empty() {
-                    match s.write(out.pending()) {
-                        Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                        Ok(n) => out.consume(n),
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(e),
+                if !out.pending().is_empty() {
+                    match s.write(out.pending())? {
+                        0 => return Err(io::ErrorKind::WriteZero.into()),
+                        n => out.consume(n),
                     }
                 }
-                Ok(())
+                Ok(out.pending().is_empty())
             }
-            Transport::Tls(t) => loop {
-                while t.tls.wants_write() {
+            Transport::Tls(t) => {
+                if !t.tls.wants_write() && !out.pending().is_empty() {
+                    // rustls accepts up to its buffer limit: memory stays bounded.
+                    match t.tls.writer().write(out.pending())? {
+                        0 => return Err(io::ErrorKind::WriteZero.into()),
+                        n => out.consume(n),
+                    }
+                }
+                if t.tls.wants_write() {
                     t.tls.write_tls(&mut t.sock)?;
                 }
-                if out.pending().is_empty() {
-                    return Ok(());
-                }
-                // rustls accepts up to its buffer limit: memory stays bounded.
-                match t.tls.writer().write(out.pending())? {
-                    0 => return Err(io::ErrorKind::WriteZero.into()),
-                    n => out.consume(n),
-                }
-            },
+                Ok(!t.tls.wants_write() && out.pending().is_empty())
+            }
+        }
+    }
+
+    /// Writes `out`'s pending bytes until done or an error ("would block" included).
+    pub(crate) fn flush(&mut self, out: &mut impl Outbox) -> io::Result<()> {
+        loop {
+            match self.write_some(out) {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
     }
 

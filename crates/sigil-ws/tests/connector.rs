@@ -6,8 +6,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use sigil_ws::{
-    Client, ConnectOptions, Connector, Event, Interest, Limits, Message, ResolveOverride, Step,
-    WsError,
+    Client, CloseFrame, ConnectOptions, Connector, Event, Interest, Limits, Message,
+    ResolveOverride, Step, WsError,
 };
 
 /// Drives every connector to completion from one thread, waiting with `poll(2)` on
@@ -60,7 +60,7 @@ fn echo(mut c: Client, text: &str) {
         c.receive().unwrap(),
         Event::Message(Message::Text(text.into()))
     );
-    c.close(1000, "").unwrap();
+    c.close(&CloseFrame::new(1000, "").unwrap()).unwrap();
 }
 
 #[test]

@@ -6,8 +6,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::time::{Duration, Instant};
 
 use sigil_ws::{
-    connect, ConnectOptions, Event, Limits, Message, RequestOptions, ResolveOverride, State,
-    WsError,
+    connect, CloseFrame, ConnectOptions, Event, Interest, Limits, Message, Progress, ProtocolError,
+    RequestOptions, ResolveOverride, State, WsError,
 };
 
 fn url(path: &str) -> String {
@@ -37,7 +37,7 @@ fn text_binary_ping_and_close() {
     );
     c.ping(b"abc").unwrap();
     assert_eq!(c.receive_event().unwrap(), Event::Pong(b"abc".to_vec()));
-    c.close(1000, "done").unwrap();
+    c.close(&CloseFrame::new(1000, "done").unwrap()).unwrap();
     assert_eq!(c.state(), State::Closed);
     assert_eq!(c.close_code(), Some(1000));
     assert!(matches!(
@@ -61,7 +61,7 @@ fn sixteen_mib_message_round_trip() {
     let text = "é".repeat(1 << 20);
     c.send_text(&text).unwrap();
     assert!(matches!(c.receive().unwrap(), Event::Message(Message::Text(t)) if t == text));
-    c.close(1000, "").unwrap();
+    c.close(&CloseFrame::new(1000, "").unwrap()).unwrap();
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn server_initiated_close() {
         (Some(4001), Some("bye"))
     );
     assert!(matches!(c.send_text("x"), Err(WsError::ConnectionClosed)));
-    c.close(1000, "").unwrap();
+    c.close(&CloseFrame::new(1000, "").unwrap()).unwrap();
 }
 
 #[test]
@@ -157,9 +157,12 @@ fn oversize_message_fails_with_1009() {
     let mut c = connect(&url("/echo"), &options).unwrap();
     c.send_binary(&[7; 2000]).unwrap();
     let err = c.receive().unwrap_err();
-    assert!(matches!(err, WsError::MessageTooBig(_)), "{err}");
+    assert!(
+        matches!(err, WsError::Protocol(ProtocolError::MessageTooBig { .. })),
+        "{err}"
+    );
     assert_eq!(err.close_code(), Some(1009));
-    assert_eq!(c.failure().map(|f| f.0), Some(1009));
+    assert_eq!(c.failure().map(ProtocolError::close_code), Some(1009));
     assert_eq!(c.state(), State::Closed);
 }
 
@@ -170,33 +173,43 @@ fn nonblocking_receive_and_flush() {
     let mut c = connect(&url("/echo"), &ConnectOptions::default()).unwrap();
     assert!(c.as_raw_fd() >= 0);
     c.set_nonblocking(true).unwrap();
-    assert!(matches!(c.try_receive(), Err(WsError::WouldBlock)));
-    c.send_text("async").unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
+    assert_eq!(
+        c.poll_receive(Some(deadline)).unwrap(),
+        Progress::Wait(Interest::Readable, Some(deadline))
+    );
+    assert!(matches!(c.receive(), Err(WsError::WouldBlock)));
+    c.send_text("async").unwrap();
     let ev = loop {
         if c.wants_write() {
-            let _ = c.try_flush();
+            c.poll_flush().unwrap();
         }
-        match c.try_receive() {
-            Ok(ev) => break ev,
-            Err(WsError::WouldBlock) => std::thread::sleep(Duration::from_millis(1)),
-            Err(e) => panic!("{e}"),
+        match c.poll_receive(Some(deadline)).unwrap() {
+            Progress::Done(ev) => break ev,
+            Progress::Wait(..) => std::thread::sleep(Duration::from_millis(1)),
         }
         assert!(Instant::now() < deadline, "no message");
     };
     assert_eq!(text(ev), "async");
     assert!(!c.wants_write());
-    // try_receive also works on a blocking client without blocking.
-    c.set_nonblocking(false).unwrap();
-    assert!(matches!(c.try_receive(), Err(WsError::WouldBlock)));
-    c.close(1000, "").unwrap();
+    // The deadline given to poll_receive bounds the whole receive.
+    let past = Instant::now();
+    assert!(matches!(c.poll_receive(Some(past)), Err(WsError::Timeout)));
+    assert_eq!(c.state(), State::Open);
+    // A non-blocking close goes step by step.
+    let frame = CloseFrame::new(1000, "").unwrap();
+    while let Progress::Wait(..) = c.poll_close(&frame).unwrap() {
+        std::thread::sleep(Duration::from_millis(1));
+        assert!(Instant::now() < deadline, "no close");
+    }
     assert_eq!(c.state(), State::Closed);
+    assert_eq!(c.close_code(), Some(1000));
 }
 
 #[test]
 fn read_timeout() {
     let mut c = connect(&url("/echo"), &ConnectOptions::default()).unwrap();
-    c.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+    c.set_read_timeout(Some(Duration::from_millis(50)));
     assert!(matches!(c.receive(), Err(WsError::Timeout)));
     // Still usable afterwards.
     c.send_text("after").unwrap();
@@ -243,7 +256,10 @@ fn frames_right_after_handshake_are_kept() {
         Event::Message(Message::Binary(vec![7]))
     );
     // The server then drops TCP without a close frame.
-    assert!(matches!(c.receive(), Err(WsError::AbnormalClosure)));
+    assert!(matches!(
+        c.receive(),
+        Err(WsError::Protocol(ProtocolError::ConnectionLost))
+    ));
 }
 
 #[test]

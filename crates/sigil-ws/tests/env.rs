@@ -3,7 +3,7 @@
 
 mod common;
 
-use sigil_ws::{connect, ConnectOptions, Event, Message};
+use sigil_ws::{connect, CloseFrame, ConnectOptions, Event, Message};
 
 #[test]
 fn ssl_cert_file_and_sigil_resolve() {
@@ -25,5 +25,5 @@ fn ssl_cert_file_and_sigil_resolve() {
         c.receive().unwrap(),
         Event::Message(Message::Text("via env".into()))
     );
-    c.close(1000, "").unwrap();
+    c.close(&CloseFrame::new(1000, "").unwrap()).unwrap();
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use sigil_ws::{connect, ConnectOptions, Event, Message, ResolveOverride, WsError};
+use sigil_ws::{connect, CloseFrame, ConnectOptions, Event, Message, ResolveOverride, WsError};
 
 fn options(host: &str, addr: std::net::SocketAddr, pem: Option<&[u8]>) -> ConnectOptions {
     ConnectOptions {
@@ -37,7 +37,7 @@ fn wss_round_trip_with_extra_root() {
     assert_eq!(c.receive().unwrap(), Event::Message(Message::Binary(big)));
     c.ping(b"p").unwrap();
     assert_eq!(c.receive_event().unwrap(), Event::Pong(b"p".to_vec()));
-    c.close(1000, "bye").unwrap();
+    c.close(&CloseFrame::new(1000, "bye").unwrap()).unwrap();
     assert_eq!(c.close_code(), Some(1000));
 }
 

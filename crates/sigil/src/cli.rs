@@ -1,6 +1,10 @@
-//! Command-line parsing: what `sigil` was asked to do.
+//! The command line shared by `sigil` and `sigil-demo`: what to run, with which options,
+//! and running it.
 
+use sigil_lang::{Interpreter, SchemeError, Value};
+use std::io::Read;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 /// The usage text printed by `--help` (and, on stderr, after a usage error).
 pub const USAGE: &str = "\
@@ -41,18 +45,25 @@ Exit status:
 /// What to run.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// Run a script file.
-    Script(PathBuf),
-    /// Evaluate expressions given on the command line.
-    Expr(String),
-    /// Run a program read from standard input.
-    Stdin,
+    /// Run a program.
+    Run(Program),
     /// Start the REPL.
     Repl,
     /// Print the usage text.
     Help,
     /// Print the version.
     Version,
+}
+
+/// A program to run.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Program {
+    /// A script file.
+    Script(PathBuf),
+    /// Expressions given on the command line.
+    Expr(String),
+    /// A program read from standard input.
+    Stdin,
 }
 
 /// A parsed command line.
@@ -100,17 +111,27 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
                 let expr = args
                     .get(i + 1)
                     .ok_or_else(|| format!("{arg} needs an expression"))?;
-                break (Mode::Expr(expr.clone()), "-e", &args[i + 2..]);
+                break (Mode::Run(Program::Expr(expr.clone())), "-e", &args[i + 2..]);
             }
             "--repl" if i + 1 == args.len() => break (Mode::Repl, "sigil", &[][..]),
             "--repl" => return Err("--repl takes no arguments".into()),
-            "-" => break (Mode::Stdin, "-", &args[i + 1..]),
+            "-" => break (Mode::Run(Program::Stdin), "-", &args[i + 1..]),
             "--" => {
                 let file = args.get(i + 1).ok_or("-- must be followed by a script")?;
-                break (Mode::Script(file.into()), file.as_str(), &args[i + 2..]);
+                break (
+                    Mode::Run(Program::Script(file.into())),
+                    file.as_str(),
+                    &args[i + 2..],
+                );
             }
             s if s.starts_with('-') => return Err(format!("unknown option {s}")),
-            file => break (Mode::Script(file.into()), file, &args[i + 1..]),
+            file => {
+                break (
+                    Mode::Run(Program::Script(file.into())),
+                    file,
+                    &args[i + 1..],
+                )
+            }
         }
     };
     let mut command_line = vec![first.to_string()];
@@ -121,6 +142,58 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
         max_depth,
         command_line,
     })
+}
+
+impl Options {
+    /// An interpreter with every native library (see [`crate::interpreter`]), set up as
+    /// the options say: library directories, recursion limit, `(command-line)`.
+    pub fn interpreter(&self) -> Interpreter {
+        let mut interp = crate::interpreter();
+        for dir in &self.include {
+            interp.add_search_path(dir);
+        }
+        if let Some(n) = self.max_depth {
+            interp.set_max_depth(n);
+        }
+        interp.set_command_line(self.command_line.clone());
+        interp
+    }
+}
+
+/// Runs `program`, reports an error on standard error (see [`crate::report`]) and returns
+/// the exit status: 0, or 1 after an error. `-e` prints the last value with `write`.
+pub fn run(interp: &mut Interpreter, program: &Program) -> ExitCode {
+    let result = match program {
+        Program::Script(path) => interp.eval_file(path),
+        Program::Expr(src) => interp.eval_source(src, "<-e>"),
+        Program::Stdin => {
+            let mut src = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut src) {
+                eprintln!("error: cannot read standard input: {e}");
+                return ExitCode::from(1);
+            }
+            interp.eval_source(&src, "<stdin>")
+        }
+    };
+    finish(interp, result, matches!(program, Program::Expr(_)))
+}
+
+/// Reports the outcome of a run and turns it into the exit status; with `print_value` the
+/// final value is written to standard output.
+fn finish(interp: &mut Interpreter, r: Result<Value, SchemeError>, print_value: bool) -> ExitCode {
+    match r {
+        Ok(v) => {
+            interp.vm.flush();
+            if print_value && !matches!(v, Value::Unspecified) {
+                println!("{}", interp.write(v));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            crate::report::print(interp, &e);
+            ExitCode::from(1)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -138,7 +211,7 @@ mod tests {
         assert_eq!(p(&["-V"]).unwrap().mode, Mode::Version);
         assert_eq!(p(&["--help"]).unwrap().mode, Mode::Help);
         let o = p(&["-I", "lib", "a.sgl", "x", "-e"]).unwrap();
-        assert_eq!(o.mode, Mode::Script("a.sgl".into()));
+        assert_eq!(o.mode, Mode::Run(Program::Script("a.sgl".into())));
         assert_eq!(o.include, vec![PathBuf::from("lib")]);
         assert_eq!(
             p(&["--max-depth", "500", "a.sgl"]).unwrap().max_depth,
@@ -147,10 +220,13 @@ mod tests {
         assert!(p(&["--max-depth", "x"]).is_err());
         assert_eq!(o.command_line, ["a.sgl", "x", "-e"]);
         let o = p(&["-e", "(+ 1 2)", "y"]).unwrap();
-        assert_eq!(o.mode, Mode::Expr("(+ 1 2)".into()));
+        assert_eq!(o.mode, Mode::Run(Program::Expr("(+ 1 2)".into())));
         assert_eq!(o.command_line, ["-e", "y"]);
         assert_eq!(p(&["-", "z"]).unwrap().command_line, ["-", "z"]);
-        assert_eq!(p(&["--", "-f"]).unwrap().mode, Mode::Script("-f".into()));
+        assert_eq!(
+            p(&["--", "-f"]).unwrap().mode,
+            Mode::Run(Program::Script("-f".into()))
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use sigil_lang::Interpreter;
 
+pub mod cli;
 pub mod json;
 pub mod report;
 pub mod websocket;

@@ -1,12 +1,9 @@
 //! The `sigil` command: runs a script, an expression, standard input, or the REPL.
 //! See `docs/cli.md`.
 
-mod cli;
 mod repl;
 
-use cli::Mode;
-use sigil_lang::{Interpreter, SchemeError, Value};
-use std::io::Read;
+use sigil::cli::{self, Mode};
 use std::process::ExitCode;
 
 /// Makes glibc keep freed memory for reuse instead of returning it to the kernel.
@@ -30,8 +27,36 @@ fn keep_freed_memory() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn keep_freed_memory() {}
 
+/// Stack of the thread the interpreter runs on. Compiling recurses on the nesting of the
+/// code, so deeply nested code needs more than the main thread's 8 MiB; only the pages
+/// actually used are committed.
+const STACK_SIZE: usize = 256 << 20;
+
+/// How much of it compiling one form may use before "expression nested too deeply":
+/// generating code needs up to 2.3 times what expanding took (in a debug build; 1.1 times
+/// in an optimised one), so a quarter leaves ample room. About 90 000 levels of
+/// `(+ 1 (+ 1 ...))` or 35 000 nested `let`s in an optimised build.
+const COMPILE_STACK: usize = STACK_SIZE / 4;
+
 fn main() -> ExitCode {
     keep_freed_memory();
+    let thread = std::thread::Builder::new()
+        .name("sigil".into())
+        .stack_size(STACK_SIZE)
+        .spawn(run);
+    match thread.map(|t| t.join()) {
+        Ok(Ok(code)) => code,
+        // The panic message is already printed.
+        Ok(Err(_)) => ExitCode::from(101),
+        Err(e) => {
+            eprintln!("sigil: cannot start the interpreter thread: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Everything `main` does, on the interpreter's thread.
+fn run() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let opts = match cli::parse(&args) {
         Ok(o) => o,
@@ -41,15 +66,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut interp = sigil::interpreter();
-    for dir in &opts.include {
-        interp.add_search_path(dir);
-    }
-    if let Some(n) = opts.max_depth {
-        interp.set_max_depth(n);
-    }
-    interp.set_command_line(opts.command_line);
-    match opts.mode {
+    let interpreter = || {
+        let mut interp = opts.interpreter();
+        interp.set_compile_stack(COMPILE_STACK);
+        interp
+    };
+    match &opts.mode {
         Mode::Help => {
             print!("{}", cli::USAGE);
             ExitCode::SUCCESS
@@ -58,41 +80,7 @@ fn main() -> ExitCode {
             println!("sigil {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Mode::Repl => repl::run(&mut interp),
-        Mode::Script(path) => {
-            let r = interp.eval_file(&path);
-            finish(&mut interp, r, false)
-        }
-        Mode::Expr(src) => {
-            let r = interp.eval_source(&src, "<-e>");
-            finish(&mut interp, r, true)
-        }
-        Mode::Stdin => {
-            let mut src = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut src) {
-                eprintln!("error: cannot read standard input: {e}");
-                return ExitCode::from(1);
-            }
-            let r = interp.eval_source(&src, "<stdin>");
-            finish(&mut interp, r, false)
-        }
-    }
-}
-
-/// Reports the outcome of a run and turns it into the exit status; with `print_value` the
-/// final value is written to standard output.
-fn finish(interp: &mut Interpreter, r: Result<Value, SchemeError>, print_value: bool) -> ExitCode {
-    match r {
-        Ok(v) => {
-            interp.vm.flush();
-            if print_value && !matches!(v, Value::Unspecified) {
-                println!("{}", interp.write(v));
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            sigil::report::print(interp, &e);
-            ExitCode::from(1)
-        }
+        Mode::Repl => repl::run(&mut interpreter()),
+        Mode::Run(program) => cli::run(&mut interpreter(), program),
     }
 }

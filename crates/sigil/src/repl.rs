@@ -1,9 +1,13 @@
 //! The interactive read-eval-print loop, on `rustyline`.
 //!
 //! Input is read line by line until it holds complete data (prompt `sigil> `, then
-//! `  ...> `), each datum is evaluated and its value printed with `write`. Ctrl-C at a
-//! prompt abandons the input; during evaluation it interrupts the evaluation (a second
-//! Ctrl-C before the evaluation notices quits). Ctrl-D leaves.
+//! `  ...> `), each datum is evaluated and its value printed with `write`. Values and
+//! prompts start on a fresh line even when the program's output did not end with one.
+//! Ctrl-C at a prompt abandons the input; during evaluation it interrupts the evaluation
+//! (a second Ctrl-C before the evaluation notices quits). Ctrl-D leaves.
+//!
+//! When standard input is not a terminal (piped input) there are no prompts, and the first
+//! error ends the session with exit status 1, as `python3 < file` does.
 
 use rustyline::completion::Completer;
 use rustyline::error::ReadlineError;
@@ -15,9 +19,11 @@ use rustyline::{CompletionType, Config, Context, Editor, Helper};
 use sigil_lang::read::reader::read_all;
 use sigil_lang::read::syntax::Span;
 use sigil_lang::{Interpreter, SchemeError, Value};
-use std::io::IsTerminal;
+use std::cell::Cell;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::sync::atomic::Ordering;
 
 const PROMPT: &str = "sigil> ";
@@ -36,20 +42,11 @@ Tab completes the name under the cursor.";
 /// the special forms (neither is bound as a variable, so neither is in `global_names`).
 const TOPLEVEL_KEYWORDS: &[&str] = &["import", "define-library"];
 
-/// Read-error messages that mean "the datum is not finished yet" rather than "wrong".
-const INCOMPLETE: &[&str] = &[
-    "EOF while parsing",
-    "unbalanced parenthesis",
-    "unterminated string",
-    "unterminated block comment",
-    "datum comment without a datum",
-];
-
 /// Whether `src` stops in the middle of a datum, so more lines should be read.
 fn is_incomplete(src: &str) -> bool {
     match read_all(src, Span::register_file(SOURCE_NAME)) {
         Ok(_) => false,
-        Err(e) => INCOMPLETE.iter().any(|m| e.message.contains(m)),
+        Err(e) => e.incomplete,
     }
 }
 
@@ -134,26 +131,85 @@ fn install_interrupt_handler(interp: &Interpreter) {
     });
 }
 
-/// Evaluates every datum of `src`, printing each value; stops at the first error.
-fn eval_and_print(interp: &mut Interpreter, src: &str) {
-    let forms = match read_all(src, Span::register_file(SOURCE_NAME)) {
-        Ok(forms) => forms,
-        Err(e) => return sigil::report::print(interp, &SchemeError::from(e)),
-    };
-    for form in &forms {
-        interp.vm.interrupt.store(false, Ordering::SeqCst);
-        let r = interp.eval_toplevel(form);
-        interp.vm.interrupt.store(false, Ordering::SeqCst);
-        match r {
-            Ok(v) => {
-                interp.vm.flush();
-                if !matches!(v, Value::Unspecified) {
-                    println!("{}", interp.write(v));
-                }
-            }
-            Err(e) => return sigil::report::print(interp, &e),
+/// Standard output that remembers whether what was written last ended a line.
+struct Stdout {
+    at_line_start: Rc<Cell<bool>>,
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = std::io::stdout().write(buf)?;
+        if n > 0 {
+            self.at_line_start.set(buf[n - 1] == b'\n');
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stdout().flush()
+    }
+}
+
+/// The REPL's side of standard output: the interpreter writes through a [`Stdout`].
+struct Output {
+    at_line_start: Rc<Cell<bool>>,
+}
+
+impl Output {
+    /// Routes the interpreter's standard output through a tracking [`Stdout`].
+    fn install(interp: &mut Interpreter) -> Output {
+        let at_line_start = Rc::new(Cell::new(true));
+        interp.vm.set_output(Box::new(Stdout {
+            at_line_start: at_line_start.clone(),
+        }));
+        Output { at_line_start }
+    }
+
+    /// Ends the program's unfinished output line, if any, so what follows starts a line.
+    fn fresh_line(&self, interp: &mut Interpreter) {
+        interp.vm.flush();
+        if !self.at_line_start.get() {
+            println!();
+            self.at_line_start.set(true);
         }
     }
+
+    /// Prints a line of the REPL's own (a value) on a fresh line.
+    fn line(&self, interp: &mut Interpreter, text: &str) {
+        self.fresh_line(interp);
+        println!("{text}");
+    }
+}
+
+/// Evaluates every datum of `src`, printing each value; stops at the first error and
+/// reports it (on a fresh line when `interactive`). Whether every datum succeeded.
+fn eval_and_print(interp: &mut Interpreter, out: &Output, src: &str, interactive: bool) -> bool {
+    let error = match read_all(src, Span::register_file(SOURCE_NAME)) {
+        Ok(forms) => forms.iter().find_map(|form| {
+            interp.vm.interrupt.store(false, Ordering::SeqCst);
+            let r = interp.eval_toplevel(form);
+            interp.vm.interrupt.store(false, Ordering::SeqCst);
+            match r {
+                Ok(Value::Unspecified) => None,
+                Ok(v) => {
+                    let text = interp.write(v);
+                    out.line(interp, &text);
+                    None
+                }
+                Err(e) => Some(e),
+            }
+        }),
+        Err(e) => Some(SchemeError::from(e)),
+    };
+    let Some(e) = error else {
+        interp.vm.flush();
+        return true;
+    };
+    if interactive {
+        out.fresh_line(interp);
+    }
+    sigil::report::print(interp, &e);
+    false
 }
 
 /// Runs the REPL until end of input or `,quit`.
@@ -176,6 +232,7 @@ pub fn run(interp: &mut Interpreter) -> ExitCode {
         let _ = rl.load_history(path);
     }
     install_interrupt_handler(interp);
+    let out = Output::install(interp);
     if interactive {
         println!(
             "Sigil {} (,help for help, Ctrl-D to leave)",
@@ -195,13 +252,21 @@ pub fn run(interp: &mut Interpreter) -> ExitCode {
         } else {
             CONTINUATION
         };
+        if interactive {
+            out.fresh_line(interp);
+        }
         match rl.readline(prompt) {
             Ok(line) => {
                 if input.is_empty() && line.trim_start().starts_with(',') {
                     match line.trim() {
                         ",quit" | ",q" => break,
-                        ",help" | ",h" => println!("{HELP}"),
-                        other => eprintln!("error: unknown REPL command {other} (try ,help)"),
+                        ",help" | ",h" => out.line(interp, HELP),
+                        other => {
+                            eprintln!("error: unknown REPL command {other} (try ,help)");
+                            if !interactive {
+                                return ExitCode::from(1);
+                            }
+                        }
                     }
                     continue;
                 }
@@ -217,13 +282,17 @@ pub fn run(interp: &mut Interpreter) -> ExitCode {
                         let _ = rl.save_history(path);
                     }
                 }
-                eval_and_print(interp, &src);
+                if !eval_and_print(interp, &out, &src, interactive) && !interactive {
+                    return ExitCode::from(1);
+                }
             }
             Err(ReadlineError::Interrupted) => input.clear(),
             Err(ReadlineError::Eof) => {
                 // Report what is wrong with unfinished input rather than drop it silently.
-                if !input.trim().is_empty() {
-                    eval_and_print(interp, &input);
+                let ok =
+                    input.trim().is_empty() || eval_and_print(interp, &out, &input, interactive);
+                if !ok && !interactive {
+                    return ExitCode::from(1);
                 }
                 break;
             }
@@ -235,4 +304,30 @@ pub fn run(interp: &mut Interpreter) -> ExitCode {
     }
     interp.vm.flush();
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_incomplete;
+
+    #[test]
+    fn unfinished_input_is_told_from_errors() {
+        for src in [
+            "(+ 1", "\"abc", "#| c", "'", "#;", "(a . ", "|sym", "#(1", "#\\",
+        ] {
+            assert!(is_incomplete(src), "{src}");
+        }
+        for src in [
+            "(+ 1 2)",
+            ")",
+            "(foo))",
+            "#foo",
+            "1/3",
+            "(a . b c)",
+            "",
+            "; c",
+        ] {
+            assert!(!is_incomplete(src), "{src}");
+        }
+    }
 }

@@ -1,11 +1,16 @@
 //! Error reports on standard error: `error: FILE:LINE:COL: MESSAGE` followed by the
-//! innermost Scheme frames, one `  in NAME (FILE:LINE:COL)` line each.
+//! innermost Scheme frames, one `  in NAME (FILE:LINE:COL)` line each, and for some errors
+//! a `  hint: ...` line saying what to do about them.
 
 use sigil_lang::{Interpreter, SchemeError};
 use std::io::Write;
 
 /// How many Scheme frames a report shows.
 const MAX_FRAMES: usize = 10;
+
+/// What to do about a "recursion too deep" error.
+const DEPTH_HINT: &str =
+    "allow deeper recursion with --max-depth N or the environment variable SIGIL_MAX_DEPTH=N";
 
 /// The text of an error report, one line per entry, each ending in a newline.
 pub fn format(e: &SchemeError) -> String {
@@ -18,6 +23,9 @@ pub fn format(e: &SchemeError) -> String {
             "  ... {} more frames\n",
             e.trace.len() - MAX_FRAMES
         ));
+    }
+    if e.kind == "recursion-error" {
+        out.push_str(&format!("  hint: {DEPTH_HINT}\n"));
     }
     out
 }

@@ -1,5 +1,5 @@
 //! End-to-end tests of the `sigil` command: scripts, `-e`, options, error reports, and the
-//! REPL fed through a pipe.
+//! REPL fed through a pipe (`repl_pty.rs` drives it through a terminal).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -102,6 +102,20 @@ fn script_error_reports_position_and_exits_1() {
     assert!(err.lines().skip(1).all(|l| l.starts_with("  ")), "{err}");
 }
 
+/// The command compiles on a thread with a large stack: code nested far deeper than the
+/// library's default allows runs, and deeper still is an error, never a crash.
+#[test]
+fn deeply_nested_code_runs_or_is_refused() {
+    let nest = |n: usize| format!("(display {}0{})", "(+ 1 ".repeat(n), ")".repeat(n));
+    let s = Script::new(&nest(5_000));
+    let (code, out, err) = run(sigil().arg(s.path()));
+    assert_eq!((code, out.as_str()), (0, "5000"), "{err}");
+    let s = Script::new(&nest(500_000));
+    let (code, out, err) = run(sigil().arg(s.path()));
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(err.contains("expression nested too deeply"), "{err}");
+}
+
 #[test]
 fn read_error_reports_position() {
     let s = Script::new("(display 1)\n(+ 1 (foo 2)\n");
@@ -152,6 +166,8 @@ fn help_and_version() {
         "-e",
         "--eval",
         "-I",
+        "--max-depth",
+        "SIGIL_MAX_DEPTH",
         "--repl",
         "--help",
         "--version",
@@ -186,12 +202,42 @@ fn repl_multi_line_input() {
     assert_eq!(out, "3\n\"a\"\n6\n");
 }
 
+/// A string or block comment left open waits for the next line; a stray `)` is an error
+/// (and piped input stops there).
 #[test]
-fn repl_continues_after_error() {
-    let (code, out, err) = with_stdin(&mut sigil(), "(car '())\n(+ 1 2)\n");
-    assert_eq!(code, 0);
+fn repl_tells_unfinished_input_from_errors() {
+    let input = "\"a\nb\"\n#| c\n|# (+ 1 2)\n)\n(+ 3 4)\n";
+    let (code, out, err) = with_stdin(&mut sigil(), input);
+    assert_eq!(code, 1);
+    assert_eq!(out, "\"a\\nb\"\n3\n");
+    assert!(err.contains("unexpected `)`"), "{err}");
+}
+
+#[test]
+fn piped_repl_stops_at_the_first_error_with_status_1() {
+    // As `python3 < file` does: the rest of the input is not run.
+    let (code, out, err) = with_stdin(&mut sigil(), "(+ 1 2) (car 1) (display \"x\")\n");
+    assert_eq!(code, 1);
     assert_eq!(out, "3\n");
-    assert!(err.starts_with("error: <repl>:"), "{err}");
+    assert_eq!(
+        err,
+        "error: <repl>:1:9: car: expected a pair, got 1\n  in toplevel (<repl>:1:9)\n"
+    );
+    let (code, out, _) = with_stdin(&mut sigil(), "(display \"a\")\n(car '())\n(+ 1 2)\n");
+    assert_eq!((code, out.as_str()), (1, "a"));
+    // An unfinished datum at the end of the input is an error too.
+    let (code, _, err) = with_stdin(&mut sigil(), "(+ 1 2\n");
+    assert_eq!(code, 1);
+    assert!(err.contains("read error"), "{err}");
+    let (code, _, err) = with_stdin(&mut sigil(), ",frobnicate\n(+ 1 2)\n");
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown REPL command ,frobnicate"), "{err}");
+}
+
+#[test]
+fn piped_repl_prints_values_on_their_own_lines() {
+    let (code, out, _) = with_stdin(&mut sigil(), "(display \"a\") 5\n(display \"b\")\n");
+    assert_eq!((code, out.as_str()), (0, "a\n5\nb"));
 }
 
 #[test]
@@ -202,19 +248,106 @@ fn repl_keeps_definitions() {
     assert_eq!(out, "49\n");
 }
 
+/// `(f N)` makes N + 1 nested calls of `f`.
+fn deep(n: u32) -> String {
+    format!("(define (f n) (if (= n 0) 0 (+ 1 (f (- n 1))))) (f {n})")
+}
+
 #[test]
 fn max_depth_option_sets_the_recursion_limit() {
-    let deep = "(define (f n) (if (= n 0) 0 (+ 1 (f (- n 1))))) (f 5000)";
-    let (code, out, _) = run(sigil().args(["--max-depth", "10000", "-e", deep]));
+    let (code, out, _) = run(sigil().args(["--max-depth", "10000", "-e", &deep(5000)]));
     assert_eq!((code, out.trim()), (0, "5000"));
-    let (code, _, err) = run(sigil().args(["--max-depth", "1000", "-e", deep]));
+    let (code, _, err) = run(sigil().args(["--max-depth", "1000", "-e", &deep(5000)]));
     assert_eq!(code, 1);
     assert!(
         err.contains("recursion too deep (more than 1000 nested calls)"),
         "{err}"
     );
-    let (code, _, err) = run(sigil().env("SIGIL_MAX_DEPTH", "1000").args(["-e", deep]));
+    let (code, _, err) = run(sigil()
+        .env("SIGIL_MAX_DEPTH", "1000")
+        .args(["-e", &deep(5000)]));
     assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn the_depth_limit_counts_the_programs_calls_only() {
+    // 1000 nested calls of f are allowed under a limit of 1000: the frame of the top-level
+    // form does not count.
+    let (code, out, err) = run(sigil().args(["--max-depth", "1000", "-e", &deep(999)]));
+    assert_eq!((code, out.trim()), (0, "999"), "{err}");
+    let (code, _, err) = run(sigil().args(["--max-depth", "1000", "-e", &deep(1000)]));
+    assert_eq!(code, 1);
+    assert!(err.contains("in f [1000 times]"), "{err}");
+}
+
+#[test]
+fn recursion_error_says_how_to_raise_the_limit() {
+    let (_, _, err) = run(sigil().args(["--max-depth", "100", "-e", &deep(200)]));
+    let hint = err.lines().last().unwrap_or_default();
+    assert!(
+        hint.starts_with("  hint: ")
+            && hint.contains("--max-depth N")
+            && hint.contains("SIGIL_MAX_DEPTH"),
+        "{err}"
+    );
+    // Other errors have no hint.
+    let (_, _, err) = run(sigil().args(["-e", "(car 1)"]));
+    assert!(!err.contains("hint:"), "{err}");
+}
+
+#[test]
+fn unbound_names_of_standard_libraries_name_the_import() {
+    for (name, library) in [
+        ("ws-connect", "(sigil websocket)"),
+        ("encode-text-frame", "(sigil websocket frame)"),
+        ("json->string", "(sigil json)"),
+        ("async-run", "(sigil async)"),
+    ] {
+        let (code, _, err) = run(sigil().args(["-e", &format!("({name} 1)")]));
+        assert_eq!(code, 1);
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.ends_with(&format!(
+                "unbound variable: {name} (did you forget (import {library})?)"
+            )),
+            "{err}"
+        );
+    }
+    let (_, _, err) = run(sigil().args(["-e", "(no-such-procedure 1)"]));
+    assert!(
+        err.starts_with("error: <-e>:1:2: unbound variable: no-such-procedure\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_library_lists_the_directories_searched() {
+    let dir = std::env::temp_dir();
+    let (code, _, err) = run(sigil()
+        .env("SIGIL_PATH", "/nonexistent/one:/nonexistent/two")
+        .args(["-I", "/nonexistent/three", "-e", "(import (no such lib))"]));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "library (no such lib) not found (looked for no/such/lib.sgl in \
+             /nonexistent/one, /nonexistent/two, /nonexistent/three)"
+        ),
+        "{err}"
+    );
+    let s = Script::new("(import (no such lib))\n");
+    let (_, _, err) = run(sigil().arg(s.path()));
+    assert!(
+        err.contains(&format!(
+            "(looked for no/such/lib.sgl in {})",
+            dir.display()
+        )),
+        "{err}"
+    );
+    let (_, _, err) = run(sigil().args(["-e", "(import (no such lib))"]));
+    assert!(
+        err.contains("(looked for no/such/lib.sgl, but the library search path is empty)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -247,8 +380,7 @@ fn ctrl_c_in_the_repl_interrupts_a_running_scheduler() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(!rest.contains("slept"), "{rest}");
-    assert!(
-        rest.contains("after"),
-        "the REPL goes on after the interrupt: {rest}"
-    );
+    // Piped input stops at the error (repl_pty.rs checks that a terminal session goes on).
+    assert!(!rest.contains("after"), "{rest}");
+    assert_eq!(out.status.code(), Some(1));
 }

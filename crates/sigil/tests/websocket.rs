@@ -751,3 +751,117 @@ fn frame_api_errors() {
     assert_eq!(s.err("(decode-frame #u8(1) 5)").kind, "range-error");
     assert_eq!(s.err("(encode-frame opcode-text 42)").kind, "type-error");
 }
+
+/// Issue 13: a user name and password in the URL are sent as Basic authorization, and
+/// the password is never shown (URL, printed connection, error messages).
+#[test]
+fn url_credentials_are_sent_and_the_password_never_shown() {
+    let mut s = Session::new();
+    let port = server().port();
+    let with_credentials = format!("ws://alice:s3cret@127.0.0.1:{port}/request-head");
+    s.eval(&format!(
+        "(define conn (ws-connect \"{with_credentials}\" '((read-timeout . 5))))"
+    ));
+    let head = s.string("(ws-message-data (ws-receive conn))");
+    // base64("alice:s3cret")
+    assert!(
+        head.contains("\r\nAuthorization: Basic YWxpY2U6czNjcmV0\r\n"),
+        "{head}"
+    );
+    assert_eq!(head.matches("\r\nHost: ").count(), 1, "{head}");
+    let shown = format!("ws://alice:***@127.0.0.1:{port}/request-head");
+    assert_eq!(s.string("(ws-connection-url conn)"), shown);
+    assert_eq!(s.show("conn"), format!("#<ws-connection {shown}>"));
+    s.eval("(ws-close conn)");
+    let e = s.err("(ws-connect \"ws://alice:s3cret@/x\")");
+    assert!(!e.to_string().contains("s3cret"), "{e}");
+    // An Authorization header besides the URL's credentials is refused.
+    let src = format!(
+        "(ws-connect \"{with_credentials}\" '((headers . ((\"Authorization\" . \"Bearer t\")))))"
+    );
+    assert!(s.err(&src).message.contains("Authorization given twice"));
+}
+
+/// Issue 13: the `headers` option cannot add a second Host, Sec-WebSocket-Key or any
+/// other header the handshake writes itself.
+#[test]
+fn reserved_headers_are_refused() {
+    let mut s = Session::new();
+    for name in [
+        "Host",
+        "Sec-WebSocket-Key",
+        "sec-websocket-version",
+        "Upgrade",
+        "Origin",
+    ] {
+        let src = format!(
+            "(ws-connect \"{}\" '((headers . ((\"{name}\" . \"x\")))))",
+            url("/request-head")
+        );
+        let e = s.err(&src);
+        assert_eq!(e.kind, "websocket-error", "{name}: {e}");
+        assert!(
+            e.message.contains("is set by the WebSocket handshake"),
+            "{name}: {e}"
+        );
+    }
+    // Other headers go out once, next to one Host and one key.
+    connect(
+        &mut s,
+        "/request-head",
+        "(headers . ((\"X-Token\" . \"abc\"))) (read-timeout . 5)",
+    );
+    let head = s.string("(ws-message-data (ws-receive conn))");
+    assert_eq!(head.matches("\r\nX-Token: abc\r\n").count(), 1, "{head}");
+    assert_eq!(head.matches("\r\nHost: ").count(), 1, "{head}");
+    assert_eq!(head.matches("\r\nSec-WebSocket-Key: ").count(), 1, "{head}");
+    s.eval("(ws-close conn)");
+}
+
+/// Issue 13: an `HTTP/1.0 101` answer is refused (RFC 6455 requires HTTP/1.1).
+#[test]
+fn http_1_0_upgrade_is_refused() {
+    let mut s = Session::new();
+    let src = format!(
+        "(ws-connect \"{}\" '((timeout . 5)))",
+        url("/hostile/http10")
+    );
+    assert_eq!(s.show(&src), "#f");
+    let e = s.string("(ws-last-error)");
+    assert!(
+        e.contains("HTTP/1.0") && e.contains("requires HTTP/1.1"),
+        "{e}"
+    );
+}
+
+/// Issue 13: URLs without an authority are refused instead of read leniently
+/// (`wss:///path` used to connect to a host called `path`).
+#[test]
+fn urls_without_a_host_are_refused() {
+    let mut s = Session::new();
+    for src in [
+        "(ws-connect \"wss:///path\")",
+        "(ws-connect \"ws:127.0.0.1\")",
+        "(ws-connect \"ws:/127.0.0.1/\")",
+    ] {
+        let e = s.err(src);
+        assert_eq!(e.kind, "websocket-error", "{src}: {e}");
+        assert!(e.message.contains("no host"), "{src}: {e}");
+    }
+}
+
+/// Issue 13: timeouts too long to represent (1e300 seconds, +inf.0) mean no limit
+/// instead of being refused.
+#[test]
+fn huge_timeouts_mean_no_limit() {
+    let mut s = Session::new();
+    connect(
+        &mut s,
+        "/echo",
+        "(timeout . 1e300) (read-timeout . +inf.0) (write-timeout . 1e300) (close-timeout . 1e300)",
+    );
+    s.eval("(ws-send conn \"long\")");
+    assert_eq!(s.show("(ws-message-data (ws-receive conn))"), "\"long\"");
+    s.eval("(ws-close conn)");
+    assert_eq!(s.show("(ws-connection-state conn)"), "closed");
+}

@@ -23,15 +23,17 @@ use module::Module;
 use std::rc::Rc;
 
 /// Compiles a top-level form in `module` into the code of a procedure of no arguments.
-/// `internal` hides the code from backtraces (library code).
+/// `internal` hides the code from backtraces (library code); compiling may use
+/// `stack_budget` bytes of Rust stack (see [`expand::DEFAULT_COMPILE_STACK`]).
 pub fn compile_proto(
     globals: &mut Globals,
     heap: &mut Heap,
     module: &mut Module,
     form: &Syn,
     internal: bool,
+    stack_budget: usize,
 ) -> Result<Rc<Proto>, CompileError> {
-    let mut ex = Expander::new(globals, heap, module);
+    let mut ex = Expander::new(globals, heap, module, stack_budget);
     let node = ex.expand_toplevel(form)?;
     let vars = std::mem::take(&mut ex.vars);
     Ok(Codegen::new(&vars, internal).compile_toplevel(&node, form.span))
@@ -45,8 +47,9 @@ pub fn compile_thunk(
     module: &mut Module,
     form: &Syn,
     internal: bool,
+    stack_budget: usize,
 ) -> Result<Value, CompileError> {
-    let proto = compile_proto(globals, heap, module, form, internal)?;
+    let proto = compile_proto(globals, heap, module, form, internal, stack_budget)?;
     Ok(heap.alloc(Object::Closure(Closure {
         proto,
         free: Box::new([]),

@@ -38,12 +38,14 @@ impl Default for Interpreter {
     }
 }
 
-/// Compiles a top-level form in `module` into a procedure of no arguments.
+/// Compiles a top-level form in `module` into a procedure of no arguments, with
+/// `stack_budget` bytes of Rust stack.
 pub(super) fn compile_form(
     vm: &mut Vm,
     form: &Syn,
     module: &mut Module,
     internal: bool,
+    stack_budget: usize,
 ) -> Result<Value, SchemeError> {
     Ok(crate::compile::compile_thunk(
         &mut vm.globals,
@@ -51,6 +53,7 @@ pub(super) fn compile_form(
         module,
         form,
         internal,
+        stack_budget,
     )?)
 }
 
@@ -99,7 +102,9 @@ impl Interpreter {
                 drop(top);
                 for f in &forms {
                     let mut top = interp.top.borrow_mut();
-                    let thunk = compile_form(&mut interp.vm, f, &mut top.autoload.env, true);
+                    let budget = top.compile_stack;
+                    let env = &mut top.autoload.env;
+                    let thunk = compile_form(&mut interp.vm, f, env, true, budget);
                     drop(top);
                     if let Err(e) = thunk.and_then(|t| interp.run_thunk(t)) {
                         panic!("prelude {name} failed: {e}");
@@ -137,6 +142,15 @@ impl Interpreter {
     /// (default 1 000 000; the `SIGIL_MAX_DEPTH` environment variable sets the default).
     pub fn set_max_depth(&mut self, n: usize) {
         self.vm.set_max_depth(n);
+    }
+
+    /// Sets how many bytes of Rust stack compiling one form may use (default 640 KiB, safe
+    /// on any thread with at least 2 MiB of stack). The expander recurses on the nesting
+    /// of the code; beyond this it reports "expression nested too deeply" instead of
+    /// overflowing the stack. A program running the interpreter on a thread with a larger
+    /// stack can raise it to allow deeper code (the `sigil` command does).
+    pub fn set_compile_stack(&mut self, bytes: usize) {
+        self.top.borrow_mut().compile_stack = bytes;
     }
 
     /// Sets what `(command-line)` returns.
@@ -255,7 +269,14 @@ impl Interpreter {
                 _ => {}
             }
         }
-        let compiled = compile_form(&mut self.vm, form, &mut self.top.borrow_mut().env, false);
+        let budget = self.top.borrow().compile_stack;
+        let compiled = compile_form(
+            &mut self.vm,
+            form,
+            &mut self.top.borrow_mut().env,
+            false,
+            budget,
+        );
         self.run_thunk(compiled?)
     }
 
@@ -293,7 +314,8 @@ impl Interpreter {
         module: &mut Module,
         internal: bool,
     ) -> Result<Value, SchemeError> {
-        let thunk = compile_form(&mut self.vm, form, module, internal)?;
+        let budget = self.top.borrow().compile_stack;
+        let thunk = compile_form(&mut self.vm, form, module, internal, budget)?;
         self.run_thunk(thunk)
     }
 
@@ -321,6 +343,13 @@ impl Interpreter {
                 format!("uncaught exception: {}", printer::write(heap, u.value)),
                 u.span,
             ),
+        };
+        let message = match message.strip_prefix("unbound variable: ") {
+            Some(name) if kind == "unbound-variable" => {
+                let hint = self.import_hint(Symbol::intern(name));
+                message + &hint
+            }
+            _ => message,
         };
         SchemeError {
             kind,

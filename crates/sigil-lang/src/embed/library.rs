@@ -128,13 +128,22 @@ impl Interpreter {
                     p.display().to_string(),
                 ),
                 None => {
+                    let dirs: Vec<String> = self
+                        .search_path
+                        .iter()
+                        .map(|d| d.display().to_string())
+                        .collect();
+                    let looked = match dirs.as_slice() {
+                        [] => ", but the library search path is empty".to_string(),
+                        _ => format!(" in {}", dirs.join(", ")),
+                    };
                     return Err(syntax_error(
                         span,
                         format!(
-                            "import: library ({key}) not found (looked for {})",
+                            "import: library ({key}) not found (looked for {}{looked})",
                             rel.display()
                         ),
-                    ))
+                    ));
                 }
             }
         };
@@ -149,6 +158,31 @@ impl Interpreter {
                 format!("import: {name} does not define library ({key})"),
             )
         })
+    }
+
+    /// For an unbound `name`: ` (did you forget (import (a b))?)` naming the libraries
+    /// that export it among those the interpreter knows without searching files (library
+    /// sources, native libraries, libraries loaded so far; not `%` internal ones), else "".
+    pub(super) fn import_hint(&mut self, name: Symbol) -> String {
+        let mut keys: Vec<String> = (self.sources.keys().chain(self.libraries.keys()))
+            .filter(|k| !k.contains('%'))
+            .cloned()
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let imports: Vec<String> = keys
+            .into_iter()
+            .filter(|k| {
+                let lib = self.load_library(k, Span::default());
+                lib.is_ok_and(|m| m.map.contains_key(&name))
+            })
+            .map(|k| format!("(import ({k}))"))
+            .collect();
+        if imports.is_empty() {
+            String::new()
+        } else {
+            format!(" (did you forget {}?)", imports.join(" or "))
+        }
     }
 
     pub(super) fn load_library_source(

@@ -4,6 +4,7 @@
 //! socket readiness from the OS (epoll through `polling`).
 
 use crate::native;
+use crate::natives::builtins::control::deadline_after;
 use crate::natives::{FromValue, Opaque, Proc, Registry};
 use crate::run::ctx::Ctx;
 use crate::run::fiber::{Fiber, TaskOutcome};
@@ -251,7 +252,8 @@ fn describe(vm: &Vm, u: &Uncaught) -> String {
 }
 
 /// `(async-run thunk)`: runs `thunk` as the main task, and every task it spawns, until
-/// they finish; returns the main task's value or raises its error.
+/// the main task has finished and no task is ready to run; returns the main task's value
+/// or raises its error.
 #[native("async-run")]
 fn async_run(ctx: &mut Ctx, thunk: Proc) -> NResult {
     let vm = &mut *ctx.vm;
@@ -312,15 +314,17 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
             }
         }
         let s = require(vm)?;
-        let main_done = s.tasks.get(&main).map_or(true, |t| t.result.is_some());
+        // Once the main task has finished, tasks that still wait (for a timer, a socket, a
+        // channel or another task) are abandoned: a socket that never becomes ready must
+        // not keep `async-run` from returning.
+        if s.ready.is_empty() && s.tasks.get(&main).map_or(true, |t| t.result.is_some()) {
+            break;
+        }
         // Timer entries of tasks woken another way are stale: they keep nothing alive.
         let live_timers = s.timers.iter().any(|Reverse((_, id, generation))| {
             s.tasks.get(id).is_some_and(|t| t.generation == *generation)
         });
         if !live_timers && s.fd_waits == 0 && s.ready.is_empty() {
-            if main_done {
-                break;
-            }
             return Err(Error::new(
                 "error",
                 "deadlock: every task is waiting for another task or a channel",
@@ -543,9 +547,16 @@ fn channel_get(
         return Ok(Ctl::Return(v));
     }
     let Some(me) = in_task else {
-        return Err(Error::new(
-            "error",
-            "the channel is empty and no scheduler is running to fill it",
+        // No task can fill the channel while this thread waits: wait out the timeout.
+        let Some(secs) = timeout else {
+            return Err(Error::new(
+                "error",
+                "the channel is empty and no scheduler is running to fill it",
+            ));
+        };
+        return Ok(Ctl::Park(
+            Wait::Until(deadline_after(secs)),
+            Resume::Return(default),
         ));
     };
     if !channel.waiters.contains(&me) {
@@ -558,9 +569,7 @@ fn channel_get(
     let Some(secs) = timeout else {
         return Ok(Ctl::Park(Wait::Event, Resume::Retry));
     };
-    let deadline = *task
-        .deadline
-        .get_or_insert_with(|| Instant::now() + Duration::from_secs_f64(secs.max(0.0)));
+    let deadline = *task.deadline.get_or_insert_with(|| deadline_after(secs));
     if Instant::now() >= deadline {
         task.deadline = None;
         ch.get_mut(ctx)?.waiters.retain(|w| *w != me);

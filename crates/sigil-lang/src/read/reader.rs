@@ -1,518 +1,371 @@
-//! The reader: `lexpr` parses the text; a thin pre-pass first closes the gaps between
-//! lexpr 0.2 and the R7RS lexical syntax Sigil accepts.
+//! The reader: source text to syntax objects ([`Syn`], each with its position), one datum
+//! at a time, for every external representation R7RS 7.1.2 allows.
 //!
-//! The pre-pass rewrites the source into text of exactly the same byte length (so lexpr's
-//! line/column positions stay true) by:
-//! - blanking `#| ... |#` block comments (nested), `#;` datum comments and a leading `#!` line;
-//! - turning `#true`/`#false` into `#t`/`#f` (lexpr reads `#true` as `#t` then `rue`);
-//! - reading itself the literals lexpr gets wrong or refuses — numbers other than plain
-//!   64-bit integers (big integers, which lexpr silently turns into floats; `.5`, `1.`,
-//!   `1e3`, `+inf.0`, radix prefixes), tokens such as `1+` that lexpr reads as a number,
-//!   `|odd symbols|`, character names such as `#\escape`, and strings with `\<newline>`
-//!   line continuations — and putting a placeholder symbol in their place; the converter
-//!   swaps each placeholder for the literal recorded at its position.
+//! The [`lexer`](crate::read::lexer) makes tokens; this module assembles them. Open lists,
+//! vectors, quote abbreviations, datum labels and datum comments wait on an explicit
+//! stack, so nesting is limited by memory, not by the Rust stack (and [`Syn`] drops and
+//! prints iteratively too). Sigil used the `lexpr` crate until it was measured to stop at
+//! 127 levels of lists and overflow the stack on about 30 000 nested quotes, among other
+//! gaps (`docs/language.md`, "The reader").
+//!
+//! Datum labels: a reference `#n#` after the labelled datum ends shares that datum's
+//! syntax; a reference inside it (a cycle) becomes [`Sexp::LabelRef`], and the datum is
+//! wrapped in [`Sexp::Labelled`]. Only `quote` (and `read`) can turn a cycle into data.
 
-use crate::read::symbol::Symbol;
+pub use crate::read::lexer::ReadError;
+use crate::read::lexer::{Lexer, Open, Token};
+use crate::read::symbol::{FastMap, FastSet, Symbol};
 use crate::read::syntax::{Sexp, Span, Syn};
-use lexpr::datum::Ref;
-use lexpr::parse::{Options, Parser};
-use num_bigint::BigInt;
-use num_traits::{Num, ToPrimitive};
-use std::collections::HashMap;
-use std::fmt;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
-/// A syntax error found while reading, with its position.
-#[derive(Clone, Debug)]
-pub struct ReadError {
-    /// What is wrong.
-    pub message: String,
-    /// Where.
-    pub span: Span,
+/// A construct that has started and waits for more data.
+enum Frame {
+    /// A list, vector or bytevector.
+    Seq(Seq),
+    /// `'`, `` ` ``, `,` or `,@` (the form's name), waiting for its datum.
+    Prefix(&'static str, Span),
+    /// `#n=`, waiting for its datum.
+    Label { n: u64, id: u32, span: Span },
+    /// `#;`, waiting for the datum it comments out.
+    Comment(Span),
 }
 
-impl fmt::Display for ReadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: read error: {}", self.span, self.message)
-    }
+/// An open list, vector or bytevector.
+struct Seq {
+    open: Open,
+    span: Span,
+    /// Where its elements start in [`Reader::items`].
+    start: usize,
+    dot: Dot,
 }
 
-/// Stands in for a literal read by the pre-pass: two ASCII bytes, so it fits in the
-/// shortest token it replaces (`.5`, `1+`, `||`, `λ`), padded with spaces for longer ones.
-/// A `%%` the user wrote stays a symbol: only recorded positions are replaced.
-const PLACEHOLDER: &str = "%%";
-
-/// Literals read by the pre-pass, by (line, 0-based byte column) of their placeholder.
-type Literals = HashMap<(usize, usize), Sexp>;
-
-fn is_delim(b: u8) -> bool {
-    b.is_ascii_whitespace() || matches!(b, b'(' | b')' | b'[' | b']' | b'"' | b';')
+/// Where a list is with respect to a dotted tail.
+enum Dot {
+    None,
+    /// A `.` (at this position) was read; its datum comes next.
+    Expecting(Span),
+    /// The datum after the `.`.
+    Got(Syn),
 }
 
-struct Prepass<'a> {
-    src: &'a [u8],
-    out: Vec<u8>,
-    literals: Literals,
-    file: u32,
+/// A datum label of the datum being read.
+enum Label {
+    /// Its datum (labelled [`Sexp::Labelled`] number `id` if it turns out cyclic) is being
+    /// read.
+    Open(u32),
+    /// Its datum, complete.
+    Done(Syn),
 }
 
-impl<'a> Prepass<'a> {
-    fn error(&self, at: usize, message: &str) -> ReadError {
-        let before = &self.src[..at.min(self.src.len())];
-        let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-        let col = (before.len()
-            - before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1)) as u32
-            + 1;
-        ReadError {
-            message: message.to_string(),
-            span: Span {
-                file: self.file,
-                line,
-                col,
-            },
+/// Numbers for [`Sexp::Labelled`] cycles, unique in the process, so that data read
+/// separately (say, by a macro and its use) never mix up their labels.
+static NEXT_LABEL: AtomicU32 = AtomicU32::new(0);
+
+/// Reads data from a text.
+pub struct Reader<'a> {
+    lex: Lexer<'a>,
+    stack: Vec<Frame>,
+    /// The elements of the open sequences, innermost last (one buffer for all, so a
+    /// list costs one allocation when it closes).
+    items: Vec<Syn>,
+    labels: FastMap<u64, Label>,
+    /// The labels (by id) referenced from inside their own datum.
+    cyclic: FastSet<u32>,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader of `src`, a piece of file `file` (see [`Span::register_file`]) that starts
+    /// on line `line`.
+    pub fn new(src: &'a str, file: u32, line: u32) -> Self {
+        Reader {
+            lex: Lexer::new(src, file, line),
+            stack: Vec::new(),
+            items: Vec::new(),
+            labels: FastMap::default(),
+            cyclic: FastSet::default(),
         }
     }
 
-    /// Records `lit` for the source range, writing the placeholder over it.
-    fn replace(&mut self, start: usize, end: usize, lit: Sexp) {
-        let before = &self.src[..start];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = start
-            - before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1);
-        self.blank(start, end);
-        self.out[start..start + PLACEHOLDER.len()].copy_from_slice(PLACEHOLDER.as_bytes());
-        self.literals.insert((line, col), lit);
+    /// A reader of a whole source file: a leading byte-order mark and a `#!` line (such as
+    /// `#!/usr/bin/env sigil`) are skipped.
+    pub fn script(src: &'a str, file: u32, line: u32) -> Self {
+        let mut r = Reader::new(src, file, line);
+        r.lex.skip_script_header();
+        r
     }
 
-    fn blank(&mut self, from: usize, to: usize) {
-        for i in from..to {
-            if self.out[i] != b'\n' {
-                self.out[i] = b' ';
-            }
-        }
+    /// Whether `#!fold-case` is in force (identifiers and character names read in lower
+    /// case).
+    pub fn fold_case(&self) -> bool {
+        self.lex.fold_case
     }
 
-    /// End of a string literal starting at `i` (which holds `"`).
-    fn string_end(&self, mut i: usize) -> Result<usize, ReadError> {
-        let start = i;
-        i += 1;
-        while i < self.src.len() {
-            match self.src[i] {
-                b'\\' => i += 2,
-                b'"' => return Ok(i + 1),
-                _ => i += 1,
-            }
-        }
-        Err(self.error(start, "unterminated string"))
+    /// Turns case folding on or off, as `#!fold-case` / `#!no-fold-case` do.
+    pub fn set_fold_case(&mut self, on: bool) {
+        self.lex.fold_case = on;
     }
 
-    /// End of a block comment starting at `i` (which holds `#|`).
-    fn block_comment_end(&self, mut i: usize) -> Result<usize, ReadError> {
-        let start = i;
-        let mut depth = 0;
-        while i + 1 < self.src.len() {
-            match (self.src[i], self.src[i + 1]) {
-                (b'#', b'|') => {
-                    depth += 1;
-                    i += 2
-                }
-                (b'|', b'#') => {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        return Ok(i);
-                    }
-                }
-                _ => i += 1,
-            }
-        }
-        Err(self.error(start, "unterminated block comment"))
+    /// Byte offset just past what has been read.
+    pub fn offset(&self) -> usize {
+        self.lex.offset()
     }
 
-    fn token_end(&self, mut i: usize) -> usize {
-        if self.src[i..].starts_with(b"#\\") {
-            // the character after `#\` is always part of the token, even a delimiter
-            i += 2;
-            if let Some(&b) = self.src.get(i) {
-                i = (i + utf8_len(b)).min(self.src.len());
-            }
-        }
-        while i < self.src.len() && !is_delim(self.src[i]) {
-            i += 1;
-        }
-        i
-    }
-
-    /// Skips whitespace and comments from `i`.
-    fn skip_atmosphere(&self, mut i: usize) -> Result<usize, ReadError> {
+    /// The next datum, or `None` when only whitespace and comments remain.
+    pub fn read(&mut self) -> Result<Option<Syn>, ReadError> {
+        self.labels.clear();
+        self.cyclic.clear();
+        self.stack.clear();
+        self.items.clear();
         loop {
-            match self.src.get(i) {
-                Some(b) if b.is_ascii_whitespace() => i += 1,
-                Some(b';') => {
-                    while i < self.src.len() && self.src[i] != b'\n' {
-                        i += 1
-                    }
+            let (token, span) = self.lex.token()?;
+            let datum = match token {
+                Token::Atom(e) => Syn::new(e, span),
+                Token::Open(open) => {
+                    self.stack.push(Frame::Seq(Seq {
+                        open,
+                        span,
+                        start: self.items.len(),
+                        dot: Dot::None,
+                    }));
+                    continue;
                 }
-                Some(b'#') if self.src.get(i + 1) == Some(&b'|') => {
-                    i = self.block_comment_end(i)?
+                Token::Close(c) => self.close(c, span)?,
+                Token::Dot => {
+                    self.dot(span)?;
+                    continue;
                 }
-                Some(b'#') if self.src.get(i + 1) == Some(&b';') => i = self.datum_end(i + 2)?,
-                _ => return Ok(i),
-            }
-        }
-    }
-
-    /// End of the datum that starts at or after `i`.
-    fn datum_end(&self, i: usize) -> Result<usize, ReadError> {
-        let i = self.skip_atmosphere(i)?;
-        let rest = &self.src[i..];
-        if rest.is_empty() {
-            return Err(self.error(i, "datum comment without a datum"));
-        }
-        if rest.starts_with(b",@") {
-            return self.datum_end(i + 2);
-        }
-        match rest[0] {
-            b'\'' | b'`' | b',' => self.datum_end(i + 1),
-            b'"' => self.string_end(i),
-            b'(' | b'[' => self.list_end(i),
-            b'#' if rest.starts_with(b"#(") => self.list_end(i + 1),
-            b'#' if rest.starts_with(b"#u8(") => self.list_end(i + 3),
-            b')' | b']' => Err(self.error(i, "unexpected `)`")),
-            _ => Ok(self.token_end(i)),
-        }
-    }
-
-    fn list_end(&self, open: usize) -> Result<usize, ReadError> {
-        let mut i = open + 1;
-        loop {
-            i = self.skip_atmosphere(i)?;
-            match self.src.get(i) {
-                None => return Err(self.error(open, "unbalanced parenthesis")),
-                Some(b')' | b']') => return Ok(i + 1),
-                _ => i = self.datum_end(i)?,
-            }
-        }
-    }
-
-    fn run(&mut self) -> Result<(), ReadError> {
-        let mut i = 0;
-        if self.src.starts_with(b"#!") {
-            let end = self
-                .src
-                .iter()
-                .position(|&b| b == b'\n')
-                .unwrap_or(self.src.len());
-            self.blank(0, end);
-            i = end;
-        }
-        let mut after_prefix = false;
-        while i < self.src.len() {
-            let b = self.src[i];
-            let at_token_start = i == 0 || is_delim(self.src[i - 1]) || after_prefix;
-            after_prefix = false;
-            match b {
-                b'\'' | b'`' | b',' => {
-                    i += if self.src[i..].starts_with(b",@") {
-                        2
-                    } else {
-                        1
+                Token::Prefix(name) => {
+                    self.stack.push(Frame::Prefix(name, span));
+                    continue;
+                }
+                Token::DatumComment => {
+                    self.stack.push(Frame::Comment(span));
+                    continue;
+                }
+                Token::LabelDef(n) => {
+                    let id = NEXT_LABEL.fetch_add(1, Ordering::Relaxed);
+                    self.labels.insert(n, Label::Open(id));
+                    self.stack.push(Frame::Label { n, id, span });
+                    continue;
+                }
+                Token::LabelRef(n) => self.label_ref(n, span)?,
+                Token::Eof => {
+                    return match self.stack.pop() {
+                        None => Ok(None),
+                        Some(frame) => Err(self.lex.unfinished(
+                            frame_span(&frame),
+                            format!("{}: the input ends before it is complete", describe(&frame)),
+                        )),
                     };
-                    after_prefix = true;
                 }
-                b';' => {
-                    while i < self.src.len() && self.src[i] != b'\n' {
-                        i += 1
-                    }
+            };
+            if let Some(done) = self.deliver(datum)? {
+                return Ok(Some(done));
+            }
+        }
+    }
+
+    /// Hands a complete datum to the construct waiting for it; returns it when nothing
+    /// waits (a whole top-level datum).
+    fn deliver(&mut self, mut datum: Syn) -> Result<Option<Syn>, ReadError> {
+        loop {
+            match self.stack.pop() {
+                None => return Ok(Some(datum)),
+                Some(Frame::Seq(mut seq)) => {
+                    self.add_to(&mut seq, datum)?;
+                    self.stack.push(Frame::Seq(seq));
+                    return Ok(None);
                 }
-                b'"' => {
-                    let end = self.string_end(i)?;
-                    if has_line_continuation(&self.src[i..end]) {
-                        let text = self.string_literal(i, end)?;
-                        self.replace(i, end, Sexp::Str(Rc::from(text.as_str())));
-                    }
-                    i = end;
+                Some(Frame::Comment(_)) => return Ok(None),
+                Some(Frame::Prefix(name, span)) => {
+                    let head = Syn::sym(Symbol::intern(name), span);
+                    datum = Syn::new(Sexp::List(Rc::from([head, datum]), None), span);
                 }
-                b'|' if at_token_start => {
-                    let end = self.bar_symbol_end(i)?;
-                    let name = self.escaped_text(i + 1, end - 1, b'|')?;
-                    self.replace(i, end, Sexp::Sym(Symbol::intern(&name)));
-                    i = end;
+                Some(Frame::Label { n, id, span }) => {
+                    datum = self.label_done(n, id, span, datum)?
                 }
-                b'#' if self.src.get(i + 1) == Some(&b'|') => {
-                    let end = self.block_comment_end(i)?;
-                    self.blank(i, end);
-                    i = end;
-                }
-                b'#' if self.src.get(i + 1) == Some(&b';') => {
-                    let end = self.datum_end(i + 2)?;
-                    self.blank(i, end);
-                    i = end;
-                }
-                b'#' if self.src.get(i + 1) == Some(&b'\\') => {
-                    let end = self.token_end(i);
-                    let name = std::str::from_utf8(&self.src[i + 2..end]).unwrap_or("");
-                    let mut chars = name.chars();
-                    if let (Some(c), None) = (chars.next(), chars.next()) {
-                        if !c.is_ascii() {
-                            // lexpr reads only ASCII characters after `#\`
-                            self.replace(i, end, Sexp::Char(c));
-                        }
-                    } else if !name.is_empty() {
-                        match char_by_name(name) {
-                            Some(c) => self.replace(i, end, Sexp::Char(c)),
-                            None => {
-                                return Err(
-                                    self.error(i, &format!("unknown character name #\\{name}"))
-                                )
-                            }
-                        }
-                    }
-                    i = end;
-                }
-                _ if at_token_start && !is_delim(b) => {
-                    let end = self.token_end(i);
-                    self.rewrite_token(i, end);
-                    i = end;
-                }
-                _ => i += 1,
+            }
+        }
+    }
+
+    /// Adds an element to an open sequence.
+    fn add_to(&mut self, seq: &mut Seq, datum: Syn) -> Result<(), ReadError> {
+        if seq.open == Open::Bytes && !matches!(datum.e, Sexp::Int(0..=255)) {
+            return Err(self.lex.error(
+                datum.span,
+                format!("a bytevector holds bytes (0 to 255), not `{datum}`"),
+            ));
+        }
+        match &seq.dot {
+            Dot::None => self.items.push(datum),
+            Dot::Expecting(_) => seq.dot = Dot::Got(datum),
+            Dot::Got(_) => {
+                return Err(self.lex.error(
+                    datum.span,
+                    format!("unexpected `{datum}`: only one datum may follow `.`"),
+                ))
             }
         }
         Ok(())
     }
 
-    fn rewrite_token(&mut self, start: usize, end: usize) {
-        let tok = std::str::from_utf8(&self.src[start..end]).unwrap_or("");
-        match tok {
-            "#true" => {
-                self.blank(start, end);
-                self.out[start..start + 2].copy_from_slice(b"#t");
-            }
-            "#false" => {
-                self.blank(start, end);
-                self.out[start..start + 2].copy_from_slice(b"#f");
-            }
-            _ => match self.literal_token(tok) {
-                // A fixnum written with a radix prefix fits in decimal: keep it inline, so it
-                // also works where lexpr wants a number, as inside `#u8(...)`.
-                Some(Sexp::Int(n)) if n.to_string().len() <= end - start => {
-                    let digits = n.to_string();
-                    self.blank(start, end);
-                    self.out[start..start + digits.len()].copy_from_slice(digits.as_bytes());
-                }
-                Some(lit) => self.replace(start, end, lit),
-                None => {}
-            },
-        }
-    }
-
-    /// The literal a token denotes when lexpr would misread it: any number but a plain
-    /// 64-bit integer, or a symbol that starts like a number (`1+`).
-    fn literal_token(&self, tok: &str) -> Option<Sexp> {
-        let plain_int = {
-            let body = tok.strip_prefix(['-', '+']).unwrap_or(tok);
-            !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit())
-        };
-        if plain_int && tok.parse::<i64>().is_ok() {
-            return None;
-        }
-        if let Some(n) = parse_number_literal(tok) {
-            return Some(n);
-        }
-        if !tok.is_ascii() {
-            // lexpr accepts only ASCII in symbols
-            return Some(Sexp::Sym(Symbol::intern(tok)));
-        }
-        let b = tok.as_bytes();
-        let numeric_start = b[0].is_ascii_digit()
-            || (matches!(b[0], b'+' | b'-' | b'.') && b.get(1).is_some_and(u8::is_ascii_digit));
-        numeric_start.then(|| Sexp::Sym(Symbol::intern(tok)))
-    }
-
-    fn bar_symbol_end(&self, start: usize) -> Result<usize, ReadError> {
-        let mut i = start + 1;
-        while i < self.src.len() {
-            match self.src[i] {
-                b'\\' => i += 2,
-                b'|' => return Ok(i + 1),
-                _ => i += 1,
-            }
-        }
-        Err(self.error(start, "unterminated |symbol|"))
-    }
-
-    /// The text of a string literal spanning `start..end` (quotes included).
-    fn string_literal(&self, start: usize, end: usize) -> Result<String, ReadError> {
-        self.escaped_text(start + 1, end - 1, b'"')
-    }
-
-    /// Decodes R7RS escapes in `start..end`, including `\<spaces><newline><spaces>`.
-    fn escaped_text(&self, start: usize, end: usize, quote: u8) -> Result<String, ReadError> {
-        let raw = &self.src[start..end];
-        let mut out = Vec::with_capacity(raw.len());
-        let mut i = 0;
-        while i < raw.len() {
-            if raw[i] != b'\\' {
-                out.push(raw[i]);
-                i += 1;
-                continue;
-            }
-            let at = start + i;
-            i += 1;
-            let Some(&c) = raw.get(i) else {
-                return Err(self.error(at, "bad escape"));
-            };
-            i += 1;
-            match c {
-                b'n' => out.push(b'\n'),
-                b't' => out.push(b'\t'),
-                b'r' => out.push(b'\r'),
-                b'a' => out.push(7),
-                b'b' => out.push(8),
-                b'0' => out.push(0),
-                b'\\' => out.push(b'\\'),
-                b'"' | b'|' if c == quote || c == b'"' || c == b'|' => out.push(c),
-                b'x' | b'X' => {
-                    let semi = raw[i..].iter().position(|&b| b == b';');
-                    let hex = semi.and_then(|n| std::str::from_utf8(&raw[i..i + n]).ok());
-                    let ch = hex
-                        .and_then(|h| u32::from_str_radix(h, 16).ok())
-                        .and_then(char::from_u32)
-                        .ok_or_else(|| self.error(at, "bad \\x escape"))?;
-                    let mut buf = [0; 4];
-                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                    i += semi.unwrap_or(0) + 1;
-                }
-                b' ' | b'\t' | b'\n' | b'\r' => {
-                    // line continuation: skip trailing blanks, the newline, leading blanks
-                    i -= 1;
-                    while raw
-                        .get(i)
-                        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r'))
-                    {
-                        i += 1;
-                    }
-                    if raw.get(i) != Some(&b'\n') {
-                        return Err(self.error(at, "bad escape"));
-                    }
-                    i += 1;
-                    while raw.get(i).is_some_and(|b| matches!(b, b' ' | b'\t')) {
-                        i += 1;
-                    }
-                }
-                _ => return Err(self.error(at, "bad escape")),
-            }
-        }
-        String::from_utf8(out).map_err(|_| self.error(start, "invalid UTF-8"))
-    }
-}
-
-fn has_line_continuation(lit: &[u8]) -> bool {
-    let mut i = 0;
-    while i < lit.len() {
-        if lit[i] == b'\\' {
-            let mut j = i + 1;
-            while lit
-                .get(j)
-                .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r'))
+    /// `.` in a list.
+    fn dot(&mut self, span: Span) -> Result<(), ReadError> {
+        let count = self.items.len();
+        match self.stack.last_mut() {
+            Some(Frame::Seq(seq))
+                if matches!(seq.open, Open::List(_))
+                    && count > seq.start
+                    && matches!(seq.dot, Dot::None) =>
             {
-                j += 1;
+                seq.dot = Dot::Expecting(span);
+                Ok(())
             }
-            if lit.get(j) == Some(&b'\n') {
-                return true;
+            _ => Err(self.lex.error(
+                span,
+                "unexpected `.` (it may only come before the last datum of a list)",
+            )),
+        }
+    }
+
+    /// `)` or `]`: closes the innermost sequence.
+    fn close(&mut self, c: u8, span: Span) -> Result<Syn, ReadError> {
+        let closer = c as char;
+        let seq = match self.stack.pop() {
+            Some(Frame::Seq(seq)) => seq,
+            None => {
+                return Err(self
+                    .lex
+                    .error(span, format!("unexpected `{closer}` (no list is open)")))
             }
-            i += 2;
+            Some(frame) => {
+                return Err(self.lex.error(
+                    span,
+                    format!(
+                        "unexpected `{closer}`: {} at {}:{} needs a datum first",
+                        describe(&frame),
+                        frame_span(&frame).line,
+                        frame_span(&frame).col
+                    ),
+                ))
+            }
+        };
+        let expected = match seq.open {
+            Open::List(close) => close,
+            _ => b')',
+        };
+        if c != expected {
+            return Err(self.lex.error(
+                span,
+                format!(
+                    "unexpected `{closer}`: `{}` at {}:{} is closed by `{}`",
+                    opener(seq.open),
+                    seq.span.line,
+                    seq.span.col,
+                    expected as char
+                ),
+            ));
+        }
+        let items = self.items.drain(seq.start..);
+        let e = match (seq.open, seq.dot) {
+            (Open::Vector, _) => Sexp::Vector(items.collect()),
+            (Open::Bytes, _) => Sexp::Bytes(
+                items
+                    .map(|x| match x.e {
+                        Sexp::Int(b) => b as u8,
+                        _ => 0,
+                    })
+                    .collect(),
+            ),
+            (Open::List(_), Dot::None) if items.len() == 0 => Sexp::Nil,
+            (Open::List(_), Dot::None) => Sexp::List(items.collect(), None),
+            (Open::List(_), Dot::Expecting(dot)) => {
+                return Err(self
+                    .lex
+                    .error(dot, "`.` must be followed by a datum before the list ends"))
+            }
+            (Open::List(_), Dot::Got(tail)) => match &tail.e {
+                Sexp::Nil => Sexp::List(items.collect(), None),
+                // `(a . (b c))` is `(a b c)`
+                Sexp::List(more, more_tail) => Sexp::List(
+                    items.chain(more.iter().cloned()).collect(),
+                    more_tail.clone(),
+                ),
+                _ => Sexp::List(items.collect(), Some(Rc::new(tail))),
+            },
+        };
+        Ok(Syn::new(e, seq.span))
+    }
+
+    /// `#n#`.
+    fn label_ref(&mut self, n: u64, span: Span) -> Result<Syn, ReadError> {
+        match self.labels.get(&n) {
+            Some(Label::Done(datum)) => Ok(Syn::new(datum.e.clone(), span)),
+            Some(&Label::Open(id)) => {
+                self.cyclic.insert(id);
+                Ok(Syn::new(Sexp::LabelRef(id), span))
+            }
+            None => Err(self
+                .lex
+                .error(span, format!("undefined datum label `#{n}#`"))),
+        }
+    }
+
+    /// The datum labelled `#n=` is complete.
+    fn label_done(&mut self, n: u64, id: u32, span: Span, datum: Syn) -> Result<Syn, ReadError> {
+        if matches!(datum.e, Sexp::LabelRef(r) if r == id) {
+            return Err(self
+                .lex
+                .error(span, format!("datum label `#{n}=` labels only itself")));
+        }
+        let datum = if self.cyclic.contains(&id) {
+            Syn::new(Sexp::Labelled(id, Rc::new(datum)), span)
         } else {
-            i += 1;
-        }
-    }
-    false
-}
-
-/// R7RS character names (and `xHH` hex escapes).
-fn char_by_name(name: &str) -> Option<char> {
-    Some(match name {
-        "alarm" => '\x07',
-        "backspace" => '\x08',
-        "delete" | "del" | "rubout" => '\x7f',
-        "escape" | "altmode" => '\x1b',
-        "newline" | "linefeed" | "nl" => '\n',
-        "null" | "nul" => '\0',
-        "return" => '\r',
-        "space" => ' ',
-        "tab" => '\t',
-        _ => {
-            let hex = name.strip_prefix(['x', 'X'])?;
-            return u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
-        }
-    })
-}
-
-/// Parses a numeric literal: integers (any size, optional radix prefix), decimals with
-/// optional exponent, `+inf.0`, `-inf.0`, `+nan.0`.
-pub fn parse_number_literal(tok: &str) -> Option<Sexp> {
-    let (radix, body) = match tok.get(..2) {
-        Some("#x" | "#X") => (16, &tok[2..]),
-        Some("#b" | "#B") => (2, &tok[2..]),
-        Some("#o" | "#O") => (8, &tok[2..]),
-        Some("#d" | "#D") => (10, &tok[2..]),
-        _ => (10, tok),
-    };
-    match body {
-        "+inf.0" => return Some(Sexp::Float(f64::INFINITY)),
-        "-inf.0" => return Some(Sexp::Float(f64::NEG_INFINITY)),
-        "+nan.0" | "-nan.0" => return Some(Sexp::Float(f64::NAN)),
-        _ => {}
-    }
-    let unsigned = body.strip_prefix(['+', '-']).unwrap_or(body);
-    if unsigned.is_empty() {
-        return None;
-    }
-    if unsigned.bytes().all(|b| (b as char).is_digit(radix)) {
-        let digits = body.strip_prefix('+').unwrap_or(body);
-        let big = BigInt::from_str_radix(digits, radix).ok()?;
-        return Some(match big.to_i64() {
-            Some(n) => Sexp::Int(n),
-            None => Sexp::Big(Rc::new(big)),
-        });
-    }
-    if radix != 10 {
-        return None;
-    }
-    // decimal: digits [. digits] [e [sign] digits], at least one digit before the exponent
-    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
-        Some(p) => (&unsigned[..p], Some(&unsigned[p + 1..])),
-        None => (unsigned, None),
-    };
-    let mantissa_ok = mantissa.bytes().filter(|&b| b == b'.').count() <= 1
-        && mantissa.bytes().any(|b| b.is_ascii_digit())
-        && mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-    let exponent_ok = exponent.map_or(true, |e| {
-        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
-        !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
-    });
-    if !(mantissa_ok && exponent_ok) {
-        return None;
-    }
-    body.parse::<f64>().ok().map(Sexp::Float)
-}
-
-fn utf8_len(first: u8) -> usize {
-    match first {
-        0..=0x7f => 1,
-        0xc0..=0xdf => 2,
-        0xe0..=0xef => 3,
-        _ => 4,
+            datum
+        };
+        self.labels.insert(n, Label::Done(datum.clone()));
+        Ok(datum)
     }
 }
 
-/// Reads every datum in `src`; `file` is the span file index (see [`Span::register_file`]).
+/// How a waiting construct is written, for messages.
+fn describe(frame: &Frame) -> String {
+    match frame {
+        Frame::Seq(seq) => format!("unbalanced `{}`", opener(seq.open)),
+        Frame::Prefix(name, _) => format!("`{}`", abbreviation(name)),
+        Frame::Label { n, .. } => format!("`#{n}=`"),
+        Frame::Comment(_) => "`#;`".into(),
+    }
+}
+
+fn frame_span(frame: &Frame) -> Span {
+    match frame {
+        Frame::Seq(seq) => seq.span,
+        Frame::Prefix(_, span) | Frame::Label { span, .. } | Frame::Comment(span) => *span,
+    }
+}
+
+fn opener(open: Open) -> &'static str {
+    match open {
+        Open::List(b']') => "[",
+        Open::List(_) => "(",
+        Open::Vector => "#(",
+        Open::Bytes => "#u8(",
+    }
+}
+
+fn abbreviation(name: &str) -> &'static str {
+    match name {
+        "quote" => "'",
+        "quasiquote" => "`",
+        "unquote" => ",",
+        _ => ",@",
+    }
+}
+
+/// Reads every datum of a source file's text `src` (a byte-order mark and a `#!` first
+/// line are skipped); `file` is the span file index (see [`Span::register_file`]).
 pub fn read_all(src: &str, file: u32) -> Result<Vec<Syn>, ReadError> {
     read_all_at(src, file, 1)
 }
@@ -520,147 +373,26 @@ pub fn read_all(src: &str, file: u32) -> Result<Vec<Syn>, ReadError> {
 /// Like [`read_all`] for a piece of `file` that starts on line `first_line`, so that
 /// positions count from there.
 pub fn read_all_at(src: &str, file: u32, first_line: u32) -> Result<Vec<Syn>, ReadError> {
+    let mut reader = Reader::script(src, file, first_line);
     let mut out = Vec::new();
-    let (text, literals) = prepare(src, file)?;
-    let at = Origin {
-        file,
-        lines_before: first_line.saturating_sub(1),
-        literals: &literals,
-    };
-    let mut parser = Parser::from_reader_custom(text.as_bytes(), Options::new());
-    loop {
-        match parser.next_datum() {
-            Ok(Some(d)) => out.push(convert(d.as_ref(), &at)?),
-            Ok(None) => return Ok(out),
-            Err(e) => return Err(lexpr_error(e, file)),
-        }
+    while let Some(d) = reader.read()? {
+        out.push(d);
     }
+    Ok(out)
 }
 
-/// Reads the first datum of `src`, returning it and the byte offset just past it, or
-/// `None` when only whitespace and comments remain.
-pub fn read_one(src: &str, file: u32) -> Result<Option<(Syn, usize)>, ReadError> {
-    let (text, literals) = prepare(src, file)?;
-    // Find the datum's extent in the original text (placeholders are shorter than the
-    // literals they stand for).
-    let pre = Prepass {
-        src: src.as_bytes(),
-        out: Vec::new(),
-        literals: Literals::new(),
-        file,
-    };
-    let start = pre.skip_atmosphere(0)?;
-    if start >= text.len() {
-        return Ok(None);
+impl ReadError {
+    /// The error with its position counted from the start of a text of which the reader
+    /// saw only the part after `before` (a port read from the middle).
+    pub fn after(mut self, before: &str) -> ReadError {
+        let lines = before.matches('\n').count() as u32;
+        let last_line = before.rsplit('\n').next().unwrap_or("");
+        if self.span.line == 1 {
+            self.span.col += last_line.chars().count() as u32;
+        }
+        self.span.line += lines;
+        self
     }
-    let end = pre.datum_end(start)?;
-    let mut parser = Parser::from_reader_custom(&text.as_bytes()[..end], Options::new());
-    match parser.next_datum() {
-        Ok(Some(d)) => {
-            let at = Origin {
-                file,
-                lines_before: 0,
-                literals: &literals,
-            };
-            Ok(Some((convert(d.as_ref(), &at)?, end)))
-        }
-        Ok(None) => Ok(None),
-        Err(e) => Err(lexpr_error(e, file)),
-    }
-}
-
-fn prepare(src: &str, file: u32) -> Result<(String, Literals), ReadError> {
-    let mut p = Prepass {
-        src: src.as_bytes(),
-        out: src.as_bytes().to_vec(),
-        literals: Literals::new(),
-        file,
-    };
-    p.run()?;
-    // Only ASCII bytes were written over ASCII-or-blanked regions, but a blanked
-    // multi-byte character leaves its continuation bytes replaced too, so this is valid.
-    let text = String::from_utf8(p.out).map_err(|_| ReadError {
-        message: "invalid UTF-8 in source".into(),
-        span: Span::default(),
-    })?;
-    Ok((text, p.literals))
-}
-
-fn lexpr_error(e: lexpr::parse::Error, file: u32) -> ReadError {
-    let (line, col) = match e.location() {
-        Some(l) => (l.line() as u32, l.column().max(1) as u32),
-        None => (0, 0),
-    };
-    let msg = e.to_string();
-    let msg = msg.split(" at line").next().unwrap_or(&msg).to_string();
-    ReadError {
-        message: msg,
-        span: Span { file, line, col },
-    }
-}
-
-/// Where converted data come from: the file, how many of its lines precede the text
-/// being read, and the literals the pre-pass set aside.
-struct Origin<'a> {
-    file: u32,
-    lines_before: u32,
-    literals: &'a Literals,
-}
-
-fn convert(r: Ref<'_>, at: &Origin<'_>) -> Result<Syn, ReadError> {
-    use lexpr::Value as V;
-    let pos = r.span().start();
-    let span = Span {
-        file: at.file,
-        line: pos.line() as u32 + at.lines_before,
-        // lexpr's streaming reader reports 1-based columns
-        col: pos.column() as u32,
-    };
-    let e = match r.value() {
-        V::Nil | V::Null => Sexp::Nil,
-        V::Bool(b) => Sexp::Bool(*b),
-        V::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Sexp::Int(i)
-            } else if let Some(u) = n.as_u64() {
-                Sexp::Big(Rc::new(BigInt::from(u)))
-            } else {
-                Sexp::Float(n.as_f64().unwrap_or(f64::NAN))
-            }
-        }
-        V::Char(c) => Sexp::Char(*c),
-        V::String(s) => Sexp::Str(Rc::from(&**s)),
-        V::Symbol(s) if &**s == PLACEHOLDER => at
-            .literals
-            .get(&(pos.line(), pos.column().saturating_sub(1)))
-            .cloned()
-            .unwrap_or_else(|| Sexp::Sym(Symbol::intern(s))),
-        V::Symbol(s) => Sexp::Sym(Symbol::intern(s)),
-        V::Keyword(k) => Sexp::Sym(Symbol::intern(&format!("#:{k}"))),
-        V::Bytes(b) => Sexp::Bytes(Rc::from(&**b)),
-        V::Vector(_) => {
-            let items = r
-                .vector_iter()
-                .into_iter()
-                .flatten()
-                .map(|x| convert(x, at))
-                .collect::<Result<Vec<_>, _>>()?;
-            Sexp::Vector(items.into())
-        }
-        V::Cons(_) => {
-            let mut items = Vec::new();
-            let mut iter = r.list_iter().expect("cons is a list");
-            for x in iter.by_ref() {
-                items.push(convert(x, at)?);
-            }
-            let tail = match iter.next() {
-                Some(t) => Some(Rc::new(convert(t, at)?)),
-                None => None,
-            };
-            Sexp::List(items.into(), tail)
-        }
-    };
-    Ok(Syn::new(e, span))
 }
 
 #[cfg(test)]
@@ -668,123 +400,295 @@ mod tests {
     use super::*;
 
     fn read1(s: &str) -> String {
-        let v = read_all(s, 0).unwrap();
+        let v = read_all(s, 0).unwrap_or_else(|e| panic!("{s}: {e}"));
         v.iter()
             .map(|x| x.to_string())
             .collect::<Vec<_>>()
             .join(" ")
     }
 
-    #[test]
-    fn character_prefix_at_end_of_input_is_an_error() {
-        assert!(read_all("#\\", 0).is_err());
-        assert!(read_all("(a #\\", 0).is_err());
+    fn error(s: &str) -> ReadError {
+        match read_all(s, 0) {
+            Ok(v) => panic!("{s} read as {v:?}"),
+            Err(e) => e,
+        }
+    }
+
+    /// The error's `line:col` and message.
+    fn error_at(s: &str) -> (u32, u32, String) {
+        let e = error(s);
+        (e.span.line, e.span.col, e.message)
+    }
+
+    fn sym_name(x: &Syn) -> String {
+        x.as_sym().map(|s| s.name().to_string()).unwrap_or_default()
     }
 
     #[test]
-    fn booleans_long_form() {
-        assert_eq!(read1("(#true #false #t #f)"), "(#t #f #t #f)");
-    }
-
-    #[test]
-    fn block_and_datum_comments() {
-        assert_eq!(read1("(a #| x #| nested |# y |# b)"), "(a b)");
-        assert_eq!(read1("(a #;(b (c \")\")) d)"), "(a d)");
-        assert_eq!(read1("(a #; #;b c d)"), "(a d)");
-        assert_eq!(read1("#;'x y"), "y");
-    }
-
-    #[test]
-    fn shebang_line() {
-        assert_eq!(read1("#!/usr/bin/env sigil\n(x)"), "(x)");
-    }
-
-    #[test]
-    fn big_integers_stay_exact() {
+    fn atoms() {
+        assert_eq!(
+            read1("(#true #false #t #f #T #FALSE)"),
+            "(#t #f #t #f #t #f)"
+        );
+        assert_eq!(
+            read1("(1 -2 +3 1.5 .5 -.25 1. 1e3 1s2 1f2 1d2 1l2 #x10 #b-101 #o17 #e1.0 #i3)"),
+            "(1 -2 3 1.5 0.5 -0.25 1.0 1000.0 100.0 100.0 100.0 100.0 16 -5 15 1 3.0)"
+        );
+        assert_eq!(
+            read1("(+inf.0 -inf.0 +NaN.0 +INF.0)"),
+            "(+inf.0 -inf.0 +nan.0 +inf.0)"
+        );
         assert_eq!(
             read1("123456789012345678901234567890"),
             "123456789012345678901234567890"
         );
-        assert_eq!(read1("-99999999999999999999"), "-99999999999999999999");
-        assert_eq!(read1("(#xff #b101 #x1)"), "(255 5 1)");
-        assert_eq!(read1("#u8(#x83 0 #xff)"), "#u8(131 0 255)");
-    }
-
-    #[test]
-    fn numbers_lexpr_misreads() {
         assert_eq!(
-            read1("(.5 -.25 +.5 1. 1e3 5e-1 1E2)"),
-            "(0.5 -0.25 0.5 1.0 1000.0 0.5 100.0)"
+            read1("(1+ -1+ 1- - + ... ->x a.b λ é)"),
+            "(1+ -1+ 1- - + ... ->x a.b λ é)"
         );
-        assert_eq!(read1("(+inf.0 -inf.0)"), "(inf -inf)");
-        assert_eq!(read1("(1+ -1+ 1-)"), "(1+ -1+ 1-)");
         assert!(matches!(read_all("1+", 0).unwrap()[0].e, Sexp::Sym(_)));
+        assert_eq!(read1("#u8(1 #xff 0)"), "#u8(1 255 0)");
+        assert_eq!(read1("#U8()"), "#u8()");
+        assert_eq!(read1("#(1 #(2) \"s\")"), "#(1 #(2) \"s\")");
+        assert_eq!(read1("[a (b) [c]]"), "(a (b) (c))");
     }
 
     #[test]
-    fn bar_symbols_and_unicode_identifiers() {
-        let v = read_all("(|hello world| || λ 'é)", 0).unwrap();
-        let items = v[0].as_list().unwrap();
-        assert_eq!(&*items[0].as_sym().unwrap().name(), "hello world");
-        assert_eq!(&*items[1].as_sym().unwrap().name(), "");
-        assert_eq!(&*items[2].as_sym().unwrap().name(), "λ");
-        assert_eq!(items[3].to_string(), "(quote é)");
-        // positions after a replaced token stay exact
-        assert_eq!((items[2].span.line, items[2].span.col), (1, 19));
-    }
-
-    #[test]
-    fn character_names_and_line_continuations() {
+    fn characters() {
         assert_eq!(
-            read1("(#\\escape #\\null #\\alarm #\\delete)"),
-            "(#\\\u{1b} #\\\0 #\\\u{7} #\\\u{7f})"
+            read1("(#\\a #\\A #\\space #\\x41 #\\x #\\( #\\) #\\; #\\\" #\\| #\\λ)"),
+            "(#\\a #\\A #\\  #\\A #\\x #\\( #\\) #\\; #\\\" #\\| #\\λ)"
         );
-        assert!(read_all("#\\bogus", 0).is_err());
-        assert_eq!(read1("(#\\λ #\\é)"), "(#\\λ #\\é)");
-        let v = read_all("\"one \\\n    two\" x", 0).unwrap();
+        assert_eq!(
+            read1(
+                "(#\\alarm #\\backspace #\\delete #\\escape #\\newline #\\null #\\return #\\tab)"
+            ),
+            "(#\\\u{7} #\\\u{8} #\\\u{7f} #\\\u{1b} #\\\n #\\\0 #\\\r #\\\t)"
+        );
+        assert_eq!(read1("#\\ "), "#\\ ");
+        let (line, col, msg) = error_at("\n  #\\bogus");
+        assert_eq!((line, col), (2, 3));
+        assert!(msg.contains("`#\\bogus`"), "{msg}");
+        assert!(error("#\\xD800").message.contains("#\\xD800"));
+        assert!(error("#\\").incomplete);
+    }
+
+    #[test]
+    fn strings_with_every_escape() {
+        let v = read_all(r#""a\nb\tc\rd\ae\bf\\g\"h\|i\x41;\x3bb;j""#, 0).unwrap();
+        let Sexp::Str(s) = &v[0].e else { panic!() };
+        assert_eq!(&**s, "a\nb\tc\rd\x07e\x08f\\g\"h|iA\u{3bb}j");
+        let v = read_all("\"one \\   \n    two\" x", 0).unwrap();
         assert_eq!(v[0].to_string(), "\"one two\"");
-        assert_eq!(v[1].span.line, 2);
+        assert_eq!((v[1].span.line, v[1].span.col), (2, 10));
+        let v = read_all("\"a\r\nb\rc\"", 0).unwrap();
+        assert_eq!(v[0].to_string(), "\"a\\nb\\nc\"");
+        let (line, col, msg) = error_at("(x \"ab\\qc\")");
+        assert_eq!((line, col), (1, 7));
+        assert!(msg.contains("`\\q`"), "{msg}");
+        assert!(error("\"\\x41\"").message.contains("\\x41"));
+        assert!(error("\"\\  x\"").message.contains("line ending"));
     }
 
     #[test]
-    fn literals() {
-        assert_eq!(read1("#u8(1 2 3)"), "#u8(1 2 3)");
+    fn bar_symbols() {
+        let v = read_all(
+            r"(|hello world| || |a\|b| |\x41;\n| |.| |+i| |1x| |ABC|)",
+            0,
+        )
+        .unwrap();
+        let names: Vec<String> = v[0].as_list().unwrap().iter().map(sym_name).collect();
         assert_eq!(
-            read1("(#\\a #\\space #\\x41 #\\( )"),
-            "(#\\a #\\  #\\A #\\()"
+            names,
+            ["hello world", "", "a|b", "A\n", ".", "+i", "1x", "ABC"]
         );
-        assert_eq!(read1("\"a\\nb\\x41;\""), "\"a\\nbA\"");
-        assert_eq!(read1("'(a . b)"), "(quote (a . b))");
+        // `|` delimits: `a|b c|` is `a` then `|b c|`
+        assert_eq!(read_all("a|b c|", 0).unwrap().len(), 2);
+        let e = error("(x |abc");
+        assert!(e.incomplete && e.message.contains("unterminated `|symbol|`"));
+        assert_eq!((e.span.line, e.span.col), (1, 4));
+    }
+
+    #[test]
+    fn quote_abbreviations_and_dotted_pairs() {
         assert_eq!(
-            read1("`(a ,b ,@c)"),
-            "(quasiquote (a (unquote b) (unquote-splicing c)))"
+            read1("'a `(b ,c ,@d) '(1 . 2) '(1 . (2 3)) '(1 . ()) (a b . c)"),
+            "(quote a) (quasiquote (b (unquote c) (unquote-splicing d))) \
+             (quote (1 . 2)) (quote (1 2 3)) (quote (1)) (a b . c)"
         );
+        assert_eq!(read1("'  ; comment\n  x"), "(quote x)");
+    }
+
+    #[test]
+    fn comments_and_directives() {
+        assert_eq!(read1("(a #| x #| nested |# y |# b)"), "(a b)");
+        assert_eq!(read1("(a #;(b (c \")\")) d)"), "(a d)");
+        assert_eq!(read1("(a #; #;b c d)"), "(a d)");
+        assert_eq!(read1("#;'x y"), "y");
+        assert_eq!(read1("(a #;b)"), "(a)");
+        assert_eq!(read1("; only\n(x) ; after"), "(x)");
+        assert_eq!(
+            read1("(Abc #!fold-case Abc #\\SPACE |Q| #!no-fold-case Abc)"),
+            "(Abc abc #\\  Q Abc)"
+        );
+        assert!(error("(a #!bogus)").message.contains("`#!bogus`"));
+        assert!(error("#| never").incomplete);
+        let e = error("(a #;)");
+        assert!(
+            e.message.contains("`#;`") && e.message.contains("1:4"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn script_header() {
+        assert_eq!(read1("#!/usr/bin/env sigil\n(x)"), "(x)");
+        assert_eq!(read1("\u{feff}(x)"), "(x)");
+        assert_eq!(read1("\u{feff}#!/usr/bin/env sigil\n(x)"), "(x)");
+        let v = read_all("\u{feff}(x)", 0).unwrap();
+        assert_eq!((v[0].span.line, v[0].span.col), (1, 1));
+        // at the start, `#!fold-case` is a directive, not a `#!` line
+        assert_eq!(read1("#!fold-case ABC"), "abc");
     }
 
     #[test]
     fn positions() {
-        let v = read_all("\n  (foo\n   bar)", 3).unwrap();
-        assert_eq!((v[0].span.line, v[0].span.col), (2, 3));
+        let v = read_all("\n  (foo\n   bar) λλ baz", 3).unwrap();
+        assert_eq!((v[0].span.file, v[0].span.line, v[0].span.col), (3, 2, 3));
         let items = v[0].as_list().unwrap();
         assert_eq!((items[1].span.line, items[1].span.col), (3, 4));
+        // columns count characters, not bytes
+        assert_eq!((v[2].span.line, v[2].span.col), (3, 12));
+        let v = read_all_at("x\ny", 0, 10).unwrap();
+        assert_eq!((v[1].span.line, v[1].span.col), (11, 1));
     }
 
     #[test]
-    fn errors_have_positions() {
-        let e = read_all("(a\n (b", 0).unwrap_err();
-        assert!(e.span.line >= 1, "{e}");
-        let e = read_all("(a #| never", 0).unwrap_err();
-        assert!(e.message.contains("block comment"));
+    fn unbalanced_parentheses_say_where() {
+        let e = error("(define (f x)\n  (if x\n      1 2)");
+        assert!(e.incomplete);
+        assert_eq!((e.span.line, e.span.col), (1, 1));
+        assert!(e.message.contains("unbalanced `(`"), "{}", e.message);
+        let e = error("(a #(b");
+        assert_eq!((e.span.col, e.incomplete), (4, true));
+        assert!(e.message.contains("`#(`"));
+        for src in [")", "(foo))", "  ]"] {
+            let e = error(src);
+            assert!(
+                e.message.contains("unexpected `") && !e.incomplete,
+                "{src}: {e}"
+            );
+        }
+        assert_eq!(error_at("(foo))").1, 6);
+        let (_, col, msg) = error_at("(a ']");
+        assert_eq!(col, 5);
+        assert!(msg.contains("`'` at 1:4"), "{msg}");
+        assert!(error("(a]").message.contains("closed by `)`"));
+        assert!(error("'").incomplete);
+        assert!(error("#0=").incomplete);
     }
 
     #[test]
-    fn read_one_reports_offset() {
-        let (d, end) = read_one("  (a b) c", 0).unwrap().unwrap();
-        assert_eq!(d.to_string(), "(a b)");
-        assert_eq!(end, 7);
-        assert!(read_one("  ; nothing\n", 0).unwrap().is_none());
-        // literals the pre-pass reads itself still end where the source says
-        let (d, end) = read_one("-1.5 .5", 0).unwrap().unwrap();
-        assert_eq!((d.to_string(), end), ("-1.5".to_string(), 4));
+    fn malformed_tokens_are_named() {
+        for (src, shown) in [
+            ("#e1.5", "`#e1.5`"),
+            ("(x 1/3)", "`1/3`"),
+            ("+i", "`+i`"),
+            ("#x1g", "`#x1g`"),
+            ("#foo", "`#foo`"),
+            ("#", "`#`"),
+            ("#u8(1 256)", "`256`"),
+            ("#u8(a)", "`a`"),
+            ("#1x", "`#1x`"),
+        ] {
+            let e = error(src);
+            assert!(e.message.contains(shown), "{src}: {}", e.message);
+            assert!(!e.message.contains("expected"), "{src}: {}", e.message);
+        }
+        assert!(error("1/3")
+            .message
+            .contains("exact rationals are not supported"));
+        assert!(error("1+2i")
+            .message
+            .contains("complex numbers are not supported"));
+        for src in ["(. a)", "(a . b c)", "(a .)", "#(a . b)", "."] {
+            let e = error(src);
+            assert!(e.message.contains('.') && !e.incomplete, "{src}: {e}");
+        }
+    }
+
+    #[test]
+    fn datum_labels() {
+        // a later reference shares the datum's syntax
+        let v = read_all("(#0=(a b) #0# #1=x #1#)", 0).unwrap();
+        let items = v[0].as_list().unwrap();
+        let (Sexp::List(a, _), Sexp::List(b, _)) = (&items[0].e, &items[1].e) else {
+            panic!("{}", v[0]);
+        };
+        assert!(Rc::ptr_eq(a, b));
+        assert_eq!(v[0].to_string(), "((a b) (a b) x x)");
+        // a reference inside the datum makes a cycle
+        let v = read_all("#0=(1 . #0#)", 0).unwrap();
+        let Sexp::Labelled(id, d) = &v[0].e else {
+            panic!("{}", v[0])
+        };
+        let Sexp::List(_, Some(tail)) = &d.e else {
+            panic!()
+        };
+        assert!(matches!(tail.e, Sexp::LabelRef(r) if r == *id));
+        assert!(error("#0#").message.contains("undefined datum label `#0#`"));
+        assert!(error("#0=#0#").message.contains("`#0=`"));
+        // labels are local to one datum
+        assert!(read_all("#0=a #0#", 0).is_err());
+        // a label defined again inside its own datum: both data are cycles (the last
+        // `#5#` shares the inner one, which prints with its label again)
+        let printed = read1("#5=(#5# #5=(#5# a) #5#)");
+        assert_eq!(printed.matches('=').count(), 3, "{printed}");
+    }
+
+    #[test]
+    fn reader_reads_one_datum_at_a_time() {
+        let mut r = Reader::new("  (a b) c ; end", 0, 1);
+        assert_eq!(r.read().unwrap().unwrap().to_string(), "(a b)");
+        assert_eq!(r.offset(), 7);
+        assert_eq!(r.read().unwrap().unwrap().to_string(), "c");
+        assert!(r.read().unwrap().is_none());
+        // a token ends at a delimiter, not later
+        let mut r = Reader::new("-1.5 .5", 0, 1);
+        r.read().unwrap();
+        assert_eq!(r.offset(), 4);
+    }
+
+    #[test]
+    fn error_positions_from_the_middle_of_a_text() {
+        let text = "ab\ncd (x";
+        let e = Reader::new(&text[6..], 0, 1)
+            .read()
+            .unwrap_err()
+            .after(&text[..6]);
+        assert_eq!((e.span.line, e.span.col), (2, 4));
+    }
+
+    /// Nesting is bounded by memory, not the stack: this test thread has 2 MiB of stack.
+    #[test]
+    fn deep_nesting_reads_prints_and_drops() {
+        const DEPTH: usize = 100_000;
+        for (open, close) in [
+            ("(", ")"),
+            ("#(", ")"),
+            ("'", ""),
+            ("[", "]"),
+            ("#0=(", ")"),
+        ] {
+            let src = format!("{}x{}", open.repeat(DEPTH), close.repeat(DEPTH));
+            let v = read_all(&src, 0).unwrap_or_else(|e| panic!("{open}: {e}"));
+            let printed = v[0].to_string();
+            assert!(printed.len() > DEPTH, "{open}");
+        }
+        let e = error(&"(".repeat(DEPTH));
+        assert_eq!((e.span.col, e.incomplete), (DEPTH as u32, true));
+        let src = format!("{}(){}", "(a . ".repeat(1000), ")".repeat(1000));
+        assert_eq!(read_all(&src, 0).unwrap()[0].as_list().unwrap().len(), 1000);
     }
 }

@@ -1,6 +1,7 @@
 //! Source syntax: the s-expression tree the reader produces and the compiler consumes,
 //! with a source position on every node.
 
+use crate::read::number_syntax::format_float;
 use crate::read::symbol::Symbol;
 use num_bigint::BigInt;
 use std::cell::RefCell;
@@ -88,6 +89,65 @@ pub enum Sexp {
     Vector(Rc<[Syn]>),
     /// A proper list of at least one element, or an improper one with a tail.
     List(Rc<[Syn]>, Option<Rc<Syn>>),
+    /// A datum labelled `#n=` that contains a reference to itself (a cycle); the number
+    /// is unique within one read, not the `n` written.
+    Labelled(u32, Rc<Syn>),
+    /// A reference `#n#` inside the datum labelled `n`, pointing back to the enclosing
+    /// [`Sexp::Labelled`] with the same number. (References after the labelled datum
+    /// ends share its syntax instead.)
+    LabelRef(u32),
+}
+
+impl Sexp {
+    /// Whether this node holds other nodes.
+    fn has_children(&self) -> bool {
+        matches!(self, Sexp::List(..) | Sexp::Vector(_) | Sexp::Labelled(..))
+    }
+
+    /// Moves the nested nodes this node alone owns into `out`, leaving `()` behind.
+    fn take_children(&mut self, out: &mut Vec<Sexp>) {
+        let mut take = |s: &mut Syn| {
+            if s.e.has_children() {
+                out.push(std::mem::replace(&mut s.e, Sexp::Nil));
+            }
+        };
+        match self {
+            Sexp::List(items, tail) => {
+                if let Some(items) = Rc::get_mut(items) {
+                    items.iter_mut().for_each(&mut take);
+                }
+                if let Some(t) = tail.as_mut().and_then(Rc::get_mut) {
+                    take(t);
+                }
+            }
+            Sexp::Vector(items) => {
+                if let Some(items) = Rc::get_mut(items) {
+                    items.iter_mut().for_each(take);
+                }
+            }
+            Sexp::Labelled(_, d) => {
+                if let Some(d) = Rc::get_mut(d) {
+                    take(d);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Dropping a deeply nested tree takes apart one level at a time, so it cannot overflow
+/// the Rust stack.
+impl Drop for Sexp {
+    fn drop(&mut self) {
+        if !self.has_children() {
+            return;
+        }
+        let mut pending = Vec::new();
+        self.take_children(&mut pending);
+        while let Some(mut e) = pending.pop() {
+            e.take_children(&mut pending);
+        }
+    }
 }
 
 impl Syn {
@@ -128,41 +188,66 @@ impl Syn {
     }
 }
 
+/// Prints the tree (iteratively: it may be nested deeper than the Rust stack allows).
 impl fmt::Display for Syn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.e {
-            Sexp::Nil => write!(f, "()"),
-            Sexp::Bool(b) => write!(f, "{}", if *b { "#t" } else { "#f" }),
-            Sexp::Int(i) => write!(f, "{i}"),
-            Sexp::Big(b) => write!(f, "{b}"),
-            Sexp::Float(x) => write!(f, "{x:?}"),
-            Sexp::Char(c) => write!(f, "#\\{c}"),
-            Sexp::Str(s) => write!(f, "{s:?}"),
-            Sexp::Sym(s) => write!(f, "{s}"),
-            Sexp::Bytes(b) => {
-                write!(f, "#u8(")?;
-                for (i, x) in b.iter().enumerate() {
-                    write!(f, "{}{x}", if i > 0 { " " } else { "" })?;
-                }
-                write!(f, ")")
+        enum Piece<'a> {
+            Node(&'a Syn),
+            Text(&'static str),
+        }
+        fn open_seq<'a>(todo: &mut Vec<Piece<'a>>, items: &'a [Syn], tail: Option<&'a Syn>) {
+            todo.push(Piece::Text(")"));
+            if let Some(t) = tail {
+                todo.push(Piece::Node(t));
+                todo.push(Piece::Text(" . "));
             }
-            Sexp::Vector(items) => {
-                write!(f, "#(")?;
-                for (i, x) in items.iter().enumerate() {
-                    write!(f, "{}{x}", if i > 0 { " " } else { "" })?;
+            for (i, x) in items.iter().enumerate().rev() {
+                todo.push(Piece::Node(x));
+                if i > 0 {
+                    todo.push(Piece::Text(" "));
                 }
-                write!(f, ")")
-            }
-            Sexp::List(items, tail) => {
-                write!(f, "(")?;
-                for (i, x) in items.iter().enumerate() {
-                    write!(f, "{}{x}", if i > 0 { " " } else { "" })?;
-                }
-                if let Some(t) = tail {
-                    write!(f, " . {t}")?;
-                }
-                write!(f, ")")
             }
         }
+        let mut todo = vec![Piece::Node(self)];
+        while let Some(piece) = todo.pop() {
+            let node = match piece {
+                Piece::Text(t) => {
+                    f.write_str(t)?;
+                    continue;
+                }
+                Piece::Node(node) => node,
+            };
+            match &node.e {
+                Sexp::Nil => write!(f, "()")?,
+                Sexp::Bool(b) => write!(f, "{}", if *b { "#t" } else { "#f" })?,
+                Sexp::Int(i) => write!(f, "{i}")?,
+                Sexp::Big(b) => write!(f, "{b}")?,
+                Sexp::Float(x) => f.write_str(&format_float(*x))?,
+                Sexp::Char(c) => write!(f, "#\\{c}")?,
+                Sexp::Str(s) => write!(f, "{s:?}")?,
+                Sexp::Sym(s) => write!(f, "{s}")?,
+                Sexp::Bytes(b) => {
+                    write!(f, "#u8(")?;
+                    for (i, x) in b.iter().enumerate() {
+                        write!(f, "{}{x}", if i > 0 { " " } else { "" })?;
+                    }
+                    write!(f, ")")?
+                }
+                Sexp::Vector(items) => {
+                    write!(f, "#(")?;
+                    open_seq(&mut todo, items, None);
+                }
+                Sexp::List(items, tail) => {
+                    write!(f, "(")?;
+                    open_seq(&mut todo, items, tail.as_deref());
+                }
+                Sexp::Labelled(n, d) => {
+                    write!(f, "#{n}=")?;
+                    todo.push(Piece::Node(d));
+                }
+                Sexp::LabelRef(n) => write!(f, "#{n}#")?,
+            }
+        }
+        Ok(())
     }
 }

@@ -8,7 +8,7 @@ use crate::run::ctx::Ctx;
 use crate::run::fiber::ParkedCall;
 use crate::run::native::{Arity, NativeFn, SimpleFn};
 use crate::run::value::*;
-use crate::run::vm::{Uncaught, Vm};
+use crate::run::vm::{Uncaught, Vm, TOPLEVEL_FRAMES};
 use std::rc::Rc;
 
 /// A procedure activation. The closure being run sits on the value stack just below the
@@ -87,7 +87,7 @@ impl Vm {
             Ok(Outcome::Parked(_)) => {
                 let e = Error::msg("internal: a computation parked outside a scheduler task");
                 let v = self.make_condition(e, Span::default());
-                self.record_uncaught(v);
+                self.record_uncaught(v, false);
                 Err(v)
             }
             Ok(Outcome::Done(v)) => Ok(v),
@@ -106,22 +106,19 @@ impl Vm {
                 });
                 self.frames.truncate(entry_frames);
                 self.stack.truncate(entry_stack);
-                self.depth_limit = self.max_depth;
+                self.depth_limit = self.max_depth + TOPLEVEL_FRAMES;
                 Err(u)
             }
         }
     }
 
+    /// Where an error is reported: the current position of the innermost frame running the
+    /// program's own code, not library code (prelude, stdlib); of the innermost frame when
+    /// every frame is library code.
     pub(crate) fn span_here(&self) -> Span {
-        match self.frames.last() {
-            Some(f) => f
-                .proto()
-                .spans
-                .get((f.pc as usize).saturating_sub(1))
-                .copied()
-                .unwrap_or_default(),
-            None => Span::default(),
-        }
+        let user = self.frames.iter().rev().find(|f| !f.proto().internal);
+        user.or(self.frames.last())
+            .map_or(Span::default(), frame_span)
     }
 
     /// Signals an error at the current position: calls the Scheme handler if there is one,
@@ -134,9 +131,10 @@ impl Vm {
     /// Like [`Vm::throw`], calling the handler in tail position when `tail` is set.
     pub(crate) fn throw_at(&mut self, e: Error, tail: bool, entry: usize) -> Result<Flow, Value> {
         let span = self.span_here();
+        let fresh = e.raised().is_none();
         let v = self.make_condition(e, span);
         if matches!(self.handlers, Value::Null) || matches!(self.raise_proc, Value::Bool(false)) {
-            self.record_uncaught(v);
+            self.record_uncaught(v, fresh);
             return Err(v);
         }
         self.stack.push(self.raise_proc);
@@ -144,20 +142,20 @@ impl Vm {
         self.call(1, tail, entry)
     }
 
-    pub(crate) fn record_uncaught(&mut self, v: Value) {
+    /// Records `v` as the uncaught error with the innermost frames. Library frames are
+    /// left out, except, for a `fresh` error (raised here by a native or the VM, not
+    /// re-raised by `raise`), the library frames it happened in.
+    pub(crate) fn record_uncaught(&mut self, v: Value, fresh: bool) {
         let mut trace = Vec::new();
         let mut span = Span::default();
+        let mut in_library = fresh;
         for f in self.frames.iter().rev() {
-            if f.proto().internal {
+            in_library &= f.proto().internal;
+            if f.proto().internal && !in_library {
                 continue;
             }
-            let s = f
-                .proto()
-                .spans
-                .get((f.pc as usize).saturating_sub(1))
-                .copied()
-                .unwrap_or_default();
-            if !span.is_known() && s.is_known() {
+            let s = frame_span(f);
+            if !in_library && !span.is_known() && s.is_known() {
                 span = s;
             }
             let name = f
@@ -453,7 +451,7 @@ impl Vm {
                     let v = *v;
                     if argc != 0 {
                         self.stack.truncate(fpos);
-                        let e = Error::msg("parameter: expected 0 arguments");
+                        let e = Arity::exact(0).error("parameter", argc);
                         return self.throw_at(e, tail, entry);
                     }
                     self.stack.truncate(fpos);
@@ -532,4 +530,13 @@ impl Vm {
             vec![],
         )
     }
+}
+
+/// The position of the instruction frame `f` is running (or last ran).
+fn frame_span(f: &Frame) -> Span {
+    let spans = &f.proto().spans;
+    spans
+        .get((f.pc as usize).saturating_sub(1))
+        .copied()
+        .unwrap_or_default()
 }

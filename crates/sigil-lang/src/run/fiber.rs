@@ -4,7 +4,7 @@
 use crate::read::syntax::Span;
 use crate::run::call::{Flow, Frame, Outcome};
 use crate::run::value::*;
-use crate::run::vm::{Uncaught, Vm};
+use crate::run::vm::{Uncaught, Vm, TOPLEVEL_FRAMES};
 
 /// A captured continuation: a copy of the control stack and the dynamic state.
 pub struct Continuation {
@@ -120,7 +120,7 @@ impl Vm {
                 });
                 self.frames.clear();
                 self.stack.clear();
-                self.depth_limit = self.max_depth;
+                self.depth_limit = self.max_depth + TOPLEVEL_FRAMES;
                 TaskOutcome::Failed(u)
             }
         }

@@ -1,6 +1,7 @@
 //! Numbers: fixnums that overflow into bignums, and flonums. Exact division that does not
 //! come out even yields a flonum (Sigil has no exact rationals).
 
+use crate::read::number_syntax::{format_float, Number};
 use crate::run::heap::Heap;
 use crate::run::value::{Error, NResult, Object, Value};
 use num_bigint::BigInt;
@@ -168,17 +169,6 @@ pub fn fixnum_divide(x: i64, y: i64, floor: bool) -> Option<(i64, i64)> {
     })
 }
 
-/// Formats a flonum the Scheme way: `1.0`, `0.5`, `+inf.0`, `+nan.0`.
-pub fn format_float(f: f64) -> String {
-    if f.is_nan() {
-        "+nan.0".into()
-    } else if f.is_infinite() {
-        if f > 0.0 { "+inf.0" } else { "-inf.0" }.into()
-    } else {
-        format!("{f:?}")
-    }
-}
-
 /// `number->string` with a radix.
 pub fn number_to_string(heap: &Heap, v: Value, radix: u32) -> NResult<String> {
     if let (Value::Int(i), 10) = (v, radix) {
@@ -190,38 +180,14 @@ pub fn number_to_string(heap: &Heap, v: Value, radix: u32) -> NResult<String> {
     })
 }
 
-/// `string->number`: `None` when the text is not a number.
+/// `string->number`: `None` when the text is not a number (or is number syntax for a
+/// kind of number Sigil does not have, such as `1/3`). Same parser as the reader.
 pub fn parse_number(heap: &mut Heap, s: &str, radix: u32) -> Option<Value> {
-    let t = s.trim();
-    let (radix, t) = match t.get(..2) {
-        Some("#x" | "#X") => (16, &t[2..]),
-        Some("#b" | "#B") => (2, &t[2..]),
-        Some("#o" | "#O") => (8, &t[2..]),
-        Some("#d" | "#D") => (10, &t[2..]),
-        _ => (radix, t),
-    };
-    if t.is_empty() {
-        return None;
-    }
-    let digits = t.strip_prefix('+').unwrap_or(t);
-    if let Ok(i) = BigInt::parse_bytes(digits.as_bytes(), radix).ok_or(()) {
-        return Some(heap.integer(i));
-    }
-    if radix != 10 {
-        return None;
-    }
-    match t {
-        "+inf.0" => return Some(Value::Float(f64::INFINITY)),
-        "-inf.0" => return Some(Value::Float(f64::NEG_INFINITY)),
-        "+nan.0" | "-nan.0" => return Some(Value::Float(f64::NAN)),
-        _ => {}
-    }
-    let ok = t
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
-        && t.bytes().any(|b| b.is_ascii_digit());
-    if !ok {
-        return None;
-    }
-    t.parse::<f64>().ok().map(Value::Float)
+    Some(
+        match crate::read::number_syntax::parse_number(s, radix).ok()? {
+            Number::Fixnum(i) => Value::Int(i),
+            Number::Big(b) => heap.integer(b),
+            Number::Flonum(x) => Value::Float(x),
+        },
+    )
 }

@@ -1,6 +1,7 @@
 //! Record procedures (constructors, predicates, accessors, modifiers made by
 //! `define-record-type`): the VM applies them directly, without a native in between.
 
+use crate::run::native::Arity;
 use crate::run::value::{Error, NResult, ObjRef, Object, RecordProc, Value};
 use crate::run::vm::Vm;
 
@@ -28,16 +29,8 @@ pub(crate) fn call_record_proc(vm: &mut Vm, p: RecordProc, args: &[Value]) -> NR
                 _ => return Err(Error::msg("not a record type")),
             };
             if args.len() != idx.len() {
-                return Err(Error::with(
-                    "arity-error",
-                    format!(
-                        "make-{}: expected {} arguments, got {}",
-                        type_name(vm, t).trim_matches(['<', '>']),
-                        idx.len(),
-                        args.len()
-                    ),
-                    vec![],
-                ));
+                let who = format!("make-{}", type_name(vm, t).trim_matches(['<', '>']));
+                return Err(Arity::exact(idx.len()).error(&who, args.len()));
             }
             let mut fields = vec![Value::Bool(false); nfields];
             for (i, a) in idx.iter().zip(args) {
@@ -62,11 +55,7 @@ pub(crate) fn call_record_proc(vm: &mut Vm, p: RecordProc, args: &[Value]) -> NR
         }
         RecordProc::Modifier(t, i) => {
             if args.len() != 2 {
-                return Err(Error::with(
-                    "arity-error",
-                    "record modifier: expected 2 arguments",
-                    vec![],
-                ));
+                return Err(Arity::exact(2).error("record modifier", args.len()));
             }
             match vm.heap.obj_mut(args[0]) {
                 Some(Object::Record(rt, fields)) if *rt == t => {
@@ -87,10 +76,6 @@ fn one_arg(args: &[Value]) -> NResult<()> {
     if args.len() == 1 {
         Ok(())
     } else {
-        Err(Error::with(
-            "arity-error",
-            format!("record procedure: expected 1 argument, got {}", args.len()),
-            vec![],
-        ))
+        Err(Arity::exact(1).error("record procedure", args.len()))
     }
 }

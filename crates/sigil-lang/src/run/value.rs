@@ -167,8 +167,12 @@ pub struct Table {
 
 /// A port.
 pub enum Port {
-    /// Reads from a string.
-    Input { text: String, pos: usize },
+    /// Reads from a string; `fold_case` is set by `#!fold-case` read from it.
+    Input {
+        text: String,
+        pos: usize,
+        fold_case: bool,
+    },
     /// Accumulates output in a string.
     Output(String),
     /// The process's standard output (buffered by the VM).

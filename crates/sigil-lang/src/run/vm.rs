@@ -96,6 +96,9 @@ pub struct Vm {
 
 const DEFAULT_MAX_DEPTH: usize = 1_000_000;
 
+/// Frames the depth limit does not count: the frame of the top-level form being run.
+pub(crate) const TOPLEVEL_FRAMES: usize = 1;
+
 impl Default for Vm {
     fn default() -> Self {
         Self::new()
@@ -115,7 +118,7 @@ impl Vm {
             winders: Value::Null,
             raise_proc: Value::Bool(false),
             max_depth: DEFAULT_MAX_DEPTH,
-            depth_limit: DEFAULT_MAX_DEPTH,
+            depth_limit: DEFAULT_MAX_DEPTH + TOPLEVEL_FRAMES,
             interrupt: Arc::new(AtomicBool::new(false)),
             ticks: 0,
             out: Vec::with_capacity(8192),
@@ -137,7 +140,7 @@ impl Vm {
     /// "recursion too deep".
     pub fn set_max_depth(&mut self, n: usize) {
         self.max_depth = n;
-        self.depth_limit = n;
+        self.depth_limit = n + TOPLEVEL_FRAMES;
     }
 
     /// Replaces where standard output goes (tests and embedders capture it this way).

@@ -7,16 +7,26 @@
 //! * network and peer failures (refused, DNS, TLS, handshake, protocol violations,
 //!   lost connections, read timeouts) make `ws-connect` / `%ws-receive` return `#f`
 //!   and are described by `ws-last-error`.
+//!
+//! Outside a task every native blocks, bounded by the connection's deadlines (see
+//! `sigil_ws::client`). Inside a `(sigil async)` task a native that would wait parks
+//! its task on the socket until it is ready or the deadline passes, then runs again
+//! (`Resume::Retry`). Deadlines that belong to the connection (the write deadline of
+//! queued output, the close deadline) live in the client; the deadline of one
+//! `ws-receive` call travels as an argument (see [`deadline_token`]), so a retry keeps
+//! it and an abandoned call leaves nothing behind.
 
 use std::any::{Any, TypeId};
 use std::os::fd::AsRawFd;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use sigil_lang::builtins::{self, Registry};
 use sigil_lang::value::{Ctl, NativeObject, Object, Resume, Wait};
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
-use sigil_ws::connection::is_valid_close_code;
-use sigil_ws::{Client, Event, Message, State, WsError};
+use sigil_ws::limits::deadline_after;
+use sigil_ws::{Client, CloseFrame, Event, Interest, Message, Progress, State, WsError};
 
 use super::options::{parse_options, Options};
 use super::ws_error;
@@ -47,13 +57,8 @@ pub struct WsConnection {
     client: Client,
     label: String,
     socket: Value,
-    /// The socket is gone (we closed it, or it failed): report `closed` whatever the
-    /// protocol state says, and refuse to send.
-    dead: bool,
     /// The socket is in non-blocking mode (used inside `(sigil async)` tasks).
     nonblocking: bool,
-    /// When a close handshake started inside a task gives up waiting for the server.
-    close_deadline: Option<std::time::Instant>,
 }
 
 impl NativeObject for WsConnection {
@@ -78,20 +83,57 @@ impl WsConnection {
     /// Puts the socket in non-blocking mode inside a task (so operations park the task
     /// instead of blocking the thread) and back in blocking mode outside one.
     fn set_mode(&mut self, in_task: bool) -> Result<(), WsError> {
-        if self.nonblocking != in_task && !self.dead {
+        if self.nonblocking != in_task && self.client.state() != State::Closed {
             self.client.set_nonblocking(in_task)?;
             self.nonblocking = in_task;
         }
         Ok(())
     }
 
-    /// The connection state, with a dead socket counting as closed.
-    fn state(&self) -> State {
-        if self.dead {
-            State::Closed
-        } else {
-            self.client.state()
+    /// Parks the task until the socket is ready for `interest` or `deadline` passes,
+    /// then calls the native again.
+    fn park(&self, interest: Interest, deadline: Option<Instant>) -> Ctl {
+        Ctl::Park(
+            wait_for(self.client.as_raw_fd(), interest, deadline),
+            Resume::Retry,
+        )
+    }
+}
+
+/// The scheduler's wait for `fd` to be ready for `interest`, until `deadline` if any.
+fn wait_for(fd: i32, interest: Interest, deadline: Option<Instant>) -> Wait {
+    match (interest, deadline) {
+        (Interest::Readable, Some(d)) => Wait::ReadableUntil(fd, d),
+        (Interest::Readable, None) => Wait::Readable(fd),
+        (Interest::Writable, Some(d)) => Wait::WritableUntil(fd, d),
+        (Interest::Writable, None) => Wait::Writable(fd),
+    }
+}
+
+/// The instant deadline tokens count from.
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// A deadline as a Scheme value that `%ws-receive` gets back on its second call:
+/// nanoseconds since [`epoch`], or `#t` for none.
+fn deadline_token(deadline: Option<Instant>) -> Value {
+    match deadline {
+        None => Value::Bool(true),
+        Some(d) => {
+            let nanos = d.saturating_duration_since(epoch()).as_nanos();
+            Value::Int(i64::try_from(nanos).unwrap_or(i64::MAX))
         }
+    }
+}
+
+/// The deadline a [`deadline_token`] stands for.
+fn token_deadline(who: &str, v: Value) -> NResult<Option<Instant>> {
+    match v {
+        Value::Bool(true) => Ok(None),
+        Value::Int(n) if n >= 0 => Ok(epoch().checked_add(Duration::from_nanos(n as u64))),
+        _ => Err(Error::wrong_type(who, "a deadline token", v)),
     }
 }
 
@@ -169,17 +211,17 @@ fn socket_label(client: &Client) -> String {
 /// `#<ws-connecting URL>`): `%ws-connect-finish` drives it.
 struct WsConnecting {
     connector: sigil_ws::Connector,
-    read_timeout: Option<std::time::Duration>,
     label: String,
 }
 
 labelled_native_object!(WsConnecting);
 
-/// Errors in the URL or options are the caller's mistake: raise them.
+/// Errors in the URL or options are the caller's mistake: raise them. Their message
+/// names the URL when it matters (without its password), so it is not an irritant.
 fn is_usage_error(e: &WsError) -> bool {
     matches!(
         e,
-        WsError::InvalidUrl(_) | WsError::UnsupportedScheme(_) | WsError::InvalidInput(_)
+        WsError::InvalidUrl { .. } | WsError::UnsupportedScheme(_) | WsError::InvalidInput(_)
     )
 }
 
@@ -196,18 +238,17 @@ fn ws_connect_start(vm: &mut Vm, args: &[Value]) -> NResult {
     if vm.suspendable {
         let connector = match sigil_ws::Connector::start(&url, &options.connect) {
             Ok(c) => c,
-            Err(e) if is_usage_error(&e) => return Err(ws_error(WHO, e, vec![args[0]])),
+            Err(e) if is_usage_error(&e) => return Err(ws_error(WHO, e, vec![])),
             Err(e) => return Ok(connect_failed(vm, e)),
         };
         return Ok(vm.heap.alloc(Object::Opaque(Box::new(WsConnecting {
             connector,
-            read_timeout: options.read_timeout,
-            label: format!("ws-connecting {url}"),
+            label: format!("ws-connecting {}", sigil_ws::wsurl::redact(&url)),
         }))));
     }
     match sigil_ws::connect(&url, &options.connect) {
-        Ok(client) => Ok(connected(vm, client, options.read_timeout)),
-        Err(e) if is_usage_error(&e) => Err(ws_error(WHO, e, vec![args[0]])),
+        Ok(client) => Ok(connected(vm, client)),
+        Err(e) if is_usage_error(&e) => Err(ws_error(WHO, e, vec![])),
         Err(e) => Ok(connect_failed(vm, e)),
     }
 }
@@ -226,16 +267,9 @@ fn ws_connect_finish(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     let deadline = pending.connector.deadline();
     match pending.connector.advance() {
         Ok(sigil_ws::Step::Wait(fd, interest)) => {
-            let wait = match interest {
-                sigil_ws::Interest::Readable => Wait::ReadableUntil(fd, deadline),
-                sigil_ws::Interest::Writable => Wait::WritableUntil(fd, deadline),
-            };
-            Ok(Ctl::Park(wait, Resume::Retry))
+            Ok(Ctl::Park(wait_for(fd, interest, deadline), Resume::Retry))
         }
-        Ok(sigil_ws::Step::Open(client)) => {
-            let read_timeout = pending.read_timeout;
-            Ok(Ctl::Return(connected(vm, *client, read_timeout)))
-        }
+        Ok(sigil_ws::Step::Open(client)) => Ok(Ctl::Return(connected(vm, *client))),
         Err(e) => Ok(Ctl::Return(connect_failed(vm, e))),
     }
 }
@@ -246,13 +280,8 @@ fn connect_failed(vm: &mut Vm, e: WsError) -> Value {
     Value::Bool(false)
 }
 
-/// Wraps an open client as a `ws-connection` (or `#f` if its read timeout cannot be set).
-fn connected(vm: &mut Vm, mut client: Client, read_timeout: Option<std::time::Duration>) -> Value {
-    if let Some(t) = read_timeout {
-        if let Err(e) = client.set_read_timeout(Some(t)) {
-            return connect_failed(vm, e);
-        }
-    }
+/// Wraps an open client as a `ws-connection`.
+fn connected(vm: &mut Vm, client: Client) -> Value {
     set_last_error(vm, None);
     let socket = vm.heap.alloc(Object::Opaque(Box::new(WsSocket {
         label: socket_label(&client),
@@ -263,67 +292,49 @@ fn connected(vm: &mut Vm, mut client: Client, read_timeout: Option<std::time::Du
         client,
         label,
         socket,
-        dead: false,
         nonblocking,
-        close_deadline: None,
     })))
 }
 
-/// Turns a send result into a value, raising on failure. I/O failures kill the connection.
-fn sent(c: &mut WsConnection, who: &str, r: Result<(), WsError>, conn_v: Value) -> NResult {
+/// Turns a send result into a value, raising on failure.
+fn sent(who: &str, r: Result<(), WsError>, conn_v: Value) -> NResult<()> {
     match r {
-        Ok(()) => Ok(Value::Unspecified),
-        Err(WsError::ConnectionClosed) => {
-            Err(ws_error(who, WsError::ConnectionClosed, vec![conn_v]))
-        }
+        Ok(()) => Ok(()),
         Err(e @ WsError::InvalidInput(_)) => Err(ws_error(who, e, vec![])),
-        Err(e) => {
-            c.dead = true;
-            Err(ws_error(who, e, vec![conn_v]))
-        }
+        Err(e) => Err(ws_error(who, e, vec![conn_v])),
     }
 }
 
-fn send(vm: &mut Vm, who: &str, conn_v: Value, p: &Payload) -> NResult {
+/// Runs `op` on the connection (in the mode the caller's context needs) and tells
+/// whether the task must now wait for queued output (`%ws-flush`).
+fn send_with(
+    vm: &mut Vm,
+    who: &str,
+    conn_v: Value,
+    op: impl FnOnce(&mut Client) -> Result<(), WsError>,
+) -> NResult {
     let in_task = vm.suspendable;
     let c = conn(vm, who, conn_v)?;
-    let r = if c.dead {
-        Err(WsError::ConnectionClosed)
-    } else {
-        c.set_mode(in_task).and_then(|()| match p {
-            Payload::Text(s) => c.client.send_text(s),
-            Payload::Binary(b) => c.client.send_binary(b),
-        })
-    };
-    sent(c, who, r, conn_v)
-}
-
-/// After a send inside a task: when the socket could not take everything, park the task
-/// until it is writable again (the rest goes out with the next send, receive or close),
-/// so a fast sender cannot queue without bound.
-fn after_send(vm: &mut Vm, who: &str, conn_v: Value) -> NResult<Ctl> {
-    let c = conn(vm, who, conn_v)?;
-    if c.nonblocking && !c.dead && c.client.wants_write() {
-        let fd = c.client.as_raw_fd();
-        return Ok(Ctl::Park(
-            Wait::Writable(fd),
-            Resume::Return(Value::Unspecified),
-        ));
-    }
-    Ok(Ctl::Return(Value::Unspecified))
+    let r = c.set_mode(in_task).and_then(|()| op(&mut c.client));
+    sent(who, r, conn_v)?;
+    Ok(Value::Bool(c.nonblocking && c.client.wants_write()))
 }
 
 /// Sends the string (as text, when `text_ok`) or bytevector `data_v` on `conn_v`
 /// without copying it: its contents are moved out of the heap object for the duration
 /// of the send (which cannot run Scheme code) and then moved back.
 fn send_in_place(vm: &mut Vm, who: &str, conn_v: Value, data_v: Value, text_ok: bool) -> NResult {
+    conn(vm, who, conn_v)?;
     let p = match vm.heap.obj_mut(data_v) {
         Some(Object::Str(s)) if text_ok => Payload::Text(std::mem::take(s)),
         Some(Object::Bytes(b)) => Payload::Binary(std::mem::take(b)),
         _ if text_ok => return Err(Error::wrong_type(who, "a string or bytevector", data_v)),
         _ => return Err(Error::wrong_type(who, "a bytevector", data_v)),
     };
-    let r = send(vm, who, conn_v, &p);
+    let r = send_with(vm, who, conn_v, |client| match &p {
+        Payload::Text(s) => client.send_text(s),
+        Payload::Binary(b) => client.send_binary(b),
+    });
     match (vm.heap.obj_mut(data_v), p) {
         (Some(Object::Str(s)), Payload::Text(t)) => *s = t,
         (Some(Object::Bytes(b)), Payload::Binary(t)) => *b = t,
@@ -332,38 +343,39 @@ fn send_in_place(vm: &mut Vm, who: &str, conn_v: Value, data_v: Value, text_ok: 
     r
 }
 
-/// `(ws-send conn string-or-bytevector)`: a string goes as a text message, a
-/// bytevector as a binary one.
-fn ws_send(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    conn(vm, "ws-send", args[0])?;
-    send_in_place(vm, "ws-send", args[0], args[1], true)?;
-    after_send(vm, "ws-send", args[0])
+/// `(%ws-send conn string-or-bytevector)`: a string goes as a text message, a
+/// bytevector as a binary one. `#t` when, inside a task, the rest must be flushed.
+fn ws_send(vm: &mut Vm, args: &[Value]) -> NResult {
+    send_in_place(vm, "ws-send", args[0], args[1], true)
 }
 
-/// `(ws-send-binary conn bytevector)`.
-fn ws_send_binary(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    conn(vm, "ws-send-binary", args[0])?;
-    send_in_place(vm, "ws-send-binary", args[0], args[1], false)?;
-    after_send(vm, "ws-send-binary", args[0])
+/// `(%ws-send-binary conn bytevector)`, like `%ws-send`.
+fn ws_send_binary(vm: &mut Vm, args: &[Value]) -> NResult {
+    send_in_place(vm, "ws-send-binary", args[0], args[1], false)
 }
 
-/// `(ws-ping conn [payload])`: payload string or bytevector of at most 125 bytes.
-fn ws_ping(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
+/// `(%ws-ping conn [payload])`: payload string or bytevector of at most 125 bytes;
+/// like `%ws-send`.
+fn ws_ping(vm: &mut Vm, args: &[Value]) -> NResult {
     const WHO: &str = "ws-ping";
     conn(vm, WHO, args[0])?;
     let p = match args.get(1) {
         Some(v) => payload(vm, WHO, *v)?,
         None => Payload::Binary(Vec::new()),
     };
-    let in_task = vm.suspendable;
-    let c = conn(vm, WHO, args[0])?;
-    let r = if c.dead {
-        Err(WsError::ConnectionClosed)
-    } else {
-        c.set_mode(in_task).and_then(|()| c.client.ping(p.bytes()))
-    };
-    sent(c, WHO, r, args[0])?;
-    after_send(vm, WHO, args[0])
+    send_with(vm, WHO, args[0], |client| client.ping(p.bytes()))
+}
+
+/// `(%ws-flush conn who)`: inside a task, parks until the queued output is written;
+/// raises (naming `who`, the sending procedure) if the write deadline passes first.
+fn ws_flush(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
+    let who = builtins::symbol("%ws-flush", args[1])?.name().to_string();
+    let c = conn(vm, &who, args[0])?;
+    match c.client.poll_flush() {
+        Ok(Progress::Done(())) => Ok(Ctl::Return(Value::Unspecified)),
+        Ok(Progress::Wait(interest, deadline)) => Ok(c.park(interest, deadline)),
+        Err(e) => Err(ws_error(&who, e, vec![args[0]])),
+    }
 }
 
 /// What a receive produced, detached from the connection borrow.
@@ -374,40 +386,38 @@ enum Received {
     Failed(String),
 }
 
-/// `(%ws-receive conn)` → `(text . string)`, `(binary . bytevector)`, `closed`, or `#f`
-/// with `ws-last-error` set. Blocks until one of those happens (or the read timeout);
-/// inside a `(sigil async)` task it parks only the task until the socket is readable.
+/// `(%ws-receive conn [deadline])` → `(text . string)`, `(binary . bytevector)`,
+/// `closed`, or `#f` with `ws-last-error` set. Blocks until one of those happens or the
+/// read deadline passes. Inside a `(sigil async)` task, when it would have to wait, the
+/// first call returns the deadline as a token instead; the second call, given it,
+/// parks the task until the socket is readable or the deadline passes, as often as
+/// needed.
 fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
+    const WHO: &str = "ws-receive";
     let in_task = vm.suspendable;
-    let c = conn(vm, "ws-receive", args[0])?;
-    let got = if c.dead {
-        Received::Closed
-    } else {
-        // In non-blocking mode (inside a task) `receive` answers WouldBlock instead of
-        // waiting.
-        let result = c.set_mode(in_task).and_then(|()| c.client.receive());
-        match result {
-            Err(WsError::WouldBlock) => {
-                // A pong queued for a ping goes out before we wait for more input.
-                match c.client.try_flush() {
-                    Ok(()) | Err(WsError::WouldBlock) => {}
-                    Err(e) => {
-                        c.dead = true;
-                        return finish_receive(vm, Received::Failed(e.to_string()));
-                    }
-                }
-                let fd = c.client.as_raw_fd();
-                return Ok(Ctl::Park(Wait::Readable(fd), Resume::Retry));
-            }
-            Ok(Event::Message(Message::Text(s))) => Received::Text(s),
-            Ok(Event::Message(Message::Binary(b))) => Received::Binary(b),
-            Ok(_) | Err(WsError::ConnectionClosed) => Received::Closed,
-            Err(e @ WsError::Timeout) => Received::Failed(e.to_string()),
-            Err(e) => {
-                c.dead = true;
-                Received::Failed(e.to_string())
-            }
+    let token = args.get(1).copied();
+    let c = conn(vm, WHO, args[0])?;
+    if c.client.state() == State::Closed {
+        return finish_receive(vm, Received::Closed);
+    }
+    let deadline = match token {
+        Some(t) => token_deadline(WHO, t)?,
+        None => deadline_after(c.client.limits().read_timeout),
+    };
+    let got = match c
+        .set_mode(in_task)
+        .and_then(|()| c.client.poll_receive(deadline))
+    {
+        Ok(Progress::Wait(interest, until)) => {
+            return Ok(match token {
+                None => Ctl::Return(deadline_token(deadline)),
+                Some(_) => c.park(interest, until),
+            })
         }
+        Ok(Progress::Done(Event::Message(Message::Text(s)))) => Received::Text(s),
+        Ok(Progress::Done(Event::Message(Message::Binary(b)))) => Received::Binary(b),
+        Ok(Progress::Done(_)) | Err(WsError::ConnectionClosed) => Received::Closed,
+        Err(e) => Received::Failed(e.to_string()),
     };
     finish_receive(vm, got)
 }
@@ -431,87 +441,32 @@ fn finish_receive(vm: &mut Vm, got: Received) -> NResult<Ctl> {
     Ok(Ctl::Return(v))
 }
 
-/// `(ws-close conn [code [reason]])`: close handshake (default 1000, ""), then the
-/// socket is shut down. Closing a closed connection does nothing.
+/// `(ws-close conn [code [reason]])`: the close handshake (default 1000, ""), bounded by
+/// the close timeout, then the socket is shut down. Inside a task it parks while it
+/// waits. Closing a closed connection does nothing.
 fn ws_close(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     const WHO: &str = "ws-close";
     conn(vm, WHO, args[0])?;
     let code = match args.get(1) {
-        Some(v) => {
-            let n = builtins::int(WHO, *v)?;
-            match u16::try_from(n) {
-                Ok(code) if is_valid_close_code(code) => code,
-                _ => {
-                    return Err(ws_error(
-                        WHO,
-                        "close code may not be sent (use 1000-1003, 1007-1014 or 3000-4999)",
-                        vec![*v],
-                    ))
-                }
-            }
-        }
+        Some(v) => builtins::int(WHO, *v)?,
         None => 1000,
     };
     let reason = match args.get(2) {
         Some(v) => builtins::string(vm, WHO, *v)?,
         None => String::new(),
     };
-    if reason.len() > 123 {
-        return Err(ws_error(
-            WHO,
-            "close reason longer than 123 bytes",
-            vec![args[2]],
-        ));
-    }
+    let frame = CloseFrame::new(code, &reason).map_err(|e| ws_error(WHO, e, vec![]))?;
     let in_task = vm.suspendable;
     let c = conn(vm, WHO, args[0])?;
-    if c.dead {
-        return Ok(Ctl::Return(Value::Unspecified));
-    }
-    if in_task {
-        return close_in_task(c, code, &reason);
-    }
-    // Outside a task the close handshake waits, bounded by the close timeout.
-    let _ = c.set_mode(false);
-    match c.client.close(code, &reason) {
-        Err(e @ WsError::InvalidInput(_)) => return Err(ws_error(WHO, e, vec![])),
-        Ok(()) | Err(_) => c.dead = true,
-    }
-    Ok(Ctl::Return(Value::Unspecified))
-}
-
-/// The close handshake inside a task: send our close frame, then park until the server's
-/// close arrives or the close timeout passes, then shut the socket down.
-fn close_in_task(c: &mut WsConnection, code: u16, reason: &str) -> NResult<Ctl> {
-    if c.set_mode(true).is_ok() {
-        let deadline = *c
-            .close_deadline
-            .get_or_insert_with(|| std::time::Instant::now() + c.client.limits().close_timeout);
-        if c.client.state() == State::Open {
-            if let Err(e @ WsError::InvalidInput(_)) = c.client.close(code, reason) {
-                c.close_deadline = None;
-                return Err(ws_error("ws-close", e, vec![]));
-            }
-        }
-        while c.client.state() != State::Closed {
-            match c.client.receive() {
-                Ok(Event::Close { .. }) => break,
-                Ok(_) => {}
-                Err(WsError::WouldBlock) if std::time::Instant::now() < deadline => {
-                    let _ = c.client.try_flush();
-                    let fd = c.client.as_raw_fd();
-                    return Ok(Ctl::Park(Wait::ReadableUntil(fd, deadline), Resume::Retry));
-                }
-                Err(_) => break,
-            }
+    let _ = c.set_mode(in_task);
+    match c.client.poll_close(&frame) {
+        Ok(Progress::Wait(interest, deadline)) => Ok(c.park(interest, deadline)),
+        // Network errors while closing are ignored: the socket is shut down either way.
+        Ok(Progress::Done(())) | Err(_) => {
+            c.client.shutdown();
+            Ok(Ctl::Return(Value::Unspecified))
         }
     }
-    // The server closed, failed, or did not answer in time: shut the socket down.
-    let _ = c.client.try_flush();
-    c.client.shutdown();
-    c.dead = true;
-    c.close_deadline = None;
-    Ok(Ctl::Return(Value::Unspecified))
 }
 
 fn is_connection(vm: &mut Vm, args: &[Value]) -> NResult {
@@ -528,13 +483,13 @@ fn state_symbol(s: State) -> Value {
 
 fn connection_state(vm: &mut Vm, args: &[Value]) -> NResult {
     Ok(state_symbol(
-        conn(vm, "ws-connection-state", args[0])?.state(),
+        conn(vm, "ws-connection-state", args[0])?.client.state(),
     ))
 }
 
 fn is_connected(vm: &mut Vm, args: &[Value]) -> NResult {
     Ok(Value::Bool(
-        conn(vm, "ws-connected?", args[0])?.state() == State::Open,
+        conn(vm, "ws-connected?", args[0])?.client.state() == State::Open,
     ))
 }
 
@@ -591,12 +546,14 @@ fn last_error(vm: &mut Vm, _args: &[Value]) -> NResult {
 
 /// Binds the natives of `(sigil %websocket)`.
 pub fn register(reg: &mut Registry) {
+    epoch();
     reg.simple("%ws-connect-start", 1, Some(2), ws_connect_start);
     reg.control("%ws-connect-finish", 1, Some(1), ws_connect_finish);
-    reg.control("ws-send", 2, Some(2), ws_send);
-    reg.control("ws-send-binary", 2, Some(2), ws_send_binary);
-    reg.control("ws-ping", 1, Some(2), ws_ping);
-    reg.control("%ws-receive", 1, Some(1), ws_receive);
+    reg.simple("%ws-send", 2, Some(2), ws_send);
+    reg.simple("%ws-send-binary", 2, Some(2), ws_send_binary);
+    reg.simple("%ws-ping", 1, Some(2), ws_ping);
+    reg.control("%ws-flush", 2, Some(2), ws_flush);
+    reg.control("%ws-receive", 1, Some(2), ws_receive);
     reg.control("ws-close", 1, Some(3), ws_close);
     reg.simple("ws-connection?", 1, Some(1), is_connection);
     reg.simple("ws-connected?", 1, Some(1), is_connected);

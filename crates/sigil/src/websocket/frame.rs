@@ -5,9 +5,9 @@
 use sigil_lang::natives::FromValue;
 use sigil_lang::run::heap::Heap;
 use sigil_lang::{native, Error, NResult, Registry, Value};
-use sigil_ws::connection::is_valid_close_code;
-use sigil_ws::frame::{decode_frame, encode_frame, FrameError, OpCode, MAX_CONTROL_PAYLOAD};
+use sigil_ws::frame::{decode_frame, encode_frame, FrameError, OpCode};
 use sigil_ws::mask::{apply_mask, generate_mask_key};
+use sigil_ws::CloseFrame;
 use std::borrow::Cow;
 
 use super::ERROR_KIND;
@@ -91,19 +91,9 @@ fn protocol_error(message: impl Into<String>) -> Error {
 
 /// Encodes one frame; control frames must be final and carry at most 125 bytes.
 fn encode(op: OpCode, payload: &[u8], fin: bool, mask: Option<[u8; 4]>) -> NResult<Vec<u8>> {
-    if op.is_control() && payload.len() > MAX_CONTROL_PAYLOAD {
-        return Err(protocol_error(format!(
-            "control frame payload of {} bytes (max 125, RFC 6455 section 5.5)",
-            payload.len()
-        )));
-    }
-    if op.is_control() && !fin {
-        return Err(protocol_error(
-            "control frames cannot be fragmented (RFC 6455 section 5.5)",
-        ));
-    }
     let mut out = Vec::with_capacity(payload.len() + 14);
-    encode_frame(&mut out, fin, op, payload, mask);
+    encode_frame(&mut out, fin, op, payload, mask)
+        .map_err(|e| protocol_error(format!("{e} (RFC 6455 section {})", rfc_section(&e))))?;
     Ok(out)
 }
 
@@ -128,24 +118,13 @@ fn encode_frame_native(
 /// `(encode-close-frame [code [reason]])`: a masked close frame; without a code the
 /// payload is empty.
 #[native("encode-close-frame")]
-fn encode_close_frame(code: Option<Value>, reason: Option<&str>) -> NResult<Vec<u8>> {
-    let mut payload = Vec::new();
-    if let Some(v) = code {
-        match v {
-            Value::Int(n) if u16::try_from(n).is_ok_and(is_valid_close_code) => {
-                payload.extend_from_slice(&(n as u16).to_be_bytes())
-            }
-            _ => {
-                return Err(protocol_error(
-                    "invalid close code (use 1000-1003, 1007-1014 or 3000-4999)",
-                )
-                .with_irritants(vec![v]))
-            }
-        }
-    }
-    if let Some(reason) = reason {
-        payload.extend_from_slice(reason.as_bytes());
-    }
+fn encode_close_frame(code: Option<i64>, reason: Option<&str>) -> NResult<Vec<u8>> {
+    let payload = match code {
+        Some(code) => CloseFrame::new(code, reason.unwrap_or(""))
+            .map_err(|e| protocol_error(e.to_string()))?
+            .payload(),
+        None => Vec::new(),
+    };
     encode(OpCode::Close, &payload, true, Some(generate_mask_key()))
 }
 

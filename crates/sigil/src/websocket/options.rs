@@ -12,25 +12,32 @@ use super::ws_error;
 /// Everything `ws-connect`'s options alist can set.
 #[derive(Default)]
 pub(crate) struct Options {
-    /// What `sigil_ws::connect` is told.
+    /// What `sigil_ws::connect` is told (timeouts included, in its limits).
     pub connect: ConnectOptions,
-    /// Timeout of each `ws-receive`, if any.
-    pub read_timeout: Option<Duration>,
 }
 
-/// A positive number of seconds.
-fn seconds(vm: &Vm, who: &str, key: &str, v: Value) -> NResult<Duration> {
+/// A timeout in seconds: a positive real. Fractions are fine; one too large for a
+/// deadline (`+inf.0` included) means no limit.
+fn seconds(vm: &Vm, who: &str, v: Value) -> NResult<Duration> {
     let s = builtins::real(vm, who, v)?;
-    Duration::try_from_secs_f64(s)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| {
-            ws_error(
-                who,
-                format!("option {key} must be a positive number of seconds, got"),
-                vec![v],
-            )
-        })
+    if s.is_nan() || s <= 0.0 {
+        return Err(ws_error(
+            who,
+            "must be a positive number of seconds, got",
+            vec![v],
+        ));
+    }
+    Ok(Duration::try_from_secs_f64(s)
+        .unwrap_or(Duration::MAX)
+        .max(Duration::from_nanos(1)))
+}
+
+/// A timeout that `#f` turns off.
+fn optional_seconds(vm: &Vm, who: &str, v: Value) -> NResult<Option<Duration>> {
+    match v {
+        Value::Bool(false) => Ok(None),
+        _ => seconds(vm, who, v).map(Some),
+    }
 }
 
 fn strings(vm: &Vm, who: &str, v: Value) -> NResult<Vec<String>> {
@@ -41,6 +48,7 @@ fn strings(vm: &Vm, who: &str, v: Value) -> NResult<Vec<String>> {
 }
 
 /// Parses the options alist of `ws-connect` (see docs/websocket.md for the keys).
+/// Errors in an option's value name it: `ws-connect: option timeout: expected ...`.
 pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
     const WHO: &str = "ws-connect";
     let mut o = Options::default();
@@ -50,41 +58,37 @@ pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
             .pair(entry)
             .ok_or_else(|| Error::wrong_type(WHO, "an option (key . value)", entry))?;
         let key = builtins::symbol(WHO, key)?;
+        let name = key.name();
+        let who = &format!("{WHO}: option {name}");
         let limits = &mut o.connect.limits;
-        match &*key.name() {
+        match &*name {
             "headers" => {
-                for h in builtins::list(vm, WHO, val)? {
+                for h in builtins::list(vm, who, val)? {
                     let (n, hv) = vm
                         .heap
                         .pair(h)
-                        .ok_or_else(|| Error::wrong_type(WHO, "a header (name . value)", h))?;
+                        .ok_or_else(|| Error::wrong_type(who, "a header (name . value)", h))?;
                     let pair = (
-                        builtins::string(vm, WHO, n)?,
-                        builtins::string(vm, WHO, hv)?,
+                        builtins::string(vm, who, n)?,
+                        builtins::string(vm, who, hv)?,
                     );
                     o.connect.request.headers.push(pair);
                 }
             }
-            "protocols" => o.connect.request.protocols = strings(vm, WHO, val)?,
-            "origin" => o.connect.request.origin = Some(builtins::string(vm, WHO, val)?),
-            "timeout" | "connect-timeout" => {
-                limits.connect_timeout = seconds(vm, WHO, "timeout", val)?
-            }
-            "close-timeout" => limits.close_timeout = seconds(vm, WHO, "close-timeout", val)?,
-            "read-timeout" => {
-                o.read_timeout = match val {
-                    Value::Bool(false) => None,
-                    _ => Some(seconds(vm, WHO, "read-timeout", val)?),
-                }
-            }
-            "max-message-size" => limits.max_message_size = builtins::index(WHO, val)?,
-            "max-frame-size" => limits.max_frame_size = builtins::index(WHO, val)?,
+            "protocols" => o.connect.request.protocols = strings(vm, who, val)?,
+            "origin" => o.connect.request.origin = Some(builtins::string(vm, who, val)?),
+            "timeout" | "connect-timeout" => limits.connect_timeout = seconds(vm, who, val)?,
+            "close-timeout" => limits.close_timeout = seconds(vm, who, val)?,
+            "read-timeout" => limits.read_timeout = optional_seconds(vm, who, val)?,
+            "write-timeout" => limits.write_timeout = optional_seconds(vm, who, val)?,
+            "max-message-size" => limits.max_message_size = builtins::index(who, val)?,
+            "max-frame-size" => limits.max_frame_size = builtins::index(who, val)?,
             "ca-file" => {
-                let path = builtins::string(vm, WHO, val)?;
+                let path = builtins::string(vm, who, val)?;
                 let pem = std::fs::read(&path).map_err(|e| {
                     Error::with(
                         "file-error",
-                        format!("{WHO}: cannot read ca-file {path}: {e}"),
+                        format!("{who}: cannot read {path}: {e}"),
                         vec![],
                     )
                 })?;
@@ -93,18 +97,19 @@ pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
             "ca-pem" => o
                 .connect
                 .root_certs_pem
-                .push(builtins::string(vm, WHO, val)?.into_bytes()),
+                .push(builtins::string(vm, who, val)?.into_bytes()),
             "resolve" => {
-                let spec = builtins::string(vm, WHO, val)?;
+                let spec = builtins::string(vm, who, val)?;
                 let list =
-                    ResolveOverride::parse_list(&spec).map_err(|e| ws_error(WHO, e, vec![]))?;
+                    ResolveOverride::parse_list(&spec).map_err(|e| ws_error(who, e, vec![]))?;
                 o.connect.resolve.extend(list);
             }
             _ => {
                 return Err(ws_error(
                     WHO,
                     "unknown option (expected headers, protocols, origin, timeout, read-timeout, \
-                     close-timeout, max-message-size, max-frame-size, ca-file, ca-pem or resolve)",
+                     write-timeout, close-timeout, max-message-size, max-frame-size, ca-file, \
+                     ca-pem or resolve)",
                     vec![Value::Sym(key)],
                 ))
             }

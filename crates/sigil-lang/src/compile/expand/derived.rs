@@ -356,7 +356,10 @@ impl Expander<'_> {
     }
 
     pub(super) fn expand_case_lambda(&mut self, clauses: &[Syn], span: Span) -> CResult<Node> {
-        // (case-lambda (formals body ...) ...) => (%case-lambda (lambda formals body ...) ...)
+        // (case-lambda (formals body ...) ...) =>
+        //   (let ((clauses (list (lambda formals body ...) ...)))
+        //     (lambda args (%dispatch-arity clauses args)))
+        // The dispatcher is this expression's own lambda, so a definition can name it.
         let mut procs = Vec::new();
         for c in clauses {
             match c.as_list() {
@@ -366,8 +369,24 @@ impl Expander<'_> {
                 _ => return err(c.span, "case-lambda: bad clause"),
             }
         }
-        let f = Node::Global(self.global_slot(Symbol::intern("%case-lambda")), span);
-        Ok(Node::Call(Box::new(f), procs, span))
+        let list = procs
+            .into_iter()
+            .rev()
+            .fold(Node::Const(Value::Null), |tail, p| {
+                Node::Prim(Prim::Cons, vec![p, tail], span)
+            });
+        let clauses_var = self.temp("case-lambda-clauses");
+        let dispatch = self.global_slot(Symbol::intern("%dispatch-arity"));
+        let dispatcher = self.lambda_with(None, None, &[], Some(Symbol::intern("args")), |ex| {
+            let args = (ex.vars.len() - 1) as VarId; // the rest parameter, created last
+            let call = vec![ex.use_var(clauses_var), ex.use_var(args)];
+            Ok(Node::Call(
+                Box::new(Node::Global(dispatch, span)),
+                call,
+                span,
+            ))
+        })?;
+        Ok(Node::Let(vec![(clauses_var, list)], Box::new(dispatcher)))
     }
 
     pub(super) fn quasi(&mut self, x: &Syn, level: u32) -> CResult<Node> {

@@ -254,7 +254,12 @@ impl Expander<'_> {
 
     pub(super) fn expand_named(&mut self, x: &Syn, name: Option<Symbol>) -> CResult<Node> {
         let mut node = self.expand(x)?;
-        if let Node::Lambda(l) = &mut node {
+        // The value's procedure, also as the body of a `let` (which `case-lambda` expands to).
+        let mut value = &mut node;
+        while let Node::Let(_, body) = value {
+            value = body;
+        }
+        if let Node::Lambda(l) = value {
             if l.name.is_none() {
                 l.name = name.map(Symbol::strip);
             }

@@ -8,6 +8,7 @@ use crate::read::symbol::Symbol;
 use crate::run::ctx::Ctx;
 use crate::run::fiber::Continuation;
 use crate::run::heap::Heap;
+use crate::run::native::Arity;
 use crate::run::value::{Condition, Ctl, Error, NResult, Object, Resume, Value, Wait};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -215,7 +216,10 @@ fn dispatch_arity(ctx: &mut Ctx, procs: List<Value>, args: List<Value>) -> NResu
         Some(&p) => Ok(Ctl::TailCall(p, args.0)),
         None => Err(Error::with(
             "arity-error",
-            format!("case-lambda: no clause accepts {} arguments", args.len()),
+            format!(
+                "case-lambda: no clause accepts {}",
+                Arity::exact(args.len())
+            ),
             vec![],
         )),
     }
@@ -257,11 +261,20 @@ fn sleep(secs: f64) -> NResult<Ctl> {
             Value::Float(secs),
         ));
     }
-    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let deadline = deadline_after(secs);
     Ok(Ctl::Park(
         Wait::Until(deadline),
         Resume::Return(Value::Unspecified),
     ))
+}
+
+/// The instant `secs` seconds from now: now for a negative or NaN `secs`, a century away
+/// for one too large to represent.
+pub(crate) fn deadline_after(secs: f64) -> Instant {
+    let now = Instant::now();
+    let century = Duration::from_secs(100 * 365 * 24 * 3600);
+    let wait = Duration::try_from_secs_f64(secs.max(0.0)).map_or(century, |d| d.min(century));
+    now + wait
 }
 
 /// `(current-time)`: seconds since the Unix epoch.

@@ -410,26 +410,10 @@ fn number_to_string(ctx: &mut Ctx, z: Value, radix: Option<Radix>) -> NResult<St
         .map_err(|_| Error::expected("a number", z))
 }
 
-/// Whether `s` has the shape of a number: no blanks or digit separators, and signs only
-/// at the start (after any radix prefix) or right after an exponent marker.
-fn plausible_number(s: &str) -> bool {
-    let body = match s.as_bytes() {
-        [b'#', _, ..] => s.get(2..).unwrap_or(""),
-        _ => s,
-    };
-    let b = body.as_bytes();
-    !body.contains(|c: char| c == '_' || c.is_whitespace())
-        && (1..b.len()).all(|i| !matches!(b[i], b'+' | b'-') || matches!(b[i - 1], b'e' | b'E'))
-}
-
 /// `(string->number string [radix])`: the number, or `#f`.
 #[native("string->number")]
-fn string_to_number(ctx: &mut Ctx, s: String, radix: Option<Radix>) -> Value {
-    if !plausible_number(&s) {
-        return Value::Bool(false);
-    }
-    let radix = radix.map_or(10, |r| r.0);
-    numeric::parse_number(&mut ctx.vm.heap, &s, radix).unwrap_or(Value::Bool(false))
+fn string_to_number(ctx: &mut Ctx, s: String, radix: Option<Radix>) -> Option<Value> {
+    numeric::parse_number(&mut ctx.vm.heap, &s, radix.map_or(10, |r| r.0))
 }
 
 // ---- powers, roots, transcendental functions --------------------------------------------
@@ -914,6 +898,11 @@ mod tests {
             ("(string->number \" 5\")", "#f"),
             ("(string->number \"12\" 2)", "#f"),
             ("(string->number \"+inf.0\")", "+inf.0"),
+            ("(string->number \"1s-2\")", "0.01"),
+            ("(string->number \"#e1.5e1\")", "15"),
+            ("(string->number \"1/3\")", "#f"),
+            ("(string->number \"10/2\" 16)", "8"),
+            ("(string->number \"-NAN.0\")", "+nan.0"),
         ]);
     }
 

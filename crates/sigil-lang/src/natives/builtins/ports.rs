@@ -9,10 +9,11 @@
 use super::strings::substring;
 use super::Registry;
 use crate::native;
-use crate::read::reader;
+use crate::read::reader::{ReadError, Reader};
 use crate::read::syntax::Span;
 use crate::run::ctx::Ctx;
 use crate::run::datum;
+use crate::run::printer;
 use crate::run::value::{Error, NResult, Object, Port, Value};
 use std::any::TypeId;
 use std::io::{BufRead, Write};
@@ -29,6 +30,8 @@ struct PortState {
     stdin_pos: usize,
     /// Whether standard input is exhausted.
     stdin_eof: bool,
+    /// Whether `#!fold-case` was read from standard input.
+    stdin_fold_case: bool,
 }
 
 fn state<'a>(ctx: &'a mut Ctx) -> NResult<&'a mut PortState> {
@@ -123,7 +126,7 @@ fn input<'a>(ctx: &'a mut Ctx, port: Value) -> NResult<(&'a str, &'a mut usize)>
         return Ok((&st.stdin, &mut st.stdin_pos));
     }
     match ctx.vm.heap.obj_mut(port) {
-        Some(Object::Port(Port::Input { text, pos })) => Ok((text, pos)),
+        Some(Object::Port(Port::Input { text, pos, .. })) => Ok((text, pos)),
         _ => Err(Error::expected("an input port", port)),
     }
 }
@@ -146,18 +149,27 @@ fn emit(ctx: &mut Ctx, port: Option<Value>, text: &str) -> NResult<()> {
     put(ctx, port, text)
 }
 
-/// `(display obj [port])`.
-#[native("display")]
-fn display(ctx: &mut Ctx, v: Value, port: Option<Value>) -> NResult<()> {
-    let s = ctx.display(v);
+/// Prints `v` in `style` to `port`, or to the current output port.
+fn print(ctx: &mut Ctx, v: Value, port: Option<Value>, style: printer::Style) -> NResult<()> {
+    let s = printer::render(ctx.heap(), v, style);
     emit(ctx, port, &s)
 }
 
-/// `(write obj [port])`; also `write-shared` and `write-simple`.
-#[native("write")]
-fn write(ctx: &mut Ctx, v: Value, port: Option<Value>) -> NResult<()> {
-    let s = ctx.write(v);
-    emit(ctx, port, &s)
+macro_rules! print_natives {
+    ($($f:ident $name:literal $style:ident;)*) => {$(
+        #[doc = concat!("`(", $name, " obj [port])`.")]
+        #[native($name)]
+        fn $f(ctx: &mut Ctx, v: Value, port: Option<Value>) -> NResult<()> {
+            print(ctx, v, port, printer::Style::$style)
+        }
+    )*};
+}
+
+print_natives! {
+    display "display" Display;
+    write "write" Write;
+    write_shared "write-shared" Shared;
+    write_simple "write-simple" Simple;
 }
 
 /// `(newline [port])`.
@@ -263,30 +275,60 @@ fn char_ready(ctx: &mut Ctx, port: Option<Value>) -> NResult<bool> {
     Ok(true)
 }
 
-/// `(read [port])`: the next datum, or the eof object when only atmosphere remains.
+/// The `#!fold-case` setting of input port `port` (checked by `input` first).
+fn fold_case<'a>(ctx: &'a mut Ctx, port: Value) -> NResult<&'a mut bool> {
+    if matches!(ctx.heap().obj(port), Some(Object::Port(Port::Stdin))) {
+        return Ok(&mut state(ctx)?.stdin_fold_case);
+    }
+    match ctx.vm.heap.obj_mut(port) {
+        Some(Object::Port(Port::Input { fold_case, .. })) => Ok(fold_case),
+        _ => Err(Error::expected("an input port", port)),
+    }
+}
+
+/// `(read [port])`: the next datum, or the eof object when only atmosphere remains. The
+/// reader stops at the end of the datum, so reading a whole port is linear in its length.
 #[native("read")]
 fn read(ctx: &mut Ctx, port: Option<Value>) -> NResult {
+    let port = port_or_current(ctx, port, Std::Input)?;
     let file = Span::register_file("<input-port>");
-    let (text, pos) = reading(ctx, port, |s| {
-        matches!(reader::read_one(s, file), Ok(Some(_)))
+    fill_stdin(ctx, port, |s| {
+        let datum = Reader::new(s, file, 1).read();
+        !matches!(
+            datum,
+            Ok(None)
+                | Err(ReadError {
+                    incomplete: true,
+                    ..
+                })
+        )
     })?;
-    match reader::read_one(&text[*pos..], file) {
-        Ok(Some((syn, end))) => {
-            *pos += end;
-            Ok(datum::syntax_to_value(&mut ctx.vm.heap, &syn))
-        }
-        Ok(None) => {
-            *pos = text.len();
-            Ok(Value::Eof)
-        }
-        Err(e) => Err(Error::new("read-error", e.message)),
-    }
+    input(ctx, port)?;
+    let fold = *fold_case(ctx, port)?;
+    let (text, pos) = input(ctx, port)?;
+    let mut reader = Reader::new(&text[*pos..], file, 1);
+    reader.set_fold_case(fold);
+    let datum = reader.read().map_err(|e| {
+        let e = e.after(&text[..*pos]);
+        Error::new("read-error", format!("{}: {}", e.span, e.message))
+    })?;
+    *pos += reader.offset();
+    let fold = reader.fold_case();
+    *fold_case(ctx, port)? = fold;
+    Ok(match datum {
+        Some(d) => datum::syntax_to_value(&mut ctx.vm.heap, &d),
+        None => Value::Eof,
+    })
 }
 
 /// `(open-input-string string)`.
 #[native("open-input-string")]
 fn open_input_string(ctx: &mut Ctx, text: String) -> Value {
-    ctx.alloc(Object::Port(Port::Input { text, pos: 0 }))
+    ctx.alloc(Object::Port(Port::Input {
+        text,
+        pos: 0,
+        fold_case: false,
+    }))
 }
 
 /// `(open-output-string)`.
@@ -311,7 +353,11 @@ fn get_output_string(ctx: &mut Ctx, port: Value) -> NResult {
 #[native("open-input-file")]
 fn open_input_file(ctx: &mut Ctx, path: String) -> NResult {
     let text = std::fs::read_to_string(&path).map_err(|e| file_error(&path, e))?;
-    Ok(ctx.alloc(Object::Port(Port::Input { text, pos: 0 })))
+    Ok(ctx.alloc(Object::Port(Port::Input {
+        text,
+        pos: 0,
+        fold_case: false,
+    })))
 }
 
 /// `(open-output-file path)`.
@@ -475,11 +521,14 @@ pub fn register(reg: &mut Registry) {
             stdin: String::new(),
             stdin_pos: 0,
             stdin_eof: false,
+            stdin_fold_case: false,
         }),
     );
     reg.add(&[
         DISPLAY,
         WRITE,
+        WRITE_SHARED,
+        WRITE_SIMPLE,
         NEWLINE,
         WRITE_CHAR,
         WRITE_STRING,
@@ -508,8 +557,6 @@ pub fn register(reg: &mut Registry) {
         CLOSE_INPUT_PORT,
         CLOSE_OUTPUT_PORT,
     ]);
-    reg.alias("write-shared", "write");
-    reg.alias("write-simple", "write");
 }
 
 #[cfg(test)]

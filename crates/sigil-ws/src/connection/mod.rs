@@ -7,12 +7,21 @@
 //! socket and report progress with [`Connection::consume_output`].
 //!
 //! The opening handshake happens before a `Connection` exists (see
-//! [`crate::handshake`]); a new connection starts [`State::Open`].
+//! [`crate::handshake`]); a new connection starts [`State::Open`]. Received bytes wait
+//! in the input buffer (`connection/input.rs`) until they form a frame; data frames
+//! become messages in `connection/reassembly.rs`.
 
-use crate::error::WsError;
-use crate::frame::{decode_header, encode_frame, OpCode, MAX_CONTROL_PAYLOAD};
+mod input;
+mod reassembly;
+
+use crate::close::{CloseCode, CloseFrame};
+use crate::error::{ProtocolError, WsError};
+use crate::frame::{decode_header, encode_frame, encode_unchecked, OpCode};
 use crate::limits::Limits;
 use crate::mask::generate_mask_key;
+
+use input::InputBuffer;
+use reassembly::{Reassembly, DIRECT_MIN};
 
 /// Lifecycle of an established connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +48,8 @@ pub enum Message {
 pub enum Event {
     /// A complete message.
     Message(Message),
-    /// The server pinged us; a pong with the same payload is already queued.
+    /// The server pinged us; a pong with the same payload is queued (unless a newer
+    /// ping replaces it before it goes out).
     Ping(Vec<u8>),
     /// The server answered a ping (or sent an unsolicited pong).
     Pong(Vec<u8>),
@@ -50,54 +60,9 @@ pub enum Event {
         /// Close reason the server sent.
         reason: String,
     },
-    /// The connection failed; a close frame with `code` is queued if we could still send one.
-    Failed {
-        /// RFC 6455 close code (1002 protocol error, 1007 bad UTF-8, 1009 too big, 1006 lost).
-        code: u16,
-        /// Human-readable cause.
-        reason: String,
-    },
-}
-
-/// Close codes a peer may send and we may send (RFC 6455 §7.4, IANA registry).
-pub fn is_valid_close_code(code: u16) -> bool {
-    matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
-}
-
-/// Largest close reason that fits a control frame next to the 2-byte code.
-const MAX_CLOSE_REASON: usize = MAX_CONTROL_PAYLOAD - 2;
-
-/// Largest size of one read into the input buffer.
-const READ_CHUNK: usize = 64 * 1024;
-
-/// First size of a read into the input buffer: small, so thousands of mostly idle
-/// connections stay cheap; it doubles (up to [`READ_CHUNK`]) whenever a read fills it.
-const FIRST_READ_CHUNK: usize = 4 * 1024;
-
-/// Single-frame messages at least this large are read straight into their own buffer
-/// (which becomes the message) instead of through the input buffer and a copy.
-const DIRECT_MIN: usize = READ_CHUNK;
-
-/// A large unfragmented data message whose payload is being read directly into
-/// `data` (see [`DIRECT_MIN`]); `filled` bytes have arrived.
-#[derive(Debug)]
-struct Direct {
-    text: bool,
-    data: Vec<u8>,
-    filled: usize,
-}
-
-impl Direct {
-    fn remaining(&self) -> usize {
-        self.data.len() - self.filled
-    }
-}
-
-#[derive(Debug)]
-struct Partial {
-    text: bool,
-    data: Vec<u8>,
-    utf8_checked: usize,
+    /// The connection failed; a close frame with the error's code is queued if we could
+    /// still send one (never for 1006).
+    Failed(ProtocolError),
 }
 
 /// Sans-I/O client side of an open WebSocket connection.
@@ -106,43 +71,16 @@ pub struct Connection {
     limits: Limits,
     state: State,
     close_sent: bool,
-    inbuf: Vec<u8>,
-    in_start: usize,
-    in_end: usize,
-    want: usize,
-    /// Current read size (see [`FIRST_READ_CHUNK`]).
-    chunk: usize,
+    input: InputBuffer,
+    message: Reassembly,
     out: Vec<u8>,
     out_pos: usize,
-    partial: Option<Partial>,
-    direct: Option<Direct>,
+    /// Payload of the pong owed for the latest ping, while `out` still holds other
+    /// frames: it goes out after them, and a newer ping replaces it (RFC 6455 §5.5.3),
+    /// so a ping flood cannot grow the output.
+    pong: Option<Vec<u8>>,
     peer_close: Option<(Option<u16>, String)>,
-    failure: Option<(u16, String)>,
-}
-
-/// Validates UTF-8 appended since `*checked`, allowing an incomplete last character
-/// unless `fin`. Advances `*checked` past the validated part.
-fn check_utf8(data: &[u8], checked: &mut usize, fin: bool) -> bool {
-    match std::str::from_utf8(&data[*checked..]) {
-        Ok(_) => {
-            *checked = data.len();
-            true
-        }
-        Err(e) if e.error_len().is_none() && !fin => {
-            *checked += e.valid_up_to();
-            true
-        }
-        Err(_) => false,
-    }
-}
-
-/// Cuts `s` to at most `max` bytes on a character boundary.
-fn truncate_utf8(s: &str, max: usize) -> &str {
-    let mut end = s.len().min(max);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    failure: Option<ProtocolError>,
 }
 
 impl Connection {
@@ -152,15 +90,11 @@ impl Connection {
             limits,
             state: State::Open,
             close_sent: false,
-            inbuf: Vec::new(),
-            in_start: 0,
-            in_end: 0,
-            want: 0,
-            chunk: FIRST_READ_CHUNK,
+            input: InputBuffer::new(),
+            message: Reassembly::default(),
             out: Vec::new(),
             out_pos: 0,
-            partial: None,
-            direct: None,
+            pong: None,
             peer_close: None,
             failure: None,
         }
@@ -176,6 +110,11 @@ impl Connection {
         &self.limits
     }
 
+    /// Sets the deadline of later receives (read by the driver, see [`Limits`]).
+    pub fn set_read_timeout(&mut self, timeout: Option<std::time::Duration>) {
+        self.limits.read_timeout = timeout;
+    }
+
     /// Close code the server sent, if it sent a close frame with one.
     pub fn close_code(&self) -> Option<u16> {
         self.peer_close.as_ref().and_then(|(c, _)| *c)
@@ -186,9 +125,9 @@ impl Connection {
         self.peer_close.as_ref().map(|(_, r)| r.as_str())
     }
 
-    /// Why we failed the connection (close code and reason), if we did.
-    pub fn failure(&self) -> Option<(u16, &str)> {
-        self.failure.as_ref().map(|(c, r)| (*c, r.as_str()))
+    /// Why the connection failed, if it did.
+    pub fn failure(&self) -> Option<&ProtocolError> {
+        self.failure.as_ref()
     }
 
     /// Appends received bytes to the input buffer.
@@ -206,46 +145,32 @@ impl Connection {
     /// what the frame being received still needs), to read into directly.
     /// Call [`Connection::commit_read`] with the number of bytes written.
     ///
-    /// While the payload of a large unfragmented message is being received, this is
-    /// instead the rest of that message's own buffer, which may be shorter than `min`
+    /// While the payload of a large message is being received, this is instead the rest
+    /// of that payload's place in the message buffer, which may be shorter than `min`
     /// (it is exactly what the frame still needs).
     pub fn read_buffer(&mut self, min: usize) -> &mut [u8] {
-        if let Some(d) = self.direct.as_mut().filter(|d| d.remaining() > 0) {
-            return &mut d.data[d.filled..];
-        }
-        let min = min.max(self.want).max(1);
-        if self.in_start == self.in_end {
-            self.in_start = 0;
-            self.in_end = 0;
-        }
-        if self.inbuf.len() - self.in_end < min {
-            if self.in_start > 0 {
-                self.inbuf.copy_within(self.in_start..self.in_end, 0);
-                self.in_end -= self.in_start;
-                self.in_start = 0;
-            }
-            if self.inbuf.len() - self.in_end < min {
-                self.inbuf.resize(self.in_end + min, 0);
+        if self.message.direct_remaining() > 0 {
+            if let Some(space) = self.message.direct_space() {
+                return space;
             }
         }
-        &mut self.inbuf[self.in_end..]
+        self.input.space(min)
     }
 
     /// Suggested size for the next read into [`Connection::read_buffer`].
     pub fn read_hint(&self) -> usize {
-        self.want.max(self.chunk)
+        match self.message.direct_remaining() {
+            0 => self.input.hint(),
+            n => n,
+        }
     }
 
     /// Records that `n` bytes were written into the slice from [`Connection::read_buffer`].
     pub fn commit_read(&mut self, n: usize) {
-        if let Some(d) = self.direct.as_mut().filter(|d| d.remaining() > 0) {
-            d.filled = (d.filled + n).min(d.data.len());
-            self.want = d.remaining();
-            return;
-        }
-        self.in_end = (self.in_end + n).min(self.inbuf.len());
-        if n >= self.chunk {
-            self.chunk = (self.chunk * 2).min(READ_CHUNK);
+        if self.message.direct_remaining() > 0 {
+            self.message.commit_direct(n);
+        } else {
+            self.input.commit(n);
         }
     }
 
@@ -260,7 +185,24 @@ impl Connection {
         if self.out_pos == self.out.len() {
             self.out.clear();
             self.out_pos = 0;
+            self.release_pong();
         }
+    }
+
+    /// Frees the buffers (input, message in progress, output) once the transport is
+    /// gone: nothing will be read or written any more. State and close details stay.
+    pub fn release_buffers(&mut self) {
+        self.input = InputBuffer::new();
+        self.message.clear();
+        self.out = Vec::new();
+        self.out_pos = 0;
+        self.pong = None;
+    }
+
+    /// Whether a frame is partly received: its header or payload has begun to arrive
+    /// and is not complete. (A fragmented message between two whole frames is not.)
+    pub fn mid_frame(&self) -> bool {
+        !self.input.data().is_empty() || self.message.direct_remaining() > 0
     }
 
     /// Queues a text message.
@@ -280,32 +222,21 @@ impl Connection {
     /// Queues a ping (payload at most 125 bytes).
     pub fn ping(&mut self, payload: &[u8]) -> Result<(), WsError> {
         self.check_open()?;
-        if payload.len() > MAX_CONTROL_PAYLOAD {
-            return Err(WsError::InvalidInput(
-                "ping payload longer than 125 bytes".into(),
-            ));
-        }
-        self.queue(OpCode::Ping, payload);
-        Ok(())
+        self.compact_output();
+        encode_frame(
+            &mut self.out,
+            true,
+            OpCode::Ping,
+            payload,
+            Some(generate_mask_key()),
+        )
+        .map_err(|_| WsError::InvalidInput("ping payload longer than 125 bytes".into()))
     }
 
-    /// Starts the closing handshake: queues a close frame and moves to [`State::Closing`].
-    ///
-    /// `code` must be a valid close code (1000–1003, 1007–1014, 3000–4999) and
-    /// `reason` at most 123 bytes.
-    pub fn close(&mut self, code: u16, reason: &str) -> Result<(), WsError> {
+    /// Starts the closing handshake: queues `frame` and moves to [`State::Closing`].
+    pub fn close(&mut self, frame: &CloseFrame) -> Result<(), WsError> {
         self.check_open()?;
-        if !is_valid_close_code(code) {
-            return Err(WsError::InvalidInput(format!(
-                "close code {code} may not be sent"
-            )));
-        }
-        if reason.len() > MAX_CLOSE_REASON {
-            return Err(WsError::InvalidInput(
-                "close reason longer than 123 bytes".into(),
-            ));
-        }
-        self.queue_close(Some(code), reason);
+        self.queue_close(&frame.payload());
         self.state = State::Closing;
         Ok(())
     }
@@ -316,12 +247,24 @@ impl Connection {
         if self.state == State::Closed {
             return None;
         }
+        Some(self.fail(ProtocolError::ConnectionLost))
+    }
+
+    /// Fails the connection with `e`, as if the server had caused it: queues a close
+    /// frame with its code (none for 1006) and closes. Returns the event reporting it.
+    pub fn fail(&mut self, e: ProtocolError) -> Event {
+        self.pong = None;
+        if !self.close_sent {
+            if let Ok(code) = CloseCode::new(e.close_code()) {
+                let frame = CloseFrame::truncated(code, &e.to_string());
+                self.queue_close(&frame.payload());
+            }
+        }
         self.state = State::Closed;
-        self.partial = None;
-        self.direct = None;
-        let reason = "connection closed without a close frame".to_string();
-        self.failure = Some((1006, reason.clone()));
-        Some(Event::Failed { code: 1006, reason })
+        self.message.clear();
+        self.input.clear();
+        self.failure = Some(e.clone());
+        Event::Failed(e)
     }
 
     /// Decodes buffered input into the next event, or `None` if more bytes are needed
@@ -331,196 +274,119 @@ impl Connection {
             if self.state == State::Closed {
                 return None;
             }
-            if let Some(d) = &self.direct {
-                if d.remaining() > 0 {
-                    self.want = d.remaining();
+            if self.message.is_direct() {
+                if self.message.direct_remaining() > 0 {
                     return None;
                 }
-                let d = self.direct.take()?;
-                self.want = 0;
-                return Some(self.complete_message(d.text, d.data));
+                match self.message.finish_direct() {
+                    Ok(Some(m)) => return Some(Event::Message(m)),
+                    Ok(None) => continue,
+                    Err(e) => return Some(self.fail(e)),
+                }
             }
-            let buf = &self.inbuf[self.in_start..self.in_end];
-            let h = match decode_header(buf, self.limits.max_frame_size) {
+            let h = match decode_header(self.input.data(), self.limits.max_frame_size) {
                 Ok(Some(h)) => h,
                 Ok(None) => {
-                    self.want = 0;
+                    self.input.set_want(0);
                     return None;
                 }
-                Err(e) => return Some(self.fail(e.close_code(), e.to_string())),
+                Err(e) => return Some(self.fail(e.into())),
             };
             if h.mask.is_some() {
-                return Some(self.fail(1002, "server sent a masked frame".into()));
+                return Some(self.fail(ProtocolError::MaskedFrame));
             }
             if !h.opcode.is_control() {
-                let buffered = match (&self.partial, h.opcode) {
-                    (None, OpCode::Continuation) => {
-                        return Some(self.fail(
-                            1002,
-                            "continuation frame without a message to continue".into(),
-                        ))
-                    }
-                    (Some(_), OpCode::Text | OpCode::Binary) => {
-                        return Some(
-                            self.fail(1002, "new data frame inside a fragmented message".into()),
-                        )
-                    }
-                    (Some(p), _) => p.data.len() as u64,
-                    (None, _) => 0,
-                };
-                if buffered + h.payload_len > self.limits.max_message_size as u64 {
-                    let msg = format!(
-                        "message of at least {} bytes exceeds the limit of {} bytes",
-                        buffered + h.payload_len,
-                        self.limits.max_message_size
-                    );
-                    return Some(self.fail(1009, msg));
+                let limit = self.limits.max_message_size;
+                if let Err(e) = self.message.check_frame(h.opcode, h.payload_len, limit) {
+                    return Some(self.fail(e));
                 }
             }
             // decode_header bounded payload_len by max_frame_size, so it fits in usize.
-            let total = h.header_len + h.payload_len as usize;
-            if buf.len() < total {
-                let payload_len = h.payload_len as usize;
-                if h.fin
-                    && matches!(h.opcode, OpCode::Text | OpCode::Binary)
-                    && payload_len >= DIRECT_MIN
-                {
-                    // Receive the rest of the payload straight into the message's own
-                    // buffer (calloc'd, so large ones need no zeroing pass).
-                    let mut data = vec![0u8; payload_len];
-                    let have = &buf[h.header_len..];
-                    data[..have.len()].copy_from_slice(have);
-                    let filled = have.len();
-                    self.in_start = self.in_end;
-                    self.direct = Some(Direct {
-                        text: h.opcode == OpCode::Text,
-                        data,
-                        filled,
-                    });
-                    self.want = payload_len - filled;
+            let payload_len = h.payload_len as usize;
+            let total = h.header_len + payload_len;
+            let have = self.input.data().len();
+            if have < total {
+                if !h.opcode.is_control() && payload_len >= DIRECT_MIN {
+                    let range = self.input.take(have);
+                    let payload = &self.input.get(range)[h.header_len..];
+                    let limit = self.limits.max_message_size;
+                    let started =
+                        self.message
+                            .begin_direct(h.opcode, h.fin, payload_len, payload, limit);
+                    self.input.set_want(0);
+                    if let Err(e) = started {
+                        return Some(self.fail(e));
+                    }
                     return None;
                 }
-                self.want = total - buf.len();
+                self.input.set_want(total - have);
                 return None;
             }
-            self.want = 0;
-            let start = self.in_start + h.header_len;
-            let end = self.in_start + total;
-            self.in_start = end;
-            if let Some(ev) = self.handle_frame(h.fin, h.opcode, start, end) {
+            self.input.set_want(0);
+            let range = self.input.take(total);
+            let payload = range.start + h.header_len..range.end;
+            if let Some(ev) = self.handle_frame(h.fin, h.opcode, payload) {
                 return Some(ev);
             }
         }
     }
 
+    /// Acts on a complete frame whose payload is `self.input.get(payload)`.
     fn handle_frame(
         &mut self,
         fin: bool,
         opcode: OpCode,
-        start: usize,
-        end: usize,
+        payload: std::ops::Range<usize>,
     ) -> Option<Event> {
-        let payload = &self.inbuf[start..end];
+        let data = self.input.get(payload.clone());
         match opcode {
             OpCode::Ping => {
-                let payload = payload.to_vec();
+                let data = data.to_vec();
                 if self.state == State::Open {
-                    self.queue(OpCode::Pong, &payload);
-                }
-                Some(Event::Ping(payload))
-            }
-            OpCode::Pong => Some(Event::Pong(payload.to_vec())),
-            OpCode::Close => self.handle_close(start, end),
-            OpCode::Text | OpCode::Binary if fin => {
-                let data = payload.to_vec();
-                Some(self.complete_message(opcode == OpCode::Text, data))
-            }
-            OpCode::Text | OpCode::Binary => {
-                let text = opcode == OpCode::Text;
-                let mut p = Partial {
-                    text,
-                    data: payload.to_vec(),
-                    utf8_checked: 0,
-                };
-                if text && !check_utf8(&p.data, &mut p.utf8_checked, false) {
-                    return Some(self.fail(1007, "invalid UTF-8 in text message".into()));
-                }
-                self.partial = Some(p);
-                None
-            }
-            _ => {
-                // Continuation: next_event checked that a message is in progress.
-                let mut p = self.partial.take()?;
-                p.data.extend_from_slice(payload);
-                if p.text && !check_utf8(&p.data, &mut p.utf8_checked, fin) {
-                    return Some(self.fail(1007, "invalid UTF-8 in text message".into()));
-                }
-                if !fin {
-                    self.partial = Some(p);
-                    return None;
-                }
-                Some(Event::Message(if p.text {
-                    match String::from_utf8(p.data) {
-                        Ok(s) => Message::Text(s),
-                        Err(_) => {
-                            return Some(self.fail(1007, "invalid UTF-8 in text message".into()))
-                        }
+                    self.pong = Some(data.clone());
+                    if self.pending_output().is_empty() {
+                        self.release_pong();
                     }
-                } else {
-                    Message::Binary(p.data)
-                }))
+                }
+                Some(Event::Ping(data))
             }
+            OpCode::Pong => Some(Event::Pong(data.to_vec())),
+            OpCode::Close => self.handle_close(payload),
+            _ => match self
+                .message
+                .frame(opcode, fin, data, self.limits.max_message_size)
+            {
+                Ok(Some(m)) => Some(Event::Message(m)),
+                Ok(None) => None,
+                Err(e) => Some(self.fail(e)),
+            },
         }
     }
 
-    /// The event for a complete unfragmented message (failing on invalid UTF-8 text).
-    fn complete_message(&mut self, text: bool, data: Vec<u8>) -> Event {
-        if !text {
-            return Event::Message(Message::Binary(data));
-        }
-        match String::from_utf8(data) {
-            Ok(s) => Event::Message(Message::Text(s)),
-            Err(_) => self.fail(1007, "invalid UTF-8 in text message".into()),
-        }
-    }
-
-    fn handle_close(&mut self, start: usize, end: usize) -> Option<Event> {
-        let payload = &self.inbuf[start..end];
-        let (code, reason) = match payload {
+    fn handle_close(&mut self, payload: std::ops::Range<usize>) -> Option<Event> {
+        let (code, reason) = match self.input.get(payload) {
             [] => (None, String::new()),
-            [_] => return Some(self.fail(1002, "close frame with a 1-byte payload".into())),
+            [_] => return Some(self.fail(ProtocolError::OneByteClose)),
             [hi, lo, rest @ ..] => {
                 let code = u16::from_be_bytes([*hi, *lo]);
                 let Ok(reason) = std::str::from_utf8(rest).map(str::to_owned) else {
-                    return Some(self.fail(1007, "invalid UTF-8 in close reason".into()));
+                    return Some(self.fail(ProtocolError::InvalidCloseReason));
                 };
-                if !is_valid_close_code(code) {
-                    return Some(self.fail(1002, format!("invalid close code {code}")));
+                if CloseCode::new(code).is_err() {
+                    return Some(self.fail(ProtocolError::InvalidCloseCode(code)));
                 }
                 (Some(code), reason)
             }
         };
         if !self.close_sent {
-            self.queue_close(code, "");
+            // Echo the code (RFC 6455 §5.5.1); an empty close is echoed empty.
+            let echo = code.map_or_else(Vec::new, |c| c.to_be_bytes().to_vec());
+            self.queue_close(&echo);
         }
         self.peer_close = Some((code, reason.clone()));
         self.state = State::Closed;
-        self.partial = None;
+        self.message.clear();
         Some(Event::Close { code, reason })
-    }
-
-    fn fail(&mut self, code: u16, reason: String) -> Event {
-        if !self.close_sent {
-            let short = truncate_utf8(&reason, MAX_CLOSE_REASON).to_string();
-            self.queue_close(Some(code), &short);
-        }
-        self.state = State::Closed;
-        self.partial = None;
-        self.direct = None;
-        self.in_start = 0;
-        self.in_end = 0;
-        self.failure = Some((code, reason.clone()));
-        Event::Failed { code, reason }
     }
 
     fn check_open(&self) -> Result<(), WsError> {
@@ -530,22 +396,33 @@ impl Connection {
         }
     }
 
-    fn queue_close(&mut self, code: Option<u16>, reason: &str) {
-        let mut payload = Vec::with_capacity(2 + reason.len());
-        if let Some(code) = code {
-            payload.extend_from_slice(&code.to_be_bytes());
-            payload.extend_from_slice(reason.as_bytes());
-        }
-        self.queue(OpCode::Close, &payload);
+    fn queue_close(&mut self, payload: &[u8]) {
+        self.release_pong();
+        self.queue(OpCode::Close, payload);
         self.close_sent = true;
     }
 
-    fn queue(&mut self, opcode: OpCode, payload: &[u8]) {
+    /// Queues the pong owed, if any.
+    fn release_pong(&mut self) {
+        if let Some(payload) = self.pong.take() {
+            // A ping's payload is at most 125 bytes (checked by decode_header).
+            self.queue(OpCode::Pong, &payload);
+        }
+    }
+
+    /// Drops already written output when it is at least half the buffer.
+    fn compact_output(&mut self) {
         if self.out_pos > 0 && self.out_pos * 2 >= self.out.len() {
             self.out.drain(..self.out_pos);
             self.out_pos = 0;
         }
-        encode_frame(
+    }
+
+    /// Queues a frame whose validity the caller guarantees: a data frame, or a control
+    /// frame with at most 125 bytes of payload.
+    fn queue(&mut self, opcode: OpCode, payload: &[u8]) {
+        self.compact_output();
+        encode_unchecked(
             &mut self.out,
             true,
             opcode,
@@ -557,13 +434,14 @@ impl Connection {
 
 #[cfg(test)]
 mod tests {
+    use super::input::{FIRST_READ_CHUNK, READ_CHUNK};
     use super::*;
     use crate::frame::{decode_frame, Frame};
     use proptest::prelude::*;
 
     fn server_frame(fin: bool, op: OpCode, payload: &[u8]) -> Vec<u8> {
         let mut v = Vec::new();
-        encode_frame(&mut v, fin, op, payload, None);
+        encode_unchecked(&mut v, fin, op, payload, None);
         v
     }
 
@@ -578,7 +456,7 @@ mod tests {
         let hint = c.read_hint();
         assert!(c.read_buffer(hint).len() >= hint);
         assert!(
-            c.inbuf.len() <= FIRST_READ_CHUNK,
+            c.input.capacity() <= FIRST_READ_CHUNK,
             "an idle connection stays small"
         );
         // a full read doubles the next read, up to READ_CHUNK
@@ -619,14 +497,27 @@ mod tests {
         std::iter::from_fn(|| c.next_event()).collect()
     }
 
+    /// Feeds `data` to a new connection in pieces of odd sizes, so that pieces straddle
+    /// frame boundaries and split characters, and checks the events each time.
+    fn assert_events_in_pieces(data: &[u8], expected: &[Event]) {
+        for piece in [1, 7, 1000, 65_537] {
+            let mut c = conn();
+            let mut events = Vec::new();
+            for chunk in data.chunks(piece) {
+                events.extend(feed(&mut c, chunk));
+            }
+            assert_eq!(events, expected, "piece size {piece}");
+        }
+    }
+
     fn assert_failed(c: &mut Connection, bytes: &[u8], code: u16) {
         let events = feed(c, bytes);
         assert!(
-            matches!(events.last(), Some(Event::Failed { code: c2, .. }) if *c2 == code),
+            matches!(events.last(), Some(Event::Failed(e)) if e.close_code() == code),
             "expected failure {code}, got {events:?}"
         );
         assert_eq!(c.state(), State::Closed);
-        assert_eq!(c.failure().map(|f| f.0), Some(code));
+        assert_eq!(c.failure().map(ProtocolError::close_code), Some(code));
         let frames = sent(c);
         let close = frames.last().expect("close frame queued");
         assert_eq!(close.opcode, OpCode::Close);
@@ -644,23 +535,97 @@ mod tests {
         let mut data = server_frame(true, OpCode::Binary, &big);
         data.extend(server_frame(true, OpCode::Text, text.as_bytes()));
         data.extend(server_frame(true, OpCode::Binary, b"tail"));
-        // Odd-sized pieces, so pieces straddle frame boundaries and split 'é'.
-        for piece in [1, 7, 1000, 65_537] {
-            let mut c = conn();
-            let mut events = Vec::new();
-            for chunk in data.chunks(piece) {
-                events.extend(feed(&mut c, chunk));
-            }
-            assert_eq!(
-                events,
-                [
-                    Event::Message(Message::Binary(big.clone())),
-                    Event::Message(Message::Text(text.clone())),
-                    Event::Message(Message::Binary(b"tail".to_vec())),
-                ],
-                "piece size {piece}"
-            );
+        assert_events_in_pieces(
+            &data,
+            &[
+                Event::Message(Message::Binary(big)),
+                Event::Message(Message::Text(text)),
+                Event::Message(Message::Binary(b"tail".to_vec())),
+            ],
+        );
+    }
+
+    #[test]
+    fn large_fragments_are_received_directly_in_pieces() {
+        let big: Vec<u8> = (0..(3 * DIRECT_MIN + 5)).map(|i| (i % 251) as u8).collect();
+        let text = "é".repeat(DIRECT_MIN);
+        let mut data = server_frame(false, OpCode::Binary, &big[..10]);
+        data.extend(server_frame(
+            false,
+            OpCode::Continuation,
+            &big[10..DIRECT_MIN * 2],
+        ));
+        data.extend(server_frame(true, OpCode::Ping, b"mid"));
+        data.extend(server_frame(
+            true,
+            OpCode::Continuation,
+            &big[DIRECT_MIN * 2..],
+        ));
+        data.extend(server_frame(
+            false,
+            OpCode::Text,
+            &text.as_bytes()[..DIRECT_MIN + 1],
+        ));
+        data.extend(server_frame(
+            true,
+            OpCode::Continuation,
+            &text.as_bytes()[DIRECT_MIN + 1..],
+        ));
+        assert_events_in_pieces(
+            &data,
+            &[
+                Event::Ping(b"mid".to_vec()),
+                Event::Message(Message::Binary(big)),
+                Event::Message(Message::Text(text)),
+            ],
+        );
+        // Invalid UTF-8 in a directly received fragment fails with 1007.
+        let mut c = conn();
+        let mut bad = server_frame(false, OpCode::Text, &[0xff; DIRECT_MIN]);
+        bad.extend(server_frame(true, OpCode::Continuation, b"x"));
+        assert_failed(&mut c, &bad, 1007);
+    }
+
+    #[test]
+    fn a_ping_flood_owes_one_pong() {
+        let mut c = conn();
+        c.send_binary(&[1; 1000]).unwrap();
+        let mut flood = Vec::new();
+        for i in 0..10_000u32 {
+            flood.extend(server_frame(true, OpCode::Ping, &i.to_be_bytes()));
         }
+        assert_eq!(feed(&mut c, &flood).len(), 10_000);
+        // Our message, then (once it is written) the pong for the latest ping only.
+        let frames = sent(&mut c);
+        assert_eq!(frames.len(), 1);
+        assert_eq!(frames[0].opcode, OpCode::Binary);
+        let frames = sent(&mut c);
+        assert_eq!(frames.len(), 1);
+        assert_eq!(frames[0].opcode, OpCode::Pong);
+        assert_eq!(frames[0].payload, 9_999u32.to_be_bytes());
+        // With nothing queued, a pong is queued at once.
+        feed(&mut c, &server_frame(true, OpCode::Ping, b"now"));
+        assert_eq!(sent(&mut c)[0].payload, b"now");
+    }
+
+    #[test]
+    fn mid_frame_is_reported() {
+        let mut c = conn();
+        assert!(!c.mid_frame());
+        let frame = server_frame(false, OpCode::Text, b"abc");
+        feed(&mut c, &frame[..2]);
+        assert!(c.mid_frame());
+        feed(&mut c, &frame[2..]);
+        assert!(!c.mid_frame(), "between two fragments");
+        let big = server_frame(true, OpCode::Continuation, &[b'x'; DIRECT_MIN]);
+        feed(&mut c, &big[..100]);
+        assert!(c.mid_frame(), "direct payload in progress");
+        assert!(matches!(
+            c.fail(ProtocolError::TimedOutMidFrame),
+            Event::Failed(ProtocolError::TimedOutMidFrame)
+        ));
+        assert!(c.pending_output().is_empty(), "1006 is never sent");
+        assert_eq!(c.state(), State::Closed);
     }
 
     #[test]
@@ -677,7 +642,7 @@ mod tests {
         c.commit_read(frame.len() - 100);
         assert!(matches!(
             c.next_event(),
-            Some(Event::Failed { code: 1007, .. })
+            Some(Event::Failed(e)) if e.close_code() == 1007
         ));
 
         let mut c = conn();
@@ -686,7 +651,7 @@ mod tests {
         assert_eq!(c.next_event(), None);
         assert!(matches!(
             c.receive_eof(),
-            Some(Event::Failed { code: 1006, .. })
+            Some(Event::Failed(e)) if e.close_code() == 1006
         ));
         assert_eq!(c.next_event(), None);
     }
@@ -798,12 +763,12 @@ mod tests {
     #[test]
     fn client_initiated_close() {
         let mut c = conn();
-        c.close(1000, "bye").unwrap();
+        c.close(&CloseFrame::new(1000, "bye").unwrap()).unwrap();
         assert_eq!(c.state(), State::Closing);
         let frames = sent(&mut c);
         assert_eq!(frames[0].opcode, OpCode::Close);
         assert_eq!(frames[0].payload, b"\x03\xe8bye");
-        assert!(c.close(1000, "again").is_err());
+        assert!(c.close(&CloseFrame::new(1000, "again").unwrap()).is_err());
         assert!(c.send_binary(b"x").is_err());
         // Data still arriving before the server's close is delivered, pings not answered.
         let mut data = server_frame(true, OpCode::Text, b"in flight");
@@ -826,16 +791,17 @@ mod tests {
     }
 
     #[test]
-    fn close_argument_checks() {
+    fn ping_argument_check() {
         let mut c = conn();
-        assert!(matches!(c.close(1005, ""), Err(WsError::InvalidInput(_))));
-        assert!(matches!(
-            c.close(1000, &"x".repeat(124)),
-            Err(WsError::InvalidInput(_))
-        ));
         assert!(matches!(c.ping(&[0; 126]), Err(WsError::InvalidInput(_))));
+        assert!(c.pending_output().is_empty());
         assert_eq!(c.state(), State::Open);
-        c.close(4000, &"x".repeat(123)).unwrap();
+        c.ping(&[0; 125]).unwrap();
+        c.close(&CloseFrame::new(4000, &"x".repeat(123)).unwrap())
+            .unwrap();
+        let frames = sent(&mut c);
+        assert_eq!(frames[0].payload.len(), 125);
+        assert_eq!(frames[1].payload.len(), 125);
     }
 
     #[test]
@@ -926,7 +892,7 @@ mod tests {
         assert_failed(&mut c, &data, 1002);
         let mut c = conn();
         let mut masked = Vec::new();
-        encode_frame(&mut masked, true, OpCode::Text, b"hi", Some([1, 2, 3, 4]));
+        encode_unchecked(&mut masked, true, OpCode::Text, b"hi", Some([1, 2, 3, 4]));
         assert_failed(&mut c, &masked, 1002);
         let mut c = conn();
         assert_failed(&mut c, &[0x89, 126, 0, 200], 1002); // oversize ping
@@ -987,7 +953,7 @@ mod tests {
         let mut c = conn();
         assert!(matches!(
             c.receive_eof(),
-            Some(Event::Failed { code: 1006, .. })
+            Some(Event::Failed(e)) if e.close_code() == 1006
         ));
         assert_eq!(c.state(), State::Closed);
         assert_eq!(c.receive_eof(), None);
@@ -1023,8 +989,8 @@ mod tests {
             for chunk in &chunks {
                 c.receive_bytes(chunk);
                 while let Some(ev) = c.next_event() {
-                    if let Event::Failed { code, .. } = ev {
-                        prop_assert!(matches!(code, 1002 | 1007 | 1009));
+                    if let Event::Failed(e) = ev {
+                        prop_assert!(matches!(e.close_code(), 1002 | 1007 | 1009));
                     }
                 }
             }

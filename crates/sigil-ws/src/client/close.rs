@@ -1,0 +1,132 @@
+//! The close handshake: one deadline from its start (our close frame or the server's)
+//! to the server's TCP close, whatever the server sends meanwhile.
+
+use std::io;
+use std::time::Instant;
+
+use crate::close::CloseFrame;
+use crate::connection::{Event, State};
+use crate::connector::Interest;
+use crate::error::WsError;
+use crate::limits::deadline_after;
+
+use super::deadline::passed;
+use super::receive::READ_BUDGET;
+use super::send::Flush;
+use super::{is_would_block, yield_now, Client, Progress};
+
+impl Client {
+    /// Closes the connection: sends `frame`, waits for the server's close frame and its
+    /// TCP close, then shuts the socket down; all within [`Limits::close_timeout`](crate::Limits::close_timeout).
+    /// Network errors while closing are ignored. In non-blocking mode,
+    /// [`WsError::WouldBlock`] when it would have to wait: use [`Client::poll_close`].
+    pub fn close(&mut self, frame: &CloseFrame) -> Result<(), WsError> {
+        self.block_on(|c| c.poll_close(frame))
+    }
+
+    /// One step of [`Client::close`]: `frame` is sent by the first call (later calls
+    /// continue the handshake, whatever frame they pass).
+    pub fn poll_close(&mut self, frame: &CloseFrame) -> Result<Progress<()>, WsError> {
+        if self.shut_down {
+            return Ok(Progress::Done(()));
+        }
+        if self.conn.state() == State::Open {
+            self.conn.close(frame)?;
+            self.note_output();
+            self.start_close();
+        }
+        let deadline = match self.close_deadline {
+            Some(d) => d,
+            // Closed without a handshake of ours (a failure): nothing to wait for.
+            None => {
+                self.shutdown();
+                return Ok(Progress::Done(()));
+            }
+        };
+        Ok(self.poll_finish_close(deadline))
+    }
+
+    /// Starts the close deadline (once).
+    pub(super) fn start_close(&mut self) {
+        if self.close_deadline.is_none() {
+            self.close_deadline = Some(deadline_after(Some(self.conn.limits().close_timeout)));
+        }
+    }
+
+    /// Drives the close handshake until `deadline`: our close frame out, the server's in,
+    /// then its TCP close; then shuts the socket down. Errors end it early.
+    pub(super) fn poll_finish_close(&mut self, deadline: Option<Instant>) -> Progress<()> {
+        match self.finish_close_step(deadline) {
+            Ok(Some(wait)) => wait,
+            Ok(None) | Err(_) => {
+                self.shutdown();
+                Progress::Done(())
+            }
+        }
+    }
+
+    /// One step of [`Client::poll_finish_close`]: `Some(wait)` to wait, `None` when done.
+    fn finish_close_step(
+        &mut self,
+        deadline: Option<Instant>,
+    ) -> Result<Option<Progress<()>>, WsError> {
+        if self.shut_down {
+            return Ok(None);
+        }
+        match self.flush_until(deadline)? {
+            Flush::Done => {}
+            Flush::Blocked => return Ok(Some(Progress::Wait(Interest::Writable, deadline))),
+            Flush::TimedOut => return Ok(None),
+        }
+        let mut scratch = [0u8; 1024];
+        let mut reads = 0;
+        loop {
+            // Until the server's close frame, its frames go through the connection
+            // (data still arriving is dropped); after it, bytes are only drained.
+            if self.conn.state() != State::Closed {
+                while let Some(ev) = self.conn.next_event() {
+                    if let Event::Close { .. } | Event::Failed(_) = ev {
+                        break;
+                    }
+                }
+                if self.conn.state() == State::Closed {
+                    self.note_output();
+                    return self.finish_close_step(deadline);
+                }
+            }
+            if passed(deadline) {
+                return Ok(None);
+            }
+            if self.nonblocking && reads == READ_BUDGET {
+                return Ok(Some(yield_now()));
+            }
+            reads += 1;
+            self.arm(Interest::Readable, deadline)?;
+            let result = if self.conn.state() == State::Closed {
+                self.transport.read(&mut scratch)
+            } else {
+                let buf = self.conn.read_buffer(self.conn.read_hint());
+                self.transport.read(buf)
+            };
+            match result {
+                Ok(0) => return Ok(None),
+                Ok(n) if self.conn.state() != State::Closed => self.conn.commit_read(n),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_would_block(&e) && self.nonblocking => {
+                    return Ok(Some(Progress::Wait(Interest::Readable, deadline)))
+                }
+                Err(e) if is_would_block(&e) => {}
+                Err(e) => return Err(WsError::Io(e)),
+            }
+        }
+    }
+
+    /// The close event for the server's close frame.
+    pub(super) fn peer_close_event(&self) -> Event {
+        Event::Close {
+            code: self.conn.close_code(),
+            reason: self.conn.close_reason().unwrap_or_default().to_string(),
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! A connected WebSocket client over TCP (`ws://`) or TLS (`wss://`), driven in
+//! blocking mode or by an event loop, with one deadline model for both.
+//!
+//! All protocol work is done by [`Connection`]; this module moves bytes between it and
+//! the socket and keeps the deadlines:
+//!
+//! * a **receive** has a deadline for the whole call (from [`Limits::read_timeout`](crate::Limits::read_timeout), or
+//!   given to [`Client::poll_receive`]), whatever arrives meanwhile: pings, pongs,
+//!   fragments, bytes one at a time. When it passes the receive fails with
+//!   [`WsError::Timeout`] and the connection stays usable, unless a frame was cut in
+//!   half: then it is failed with 1006 ([`ProtocolError::TimedOutMidFrame`]);
+//! * queued **output** (a message, a pong, a close frame) must be written within
+//!   [`Limits::write_timeout`] of being queued, else the connection fails with
+//!   [`WsError::WriteTimeout`]. A flood of pings cannot grow the output: only the pong
+//!   for the latest ping is owed;
+//! * the **close handshake** has one deadline, [`Limits::close_timeout`](crate::Limits::close_timeout) from its start
+//!   (our close frame or the server's), for the close frames and the TCP close,
+//!   whatever the server sends meanwhile.
+//!
+//! The two drivers differ only in how they wait. In blocking mode (the default for
+//! [`crate::connect`]) the socket's own read and write timeouts are set to what is left
+//! of the deadline before each system call, so the kernel does the waiting and the
+//! common case (a message that arrives in one read) costs no extra system call. In
+//! non-blocking mode ([`Client::set_nonblocking`], the state a client from
+//! [`Connector`](crate::connector::Connector) starts in) the `poll_*` operations
+//! return [`Progress::Wait`]: wait until the descriptor (`AsRawFd::as_raw_fd`) is ready
+//! or the deadline passes, then call the same operation again.
+//!
+//! Sending is in `client/send.rs`, receiving in `client/receive.rs`, the close
+//! handshake in `client/close.rs`, and the socket timeouts of blocking mode in
+//! `client/deadline.rs`.
+
+mod close;
+mod deadline;
+mod receive;
+mod send;
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use crate::connection::{Connection, State};
+use crate::connector::Interest;
+use crate::error::{ProtocolError, WsError};
+use crate::limits::Limits;
+use crate::transport::Transport;
+
+use deadline::SocketTimeouts;
+
+/// The outcome of a non-blocking operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress<T> {
+    /// The operation finished.
+    Done(T),
+    /// Call it again once the socket is ready for `Interest`, or once the deadline (if
+    /// any) has passed.
+    Wait(Interest, Option<Instant>),
+}
+
+/// A connected WebSocket client.
+pub struct Client {
+    transport: Transport,
+    conn: Connection,
+    url: String,
+    protocol: Option<String>,
+    nonblocking: bool,
+    /// The socket's read and write timeouts (blocking mode).
+    timeouts: SocketTimeouts,
+    /// When the queued output must have been written, while there is some.
+    write_deadline: Option<Instant>,
+    /// Once the close handshake started: when it gives up (`None` inside: no limit).
+    close_deadline: Option<Option<Instant>>,
+    shut_down: bool,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("url", &self.url)
+            .field("state", &self.state())
+            .field("tls", &self.is_tls())
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client over `transport`, whose upgrade to `url` just completed (socket in
+    /// non-blocking mode, no socket timeouts).
+    pub(crate) fn new(
+        transport: Transport,
+        conn: Connection,
+        url: String,
+        protocol: Option<String>,
+    ) -> Client {
+        Client {
+            transport,
+            conn,
+            url,
+            protocol,
+            nonblocking: true,
+            timeouts: SocketTimeouts::default(),
+            write_deadline: None,
+            close_deadline: None,
+            shut_down: false,
+        }
+    }
+
+    /// Runs a `poll_*` step to its end, or fails with [`WsError::WouldBlock`] in
+    /// non-blocking mode.
+    pub(super) fn block_on<T>(
+        &mut self,
+        mut step: impl FnMut(&mut Client) -> Result<Progress<T>, WsError>,
+    ) -> Result<T, WsError> {
+        loop {
+            match step(self)? {
+                Progress::Done(v) => return Ok(v),
+                Progress::Wait(..) if self.nonblocking => return Err(WsError::WouldBlock),
+                // Blocking mode waits in the kernel; a step never yields there.
+                Progress::Wait(..) => {}
+            }
+        }
+    }
+
+    /// Connection state ([`State::Closed`] once the socket is shut down).
+    pub fn state(&self) -> State {
+        if self.shut_down {
+            State::Closed
+        } else {
+            self.conn.state()
+        }
+    }
+
+    /// Fails with [`WsError::ConnectionClosed`] once the socket is shut down.
+    pub(super) fn check_alive(&self) -> Result<(), WsError> {
+        if self.shut_down {
+            Err(WsError::ConnectionClosed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The URL this client connected to.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Subprotocol the server selected, if any.
+    pub fn protocol(&self) -> Option<&str> {
+        self.protocol.as_deref()
+    }
+
+    /// Close code the server sent.
+    pub fn close_code(&self) -> Option<u16> {
+        self.conn.close_code()
+    }
+
+    /// Close reason the server sent.
+    pub fn close_reason(&self) -> Option<&str> {
+        self.conn.close_reason()
+    }
+
+    /// Why the connection failed, if it did.
+    pub fn failure(&self) -> Option<&ProtocolError> {
+        self.conn.failure()
+    }
+
+    /// The limits this connection enforces.
+    pub fn limits(&self) -> &Limits {
+        self.conn.limits()
+    }
+
+    /// Sets the deadline of each later receive ([`Limits::read_timeout`](crate::Limits::read_timeout)).
+    pub fn set_read_timeout(&mut self, timeout: Option<Duration>) {
+        self.conn.set_read_timeout(timeout);
+    }
+
+    /// Whether the socket is in non-blocking mode.
+    pub fn is_nonblocking(&self) -> bool {
+        self.nonblocking
+    }
+
+    /// Switches the socket between blocking and non-blocking mode.
+    pub fn set_nonblocking(&mut self, nonblocking: bool) -> Result<(), WsError> {
+        self.transport
+            .tcp()
+            .set_nonblocking(nonblocking)
+            .map_err(WsError::Io)?;
+        self.nonblocking = nonblocking;
+        Ok(())
+    }
+
+    /// In blocking mode, sets the socket's timeout for `interest` to what is left until
+    /// `deadline` (unless the current one is close enough), so that the kernel's wait
+    /// ends with it.
+    pub(super) fn arm(
+        &mut self,
+        interest: Interest,
+        deadline: Option<Instant>,
+    ) -> Result<(), WsError> {
+        if self.nonblocking {
+            return Ok(());
+        }
+        self.timeouts
+            .arm(self.transport.tcp(), interest, deadline)
+            .map_err(WsError::Io)
+    }
+
+    /// Local socket address.
+    pub fn local_addr(&self) -> Result<SocketAddr, WsError> {
+        self.transport.tcp().local_addr().map_err(WsError::Io)
+    }
+
+    /// Address of the server (after any `SIGIL_RESOLVE` override).
+    pub fn peer_addr(&self) -> Result<SocketAddr, WsError> {
+        self.transport.tcp().peer_addr().map_err(WsError::Io)
+    }
+
+    /// Whether the connection runs over TLS (`wss://`).
+    pub fn is_tls(&self) -> bool {
+        matches!(self.transport, Transport::Tls(_))
+    }
+
+    /// Shuts the socket down now, whatever the close handshake's state. Idempotent.
+    pub fn shutdown(&mut self) {
+        if !self.shut_down {
+            self.shut_down = true;
+            self.transport.shutdown();
+            self.conn.release_buffers();
+        }
+    }
+}
+
+/// Lets an event loop run others before this operation continues: "wait" until now.
+/// (Not until readable: TLS may hold decrypted bytes while the socket has none.)
+pub(super) fn yield_now<T>() -> Progress<T> {
+    Progress::Wait(Interest::Readable, Some(Instant::now()))
+}
+
+/// A socket that would block (non-blocking mode) or whose timeout expired (blocking).
+pub(super) fn is_would_block(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for Client {
+    /// The TCP socket, for readiness polling by an event loop.
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.transport.tcp().as_raw_fd()
+    }
+}

@@ -1,0 +1,170 @@
+//! Receiving: one deadline for the whole receive, whatever arrives meanwhile.
+
+use std::io;
+use std::time::Instant;
+
+use crate::connection::{Event, State};
+use crate::connector::Interest;
+use crate::error::{ProtocolError, WsError};
+use crate::limits::deadline_after;
+
+use super::deadline::{earlier, passed};
+use super::send::Flush;
+use super::{is_would_block, yield_now, Client, Progress};
+
+/// Reads a non-blocking receive makes before it lets an event loop run others (see
+/// [`yield_now`]), so a peer that never stops sending cannot monopolise it.
+pub(super) const READ_BUDGET: usize = 16;
+
+/// What one read brought.
+enum Read {
+    /// Bytes arrived (already handed to the connection).
+    Data,
+    /// End of stream.
+    Eof,
+    /// Nothing yet (non-blocking mode).
+    Blocked,
+    /// The deadline passed.
+    TimedOut,
+}
+
+impl Client {
+    /// Waits for a message or the server's close, answering pings and skipping pongs,
+    /// until [`Limits::read_timeout`](crate::Limits::read_timeout). Returns [`Event::Message`] or [`Event::Close`]
+    /// (once the close handshake is complete); failures are errors. In non-blocking
+    /// mode, [`WsError::WouldBlock`] when it would have to wait.
+    pub fn receive(&mut self) -> Result<Event, WsError> {
+        let deadline = deadline_after(self.conn.limits().read_timeout);
+        self.block_on(|c| c.poll_event(deadline, false))
+    }
+
+    /// Like [`Client::receive`] but also returns pings (already answered) and pongs.
+    pub fn receive_event(&mut self) -> Result<Event, WsError> {
+        let deadline = deadline_after(self.conn.limits().read_timeout);
+        self.block_on(|c| c.poll_event(deadline, true))
+    }
+
+    /// One step of a receive whose deadline is `deadline`: [`Event::Message`] or
+    /// [`Event::Close`] when done, else what to wait for (non-blocking mode; blocking
+    /// mode waits inside).
+    pub fn poll_receive(&mut self, deadline: Option<Instant>) -> Result<Progress<Event>, WsError> {
+        self.poll_event(deadline, false)
+    }
+
+    fn poll_event(
+        &mut self,
+        deadline: Option<Instant>,
+        control_too: bool,
+    ) -> Result<Progress<Event>, WsError> {
+        let mut reads = 0;
+        loop {
+            self.check_alive()?;
+            if let Some(close_deadline) = self.close_deadline {
+                if self.conn.state() == State::Closed {
+                    return Ok(match self.poll_finish_close(close_deadline) {
+                        Progress::Done(()) => Progress::Done(self.peer_close_event()),
+                        Progress::Wait(i, d) => Progress::Wait(i, d),
+                    });
+                }
+            }
+            if let Some(ev) = self.conn.next_event() {
+                self.note_output();
+                match ev {
+                    Event::Ping(_) | Event::Pong(_) if !control_too => continue,
+                    Event::Close { .. } => {
+                        self.start_close();
+                        continue;
+                    }
+                    Event::Failed(e) => return Err(self.failed(e)),
+                    ev => return Ok(Progress::Done(ev)),
+                }
+            }
+            if self.conn.state() == State::Closed {
+                return Err(WsError::ConnectionClosed);
+            }
+            // Pongs owed go out before we wait for more.
+            match self.flush_until(deadline)? {
+                Flush::Done | Flush::Blocked => {}
+                Flush::TimedOut => return Err(self.read_timed_out()),
+            }
+            if self.nonblocking && reads == READ_BUDGET {
+                return Ok(yield_now());
+            }
+            reads += 1;
+            match self.read(deadline)? {
+                Read::Data => {}
+                Read::Eof => {
+                    let lost = self.conn.receive_eof();
+                    self.shutdown();
+                    return Err(match lost {
+                        Some(Event::Failed(e)) => WsError::Protocol(e),
+                        _ => WsError::ConnectionClosed,
+                    });
+                }
+                Read::Blocked => {
+                    return Ok(Progress::Wait(
+                        Interest::Readable,
+                        self.wait_deadline(deadline),
+                    ))
+                }
+                Read::TimedOut => return Err(self.read_timed_out()),
+            }
+        }
+    }
+
+    /// How long a non-blocking receive may wait: until its deadline, or the write
+    /// deadline of output still queued.
+    fn wait_deadline(&self, deadline: Option<Instant>) -> Option<Instant> {
+        if self.wants_write() {
+            earlier(deadline, self.write_deadline)
+        } else {
+            deadline
+        }
+    }
+
+    /// A receive's deadline passed: the connection stays usable unless a frame was cut.
+    fn read_timed_out(&mut self) -> WsError {
+        if !self.conn.mid_frame() {
+            return WsError::Timeout;
+        }
+        let ev = self.conn.fail(ProtocolError::TimedOutMidFrame);
+        self.shutdown();
+        match ev {
+            Event::Failed(e) => WsError::Protocol(e),
+            _ => WsError::Protocol(ProtocolError::TimedOutMidFrame),
+        }
+    }
+
+    /// Reads once into the connection, waiting until `deadline` at most.
+    fn read(&mut self, deadline: Option<Instant>) -> Result<Read, WsError> {
+        loop {
+            if passed(deadline) {
+                return Ok(Read::TimedOut);
+            }
+            self.arm(Interest::Readable, deadline)?;
+            let hint = self.conn.read_hint();
+            let buf = self.conn.read_buffer(hint);
+            match self.transport.read(buf) {
+                Ok(0) => return Ok(Read::Eof),
+                Ok(n) => {
+                    self.conn.commit_read(n);
+                    return Ok(Read::Data);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_would_block(&e) && self.nonblocking => return Ok(Read::Blocked),
+                // Blocking mode: the socket timeout expired; the deadline decides.
+                Err(e) if is_would_block(&e) => {}
+                Err(e) => return Err(self.fail_io(e)),
+            }
+        }
+    }
+
+    /// The connection failed with `e`: send our close frame if possible, then drop it.
+    fn failed(&mut self, e: ProtocolError) -> WsError {
+        self.note_output();
+        let bound = deadline_after(Some(self.conn.limits().close_timeout));
+        let _ = self.flush_until(bound);
+        self.shutdown();
+        WsError::Protocol(e)
+    }
+}

@@ -1,0 +1,245 @@
+//! Message reassembly: data frames (RFC 6455 §5.4 fragments) in, whole messages out.
+//!
+//! Small frames arrive whole from the input buffer ([`Reassembly::frame`]). The payload
+//! of a large frame is instead received straight into the message's own buffer
+//! ([`Reassembly::begin_direct`], then [`Reassembly::direct_space`] and
+//! [`Reassembly::commit_direct`]), so big messages are not copied on the way in.
+
+use crate::error::ProtocolError;
+use crate::frame::OpCode;
+
+use super::Message;
+
+/// Data frames with at least this much payload are received straight into the message
+/// buffer instead of through the input buffer and a copy.
+pub(super) const DIRECT_MIN: usize = super::input::READ_CHUNK;
+
+/// A message whose frames are arriving.
+#[derive(Debug)]
+struct Partial {
+    text: bool,
+    data: Vec<u8>,
+    /// Bytes of `data` already validated as UTF-8 (text messages).
+    utf8_checked: usize,
+}
+
+/// The message being reassembled, if any.
+#[derive(Debug, Default)]
+pub(super) struct Reassembly {
+    partial: Option<Partial>,
+    /// While a frame's payload is received directly: the end of what arrived so far in
+    /// `partial.data` (which is already sized for the whole payload), and the frame's FIN.
+    direct: Option<(usize, bool)>,
+}
+
+/// Validates UTF-8 appended since `*checked`, allowing an incomplete last character
+/// unless `fin`. Advances `*checked` past the validated part.
+fn check_utf8(data: &[u8], checked: &mut usize, fin: bool) -> bool {
+    match std::str::from_utf8(&data[*checked..]) {
+        Ok(_) => {
+            *checked = data.len();
+            true
+        }
+        Err(e) if e.error_len().is_none() && !fin => {
+            *checked += e.valid_up_to();
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Size from which a fragmented message gets room for the largest it may become.
+const EAGER: usize = 1 << 20;
+
+/// Makes room for `extra` more bytes in `data`, part of a message of at most `limit`
+/// bytes. Small messages grow as usual. From [`EAGER`] bytes on, room for `limit`
+/// bytes is reserved at once: untouched pages cost address space, not memory, and the
+/// buffer is never copied again, whereas each doubling copy briefly holds the old and
+/// the new buffer (a 64 MiB message peaked at 1.6x its size). An allocation failure
+/// fails the message as too big.
+fn grow(data: &mut Vec<u8>, extra: usize, limit: usize) -> Result<(), ProtocolError> {
+    let needed = data.len() + extra;
+    if needed <= data.capacity() {
+        return Ok(());
+    }
+    if needed >= EAGER
+        && data
+            .try_reserve_exact(limit.max(needed) - data.len())
+            .is_ok()
+    {
+        return Ok(());
+    }
+    data.try_reserve(extra)
+        .map_err(|_| ProtocolError::MessageTooBig {
+            size: needed as u64,
+            limit,
+        })
+}
+
+/// A complete message from its payload (failing on invalid UTF-8 text).
+fn complete(text: bool, data: Vec<u8>) -> Result<Message, ProtocolError> {
+    if !text {
+        return Ok(Message::Binary(data));
+    }
+    String::from_utf8(data)
+        .map(Message::Text)
+        .map_err(|_| ProtocolError::InvalidUtf8)
+}
+
+impl Reassembly {
+    /// Checks a data frame's header against the message in progress and the size limit,
+    /// before its payload is buffered.
+    pub(super) fn check_frame(
+        &self,
+        opcode: OpCode,
+        payload_len: u64,
+        limit: usize,
+    ) -> Result<(), ProtocolError> {
+        let buffered = match (&self.partial, opcode) {
+            (None, OpCode::Continuation) => return Err(ProtocolError::UnexpectedContinuation),
+            (Some(_), OpCode::Text | OpCode::Binary) => {
+                return Err(ProtocolError::UnfinishedMessage)
+            }
+            (Some(p), _) => p.data.len() as u64,
+            (None, _) => 0,
+        };
+        let size = buffered + payload_len;
+        if size > limit as u64 {
+            return Err(ProtocolError::MessageTooBig { size, limit });
+        }
+        Ok(())
+    }
+
+    /// Adds a whole data frame that passed [`Reassembly::check_frame`] against `limit`;
+    /// returns the message it completes, if it does.
+    pub(super) fn frame(
+        &mut self,
+        opcode: OpCode,
+        fin: bool,
+        payload: &[u8],
+        limit: usize,
+    ) -> Result<Option<Message>, ProtocolError> {
+        if opcode != OpCode::Continuation {
+            let text = opcode == OpCode::Text;
+            if fin {
+                return complete(text, payload.to_vec()).map(Some);
+            }
+            self.partial = Some(Partial {
+                text,
+                data: Vec::new(),
+                utf8_checked: 0,
+            });
+        }
+        let Some(p) = self.partial.as_mut() else {
+            return Err(ProtocolError::UnexpectedContinuation);
+        };
+        grow(&mut p.data, payload.len(), limit)?;
+        p.data.extend_from_slice(payload);
+        self.fragment_done(fin)
+    }
+
+    /// After a frame's payload was appended: on FIN, the whole message (validated);
+    /// otherwise checks the UTF-8 received so far, so bad text fails early.
+    fn fragment_done(&mut self, fin: bool) -> Result<Option<Message>, ProtocolError> {
+        if fin {
+            return match self.partial.take() {
+                Some(mut p) => {
+                    if p.data.capacity() - p.data.len() > p.data.len() / 8 {
+                        // Room reserved for a larger message: give it back (no copy).
+                        p.data.shrink_to_fit();
+                    }
+                    complete(p.text, p.data).map(Some)
+                }
+                None => Err(ProtocolError::UnexpectedContinuation),
+            };
+        }
+        match self.partial.as_mut() {
+            Some(p) if p.text => match check_utf8(&p.data, &mut p.utf8_checked, false) {
+                true => Ok(None),
+                false => Err(ProtocolError::InvalidUtf8),
+            },
+            _ => Ok(None),
+        }
+    }
+
+    /// Starts receiving the payload of a data frame (that passed
+    /// [`Reassembly::check_frame`] against `limit`) straight into the message buffer;
+    /// `have` is the part already in the input buffer.
+    pub(super) fn begin_direct(
+        &mut self,
+        opcode: OpCode,
+        fin: bool,
+        payload_len: usize,
+        have: &[u8],
+        limit: usize,
+    ) -> Result<(), ProtocolError> {
+        if opcode != OpCode::Continuation {
+            let data = if fin {
+                // Exactly the message; calloc'd, so large buffers need no zeroing pass.
+                vec![0u8; payload_len]
+            } else {
+                Vec::new()
+            };
+            self.partial = Some(Partial {
+                text: opcode == OpCode::Text,
+                data,
+                utf8_checked: 0,
+            });
+        }
+        let Some(p) = self.partial.as_mut() else {
+            return Err(ProtocolError::UnexpectedContinuation);
+        };
+        let start = if fin && opcode != OpCode::Continuation {
+            0
+        } else {
+            let start = p.data.len();
+            grow(&mut p.data, payload_len, limit)?;
+            p.data.resize(start + payload_len, 0);
+            start
+        };
+        p.data[start..start + have.len()].copy_from_slice(have);
+        self.direct = Some((start + have.len(), fin));
+        Ok(())
+    }
+
+    /// Whether a frame's payload is being received directly.
+    pub(super) fn is_direct(&self) -> bool {
+        self.direct.is_some()
+    }
+
+    /// Payload bytes the directly received frame still needs.
+    pub(super) fn direct_remaining(&self) -> usize {
+        match (&self.direct, &self.partial) {
+            (Some((filled, _)), Some(p)) => p.data.len() - filled,
+            _ => 0,
+        }
+    }
+
+    /// Where the rest of the directly received payload goes: exactly what it still needs.
+    pub(super) fn direct_space(&mut self) -> Option<&mut [u8]> {
+        let (filled, _) = self.direct?;
+        let p = self.partial.as_mut()?;
+        Some(&mut p.data[filled..]).filter(|s| !s.is_empty())
+    }
+
+    /// Records `n` bytes written into [`Reassembly::direct_space`].
+    pub(super) fn commit_direct(&mut self, n: usize) {
+        if let (Some((filled, _)), Some(p)) = (self.direct.as_mut(), &self.partial) {
+            *filled = (*filled + n).min(p.data.len());
+        }
+    }
+
+    /// Once the directly received payload is complete: the message it completes, if any.
+    pub(super) fn finish_direct(&mut self) -> Result<Option<Message>, ProtocolError> {
+        match self.direct.take() {
+            Some((_, fin)) => self.fragment_done(fin),
+            None => Ok(None),
+        }
+    }
+
+    /// Forgets the message in progress (the connection failed or closed).
+    pub(super) fn clear(&mut self) {
+        self.partial = None;
+        self.direct = None;
+    }
+}
