@@ -32,5 +32,4 @@ pub use sigil_macros::native;
 // The WebSocket glue (`crates/sigil/src/websocket/connection.rs` and `options.rs`) still
 // uses these old module paths and the untyped natives of `legacy`; they go when it moves to
 // `#[native]`.
-pub use legacy::builtins;
-pub use run::{value, vm};
+pub use legacy::{builtins, value, vm};

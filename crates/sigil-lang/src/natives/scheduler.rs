@@ -9,6 +9,7 @@ use crate::natives::{FromValue, Opaque, Proc, Registry};
 use crate::run::ctx::Ctx;
 use crate::run::fiber::{Fiber, TaskOutcome};
 use crate::run::heap::Heap;
+use crate::run::native::Descriptor;
 use crate::run::printer;
 use crate::run::value::{Ctl, Error, NResult, NativeObject, Object, Resume, Value, Wait};
 use crate::run::vm::{Uncaught, Vm};
@@ -17,6 +18,7 @@ use std::any::{Any, TypeId};
 use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::os::fd::{AsFd, AsRawFd};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -29,8 +31,9 @@ struct Task {
     waiters: Vec<TaskId>,
     /// Bumped on every wake, so stale timer entries are ignored.
     generation: u64,
-    /// The descriptor the task waits on, registered with the poller.
-    fd: Option<i32>,
+    /// The descriptor the task waits on, registered with the poller (held open while
+    /// the task waits).
+    fd: Option<Descriptor>,
     /// Deadline of a `channel-get` with a timeout, kept across retries.
     deadline: Option<Instant>,
     /// Description of the error the task ended with, until someone awaits it.
@@ -171,9 +174,7 @@ impl Scheduler {
             if !by_fd {
                 // Woken by something else (a timer): disarm, so a later event on the
                 // descriptor cannot wake the task while it waits for something else.
-                // SAFETY: the descriptor belongs to an open socket of this task.
-                let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
-                let _ = self.poller.modify(borrowed, Event::none(id as usize));
+                let _ = self.poller.modify(fd.as_fd(), Event::none(id as usize));
             }
             // The registration stays (oneshot: disarmed until `park` re-arms it), which
             // saves two system calls per wait on a busy socket.
@@ -193,33 +194,38 @@ impl Scheduler {
                 self.ready.push_back(id)
             }
             Wait::Until(t) => self.timers.push(Reverse((t, id, generation))),
-            Wait::Readable(fd)
-            | Wait::Writable(fd)
-            | Wait::ReadableUntil(fd, _)
-            | Wait::WritableUntil(fd, _) => {
+            Wait::Readable(_)
+            | Wait::Writable(_)
+            | Wait::ReadableUntil(..)
+            | Wait::WritableUntil(..) => {
                 let key = id as usize;
-                let ev = match wait {
-                    Wait::Writable(_) | Wait::WritableUntil(..) => Event::writable(key),
-                    _ => Event::readable(key),
+                let (fd, ev, deadline) = match wait {
+                    Wait::Writable(d) => (d, Event::writable(key), None),
+                    Wait::WritableUntil(d, t) => (d, Event::writable(key), Some(t)),
+                    Wait::Readable(d) => (d, Event::readable(key), None),
+                    Wait::ReadableUntil(d, t) => (d, Event::readable(key), Some(t)),
+                    _ => return Ok(()),
                 };
-                if let Wait::ReadableUntil(_, t) | Wait::WritableUntil(_, t) = wait {
+                if let Some(t) = deadline {
                     self.timers.push(Reverse((t, id, generation)));
                 }
                 // Re-arm a registration this scheduler made before; a descriptor number
                 // whose socket was closed (the kernel dropped it) or reused is added afresh.
-                // SAFETY: the descriptor belongs to an open socket of the parked task.
-                let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
-                if !self.registered.contains(&fd) || self.poller.modify(borrowed, ev).is_err() {
-                    // SAFETY: as above; a registration whose socket closes is dropped by the
-                    // kernel, and the poller is dropped when `async-run` returns.
-                    match unsafe { self.poller.add(fd, ev) } {
+                // The task holds `fd` open until it is woken.
+                let raw = fd.as_fd().as_raw_fd();
+                if !self.registered.contains(&raw) || self.poller.modify(fd.as_fd(), ev).is_err() {
+                    // SAFETY: `polling` asks that a source be removed before it is closed.
+                    // The registration outlives the wait: closing the last descriptor of a
+                    // socket drops its registrations (epoll), and the poller goes when
+                    // `async-run` returns.
+                    match unsafe { self.poller.add(raw, ev) } {
                         Ok(()) => {}
                         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                            self.poller.modify(borrowed, ev)?
+                            self.poller.modify(fd.as_fd(), ev)?
                         }
                         Err(e) => return Err(e),
                     }
-                    self.registered.insert(fd);
+                    self.registered.insert(raw);
                 }
                 if let Some(t) = self.tasks.get_mut(&id) {
                     t.fd = Some(fd);

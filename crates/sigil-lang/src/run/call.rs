@@ -389,7 +389,7 @@ impl Vm {
                         }
                         Ok(Ctl::Park(wait, resume)) => {
                             self.flush();
-                            if let Err(e) = (self.blocker)(self, wait) {
+                            if let Err(e) = crate::run::block::block_thread(self, &wait) {
                                 self.stack.truncate(fpos);
                                 return self.throw_at(e, tail, entry);
                             }

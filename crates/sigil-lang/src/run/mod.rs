@@ -1,7 +1,7 @@
 //! Running: the virtual machine that executes compiled code, and the run-time data it
 //! works on (values, the heap and its collector, numbers, printing).
 
-pub mod block;
+mod block;
 pub mod call;
 pub mod code;
 pub mod ctx;

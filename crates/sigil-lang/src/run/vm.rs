@@ -7,7 +7,6 @@
 //! fibers, primitives and collection roots have files of their own in this folder.
 
 use crate::read::syntax::{Span, Syn};
-use crate::run::block::{block_thread, Blocker};
 use crate::run::call::Frame;
 use crate::run::fiber::ParkedCall;
 use crate::run::globals::Globals;
@@ -80,8 +79,6 @@ pub struct Vm {
     pub last_uncaught: Option<Uncaught>,
     /// Host data for native libraries, keyed by type.
     pub host: HashMap<std::any::TypeId, Box<dyn std::any::Any>>,
-    /// Carries out parked waits when no scheduler runs.
-    pub blocker: Blocker,
     /// Set while a scheduler runs a task: parking natives then suspend the task instead of
     /// blocking the thread.
     pub suspendable: bool,
@@ -127,7 +124,6 @@ impl Vm {
             command_line: Vec::new(),
             last_uncaught: None,
             host: HashMap::new(),
-            blocker: block_thread,
             suspendable: false,
             parked: None,
             floor: (0, 0),
