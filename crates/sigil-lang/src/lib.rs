@@ -10,7 +10,7 @@
 // `#[native]` writes paths starting `::sigil_lang`, in this crate too.
 extern crate self as sigil_lang;
 
-pub mod compile;
+pub(crate) mod compile;
 pub mod embed;
 mod legacy;
 pub mod natives;
@@ -19,13 +19,16 @@ pub mod run;
 #[cfg(test)]
 mod test_util;
 
+pub use compile::expand::SPECIAL_FORMS;
 pub use embed::interp::Interpreter;
 pub use embed::register::Kept;
 pub use embed::SchemeError;
 pub use natives::{FromValue, IntoValue, NativeResult, Registry, Rest};
 pub use run::ctx::Ctx;
+pub use run::heap::Heap;
+pub use run::native::Descriptor;
 pub use run::native::{Arity, Ctl, Resume, Wait};
-pub use run::value::{Error, NResult, NativeObject, Value};
+pub use run::value::{Error, NResult, NativeObject, Object, Value};
 pub use sigil_macros::native;
 
 // ---- TRANSITION ------------------------------------------------------------------------------

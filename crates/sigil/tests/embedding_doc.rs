@@ -76,7 +76,7 @@ fn snippets_run() -> Result<(), sigil_lang::SchemeError> {
     let back: Vec<i64> = interp.from_value(kept.value())?;
     interp.release(kept);                  // unrooted; the value is valid until the next evaluation
 
-    let flag = interp.vm.interrupt.clone();
+    let flag = interp.interrupt_flag();
     std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(200));
         flag.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -10,6 +10,7 @@ use crate::natives::{builtins, Registry};
 use crate::read::reader;
 use crate::read::symbol::Symbol;
 use crate::read::syntax::{Span, Syn};
+use crate::run::heap::Heap;
 use crate::run::printer;
 use crate::run::value::{Object, Value};
 use crate::run::vm::{Uncaught, Vm};
@@ -21,7 +22,7 @@ use std::rc::Rc;
 /// A Sigil interpreter.
 pub struct Interpreter {
     /// The machine (for natives and advanced embedders).
-    pub vm: Vm,
+    pub(crate) vm: Vm,
     /// The top-level environment and the prelude's lazily compiled procedures, shared with
     /// the VM (its compiler).
     pub(super) top: Rc<RefCell<Toplevel>>,
@@ -137,6 +138,36 @@ impl Interpreter {
     }
 
     // ---- configuration --------------------------------------------------------------
+
+    /// Replaces where standard output goes (tests and embedders capture it this way).
+    /// Output is buffered; it is flushed after each evaluation or call, and by
+    /// [`Interpreter::flush`].
+    pub fn set_output(&mut self, sink: Box<dyn std::io::Write>) {
+        self.vm.set_output(sink);
+    }
+
+    /// Writes buffered standard output to its destination.
+    pub fn flush(&mut self) {
+        self.vm.flush();
+    }
+
+    /// The interrupt flag: storing `true` in it (from another thread or a signal handler)
+    /// stops the running computation at its next procedure call, or within 50 ms while it
+    /// sleeps or waits, with an `interrupt` error. The VM clears it when it reacts.
+    pub fn interrupt_flag(&self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+        self.vm.interrupt.clone()
+    }
+
+    /// The heap, to read the values the interpreter returns (see [`Heap::str`],
+    /// [`Heap::pair`], ...).
+    pub fn heap(&self) -> &Heap {
+        &self.vm.heap
+    }
+
+    /// The value of a datum read with [`reader::read_all`], as `quote` would make it.
+    pub fn datum(&mut self, d: &Syn) -> Value {
+        crate::run::datum::syntax_to_value(&mut self.vm.heap, d)
+    }
 
     /// Sets how many nested (non-tail) calls may be active before "recursion too deep"
     /// (default 1 000 000; the `SIGIL_MAX_DEPTH` environment variable sets the default).

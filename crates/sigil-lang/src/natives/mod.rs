@@ -10,10 +10,10 @@
 //! (`prelude/*.sgl`).
 
 pub mod args;
-pub mod builtins;
+pub(crate) mod builtins;
 pub mod convert;
 mod registry;
-pub mod scheduler;
+pub(crate) mod scheduler;
 
 pub use convert::{
     Byte, FromValue, FromValueMut, IntoValue, List, NativeResult, Opaque, Proc, Rest, Vector,

@@ -41,7 +41,7 @@ pub struct Heap {
     epoch: u32,
     gray: Vec<Value>,
     /// Number of completed collections.
-    pub collections: usize,
+    collections: usize,
 }
 
 impl Default for Heap {
@@ -109,6 +109,11 @@ impl Heap {
             },
             _ => None,
         }
+    }
+
+    /// Number of completed collections.
+    pub fn collections(&self) -> usize {
+        self.collections
     }
 
     /// Number of live (allocated) objects.
