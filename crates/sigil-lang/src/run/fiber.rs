@@ -9,13 +9,13 @@ use crate::run::vm::{Uncaught, Vm, TOPLEVEL_FRAMES};
 /// A captured continuation: a copy of the control stack and the dynamic state.
 pub struct Continuation {
     /// Values below the `call/cc` call.
-    pub stack: Vec<Value>,
+    pub(crate) stack: Vec<Value>,
     /// Frames at capture.
-    pub frames: Vec<Frame>,
+    pub(crate) frames: Vec<Frame>,
     /// Exception handler stack at capture.
-    pub handlers: Value,
+    pub(crate) handlers: Value,
     /// `dynamic-wind` stack at capture.
-    pub winders: Value,
+    pub(crate) winders: Value,
 }
 
 impl Continuation {
@@ -38,15 +38,15 @@ pub struct ParkedCall {
 /// tasks.
 pub struct Fiber {
     /// Value stack.
-    pub stack: Vec<Value>,
+    pub(crate) stack: Vec<Value>,
     /// Frames.
-    pub frames: Vec<Frame>,
+    pub(crate) frames: Vec<Frame>,
     /// Exception handlers.
-    pub handlers: Value,
+    pub(crate) handlers: Value,
     /// `dynamic-wind` entries.
-    pub winders: Value,
+    pub(crate) winders: Value,
     /// The native call the fiber is parked in, if any.
-    pub parked: Option<ParkedCall>,
+    pub(crate) parked: Option<ParkedCall>,
 }
 
 impl Fiber {

@@ -42,10 +42,14 @@ pub struct Heap {
     gray: Vec<Value>,
     /// Number of completed collections.
     collections: usize,
+    /// What a reference from another heap reads as: a free slot, so that a value carried
+    /// from one interpreter into another is a type error there, not a crash.
+    stranger: Object,
 }
 
-impl Default for Heap {
-    fn default() -> Self {
+impl Heap {
+    /// An empty heap.
+    pub(crate) fn new() -> Heap {
         Heap {
             objs: Vec::new(),
             marks: Vec::new(),
@@ -57,11 +61,10 @@ impl Default for Heap {
             epoch: 1,
             gray: Vec::new(),
             collections: 0,
+            stranger: Object::Free,
         }
     }
-}
 
-impl Heap {
     /// Stores an object and returns a reference to it.
     #[inline]
     pub fn alloc(&mut self, obj: Object) -> Value {
@@ -79,14 +82,20 @@ impl Heap {
 
     /// The object behind a reference.
     #[inline]
-    pub fn get(&self, r: ObjRef) -> &Object {
-        &self.objs[r.0 as usize]
+    pub(crate) fn get(&self, r: ObjRef) -> &Object {
+        self.objs.get(r.0 as usize).unwrap_or(&self.stranger)
     }
 
     /// The object behind a reference, mutably.
     #[inline]
     pub(crate) fn get_mut(&mut self, r: ObjRef) -> &mut Object {
-        &mut self.objs[r.0 as usize]
+        match self.objs.get_mut(r.0 as usize) {
+            Some(obj) => obj,
+            None => {
+                self.stranger = Object::Free;
+                &mut self.stranger
+            }
+        }
     }
 
     /// The object behind a value, if it is a heap object.
@@ -123,7 +132,7 @@ impl Heap {
 
     /// Whether enough has been allocated since the last collection to collect again.
     #[inline]
-    pub fn wants_collection(&self) -> bool {
+    pub(crate) fn wants_collection(&self) -> bool {
         self.since_gc >= self.threshold || self.bytes_since_gc >= self.byte_threshold
     }
 
@@ -254,14 +263,14 @@ impl Heap {
     // ---- collection -----------------------------------------------------------------
 
     /// Starts a collection: call [`Heap::mark`] on every root, then [`Heap::finish`].
-    pub fn begin_collection(&mut self) {
+    pub(crate) fn begin_collection(&mut self) {
         self.epoch = self.epoch.wrapping_add(1);
         self.gray.clear();
     }
 
     /// Marks a root value.
     #[inline]
-    pub fn mark(&mut self, v: Value) {
+    pub(crate) fn mark(&mut self, v: Value) {
         if let Value::Obj(r) = v {
             if !self.marks[r.0 as usize] {
                 self.marks[r.0 as usize] = true;
@@ -271,7 +280,7 @@ impl Heap {
     }
 
     /// Marks the constants of a procedure's code (and its nested procedures).
-    pub fn mark_proto(&mut self, p: &Proto) {
+    pub(crate) fn mark_proto(&mut self, p: &Proto) {
         if p.mark_epoch.get() == self.epoch {
             return;
         }
@@ -342,7 +351,7 @@ impl Heap {
 
     /// Traces everything reachable from the marked roots, frees the rest, and returns the
     /// number of objects freed.
-    pub fn finish(&mut self) -> usize {
+    pub(crate) fn finish(&mut self) -> usize {
         let mut scratch = Vec::new();
         while let Some(Value::Obj(r)) = self.gray.pop() {
             let obj = std::mem::replace(&mut self.objs[r.0 as usize], Object::Free);

@@ -106,7 +106,7 @@ impl Vm {
     /// A machine with an empty global table.
     pub fn new() -> Vm {
         Vm {
-            heap: Heap::default(),
+            heap: Heap::new(),
             globals: Globals::default(),
             compiler: None,
             stack: Vec::with_capacity(1024),

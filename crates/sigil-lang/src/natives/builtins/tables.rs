@@ -207,11 +207,7 @@ impl TableArg {
 }
 
 fn new_table(ctx: &mut Ctx, kind: TableKind) -> Value {
-    ctx.alloc(Object::Table(Box::new(Table {
-        kind,
-        buckets: Default::default(),
-        len: 0,
-    })))
+    ctx.alloc(Object::Table(Box::new(Table::new(kind))))
 }
 
 /// The table kind for an equivalence-procedure argument: `eq?` and `eqv?` give an eqv
