@@ -21,13 +21,13 @@ mod test_util;
 
 pub use compile::expand::SPECIAL_FORMS;
 pub use embed::interp::Interpreter;
-pub use embed::register::Kept;
 pub use embed::SchemeError;
 pub use natives::{FromValue, IntoValue, NativeResult, Registry, Rest};
 pub use run::ctx::Ctx;
 pub use run::heap::Heap;
 pub use run::native::Descriptor;
 pub use run::native::{Arity, Ctl, Resume, Wait};
+pub use run::roots::Kept;
 pub use run::value::{Error, NResult, NativeObject, Object, Value};
 pub use sigil_macros::native;
 

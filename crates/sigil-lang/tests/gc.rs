@@ -66,3 +66,24 @@ fn large_buffers_are_collected_by_size() {
         i.heap().live_objects()
     );
 }
+
+/// Makes a fresh string, calls `f` (which may collect), and returns the string.
+#[sigil_lang::native("string-around")]
+fn string_around(ctx: &mut sigil_lang::Ctx, f: sigil_lang::Value) -> sigil_lang::NResult {
+    let s = ctx.string("made before the call");
+    let kept = ctx.keep(s);
+    ctx.apply(f, &[])?;
+    Ok(ctx.release(kept))
+}
+
+#[test]
+fn values_kept_by_a_native_survive_a_collection_during_apply() {
+    let mut i = Interpreter::new();
+    i.define_native_library("around", |reg| reg.add(&[STRING_AROUND]));
+    i.eval_str("(import (around))").unwrap();
+    let v = i
+        .eval_str("(string-around (lambda () (gc) (make-list 1000 \"garbage\") (gc)))")
+        .unwrap();
+    assert_eq!(i.write(v), "\"made before the call\"");
+    assert!(i.heap().collections() >= 2);
+}

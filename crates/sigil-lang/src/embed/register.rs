@@ -26,6 +26,7 @@ use crate::natives::{FromValue, IntoValue, NativeResult, Registry, Rest};
 use crate::run::ctx::Ctx;
 use crate::run::heap::Heap;
 use crate::run::native::{Arity, ClosureFn, Native, NativeFn};
+use crate::run::roots::Kept;
 use crate::run::value::{NResult, Object, Value};
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
@@ -174,23 +175,6 @@ impl Registry<'_> {
     }
 }
 
-/// A value rooted by [`Interpreter::keep`]: the collector will not free it (or anything it
-/// refers to) until it is given back to [`Interpreter::release`]. Dropping a `Kept` without
-/// releasing it keeps the value alive for the interpreter's lifetime.
-#[derive(Debug)]
-#[must_use = "a kept value stays rooted until released"]
-pub struct Kept {
-    index: usize,
-    value: Value,
-}
-
-impl Kept {
-    /// The kept value.
-    pub fn value(&self) -> Value {
-        self.value
-    }
-}
-
 impl Interpreter {
     fn define_closure(&mut self, name: &str, arity: Arity, f: ClosureFn) {
         let native = Native::new(name, arity, NativeFn::Closure(f));
@@ -239,37 +223,13 @@ impl Interpreter {
     /// Roots `v` so it survives collections while Rust holds it between evaluations.
     /// (Only heap objects need rooting; other values are returned in a `Kept` as is.)
     pub fn keep(&mut self, v: Value) -> Kept {
-        if !matches!(v, Value::Obj(_)) {
-            return Kept {
-                index: usize::MAX,
-                value: v,
-            };
-        }
-        let roots = &mut self.vm.roots;
-        let index = match roots.iter().position(|r| matches!(r, Value::Undefined)) {
-            Some(i) => {
-                roots[i] = v;
-                i
-            }
-            None => {
-                roots.push(v);
-                roots.len() - 1
-            }
-        };
-        Kept { index, value: v }
+        self.vm.keep(v)
     }
 
     /// Unroots a value kept with [`Interpreter::keep`] (on this interpreter) and returns it.
     /// It stays valid until the next evaluation or call.
     pub fn release(&mut self, k: Kept) -> Value {
-        let roots = &mut self.vm.roots;
-        if let Some(slot) = roots.get_mut(k.index) {
-            *slot = Value::Undefined;
-        }
-        while matches!(roots.last(), Some(Value::Undefined)) {
-            roots.pop();
-        }
-        k.value
+        self.vm.release(k)
     }
 }
 

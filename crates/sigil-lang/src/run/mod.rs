@@ -15,6 +15,6 @@ pub(crate) mod numeric;
 mod prim;
 pub mod printer;
 mod records;
-mod roots;
+pub(crate) mod roots;
 pub mod value;
 pub(crate) mod vm;
