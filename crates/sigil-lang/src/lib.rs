@@ -3,9 +3,11 @@
 //! Embed it with [`Interpreter`]: evaluate strings or files, call procedures, register
 //! native procedures and libraries.
 //!
-//! The modules follow the pipeline: [`read`] (text to syntax) → [`compile`] (syntax to
+//! The modules follow the pipeline: [`read`] (text to syntax) → `compile` (syntax to
 //! code) → [`run`] (the virtual machine) → [`natives`] (the core library) → [`embed`]
 //! (the interpreter). `docs/architecture.md` describes the layers.
+
+#![warn(missing_docs)]
 
 // `#[native]` writes paths starting `::sigil_lang`, in this crate too.
 extern crate self as sigil_lang;

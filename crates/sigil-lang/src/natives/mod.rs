@@ -5,8 +5,8 @@
 //! [`Registry`] binds. Arguments convert with [`FromValue`], results with
 //! [`NativeResult`]/[`IntoValue`] ([`convert`]); the wrapper's steps are in [`args`].
 //!
-//! The core library itself: native procedures by subject ([`builtins`]), the coroutine
-//! scheduler of `(sigil async)` ([`scheduler`]), and the prelude written in Sigil
+//! The core library itself: native procedures by subject (`builtins`), the coroutine
+//! scheduler of `(sigil async)` (`scheduler`), and the prelude written in Sigil
 //! (`prelude/*.sgl`).
 
 pub mod args;

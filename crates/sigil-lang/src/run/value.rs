@@ -208,8 +208,11 @@ impl Table {
 pub enum Port {
     /// Reads from a string; `fold_case` is set by `#!fold-case` read from it.
     Input {
+        /// The text.
         text: String,
+        /// Read position (a byte offset).
         pos: usize,
+        /// Whether symbols and characters read from here fold case.
         fold_case: bool,
     },
     /// Accumulates output in a string.
@@ -234,7 +237,10 @@ pub enum Port {
     /// Writes bytes to a file.
     BinaryFileOut(std::io::BufWriter<std::fs::File>),
     /// A port that has been closed; `input` tells which direction it had.
-    Closed { input: bool },
+    Closed {
+        /// Whether the port was an input port.
+        input: bool,
+    },
 }
 
 /// A Rust value wrapped as a Scheme object (a WebSocket connection, say).
