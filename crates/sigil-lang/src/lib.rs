@@ -24,7 +24,7 @@ mod test_util;
 pub use compile::expand::SPECIAL_FORMS;
 pub use embed::interp::Interpreter;
 pub use embed::SchemeError;
-pub use natives::{FromValue, IntoValue, NativeResult, Registry, Rest};
+pub use natives::{FromValue, IntoValue, NativeDef, NativeResult, Opaque, Proc, Registry, Rest};
 pub use run::ctx::Ctx;
 pub use run::heap::Heap;
 pub use run::native::Descriptor;

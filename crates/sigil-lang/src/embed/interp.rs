@@ -5,7 +5,7 @@ use super::error::{file_error, SchemeError};
 use crate::compile::autoload;
 use crate::compile::module::{GlobalBinding, Module};
 use crate::compile::toplevel::Toplevel;
-use crate::natives::{self, PRELUDE};
+use crate::natives::{self, NativeDef, PRELUDE};
 use crate::natives::{builtins, Registry};
 use crate::read::reader;
 use crate::read::symbol::Symbol;
@@ -218,12 +218,23 @@ impl Interpreter {
 
     /// Binds a global variable visible to programs and the REPL.
     pub fn define(&mut self, name: &str, v: Value) {
+        self.at_top_level(|reg| reg.define(name, v));
+    }
+
+    /// Binds each native procedure (written with `#[native]`) at the top level under its
+    /// name; [`Registry::add`] does the same in a native library.
+    pub fn add(&mut self, natives: &[NativeDef]) {
+        self.at_top_level(|reg| reg.add(natives));
+    }
+
+    /// Runs `f` with a registry that binds in the top-level environment.
+    pub(crate) fn at_top_level(&mut self, f: impl FnOnce(&mut Registry)) {
         let mut reg = Registry {
             vm: &mut self.vm,
             module: &mut self.top.borrow_mut().env,
             core: false,
         };
-        reg.define(name, v);
+        f(&mut reg);
     }
 
     /// The value of a top-level variable (compiling a prelude procedure on first use).

@@ -25,9 +25,9 @@ use crate::natives::args::{arg, finish, guard, opt_arg, rest};
 use crate::natives::{FromValue, IntoValue, NativeResult, Registry, Rest};
 use crate::run::ctx::Ctx;
 use crate::run::heap::Heap;
-use crate::run::native::{Arity, ClosureFn, Native, NativeFn};
+use crate::run::native::{Arity, ClosureFn};
 use crate::run::roots::Kept;
-use crate::run::value::{NResult, Object, Value};
+use crate::run::value::{NResult, Value};
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 
@@ -176,22 +176,16 @@ impl Registry<'_> {
 }
 
 impl Interpreter {
-    fn define_closure(&mut self, name: &str, arity: Arity, f: ClosureFn) {
-        let native = Native::new(name, arity, NativeFn::Closure(f));
-        let v = self.vm.heap.alloc(Object::Native(Rc::new(native)));
-        self.define(name, v);
-    }
-
     /// Binds the top-level procedure `name` to a typed Rust closure, for example
     /// `interp.register_fn("rust-add", |a: i64, b: i64| a + b)`. See [`IntoNative`] for
     /// the closures accepted and [`FromValue`]/[`IntoValue`] for the types.
     pub fn register_fn<Args, F: IntoNative<Args>>(&mut self, name: &str, f: F) {
-        self.define_closure(name, F::arity(), f.into_native(name));
+        self.at_top_level(|reg| reg.register_fn(name, f));
     }
 
     /// Like [`Interpreter::register_fn`] for closures whose first parameter is `&mut Ctx`.
     pub fn register_fn_ctx<Args, F: IntoNativeCtx<Args>>(&mut self, name: &str, f: F) {
-        self.define_closure(name, F::arity(), f.into_native(name));
+        self.at_top_level(|reg| reg.register_fn_ctx(name, f));
     }
 
     /// Converts a Rust value to a Scheme value.
@@ -236,7 +230,7 @@ impl Interpreter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Error;
+    use crate::{Error, Object};
 
     fn interp() -> Interpreter {
         Interpreter::new()

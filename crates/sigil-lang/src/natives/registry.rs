@@ -27,7 +27,10 @@ enum DefFn {
 }
 
 impl NativeDef {
-    /// A native that computes a value.
+    /// A native that computes a value. This is what `#[native]` expands to; by hand, `f`
+    /// gets the arguments as they are (only their number is checked against `arity`) and
+    /// a panic in it is not caught, so write natives with `#[native]`, which converts the
+    /// arguments, names the procedure in errors and turns a panic into an error.
     pub const fn simple(name: &'static str, arity: Arity, f: SimpleFn) -> NativeDef {
         NativeDef {
             name,
@@ -36,7 +39,8 @@ impl NativeDef {
         }
     }
 
-    /// A native that may tail-call or park ([`Ctl`](crate::Ctl)).
+    /// A native that may tail-call or park ([`Ctl`](crate::Ctl)); as for
+    /// [`NativeDef::simple`], `#[native]` is the way to write one.
     pub const fn control(name: &'static str, arity: Arity, f: ControlFn) -> NativeDef {
         NativeDef {
             name,
