@@ -1,5 +1,5 @@
 //! What embedding code can reach cannot break the machine: values carried between
-//! interpreters and objects built by hand are errors, not crashes.
+//! interpreters and objects built by hand are errors, not crashes or worse.
 
 use sigil_lang::{native, Ctx, Error, NResult, Object, Registry, Value};
 
@@ -8,14 +8,30 @@ fn interpreter() -> sigil_lang::Interpreter {
 }
 
 #[test]
-fn a_value_from_another_interpreter_is_a_type_error() {
+fn a_value_from_another_interpreter_is_an_error_not_a_crash() {
     let mut a = interpreter();
     // Enough live objects that the pair's slot lies beyond anything the other heap holds.
     a.eval_str("(define keep (make-list 300000 0))").unwrap();
     let pair = a.eval_str("(cons 1 2)").unwrap();
     let mut b = interpreter();
+    // Through a native procedure, through the VM's own instructions, and through a
+    // procedure a native calls back.
     let e = b.call_global("car", &[pair]).unwrap_err();
-    assert!(e.message.contains("car: expected a pair"), "{}", e.message);
+    assert!(
+        e.message.starts_with("car: the Rust function panicked"),
+        "{}",
+        e.message
+    );
+    b.define("p", pair);
+    for src in ["(car p)", "(vector-map (lambda (x) (car p)) #(1))"] {
+        let e = b.eval_str(src).unwrap_err();
+        assert!(e.message.contains("panicked"), "{src}: {}", e.message);
+    }
+    // The interpreter is still usable, collections included.
+    let v = b
+        .eval_str("(gc) (let loop ((i 0)) (if (< i 10) (loop (+ i 1)) (list i)))")
+        .unwrap();
+    assert_eq!(b.write(v), "(10)");
 }
 
 /// Builds an instance of a record type with no fields, whatever the type says.

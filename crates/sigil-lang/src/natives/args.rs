@@ -4,6 +4,7 @@
 //! the procedure takes more than one.
 
 use crate::natives::convert::{FromValue, FromValueMut, NativeResult, Rest};
+use crate::run::call::panic_message;
 use crate::run::ctx::Ctx;
 use crate::run::heap::Heap;
 use crate::run::native::{Arity, Ctl};
@@ -111,11 +112,7 @@ pub fn guard<R>(name: &str, f: AssertUnwindSafe<impl FnOnce() -> R>) -> NResult<
 #[cold]
 #[inline(never)]
 fn panicked(name: &str, payload: &(dyn std::any::Any + Send)) -> Error {
-    let why = payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("no message");
+    let why = panic_message(payload);
     Error::msg(format!("{name}: the Rust function panicked: {why}"))
 }
 
@@ -124,7 +121,7 @@ fn panicked(name: &str, payload: &(dyn std::any::Any + Send)) -> Error {
 pub fn finish(r: NResult<impl NativeResult>, ctx: &mut Ctx, name: &str) -> NResult {
     match r.and_then(|r| r.into_result(ctx)) {
         Ok(v) => Ok(v),
-        Err(e) => Err(e.in_procedure(name)),
+        Err(e) => Err(named(e, name)),
     }
 }
 
@@ -133,6 +130,13 @@ pub fn finish(r: NResult<impl NativeResult>, ctx: &mut Ctx, name: &str) -> NResu
 pub fn finish_control(r: NResult<NResult<Ctl>>, _: &mut Ctx, name: &str) -> NResult<Ctl> {
     match r.and_then(|r| r) {
         Ok(c) => Ok(c),
-        Err(e) => Err(e.in_procedure(name)),
+        Err(e) => Err(named(e, name)),
     }
+}
+
+/// `e` as raised by `name`, out of line so that the wrapper's normal path stays short.
+#[cold]
+#[inline(never)]
+fn named(e: Error, name: &str) -> Error {
+    e.in_procedure(name)
 }

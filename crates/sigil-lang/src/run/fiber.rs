@@ -94,19 +94,22 @@ impl Vm {
         let was = std::mem::replace(&mut self.suspendable, true);
         // The task's own stack is all the VM holds now: nothing below it to protect.
         let floor = std::mem::take(&mut self.floor);
-        let flow = match self.parked.take() {
-            None => self.call(0, false, 0),
-            Some(ParkedCall { argc, tail, resume }) => match resume {
-                Resume::Retry => self.call(argc, tail, 0),
-                Resume::Return(v) => self.return_value(v, tail, 0),
-            },
-        };
-        let r = match flow {
-            Ok(Flow::Continue) => self.run(0),
-            Ok(Flow::Done(v)) => Ok(Outcome::Done(v)),
-            Ok(Flow::Park(w)) => Ok(Outcome::Parked(w)),
-            Err(e) => Err(e),
-        };
+        let parked = self.parked.take();
+        let r = self.contained(|vm| {
+            let flow = match parked {
+                None => vm.call(0, false, 0),
+                Some(ParkedCall { argc, tail, resume }) => match resume {
+                    Resume::Retry => vm.call(argc, tail, 0),
+                    Resume::Return(v) => vm.return_value(v, tail, 0),
+                },
+            };
+            match flow {
+                Ok(Flow::Continue) => vm.run(0),
+                Ok(Flow::Done(v)) => Ok(Outcome::Done(v)),
+                Ok(Flow::Park(w)) => Ok(Outcome::Parked(w)),
+                Err(e) => Err(e),
+            }
+        });
         self.suspendable = was;
         self.floor = floor;
         match r {

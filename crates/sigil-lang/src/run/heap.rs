@@ -42,9 +42,6 @@ pub struct Heap {
     gray: Vec<Value>,
     /// Number of completed collections.
     collections: usize,
-    /// What a reference from another heap reads as: a free slot, so that a value carried
-    /// from one interpreter into another is a type error there, not a crash.
-    stranger: Object,
 }
 
 impl Heap {
@@ -61,7 +58,6 @@ impl Heap {
             epoch: 1,
             gray: Vec::new(),
             collections: 0,
-            stranger: Object::Free,
         }
     }
 
@@ -80,22 +76,17 @@ impl Heap {
         }
     }
 
-    /// The object behind a reference.
+    /// The object behind a reference. (A reference from another interpreter's heap may
+    /// lie beyond this one: that panics, and the VM turns the panic into an error.)
     #[inline]
     pub(crate) fn get(&self, r: ObjRef) -> &Object {
-        self.objs.get(r.0 as usize).unwrap_or(&self.stranger)
+        &self.objs[r.0 as usize]
     }
 
     /// The object behind a reference, mutably.
     #[inline]
     pub(crate) fn get_mut(&mut self, r: ObjRef) -> &mut Object {
-        match self.objs.get_mut(r.0 as usize) {
-            Some(obj) => obj,
-            None => {
-                self.stranger = Object::Free;
-                &mut self.stranger
-            }
-        }
+        &mut self.objs[r.0 as usize]
     }
 
     /// The object behind a value, if it is a heap object.
@@ -272,8 +263,9 @@ impl Heap {
     #[inline]
     pub(crate) fn mark(&mut self, v: Value) {
         if let Value::Obj(r) = v {
-            if !self.marks[r.0 as usize] {
-                self.marks[r.0 as usize] = true;
+            // A reference beyond the heap (from another interpreter) marks nothing.
+            if let Some(mark @ false) = self.marks.get_mut(r.0 as usize) {
+                *mark = true;
                 self.gray.push(v);
             }
         }
