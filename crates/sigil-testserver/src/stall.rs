@@ -211,9 +211,9 @@ fn listen(replay: &mut Replay, buf: &mut Vec<u8>, wait: Duration) -> io::Result<
             ) => {}
         Err(e) => return Err(e),
     }
-    while let Some((opcode, _, used)) = parse_client_frame(buf) {
+    while let Some((b0, _, used)) = parse_client_frame(buf) {
         buf.drain(..used);
-        if opcode == 0x8 {
+        if b0 & 0x0F == 0x8 {
             return Ok(Heard::Close);
         }
     }

@@ -35,6 +35,7 @@ use url::Url;
 
 use crate::client::Client;
 use crate::connection::Connection;
+use crate::deflate::PerMessageDeflate;
 use crate::dns::Lookup;
 use crate::error::WsError;
 use crate::handshake::{ClientHandshake, HandshakeResponse, RequestOptions};
@@ -518,6 +519,9 @@ impl Connector {
     /// The open client, once the handshake accepted `response`.
     fn open(&self, transport: Transport, response: HandshakeResponse) -> Step {
         let mut conn = Connection::new(self.options.limits);
+        if let (Some(params), Some(config)) = (response.deflate, &self.options.request.deflate) {
+            conn.set_deflate(PerMessageDeflate::for_client(params, config.level));
+        }
         conn.receive_bytes(&response.leftover);
         Step::Open(Box::new(Client::new(
             transport,

@@ -39,6 +39,8 @@ pub enum ProtocolError {
     /// A read deadline passed in the middle of a frame: the rest of the stream cannot
     /// be trusted to line up, so the connection is dropped (1006).
     TimedOutMidFrame,
+    /// A compressed message (permessage-deflate) is not valid DEFLATE data.
+    Decompression(String),
 }
 
 impl ProtocolError {
@@ -80,6 +82,9 @@ impl fmt::Display for ProtocolError {
                     f,
                     "timed out waiting for the server in the middle of a frame"
                 )
+            }
+            ProtocolError::Decompression(e) => {
+                write!(f, "invalid compressed message (permessage-deflate): {e}")
             }
         }
     }

@@ -41,6 +41,7 @@ use std::time::{Duration, Instant};
 
 use crate::connection::{Connection, State};
 use crate::connector::Interest;
+use crate::deflate::DeflateParams;
 use crate::error::{ProtocolError, WsError};
 use crate::limits::Limits;
 use crate::transport::Transport;
@@ -147,6 +148,11 @@ impl Client {
     /// Subprotocol the server selected, if any.
     pub fn protocol(&self) -> Option<&str> {
         self.protocol.as_deref()
+    }
+
+    /// The permessage-deflate parameters the server accepted, if it did.
+    pub fn deflate(&self) -> Option<&DeflateParams> {
+        self.conn.deflate_params()
     }
 
     /// Close code the server sent.
