@@ -3,14 +3,16 @@
 # client) vs a Rust `tungstenite` client, all against the same tungstenite echo server
 # (sigil-testserver) on 127.0.0.1.
 #
-# Usage: bash bench/ws/run.sh [-n RUNS] [--port P] [--no-pin] [--no-mask]
-#   -n RUNS    runs per client (default 3); the median of each metric is reported
-#   --port P   server port (default 0 = a free port)
-#   --no-pin   do not pin client and server to CPU 0 (default: both `taskset -c 0`)
-#   --no-mask  skip the sigil-ws masking micro-benchmark (criterion, 1 MiB)
+# Usage: bash bench/ws/run.sh [-n RUNS] [--port P] [--no-pin] [--no-mask] [--no-deflate]
+#   -n RUNS       runs per client (default 3); the median of each metric is reported
+#   --port P      server port (default 0 = a free port)
+#   --no-pin      do not pin client and server to CPU 0 (default: both `taskset -c 0`)
+#   --no-mask     skip the sigil-ws masking micro-benchmark (criterion, 1 MiB)
+#   --no-deflate  skip the compressed (permessage-deflate) benchmark
 #
 # Environment: CARGO_TARGET_DIR is honoured by the release builds; ROUND_TRIPS (20000)
-# and BULK_MESSAGES (256) change the workload sizes.
+# and BULK_MESSAGES (256) change the workload sizes, DEFLATE_ROUND_TRIPS (5000) and
+# DEFLATE_BULK (32) those of the compressed benchmark.
 #
 # Workloads (the same in every client, see bench/ws/echo.sgl):
 #   1. ROUND_TRIPS round trips of a 32-byte text message: send, wait for the echo,
@@ -18,6 +20,12 @@
 #   2. BULK_MESSAGES binary messages of 1 MiB, each echo awaited and compared
 #                                                 -> MB/s = payload bytes sent one way
 #      (BULK_MESSAGES x 1 MiB = 256 MiB by default) / seconds / 10^6
+# The tungstenite server declines Sigil's permessage-deflate offer, so these run
+# uncompressed. Then, compressed (permessage-deflate on both sides, Sigil vs Python
+# websockets, against the same sigil-testserver's /deflate/echo route: raw frames and
+# flate2, context takeover both ways, 15-bit windows, zlib level 6):
+#   3. DEFLATE_ROUND_TRIPS round trips of JSON text of about 1 KiB (64 documents cycled)
+#   4. DEFLATE_BULK echoes of a JSON text of about 1 MiB (1 062 256 bytes)
 # Each client times each workload itself (monotonic clock around just that loop, after
 # an untimed warm-up of 100 text round trips and 2 bulk messages); connecting, building
 # the payload and process start-up are not timed. A run that reports fewer verified
@@ -30,10 +38,13 @@ RUNS=3
 PORT=0
 PIN=1
 MASK=1
+DEFLATE=1
 ROUND_TRIPS="${ROUND_TRIPS:-20000}"
 BULK_MESSAGES="${BULK_MESSAGES:-256}"
+DEFLATE_ROUND_TRIPS="${DEFLATE_ROUND_TRIPS:-5000}"
+DEFLATE_BULK="${DEFLATE_BULK:-32}"
 
-usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -n) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: -n needs a positive integer" >&2; exit 2; }
@@ -42,6 +53,7 @@ while [[ $# -gt 0 ]]; do
         PORT="$2"; shift 2 ;;
     --no-pin) PIN=0; shift ;;
     --no-mask) MASK=0; shift ;;
+    --no-deflate) DEFLATE=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -84,14 +96,15 @@ client_cmd() {
   esac
 }
 
-# run_client NAME -> appends "rt_per_s mb_per_s" to $WORK/NAME.results
+# run_client NAME [URL RT BULK MODE] -> appends "rt_per_s mb_per_s" to $WORK/NAME.results
 run_client() {
-  local name="$1" out="$WORK/$1.out" cmd
-  read -r -a cmd <<<"$(client_cmd "$name")"
-  if ! "${PINNED[@]}" "${cmd[@]}" "$URL" "$ROUND_TRIPS" "$BULK_MESSAGES" >"$out" 2>"$out.err"; then
+  local name="$1" url="${2:-$URL}" rt="${3:-$ROUND_TRIPS}" bulk="${4:-$BULK_MESSAGES}" out="$WORK/$1.out" cmd
+  read -r -a cmd <<<"$(client_cmd "${name%-json}")"
+  # shellcheck disable=SC2086 # MODE is empty or one word
+  if ! "${PINNED[@]}" "${cmd[@]}" "$url" "$rt" "$bulk" ${5:-} >"$out" 2>"$out.err"; then
     cat "$out" "$out.err" >&2; log "$name client failed"; return 1
   fi
-  awk -v want_rt="$ROUND_TRIPS" -v want_bulk="$BULK_MESSAGES" -v name="$name" '
+  awk -v want_rt="$rt" -v want_bulk="$bulk" -v name="$name" '
     { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
     END {
       if (v["text_ok"] != want_rt || v["bulk_ok"] != want_bulk || v["text_us"] <= 0 || v["bulk_us"] <= 0) {
@@ -164,4 +177,37 @@ if [[ $MASK == 1 ]]; then
   done
   awk -v a="$(mask_ns apply_mask)" -v m="$MEMCPY" 'BEGIN {
     printf "target:   apply_mask >= 0.9x memcpy on 1 MiB: %s (%.2fx)\n", (m / a >= 0.9) ? "met" : "MISSED", m / a }'
+fi
+
+# ---------------------------------------------------------------- compressed
+if [[ $DEFLATE == 1 ]]; then
+  echo
+  DEFLATE_URL="${URL%/echo}/deflate/echo"
+  echo "compressed: permessage-deflate on both sides (zlib level 6 everywhere), sigil-testserver /deflate/echo at $DEFLATE_URL"
+  echo "workload:   $DEFLATE_ROUND_TRIPS round trips of ~1 KiB JSON text (64 documents cycled); $DEFLATE_BULK echoes of a 1 062 256-byte JSON text; every echo compared"
+  echo "load:       $(cut -d' ' -f1-3 /proc/loadavg) (before)"
+  JSON_CLIENTS=(sigil-json python-json)
+  declare -A JLABEL=([sigil-json]="Sigil, compressed" [python-json]="Python websockets $WEBSOCKETS_VERSION, compressed")
+  FAIL=0
+  for ((r = 1; r <= RUNS; r++)); do
+    for c in "${JSON_CLIENTS[@]}"; do
+      run_client "$c" "$DEFLATE_URL" "$DEFLATE_ROUND_TRIPS" "$DEFLATE_BULK" json || FAIL=1
+    done
+    log "compressed run $r/$RUNS done (load $(cut -d' ' -f1 /proc/loadavg))"
+  done
+  [[ $FAIL == 0 ]] || { log "FAILED: a compressed client failed or did not verify every echo"; exit 1; }
+  for c in "${JSON_CLIENTS[@]}"; do
+    RT[$c]="$(awk '{print $1}' "$WORK/$c.results" | median)"
+    MB[$c]="$(awk '{print $2}' "$WORK/$c.results" | median)"
+  done
+  printf '| %-34s | %14s | %9s | %-37s | %-31s |\n' client "round trips/s" "MB/s" "rt/s of each run" "MB/s of each run"
+  printf '|%s|%s|%s|%s|%s|\n' ------------------------------------ ---------------: ----------: --------------------------------------- ---------------------------------
+  for c in "${JSON_CLIENTS[@]}"; do
+    printf '| %-34s | %14.0f | %9.0f | %-37s | %-31s |\n' "${JLABEL[$c]}" "${RT[$c]}" "${MB[$c]}" "$(runs_of "$c" 1)" "$(runs_of "$c" 2)"
+  done
+  printf '| %-34s | %14s | %9s | %-37s | %-31s |\n' "Sigil / Python websockets" "$(ratio "${RT[sigil-json]}" "${RT[python-json]}")" "$(ratio "${MB[sigil-json]}" "${MB[python-json]}")" "" ""
+  echo
+  echo "load:       $(cut -d' ' -f1-3 /proc/loadavg) (after)"
+  echo "target:     compressed round trips >= 2x Python websockets: $(met "${RT[sigil-json]}" "$(awk -v p="${RT[python-json]}" 'BEGIN {print 2 * p}')") ($(ratio "${RT[sigil-json]}" "${RT[python-json]}"))"
+  echo "target:     compressed MB/s >= Python websockets:           $(met "${MB[sigil-json]}" "${MB[python-json]}") ($(ratio "${MB[sigil-json]}" "${MB[python-json]}"))"
 fi

@@ -188,7 +188,7 @@ fn wait_for_eof(replay: &mut Replay, limit: Duration) {
 
 /// Listens to the client for up to [`WATCH`]; logs the code of its close
 /// frame and, if `reply_close`, answers it with an empty close frame.
-fn watch(replay: &mut Replay, name: &str, reply_close: bool, state: &State) {
+pub(crate) fn watch(replay: &mut Replay, name: &str, reply_close: bool, state: &State) {
     let deadline = Instant::now() + WATCH;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -200,9 +200,9 @@ fn watch(replay: &mut Replay, name: &str, reply_close: bool, state: &State) {
             Ok(n) if n > 0 => buf.extend_from_slice(&chunk[..n]),
             _ => break,
         }
-        while let Some((opcode, payload, used)) = parse_client_frame(&buf) {
+        while let Some((b0, payload, used)) = parse_client_frame(&buf) {
             buf.drain(..used);
-            if opcode == 0x8 {
+            if b0 & 0x0F == 0x8 {
                 let code = match payload.as_slice() {
                     [hi, lo, ..] => u16::from_be_bytes([*hi, *lo]).to_string(),
                     _ => "none".to_string(),
@@ -222,8 +222,9 @@ fn watch(replay: &mut Replay, name: &str, reply_close: bool, state: &State) {
     state.log(format_args!("hostile/{name}: client sent no close frame"));
 }
 
-/// Splits one complete frame off the front of `buf`: its opcode, unmasked
-/// payload and length in bytes; `None` until a whole frame is there.
+/// Splits one complete frame off the front of `buf`: its first byte (FIN, RSV
+/// bits, opcode), unmasked payload and length in bytes; `None` until a whole frame
+/// is there.
 pub(crate) fn parse_client_frame(buf: &[u8]) -> Option<(u8, Vec<u8>, usize)> {
     let (&b0, &b1) = (buf.first()?, buf.get(1)?);
     let (len, mut at) = match b1 & 0x7F {
@@ -247,7 +248,7 @@ pub(crate) fn parse_client_frame(buf: &[u8]) -> Option<(u8, Vec<u8>, usize)> {
             *b ^= mask[i % 4];
         }
     }
-    Some((b0 & 0x0F, payload, end))
+    Some((b0, payload, end))
 }
 
 #[cfg(test)]
@@ -266,11 +267,8 @@ mod tests {
     #[test]
     fn parses_masked_close() {
         let frame = [0x88, 0x82, 1, 2, 3, 4, 0x03 ^ 1, 0xEA ^ 2, 0xFF];
-        let (opcode, payload, used) = parse_client_frame(&frame).unwrap();
-        assert_eq!(
-            (opcode, payload.as_slice(), used),
-            (8, &[0x03, 0xEA][..], 8)
-        );
+        let (b0, payload, used) = parse_client_frame(&frame).unwrap();
+        assert_eq!((b0, payload.as_slice(), used), (0x88, &[0x03, 0xEA][..], 8));
         assert!(parse_client_frame(&frame[..5]).is_none());
     }
 }

@@ -9,6 +9,8 @@
 #![warn(missing_docs)]
 
 mod conn;
+mod deflate;
+mod deflate_echo;
 mod hostile;
 mod http;
 mod portlock;
@@ -30,7 +32,7 @@ use std::time::Duration;
 
 pub use portlock::{lock_named, lock_port_8080, PortLock, DEMO_PORT};
 pub use proxy::{start_proxy, ProxyConfig, RunningProxy};
-pub use python::{python_with_websockets, PYTHON_WEBSOCKETS_VERSION};
+pub use python::{python_with_websockets, PythonDeflateServer, PYTHON_WEBSOCKETS_VERSION};
 use server::{Flavor, State};
 
 /// Names the TLS leaf certificate is valid for unless configured otherwise.

@@ -6,9 +6,11 @@
 //! `SIGIL_TEST_PYTHON` names an interpreter to use instead (one that can already
 //! `import websockets`).
 
-use std::io;
+use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use crate::portlock::lock_named;
 
@@ -44,6 +46,74 @@ pub fn python_with_websockets() -> io::Result<PathBuf> {
         }
     }
     Ok(python)
+}
+
+/// How long the Python server may take to start listening.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// `py/deflate_server.py`: a Python `websockets` server on 127.0.0.1 that speaks
+/// permessage-deflate, each connection configured by its URL's query string (see the
+/// script). Stopped when dropped (its standard input closes, then it is killed).
+pub struct PythonDeflateServer {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    port: u16,
+}
+
+impl PythonDeflateServer {
+    /// Starts the server on a free port (creating the virtual environment first if
+    /// needed, see [`python_with_websockets`]) and waits until it listens.
+    pub fn start() -> io::Result<PythonDeflateServer> {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("py/deflate_server.py");
+        let mut child = Command::new(python_with_websockets()?)
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdin = child.stdin.take();
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| io::Error::other("no stdout"))?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let mut server = PythonDeflateServer {
+            child,
+            stdin,
+            port: 0,
+        };
+        let line = rx.recv_timeout(START_TIMEOUT).unwrap_or_default();
+        server.port = line
+            .trim()
+            .strip_prefix("READY port=")
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(|| {
+                io::Error::other(format!("deflate_server.py did not start: {line:?}"))
+            })?;
+        Ok(server)
+    }
+
+    /// Its port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `ws://127.0.0.1:<port><path_and_query>`.
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("ws://127.0.0.1:{}{path_and_query}", self.port)
+    }
+}
+
+impl Drop for PythonDeflateServer {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Whether `python` exists and imports `websockets`.

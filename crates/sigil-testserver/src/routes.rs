@@ -8,6 +8,8 @@ use tungstenite::protocol::WebSocketConfig;
 use tungstenite::{Message, WebSocket};
 
 use crate::conn::Conn;
+use crate::deflate::{self, Deflate};
+use crate::deflate_echo;
 use crate::hostile::{self, Case};
 use crate::http::{self, Replay, Request};
 use crate::server::State;
@@ -41,6 +43,10 @@ enum Route {
     Hostile(Case),
     /// A misbehaviour in time (slow, chatty or stalled).
     Stall(Stall),
+    /// A hand-written permessage-deflate answer or payload.
+    Deflate(Deflate),
+    /// Echo with permessage-deflate (raw frames and flate2).
+    DeflateEcho,
     /// Send the request head as received, as a text message, then echo.
     RequestHead,
     /// Send one binary message of `len` bytes in fragments of `fragment` bytes.
@@ -71,6 +77,8 @@ impl Route {
                 .or_else(|| Stall::parse(&[case]).map(Route::Stall)),
             ["hostile", rest @ ..] => Stall::parse(rest).map(Route::Stall),
             ["request-head"] => Some(Route::RequestHead),
+            ["deflate", "echo"] => Some(Route::DeflateEcho),
+            ["deflate", rest @ ..] => Deflate::parse(rest).map(Route::Deflate),
             ["fragmented-big", len, fragment] => {
                 let len = len.parse().ok().filter(|&n| n <= MAX_BIG);
                 let fragment = fragment.parse().ok().filter(|&n| n > 0);
@@ -117,6 +125,8 @@ pub(crate) fn serve(conn: Box<dyn Conn>, state: &State) {
     match route {
         Route::Hostile(case) => return hostile::serve(case, &key, replay, state),
         Route::Stall(behaviour) => return stall::serve(behaviour, &key, replay, state),
+        Route::Deflate(route) => return deflate::serve(route, &key, replay, state),
+        Route::DeflateEcho => return deflate_echo::serve(&key, replay, state),
         Route::Flaky { ref id, n } if state.flaky_refuse(id, n) => {
             state.log(format_args!("refusing {path}"));
             let _ = http::write_plain(&mut replay, "503 Service Unavailable", "flaky: try again\n");
@@ -161,6 +171,8 @@ fn run(ws: &mut Ws, route: Route, head: String) -> tungstenite::Result<()> {
         | Route::Flaky { .. }
         | Route::Hostile(_)
         | Route::Stall(_)
+        | Route::Deflate(_)
+        | Route::DeflateEcho
         | Route::Slow(_)
         | Route::Redirect { .. } => {}
         Route::RequestHead => ws.send(Message::text(head))?,

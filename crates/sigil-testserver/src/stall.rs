@@ -245,9 +245,9 @@ fn listen(replay: &mut Replay, buf: &mut Vec<u8>, wait: Duration) -> io::Result<
 /// Drops the whole frames at the start of `buf` up to its first close frame or ping,
 /// which it reports.
 fn heard(buf: &mut Vec<u8>) -> Option<Heard> {
-    while let Some((opcode, payload, used)) = parse_client_frame(buf) {
+    while let Some((b0, payload, used)) = parse_client_frame(buf) {
         buf.drain(..used);
-        match opcode {
+        match b0 & 0x0F {
             0x8 => return Some(Heard::Close),
             0x9 => return Some(Heard::Ping(payload)),
             _ => {}

@@ -133,6 +133,14 @@ fn handshake_cases() {
     assert!(head.starts_with("HTTP/1.1 200 OK\r\n"));
     assert_eq!(read_to_end(&mut tcp), b"this is not a WebSocket\n");
 
+    let (tcp, head) = request(&srv, "/deflate/answer/repeated-param");
+    assert!(head.contains(&format!("Sec-WebSocket-Accept: {ACCEPT}\r\n")));
+    assert!(head.contains(
+        "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; \
+         server_no_context_takeover\r\n"
+    ));
+    drop(tcp);
+
     let (tcp, head) = request(&srv, "/hostile/extension");
     assert!(head.contains(&format!("Sec-WebSocket-Accept: {ACCEPT}\r\n")));
     assert!(head.contains("Sec-WebSocket-Extensions: permessage-deflate\r\n"));

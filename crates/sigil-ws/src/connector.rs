@@ -37,6 +37,7 @@ use url::Url;
 
 use crate::client::Client;
 use crate::connection::Connection;
+use crate::deflate::PerMessageDeflate;
 use crate::dns::Lookup;
 use crate::error::WsError;
 use crate::handshake::{ClientHandshake, HandshakeResponse, RequestOptions};
@@ -605,6 +606,9 @@ impl Connector {
     /// The open client, once the handshake accepted `response`.
     fn open(&self, transport: Transport, response: HandshakeResponse) -> Step {
         let mut conn = Connection::new(self.options.limits);
+        if let (Some(params), Some(config)) = (response.deflate, &self.options.request.deflate) {
+            conn.set_deflate(PerMessageDeflate::for_client(params, config.level));
+        }
         conn.receive_bytes(&response.leftover);
         let mut client = Client::new(transport, conn, self.url.clone(), response.protocol);
         client.set_interrupt(self.options.interrupt.clone());

@@ -42,6 +42,8 @@ pub enum ProtocolError {
     /// The pong of a keepalive ping did not arrive in time ([`crate::keepalive`]): the
     /// connection fails with 1011.
     KeepaliveTimeout,
+    /// A compressed message (permessage-deflate) is not valid DEFLATE data.
+    Decompression(String),
 }
 
 impl ProtocolError {
@@ -87,6 +89,9 @@ impl fmt::Display for ProtocolError {
                 )
             }
             ProtocolError::KeepaliveTimeout => write!(f, "keepalive ping timeout"),
+            ProtocolError::Decompression(e) => {
+                write!(f, "invalid compressed message (permessage-deflate): {e}")
+            }
         }
     }
 }

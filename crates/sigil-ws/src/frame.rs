@@ -10,6 +10,10 @@ use crate::mask::{apply_mask, copy_and_mask_uninit};
 /// Largest payload a control frame may carry.
 pub const MAX_CONTROL_PAYLOAD: usize = 125;
 
+/// The RSV1 bit of a frame's first byte: with permessage-deflate (RFC 7692), set on
+/// the first frame of a compressed message.
+pub const RSV1: u8 = 0x40;
+
 /// Frame opcode, including the reserved values so decoding can report them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpCode {
@@ -123,6 +127,9 @@ pub struct FrameHeader {
     pub fin: bool,
     /// Frame type.
     pub opcode: OpCode,
+    /// RSV1: the message is compressed (only when permessage-deflate allows it, see
+    /// [`decode_header_ext`]).
+    pub rsv1: bool,
     /// Masking key, if the frame is masked.
     pub mask: Option<[u8; 4]>,
     /// Payload length announced by the header.
@@ -138,6 +145,8 @@ pub enum FrameError {
     ReservedOpcode(u8),
     /// RSV1/2/3 set although no extension was negotiated.
     ReservedBits,
+    /// RSV1 (compressed) on a continuation or control frame (RFC 7692 §6.1).
+    MisplacedRsv1(OpCode),
     /// Control frame with a payload over 125 bytes.
     ControlTooLong(u64),
     /// Control frame without FIN.
@@ -170,6 +179,13 @@ impl fmt::Display for FrameError {
             FrameError::ReservedBits => {
                 write!(f, "reserved bits set without a negotiated extension")
             }
+            FrameError::MisplacedRsv1(op) => {
+                let kind = match op {
+                    OpCode::Continuation => "continuation",
+                    _ => "control",
+                };
+                write!(f, "RSV1 (compressed) set on a {kind} frame")
+            }
             FrameError::ControlTooLong(n) => {
                 write!(f, "control frame payload of {n} bytes (max 125)")
             }
@@ -188,17 +204,33 @@ impl std::error::Error for FrameError {}
 ///
 /// Returns `Ok(None)` when `buf` does not hold the whole header yet.
 pub fn decode_header(buf: &[u8], max_frame_size: usize) -> Result<Option<FrameHeader>, FrameError> {
+    decode_header_ext(buf, max_frame_size, false)
+}
+
+/// [`decode_header`] for a connection that may have negotiated permessage-deflate:
+/// when `rsv1_allowed`, RSV1 may mark the first frame of a data message as compressed
+/// ([`FrameHeader::rsv1`]); on a continuation or control frame it is an error
+/// ([`FrameError::MisplacedRsv1`]). RSV2 and RSV3 are always errors.
+pub fn decode_header_ext(
+    buf: &[u8],
+    max_frame_size: usize,
+    rsv1_allowed: bool,
+) -> Result<Option<FrameHeader>, FrameError> {
     let (b0, b1) = match buf {
         [b0, b1, ..] => (*b0, *b1),
         _ => return Ok(None),
     };
     let fin = b0 & 0x80 != 0;
-    if b0 & 0x70 != 0 {
+    let rsv1 = b0 & RSV1 != 0;
+    if b0 & 0x70 != 0 && !(rsv1_allowed && b0 & 0x70 == RSV1) {
         return Err(FrameError::ReservedBits);
     }
     let opcode = OpCode::from_u8(b0);
     if opcode.is_reserved() {
         return Err(FrameError::ReservedOpcode(opcode.as_u8()));
+    }
+    if rsv1 && (opcode == OpCode::Continuation || opcode.is_control()) {
+        return Err(FrameError::MisplacedRsv1(opcode));
     }
     let masked = b1 & 0x80 != 0;
     let (payload_len, mut pos) = match b1 & 0x7f {
@@ -241,6 +273,7 @@ pub fn decode_header(buf: &[u8], max_frame_size: usize) -> Result<Option<FrameHe
     Ok(Some(FrameHeader {
         fin,
         opcode,
+        rsv1,
         mask,
         payload_len,
         header_len: pos,
@@ -422,6 +455,44 @@ mod tests {
         assert_eq!(out, [0x01, 0x03, 0x48, 0x65, 0x6c]);
         let (f, _) = decode_frame(&out).unwrap().unwrap();
         assert!(!f.fin);
+    }
+
+    #[test]
+    fn rsv1_only_where_permessage_deflate_allows_it() {
+        let h = decode_header_ext(&[0xc1, 0x02], 100, true)
+            .unwrap()
+            .unwrap();
+        assert!(h.rsv1 && h.fin && h.opcode == OpCode::Text);
+        let h = decode_header_ext(&[0x42, 0x00], 100, true)
+            .unwrap()
+            .unwrap();
+        assert!(h.rsv1 && !h.fin && h.opcode == OpCode::Binary);
+        assert!(
+            !decode_header_ext(&[0x81, 0x00], 100, true)
+                .unwrap()
+                .unwrap()
+                .rsv1
+        );
+        for (b0, e) in [
+            (0xc0, FrameError::MisplacedRsv1(OpCode::Continuation)),
+            (0xc9, FrameError::MisplacedRsv1(OpCode::Ping)),
+            (0xc8, FrameError::MisplacedRsv1(OpCode::Close)),
+            (0xa1, FrameError::ReservedBits),
+            (0x91, FrameError::ReservedBits),
+            (0xe1, FrameError::ReservedBits),
+        ] {
+            let got = decode_header_ext(&[b0, 0x00], 100, true);
+            assert_eq!(got, Err(e.clone()), "{b0:#x}");
+            assert_eq!(e.close_code(), 1002);
+        }
+        assert_eq!(
+            FrameError::MisplacedRsv1(OpCode::Continuation).to_string(),
+            "RSV1 (compressed) set on a continuation frame"
+        );
+        assert_eq!(
+            decode_header(&[0xc1, 0x00], 100),
+            Err(FrameError::ReservedBits)
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use base64::Engine;
 use sha1::{Digest, Sha1};
 use url::Url;
 
+use crate::deflate::{DeflateConfig, DeflateParams};
 use crate::error::WsError;
 use crate::limits::MAX_HANDSHAKE_RESPONSE;
 use crate::wsurl;
@@ -27,7 +28,7 @@ pub fn generate_key() -> String {
 }
 
 /// Optional parts of the upgrade request.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestOptions {
     /// `Origin` header, sent only when set.
     pub origin: Option<String>,
@@ -35,6 +36,21 @@ pub struct RequestOptions {
     pub protocols: Vec<String>,
     /// Extra headers appended verbatim (names and values must not contain CR or LF).
     pub headers: Vec<(String, String)>,
+    /// permessage-deflate offered in `Sec-WebSocket-Extensions` (RFC 7692), `None`
+    /// for no compression. Default: offered with [`DeflateConfig::default`], as
+    /// `permessage-deflate; client_max_window_bits`.
+    pub deflate: Option<DeflateConfig>,
+}
+
+impl Default for RequestOptions {
+    fn default() -> RequestOptions {
+        RequestOptions {
+            origin: None,
+            protocols: Vec::new(),
+            headers: Vec::new(),
+            deflate: Some(DeflateConfig::default()),
+        }
+    }
 }
 
 /// What a successful handshake produced.
@@ -42,6 +58,8 @@ pub struct RequestOptions {
 pub struct HandshakeResponse {
     /// Subprotocol the server selected, if any.
     pub protocol: Option<String>,
+    /// The permessage-deflate parameters the server accepted, if it did.
+    pub deflate: Option<DeflateParams>,
     /// All response headers, names as sent.
     pub headers: Vec<(String, String)>,
     /// Bytes received after the header: the start of the first frames.
@@ -57,6 +75,7 @@ pub struct ClientHandshake {
     key: String,
     request: Vec<u8>,
     protocols: Vec<String>,
+    deflate: Option<DeflateConfig>,
     buf: Vec<u8>,
 }
 
@@ -194,11 +213,21 @@ impl ClientHandshake {
         if let Some(value) = authorization {
             req.push_str(&format!("Authorization: {value}\r\n"));
         }
+        if let Some(deflate) = &options.deflate {
+            deflate
+                .check()
+                .map_err(|e| WsError::InvalidInput(format!("compression: {e}")))?;
+            req.push_str(&format!(
+                "Sec-WebSocket-Extensions: {}\r\n",
+                deflate.offer()
+            ));
+        }
         req.push_str("\r\n");
         Ok(ClientHandshake {
             key,
             request: req.into_bytes(),
             protocols: options.protocols.clone(),
+            deflate: options.deflate,
             buf: Vec::new(),
         })
     }
@@ -320,11 +349,17 @@ impl ClientHandshake {
             }
             _ => return Err(WsError::BadAcceptKey),
         }
-        if let Some(ext) = get("Sec-WebSocket-Extensions").next() {
-            return Err(WsError::BadHandshake(format!(
-                "server selected extension {ext:?} that we did not offer"
-            )));
-        }
+        let deflate = match (&self.deflate, get("Sec-WebSocket-Extensions").next()) {
+            (_, None) => None,
+            (None, Some(ext)) => {
+                return Err(WsError::BadHandshake(format!(
+                    "server selected extension {ext:?} that we did not offer"
+                )))
+            }
+            (Some(offer), Some(_)) => offer
+                .accept(get("Sec-WebSocket-Extensions"))
+                .map_err(|e| WsError::BadHandshake(e.to_string()))?,
+        };
         let protocol = {
             let mut protos = get("Sec-WebSocket-Protocol");
             match (protos.next(), protos.next()) {
@@ -339,6 +374,7 @@ impl ClientHandshake {
         };
         Ok(HandshakeResponse {
             protocol,
+            deflate,
             headers: headers.clone(),
             leftover: Vec::new(),
         })
@@ -413,6 +449,7 @@ mod tests {
             origin: Some("https://app.example".into()),
             protocols: vec!["chat".into(), "superchat".into()],
             headers: vec![("Authorization".into(), "Bearer x".into())],
+            ..Default::default()
         };
         let req = String::from_utf8(hs("wss://h/", &opts).request().to_vec()).unwrap();
         assert!(req.contains("Origin: https://app.example\r\n"));
@@ -547,7 +584,14 @@ mod tests {
         let no_key = "HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n";
         assert!(matches!(check(no_key, &[]), Err(WsError::BadHandshake(_))));
         let ext = ok_response("Sec-WebSocket-Extensions: permessage-deflate\r\n");
-        assert!(matches!(check(&ext, &[]), Err(WsError::BadHandshake(_))));
+        let no_compression = RequestOptions {
+            deflate: None,
+            ..Default::default()
+        };
+        assert!(matches!(
+            hs("ws://h/", &no_compression).feed(ext.as_bytes()),
+            Err(WsError::BadHandshake(m)) if m.contains("did not offer")
+        ));
         let proto = ok_response("Sec-WebSocket-Protocol: other\r\n");
         assert!(matches!(
             check(&proto, &["chat"]),
@@ -566,6 +610,67 @@ mod tests {
         assert!(
             matches!(check(&http10, &[]), Err(WsError::BadHandshake(m)) if m.contains("HTTP/1.1"))
         );
+    }
+
+    #[test]
+    fn permessage_deflate_is_offered_and_its_answer_checked() {
+        let req = |opts: &RequestOptions| String::from_utf8(hs("ws://h/", opts).request().to_vec());
+        let offered = req(&RequestOptions::default()).unwrap();
+        assert!(
+            offered.contains(
+                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+            ),
+            "{offered}"
+        );
+        let off = RequestOptions {
+            deflate: None,
+            ..Default::default()
+        };
+        assert!(!req(&off).unwrap().contains("Sec-WebSocket-Extensions"));
+        let bad = RequestOptions {
+            deflate: Some(DeflateConfig {
+                client_max_window_bits: Some(7),
+                ..DeflateConfig::default()
+            }),
+            ..Default::default()
+        };
+        let e = ClientHandshake::with_key(&Url::parse("ws://h/").unwrap(), &bad, KEY.into())
+            .unwrap_err();
+        assert!(matches!(e, WsError::InvalidInput(m) if m.contains("8 to 15")));
+
+        // No answer: no compression.
+        let r = check(&ok_response(""), &[]).unwrap().unwrap();
+        assert_eq!(r.deflate, None);
+        // An answer split over two header lines is one list.
+        let r = check(
+            &ok_response(
+                "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n\
+                 Sec-WebSocket-Extensions: \r\n",
+            ),
+            &[],
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            r.deflate,
+            Some(DeflateParams {
+                server_no_context_takeover: true,
+                ..DeflateParams::default()
+            })
+        );
+        for (answer, fragment) in [
+            ("permessage-deflate; client_max_window_bits=16", "8 to 15"),
+            ("permessage-deflate; foo", "unknown parameter foo"),
+            ("permessage-deflate, permessage-deflate", "twice"),
+            ("x-webkit-deflate-frame", "did not offer"),
+        ] {
+            let resp = ok_response(&format!("Sec-WebSocket-Extensions: {answer}\r\n"));
+            let e = check(&resp, &[]).unwrap_err().to_string();
+            assert!(
+                e.starts_with("invalid WebSocket handshake response: ") && e.contains(fragment),
+                "{answer}: {e}"
+            );
+        }
     }
 
     #[test]

@@ -3,14 +3,16 @@
 //! The protocol layers are sans-I/O: [`frame`] encodes and decodes frames,
 //! [`handshake`] builds the upgrade request and validates the response, and
 //! [`connection`] is the state machine that turns received bytes into [`Event`]s and
-//! queues outgoing frames. [`connector`] opens connections (blocking, or step by step
-//! for an event loop, with [`dns`] lookups off-thread) and [`client`] drives an open
-//! one over blocking or non-blocking TCP and TLS sockets.
+//! queues outgoing frames; [`deflate`] is the permessage-deflate extension (RFC 7692).
+//! [`connector`] opens connections (blocking, or step by step for an event loop, with
+//! [`dns`] lookups off-thread) and [`client`] drives an open one over blocking or
+//! non-blocking TCP and TLS sockets.
 
 pub mod client;
 pub mod close;
 pub mod connection;
 pub mod connector;
+pub mod deflate;
 pub mod dns;
 pub mod error;
 pub mod frame;
@@ -28,6 +30,7 @@ pub use client::{Client, Progress};
 pub use close::{CloseCode, CloseFrame};
 pub use connection::{Connection, Event, Message, State};
 pub use connector::{connect, ConnectOptions, Connector, Interest, ResolveOverride, Step};
+pub use deflate::{DeflateConfig, DeflateParams, PerMessageDeflate};
 pub use error::{ProtocolError, WsError};
 pub use handshake::RequestOptions;
 pub use interrupt::Interrupt;

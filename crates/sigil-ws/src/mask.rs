@@ -41,6 +41,12 @@ pub fn apply_mask(data: &mut [u8], key: [u8; 4]) {
     }
 }
 
+/// [`apply_mask`] for a piece of a payload that starts at payload offset `offset`
+/// (for payloads unmasked piece by piece as they arrive).
+pub fn apply_mask_at(data: &mut [u8], key: [u8; 4], offset: usize) {
+    apply_mask(data, rotate(key, offset));
+}
+
 /// Copies `src` into `dst` while masking it with `key`, in a single pass
 /// (stores aligned on `dst` as in [`apply_mask`], loads unaligned from `src`).
 ///
@@ -130,6 +136,21 @@ mod tests {
                     assert_eq!(&dst[off..], &expect[..]);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn masking_in_pieces_matches_masking_whole() {
+        let key = [0x37, 0xfa, 0x21, 0x3d];
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
+        let mut whole = data.clone();
+        apply_mask(&mut whole, key);
+        for piece in [1, 3, 5, 64, 333] {
+            let mut pieces = data.clone();
+            for (n, chunk) in pieces.chunks_mut(piece).enumerate() {
+                apply_mask_at(chunk, key, n * piece);
+            }
+            assert_eq!(pieces, whole, "pieces of {piece}");
         }
     }
 

@@ -111,6 +111,7 @@ fn request_headers_subprotocol_and_resolve_override() {
             origin: Some("https://sigil.example".into()),
             protocols: vec!["chat".into()],
             headers: vec![("X-Test".into(), "42".into())],
+            ..Default::default()
         },
         resolve: vec![ResolveOverride {
             host: "sigil.test".into(),

@@ -199,7 +199,7 @@ pub fn run(interp: &mut Interpreter, program: &Program) -> ExitCode {
 fn finish(interp: &mut Interpreter, r: Result<Value, SchemeError>, print_value: bool) -> ExitCode {
     match r {
         Ok(v) => {
-            interp.vm.flush();
+            interp.flush();
             if print_value && !matches!(v, Value::Unspecified) {
                 println!("{}", interp.write(v));
             }

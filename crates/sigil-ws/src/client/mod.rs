@@ -46,6 +46,7 @@ use std::time::{Duration, Instant};
 
 use crate::connection::{Connection, State};
 use crate::connector::Interest;
+use crate::deflate::DeflateParams;
 use crate::error::{ProtocolError, WsError};
 use crate::interrupt::Interrupt;
 use crate::keepalive::Keepalive;
@@ -162,6 +163,11 @@ impl Client {
     /// Subprotocol the server selected, if any.
     pub fn protocol(&self) -> Option<&str> {
         self.protocol.as_deref()
+    }
+
+    /// The permessage-deflate parameters the server accepted, if it did.
+    pub fn deflate(&self) -> Option<&DeflateParams> {
+        self.conn.deflate_params()
     }
 
     /// Close code the server sent.

@@ -56,6 +56,11 @@ impl InputBuffer {
         &self.buf[range]
     }
 
+    /// Bytes by a range from [`InputBuffer::take`], to change in place (unmasking).
+    pub(super) fn get_mut(&mut self, range: Range<usize>) -> &mut [u8] {
+        &mut self.buf[range]
+    }
+
     /// Drops everything.
     pub(super) fn clear(&mut self) {
         self.start = 0;

@@ -9,17 +9,21 @@
 //! The opening handshake happens before a `Connection` exists (see
 //! [`crate::handshake`]); a new connection starts [`State::Open`]. Received bytes wait
 //! in the input buffer (`connection/input.rs`) until they form a frame; data frames
-//! become messages in `connection/reassembly.rs`.
+//! become messages in `connection/reassembly.rs`, compressed ones (permessage-deflate)
+//! through `connection/compressed.rs`.
 
+mod compressed;
 mod input;
 mod reassembly;
 
 use crate::close::{CloseCode, CloseFrame};
+use crate::deflate::PerMessageDeflate;
 use crate::error::{ProtocolError, WsError};
-use crate::frame::{decode_header, encode_frame, encode_unchecked, OpCode};
+use crate::frame::{decode_header_ext, encode_frame, encode_unchecked, OpCode, RSV1};
 use crate::limits::Limits;
 use crate::mask::generate_mask_key;
 
+use compressed::{CompressedFrame, Inflated};
 use input::InputBuffer;
 use reassembly::{Reassembly, DIRECT_MIN};
 
@@ -81,6 +85,10 @@ pub struct Connection {
     pong: Option<Vec<u8>>,
     peer_close: Option<(Option<u16>, String)>,
     failure: Option<ProtocolError>,
+    /// permessage-deflate, when the handshake agreed on it.
+    deflate: Option<Box<PerMessageDeflate>>,
+    /// The compressed frame whose payload is being inflated.
+    inflating: Option<CompressedFrame>,
 }
 
 impl Connection {
@@ -97,6 +105,8 @@ impl Connection {
             pong: None,
             peer_close: None,
             failure: None,
+            deflate: None,
+            inflating: None,
         }
     }
 
@@ -197,26 +207,27 @@ impl Connection {
         self.out = Vec::new();
         self.out_pos = 0;
         self.pong = None;
+        self.inflating = None;
     }
 
     /// Whether a frame is partly received: its header or payload has begun to arrive
     /// and is not complete. (A fragmented message between two whole frames is not.)
     pub fn mid_frame(&self) -> bool {
-        !self.input.data().is_empty() || self.message.direct_remaining() > 0
+        !self.input.data().is_empty()
+            || self.message.direct_remaining() > 0
+            || self.inflating.is_some()
     }
 
     /// Queues a text message.
     pub fn send_text(&mut self, text: &str) -> Result<(), WsError> {
         self.check_open()?;
-        self.queue(OpCode::Text, text.as_bytes());
-        Ok(())
+        self.queue_message(OpCode::Text, text.as_bytes())
     }
 
     /// Queues a binary message.
     pub fn send_binary(&mut self, data: &[u8]) -> Result<(), WsError> {
         self.check_open()?;
-        self.queue(OpCode::Binary, data);
-        Ok(())
+        self.queue_message(OpCode::Binary, data)
     }
 
     /// Queues a ping (payload at most 125 bytes).
@@ -263,6 +274,7 @@ impl Connection {
         self.state = State::Closed;
         self.message.clear();
         self.input.clear();
+        self.inflating = None;
         self.failure = Some(e.clone());
         Event::Failed(e)
     }
@@ -274,6 +286,17 @@ impl Connection {
             if self.state == State::Closed {
                 return None;
             }
+            if self.inflating.is_some() {
+                match self.inflate_frame() {
+                    Ok(Inflated::Waiting) => {
+                        self.input.set_want(0);
+                        return None;
+                    }
+                    Ok(Inflated::Frame) => continue,
+                    Ok(Inflated::Message(m)) => return Some(Event::Message(m)),
+                    Err(e) => return Some(self.fail(e)),
+                }
+            }
             if self.message.is_direct() {
                 if self.message.direct_remaining() > 0 {
                     return None;
@@ -284,16 +307,25 @@ impl Connection {
                     Err(e) => return Some(self.fail(e)),
                 }
             }
-            let h = match decode_header(self.input.data(), self.limits.max_frame_size) {
-                Ok(Some(h)) => h,
-                Ok(None) => {
-                    self.input.set_want(0);
-                    return None;
-                }
-                Err(e) => return Some(self.fail(e.into())),
-            };
+            let compression = self.deflate.is_some();
+            let h =
+                match decode_header_ext(self.input.data(), self.limits.max_frame_size, compression)
+                {
+                    Ok(Some(h)) => h,
+                    Ok(None) => {
+                        self.input.set_want(0);
+                        return None;
+                    }
+                    Err(e) => return Some(self.fail(e.into())),
+                };
             if h.mask.is_some() {
                 return Some(self.fail(ProtocolError::MaskedFrame));
+            }
+            if compression && self.is_compressed_frame(&h) {
+                if let Err(e) = self.begin_compressed_frame(&h) {
+                    return Some(self.fail(e));
+                }
+                continue;
             }
             if !h.opcode.is_control() {
                 let limit = self.limits.max_message_size;
@@ -421,7 +453,13 @@ impl Connection {
     /// Queues a frame whose validity the caller guarantees: a data frame, or a control
     /// frame with at most 125 bytes of payload.
     fn queue(&mut self, opcode: OpCode, payload: &[u8]) {
+        self.queue_frame(false, opcode, payload);
+    }
+
+    /// [`Connection::queue`], with RSV1 set when `compressed` (permessage-deflate).
+    fn queue_frame(&mut self, compressed: bool, opcode: OpCode, payload: &[u8]) {
         self.compact_output();
+        let start = self.out.len();
         encode_unchecked(
             &mut self.out,
             true,
@@ -429,6 +467,9 @@ impl Connection {
             payload,
             Some(generate_mask_key()),
         );
+        if compressed {
+            self.out[start] |= RSV1;
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! ([`Reassembly::begin_direct`], then [`Reassembly::direct_space`] and
 //! [`Reassembly::commit_direct`]), so big messages are not copied on the way in.
 
+use crate::deflate::PerMessageDeflate;
 use crate::error::ProtocolError;
 use crate::frame::OpCode;
 
@@ -21,6 +22,8 @@ struct Partial {
     data: Vec<u8>,
     /// Bytes of `data` already validated as UTF-8 (text messages).
     utf8_checked: usize,
+    /// The message is compressed (permessage-deflate): `data` is what was inflated.
+    compressed: bool,
 }
 
 /// The message being reassembled, if any.
@@ -128,6 +131,7 @@ impl Reassembly {
                 text,
                 data: Vec::new(),
                 utf8_checked: 0,
+                compressed: false,
             });
         }
         let Some(p) = self.partial.as_mut() else {
@@ -140,7 +144,7 @@ impl Reassembly {
 
     /// After a frame's payload was appended: on FIN, the whole message (validated);
     /// otherwise checks the UTF-8 received so far, so bad text fails early.
-    fn fragment_done(&mut self, fin: bool) -> Result<Option<Message>, ProtocolError> {
+    pub(super) fn fragment_done(&mut self, fin: bool) -> Result<Option<Message>, ProtocolError> {
         if fin {
             return match self.partial.take() {
                 Some(mut p) => {
@@ -160,6 +164,38 @@ impl Reassembly {
             },
             _ => Ok(None),
         }
+    }
+
+    /// Whether the message in progress is compressed (permessage-deflate).
+    pub(super) fn is_compressed(&self) -> bool {
+        self.partial.as_ref().is_some_and(|p| p.compressed)
+    }
+
+    /// Starts a compressed message: its first frame (`opcode` text or binary) had RSV1.
+    pub(super) fn begin_compressed(&mut self, opcode: OpCode) {
+        self.partial = Some(Partial {
+            text: opcode == OpCode::Text,
+            data: Vec::new(),
+            utf8_checked: 0,
+            compressed: true,
+        });
+    }
+
+    /// Inflates part of a compressed frame's payload onto the message in progress,
+    /// which may not exceed `limit` bytes once inflated (checked while inflating, so a
+    /// decompression bomb stops at the limit). The buffer grows as [`grow`] says.
+    pub(super) fn inflate(
+        &mut self,
+        deflate: &mut PerMessageDeflate,
+        input: &[u8],
+        limit: usize,
+    ) -> Result<(), ProtocolError> {
+        let Some(p) = self.partial.as_mut() else {
+            return Err(ProtocolError::UnexpectedContinuation);
+        };
+        deflate.inflate_onto(input, &mut p.data, limit, |data, extra| {
+            grow(data, extra, limit)
+        })
     }
 
     /// Starts receiving the payload of a data frame (that passed
@@ -184,6 +220,7 @@ impl Reassembly {
                 text: opcode == OpCode::Text,
                 data,
                 utf8_checked: 0,
+                compressed: false,
             });
         }
         let Some(p) = self.partial.as_mut() else {

@@ -558,6 +558,41 @@ fn connection_protocol(vm: &mut Vm, args: &[Value]) -> NResult {
     Ok(optional_string(vm, p))
 }
 
+/// `(ws-connection-extensions conn)`: the extensions in force, as a list of
+/// `(name . parameters)`; for permessage-deflate the four agreed parameters with their
+/// effective values (window bits 15 when the server set no limit).
+fn connection_extensions(vm: &mut Vm, args: &[Value]) -> NResult {
+    let Some(p) = conn(vm, "ws-connection-extensions", args[0])?
+        .client
+        .deflate()
+        .copied()
+    else {
+        return Ok(Value::Null);
+    };
+    let params = [
+        (
+            "server-no-context-takeover",
+            Value::Bool(p.server_no_context_takeover),
+        ),
+        (
+            "client-no-context-takeover",
+            Value::Bool(p.client_no_context_takeover),
+        ),
+        (
+            "server-max-window-bits",
+            Value::Int(i64::from(p.server_window_bits())),
+        ),
+        (
+            "client-max-window-bits",
+            Value::Int(i64::from(p.client_window_bits())),
+        ),
+    ]
+    .map(|(k, v)| vm.heap.cons(Value::sym(k), v));
+    let params = vm.heap.list(&params);
+    let deflate = vm.heap.cons(Value::sym("permessage-deflate"), params);
+    Ok(vm.heap.list(&[deflate]))
+}
+
 fn close_code(vm: &mut Vm, args: &[Value]) -> NResult {
     let code = conn(vm, "ws-close-code", args[0])?.client.close_code();
     Ok(code.map_or(Value::Bool(false), |c| Value::Int(i64::from(c))))
@@ -600,6 +635,12 @@ pub fn register(reg: &mut Registry) {
     reg.simple("ws-connection-url", 1, Some(1), connection_url);
     reg.simple("ws-connection-socket", 1, Some(1), connection_socket);
     reg.simple("ws-connection-protocol", 1, Some(1), connection_protocol);
+    reg.simple(
+        "ws-connection-extensions",
+        1,
+        Some(1),
+        connection_extensions,
+    );
     reg.simple("ws-close-code", 1, Some(1), close_code);
     reg.simple("ws-close-reason", 1, Some(1), close_reason);
     reg.simple("ws-last-error", 0, Some(0), last_error);

@@ -1,13 +1,15 @@
 //! The options alist of `ws-connect`, turned into `sigil_ws::ConnectOptions`.
 
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use sigil_lang::builtins;
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
+use sigil_ws::deflate::params::WINDOW_BITS;
 use sigil_ws::proxy::Proxy;
 use sigil_ws::redirect::MaxRedirects;
-use sigil_ws::{ConnectOptions, ProxySetting, ResolveOverride};
+use sigil_ws::{ConnectOptions, DeflateConfig, ProxySetting, ResolveOverride};
 
 use super::ws_error;
 
@@ -59,6 +61,67 @@ fn strings(vm: &Vm, who: &str, v: Value) -> NResult<Vec<String>> {
         .collect()
 }
 
+/// A boolean.
+fn boolean(who: &str, v: Value) -> NResult<bool> {
+    match v {
+        Value::Bool(b) => Ok(b),
+        _ => Err(Error::wrong_type(who, "a boolean", v)),
+    }
+}
+
+/// An exact integer in `range`, the value of parameter `key`.
+fn in_range(who: &str, key: &str, range: RangeInclusive<u8>, v: Value) -> NResult<u8> {
+    match u8::try_from(builtins::index(who, v)?) {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(ws_error(
+            who,
+            format!("{key} must be {} to {}, got", range.start(), range.end()),
+            vec![v],
+        )),
+    }
+}
+
+/// The `compression` option: `#f` (off), `#t` (the default offer) or an alist of the
+/// offer's parameters (see docs/websocket.md).
+fn compression(vm: &Vm, who: &str, v: Value) -> NResult<Option<DeflateConfig>> {
+    let entries = match v {
+        Value::Bool(false) => return Ok(None),
+        Value::Bool(true) => return Ok(Some(DeflateConfig::default())),
+        _ => builtins::list(vm, who, v)?,
+    };
+    let mut c = DeflateConfig::default();
+    for entry in entries {
+        let (key, val) = vm
+            .heap
+            .pair(entry)
+            .ok_or_else(|| Error::wrong_type(who, "a parameter (key . value)", entry))?;
+        let key = builtins::symbol(who, key)?;
+        match &*key.name() {
+            "server-no-context-takeover" => c.server_no_context_takeover = boolean(who, val)?,
+            "client-no-context-takeover" => c.client_no_context_takeover = boolean(who, val)?,
+            name @ ("server-max-window-bits" | "client-max-window-bits") => {
+                let bits = Some(in_range(who, name, WINDOW_BITS, val)?);
+                match name {
+                    "server-max-window-bits" => c.server_max_window_bits = bits,
+                    _ => c.client_max_window_bits = bits,
+                }
+            }
+            "level" => c.level = in_range(who, "level", 0..=9, val)?,
+            _ => {
+                return Err(ws_error(
+                    who,
+                    "unknown parameter (expected server-no-context-takeover, \
+                     client-no-context-takeover, server-max-window-bits, \
+                     client-max-window-bits or level)",
+                    vec![Value::Sym(key)],
+                ))
+            }
+        }
+    }
+    c.check().map_err(|e| ws_error(who, e, vec![]))?;
+    Ok(Some(c))
+}
+
 /// Parses the options alist of `ws-connect` (see docs/websocket.md for the keys).
 /// Errors in an option's value name it: `ws-connect: option timeout: expected ...`.
 pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
@@ -89,6 +152,7 @@ pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
             }
             "protocols" => o.connect.request.protocols = strings(vm, who, val)?,
             "origin" => o.connect.request.origin = Some(builtins::string(vm, who, val)?),
+            "compression" => o.connect.request.deflate = compression(vm, who, val)?,
             "timeout" | "connect-timeout" => limits.connect_timeout = seconds(vm, who, val)?,
             "close-timeout" => limits.close_timeout = seconds(vm, who, val)?,
             "read-timeout" => limits.read_timeout = optional_seconds(vm, who, val)?,
@@ -123,9 +187,10 @@ pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
             _ => {
                 return Err(ws_error(
                     WHO,
-                    "unknown option (expected headers, protocols, origin, timeout, read-timeout, \
-                     write-timeout, close-timeout, max-message-size, max-frame-size, ca-file, \
-                     ca-pem, resolve, ping-interval, ping-timeout, proxy or max-redirects)",
+                    "unknown option (expected headers, protocols, origin, compression, timeout, \
+                     read-timeout, write-timeout, close-timeout, max-message-size, \
+                     max-frame-size, ca-file, ca-pem, resolve, ping-interval, ping-timeout, \
+                     proxy or max-redirects)",
                     vec![Value::Sym(key)],
                 ))
             }
