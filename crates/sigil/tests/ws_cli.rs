@@ -273,3 +273,27 @@ fn ctrl_c_closes_the_connection_and_exits_130() {
         assert!(err.ends_with(expected), "{path}: {err}");
     }
 }
+
+#[test]
+fn compression_is_offered_unless_told_not_to() {
+    let url = server().ws_url("/deflate/echo");
+    for (flags, agreed) in [
+        (&[][..], " (permessage-deflate)"),
+        (&["--compression"][..], " (permessage-deflate)"),
+        (&["--no-compression"][..], ""),
+    ] {
+        let mut args = vec![url.as_str()];
+        args.extend_from_slice(flags);
+        let mut c = Client::start(&args, &[]);
+        let text = "squeeze ".repeat(50);
+        c.send(&text);
+        assert_eq!(c.line(), format!("< {text}"));
+        c.end_input();
+        let (code, _, err) = c.finish();
+        assert_eq!(code, Some(0), "{flags:?}: {err}");
+        assert!(
+            err.starts_with(&format!("Connected to {url}{agreed}.\n")),
+            "{flags:?}: {err}"
+        );
+    }
+}
