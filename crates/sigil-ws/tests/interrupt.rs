@@ -40,7 +40,8 @@ fn set_after(flag: &Arc<AtomicBool>, delay: Duration) -> std::thread::JoinHandle
     })
 }
 
-/// Runs `op`, which the flag set after `delay` must stop within a slice (50 ms) or so.
+/// Runs `op`, which the flag set after `delay` must stop within a slice (50 ms; a loaded
+/// machine is given a second).
 fn interrupted<T: std::fmt::Debug>(
     flag: &Arc<AtomicBool>,
     delay: Duration,
@@ -52,7 +53,7 @@ fn interrupted<T: std::fmt::Debug>(
     let set = setter.join().unwrap();
     let after = stopped.checked_duration_since(set);
     assert!(
-        after.is_some_and(|d| d < ms(300)),
+        after.is_some_and(|d| d < ms(1000)),
         "stopped {after:?} after the flag"
     );
     flag.store(false, Ordering::SeqCst);

@@ -273,7 +273,7 @@ fn interrupt(repl: &Repl) {
 }
 
 /// Waits for the REPL's prompt number `n` after an interrupt, which must come within
-/// a second (the waits notice it within 50 ms), and checks that it was the REPL's
+/// two seconds (the waits notice it within 50 ms), and checks that it was the REPL's
 /// `count`th report of `interrupted`.
 fn interrupted_by_ctrl_c(repl: &mut Repl, n: usize, count: usize) {
     // Give the REPL time to enter the evaluation (and block in it).
@@ -282,7 +282,7 @@ fn interrupted_by_ctrl_c(repl: &mut Repl, n: usize, count: usize) {
     interrupt(repl);
     let lines = repl.prompt(n);
     let took = start.elapsed();
-    assert!(took < Duration::from_secs(1), "took {took:?}");
+    assert!(took < Duration::from_secs(2), "took {took:?}");
     let reports = lines
         .iter()
         .filter(|l| l.starts_with("error: ") && l.ends_with(": interrupted"))
