@@ -9,6 +9,9 @@
 //! `ws://localhost:8080` needs no IPv6 listener: sigil-ws tries every address `localhost`
 //! resolves to, so a refused `[::1]:8080` falls through to 127.0.0.1.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 use sigil::cli::{self, Mode, Program};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -3,10 +3,20 @@
 //!
 //! Run with `cargo run -p sigil-lang --example embed`.
 
-use sigil_lang::{Interpreter, SchemeError};
+use sigil_lang::{native, Interpreter, SchemeError};
+
+/// `(greet name [mark])`: a native procedure with a borrowed string and an optional
+/// argument.
+#[native("greet")]
+fn greet(name: &str, mark: Option<char>) -> String {
+    format!("Hello, {name}{}", mark.unwrap_or('!'))
+}
 
 fn main() -> Result<(), SchemeError> {
     let mut interp = Interpreter::new();
+
+    // A native procedure written with #[native], bound at the top level.
+    interp.add(&[GREET]);
 
     // Typed Rust functions: arguments are checked and converted by the wrapper.
     interp.register_fn("rust-add", |a: i64, b: i64| a + b);
@@ -27,6 +37,8 @@ fn main() -> Result<(), SchemeError> {
     // Evaluate Scheme that uses them.
     let v = interp.eval_str("(rust-add 40 2)")?;
     println!("(rust-add 40 2) => {}", interp.write(v));
+    let v = interp.eval_str(r#"(greet "Ada" #\.)"#)?;
+    println!("(greet \"Ada\" #\\.) => {}", interp.write(v));
     let v = interp.eval_str(r#"(shout "hello")"#)?;
     println!("(shout \"hello\") => {}", interp.write(v));
     let v = interp.eval_str("(import (demo math)) (map square '(1 2 3))")?;
@@ -55,7 +67,12 @@ fn main() -> Result<(), SchemeError> {
     println!("kept across (gc) => {back:?}");
 
     // Scheme errors come back as SchemeError values.
-    for src in ["(rust-add 1 \"two\")", "(rust-add 1)", "(checked-div 7 0)"] {
+    for src in [
+        "(rust-add 1 \"two\")",
+        "(rust-add 1)",
+        "(checked-div 7 0)",
+        "(greet 'ada)",
+    ] {
         match interp.eval_str(src) {
             Ok(v) => println!("{src} => {}", interp.write(v)),
             Err(e) => println!("{src} => {} error: {}", e.kind, e.message),

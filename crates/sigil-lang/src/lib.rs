@@ -3,14 +3,16 @@
 //! Embed it with [`Interpreter`]: evaluate strings or files, call procedures, register
 //! native procedures and libraries.
 //!
-//! The modules follow the pipeline: [`read`] (text to syntax) → [`compile`] (syntax to
+//! The modules follow the pipeline: [`read`] (text to syntax) → `compile` (syntax to
 //! code) → [`run`] (the virtual machine) → [`natives`] (the core library) → [`embed`]
 //! (the interpreter). `docs/architecture.md` describes the layers.
+
+#![warn(missing_docs)]
 
 // `#[native]` writes paths starting `::sigil_lang`, in this crate too.
 extern crate self as sigil_lang;
 
-pub mod compile;
+pub(crate) mod compile;
 pub mod embed;
 mod legacy;
 pub mod natives;
@@ -19,17 +21,20 @@ pub mod run;
 #[cfg(test)]
 mod test_util;
 
+pub use compile::expand::SPECIAL_FORMS;
 pub use embed::interp::Interpreter;
-pub use embed::register::Kept;
 pub use embed::SchemeError;
-pub use natives::{FromValue, IntoValue, NativeResult, Registry, Rest};
+pub use natives::{FromValue, IntoValue, NativeDef, NativeResult, Opaque, Proc, Registry, Rest};
 pub use run::ctx::Ctx;
+pub use run::heap::Heap;
+pub use run::native::Descriptor;
 pub use run::native::{Arity, Ctl, Resume, Wait};
-pub use run::value::{Error, NResult, NativeObject, Value};
+pub use run::roots::Kept;
+pub use run::value::{Error, NResult, NativeObject, Object, Value};
 pub use sigil_macros::native;
 
-// ---- Transitional paths ------------------------------------------------------------------
+// ---- TRANSITION ------------------------------------------------------------------------------
 // The WebSocket glue (`crates/sigil/src/websocket/connection.rs` and `options.rs`) still
-// uses these old module paths; they go when it moves to the new ones.
-pub use natives::builtins;
-pub use run::{value, vm};
+// uses these old module paths and the untyped natives of `legacy`; they go when it moves to
+// `#[native]`.
+pub use legacy::{builtins, value, vm};

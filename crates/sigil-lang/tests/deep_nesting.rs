@@ -11,7 +11,7 @@ fn nest(open: &str, inner: &str, close: &str, n: usize) -> String {
 
 fn interpreter() -> Interpreter {
     let mut i = Interpreter::new();
-    i.vm.set_output(Box::new(std::io::sink()));
+    i.set_output(Box::new(std::io::sink()));
     i
 }
 

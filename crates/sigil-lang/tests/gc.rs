@@ -17,21 +17,21 @@ fn recursive_closures_are_collected() {
     )
     .unwrap();
     i.eval_str("(churn 1000000)").unwrap();
-    let collections = i.vm.heap.collections;
-    let live_after_first = i.vm.heap.live_objects();
+    let collections = i.heap().collections();
+    let live_after_first = i.heap().live_objects();
     i.eval_str("(churn 1000000)").unwrap();
     assert!(
-        i.vm.heap.collections > collections,
+        i.heap().collections() > collections,
         "the collector never ran"
     );
     // Each iteration allocates a closure and a box; without collection that is 2 million
     // objects per run. The heap must not grow with the number of iterations.
     assert!(
-        i.vm.heap.live_objects() < 600_000,
+        i.heap().live_objects() < 600_000,
         "live objects: {}",
-        i.vm.heap.live_objects()
+        i.heap().live_objects()
     );
-    assert!(i.vm.heap.live_objects() <= live_after_first + 600_000);
+    assert!(i.heap().live_objects() <= live_after_first + 600_000);
 }
 
 #[test]
@@ -59,10 +59,31 @@ fn large_buffers_are_collected_by_size() {
     .unwrap();
     let v = i.eval_str("(churn 2000)").unwrap();
     assert_eq!(i.write(v), "2097152000");
-    assert!(i.vm.heap.collections > 0, "the collector never ran");
+    assert!(i.heap().collections() > 0, "the collector never ran");
     assert!(
-        i.vm.heap.live_objects() < 200_000,
+        i.heap().live_objects() < 200_000,
         "live objects: {}",
-        i.vm.heap.live_objects()
+        i.heap().live_objects()
     );
+}
+
+/// Makes a fresh string, calls `f` (which may collect), and returns the string.
+#[sigil_lang::native("string-around")]
+fn string_around(ctx: &mut sigil_lang::Ctx, f: sigil_lang::Value) -> sigil_lang::NResult {
+    let s = ctx.string("made before the call");
+    let kept = ctx.keep(s);
+    ctx.apply(f, &[])?;
+    Ok(ctx.release(kept))
+}
+
+#[test]
+fn values_kept_by_a_native_survive_a_collection_during_apply() {
+    let mut i = Interpreter::new();
+    i.define_native_library("around", |reg| reg.add(&[STRING_AROUND]));
+    i.eval_str("(import (around))").unwrap();
+    let v = i
+        .eval_str("(string-around (lambda () (gc) (make-list 1000 \"garbage\") (gc)))")
+        .unwrap();
+    assert_eq!(i.write(v), "\"made before the call\"");
+    assert!(i.heap().collections() >= 2);
 }

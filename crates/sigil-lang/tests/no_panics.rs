@@ -166,11 +166,11 @@ fn print_all(interp: &mut Interpreter, src: &str, style: Style) -> Option<Vec<St
     let data = reader::read_all(src, 0).ok()?;
     let mut out = Vec::new();
     for d in &data {
-        let v = sigil_lang::run::datum::syntax_to_value(&mut interp.vm.heap, d);
+        let v = interp.datum(d);
         for s in [Style::Display, Style::Write, Style::Shared, Style::Simple] {
-            let _ = render(&interp.vm.heap, v, s);
+            let _ = render(interp.heap(), v, s);
         }
-        out.push(render(&interp.vm.heap, v, style));
+        out.push(render(interp.heap(), v, style));
     }
     Some(out)
 }
@@ -214,7 +214,7 @@ proptest! {
     #[test]
     fn evaluator_never_panics_on_random_programs(src in program()) {
         let mut interp = Interpreter::new();
-        interp.vm.set_output(Box::new(std::io::sink()));
+        interp.set_output(Box::new(std::io::sink()));
         let _ = interp.eval_str(&src);
         // The interpreter still works afterwards.
         prop_assert_eq!(interp.eval_str("(+ 1 2)").map(|v| interp.write(v)).ok(), Some("3".to_string()));

@@ -15,6 +15,7 @@ mod hostile;
 mod http;
 pub mod load;
 mod portlock;
+mod proxy;
 mod python;
 mod routes;
 mod server;
@@ -32,6 +33,7 @@ use std::time::Duration;
 
 pub use load::{echo_load, LoadReport};
 pub use portlock::{lock_named, lock_port_8080, PortLock, DEMO_PORT};
+pub use proxy::{start_proxy, ProxyConfig, RunningProxy};
 pub use python::{python_with_websockets, PythonDeflateServer, PYTHON_WEBSOCKETS_VERSION};
 use server::{Flavor, State};
 

@@ -329,7 +329,17 @@ impl ClientHandshake {
             }
         };
         if status != 101 {
-            return Err(WsError::HandshakeRejected { status, reason });
+            let location = lines.find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.trim()
+                    .eq_ignore_ascii_case("Location")
+                    .then(|| value.trim().to_string())
+            });
+            return Err(WsError::HandshakeRejected {
+                status,
+                reason,
+                location,
+            });
         }
         if version != "HTTP/1.1" {
             return Err(WsError::BadHandshake(format!(
@@ -566,7 +576,17 @@ mod tests {
     fn validation_errors() {
         let e = check("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", &[]).unwrap_err();
         assert!(
-            matches!(e, WsError::HandshakeRejected { status: 403, ref reason } if reason == "Forbidden")
+            matches!(e, WsError::HandshakeRejected { status: 403, ref reason, location: None } if reason == "Forbidden")
+        );
+        let e = check("HTTP/1.1 302 Found\r\nlocation:  /elsewhere \r\n\r\n", &[]).unwrap_err();
+        assert!(
+            matches!(e, WsError::HandshakeRejected { status: 302, ref location, .. } if location.as_deref() == Some("/elsewhere")),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .ends_with("HTTP 302 Found (Location: /elsewhere)"),
+            "{e}"
         );
         let no_upgrade = format!(
             "HTTP/1.1 101 OK\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {ACCEPT}\r\n\r\n"

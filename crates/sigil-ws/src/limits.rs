@@ -16,8 +16,7 @@ pub struct Limits {
     /// Largest reassembled message. Default 64 MiB. Exceeding it fails with 1009.
     pub max_message_size: usize,
     /// Deadline for opening a connection: name lookup, TCP connect, TLS and HTTP
-    /// handshakes together (for a server: the TLS handshake and the upgrade request,
-    /// from the TCP accept). Default 10 s.
+    /// handshakes together. Default 10 s.
     pub connect_timeout: Duration,
     /// Deadline for one receive, whatever arrives meanwhile (pings, pongs, fragments,
     /// bytes one at a time). Default none: a receive waits until a message comes.
@@ -28,12 +27,12 @@ pub struct Limits {
     /// Deadline for the whole close handshake, from our close frame (or the server's)
     /// until the TCP close, whatever the server sends meanwhile. Default 5 s.
     pub close_timeout: Duration,
-    /// Keepalive: a ping goes out this often while the connection is received on
-    /// (see [`crate::keepalive`]). Default none.
+    /// Keepalive: how often a ping is sent while a receive waits (see
+    /// [`crate::keepalive`]). Default 20 s, as Python `websockets`; `None`: no pings.
     pub ping_interval: Option<Duration>,
-    /// Keepalive: how long a keepalive ping's pong may take before the connection fails
-    /// with 1011. Default 20 s.
-    pub ping_timeout: Duration,
+    /// Keepalive: how long the pong of such a ping may take before the connection
+    /// fails with 1011. Default 20 s; `None`: pings are sent but pongs never awaited.
+    pub ping_timeout: Option<Duration>,
 }
 
 /// The instant `timeout` from now; `None` for no timeout, or one too far away to
@@ -51,8 +50,8 @@ impl Default for Limits {
             read_timeout: None,
             write_timeout: Some(Duration::from_secs(10)),
             close_timeout: Duration::from_secs(5),
-            ping_interval: None,
-            ping_timeout: Duration::from_secs(20),
+            ping_interval: Some(Duration::from_secs(20)),
+            ping_timeout: Some(Duration::from_secs(20)),
         }
     }
 }

@@ -549,7 +549,7 @@ fn keepalive_pings_and_fails_a_silent_client_with_1011() {
     let options = ServerOptions {
         limits: Limits {
             ping_interval: Some(Duration::from_millis(100)),
-            ping_timeout: Duration::from_millis(150),
+            ping_timeout: Some(Duration::from_millis(150)),
             ..Limits::default()
         },
         ..ServerOptions::default()

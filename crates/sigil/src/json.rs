@@ -18,9 +18,8 @@
 use num_bigint::BigInt;
 use serde_json::{Map, Number, Value as Json};
 use sigil_lang::run::heap::Heap;
-use sigil_lang::run::value::{Error, NResult, Object, Value};
-use sigil_lang::run::vm::Vm;
-use sigil_lang::Interpreter;
+use sigil_lang::run::value::Object;
+use sigil_lang::{native, Ctx, Error, Interpreter, NResult, Value};
 use std::str::FromStr;
 
 /// How deeply vectors and objects may nest when encoding. Deeper (or circular) structures
@@ -31,42 +30,37 @@ pub const MAX_ENCODE_DEPTH: usize = 512;
 /// Defines the native library `(sigil %json)` with `%json->string` and `%string->json`.
 pub fn register(interp: &mut Interpreter) {
     interp.define_native_library("sigil %json", |reg| {
-        reg.simple("%json->string", 1, Some(2), json_to_string);
-        reg.simple("%string->json", 1, Some(1), string_to_json);
+        reg.add_as("%json->string", &JSON_TO_STRING);
+        reg.add_as("%string->json", &STRING_TO_JSON);
     });
 }
 
 /// `(%json->string value [pretty?])`: JSON text for `value`, compact unless `pretty?` is
-/// true (then indented by two spaces).
-fn json_to_string(vm: &mut Vm, args: &[Value]) -> NResult {
-    let json = encode(&vm.heap, args[0], 0)?;
-    let pretty = args.get(1).is_some_and(|v| v.is_true());
-    let text = if pretty {
+/// true (then indented by two spaces). Errors name `json->string`, which
+/// `(sigil json)` defines on top of it.
+#[native("json->string")]
+fn json_to_string(ctx: &mut Ctx, v: Value, pretty: Option<Value>) -> NResult<String> {
+    let json = encode(ctx.heap(), v, 0)?;
+    if pretty.is_some_and(Value::is_true) {
         serde_json::to_string_pretty(&json)
     } else {
         serde_json::to_string(&json)
     }
-    .map_err(|e| Error::msg(format!("json->string: {e}")))?;
-    Ok(vm.heap.string(text))
+    .map_err(|e| Error::new("error", e.to_string()))
 }
 
 /// `(%string->json text)`: the Scheme value for JSON `text`.
-fn string_to_json(vm: &mut Vm, args: &[Value]) -> NResult {
-    let json: Json = {
-        let text = vm
-            .heap
-            .str(args[0])
-            .ok_or_else(|| Error::wrong_type("string->json", "a string", args[0]))?;
-        serde_json::from_str(text)
-            .map_err(|e| Error::with("read-error", format!("string->json: {e}"), vec![]))?
-    };
-    decode(&mut vm.heap, &json)
+#[native("string->json")]
+fn string_to_json(ctx: &mut Ctx, text: String) -> NResult {
+    let json: Json =
+        serde_json::from_str(&text).map_err(|e| Error::new("read-error", e.to_string()))?;
+    decode(ctx, &json)
 }
 
 // ---- Scheme → JSON ----------------------------------------------------------------------
 
 fn cannot_encode(v: Value) -> Error {
-    Error::with("type-error", "json->string: cannot encode", vec![v])
+    Error::new("type-error", "cannot encode").with_irritants(vec![v])
 }
 
 /// Converts `v` to a JSON tree; `depth` is the number of enclosing arrays and objects.
@@ -75,24 +69,15 @@ fn encode(heap: &Heap, v: Value, depth: usize) -> NResult<Json> {
         Value::Bool(b) => Ok(Json::Bool(b)),
         Value::Int(i) => Ok(Json::Number(i.into())),
         Value::Float(f) => Number::from_f64(f).map(Json::Number).ok_or_else(|| {
-            Error::with(
-                "type-error",
-                "json->string: cannot encode a non-finite number",
-                vec![v],
-            )
+            Error::new("type-error", "cannot encode a non-finite number").with_irritants(vec![v])
         }),
         Value::Sym(s) if s.strip().is("null") => Ok(Json::Null),
         Value::Null => Ok(Json::Object(Map::new())),
         Value::Obj(_) => {
             if depth >= MAX_ENCODE_DEPTH {
-                return Err(Error::with(
-                    "range-error",
-                    format!(
-                        "json->string: nesting deeper than {MAX_ENCODE_DEPTH} levels \
-                         (circular structure?)"
-                    ),
-                    vec![],
-                ));
+                return Err(Error::range(format!(
+                    "nesting deeper than {MAX_ENCODE_DEPTH} levels (circular structure?)"
+                )));
             }
             match heap.obj(v) {
                 Some(Object::Str(s)) => Ok(Json::String(s.clone())),
@@ -118,40 +103,34 @@ fn encode_object(heap: &Heap, v: Value, depth: usize) -> NResult<Json> {
     let entries = match list_items(heap, v) {
         Ok(items) => items,
         Err(Shape::Circular) => {
-            return Err(Error::with(
-                "type-error",
-                "json->string: cannot encode a circular list",
-                vec![],
-            ))
+            return Err(Error::new("type-error", "cannot encode a circular list"))
         }
         Err(Shape::Improper) => {
-            return Err(Error::with(
-                "type-error",
-                "json->string: cannot encode an improper list",
-                vec![v],
-            ))
+            return Err(
+                Error::new("type-error", "cannot encode an improper list").with_irritants(vec![v])
+            )
         }
     };
     let mut map = Map::new();
     for entry in entries {
         let Some((key, val)) = heap.pair(entry) else {
-            return Err(Error::with(
+            return Err(Error::new(
                 "type-error",
-                "json->string: cannot encode a list that is not an association list \
+                "cannot encode a list that is not an association list \
                  (use a vector for a JSON array)",
-                vec![v],
-            ));
+            )
+            .with_irritants(vec![v]));
         };
         let key = match key {
             Value::Sym(s) => s.strip().name().to_string(),
             _ => match heap.str(key) {
                 Some(s) => s.to_owned(),
                 None => {
-                    return Err(Error::with(
+                    return Err(Error::new(
                         "type-error",
-                        "json->string: object key must be a symbol or a string, got",
-                        vec![key],
-                    ))
+                        "object key must be a symbol or a string, got",
+                    )
+                    .with_irritants(vec![key]))
                 }
             },
         };
@@ -200,7 +179,7 @@ fn is_integer_text(s: &str) -> bool {
 }
 
 /// Builds the Scheme value for a JSON tree (nesting is at most 128 levels deep).
-fn decode(heap: &mut Heap, json: &Json) -> NResult {
+fn decode(ctx: &mut Ctx, json: &Json) -> NResult {
     Ok(match json {
         Json::Null => Value::sym("null"),
         Json::Bool(b) => Value::Bool(*b),
@@ -211,37 +190,33 @@ fn decode(heap: &mut Heap, json: &Json) -> NResult {
                 let text = n.to_string();
                 if is_integer_text(&text) {
                     let big = BigInt::from_str(&text).map_err(|_| out_of_range(&text))?;
-                    heap.integer(big)
+                    ctx.integer(big)
                 } else {
                     Value::Float(n.as_f64().ok_or_else(|| out_of_range(&text))?)
                 }
             }
         }
-        Json::String(s) => heap.string(s.as_str()),
+        Json::String(s) => ctx.string(s.as_str()),
         Json::Array(items) => {
             let items = items
                 .iter()
-                .map(|x| decode(heap, x))
+                .map(|x| decode(ctx, x))
                 .collect::<NResult<Vec<Value>>>()?;
-            heap.vector(items)
+            ctx.vector(items)
         }
         Json::Object(map) => {
             let mut entries = Vec::with_capacity(map.len());
             for (k, x) in map {
-                let x = decode(heap, x)?;
-                entries.push(heap.cons(Value::sym(k), x));
+                let x = decode(ctx, x)?;
+                entries.push(ctx.cons(Value::sym(k), x));
             }
-            heap.list(&entries)
+            ctx.list(&entries)
         }
     })
 }
 
 fn out_of_range(text: &str) -> Error {
-    Error::with(
-        "read-error",
-        format!("string->json: number out of range: {text}"),
-        vec![],
-    )
+    Error::new("read-error", format!("number out of range: {text}"))
 }
 
 #[cfg(test)]

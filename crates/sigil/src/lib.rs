@@ -1,6 +1,9 @@
 //! The glue between the language and its native libraries, and the stdlib embedded in the
 //! binary. [`interpreter`] builds an interpreter with everything registered.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 use sigil_lang::Interpreter;
 
 pub mod cli;

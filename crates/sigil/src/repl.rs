@@ -65,7 +65,7 @@ impl ReplHelper {
     fn refresh(&mut self, interp: &Interpreter) {
         let mut names = interp.global_names();
         names.extend(
-            sigil_lang::compile::expand::SPECIAL_FORMS
+            sigil_lang::SPECIAL_FORMS
                 .iter()
                 .chain(TOPLEVEL_KEYWORDS)
                 .map(|k| k.to_string()),
@@ -122,8 +122,8 @@ fn history_path() -> Option<PathBuf> {
 
 /// Makes Ctrl-C interrupt the running evaluation; a second Ctrl-C before the evaluation
 /// has noticed the first exits.
-fn install_interrupt_handler(interp: &Interpreter) {
-    let flag = interp.vm.interrupt.clone();
+pub(crate) fn install_interrupt_handler(interp: &Interpreter) {
+    let flag = interp.interrupt_flag();
     let _ = ctrlc::set_handler(move || {
         if flag.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
@@ -159,7 +159,7 @@ impl Output {
     /// Routes the interpreter's standard output through a tracking [`Stdout`].
     fn install(interp: &mut Interpreter) -> Output {
         let at_line_start = Rc::new(Cell::new(true));
-        interp.vm.set_output(Box::new(Stdout {
+        interp.set_output(Box::new(Stdout {
             at_line_start: at_line_start.clone(),
         }));
         Output { at_line_start }
@@ -167,7 +167,7 @@ impl Output {
 
     /// Ends the program's unfinished output line, if any, so what follows starts a line.
     fn fresh_line(&self, interp: &mut Interpreter) {
-        interp.vm.flush();
+        interp.flush();
         if !self.at_line_start.get() {
             println!();
             self.at_line_start.set(true);
@@ -186,9 +186,9 @@ impl Output {
 fn eval_and_print(interp: &mut Interpreter, out: &Output, src: &str, interactive: bool) -> bool {
     let error = match read_all(src, Span::register_file(SOURCE_NAME)) {
         Ok(forms) => forms.iter().find_map(|form| {
-            interp.vm.interrupt.store(false, Ordering::SeqCst);
+            interp.interrupt_flag().store(false, Ordering::SeqCst);
             let r = interp.eval_toplevel(form);
-            interp.vm.interrupt.store(false, Ordering::SeqCst);
+            interp.interrupt_flag().store(false, Ordering::SeqCst);
             match r {
                 Ok(Value::Unspecified) => None,
                 Ok(v) => {
@@ -202,7 +202,7 @@ fn eval_and_print(interp: &mut Interpreter, out: &Output, src: &str, interactive
         Err(e) => Some(SchemeError::from(e)),
     };
     let Some(e) = error else {
-        interp.vm.flush();
+        interp.flush();
         return true;
     };
     if interactive {
@@ -302,7 +302,7 @@ pub fn run(interp: &mut Interpreter) -> ExitCode {
             }
         }
     }
-    interp.vm.flush();
+    interp.flush();
     ExitCode::SUCCESS
 }
 

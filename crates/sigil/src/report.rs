@@ -33,7 +33,7 @@ pub fn format(e: &SchemeError) -> String {
 /// Prints an error report after flushing the program's buffered output, so the report
 /// comes after everything the program printed.
 pub fn print(interp: &mut Interpreter, e: &SchemeError) {
-    interp.vm.flush();
+    interp.flush();
     let _ = std::io::stdout().flush();
     eprint!("{}", format(e));
 }

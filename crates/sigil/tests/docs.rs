@@ -170,7 +170,7 @@ impl Capture {
 fn check(file: &str, example: &Example) -> Result<(), Failed> {
     let mut interp = sigil::interpreter();
     let out = Capture::default();
-    interp.vm.set_output(Box::new(out.clone()));
+    interp.set_output(Box::new(out.clone()));
     let mut problems = Vec::new();
     {
         let stated = annotations(example).map_err(|e| format!("{file}:{e}"))?;
@@ -184,7 +184,7 @@ fn check(file: &str, example: &Example) -> Result<(), Failed> {
                 (a.line, a.col) > at(form) && next.map_or(true, |n| (a.line, a.col) < n)
             });
             let result = interp.eval_toplevel(form);
-            interp.vm.flush();
+            interp.flush();
             let printed = out.take();
             let printed = printed.strip_suffix('\n').unwrap_or(&printed);
             let mut raised_as_stated = false;

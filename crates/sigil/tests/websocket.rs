@@ -62,7 +62,7 @@ impl Session {
     fn new() -> Session {
         let mut interp = sigil::interpreter();
         let out = Captured::default();
-        interp.vm.set_output(Box::new(out.clone()));
+        interp.set_output(Box::new(out.clone()));
         interp
             .eval_str("(import (sigil websocket) (sigil websocket frame))")
             .expect("libraries import");
@@ -96,8 +96,7 @@ impl Session {
     fn bytes(&mut self, src: &str) -> Vec<u8> {
         let v = self.eval(src);
         self.interp
-            .vm
-            .heap
+            .heap()
             .bytevector(v)
             .expect("a bytevector")
             .to_vec()
@@ -105,7 +104,7 @@ impl Session {
 
     fn string(&mut self, src: &str) -> String {
         let v = self.eval(src);
-        self.interp.vm.heap.str(v).expect("a string").to_string()
+        self.interp.heap().str(v).expect("a string").to_string()
     }
 
     fn output(&self) -> String {
@@ -511,7 +510,7 @@ fn wss_with_ca_pem_and_resolve_override() {
     let port = srv.tls_port().unwrap();
     let pem = srv.ca_pem().unwrap().to_string();
     let mut s = Session::new();
-    let pem_v = s.interp.vm.heap.string(pem);
+    let pem_v = s.interp.to_value(pem);
     s.interp.define("test-ca-pem", pem_v);
     s.eval(&format!(
         "(define conn (ws-connect \"wss://example.com/echo\" \

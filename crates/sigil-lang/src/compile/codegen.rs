@@ -560,8 +560,3 @@ fn assert_well_formed(code: &[Op]) {
         "jump target out of range"
     );
 }
-
-/// Primitive lookup by name, used when registering the core library.
-pub fn prim_by_name(name: &str) -> Option<Prim> {
-    Prim::ALL.iter().find(|p| p.1 == name).map(|p| p.0)
-}

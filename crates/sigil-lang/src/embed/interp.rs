@@ -5,11 +5,12 @@ use super::error::{file_error, SchemeError};
 use crate::compile::autoload;
 use crate::compile::module::{GlobalBinding, Module};
 use crate::compile::toplevel::Toplevel;
-use crate::natives::builtins::{self, Registry};
-use crate::natives::{self, PRELUDE};
+use crate::natives::{self, NativeDef, PRELUDE};
+use crate::natives::{builtins, Registry};
 use crate::read::reader;
 use crate::read::symbol::Symbol;
 use crate::read::syntax::{Span, Syn};
+use crate::run::heap::Heap;
 use crate::run::printer;
 use crate::run::value::{Object, Value};
 use crate::run::vm::{Uncaught, Vm};
@@ -21,7 +22,7 @@ use std::rc::Rc;
 /// A Sigil interpreter.
 pub struct Interpreter {
     /// The machine (for natives and advanced embedders).
-    pub vm: Vm,
+    pub(crate) vm: Vm,
     /// The top-level environment and the prelude's lazily compiled procedures, shared with
     /// the VM (its compiler).
     pub(super) top: Rc<RefCell<Toplevel>>,
@@ -138,6 +139,36 @@ impl Interpreter {
 
     // ---- configuration --------------------------------------------------------------
 
+    /// Replaces where standard output goes (tests and embedders capture it this way).
+    /// Output is buffered; it is flushed after each evaluation or call, and by
+    /// [`Interpreter::flush`].
+    pub fn set_output(&mut self, sink: Box<dyn std::io::Write>) {
+        self.vm.set_output(sink);
+    }
+
+    /// Writes buffered standard output to its destination.
+    pub fn flush(&mut self) {
+        self.vm.flush();
+    }
+
+    /// The interrupt flag: storing `true` in it (from another thread or a signal handler)
+    /// stops the running computation at its next procedure call, or within 50 ms while it
+    /// sleeps or waits, with an `interrupt` error. The VM clears it when it reacts.
+    pub fn interrupt_flag(&self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+        self.vm.interrupt.clone()
+    }
+
+    /// The heap, to read the values the interpreter returns (see [`Heap::str`],
+    /// [`Heap::pair`], ...).
+    pub fn heap(&self) -> &Heap {
+        &self.vm.heap
+    }
+
+    /// The value of a datum read with [`reader::read_all`], as `quote` would make it.
+    pub fn datum(&mut self, d: &Syn) -> Value {
+        crate::run::datum::syntax_to_value(&mut self.vm.heap, d)
+    }
+
     /// Sets how many nested (non-tail) calls may be active before "recursion too deep"
     /// (default 1 000 000; the `SIGIL_MAX_DEPTH` environment variable sets the default).
     pub fn set_max_depth(&mut self, n: usize) {
@@ -187,12 +218,23 @@ impl Interpreter {
 
     /// Binds a global variable visible to programs and the REPL.
     pub fn define(&mut self, name: &str, v: Value) {
+        self.at_top_level(|reg| reg.define(name, v));
+    }
+
+    /// Binds each native procedure (written with `#[native]`) at the top level under its
+    /// name; [`Registry::add`] does the same in a native library.
+    pub fn add(&mut self, natives: &[NativeDef]) {
+        self.at_top_level(|reg| reg.add(natives));
+    }
+
+    /// Runs `f` with a registry that binds in the top-level environment.
+    pub(crate) fn at_top_level(&mut self, f: impl FnOnce(&mut Registry)) {
         let mut reg = Registry {
             vm: &mut self.vm,
             module: &mut self.top.borrow_mut().env,
             core: false,
         };
-        reg.define(name, v);
+        f(&mut reg);
     }
 
     /// The value of a top-level variable (compiling a prelude procedure on first use).

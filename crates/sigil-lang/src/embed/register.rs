@@ -25,8 +25,9 @@ use crate::natives::args::{arg, finish, guard, opt_arg, rest};
 use crate::natives::{FromValue, IntoValue, NativeResult, Registry, Rest};
 use crate::run::ctx::Ctx;
 use crate::run::heap::Heap;
-use crate::run::native::{Arity, ClosureFn, Native, NativeFn};
-use crate::run::value::{NResult, Object, Value};
+use crate::run::native::{Arity, ClosureFn};
+use crate::run::roots::Kept;
+use crate::run::value::{NResult, Value};
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 
@@ -174,40 +175,17 @@ impl Registry<'_> {
     }
 }
 
-/// A value rooted by [`Interpreter::keep`]: the collector will not free it (or anything it
-/// refers to) until it is given back to [`Interpreter::release`]. Dropping a `Kept` without
-/// releasing it keeps the value alive for the interpreter's lifetime.
-#[derive(Debug)]
-#[must_use = "a kept value stays rooted until released"]
-pub struct Kept {
-    index: usize,
-    value: Value,
-}
-
-impl Kept {
-    /// The kept value.
-    pub fn value(&self) -> Value {
-        self.value
-    }
-}
-
 impl Interpreter {
-    fn define_closure(&mut self, name: &str, arity: Arity, f: ClosureFn) {
-        let native = Native::new(name, arity, NativeFn::Closure(f));
-        let v = self.vm.heap.alloc(Object::Native(Rc::new(native)));
-        self.define(name, v);
-    }
-
     /// Binds the top-level procedure `name` to a typed Rust closure, for example
     /// `interp.register_fn("rust-add", |a: i64, b: i64| a + b)`. See [`IntoNative`] for
     /// the closures accepted and [`FromValue`]/[`IntoValue`] for the types.
     pub fn register_fn<Args, F: IntoNative<Args>>(&mut self, name: &str, f: F) {
-        self.define_closure(name, F::arity(), f.into_native(name));
+        self.at_top_level(|reg| reg.register_fn(name, f));
     }
 
     /// Like [`Interpreter::register_fn`] for closures whose first parameter is `&mut Ctx`.
     pub fn register_fn_ctx<Args, F: IntoNativeCtx<Args>>(&mut self, name: &str, f: F) {
-        self.define_closure(name, F::arity(), f.into_native(name));
+        self.at_top_level(|reg| reg.register_fn_ctx(name, f));
     }
 
     /// Converts a Rust value to a Scheme value.
@@ -239,44 +217,20 @@ impl Interpreter {
     /// Roots `v` so it survives collections while Rust holds it between evaluations.
     /// (Only heap objects need rooting; other values are returned in a `Kept` as is.)
     pub fn keep(&mut self, v: Value) -> Kept {
-        if !matches!(v, Value::Obj(_)) {
-            return Kept {
-                index: usize::MAX,
-                value: v,
-            };
-        }
-        let roots = &mut self.vm.roots;
-        let index = match roots.iter().position(|r| matches!(r, Value::Undefined)) {
-            Some(i) => {
-                roots[i] = v;
-                i
-            }
-            None => {
-                roots.push(v);
-                roots.len() - 1
-            }
-        };
-        Kept { index, value: v }
+        self.vm.keep(v)
     }
 
     /// Unroots a value kept with [`Interpreter::keep`] (on this interpreter) and returns it.
     /// It stays valid until the next evaluation or call.
     pub fn release(&mut self, k: Kept) -> Value {
-        let roots = &mut self.vm.roots;
-        if let Some(slot) = roots.get_mut(k.index) {
-            *slot = Value::Undefined;
-        }
-        while matches!(roots.last(), Some(Value::Undefined)) {
-            roots.pop();
-        }
-        k.value
+        self.vm.release(k)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Error;
+    use crate::{Error, Object};
 
     fn interp() -> Interpreter {
         Interpreter::new()

@@ -4,6 +4,7 @@
 //! the procedure takes more than one.
 
 use crate::natives::convert::{FromValue, FromValueMut, NativeResult, Rest};
+use crate::run::call::panic_message;
 use crate::run::ctx::Ctx;
 use crate::run::heap::Heap;
 use crate::run::native::{Arity, Ctl};
@@ -72,6 +73,14 @@ pub fn rest<'h, T: FromValue<'h>>(
         .map(Rest)
 }
 
+/// The type error for argument `k` (1-based) of a native that converts its rest
+/// arguments itself (`#[rest] args: &[Value]`); its wrapper adds the procedure's name.
+#[cold]
+#[inline(never)]
+pub fn expected_arg<'h, T: FromValue<'h>>(k: usize, v: Value) -> Error {
+    Error::expected(&format!("{} (argument {k})", T::expected()), v)
+}
+
 /// The type error for argument `k` (0-based) of `name`: `NAME: expected WHAT, got V`,
 /// with `(argument K)` after `WHAT` when the procedure takes more than one argument.
 #[cold]
@@ -103,11 +112,7 @@ pub fn guard<R>(name: &str, f: AssertUnwindSafe<impl FnOnce() -> R>) -> NResult<
 #[cold]
 #[inline(never)]
 fn panicked(name: &str, payload: &(dyn std::any::Any + Send)) -> Error {
-    let why = payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("no message");
+    let why = panic_message(payload);
     Error::msg(format!("{name}: the Rust function panicked: {why}"))
 }
 
@@ -116,7 +121,7 @@ fn panicked(name: &str, payload: &(dyn std::any::Any + Send)) -> Error {
 pub fn finish(r: NResult<impl NativeResult>, ctx: &mut Ctx, name: &str) -> NResult {
     match r.and_then(|r| r.into_result(ctx)) {
         Ok(v) => Ok(v),
-        Err(e) => Err(e.in_procedure(name)),
+        Err(e) => Err(named(e, name)),
     }
 }
 
@@ -125,6 +130,13 @@ pub fn finish(r: NResult<impl NativeResult>, ctx: &mut Ctx, name: &str) -> NResu
 pub fn finish_control(r: NResult<NResult<Ctl>>, _: &mut Ctx, name: &str) -> NResult<Ctl> {
     match r.and_then(|r| r) {
         Ok(c) => Ok(c),
-        Err(e) => Err(e.in_procedure(name)),
+        Err(e) => Err(named(e, name)),
     }
+}
+
+/// `e` as raised by `name`, out of line so that the wrapper's normal path stays short.
+#[cold]
+#[inline(never)]
+fn named(e: Error, name: &str) -> Error {
+    e.in_procedure(name)
 }

@@ -220,7 +220,7 @@ impl FromValue<'_> for Byte {
         }
     }
     fn expected() -> Cow<'static, str> {
-        "a byte (0..255)".into()
+        "a byte from 0 to 255".into()
     }
 }
 
@@ -270,7 +270,7 @@ impl IntoValue for f64 {
 impl FromValue<'_> for Num {
     /// Any number, taken apart for arithmetic.
     fn from_value(heap: &Heap, v: Value) -> Option<Self> {
-        numeric::num(heap, "", v).ok()
+        numeric::num(heap, v).ok()
     }
     fn expected() -> Cow<'static, str> {
         "a number".into()
@@ -423,9 +423,31 @@ impl<T> Deref for List<T> {
     }
 }
 
-/// The elements of a new vector (as a result).
+/// A vector whose elements each convert to `T`, copied (as an argument), or the elements
+/// of a new vector (as a result).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Vector<T>(pub Vec<T>);
+
+impl<'h, T: FromValue<'h>> FromValue<'h> for Vector<T> {
+    fn from_value(heap: &'h Heap, v: Value) -> Option<Self> {
+        let items = heap.vector_items(v)?;
+        items
+            .iter()
+            .map(|&x| T::from_value(heap, x))
+            .collect::<Option<Vec<T>>>()
+            .map(Vector)
+    }
+    fn expected() -> Cow<'static, str> {
+        of_elements("a vector", T::expected())
+    }
+}
+
+impl<T> Deref for Vector<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
 
 impl<T: IntoValue> IntoValue for Vector<T> {
     fn into_value(self, ctx: &mut Ctx) -> Value {

@@ -5,15 +5,15 @@
 //! [`Registry`] binds. Arguments convert with [`FromValue`], results with
 //! [`NativeResult`]/[`IntoValue`] ([`convert`]); the wrapper's steps are in [`args`].
 //!
-//! The core library itself: native procedures by subject ([`builtins`]), the coroutine
-//! scheduler of `(sigil async)` ([`scheduler`]), and the prelude written in Sigil
+//! The core library itself: native procedures by subject (`builtins`), the coroutine
+//! scheduler of `(sigil async)` (`scheduler`), and the prelude written in Sigil
 //! (`prelude/*.sgl`).
 
 pub mod args;
-pub mod builtins;
+pub(crate) mod builtins;
 pub mod convert;
 mod registry;
-pub mod scheduler;
+pub(crate) mod scheduler;
 
 pub use convert::{
     Byte, FromValue, FromValueMut, IntoValue, List, NativeResult, Opaque, Proc, Rest, Vector,

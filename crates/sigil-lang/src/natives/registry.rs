@@ -27,7 +27,10 @@ enum DefFn {
 }
 
 impl NativeDef {
-    /// A native that computes a value.
+    /// A native that computes a value. This is what `#[native]` expands to; by hand, `f`
+    /// gets the arguments as they are (only their number is checked against `arity`) and
+    /// a panic in it is not caught, so write natives with `#[native]`, which converts the
+    /// arguments, names the procedure in errors and turns a panic into an error.
     pub const fn simple(name: &'static str, arity: Arity, f: SimpleFn) -> NativeDef {
         NativeDef {
             name,
@@ -36,7 +39,8 @@ impl NativeDef {
         }
     }
 
-    /// A native that may tail-call or park ([`Ctl`](crate::Ctl)).
+    /// A native that may tail-call or park ([`Ctl`](crate::Ctl)); as for
+    /// [`NativeDef::simple`], `#[native]` is the way to write one.
     pub const fn control(name: &'static str, arity: Arity, f: ControlFn) -> NativeDef {
         NativeDef {
             name,
@@ -90,6 +94,24 @@ impl Registry<'_> {
         for n in natives {
             self.native(n.name, n.arity, n.native_fn());
         }
+    }
+
+    /// Binds `name` to native `def`, which keeps its own name in messages: the native
+    /// behind a procedure of that name written in Sigil (`%member` behind `member`).
+    pub fn add_as(&mut self, name: &str, def: &NativeDef) {
+        let native = Native::new(def.name, def.arity, def.native_fn());
+        let v = (self.vm.heap).alloc(Object::Native(Rc::new(native)));
+        self.define(name, v);
+    }
+
+    /// Binds `name` to the value already bound to `existing` (a second name for the same
+    /// procedure).
+    pub fn alias(&mut self, name: &str, existing: &str) {
+        let v = match self.module.map.get(&Symbol::intern(existing)) {
+            Some(GlobalBinding::Var(slot)) => self.vm.globals.get(*slot),
+            _ => Value::Undefined,
+        };
+        self.define(name, v);
     }
 
     /// Binds `name` to a native made of a Rust closure (see `register_fn`).

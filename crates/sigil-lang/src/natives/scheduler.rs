@@ -3,16 +3,22 @@
 //! that is not ready), the scheduler switches to another task. Timers come from a heap,
 //! socket readiness from the OS (epoll through `polling`).
 
+use crate::native;
 use crate::natives::builtins::control::deadline_after;
-use crate::natives::builtins::{procedure, real, Registry};
+use crate::natives::{FromValue, Opaque, Proc, Registry};
+use crate::run::ctx::Ctx;
 use crate::run::fiber::{Fiber, TaskOutcome};
+use crate::run::heap::Heap;
+use crate::run::native::Descriptor;
 use crate::run::printer;
 use crate::run::value::{Ctl, Error, NResult, NativeObject, Object, Resume, Value, Wait};
 use crate::run::vm::{Uncaught, Vm};
 use polling::{Event, Events, Poller};
 use std::any::{Any, TypeId};
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::os::fd::{AsFd, AsRawFd};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -25,8 +31,9 @@ struct Task {
     waiters: Vec<TaskId>,
     /// Bumped on every wake, so stale timer entries are ignored.
     generation: u64,
-    /// The descriptor the task waits on, registered with the poller.
-    fd: Option<i32>,
+    /// The descriptor the task waits on, registered with the poller (held open while
+    /// the task waits).
+    fd: Option<Descriptor>,
     /// Deadline of a `channel-get` with a timeout, kept across retries.
     deadline: Option<Instant>,
     /// Description of the error the task ended with, until someone awaits it.
@@ -62,6 +69,9 @@ impl NativeObject for TaskHandle {
     fn type_name(&self) -> &str {
         "task"
     }
+    fn expected() -> &'static str {
+        "a task"
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -80,6 +90,9 @@ impl NativeObject for Channel {
     fn type_name(&self) -> &str {
         "channel"
     }
+    fn expected() -> &'static str {
+        "a channel"
+    }
     fn trace(&self, out: &mut Vec<Value>) {
         out.extend(self.items.iter().copied());
     }
@@ -97,8 +110,8 @@ fn sched(vm: &mut Vm) -> Option<&mut Scheduler> {
         .and_then(|b| b.downcast_mut::<Scheduler>())
 }
 
-fn require<'a>(vm: &'a mut Vm, who: &str) -> NResult<&'a mut Scheduler> {
-    sched(vm).ok_or_else(|| Error::msg(format!("{who}: no scheduler is running (use async-run)")))
+fn require(vm: &mut Vm) -> NResult<&mut Scheduler> {
+    sched(vm).ok_or_else(|| Error::new("error", "no scheduler is running (use async-run)"))
 }
 
 /// GC roots of the scheduler: every parked fiber, the outer computation, task results.
@@ -165,9 +178,7 @@ impl Scheduler {
             if !by_fd {
                 // Woken by something else (a timer): disarm, so a later event on the
                 // descriptor cannot wake the task while it waits for something else.
-                // SAFETY: the descriptor belongs to an open socket of this task.
-                let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
-                let _ = self.poller.modify(borrowed, Event::none(id as usize));
+                let _ = self.poller.modify(fd.as_fd(), Event::none(id as usize));
             }
             // The registration stays (oneshot: disarmed until `park` re-arms it), which
             // saves two system calls per wait on a busy socket.
@@ -175,6 +186,36 @@ impl Scheduler {
         }
         t.queued = true;
         self.ready.push_back(id);
+    }
+
+    /// A scheduler with no task yet.
+    fn new(poller: Poller) -> Scheduler {
+        Scheduler {
+            tasks: HashMap::new(),
+            next_id: 1,
+            ready: VecDeque::new(),
+            timers: BinaryHeap::new(),
+            poller,
+            registered: Default::default(),
+            fd_waits: 0,
+            current: None,
+            outer: None,
+        }
+    }
+
+    /// Adds a timer entry. Entries of tasks woken another way stay in the heap,
+    /// stale, until their time; a server whose every receive waits with a deadline
+    /// (keepalive) would pile up one per message, so once stale entries could
+    /// outnumber the tasks they are dropped (each task has at most one live entry, so
+    /// this costs O(1) per entry over time).
+    fn add_timer(&mut self, t: Instant, id: TaskId, generation: u64) {
+        if self.timers.len() >= 2 * self.tasks.len() + 64 {
+            let tasks = &self.tasks;
+            self.timers.retain(|Reverse((_, id, generation))| {
+                tasks.get(id).is_some_and(|t| t.generation == *generation)
+            });
+        }
+        self.timers.push(Reverse((t, id, generation)));
     }
 
     fn park(&mut self, id: TaskId, wait: Wait) -> Result<(), std::io::Error> {
@@ -186,34 +227,39 @@ impl Scheduler {
                 }
                 self.ready.push_back(id)
             }
-            Wait::Until(t) => self.timers.push(Reverse((t, id, generation))),
-            Wait::Readable(fd)
-            | Wait::Writable(fd)
-            | Wait::ReadableUntil(fd, _)
-            | Wait::WritableUntil(fd, _) => {
+            Wait::Until(t) => self.add_timer(t, id, generation),
+            Wait::Readable(_)
+            | Wait::Writable(_)
+            | Wait::ReadableUntil(..)
+            | Wait::WritableUntil(..) => {
                 let key = id as usize;
-                let ev = match wait {
-                    Wait::Writable(_) | Wait::WritableUntil(..) => Event::writable(key),
-                    _ => Event::readable(key),
+                let (fd, ev, deadline) = match wait {
+                    Wait::Writable(d) => (d, Event::writable(key), None),
+                    Wait::WritableUntil(d, t) => (d, Event::writable(key), Some(t)),
+                    Wait::Readable(d) => (d, Event::readable(key), None),
+                    Wait::ReadableUntil(d, t) => (d, Event::readable(key), Some(t)),
+                    _ => return Ok(()),
                 };
-                if let Wait::ReadableUntil(_, t) | Wait::WritableUntil(_, t) = wait {
-                    self.timers.push(Reverse((t, id, generation)));
+                if let Some(t) = deadline {
+                    self.add_timer(t, id, generation);
                 }
                 // Re-arm a registration this scheduler made before; a descriptor number
                 // whose socket was closed (the kernel dropped it) or reused is added afresh.
-                // SAFETY: the descriptor belongs to an open socket of the parked task.
-                let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
-                if !self.registered.contains(&fd) || self.poller.modify(borrowed, ev).is_err() {
-                    // SAFETY: as above; a registration whose socket closes is dropped by the
-                    // kernel, and the poller is dropped when `async-run` returns.
-                    match unsafe { self.poller.add(fd, ev) } {
+                // The task holds `fd` open until it is woken.
+                let raw = fd.as_fd().as_raw_fd();
+                if !self.registered.contains(&raw) || self.poller.modify(fd.as_fd(), ev).is_err() {
+                    // SAFETY: `polling` asks that a source be removed before it is closed.
+                    // The registration outlives the wait: closing the last descriptor of a
+                    // socket drops its registrations (epoll), and the poller goes when
+                    // `async-run` returns.
+                    match unsafe { self.poller.add(raw, ev) } {
                         Ok(()) => {}
                         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                            self.poller.modify(borrowed, ev)?
+                            self.poller.modify(fd.as_fd(), ev)?
                         }
                         Err(e) => return Err(e),
                     }
-                    self.registered.insert(fd);
+                    self.registered.insert(raw);
                 }
                 if let Some(t) = self.tasks.get_mut(&id) {
                     t.fd = Some(fd);
@@ -248,24 +294,15 @@ fn describe(vm: &Vm, u: &Uncaught) -> String {
 /// `(async-run thunk)`: runs `thunk` as the main task, and every task it spawns, until
 /// the main task has finished and no task is ready to run; returns the main task's value
 /// or raises its error.
-fn async_run(vm: &mut Vm, args: &[Value]) -> NResult {
-    let thunk = procedure(vm, "async-run", args[0])?;
+#[native("async-run")]
+fn async_run(ctx: &mut Ctx, thunk: Proc) -> NResult {
+    let vm = &mut *ctx.vm;
     if sched(vm).is_some() {
-        return Err(Error::msg("async-run: a scheduler is already running"));
+        return Err(Error::new("error", "a scheduler is already running"));
     }
-    let poller = Poller::new().map_err(|e| Error::msg(format!("async-run: {e}")))?;
-    let mut s = Scheduler {
-        tasks: HashMap::new(),
-        next_id: 1,
-        ready: VecDeque::new(),
-        timers: BinaryHeap::new(),
-        poller,
-        registered: Default::default(),
-        fd_waits: 0,
-        current: None,
-        outer: None,
-    };
-    let main = s.spawn(thunk);
+    let poller = Poller::new().map_err(|e| Error::new("error", e.to_string()))?;
+    let mut s = Scheduler::new(poller);
+    let main = s.spawn(thunk.0);
     // Park the caller's computation; the VM starts each task from an empty state.
     let mut outer = Fiber::new(Value::Null);
     outer.stack.clear();
@@ -279,7 +316,7 @@ fn async_run(vm: &mut Vm, args: &[Value]) -> NResult {
         .host
         .remove(&TypeId::of::<Scheduler>())
         .and_then(|b| b.downcast::<Scheduler>().ok())
-        .ok_or_else(|| Error::msg("async-run: scheduler state lost"))?;
+        .ok_or_else(|| Error::new("error", "scheduler state lost"))?;
     let mut outer = s.outer.take().unwrap_or_else(|| Fiber::new(Value::Null));
     vm.swap_fiber(&mut outer);
     result
@@ -306,7 +343,7 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
                 None => break,
             }
         }
-        let s = require(vm, "async-run")?;
+        let s = require(vm)?;
         // Once the main task has finished, tasks that still wait (for a timer, a socket, a
         // channel or another task) are abandoned: a socket that never becomes ready must
         // not keep `async-run` from returning.
@@ -322,16 +359,18 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
             })
         };
         if s.fd_waits == 0 && s.ready.is_empty() && !live_timers() {
-            return Err(Error::msg(
-                "async-run: deadlock: every task is waiting for another task or a channel",
+            return Err(Error::new(
+                "error",
+                "deadlock: every task is waiting for another task or a channel",
             ));
         }
         if vm.interrupt.swap(false, Ordering::Relaxed) {
             return Err(Error::with("interrupt", "interrupted", vec![]));
         }
-        let s = require(vm, "async-run")?;
+        let s = require(vm)?;
         let now = Instant::now();
-        let mut timeout = Duration::from_millis(100);
+        // At most 50 ms, so that an interrupt is noticed within 50 ms (docs/embedding.md).
+        let mut timeout = Duration::from_millis(50);
         if let Some(Reverse((t, _, _))) = s.timers.peek() {
             timeout = timeout.min(t.saturating_duration_since(now));
         }
@@ -344,7 +383,7 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
             // With a zero timeout this only collects what is ready already.
             s.poller
                 .wait(&mut events, Some(timeout))
-                .map_err(|e| Error::msg(format!("async-run: {e}")))?;
+                .map_err(|e| Error::new("error", e.to_string()))?;
         }
         for ev in events.iter() {
             s.wake_by(ev.key as TaskId, true);
@@ -363,7 +402,7 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
             }
         }
     }
-    let s = require(vm, "async-run")?;
+    let s = require(vm)?;
     let mut unawaited: Vec<(TaskId, String)> = s
         .tasks
         .iter_mut()
@@ -377,20 +416,20 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
             eprintln!("error in task {id}: {msg}");
         }
     }
-    let s = require(vm, "async-run")?;
+    let s = require(vm)?;
     match s.tasks.get_mut(&main).and_then(|t| {
         t.reported = true;
         t.result
     }) {
         Some(Ok(v)) => Ok(v),
         Some(Err(e)) => Err(Error::raise(e)),
-        None => Err(Error::msg("async-run: main task did not finish")),
+        None => Err(Error::new("error", "main task did not finish")),
     }
 }
 
 /// Runs one task until it parks or ends.
 fn run_one(vm: &mut Vm, id: TaskId) -> NResult<()> {
-    let s = require(vm, "async-run")?;
+    let s = require(vm)?;
     let Some(mut fiber) = s.tasks.get_mut(&id).and_then(|t| t.fiber.take()) else {
         return Ok(());
     };
@@ -402,17 +441,17 @@ fn run_one(vm: &mut Vm, id: TaskId) -> NResult<()> {
         TaskOutcome::Failed(u) => Some(describe(vm, u)),
         _ => None,
     };
-    let s = require(vm, "async-run")?;
+    let s = require(vm)?;
     s.current = None;
     let task = s
         .tasks
         .get_mut(&id)
-        .ok_or_else(|| Error::msg("async-run: lost a task"))?;
+        .ok_or_else(|| Error::new("error", "lost a task"))?;
     task.fiber = Some(fiber);
     let finished = match outcome {
         TaskOutcome::Parked(w) => {
             s.park(id, w)
-                .map_err(|e| Error::msg(format!("async-run: {e}")))?;
+                .map_err(|e| Error::new("error", e.to_string()))?;
             return Ok(());
         }
         TaskOutcome::Done(v) => Ok(v),
@@ -438,60 +477,65 @@ fn run_one(vm: &mut Vm, id: TaskId) -> NResult<()> {
     Ok(())
 }
 
-fn current(vm: &mut Vm, who: &str) -> NResult<TaskId> {
-    require(vm, who)?
+/// The task running now.
+fn current(vm: &mut Vm) -> NResult<TaskId> {
+    require(vm)?
         .current
-        .ok_or_else(|| Error::msg(format!("{who}: not called from a task")))
+        .ok_or_else(|| Error::new("error", "not called from a task"))
 }
 
-fn spawn(vm: &mut Vm, args: &[Value]) -> NResult {
-    let thunk = procedure(vm, "spawn", args[0])?;
-    let id = require(vm, "spawn")?.spawn(thunk);
-    Ok(vm.heap.alloc(Object::Opaque(Box::new(TaskHandle(id)))))
+/// `(spawn thunk)`: a new task running `thunk`.
+#[native("spawn")]
+fn spawn(ctx: &mut Ctx, thunk: Proc) -> NResult<TaskHandle> {
+    Ok(TaskHandle(require(ctx.vm)?.spawn(thunk.0)))
 }
 
 /// `(spawn-detached thunk)`: starts a task that nobody awaits; it is forgotten when it
 /// ends, and an error it ends with is reported on stderr at once.
-fn spawn_detached(vm: &mut Vm, args: &[Value]) -> NResult {
-    let thunk = procedure(vm, "spawn-detached", args[0])?;
-    let s = require(vm, "spawn-detached")?;
-    let id = s.spawn(thunk);
+#[native("spawn-detached")]
+fn spawn_detached(ctx: &mut Ctx, thunk: Proc) -> NResult<()> {
+    let s = require(ctx.vm)?;
+    let id = s.spawn(thunk.0);
     if let Some(t) = s.tasks.get_mut(&id) {
         t.detached = true;
     }
-    Ok(Value::Unspecified)
+    Ok(())
 }
 
-fn yield_now(_: &mut Vm, _: &[Value]) -> NResult<Ctl> {
+/// `(yield)`: lets the other ready tasks run first.
+#[native("yield")]
+fn yield_now() -> NResult<Ctl> {
     Ok(Ctl::Park(Wait::Yield, Resume::Return(Value::Unspecified)))
 }
 
-fn task_id(vm: &Vm, who: &str, v: Value) -> NResult<TaskId> {
-    match vm.heap.obj(v) {
-        Some(Object::Opaque(o)) => o
-            .as_any()
-            .downcast_ref::<TaskHandle>()
-            .map(|t| t.0)
-            .ok_or_else(|| Error::wrong_type(who, "a task", v)),
-        _ => Err(Error::wrong_type(who, "a task", v)),
+/// A task argument: its id.
+struct TaskArg(TaskId);
+
+impl FromValue<'_> for TaskArg {
+    fn from_value(heap: &Heap, v: Value) -> Option<Self> {
+        heap.opaque::<TaskHandle>(v).map(|t| TaskArg(t.0))
+    }
+    fn expected() -> Cow<'static, str> {
+        TaskHandle::expected().into()
     }
 }
 
-fn await_task(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    let target = task_id(vm, "await", args[0])?;
-    let me = current(vm, "await")?;
-    let s = require(vm, "await")?;
-    let task = s
+/// `(await task)`: the task's value, waiting for it to finish; raises its error.
+#[native("await")]
+fn await_task(ctx: &mut Ctx, target: TaskArg) -> NResult<Ctl> {
+    let target = target.0;
+    let me = current(ctx.vm)?;
+    let task = require(ctx.vm)?
         .tasks
         .get_mut(&target)
-        .ok_or_else(|| Error::msg("await: unknown task"))?;
+        .ok_or_else(|| Error::new("error", "unknown task"))?;
     match task.result {
         Some(Ok(v)) => Ok(Ctl::Return(v)),
         Some(Err(e)) => {
             task.reported = true;
             Err(Error::raise(e))
         }
-        None if target == me => Err(Error::msg("await: a task cannot wait for itself")),
+        None if target == me => Err(Error::new("error", "a task cannot wait for itself")),
         None => {
             task.waiters.push(me);
             Ok(Ctl::Park(Wait::Event, Resume::Retry))
@@ -499,61 +543,60 @@ fn await_task(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     }
 }
 
-fn is_task(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(Value::Bool(task_id(vm, "task?", args[0]).is_ok()))
+/// `(task? obj)`.
+#[native("task?")]
+fn is_task(ctx: &mut Ctx, v: Value) -> bool {
+    ctx.heap().opaque::<TaskHandle>(v).is_some()
 }
 
-fn task_done(vm: &mut Vm, args: &[Value]) -> NResult {
-    let id = task_id(vm, "task-done?", args[0])?;
-    let s = require(vm, "task-done?")?;
-    Ok(Value::Bool(
-        s.tasks.get(&id).is_some_and(|t| t.result.is_some()),
-    ))
+/// `(task-done? task)`: whether the task has finished.
+#[native("task-done?")]
+fn task_done(ctx: &mut Ctx, task: TaskArg) -> NResult<bool> {
+    let s = require(ctx.vm)?;
+    Ok(s.tasks.get(&task.0).is_some_and(|t| t.result.is_some()))
 }
 
-fn make_channel(vm: &mut Vm, _: &[Value]) -> NResult {
-    Ok(vm.heap.alloc(Object::Opaque(Box::new(Channel {
+/// `(make-channel)`: a new, empty channel.
+#[native("make-channel")]
+fn make_channel() -> Channel {
+    Channel {
         items: VecDeque::new(),
         waiters: VecDeque::new(),
-    }))))
-}
-
-fn channel<'a>(vm: &'a mut Vm, who: &str, v: Value) -> NResult<&'a mut Channel> {
-    match vm.heap.obj_mut(v) {
-        Some(Object::Opaque(o)) => o
-            .as_any_mut()
-            .downcast_mut::<Channel>()
-            .ok_or_else(|| Error::wrong_type(who, "a channel", v)),
-        _ => Err(Error::wrong_type(who, "a channel", v)),
     }
 }
 
-fn is_channel(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(Value::Bool(channel(vm, "channel?", args[0]).is_ok()))
+/// `(channel? obj)`.
+#[native("channel?")]
+fn is_channel(ctx: &mut Ctx, v: Value) -> bool {
+    ctx.heap().opaque::<Channel>(v).is_some()
 }
 
-fn channel_put(vm: &mut Vm, args: &[Value]) -> NResult {
-    let ch = channel(vm, "channel-put", args[0])?;
-    ch.items.push_back(args[1]);
+/// `(channel-put channel obj)`: adds `obj`, waking a task that waits for one.
+#[native("channel-put")]
+fn channel_put(ctx: &mut Ctx, ch: Opaque<Channel>, v: Value) -> NResult<()> {
+    let ch = ch.get_mut(ctx)?;
+    ch.items.push_back(v);
     let waiter = ch.waiters.pop_front();
-    if let (Some(w), Some(s)) = (waiter, sched(vm)) {
+    if let (Some(w), Some(s)) = (waiter, sched(ctx.vm)) {
         s.wake(w);
     }
-    Ok(Value::Unspecified)
+    Ok(())
 }
 
-/// `(channel-get ch [timeout-seconds [default]])`: the next value, waiting for one; after
-/// the timeout, `default` (`#f` when not given).
-fn channel_get(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    let timeout = match args.get(1) {
-        Some(v) => Some(real(vm, "channel-get", *v)?),
-        None => None,
-    };
-    let default = args.get(2).copied().unwrap_or(Value::Bool(false));
-    let in_task = sched(vm).and_then(|s| s.current);
-    let ch = channel(vm, "channel-get", args[0])?;
-    if let Some(v) = ch.items.pop_front() {
-        if let (Some(me), Some(s)) = (in_task, sched(vm)) {
+/// `(channel-get channel [timeout-seconds [default]])`: the next value, waiting for one;
+/// after the timeout, `default` (`#f` when not given).
+#[native("channel-get")]
+fn channel_get(
+    ctx: &mut Ctx,
+    ch: Opaque<Channel>,
+    timeout: Option<f64>,
+    default: Option<Value>,
+) -> NResult<Ctl> {
+    let default = default.unwrap_or(Value::Bool(false));
+    let in_task = sched(ctx.vm).and_then(|s| s.current);
+    let channel = ch.get_mut(ctx)?;
+    if let Some(v) = channel.items.pop_front() {
+        if let (Some(me), Some(s)) = (in_task, sched(ctx.vm)) {
             if let Some(t) = s.tasks.get_mut(&me) {
                 t.deadline = None;
             }
@@ -563,8 +606,9 @@ fn channel_get(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     let Some(me) = in_task else {
         // No task can fill the channel while this thread waits: wait out the timeout.
         let Some(secs) = timeout else {
-            return Err(Error::msg(
-                "channel-get: the channel is empty and no scheduler is running to fill it",
+            return Err(Error::new(
+                "error",
+                "the channel is empty and no scheduler is running to fill it",
             ));
         };
         return Ok(Ctl::Park(
@@ -572,23 +616,20 @@ fn channel_get(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
             Resume::Return(default),
         ));
     };
-    if !ch.waiters.contains(&me) {
-        ch.waiters.push_back(me);
+    if !channel.waiters.contains(&me) {
+        channel.waiters.push_back(me);
     }
-    let s = require(vm, "channel-get")?;
-    let task = s
+    let task = require(ctx.vm)?
         .tasks
         .get_mut(&me)
-        .ok_or_else(|| Error::msg("channel-get: lost task"))?;
+        .ok_or_else(|| Error::new("error", "lost task"))?;
     let Some(secs) = timeout else {
         return Ok(Ctl::Park(Wait::Event, Resume::Retry));
     };
     let deadline = *task.deadline.get_or_insert_with(|| deadline_after(secs));
     if Instant::now() >= deadline {
         task.deadline = None;
-        if let Ok(ch) = channel(vm, "channel-get", args[0]) {
-            ch.waiters.retain(|w| *w != me);
-        }
+        ch.get_mut(ctx)?.waiters.retain(|w| *w != me);
         return Ok(Ctl::Return(default));
     }
     Ok(Ctl::Park(Wait::Until(deadline), Resume::Retry))
@@ -596,15 +637,47 @@ fn channel_get(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
 
 /// Registers the `(sigil %async)` natives that `(sigil async)` wraps.
 pub fn register(reg: &mut Registry) {
-    reg.simple("async-run", 1, Some(1), async_run);
-    reg.simple("spawn", 1, Some(1), spawn);
-    reg.simple("spawn-detached", 1, Some(1), spawn_detached);
-    reg.control("yield", 0, Some(0), yield_now);
-    reg.control("await", 1, Some(1), await_task);
-    reg.simple("task?", 1, Some(1), is_task);
-    reg.simple("task-done?", 1, Some(1), task_done);
-    reg.simple("make-channel", 0, Some(0), make_channel);
-    reg.simple("channel?", 1, Some(1), is_channel);
-    reg.simple("channel-put", 2, Some(2), channel_put);
-    reg.control("channel-get", 1, Some(3), channel_get);
+    reg.add(&[
+        ASYNC_RUN,
+        SPAWN,
+        SPAWN_DETACHED,
+        YIELD_NOW,
+        AWAIT_TASK,
+        IS_TASK,
+        TASK_DONE,
+        MAKE_CHANNEL,
+        IS_CHANNEL,
+        CHANNEL_PUT,
+        CHANNEL_GET,
+    ]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_timer_entries_are_dropped() {
+        let mut s = Scheduler::new(Poller::new().unwrap());
+        let ids: Vec<TaskId> = (0..10).map(|_| s.spawn(Value::Null)).collect();
+        let later = Instant::now() + Duration::from_secs(60);
+        // Every task waits with a deadline, is woken another way, waits again...
+        for round in 0..1000u64 {
+            for &id in &ids {
+                s.add_timer(later, id, round);
+                s.tasks.get_mut(&id).unwrap().generation = round + 1;
+            }
+            assert!(s.timers.len() <= 2 * ids.len() + 64 + ids.len());
+        }
+        // ...while a live entry is kept.
+        s.tasks.get_mut(&ids[0]).unwrap().generation = 7;
+        s.add_timer(later, ids[0], 7);
+        for _ in 0..200 {
+            s.add_timer(later, ids[1], 0);
+        }
+        assert!(s
+            .timers
+            .iter()
+            .any(|Reverse((_, id, g))| *id == ids[0] && *g == 7));
+    }
 }

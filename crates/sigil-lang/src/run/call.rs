@@ -9,6 +9,8 @@ use crate::run::fiber::ParkedCall;
 use crate::run::native::{Arity, NativeFn, SimpleFn};
 use crate::run::value::*;
 use crate::run::vm::{Uncaught, Vm, TOPLEVEL_FRAMES};
+use std::any::Any;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
 /// A procedure activation. The closure being run sits on the value stack just below the
@@ -77,12 +79,12 @@ impl Vm {
     ) -> Result<Value, Uncaught> {
         self.stack.push(f);
         self.stack.extend_from_slice(args);
-        let r = match self.call(args.len(), false, entry_frames) {
+        let r = self.contained(|vm| match vm.call(args.len(), false, entry_frames) {
             Ok(Flow::Done(v)) => Ok(Outcome::Done(v)),
-            Ok(Flow::Continue) => self.run(entry_frames),
+            Ok(Flow::Continue) => vm.run(entry_frames),
             Ok(Flow::Park(w)) => Ok(Outcome::Parked(w)),
             Err(e) => Err(e),
-        };
+        });
         let r = match r {
             Ok(Outcome::Parked(_)) => {
                 let e = Error::msg("internal: a computation parked outside a scheduler task");
@@ -108,6 +110,26 @@ impl Vm {
                 self.stack.truncate(entry_stack);
                 self.depth_limit = self.max_depth + TOPLEVEL_FRAMES;
                 Err(u)
+            }
+        }
+    }
+
+    /// Runs `body`, the machine running Scheme code, so that a panic in it (a bug, or a
+    /// value from another interpreter's heap) fails it with an error instead of unwinding
+    /// into the Rust code that called it. The caller cuts the frames and the stack back to
+    /// where it started, as after any uncaught error, so the machine stays consistent.
+    pub(crate) fn contained(
+        &mut self,
+        body: impl FnOnce(&mut Vm) -> Result<Outcome, Value>,
+    ) -> Result<Outcome, Value> {
+        match catch_unwind(AssertUnwindSafe(|| body(self))) {
+            Ok(r) => r,
+            Err(payload) => {
+                let why = panic_message(payload.as_ref());
+                let e = Error::msg(format!("internal error: the interpreter panicked: {why}"));
+                let v = self.make_condition(e, Span::default());
+                self.record_uncaught(v, true);
+                Err(v)
             }
         }
     }
@@ -389,7 +411,7 @@ impl Vm {
                         }
                         Ok(Ctl::Park(wait, resume)) => {
                             self.flush();
-                            if let Err(e) = (self.blocker)(self, wait) {
+                            if let Err(e) = crate::run::block::block_thread(self, &wait) {
                                 self.stack.truncate(fpos);
                                 return self.throw_at(e, tail, entry);
                             }
@@ -539,4 +561,13 @@ fn frame_span(f: &Frame) -> Span {
         .get((f.pc as usize).saturating_sub(1))
         .copied()
         .unwrap_or_default()
+}
+
+/// The text of a panic's payload (a `&str` or a `String`; other payloads have none).
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message")
 }

@@ -5,6 +5,7 @@
 
 use crate::run::heap::Heap;
 use crate::run::printer;
+use crate::run::roots::Kept;
 use crate::run::value::{NResult, NativeObject, Object, Value};
 use crate::run::vm::Vm;
 use num_bigint::BigInt;
@@ -164,6 +165,17 @@ impl<'a> Ctx<'a> {
         self.vm
             .apply(f, args)
             .map_err(|u| crate::run::value::Error::raise(u.value))
+    }
+
+    /// Roots `v` until [`Ctx::release`], so it survives the collections that may run
+    /// during [`Ctx::apply`] (see `docs/embedding.md`).
+    pub fn keep(&mut self, v: Value) -> Kept {
+        self.vm.keep(v)
+    }
+
+    /// Unroots a value kept with [`Ctx::keep`] and returns it.
+    pub fn release(&mut self, k: Kept) -> Value {
+        self.vm.release(k)
     }
 
     /// Whether the native runs in a task of `(sigil async)`: a wait it asks for

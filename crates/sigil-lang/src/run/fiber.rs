@@ -9,13 +9,13 @@ use crate::run::vm::{Uncaught, Vm, TOPLEVEL_FRAMES};
 /// A captured continuation: a copy of the control stack and the dynamic state.
 pub struct Continuation {
     /// Values below the `call/cc` call.
-    pub stack: Vec<Value>,
+    pub(crate) stack: Vec<Value>,
     /// Frames at capture.
-    pub frames: Vec<Frame>,
+    pub(crate) frames: Vec<Frame>,
     /// Exception handler stack at capture.
-    pub handlers: Value,
+    pub(crate) handlers: Value,
     /// `dynamic-wind` stack at capture.
-    pub winders: Value,
+    pub(crate) winders: Value,
 }
 
 impl Continuation {
@@ -38,15 +38,15 @@ pub struct ParkedCall {
 /// tasks.
 pub struct Fiber {
     /// Value stack.
-    pub stack: Vec<Value>,
+    pub(crate) stack: Vec<Value>,
     /// Frames.
-    pub frames: Vec<Frame>,
+    pub(crate) frames: Vec<Frame>,
     /// Exception handlers.
-    pub handlers: Value,
+    pub(crate) handlers: Value,
     /// `dynamic-wind` entries.
-    pub winders: Value,
+    pub(crate) winders: Value,
     /// The native call the fiber is parked in, if any.
-    pub parked: Option<ParkedCall>,
+    pub(crate) parked: Option<ParkedCall>,
 }
 
 impl Fiber {
@@ -94,19 +94,22 @@ impl Vm {
         let was = std::mem::replace(&mut self.suspendable, true);
         // The task's own stack is all the VM holds now: nothing below it to protect.
         let floor = std::mem::take(&mut self.floor);
-        let flow = match self.parked.take() {
-            None => self.call(0, false, 0),
-            Some(ParkedCall { argc, tail, resume }) => match resume {
-                Resume::Retry => self.call(argc, tail, 0),
-                Resume::Return(v) => self.return_value(v, tail, 0),
-            },
-        };
-        let r = match flow {
-            Ok(Flow::Continue) => self.run(0),
-            Ok(Flow::Done(v)) => Ok(Outcome::Done(v)),
-            Ok(Flow::Park(w)) => Ok(Outcome::Parked(w)),
-            Err(e) => Err(e),
-        };
+        let parked = self.parked.take();
+        let r = self.contained(|vm| {
+            let flow = match parked {
+                None => vm.call(0, false, 0),
+                Some(ParkedCall { argc, tail, resume }) => match resume {
+                    Resume::Retry => vm.call(argc, tail, 0),
+                    Resume::Return(v) => vm.return_value(v, tail, 0),
+                },
+            };
+            match flow {
+                Ok(Flow::Continue) => vm.run(0),
+                Ok(Flow::Done(v)) => Ok(Outcome::Done(v)),
+                Ok(Flow::Park(w)) => Ok(Outcome::Parked(w)),
+                Err(e) => Err(e),
+            }
+        });
         self.suspendable = was;
         self.floor = floor;
         match r {

@@ -41,11 +41,12 @@ pub struct Heap {
     epoch: u32,
     gray: Vec<Value>,
     /// Number of completed collections.
-    pub collections: usize,
+    collections: usize,
 }
 
-impl Default for Heap {
-    fn default() -> Self {
+impl Heap {
+    /// An empty heap.
+    pub(crate) fn new() -> Heap {
         Heap {
             objs: Vec::new(),
             marks: Vec::new(),
@@ -59,9 +60,7 @@ impl Default for Heap {
             collections: 0,
         }
     }
-}
 
-impl Heap {
     /// Stores an object and returns a reference to it.
     #[inline]
     pub fn alloc(&mut self, obj: Object) -> Value {
@@ -77,9 +76,10 @@ impl Heap {
         }
     }
 
-    /// The object behind a reference.
+    /// The object behind a reference. (A reference from another interpreter's heap may
+    /// lie beyond this one: that panics, and the VM turns the panic into an error.)
     #[inline]
-    pub fn get(&self, r: ObjRef) -> &Object {
+    pub(crate) fn get(&self, r: ObjRef) -> &Object {
         &self.objs[r.0 as usize]
     }
 
@@ -111,6 +111,11 @@ impl Heap {
         }
     }
 
+    /// Number of completed collections.
+    pub fn collections(&self) -> usize {
+        self.collections
+    }
+
     /// Number of live (allocated) objects.
     pub fn live_objects(&self) -> usize {
         self.objs.len() - self.free.len()
@@ -118,7 +123,7 @@ impl Heap {
 
     /// Whether enough has been allocated since the last collection to collect again.
     #[inline]
-    pub fn wants_collection(&self) -> bool {
+    pub(crate) fn wants_collection(&self) -> bool {
         self.since_gc >= self.threshold || self.bytes_since_gc >= self.byte_threshold
     }
 
@@ -249,24 +254,25 @@ impl Heap {
     // ---- collection -----------------------------------------------------------------
 
     /// Starts a collection: call [`Heap::mark`] on every root, then [`Heap::finish`].
-    pub fn begin_collection(&mut self) {
+    pub(crate) fn begin_collection(&mut self) {
         self.epoch = self.epoch.wrapping_add(1);
         self.gray.clear();
     }
 
     /// Marks a root value.
     #[inline]
-    pub fn mark(&mut self, v: Value) {
+    pub(crate) fn mark(&mut self, v: Value) {
         if let Value::Obj(r) = v {
-            if !self.marks[r.0 as usize] {
-                self.marks[r.0 as usize] = true;
+            // A reference beyond the heap (from another interpreter) marks nothing.
+            if let Some(mark @ false) = self.marks.get_mut(r.0 as usize) {
+                *mark = true;
                 self.gray.push(v);
             }
         }
     }
 
     /// Marks the constants of a procedure's code (and its nested procedures).
-    pub fn mark_proto(&mut self, p: &Proto) {
+    pub(crate) fn mark_proto(&mut self, p: &Proto) {
         if p.mark_epoch.get() == self.epoch {
             return;
         }
@@ -337,7 +343,7 @@ impl Heap {
 
     /// Traces everything reachable from the marked roots, frees the rest, and returns the
     /// number of objects freed.
-    pub fn finish(&mut self) -> usize {
+    pub(crate) fn finish(&mut self) -> usize {
         let mut scratch = Vec::new();
         while let Some(Value::Obj(r)) = self.gray.pop() {
             let obj = std::mem::replace(&mut self.objs[r.0 as usize], Object::Free);

@@ -1,20 +1,20 @@
 //! Running: the virtual machine that executes compiled code, and the run-time data it
 //! works on (values, the heap and its collector, numbers, printing).
 
-pub mod block;
-pub mod call;
-pub mod code;
+mod block;
+pub(crate) mod call;
+pub(crate) mod code;
 pub mod ctx;
 pub mod datum;
 mod dispatch;
-pub mod fiber;
-pub mod globals;
+pub(crate) mod fiber;
+pub(crate) mod globals;
 pub mod heap;
 pub mod native;
-pub mod numeric;
+pub(crate) mod numeric;
 mod prim;
 pub mod printer;
 mod records;
-mod roots;
+pub(crate) mod roots;
 pub mod value;
-pub mod vm;
+pub(crate) mod vm;

@@ -9,7 +9,9 @@
 use crate::run::ctx::Ctx;
 use crate::run::value::{Error, NResult, Value};
 use std::fmt;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::rc::Rc;
+use std::time::Instant;
 
 /// How many arguments a procedure accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,22 +162,47 @@ pub enum Ctl {
 }
 
 /// What a parked computation waits for.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum Wait {
-    /// The file descriptor becomes readable.
-    Readable(i32),
-    /// The file descriptor becomes writable.
-    Writable(i32),
-    /// The file descriptor becomes readable, or the deadline passes, whichever is first.
-    ReadableUntil(i32, std::time::Instant),
-    /// The file descriptor becomes writable, or the deadline passes, whichever is first.
-    WritableUntil(i32, std::time::Instant),
+    /// The descriptor becomes readable.
+    Readable(Descriptor),
+    /// The descriptor becomes writable.
+    Writable(Descriptor),
+    /// The descriptor becomes readable, or the deadline passes, whichever is first.
+    ReadableUntil(Descriptor, Instant),
+    /// The descriptor becomes writable, or the deadline passes, whichever is first.
+    WritableUntil(Descriptor, Instant),
     /// The deadline passes.
-    Until(std::time::Instant),
+    Until(Instant),
     /// A scheduler event wakes the task (task join, channel).
     Event,
     /// Let other tasks run first.
     Yield,
+}
+
+/// A file descriptor a parked computation waits on. It shares the ownership of what
+/// holds the descriptor open (a socket, say), so the descriptor stays open for as long as
+/// the computation waits on it, whatever the native's own objects do meanwhile.
+#[derive(Clone)]
+pub struct Descriptor(Rc<dyn AsFd>);
+
+impl Descriptor {
+    /// A descriptor kept open by `owner` (an `Rc<OwnedFd>`, an `Rc<TcpStream>`, ...).
+    pub fn new(owner: Rc<impl AsFd + 'static>) -> Descriptor {
+        Descriptor(owner)
+    }
+}
+
+impl AsFd for Descriptor {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
+
+impl fmt::Debug for Descriptor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Descriptor({})", self.as_fd().as_raw_fd())
+    }
 }
 
 /// How a parked native continues.

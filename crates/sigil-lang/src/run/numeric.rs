@@ -5,7 +5,7 @@ use crate::read::number_syntax::{format_float, Number};
 use crate::run::heap::Heap;
 use crate::run::value::{Error, NResult, Object, Value};
 use num_bigint::BigInt;
-use num_traits::{Signed, ToPrimitive, Zero};
+use num_traits::{ToPrimitive, Zero};
 use std::cmp::Ordering;
 
 /// A number taken apart for arithmetic.
@@ -27,14 +27,15 @@ pub fn is_exact_integer(heap: &Heap, v: Value) -> bool {
     matches!(v, Value::Int(_)) || heap.big(v).is_some()
 }
 
-/// Takes a number apart, or reports a type error naming `who`.
-pub fn num(heap: &Heap, who: &str, v: Value) -> NResult<Num> {
+/// Takes a number apart. The type error names no procedure: a native's wrapper adds
+/// its name (see [`Error::expected`]); so do the errors of the other functions here.
+pub fn num(heap: &Heap, v: Value) -> NResult<Num> {
     match v {
         Value::Int(i) => Ok(Num::Int(BigInt::from(i))),
         Value::Float(f) => Ok(Num::Float(f)),
         _ => match heap.big(v) {
             Some(b) => Ok(Num::Int(b.clone())),
-            None => Err(Error::wrong_type(who, "a number", v)),
+            None => Err(Error::expected("a number", v)),
         },
     }
 }
@@ -69,13 +70,12 @@ pub fn eqv(heap: &Heap, a: Value, b: Value) -> bool {
 
 fn arith(
     heap: &mut Heap,
-    who: &str,
     a: Value,
     b: Value,
     int: fn(BigInt, BigInt) -> BigInt,
     float: fn(f64, f64) -> f64,
 ) -> NResult {
-    let r = match (num(heap, who, a)?, num(heap, who, b)?) {
+    let r = match (num(heap, a)?, num(heap, b)?) {
         (Num::Int(x), Num::Int(y)) => Num::Int(int(x, y)),
         (x, y) => Num::Float(float(to_f64(&x), to_f64(&y))),
     };
@@ -92,7 +92,7 @@ pub fn add(heap: &mut Heap, a: Value, b: Value) -> NResult {
     if let (Value::Float(x), Value::Float(y)) = (a, b) {
         return Ok(Value::Float(x + y));
     }
-    arith(heap, "+", a, b, |x, y| x + y, |x, y| x + y)
+    arith(heap, a, b, |x, y| x + y, |x, y| x + y)
 }
 
 /// `(- a b)`.
@@ -102,7 +102,7 @@ pub fn sub(heap: &mut Heap, a: Value, b: Value) -> NResult {
             return Ok(Value::Int(r));
         }
     }
-    arith(heap, "-", a, b, |x, y| x - y, |x, y| x - y)
+    arith(heap, a, b, |x, y| x - y, |x, y| x - y)
 }
 
 /// `(* a b)`.
@@ -112,15 +112,15 @@ pub fn mul(heap: &mut Heap, a: Value, b: Value) -> NResult {
             return Ok(Value::Int(r));
         }
     }
-    arith(heap, "*", a, b, |x, y| x * y, |x, y| x * y)
+    arith(heap, a, b, |x, y| x * y, |x, y| x * y)
 }
 
 /// `(/ a b)`: exact when the division is even, else a flonum.
 pub fn div(heap: &mut Heap, a: Value, b: Value) -> NResult {
-    match (num(heap, "/", a)?, num(heap, "/", b)?) {
+    match (num(heap, a)?, num(heap, b)?) {
         (Num::Int(x), Num::Int(y)) => {
             if y.is_zero() {
-                return Err(Error::with("range-error", "/: division by zero", vec![]));
+                return Err(Error::range("division by zero"));
             }
             if (&x % &y).is_zero() {
                 Ok(heap.integer(x / y))
@@ -133,25 +133,24 @@ pub fn div(heap: &mut Heap, a: Value, b: Value) -> NResult {
 }
 
 /// Compares two numbers (`None` when a NaN is involved).
-pub fn compare(heap: &Heap, who: &str, a: Value, b: Value) -> NResult<Option<Ordering>> {
+pub fn compare(heap: &Heap, a: Value, b: Value) -> NResult<Option<Ordering>> {
     if let (Value::Int(x), Value::Int(y)) = (a, b) {
         return Ok(Some(x.cmp(&y)));
     }
-    Ok(match (num(heap, who, a)?, num(heap, who, b)?) {
+    Ok(match (num(heap, a)?, num(heap, b)?) {
         (Num::Int(x), Num::Int(y)) => Some(x.cmp(&y)),
         (x, y) => to_f64(&x).partial_cmp(&to_f64(&y)),
     })
 }
 
 /// An exact integer argument as a `BigInt`.
-pub fn integer(heap: &Heap, who: &str, v: Value) -> NResult<BigInt> {
-    match num(heap, who, v)? {
+pub fn integer(heap: &Heap, v: Value) -> NResult<BigInt> {
+    match num(heap, v)? {
         Num::Int(i) => Ok(i),
         Num::Float(f) if f.fract() == 0.0 && f.is_finite() => {
-            num_traits::FromPrimitive::from_f64(f)
-                .ok_or_else(|| Error::wrong_type(who, "an integer", v))
+            num_traits::FromPrimitive::from_f64(f).ok_or_else(|| Error::expected("an integer", v))
         }
-        _ => Err(Error::wrong_type(who, "an integer", v)),
+        _ => Err(Error::expected("an integer", v)),
     }
 }
 
@@ -170,25 +169,12 @@ pub fn fixnum_divide(x: i64, y: i64, floor: bool) -> Option<(i64, i64)> {
     })
 }
 
-/// `(expt base power)`.
-pub fn expt(heap: &mut Heap, a: Value, b: Value) -> NResult {
-    match (num(heap, "expt", a)?, num(heap, "expt", b)?) {
-        (Num::Int(x), Num::Int(y)) if !y.is_negative() => {
-            let e = y
-                .to_u32()
-                .ok_or_else(|| Error::with("range-error", "expt: exponent too large", vec![]))?;
-            Ok(heap.integer(num_traits::pow(x, e as usize)))
-        }
-        (x, y) => Ok(Value::Float(to_f64(&x).powf(to_f64(&y)))),
-    }
-}
-
 /// `number->string` with a radix.
 pub fn number_to_string(heap: &Heap, v: Value, radix: u32) -> NResult<String> {
     if let (Value::Int(i), 10) = (v, radix) {
         return Ok(i.to_string());
     }
-    Ok(match num(heap, "number->string", v)? {
+    Ok(match num(heap, v)? {
         Num::Int(i) => i.to_str_radix(radix),
         Num::Float(f) => format_float(f),
     })

@@ -80,11 +80,7 @@ impl Vm {
         let ctx = &mut crate::run::ctx::Ctx::new(self);
         match f {
             NativeFn::Simple(g) => g(ctx, args),
-            // TRANSITION: primitives not yet written with `#[native]`.
-            NativeFn::Closure(g) => g(ctx, args),
-            NativeFn::Control(_) | NativeFn::ControlClosure(_) => {
-                Err(Error::msg("internal: primitive is not simple"))
-            }
+            _ => Err(Error::msg("internal: primitive is not simple")),
         }
     }
 }

@@ -14,7 +14,10 @@ fn type_name(vm: &Vm, t: ObjRef) -> String {
 
 fn field_name(vm: &Vm, t: ObjRef, i: u32) -> String {
     match vm.heap.get(t) {
-        Object::RecordType(rt) => rt.fields[i as usize].to_string(),
+        Object::RecordType(rt) => match rt.fields.get(i as usize) {
+            Some(f) => f.to_string(),
+            None => "field".into(),
+        },
         _ => "field".into(),
     }
 }
@@ -25,7 +28,10 @@ pub(crate) fn call_record_proc(vm: &mut Vm, p: RecordProc, args: &[Value]) -> NR
     match p {
         RecordProc::Constructor(t, k) => {
             let (idx, nfields) = match vm.heap.get(t) {
-                Object::RecordType(rt) => (rt.ctor_fields[k as usize].clone(), rt.fields.len()),
+                Object::RecordType(rt) => match rt.ctor_fields.get(k as usize) {
+                    Some(idx) => (idx.clone(), rt.fields.len()),
+                    None => return Err(Error::msg("not a record constructor")),
+                },
                 _ => return Err(Error::msg("not a record type")),
             };
             if args.len() != idx.len() {
@@ -34,7 +40,9 @@ pub(crate) fn call_record_proc(vm: &mut Vm, p: RecordProc, args: &[Value]) -> NR
             }
             let mut fields = vec![Value::Bool(false); nfields];
             for (i, a) in idx.iter().zip(args) {
-                fields[*i as usize] = *a;
+                if let Some(slot) = fields.get_mut(*i as usize) {
+                    *slot = *a;
+                }
             }
             Ok(vm.heap.alloc(Object::Record(t, fields.into())))
         }
@@ -45,7 +53,9 @@ pub(crate) fn call_record_proc(vm: &mut Vm, p: RecordProc, args: &[Value]) -> NR
         RecordProc::Accessor(t, i) => {
             one_arg(args)?;
             match vm.heap.obj(args[0]) {
-                Some(Object::Record(rt, fields)) if *rt == t => Ok(fields[i as usize]),
+                Some(Object::Record(rt, fields)) if *rt == t => {
+                    fields.get(i as usize).copied().ok_or_else(too_few_fields)
+                }
                 _ => Err(Error::wrong_type(
                     &field_name(vm, t, i),
                     &format!("a {} record", type_name(vm, t)),
@@ -58,10 +68,13 @@ pub(crate) fn call_record_proc(vm: &mut Vm, p: RecordProc, args: &[Value]) -> NR
                 return Err(Arity::exact(2).error("record modifier", args.len()));
             }
             match vm.heap.obj_mut(args[0]) {
-                Some(Object::Record(rt, fields)) if *rt == t => {
-                    fields[i as usize] = args[1];
-                    Ok(Value::Unspecified)
-                }
+                Some(Object::Record(rt, fields)) if *rt == t => match fields.get_mut(i as usize) {
+                    Some(slot) => {
+                        *slot = args[1];
+                        Ok(Value::Unspecified)
+                    }
+                    None => Err(too_few_fields()),
+                },
                 _ => Err(Error::wrong_type(
                     &field_name(vm, t, i),
                     &format!("a {} record", type_name(vm, t)),
@@ -78,4 +91,9 @@ fn one_arg(args: &[Value]) -> NResult<()> {
     } else {
         Err(Arity::exact(1).error("record procedure", args.len()))
     }
+}
+
+/// A record built by hand (`Object::Record`) with fewer fields than its type names.
+fn too_few_fields() -> Error {
+    Error::msg("record has fewer fields than its type")
 }

@@ -79,12 +79,13 @@ impl Value {
     }
 }
 
-/// A compiled procedure with its captured variables.
+/// A compiled procedure with its captured variables. Only the compiler makes them: the VM
+/// trusts a closure's captured values to match its code.
 pub struct Closure {
     /// The code.
-    pub proto: Rc<Proto>,
+    pub(crate) proto: Rc<Proto>,
     /// Captured values (boxes for variables that are assigned).
-    pub free: Box<[Value]>,
+    pub(crate) free: Box<[Value]>,
 }
 
 /// A procedure specialised to one record type (constructor, predicate, accessor, modifier).
@@ -103,11 +104,23 @@ pub enum RecordProc {
 /// A record type made by `define-record-type`.
 pub struct RecordType {
     /// The type's name.
-    pub name: Symbol,
+    pub(crate) name: Symbol,
     /// Field names in storage order.
-    pub fields: Vec<Symbol>,
+    pub(crate) fields: Vec<Symbol>,
     /// For a constructor: storage index of each constructor argument.
-    pub ctor_fields: Vec<Vec<u32>>,
+    pub(crate) ctor_fields: Vec<Vec<u32>>,
+}
+
+impl RecordType {
+    /// The type's name (`<point>`).
+    pub fn name(&self) -> Symbol {
+        self.name
+    }
+
+    /// The field names, in storage order.
+    pub fn field_names(&self) -> &[Symbol] {
+        &self.fields
+    }
 }
 
 /// A condition raised by `error` or by the system.
@@ -158,19 +171,48 @@ pub type Buckets =
 /// A hash table: buckets keyed by a hash of the key's content.
 pub struct Table {
     /// Comparison used for keys.
-    pub kind: TableKind,
+    pub(crate) kind: TableKind,
     /// Entries by hash.
-    pub buckets: Buckets,
+    pub(crate) buckets: Buckets,
     /// Number of entries.
-    pub len: usize,
+    pub(crate) len: usize,
+}
+
+impl Table {
+    /// An empty table comparing keys as `kind` says.
+    pub fn new(kind: TableKind) -> Table {
+        Table {
+            kind,
+            buckets: Buckets::default(),
+            len: 0,
+        }
+    }
+
+    /// How the table compares keys.
+    pub fn kind(&self) -> TableKind {
+        self.kind
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the table has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 /// A port.
 pub enum Port {
     /// Reads from a string; `fold_case` is set by `#!fold-case` read from it.
     Input {
+        /// The text.
         text: String,
+        /// Read position (a byte offset).
         pos: usize,
+        /// Whether symbols and characters read from here fold case.
         fold_case: bool,
     },
     /// Accumulates output in a string.
@@ -195,7 +237,10 @@ pub enum Port {
     /// Writes bytes to a file.
     BinaryFileOut(std::io::BufWriter<std::fs::File>),
     /// A port that has been closed; `input` tells which direction it had.
-    Closed { input: bool },
+    Closed {
+        /// Whether the port was an input port.
+        input: bool,
+    },
 }
 
 /// A Rust value wrapped as a Scheme object (a WebSocket connection, say).

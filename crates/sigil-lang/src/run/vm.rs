@@ -7,7 +7,6 @@
 //! fibers, primitives and collection roots have files of their own in this folder.
 
 use crate::read::syntax::{Span, Syn};
-use crate::run::block::{block_thread, Blocker};
 use crate::run::call::Frame;
 use crate::run::fiber::ParkedCall;
 use crate::run::globals::Globals;
@@ -46,51 +45,49 @@ pub(crate) trait Compiler {
 }
 
 /// The machine.
-pub struct Vm {
+pub(crate) struct Vm {
     /// The object heap.
-    pub heap: Heap,
+    pub(crate) heap: Heap,
     /// Global variables.
-    pub globals: Globals,
+    pub(crate) globals: Globals,
     /// The compiler, for globals read while unbound and for code compiled at run time.
     pub(crate) compiler: Option<Rc<RefCell<dyn Compiler>>>,
     /// The value stack.
-    pub stack: Vec<Value>,
+    pub(crate) stack: Vec<Value>,
     /// The frame stack.
-    pub frames: Vec<Frame>,
+    pub(crate) frames: Vec<Frame>,
     /// Current exception handlers (a list, innermost first).
-    pub handlers: Value,
+    pub(crate) handlers: Value,
     /// Current `dynamic-wind` entries (a list of (before . after)).
-    pub winders: Value,
+    pub(crate) winders: Value,
     /// The Scheme `raise` procedure, used to signal errors from natives.
-    pub raise_proc: Value,
+    pub(crate) raise_proc: Value,
     /// Maximum frame depth before "recursion too deep".
-    pub max_depth: usize,
+    pub(crate) max_depth: usize,
     pub(crate) depth_limit: usize,
     /// Set (from a signal handler, say) to interrupt the running computation.
-    pub interrupt: Arc<AtomicBool>,
+    pub(crate) interrupt: Arc<AtomicBool>,
     pub(crate) ticks: u32,
     /// Buffered standard output.
-    pub out: Vec<u8>,
+    pub(crate) out: Vec<u8>,
     pub(crate) sink: Box<dyn Write>,
     /// Extra GC roots held for Rust code.
-    pub roots: Vec<Value>,
+    pub(crate) roots: Vec<Value>,
     /// Command-line arguments seen by `(command-line)`.
-    pub command_line: Vec<String>,
+    pub(crate) command_line: Vec<String>,
     /// Where the last uncaught error happened.
-    pub last_uncaught: Option<Uncaught>,
+    pub(crate) last_uncaught: Option<Uncaught>,
     /// Host data for native libraries, keyed by type.
-    pub host: HashMap<std::any::TypeId, Box<dyn std::any::Any>>,
-    /// Carries out parked waits when no scheduler runs.
-    pub blocker: Blocker,
+    pub(crate) host: HashMap<std::any::TypeId, Box<dyn std::any::Any>>,
     /// Set while a scheduler runs a task: parking natives then suspend the task instead of
     /// blocking the thread.
-    pub suspendable: bool,
+    pub(crate) suspendable: bool,
     pub(crate) parked: Option<ParkedCall>,
     /// The frames and stack length the running computation may not go below: those of
     /// the Rust code that called [`Vm::apply`], which it relies on. `(0, 0)` at the top.
     pub(crate) floor: (usize, usize),
     /// Hook for the scheduler's own GC roots (other tasks' fibers, channel contents).
-    pub extra_roots: Option<fn(&Vm, &mut Vec<Value>)>,
+    pub(crate) extra_roots: Option<fn(&Vm, &mut Vec<Value>)>,
     pub(crate) argbuf: Vec<Value>,
 }
 
@@ -109,7 +106,7 @@ impl Vm {
     /// A machine with an empty global table.
     pub fn new() -> Vm {
         Vm {
-            heap: Heap::default(),
+            heap: Heap::new(),
             globals: Globals::default(),
             compiler: None,
             stack: Vec::with_capacity(1024),
@@ -127,7 +124,6 @@ impl Vm {
             command_line: Vec::new(),
             last_uncaught: None,
             host: HashMap::new(),
-            blocker: block_thread,
             suspendable: false,
             parked: None,
             floor: (0, 0),

@@ -15,7 +15,10 @@
 //!   for the latest ping is owed;
 //! * the **close handshake** has one deadline, [`Limits::close_timeout`](crate::Limits::close_timeout) from its start
 //!   (our close frame or the server's), for the close frames and the TCP close,
-//!   whatever the server sends meanwhile.
+//!   whatever the server sends meanwhile;
+//! * **keepalive** ([`crate::keepalive`]): while a receive waits, its wait also ends when
+//!   a ping is due or a pong overdue; the ping is queued like a pong, an overdue pong
+//!   fails the connection with 1011 once what has arrived is read.
 //!
 //! The two drivers differ only in how they wait. In blocking mode (the default for
 //! [`crate::connect`]) the socket's own read and write timeouts are set to what is left
@@ -24,7 +27,9 @@
 //! non-blocking mode ([`Client::set_nonblocking`], the state a client from
 //! [`Connector`](crate::connector::Connector) starts in) the `poll_*` operations
 //! return [`Progress::Wait`]: wait until the descriptor (`AsRawFd::as_raw_fd`) is ready
-//! or the deadline passes, then call the same operation again.
+//! or the deadline passes, then call the same operation again. In blocking mode with
+//! an [`Interrupt`] flag ([`Client::set_interrupt`]) the kernel's waits last at most
+//! [`crate::interrupt::SLICE`], and the flag is checked between them.
 //!
 //! Sending is in `client/send.rs`, receiving in `client/receive.rs`, the close
 //! handshake in `client/close.rs`, and the socket timeouts of blocking mode in
@@ -43,6 +48,7 @@ use crate::connection::{Connection, State};
 use crate::connector::Interest;
 use crate::deflate::DeflateParams;
 use crate::error::{ProtocolError, WsError};
+use crate::interrupt::Interrupt;
 use crate::keepalive::Keepalive;
 use crate::limits::Limits;
 use crate::transport::Transport;
@@ -79,8 +85,10 @@ pub struct Client {
     write_deadline: Option<Instant>,
     /// Once the close handshake started: when it gives up (`None` inside: no limit).
     close_deadline: Option<Option<Instant>>,
-    /// Keepalive pings, when [`Limits::ping_interval`](crate::Limits) is set.
+    /// The keepalive schedule, if pings are on.
     keepalive: Option<Keepalive>,
+    /// What stops blocking waits.
+    interrupt: Interrupt,
     shut_down: bool,
 }
 
@@ -104,11 +112,8 @@ impl Client {
         protocol: Option<String>,
     ) -> Client {
         let limits = conn.limits();
-        let keepalive = limits
-            .ping_interval
-            .map(|interval| Keepalive::new(interval, limits.ping_timeout, Instant::now()));
+        let keepalive = Keepalive::new(limits.ping_interval, limits.ping_timeout, Instant::now());
         Client {
-            keepalive,
             transport,
             conn,
             url,
@@ -119,6 +124,8 @@ impl Client {
             timeouts: SocketTimeouts::default(),
             write_deadline: None,
             close_deadline: None,
+            keepalive,
+            interrupt: Interrupt::default(),
             shut_down: false,
         }
     }
@@ -231,6 +238,12 @@ impl Client {
         self.conn.set_read_timeout(timeout);
     }
 
+    /// Makes blocking waits stop with [`WsError::Interrupted`] once `interrupt`'s flag
+    /// is set (see [`crate::interrupt`]).
+    pub fn set_interrupt(&mut self, interrupt: Interrupt) {
+        self.interrupt = interrupt;
+    }
+
     /// Whether the socket is in non-blocking mode.
     pub fn is_nonblocking(&self) -> bool {
         self.nonblocking
@@ -257,9 +270,30 @@ impl Client {
         if self.nonblocking {
             return Ok(());
         }
+        self.arm_left(interest, deadline::left(deadline))
+    }
+
+    /// [`Client::arm`] given what is left of the deadline (blocking mode only).
+    pub(super) fn arm_left(
+        &mut self,
+        interest: Interest,
+        left: Option<Duration>,
+    ) -> Result<(), WsError> {
+        let (tcp, cap) = (self.transport.tcp(), self.interrupt.slice());
         self.timeouts
-            .arm(self.transport.tcp(), interest, deadline)
+            .arm(tcp, interest, left, cap)
             .map_err(WsError::Io)
+    }
+
+    /// Whether blocking waits must stop when an interrupt flag is set.
+    pub(super) fn interruptible(&self) -> bool {
+        self.interrupt.slice().is_some()
+    }
+
+    /// In blocking mode, after a socket timeout: [`WsError::Interrupted`] if the
+    /// interrupt flag is set.
+    pub(super) fn check_interrupt(&self) -> Result<(), WsError> {
+        self.interrupt.check()
     }
 
     /// Local socket address.

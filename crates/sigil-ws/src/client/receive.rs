@@ -1,15 +1,15 @@
 //! Receiving: one deadline for the whole receive, whatever arrives meanwhile.
 
 use std::io;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::connection::{Event, State};
 use crate::connector::Interest;
 use crate::error::{ProtocolError, WsError};
-use crate::keepalive::{Due, Keepalive};
+use crate::keepalive::Due;
 use crate::limits::deadline_after;
 
-use super::deadline::{earlier, passed};
+use super::deadline::{earlier, left, passed};
 use super::send::Flush;
 use super::{is_would_block, yield_now, Client, Progress};
 
@@ -52,6 +52,14 @@ impl Client {
         self.poll_event(deadline, false)
     }
 
+    /// [`Client::poll_receive`] that also returns pings (already answered) and pongs.
+    pub fn poll_receive_event(
+        &mut self,
+        deadline: Option<Instant>,
+    ) -> Result<Progress<Event>, WsError> {
+        self.poll_event(deadline, true)
+    }
+
     fn poll_event(
         &mut self,
         deadline: Option<Instant>,
@@ -62,7 +70,7 @@ impl Client {
             self.check_alive()?;
             if let Some(close_deadline) = self.close_deadline {
                 if self.conn.state() == State::Closed {
-                    return Ok(match self.poll_finish_close(close_deadline) {
+                    return Ok(match self.poll_finish_close(close_deadline)? {
                         Progress::Done(()) => Progress::Done(self.peer_close_event()),
                         Progress::Wait(i, d) => Progress::Wait(i, d),
                     });
@@ -70,11 +78,17 @@ impl Client {
             }
             if let Some(ev) = self.conn.next_event() {
                 self.note_output();
-                if let (Event::Pong(p), Some(k)) = (&ev, self.keepalive.as_mut()) {
-                    k.pong(p);
-                }
                 match ev {
-                    Event::Ping(_) | Event::Pong(_) if !control_too => continue,
+                    Event::Pong(ref payload) => {
+                        if let Some(k) = &mut self.keepalive {
+                            k.pong(payload);
+                        }
+                        if control_too {
+                            return Ok(Progress::Done(ev));
+                        }
+                        continue;
+                    }
+                    Event::Ping(_) if !control_too => continue,
                     Event::Close { .. } => {
                         self.start_close();
                         continue;
@@ -86,7 +100,6 @@ impl Client {
             if self.conn.state() == State::Closed {
                 return Err(WsError::ConnectionClosed);
             }
-            self.keep_alive()?;
             // Pongs owed go out before we wait for more.
             match self.flush_until(deadline)? {
                 Flush::Done | Flush::Blocked => {}
@@ -96,8 +109,14 @@ impl Client {
                 return Ok(yield_now());
             }
             reads += 1;
-            let wake = self.keepalive.as_ref().map(Keepalive::deadline);
-            match self.read(earlier(deadline, wake))? {
+            let read = match self.read(earlier(deadline, self.keepalive_deadline()))? {
+                Read::TimedOut if !passed(deadline) => match self.keep_alive()? {
+                    Some(read) => read,
+                    None => continue,
+                },
+                read => read,
+            };
+            match read {
                 Read::Data => {}
                 Read::Eof => {
                     let lost = self.conn.receive_eof();
@@ -110,46 +129,66 @@ impl Client {
                 Read::Blocked => {
                     return Ok(Progress::Wait(
                         Interest::Readable,
-                        earlier(self.wait_deadline(deadline), wake),
+                        self.wait_deadline(deadline),
                     ))
                 }
-                // The keepalive timer's turn.
-                Read::TimedOut if !passed(deadline) => {}
                 Read::TimedOut => return Err(self.read_timed_out()),
             }
         }
     }
 
-    /// Sends the keepalive ping that is due, or fails the connection (1011) when the
-    /// last one's pong is late.
-    fn keep_alive(&mut self) -> Result<(), WsError> {
-        let Some(k) = self
-            .keepalive
-            .as_mut()
-            .filter(|_| self.conn.state() == State::Open)
-        else {
-            return Ok(());
-        };
-        match k.due(Instant::now()) {
-            Due::Nothing => Ok(()),
-            Due::Ping(payload) => {
-                self.conn.ping(&payload)?;
-                self.note_output();
-                Ok(())
-            }
-            Due::TimedOut => {
-                let e = match self.conn.fail(ProtocolError::KeepaliveTimeout) {
-                    Event::Failed(e) => e,
-                    _ => ProtocolError::KeepaliveTimeout,
-                };
-                Err(self.failed(e))
-            }
+    /// When the keepalive needs the receive to wake up, while the connection is open.
+    fn keepalive_deadline(&self) -> Option<Instant> {
+        match &self.keepalive {
+            Some(k) if self.conn.state() == State::Open => k.deadline(),
+            _ => None,
         }
     }
 
-    /// How long a non-blocking receive may wait: until its deadline, or the write
-    /// deadline of output still queued.
+    /// The keepalive deadline passed during a receive: queues the ping that is due and
+    /// returns `None`, or, when a pong is overdue, reads what has already arrived (the
+    /// pong may be there: the user may have called late) and returns that read. When
+    /// nothing has arrived, the connection fails with 1011.
+    fn keep_alive(&mut self) -> Result<Option<Read>, WsError> {
+        let Some(k) = &mut self.keepalive else {
+            return Ok(None);
+        };
+        match k.due(Instant::now()) {
+            None => Ok(None),
+            Some(Due::Ping(payload)) => {
+                self.conn.ping(&payload)?;
+                self.note_output();
+                Ok(None)
+            }
+            Some(Due::PongOverdue) => match self.read_ready()? {
+                Read::Blocked => {
+                    let e = match self.conn.fail(ProtocolError::KeepaliveTimeout) {
+                        Event::Failed(e) => e,
+                        _ => ProtocolError::KeepaliveTimeout,
+                    };
+                    Err(self.failed(e))
+                }
+                read => Ok(Some(read)),
+            },
+        }
+    }
+
+    /// Reads once what has already arrived, without waiting: `Data`, `Eof` or
+    /// `Blocked`.
+    fn read_ready(&mut self) -> Result<Read, WsError> {
+        if self.nonblocking {
+            return self.read(None);
+        }
+        self.set_nonblocking(true)?;
+        let read = self.read(None);
+        self.set_nonblocking(false)?;
+        read
+    }
+
+    /// How long a non-blocking receive may wait: until its deadline, the keepalive's,
+    /// or the write deadline of output still queued.
     fn wait_deadline(&self, deadline: Option<Instant>) -> Option<Instant> {
+        let deadline = earlier(deadline, self.keepalive_deadline());
         if self.wants_write() {
             earlier(deadline, self.write_deadline)
         } else {
@@ -173,10 +212,14 @@ impl Client {
     /// Reads once into the connection, waiting until `deadline` at most.
     fn read(&mut self, deadline: Option<Instant>) -> Result<Read, WsError> {
         loop {
-            if passed(deadline) {
+            // One reading of the clock serves both the check and the socket timeout.
+            let left = left(deadline);
+            if left == Some(Duration::ZERO) {
                 return Ok(Read::TimedOut);
             }
-            self.arm(Interest::Readable, deadline)?;
+            if !self.nonblocking {
+                self.arm_left(Interest::Readable, left)?;
+            }
             let hint = self.conn.read_hint();
             let buf = self.conn.read_buffer(hint);
             match self.transport.read(buf) {
@@ -192,7 +235,7 @@ impl Client {
                     return Ok(Read::Blocked);
                 }
                 // Blocking mode: the socket timeout expired; the deadline decides.
-                Err(e) if is_would_block(&e) => {}
+                Err(e) if is_would_block(&e) => self.check_interrupt()?,
                 Err(e) => return Err(self.fail_io(e)),
             }
         }

@@ -130,11 +130,13 @@ impl Acceptor {
         result
     }
 
-    /// Drives the handshake to its end, blocking until the deadline at most; the
-    /// connection is returned in blocking mode.
+    /// Drives the handshake to its end, blocking until the deadline at most (or until
+    /// [`ServerOptions::interrupt`] is set: [`WsError::Interrupted`]); the connection is
+    /// returned in blocking mode.
     pub fn finish(mut self) -> Result<Client, WsError> {
         let deadline = self.deadline;
-        block_until_open(|| self.advance(), deadline)
+        let options = Arc::clone(&self.options);
+        block_until_open(|| self.advance(), deadline, &options.interrupt)
     }
 
     fn step(&mut self) -> Result<Step, WsError> {
@@ -224,7 +226,8 @@ impl Acceptor {
         };
         let target = request.target();
         let url = format!("{scheme}://{}{target}", request.host);
-        let client = Client::new(transport, conn, url, protocol);
+        let mut client = Client::new(transport, conn, url, protocol);
+        client.set_interrupt(self.options.interrupt.clone());
         Step::Open(Box::new(client.with_handshake(target, request.headers)))
     }
 }

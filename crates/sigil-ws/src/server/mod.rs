@@ -25,6 +25,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::client::Client;
 use crate::connector::{wait_for, Interest};
 use crate::error::WsError;
+use crate::interrupt::Interrupt;
 use crate::limits::Limits;
 
 pub use acceptor::Acceptor;
@@ -43,6 +44,9 @@ pub struct ServerOptions {
     pub policy: Policy,
     /// The TLS configuration of a `wss://` server (see [`tls::server_config`]).
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Stops [`Listener::accept`], [`Acceptor::finish`] and the blocking operations of
+    /// the connections accepted (see [`crate::interrupt`]).
+    pub interrupt: Interrupt,
 }
 
 /// A listening socket that accepts WebSocket connections.
@@ -122,13 +126,17 @@ impl Listener {
 
     /// Waits for a connection and completes its opening handshake (blocking): the
     /// connection in blocking mode, or why this client's handshake failed (the listener
-    /// goes on listening).
+    /// goes on listening), or [`WsError::Interrupted`] once
+    /// [`ServerOptions::interrupt`] is set.
     pub fn accept(&self) -> Result<Client, WsError> {
+        let interrupt = &self.options.interrupt;
         loop {
+            interrupt.check()?;
             if let Some(acceptor) = self.poll_accept()? {
                 return acceptor.finish();
             }
-            wait_for(self.as_raw_fd(), Interest::Readable, None).map_err(WsError::Io)?;
+            let until = interrupt.wait_end(None);
+            wait_for(self.as_raw_fd(), Interest::Readable, until).map_err(WsError::Io)?;
         }
     }
 

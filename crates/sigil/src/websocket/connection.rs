@@ -1,6 +1,9 @@
 //! `(sigil %websocket)`: WebSocket connections as Scheme objects.
 //!
 //! Error policy:
+//! * an interrupt (Ctrl-C: the VM's interrupt flag) stops every blocking wait within
+//!   50 ms and raises the same `interrupt` condition as `sleep` (see
+//!   `sigil_ws::interrupt`): the connection stays usable, except after `ws-close`;
 //! * programming errors (bad URL syntax, unsupported scheme, wrong argument types,
 //!   bad options, sending on a closed connection, invalid close codes) raise a
 //!   condition (`websocket-error`, or `type-error` for wrong types);
@@ -18,6 +21,7 @@
 
 use std::any::{Any, TypeId};
 use std::os::fd::AsRawFd;
+use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -26,7 +30,9 @@ use sigil_lang::value::{Ctl, NativeObject, Object, Resume, Wait};
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
 use sigil_ws::limits::deadline_after;
-use sigil_ws::{Client, CloseFrame, Event, Interest, Message, Progress, Role, State, WsError};
+use sigil_ws::{
+    Client, CloseFrame, Event, Interest, Interrupt, Message, Progress, Role, State, WsError,
+};
 
 use super::options::{parse_options, Options};
 use super::{opaque_mut, ws_error};
@@ -221,6 +227,13 @@ struct WsConnecting {
 
 labelled_native_object!(WsConnecting);
 
+/// The `interrupt` condition (the one `sleep` raises) for a wait the interrupt flag
+/// stopped; the flag is cleared, as the VM does when it reacts to it.
+pub(super) fn interrupted(vm: &mut Vm) -> Error {
+    vm.interrupt.store(false, Ordering::Relaxed);
+    Error::with("interrupt", "interrupted", vec![])
+}
+
 /// Errors in the URL or options are the caller's mistake: raise them. Their message
 /// names the URL when it matters (without its password), so it is not an irritant.
 fn is_usage_error(e: &WsError) -> bool {
@@ -236,10 +249,11 @@ fn is_usage_error(e: &WsError) -> bool {
 fn ws_connect_start(vm: &mut Vm, args: &[Value]) -> NResult {
     const WHO: &str = "ws-connect";
     let url = builtins::string(vm, WHO, args[0])?;
-    let options = match args.get(1) {
+    let mut options = match args.get(1) {
         Some(v) => parse_options(vm, *v)?,
         None => Options::default(),
     };
+    options.connect.interrupt = Interrupt::new(vm.interrupt.clone());
     if vm.suspendable {
         let connector = match sigil_ws::Connector::start(&url, &options.connect) {
             Ok(c) => c,
@@ -253,6 +267,7 @@ fn ws_connect_start(vm: &mut Vm, args: &[Value]) -> NResult {
     }
     match sigil_ws::connect(&url, &options.connect) {
         Ok(client) => Ok(connected(vm, client)),
+        Err(WsError::Interrupted) => Err(interrupted(vm)),
         Err(e) if is_usage_error(&e) => Err(ws_error(WHO, e, vec![])),
         Err(e) => Ok(connect_failed(vm, e)),
     }
@@ -321,8 +336,12 @@ fn send_with(
     let in_task = vm.suspendable;
     let c = conn(vm, who, conn_v)?;
     let r = c.set_mode(in_task).and_then(|()| op(&mut c.client));
+    let flush = c.nonblocking && c.client.wants_write();
+    if let Err(WsError::Interrupted) = r {
+        return Err(interrupted(vm));
+    }
     sent(who, r, conn_v)?;
-    Ok(Value::Bool(c.nonblocking && c.client.wants_write()))
+    Ok(Value::Bool(flush))
 }
 
 /// Sends the string (as text, when `text_ok`) or bytevector `data_v` on `conn_v`
@@ -386,7 +405,8 @@ fn ws_flush(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
 /// What a receive produced, detached from the connection borrow.
 enum Received {
     Text(String),
-    Binary(Vec<u8>),
+    /// A binary message, a ping or a pong (the symbol naming it) and its bytes.
+    Bytes(&'static str, Vec<u8>),
     Closed,
     Failed(String),
 }
@@ -398,20 +418,35 @@ enum Received {
 /// parks the task until the socket is readable or the deadline passes, as often as
 /// needed.
 fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    const WHO: &str = "ws-receive";
+    receive(vm, args, "ws-receive", Client::poll_receive)
+}
+
+/// `(%ws-receive-event conn [deadline])`: like `%ws-receive`, and also `(ping . bytevector)`
+/// and `(pong . bytevector)` for the pings (already answered) and pongs that arrive.
+fn ws_receive_event(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
+    receive(vm, args, "ws-receive-event", Client::poll_receive_event)
+}
+
+/// The receive natives: one `step` of a receive (with or without control events).
+fn receive(
+    vm: &mut Vm,
+    args: &[Value],
+    who: &str,
+    step: fn(&mut Client, Option<Instant>) -> Result<Progress<Event>, WsError>,
+) -> NResult<Ctl> {
     let in_task = vm.suspendable;
     let token = args.get(1).copied();
-    let c = conn(vm, WHO, args[0])?;
+    let c = conn(vm, who, args[0])?;
     if c.client.state() == State::Closed {
         return finish_receive(vm, Received::Closed);
     }
     let deadline = match token {
-        Some(t) => token_deadline(WHO, t)?,
+        Some(t) => token_deadline(who, t)?,
         None => deadline_after(c.client.limits().read_timeout),
     };
     let got = match c
         .set_mode(in_task)
-        .and_then(|()| c.client.poll_receive(deadline))
+        .and_then(|()| step(&mut c.client, deadline))
     {
         Ok(Progress::Wait(interest, until)) => {
             return Ok(match token {
@@ -420,8 +455,11 @@ fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
             })
         }
         Ok(Progress::Done(Event::Message(Message::Text(s)))) => Received::Text(s),
-        Ok(Progress::Done(Event::Message(Message::Binary(b)))) => Received::Binary(b),
+        Ok(Progress::Done(Event::Message(Message::Binary(b)))) => Received::Bytes("binary", b),
+        Ok(Progress::Done(Event::Ping(p))) => Received::Bytes("ping", p),
+        Ok(Progress::Done(Event::Pong(p))) => Received::Bytes("pong", p),
         Ok(Progress::Done(_)) | Err(WsError::ConnectionClosed) => Received::Closed,
+        Err(WsError::Interrupted) => return Err(interrupted(vm)),
         Err(e) => Received::Failed(e.to_string()),
     };
     finish_receive(vm, got)
@@ -435,9 +473,9 @@ fn finish_receive(vm: &mut Vm, got: Received) -> NResult<Ctl> {
             let s = vm.heap.string(s);
             (None, vm.heap.cons(Value::sym("text"), s))
         }
-        Received::Binary(b) => {
+        Received::Bytes(kind, b) => {
             let b = vm.heap.bytes(b);
-            (None, vm.heap.cons(Value::sym("binary"), b))
+            (None, vm.heap.cons(Value::sym(kind), b))
         }
         Received::Closed => (None, Value::sym("closed")),
         Received::Failed(e) => (Some(e), Value::Bool(false)),
@@ -466,6 +504,8 @@ fn ws_close(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     let _ = c.set_mode(in_task);
     match c.client.poll_close(&frame) {
         Ok(Progress::Wait(interest, deadline)) => Ok(c.park(interest, deadline)),
+        // The socket is shut down: the connection is closed.
+        Err(WsError::Interrupted) => Err(interrupted(vm)),
         // Network errors while closing are ignored: the socket is shut down either way.
         Ok(Progress::Done(())) | Err(_) => {
             c.client.shutdown();
@@ -640,6 +680,7 @@ pub fn register(reg: &mut Registry) {
     reg.simple("%ws-ping", 1, Some(2), ws_ping);
     reg.control("%ws-flush", 2, Some(2), ws_flush);
     reg.control("%ws-receive", 1, Some(2), ws_receive);
+    reg.control("%ws-receive-event", 1, Some(2), ws_receive_event);
     reg.control("ws-close", 1, Some(3), ws_close);
     reg.simple("ws-connection?", 1, Some(1), is_connection);
     reg.simple("ws-connected?", 1, Some(1), is_connected);

@@ -7,7 +7,9 @@ use sigil_lang::builtins;
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
 use sigil_ws::deflate::params::WINDOW_BITS;
-use sigil_ws::{ConnectOptions, DeflateConfig, Limits, ResolveOverride};
+use sigil_ws::proxy::Proxy;
+use sigil_ws::redirect::MaxRedirects;
+use sigil_ws::{ConnectOptions, DeflateConfig, Limits, ProxySetting, ResolveOverride};
 
 use super::ws_error;
 
@@ -40,6 +42,16 @@ pub(crate) fn optional_seconds(vm: &Vm, who: &str, v: Value) -> NResult<Option<D
         Value::Bool(false) => Ok(None),
         _ => seconds(vm, who, v).map(Some),
     }
+}
+
+/// The `proxy` option: a proxy URL (checked now), or `#f` for none.
+fn proxy(vm: &Vm, who: &str, v: Value) -> NResult<ProxySetting> {
+    if let Value::Bool(false) = v {
+        return Ok(ProxySetting::Direct);
+    }
+    let spec = builtins::string(vm, who, v)?;
+    Proxy::parse(&spec).map_err(|e| ws_error(who, e, vec![]))?;
+    Ok(ProxySetting::Url(spec))
 }
 
 /// A list of strings.
@@ -80,6 +92,8 @@ pub(crate) fn limit_option(
         "write-timeout" => limits.write_timeout = optional_seconds(vm, who, val)?,
         "max-message-size" => limits.max_message_size = builtins::index(who, val)?,
         "max-frame-size" => limits.max_frame_size = builtins::index(who, val)?,
+        "ping-interval" => limits.ping_interval = optional_seconds(vm, who, val)?,
+        "ping-timeout" => limits.ping_timeout = optional_seconds(vm, who, val)?,
         _ => return Ok(false),
     }
     Ok(true)
@@ -175,6 +189,8 @@ pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
             "origin" => o.connect.request.origin = Some(builtins::string(vm, who, val)?),
             "compression" => o.connect.request.deflate = compression(vm, who, val)?,
             "timeout" | "connect-timeout" => limits.connect_timeout = seconds(vm, who, val)?,
+            "proxy" => o.connect.proxy = proxy(vm, who, val)?,
+            "max-redirects" => o.connect.max_redirects = MaxRedirects(builtins::index(who, val)?),
             "ca-file" => {
                 let path = builtins::string(vm, who, val)?;
                 let pem = std::fs::read(&path).map_err(|e| {
@@ -201,7 +217,8 @@ pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
                     WHO,
                     "unknown option (expected headers, protocols, origin, compression, timeout, \
                      read-timeout, write-timeout, close-timeout, max-message-size, \
-                     max-frame-size, ca-file, ca-pem or resolve)",
+                     max-frame-size, ca-file, ca-pem, resolve, ping-interval, ping-timeout, \
+                     proxy or max-redirects)",
                     vec![key],
                 ))
             }

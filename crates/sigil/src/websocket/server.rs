@@ -25,10 +25,10 @@ use sigil_lang::value::{Ctl, NativeObject, Object, Resume, Wait};
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
 use sigil_ws::server::{tls, Acceptor, Listener, ServerOptions};
-use sigil_ws::{Interest, Step, WsError};
+use sigil_ws::{Interest, Interrupt, Step, WsError};
 
-use super::connection::{connect_failed, connected, wait_for};
-use super::options::{compression, entries, limit_option, optional_seconds, seconds, strings};
+use super::connection::{connect_failed, connected, interrupted, wait_for};
+use super::options::{compression, entries, limit_option, seconds, strings};
 use super::{opaque_mut, ws_error};
 
 /// How long an accept waits before it tries again after the listener ran out of
@@ -110,8 +110,6 @@ fn parse_listen_options(vm: &Vm, who: &str, v: Value) -> NResult<ServerOptions> 
             "origins" => o.policy.origins = strings(vm, opt, val)?,
             "compression" => o.policy.deflate = compression(vm, opt, val)?,
             "timeout" | "handshake-timeout" => o.limits.connect_timeout = seconds(vm, opt, val)?,
-            "ping-interval" => o.limits.ping_interval = optional_seconds(vm, opt, val)?,
-            "ping-timeout" => o.limits.ping_timeout = seconds(vm, opt, val)?,
             "tls-cert" => cert = Some(builtins::string(vm, opt, val)?),
             "tls-key" => key = Some(builtins::string(vm, opt, val)?),
             _ => {
@@ -146,10 +144,11 @@ fn parse_listen_options(vm: &Vm, who: &str, v: Value) -> NResult<ServerOptions> 
 fn ws_listen(vm: &mut Vm, args: &[Value]) -> NResult {
     const WHO: &str = "ws-listen";
     let (addr, secure) = listen_address(vm, WHO, args[0])?;
-    let options = match args.get(1) {
+    let mut options = match args.get(1) {
         Some(v) => parse_listen_options(vm, WHO, *v)?,
         None => ServerOptions::default(),
     };
+    options.interrupt = Interrupt::new(vm.interrupt.clone());
     match (secure, options.tls.is_some()) {
         (Some(true), false) => {
             return Err(ws_error(
@@ -221,8 +220,8 @@ fn ws_accept_start(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     const WHO: &str = "ws-accept";
     let in_task = vm.suspendable;
     loop {
-        if vm.interrupt.swap(false, Ordering::Relaxed) {
-            return Err(Error::with("interrupt", "interrupted", vec![]));
+        if vm.interrupt.load(Ordering::Relaxed) {
+            return Err(interrupted(vm));
         }
         let l = listener(vm, WHO, args[0])?;
         if l.closed {
@@ -286,6 +285,7 @@ fn ws_accept_finish(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     opaque_mut::<WsAccepting>(vm, WHO, "a ws-accepting object", args[0])?.acceptor = None;
     Ok(Ctl::Return(match result {
         Ok(client) => connected(vm, client),
+        Err(WsError::Interrupted) => return Err(interrupted(vm)),
         Err(e) => connect_failed(vm, e),
     }))
 }

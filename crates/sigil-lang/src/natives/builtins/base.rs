@@ -1,6 +1,7 @@
 //! The procedures the compiler inlines (their out-of-line versions and slow paths), basic
 //! arithmetic and comparison, and equivalence. Output procedures live in `ports`.
 
+use super::seq::out_of_range;
 use super::Registry;
 use crate::native;
 use crate::run::ctx::Ctx;
@@ -17,7 +18,7 @@ fn plus(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult {
         acc = numeric::add(heap, acc, a)?;
     }
     if let [only] = args {
-        numeric::num(heap, "+", *only)?;
+        numeric::num(heap, *only)?;
     }
     Ok(acc)
 }
@@ -61,17 +62,17 @@ fn divide(ctx: &mut Ctx, first: Value, #[rest] others: &[Value]) -> NResult {
 }
 
 /// Whether each adjacent pair of numbers compares as `ok` says.
-fn chain(ctx: &Ctx, who: &str, args: &[Value], ok: fn(Ordering) -> bool) -> NResult<bool> {
+fn chain(ctx: &Ctx, args: &[Value], ok: fn(Ordering) -> bool) -> NResult<bool> {
     let heap = ctx.heap();
     let mut result = true;
     for w in args.windows(2) {
-        match compare(heap, who, w[0], w[1])? {
+        match compare(heap, w[0], w[1])? {
             Some(o) if ok(o) => {}
             _ => result = false,
         }
     }
     if let [only] = args {
-        numeric::num(heap, who, *only)?;
+        numeric::num(heap, *only)?;
     }
     Ok(result)
 }
@@ -79,37 +80,37 @@ fn chain(ctx: &Ctx, who: &str, args: &[Value], ok: fn(Ordering) -> bool) -> NRes
 /// `(< x1 x2 ...)`.
 #[native("<")]
 fn lt(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult<bool> {
-    chain(ctx, "<", args, Ordering::is_lt)
+    chain(ctx, args, Ordering::is_lt)
 }
 
 /// `(> x1 x2 ...)`.
 #[native(">")]
 fn gt(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult<bool> {
-    chain(ctx, ">", args, Ordering::is_gt)
+    chain(ctx, args, Ordering::is_gt)
 }
 
 /// `(<= x1 x2 ...)`.
 #[native("<=")]
 fn le(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult<bool> {
-    chain(ctx, "<=", args, Ordering::is_le)
+    chain(ctx, args, Ordering::is_le)
 }
 
 /// `(>= x1 x2 ...)`.
 #[native(">=")]
 fn ge(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult<bool> {
-    chain(ctx, ">=", args, Ordering::is_ge)
+    chain(ctx, args, Ordering::is_ge)
 }
 
 /// `(= z1 z2 ...)`.
 #[native("=")]
 fn num_eq(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult<bool> {
-    chain(ctx, "=", args, Ordering::is_eq)
+    chain(ctx, args, Ordering::is_eq)
 }
 
 /// `(zero? z)`.
 #[native("zero?")]
 fn is_zero(ctx: &mut Ctx, z: Value) -> NResult<bool> {
-    chain(ctx, "zero?", &[z, Value::Int(0)], Ordering::is_eq)
+    chain(ctx, &[z, Value::Int(0)], Ordering::is_eq)
 }
 
 /// The pair's fields, or the error of a procedure that wanted a pair.
@@ -165,11 +166,6 @@ fn eq(a: Value, b: Value) -> bool {
 #[native("eqv?")]
 fn eqv(ctx: &mut Ctx, a: Value, b: Value) -> bool {
     numeric::eqv(ctx.heap(), a, b)
-}
-
-/// The error for index `i` past the end of a sequence of length `len`.
-pub(super) fn out_of_range(i: usize, len: usize) -> Error {
-    Error::range(format!("index {i} out of range for length {len}"))
 }
 
 /// `(vector-ref vector k)`.

@@ -5,78 +5,84 @@
 //! argument these procedures use the current input or output port, which is textual
 //! unless rebound, so that is an error.
 
-use super::bytevectors::{byte, bytes_arg, slice};
 use super::ports::{closed, file_error, io_error, port_or_current, Std};
-use super::strings::{bounds, str_arg};
-use super::{index, Registry};
+use super::seq::range;
+use super::Registry;
+use crate::native;
+use crate::natives::Byte;
+use crate::run::ctx::Ctx;
 use crate::run::value::{Error, NResult, Object, Port, Value};
-use crate::run::vm::Vm;
 use std::io::Write;
 
 /// The unread bytes and read position of binary input port `port`.
-fn input<'a>(vm: &'a mut Vm, who: &str, port: Value) -> NResult<(&'a [u8], &'a mut usize)> {
-    match vm.heap.obj_mut(port) {
+fn input<'a>(ctx: &'a mut Ctx, port: Value) -> NResult<(&'a [u8], &'a mut usize)> {
+    match ctx.vm.heap.obj_mut(port) {
         Some(Object::Port(Port::BytesIn { data, pos })) => Ok((data, pos)),
-        Some(Object::Port(Port::Closed { input: true })) => Err(closed(who, port)),
-        _ => Err(Error::wrong_type(who, "a binary input port", port)),
+        Some(Object::Port(Port::Closed { input: true })) => Err(closed(port)),
+        _ => Err(Error::expected("a binary input port", port)),
     }
 }
 
-/// Writes `bytes` to binary output port `port`.
-fn put(vm: &mut Vm, who: &str, port: Value, bytes: &[u8]) -> NResult<()> {
-    match vm.heap.obj_mut(port) {
+/// The unread bytes and read position of `port`, or of the current input port.
+fn reading<'a>(ctx: &'a mut Ctx, port: Option<Value>) -> NResult<(&'a [u8], &'a mut usize)> {
+    let port = port_or_current(ctx, port, Std::Input)?;
+    input(ctx, port)
+}
+
+/// Writes `bytes` to `port`, or to the current output port, which must be binary.
+fn put(ctx: &mut Ctx, port: Option<Value>, bytes: &[u8]) -> NResult<()> {
+    let port = port_or_current(ctx, port, Std::Output)?;
+    match ctx.vm.heap.obj_mut(port) {
         Some(Object::Port(Port::BytesOut(buf))) => buf.extend_from_slice(bytes),
-        Some(Object::Port(Port::BinaryFileOut(w))) => {
-            w.write_all(bytes).map_err(|e| io_error(who, e))?
-        }
-        Some(Object::Port(Port::Closed { input: false })) => return Err(closed(who, port)),
-        _ => return Err(Error::wrong_type(who, "a binary output port", port)),
+        Some(Object::Port(Port::BinaryFileOut(w))) => w.write_all(bytes).map_err(io_error)?,
+        Some(Object::Port(Port::Closed { input: false })) => return Err(closed(port)),
+        _ => return Err(Error::expected("a binary output port", port)),
     }
     Ok(())
 }
 
-fn open_input_bytevector(vm: &mut Vm, a: &[Value]) -> NResult {
-    let data = bytes_arg(vm, "open-input-bytevector", a[0])?.to_vec();
-    Ok(vm.heap.alloc(Object::Port(Port::BytesIn { data, pos: 0 })))
+/// `(open-input-bytevector bytevector)`.
+#[native("open-input-bytevector")]
+fn open_input_bytevector(ctx: &mut Ctx, data: Vec<u8>) -> Value {
+    ctx.alloc(Object::Port(Port::BytesIn { data, pos: 0 }))
 }
 
-fn open_output_bytevector(vm: &mut Vm, _: &[Value]) -> NResult {
-    Ok(vm.heap.alloc(Object::Port(Port::BytesOut(Vec::new()))))
+/// `(open-output-bytevector)`.
+#[native("open-output-bytevector")]
+fn open_output_bytevector(ctx: &mut Ctx) -> Value {
+    ctx.alloc(Object::Port(Port::BytesOut(Vec::new())))
 }
 
-fn get_output_bytevector(vm: &mut Vm, a: &[Value]) -> NResult {
-    match vm.heap.obj(a[0]) {
+/// `(get-output-bytevector port)`: what was written to a bytevector output port.
+#[native("get-output-bytevector")]
+fn get_output_bytevector(ctx: &mut Ctx, port: Value) -> NResult {
+    match ctx.heap().obj(port) {
         Some(Object::Port(Port::BytesOut(buf))) => {
             let b = buf.clone();
-            Ok(vm.heap.bytes(b))
+            Ok(ctx.bytes(b))
         }
-        _ => Err(Error::wrong_type(
-            "get-output-bytevector",
-            "a bytevector output port",
-            a[0],
-        )),
+        _ => Err(Error::expected("a bytevector output port", port)),
     }
 }
 
-fn open_binary_input_file(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "open-binary-input-file";
-    let path = str_arg(vm, WHO, a[0])?;
-    let data = std::fs::read(path).map_err(|e| file_error(WHO, path, e))?;
-    Ok(vm.heap.alloc(Object::Port(Port::BytesIn { data, pos: 0 })))
+/// `(open-binary-input-file path)`: the file is read whole.
+#[native("open-binary-input-file")]
+fn open_binary_input_file(ctx: &mut Ctx, path: String) -> NResult {
+    let data = std::fs::read(&path).map_err(|e| file_error(&path, e))?;
+    Ok(ctx.alloc(Object::Port(Port::BytesIn { data, pos: 0 })))
 }
 
-fn open_binary_output_file(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "open-binary-output-file";
-    let path = str_arg(vm, WHO, a[0])?;
-    let f = std::fs::File::create(path).map_err(|e| file_error(WHO, path, e))?;
+/// `(open-binary-output-file path)`.
+#[native("open-binary-output-file")]
+fn open_binary_output_file(ctx: &mut Ctx, path: String) -> NResult {
+    let f = std::fs::File::create(&path).map_err(|e| file_error(&path, e))?;
     let w = std::io::BufWriter::new(f);
-    Ok(vm.heap.alloc(Object::Port(Port::BinaryFileOut(w))))
+    Ok(ctx.alloc(Object::Port(Port::BinaryFileOut(w))))
 }
 
 /// `read-u8` and `peek-u8`: the next byte (consumed when `consume`), or eof.
-fn next_byte(vm: &mut Vm, who: &str, a: &[Value], consume: bool) -> NResult {
-    let port = port_or_current(vm, a.first(), Std::Input)?;
-    let (data, pos) = input(vm, who, port)?;
+fn next_byte(ctx: &mut Ctx, port: Option<Value>, consume: bool) -> NResult {
+    let (data, pos) = reading(ctx, port)?;
     Ok(match data.get(*pos) {
         Some(&b) => {
             if consume {
@@ -88,89 +94,98 @@ fn next_byte(vm: &mut Vm, who: &str, a: &[Value], consume: bool) -> NResult {
     })
 }
 
-fn read_u8(vm: &mut Vm, a: &[Value]) -> NResult {
-    next_byte(vm, "read-u8", a, true)
+/// `(read-u8 [port])`.
+#[native("read-u8")]
+fn read_u8(ctx: &mut Ctx, port: Option<Value>) -> NResult {
+    next_byte(ctx, port, true)
 }
 
-fn peek_u8(vm: &mut Vm, a: &[Value]) -> NResult {
-    next_byte(vm, "peek-u8", a, false)
+/// `(peek-u8 [port])`.
+#[native("peek-u8")]
+fn peek_u8(ctx: &mut Ctx, port: Option<Value>) -> NResult {
+    next_byte(ctx, port, false)
 }
 
-fn u8_ready(vm: &mut Vm, a: &[Value]) -> NResult {
-    let port = port_or_current(vm, a.first(), Std::Input)?;
-    input(vm, "u8-ready?", port)?;
-    Ok(Value::Bool(true))
+/// `(u8-ready? [port])`: always `#t` (binary input is read whole).
+#[native("u8-ready?")]
+fn u8_ready(ctx: &mut Ctx, port: Option<Value>) -> NResult<bool> {
+    reading(ctx, port)?;
+    Ok(true)
 }
 
 /// `(read-bytevector k [port])`: up to `k` bytes as a new bytevector, or eof.
-fn read_bytevector(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "read-bytevector";
-    let k = index(WHO, a[0])?;
-    let port = port_or_current(vm, a.get(1), Std::Input)?;
-    let (data, pos) = input(vm, WHO, port)?;
+#[native("read-bytevector")]
+fn read_bytevector(ctx: &mut Ctx, k: usize, port: Option<Value>) -> NResult {
+    let (data, pos) = reading(ctx, port)?;
     if *pos >= data.len() && k > 0 {
         return Ok(Value::Eof);
     }
     let end = data.len().min(*pos + k);
     let chunk = data[*pos..end].to_vec();
     *pos = end;
-    Ok(vm.heap.bytes(chunk))
+    Ok(ctx.bytes(chunk))
 }
 
-/// `(read-bytevector! bv [port [start [end]]])`: reads into `bv[start..end]`; the
-/// number of bytes read, or eof.
-fn read_bytevector_into(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "read-bytevector!";
-    let len = bytes_arg(vm, WHO, a[0])?.len();
-    let (start, end) = bounds(WHO, a.get(2..).unwrap_or(&[]), len)?;
-    let port = port_or_current(vm, a.get(1), Std::Input)?;
-    let (data, pos) = input(vm, WHO, port)?;
-    if *pos >= data.len() && end > start {
+/// `(read-bytevector! bytevector [port [start [end]]])`: reads into the bytevector's
+/// `[start, end)`; the number of bytes read, or eof.
+#[native("read-bytevector!")]
+fn read_bytevector_into(
+    ctx: &mut Ctx,
+    into: Value,
+    port: Option<Value>,
+    start: Option<usize>,
+    end: Option<usize>,
+) -> NResult {
+    let Some(len) = ctx.heap().bytevector(into).map(<[u8]>::len) else {
+        return Err(Error::expected("a bytevector", into));
+    };
+    let r = range(start, end, len)?;
+    let (data, pos) = reading(ctx, port)?;
+    if *pos >= data.len() && !r.is_empty() {
         return Ok(Value::Eof);
     }
-    let n = (end - start).min(data.len() - *pos);
+    let n = r.len().min(data.len() - *pos);
     let chunk = data[*pos..*pos + n].to_vec();
     *pos += n;
-    if let Some(Object::Bytes(b)) = vm.heap.obj_mut(a[0]) {
-        b[start..start + n].copy_from_slice(&chunk);
+    if let Some(b) = ctx.bytes_mut(into) {
+        b[r.start..r.start + n].copy_from_slice(&chunk);
     }
     Ok(Value::Int(n as i64))
 }
 
-fn write_u8(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "write-u8";
-    let b = byte(WHO, a[0])?;
-    let port = port_or_current(vm, a.get(1), Std::Output)?;
-    put(vm, WHO, port, &[b])?;
-    Ok(Value::Unspecified)
+/// `(write-u8 byte [port])`.
+#[native("write-u8")]
+fn write_u8(ctx: &mut Ctx, b: Byte, port: Option<Value>) -> NResult<()> {
+    put(ctx, port, &[b.0])
 }
 
-/// `(write-bytevector bv [port [start [end]]])`.
-fn write_bytevector(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "write-bytevector";
-    let chunk = slice(vm, WHO, a[0], a.get(2..).unwrap_or(&[]))?.to_vec();
-    let port = port_or_current(vm, a.get(1), Std::Output)?;
-    put(vm, WHO, port, &chunk)?;
-    Ok(Value::Unspecified)
+/// `(write-bytevector bytevector [port [start [end]]])`.
+#[native("write-bytevector")]
+fn write_bytevector(
+    ctx: &mut Ctx,
+    b: Vec<u8>,
+    port: Option<Value>,
+    start: Option<usize>,
+    end: Option<usize>,
+) -> NResult<()> {
+    let r = range(start, end, b.len())?;
+    put(ctx, port, &b[r])
 }
 
 /// Registers the binary port procedures.
 pub fn register(reg: &mut Registry) {
-    reg.simple("open-input-bytevector", 1, Some(1), open_input_bytevector);
-    reg.simple("open-output-bytevector", 0, Some(0), open_output_bytevector);
-    reg.simple("get-output-bytevector", 1, Some(1), get_output_bytevector);
-    reg.simple("open-binary-input-file", 1, Some(1), open_binary_input_file);
-    reg.simple(
-        "open-binary-output-file",
-        1,
-        Some(1),
-        open_binary_output_file,
-    );
-    reg.simple("read-u8", 0, Some(1), read_u8);
-    reg.simple("peek-u8", 0, Some(1), peek_u8);
-    reg.simple("u8-ready?", 0, Some(1), u8_ready);
-    reg.simple("read-bytevector", 1, Some(2), read_bytevector);
-    reg.simple("read-bytevector!", 1, Some(4), read_bytevector_into);
-    reg.simple("write-u8", 1, Some(2), write_u8);
-    reg.simple("write-bytevector", 1, Some(4), write_bytevector);
+    reg.add(&[
+        OPEN_INPUT_BYTEVECTOR,
+        OPEN_OUTPUT_BYTEVECTOR,
+        GET_OUTPUT_BYTEVECTOR,
+        OPEN_BINARY_INPUT_FILE,
+        OPEN_BINARY_OUTPUT_FILE,
+        READ_U8,
+        PEEK_U8,
+        U8_READY,
+        READ_BYTEVECTOR,
+        READ_BYTEVECTOR_INTO,
+        WRITE_U8,
+        WRITE_BYTEVECTOR,
+    ]);
 }

@@ -1,159 +1,112 @@
 //! Bytevectors: fixed-length mutable sequences of bytes.
 
-use super::strings::{alloc_size, bounds, range_error};
-use super::{index, list, Registry};
-use crate::run::value::{Error, NResult, Object, Value};
-use crate::run::vm::Vm;
+use super::seq::{alloc_size, copy_into, out_of_range, range};
+use super::Registry;
+use crate::native;
+use crate::natives::{Byte, List, Rest};
+use crate::run::ctx::Ctx;
+use crate::run::value::{NResult, Value};
 
-/// A bytevector argument, borrowed from the heap.
-pub(super) fn bytes_arg<'a>(vm: &'a Vm, who: &str, v: Value) -> NResult<&'a [u8]> {
-    vm.heap
-        .bytevector(v)
-        .ok_or_else(|| Error::wrong_type(who, "a bytevector", v))
+/// `(bytevector? obj)`.
+#[native("bytevector?")]
+fn is_bytevector(ctx: &mut Ctx, v: Value) -> bool {
+    ctx.heap().bytevector(v).is_some()
 }
 
-/// A bytevector argument, mutably.
-fn bytes_mut<'a>(vm: &'a mut Vm, who: &str, v: Value) -> NResult<&'a mut Vec<u8>> {
-    match vm.heap.obj_mut(v) {
-        Some(Object::Bytes(b)) => Ok(b),
-        _ => Err(Error::wrong_type(who, "a bytevector", v)),
-    }
+/// `(make-bytevector k [byte])`: `byte` defaults to 0.
+#[native("make-bytevector")]
+fn make_bytevector(k: usize, fill: Option<Byte>) -> NResult<Vec<u8>> {
+    Ok(vec![fill.map_or(0, |b| b.0); alloc_size(k)?])
 }
 
-/// A byte argument (an exact integer in 0..=255).
-pub(super) fn byte(who: &str, v: Value) -> NResult<u8> {
-    match v {
-        Value::Int(i) => u8::try_from(i).map_err(|_| Error::wrong_type(who, "a byte (0..255)", v)),
-        _ => Err(Error::wrong_type(who, "a byte (0..255)", v)),
-    }
+/// `(bytevector byte ...)`.
+#[native("bytevector")]
+fn bytevector(bytes: Rest<Byte>) -> Vec<u8> {
+    bytes.iter().map(|b| b.0).collect()
 }
 
-/// The bytes of bytevector argument `v` selected by optional `[start [end]]` arguments.
-pub(super) fn slice<'a>(vm: &'a Vm, who: &str, v: Value, args: &[Value]) -> NResult<&'a [u8]> {
-    let b = bytes_arg(vm, who, v)?;
-    let (start, end) = bounds(who, args, b.len())?;
-    Ok(&b[start..end])
+/// `(bytevector-u8-ref bytevector k)`.
+#[native("bytevector-u8-ref")]
+fn u8_ref(b: &[u8], k: usize) -> NResult<i64> {
+    b.get(k)
+        .map(|&x| i64::from(x))
+        .ok_or_else(|| out_of_range(k, b.len()))
 }
 
-fn out_of_range(who: &str, i: usize, len: usize) -> Error {
-    range_error(format!("{who}: index {i} out of range for length {len}"))
-}
-
-fn is_bytevector(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(vm.heap.bytevector(a[0]).is_some()))
-}
-
-fn make_bytevector(vm: &mut Vm, a: &[Value]) -> NResult {
-    let k = alloc_size("make-bytevector", a[0])?;
-    let fill = match a.get(1) {
-        Some(&v) => byte("make-bytevector", v)?,
-        None => 0,
-    };
-    Ok(vm.heap.bytes(vec![fill; k]))
-}
-
-fn bytevector(vm: &mut Vm, a: &[Value]) -> NResult {
-    let b = a
-        .iter()
-        .map(|&v| byte("bytevector", v))
-        .collect::<NResult<Vec<u8>>>()?;
-    Ok(vm.heap.bytes(b))
-}
-
-fn u8_ref(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "bytevector-u8-ref";
-    let b = bytes_arg(vm, WHO, a[0])?;
-    let i = index(WHO, a[1])?;
-    b.get(i)
-        .map(|&x| Value::Int(x as i64))
-        .ok_or_else(|| out_of_range(WHO, i, b.len()))
-}
-
-fn u8_set(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "bytevector-u8-set!";
-    let i = index(WHO, a[1])?;
-    let x = byte(WHO, a[2])?;
-    let b = bytes_mut(vm, WHO, a[0])?;
+/// `(bytevector-u8-set! bytevector k byte)`.
+#[native("bytevector-u8-set!")]
+fn u8_set(b: &mut [u8], k: usize, x: Byte) -> NResult<()> {
     let len = b.len();
-    *b.get_mut(i).ok_or_else(|| out_of_range(WHO, i, len))? = x;
-    Ok(Value::Unspecified)
+    *b.get_mut(k).ok_or_else(|| out_of_range(k, len))? = x.0;
+    Ok(())
 }
 
-fn bytevector_length(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Int(
-        bytes_arg(vm, "bytevector-length", a[0])?.len() as i64
-    ))
+/// `(bytevector-length bytevector)`.
+#[native("bytevector-length")]
+fn bytevector_length(b: &[u8]) -> usize {
+    b.len()
 }
 
-fn bytevector_copy(vm: &mut Vm, a: &[Value]) -> NResult {
-    let b = slice(vm, "bytevector-copy", a[0], &a[1..])?.to_vec();
-    Ok(vm.heap.bytes(b))
+/// `(bytevector-copy bytevector [start [end]])`.
+#[native("bytevector-copy")]
+fn bytevector_copy(b: &[u8], start: Option<usize>, end: Option<usize>) -> NResult<Vec<u8>> {
+    Ok(b[range(start, end, b.len())?].to_vec())
 }
 
-/// `(bytevector-copy! to at from [start end])`.
-fn bytevector_copy_to(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "bytevector-copy!";
-    let src = slice(vm, WHO, a[2], &a[3..])?.to_vec();
-    let at = index(WHO, a[1])?;
-    let dst = bytes_mut(vm, WHO, a[0])?;
-    let len = dst.len();
-    if at > len || len - at < src.len() {
-        return Err(range_error(format!(
-            "{WHO}: cannot copy {} bytes to index {at} of a bytevector of length {len}",
-            src.len()
-        )));
-    }
-    dst[at..at + src.len()].copy_from_slice(&src);
-    Ok(Value::Unspecified)
+/// `(bytevector-copy! to at from [start [end]])`.
+#[native("bytevector-copy!")]
+fn bytevector_copy_to(
+    to: &mut [u8],
+    at: usize,
+    from: Vec<u8>,
+    start: Option<usize>,
+    end: Option<usize>,
+) -> NResult<()> {
+    let r = range(start, end, from.len())?;
+    copy_into(to, at, &from[r], "bytes", "bytevector")
 }
 
-fn bytevector_append(vm: &mut Vm, a: &[Value]) -> NResult {
-    let mut out = Vec::new();
-    for &v in a {
-        out.extend_from_slice(bytes_arg(vm, "bytevector-append", v)?);
-    }
-    Ok(vm.heap.bytes(out))
+/// `(bytevector-append bytevector ...)`.
+#[native("bytevector-append")]
+fn bytevector_append(parts: Rest<Vec<u8>>) -> Vec<u8> {
+    parts.0.concat()
 }
 
-fn bytevector_to_list(vm: &mut Vm, a: &[Value]) -> NResult {
-    let items: Vec<Value> = slice(vm, "bytevector->list", a[0], &a[1..])?
-        .iter()
-        .map(|&x| Value::Int(x as i64))
-        .collect();
-    Ok(vm.heap.list(&items))
+/// `(bytevector->list bytevector [start [end]])`.
+#[native("bytevector->list")]
+fn bytevector_to_list(b: &[u8], start: Option<usize>, end: Option<usize>) -> NResult<List<i64>> {
+    let r = range(start, end, b.len())?;
+    Ok(List(b[r].iter().map(|&x| i64::from(x)).collect()))
 }
 
-fn list_to_bytevector(vm: &mut Vm, a: &[Value]) -> NResult {
-    let b = list(vm, "list->bytevector", a[0])?
-        .into_iter()
-        .map(|v| byte("list->bytevector", v))
-        .collect::<NResult<Vec<u8>>>()?;
-    Ok(vm.heap.bytes(b))
+/// `(list->bytevector list)`.
+#[native("list->bytevector")]
+fn list_to_bytevector(bytes: List<Byte>) -> Vec<u8> {
+    bytes.iter().map(|b| b.0).collect()
 }
 
-fn bytevector_eq(vm: &mut Vm, a: &[Value]) -> NResult {
-    let first = bytes_arg(vm, "bytevector=?", a[0])?;
-    let mut all = true;
-    for &v in &a[1..] {
-        all &= bytes_arg(vm, "bytevector=?", v)? == first;
-    }
-    Ok(Value::Bool(all))
+/// `(bytevector=? bytevector1 bytevector2 ...)`.
+#[native("bytevector=?")]
+fn bytevector_eq(first: Vec<u8>, more: Rest<Vec<u8>>) -> bool {
+    more.iter().all(|b| *b == first)
 }
 
 /// Registers the bytevector natives.
 pub fn register(reg: &mut Registry) {
-    reg.simple("bytevector?", 1, Some(1), is_bytevector);
-    reg.simple("make-bytevector", 1, Some(2), make_bytevector);
-    reg.simple("bytevector", 0, None, bytevector);
-    reg.simple("bytevector-u8-ref", 2, Some(2), u8_ref);
-    reg.simple("bytevector-u8-set!", 3, Some(3), u8_set);
-    reg.simple("bytevector-length", 1, Some(1), bytevector_length);
-    reg.simple("bytevector-copy", 1, Some(3), bytevector_copy);
-    reg.simple("bytevector-copy!", 3, Some(5), bytevector_copy_to);
-    reg.simple("bytevector-append", 0, None, bytevector_append);
-    reg.simple("bytevector->list", 1, Some(3), bytevector_to_list);
-    reg.simple("list->bytevector", 1, Some(1), list_to_bytevector);
-    reg.simple("bytevector=?", 1, None, bytevector_eq);
+    reg.add(&[
+        IS_BYTEVECTOR,
+        MAKE_BYTEVECTOR,
+        BYTEVECTOR,
+        U8_REF,
+        U8_SET,
+        BYTEVECTOR_LENGTH,
+        BYTEVECTOR_COPY,
+        BYTEVECTOR_COPY_TO,
+        BYTEVECTOR_APPEND,
+        BYTEVECTOR_TO_LIST,
+        LIST_TO_BYTEVECTOR,
+        BYTEVECTOR_EQ,
+    ]);
 }
 
 #[cfg(test)]

@@ -1,16 +1,9 @@
 //! Characters: predicates, comparisons, case conversion and digit values.
 
 use super::Registry;
+use crate::native;
+use crate::natives::Rest;
 use crate::run::value::{Error, NResult, Value};
-use crate::run::vm::Vm;
-
-/// A character argument.
-pub fn char_arg(who: &str, v: Value) -> NResult<char> {
-    match v {
-        Value::Char(c) => Ok(c),
-        _ => Err(Error::wrong_type(who, "a character", v)),
-    }
-}
 
 /// Code points of the digit zero in the Unicode decimal-digit (Nd) ranges Sigil knows.
 const DIGIT_ZEROS: &[u32] = &[
@@ -43,6 +36,11 @@ pub fn upcase(c: char) -> char {
     }
 }
 
+/// Case-folded form of a character, as the `-ci` comparisons use.
+pub fn foldcase(c: char) -> char {
+    downcase(upcase(c))
+}
+
 /// Lower-case form of a character (unchanged when the mapping is not a single character).
 pub fn downcase(c: char) -> char {
     if c.is_ascii() {
@@ -55,135 +53,143 @@ pub fn downcase(c: char) -> char {
     }
 }
 
-fn is_char(_: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(matches!(a[0], Value::Char(_))))
+/// `(char? obj)`.
+#[native("char?")]
+fn is_char(v: Value) -> bool {
+    matches!(v, Value::Char(_))
 }
 
-fn char_to_integer(_: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Int(char_arg("char->integer", a[0])? as i64))
+/// `(char->integer char)`.
+#[native("char->integer")]
+fn char_to_integer(c: char) -> i64 {
+    i64::from(u32::from(c))
 }
 
-fn integer_to_char(_: &mut Vm, a: &[Value]) -> NResult {
-    let n = super::int("integer->char", a[0])?;
+/// `(integer->char n)`.
+#[native("integer->char")]
+fn integer_to_char(n: i64) -> NResult<char> {
     u32::try_from(n)
         .ok()
         .and_then(char::from_u32)
-        .map(Value::Char)
-        .ok_or_else(|| {
-            Error::with(
-                "range-error",
-                format!("integer->char: {n} is not a Unicode scalar value"),
-                vec![],
-            )
-        })
+        .ok_or_else(|| Error::range(format!("{n} is not a Unicode scalar value")))
 }
 
-fn compare(who: &str, a: &[Value], fold: bool, ok: fn(char, char) -> bool) -> NResult {
-    let mut chars = Vec::with_capacity(a.len());
-    for &v in a {
-        let c = char_arg(who, v)?;
-        chars.push(if fold { downcase(upcase(c)) } else { c });
-    }
-    Ok(Value::Bool(chars.windows(2).all(|w| ok(w[0], w[1]))))
+/// Whether each adjacent pair of characters (case-folded with `fold`) is ordered as `ok`
+/// says.
+fn ordered(first: char, more: &[char], fold: bool, ok: fn(char, char) -> bool) -> bool {
+    let key = |c: char| if fold { foldcase(c) } else { c };
+    let mut prev = key(first);
+    more.iter().all(|&c| {
+        let c = key(c);
+        let holds = ok(prev, c);
+        prev = c;
+        holds
+    })
 }
 
-fn char_eq(_: &mut Vm, a: &[Value]) -> NResult {
-    compare("char=?", a, false, |x, y| x == y)
-}
-fn char_lt(_: &mut Vm, a: &[Value]) -> NResult {
-    compare("char<?", a, false, |x, y| x < y)
-}
-fn char_gt(_: &mut Vm, a: &[Value]) -> NResult {
-    compare("char>?", a, false, |x, y| x > y)
-}
-fn char_le(_: &mut Vm, a: &[Value]) -> NResult {
-    compare("char<=?", a, false, |x, y| x <= y)
-}
-fn char_ge(_: &mut Vm, a: &[Value]) -> NResult {
-    compare("char>=?", a, false, |x, y| x >= y)
-}
-fn char_ci_eq(_: &mut Vm, a: &[Value]) -> NResult {
-    compare("char-ci=?", a, true, |x, y| x == y)
-}
-fn char_ci_lt(_: &mut Vm, a: &[Value]) -> NResult {
-    compare("char-ci<?", a, true, |x, y| x < y)
-}
-fn char_ci_gt(_: &mut Vm, a: &[Value]) -> NResult {
-    compare("char-ci>?", a, true, |x, y| x > y)
-}
-fn char_ci_le(_: &mut Vm, a: &[Value]) -> NResult {
-    compare("char-ci<=?", a, true, |x, y| x <= y)
-}
-fn char_ci_ge(_: &mut Vm, a: &[Value]) -> NResult {
-    compare("char-ci>=?", a, true, |x, y| x >= y)
+macro_rules! comparisons {
+    ($($f:ident $name:literal $fold:literal $op:tt;)*) => {$(
+        #[doc = concat!("`(", $name, " char1 char2 ...)`.")]
+        #[native($name)]
+        fn $f(first: char, more: Rest<char>) -> bool {
+            ordered(first, &more, $fold, |x, y| x $op y)
+        }
+    )*};
 }
 
-fn is_alphabetic(_: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(
-        char_arg("char-alphabetic?", a[0])?.is_alphabetic(),
-    ))
+comparisons! {
+    char_eq "char=?" false ==;
+    char_lt "char<?" false <;
+    char_gt "char>?" false >;
+    char_le "char<=?" false <=;
+    char_ge "char>=?" false >=;
+    char_ci_eq "char-ci=?" true ==;
+    char_ci_lt "char-ci<?" true <;
+    char_ci_gt "char-ci>?" true >;
+    char_ci_le "char-ci<=?" true <=;
+    char_ci_ge "char-ci>=?" true >=;
 }
-fn is_numeric(_: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(
-        digit_value(char_arg("char-numeric?", a[0])?).is_some(),
-    ))
+
+/// `(char-alphabetic? char)`.
+#[native("char-alphabetic?")]
+fn is_alphabetic(c: char) -> bool {
+    c.is_alphabetic()
 }
-fn is_whitespace(_: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(
-        char_arg("char-whitespace?", a[0])?.is_whitespace(),
-    ))
+
+/// `(char-numeric? char)`.
+#[native("char-numeric?")]
+fn is_numeric(c: char) -> bool {
+    digit_value(c).is_some()
 }
-fn is_upper(_: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(
-        char_arg("char-upper-case?", a[0])?.is_uppercase(),
-    ))
+
+/// `(char-whitespace? char)`.
+#[native("char-whitespace?")]
+fn is_whitespace(c: char) -> bool {
+    c.is_whitespace()
 }
-fn is_lower(_: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(
-        char_arg("char-lower-case?", a[0])?.is_lowercase(),
-    ))
+
+/// `(char-upper-case? char)`.
+#[native("char-upper-case?")]
+fn is_upper(c: char) -> bool {
+    c.is_uppercase()
 }
-fn char_upcase(_: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Char(upcase(char_arg("char-upcase", a[0])?)))
+
+/// `(char-lower-case? char)`.
+#[native("char-lower-case?")]
+fn is_lower(c: char) -> bool {
+    c.is_lowercase()
 }
-fn char_downcase(_: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Char(downcase(char_arg("char-downcase", a[0])?)))
+
+/// `(char-upcase char)`.
+#[native("char-upcase")]
+fn char_upcase(c: char) -> char {
+    upcase(c)
 }
-fn char_foldcase(_: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Char(downcase(upcase(char_arg(
-        "char-foldcase",
-        a[0],
-    )?))))
+
+/// `(char-downcase char)`.
+#[native("char-downcase")]
+fn char_downcase(c: char) -> char {
+    downcase(c)
 }
-fn char_digit_value(_: &mut Vm, a: &[Value]) -> NResult {
-    Ok(digit_value(char_arg("digit-value", a[0])?)
-        .map_or(Value::Bool(false), |d| Value::Int(d as i64)))
+
+/// `(char-foldcase char)`.
+#[native("char-foldcase")]
+fn char_foldcase(c: char) -> char {
+    foldcase(c)
+}
+
+/// `(digit-value char)`: the digit's value, or `#f`.
+#[native("digit-value")]
+fn char_digit_value(c: char) -> Option<i64> {
+    digit_value(c).map(i64::from)
 }
 
 /// Registers the character natives.
 pub fn register(reg: &mut Registry) {
-    reg.simple("char?", 1, Some(1), is_char);
-    reg.simple("char->integer", 1, Some(1), char_to_integer);
-    reg.simple("integer->char", 1, Some(1), integer_to_char);
-    reg.simple("char=?", 1, None, char_eq);
-    reg.simple("char<?", 1, None, char_lt);
-    reg.simple("char>?", 1, None, char_gt);
-    reg.simple("char<=?", 1, None, char_le);
-    reg.simple("char>=?", 1, None, char_ge);
-    reg.simple("char-ci=?", 1, None, char_ci_eq);
-    reg.simple("char-ci<?", 1, None, char_ci_lt);
-    reg.simple("char-ci>?", 1, None, char_ci_gt);
-    reg.simple("char-ci<=?", 1, None, char_ci_le);
-    reg.simple("char-ci>=?", 1, None, char_ci_ge);
-    reg.simple("char-alphabetic?", 1, Some(1), is_alphabetic);
-    reg.simple("char-numeric?", 1, Some(1), is_numeric);
-    reg.simple("char-whitespace?", 1, Some(1), is_whitespace);
-    reg.simple("char-upper-case?", 1, Some(1), is_upper);
-    reg.simple("char-lower-case?", 1, Some(1), is_lower);
-    reg.simple("char-upcase", 1, Some(1), char_upcase);
-    reg.simple("char-downcase", 1, Some(1), char_downcase);
-    reg.simple("char-foldcase", 1, Some(1), char_foldcase);
-    reg.simple("digit-value", 1, Some(1), char_digit_value);
+    reg.add(&[
+        IS_CHAR,
+        CHAR_TO_INTEGER,
+        INTEGER_TO_CHAR,
+        CHAR_EQ,
+        CHAR_LT,
+        CHAR_GT,
+        CHAR_LE,
+        CHAR_GE,
+        CHAR_CI_EQ,
+        CHAR_CI_LT,
+        CHAR_CI_GT,
+        CHAR_CI_LE,
+        CHAR_CI_GE,
+        IS_ALPHABETIC,
+        IS_NUMERIC,
+        IS_WHITESPACE,
+        IS_UPPER,
+        IS_LOWER,
+        CHAR_UPCASE,
+        CHAR_DOWNCASE,
+        CHAR_FOLDCASE,
+        CHAR_DIGIT_VALUE,
+    ]);
 }
 
 #[cfg(test)]

@@ -1,39 +1,53 @@
 //! Control: `apply`, multiple values, continuations, the dynamic state behind
 //! `dynamic-wind` and exception handlers, conditions, parameters, time and process exit.
 
-use super::{list, procedure, real, string, Registry};
+use super::Registry;
+use crate::native;
+use crate::natives::{FromValue, List, Proc};
+use crate::read::symbol::Symbol;
+use crate::run::ctx::Ctx;
 use crate::run::fiber::Continuation;
+use crate::run::heap::Heap;
 use crate::run::native::Arity;
-use crate::run::printer;
 use crate::run::value::{Condition, Ctl, Error, NResult, Object, Resume, Value, Wait};
-use crate::run::vm::Vm;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-fn apply(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    let f = args[0];
-    let mut all = args[1..args.len() - 1].to_vec();
-    all.extend(list(vm, "apply", args[args.len() - 1])?);
-    Ok(Ctl::TailCall(f, all))
+/// `(apply proc arg ... list)`: calls `proc` with the arguments and the list's elements.
+#[native("apply")]
+fn apply(ctx: &mut Ctx, f: Value, first: Value, #[rest] more: &[Value]) -> NResult<Ctl> {
+    let (last, mut args) = match more.split_last() {
+        Some((&last, middle)) => (last, [&[first], middle].concat()),
+        None => (first, Vec::new()),
+    };
+    let items = List::<Value>::from_value(ctx.heap(), last)
+        .ok_or_else(|| Error::expected("a proper list", last))?;
+    args.extend(items.0);
+    Ok(Ctl::TailCall(f, args))
 }
 
-fn values(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(match args {
+/// `(values obj ...)`.
+#[native("values")]
+fn values(ctx: &mut Ctx, #[rest] args: &[Value]) -> Value {
+    match args {
         [v] => *v,
-        _ => vm.heap.alloc(Object::Values(args.to_vec())),
-    })
+        _ => ctx.alloc(Object::Values(args.to_vec())),
+    }
 }
 
 /// `(%apply-values consumer produced)`: spreads multiple values into a call.
-fn apply_values(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    let items = match vm.heap.obj(args[1]) {
+#[native("%apply-values")]
+fn apply_values(ctx: &mut Ctx, consumer: Value, produced: Value) -> NResult<Ctl> {
+    let items = match ctx.heap().obj(produced) {
         Some(Object::Values(items)) => items.clone(),
-        _ => vec![args[1]],
+        _ => vec![produced],
     };
-    Ok(Ctl::TailCall(args[0], items))
+    Ok(Ctl::TailCall(consumer, items))
 }
 
-fn call_cc(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    let f = procedure(vm, "call/cc", args[0])?;
+/// `(%call/cc proc)`: calls `proc` with the current continuation.
+#[native("%call/cc")]
+fn call_cc(ctx: &mut Ctx, f: Proc) -> NResult<Ctl> {
+    let vm = &mut *ctx.vm;
     // The continuation returns from this call: drop the callee and its argument.
     let keep = vm.stack.len() - 2;
     let k = Continuation {
@@ -42,124 +56,149 @@ fn call_cc(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
         handlers: vm.handlers,
         winders: vm.winders,
     };
-    let kv = vm.heap.alloc(Object::Cont(Box::new(k)));
-    Ok(Ctl::TailCall(f, vec![kv]))
+    let kv = ctx.alloc(Object::Cont(Box::new(k)));
+    Ok(Ctl::TailCall(f.0, vec![kv]))
 }
 
 /// `(%initialised value name)`: `value`, unless it is the undefined value of a
 /// `letrec` or body variable read before its initialisation (the expander inserts this
 /// check for such reads).
-fn initialised(vm: &mut Vm, a: &[Value]) -> NResult {
-    match a[0] {
+#[native("%initialised")]
+fn initialised(value: Value, name: Symbol) -> NResult {
+    match value {
         Value::Undefined => Err(Error::with(
             "unbound-variable",
-            format!(
-                "{}: variable used before its definition",
-                printer::display(&vm.heap, a[1])
-            ),
+            format!("{name}: variable used before its definition"),
             vec![],
         )),
         v => Ok(v),
     }
 }
 
-fn handlers(vm: &mut Vm, _: &[Value]) -> NResult {
-    Ok(vm.handlers)
+/// `(%handlers)`: the current exception handlers.
+#[native("%handlers")]
+fn handlers(ctx: &mut Ctx) -> Value {
+    ctx.vm.handlers
 }
 
-fn set_handlers(vm: &mut Vm, args: &[Value]) -> NResult {
-    vm.handlers = args[0];
-    Ok(Value::Unspecified)
+/// `(%set-handlers! handlers)`.
+#[native("%set-handlers!")]
+fn set_handlers(ctx: &mut Ctx, h: Value) {
+    ctx.vm.handlers = h;
 }
 
-fn winders(vm: &mut Vm, _: &[Value]) -> NResult {
-    Ok(vm.winders)
+/// `(%winders)`: the current `dynamic-wind` entries.
+#[native("%winders")]
+fn winders(ctx: &mut Ctx) -> Value {
+    ctx.vm.winders
 }
 
-fn set_winders(vm: &mut Vm, args: &[Value]) -> NResult {
-    vm.winders = args[0];
-    Ok(Value::Unspecified)
+/// `(%set-winders! winders)`.
+#[native("%set-winders!")]
+fn set_winders(ctx: &mut Ctx, w: Value) {
+    ctx.vm.winders = w;
 }
 
-fn raise_uncaught(_: &mut Vm, args: &[Value]) -> NResult {
-    Err(Error::raise(args[0]))
+/// `(%raise-uncaught obj)`: raises `obj` past every handler.
+#[native("%raise-uncaught")]
+fn raise_uncaught(v: Value) -> NResult {
+    Err(Error::raise(v))
 }
 
-fn set_raise_proc(vm: &mut Vm, args: &[Value]) -> NResult {
-    vm.raise_proc = args[0];
-    Ok(Value::Unspecified)
+/// `(%set-raise-procedure! proc)`: the procedure the VM calls to signal errors.
+#[native("%set-raise-procedure!")]
+fn set_raise_proc(ctx: &mut Ctx, f: Value) {
+    ctx.vm.raise_proc = f;
 }
 
-fn error(vm: &mut Vm, args: &[Value]) -> NResult {
-    let message = match vm.heap.str(args[0]) {
+/// `(error message irritant ...)`.
+#[native("error")]
+fn error(ctx: &mut Ctx, message: Value, #[rest] irritants: &[Value]) -> NResult {
+    let message = match ctx.heap().str(message) {
         Some(s) => s.to_string(),
-        None => printer::display(&vm.heap, args[0]),
+        None => ctx.display(message),
     };
-    Err(Error::with("error", message, args[1..].to_vec()))
+    Err(Error::with("error", message, irritants.to_vec()))
 }
 
-fn make_condition(vm: &mut Vm, args: &[Value]) -> NResult {
-    let kind = super::symbol("make-condition", args[0])?;
-    let message = string(vm, "make-condition", args[1])?;
-    Ok(vm.heap.alloc(Object::Condition(Box::new(Condition {
+/// `(make-condition kind message irritant ...)`.
+#[native("make-condition")]
+fn make_condition(
+    ctx: &mut Ctx,
+    kind: Symbol,
+    message: String,
+    #[rest] irritants: &[Value],
+) -> Value {
+    ctx.alloc(Object::Condition(Box::new(Condition {
         kind,
         message,
-        irritants: args[2..].to_vec(),
+        irritants: irritants.to_vec(),
         span: Default::default(),
-    }))))
+    })))
 }
 
-fn condition(vm: &Vm, v: Value) -> Option<&Condition> {
-    match vm.heap.obj(v) {
+fn condition(heap: &Heap, v: Value) -> Option<&Condition> {
+    match heap.obj(v) {
         Some(Object::Condition(c)) => Some(c),
         _ => None,
     }
 }
 
-fn is_error_object(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(Value::Bool(condition(vm, args[0]).is_some()))
+/// A condition's fields, or the error for an argument that is none.
+fn error_object(heap: &Heap, v: Value) -> NResult<&Condition> {
+    condition(heap, v).ok_or_else(|| Error::expected("an error object", v))
 }
 
-fn error_object_message(vm: &mut Vm, args: &[Value]) -> NResult {
-    let m = condition(vm, args[0])
-        .map(|c| c.message.clone())
-        .ok_or_else(|| Error::wrong_type("error-object-message", "an error object", args[0]))?;
-    Ok(vm.heap.string(m))
+/// `(error-object? obj)`; also `condition?`.
+#[native("error-object?")]
+fn is_error_object(ctx: &mut Ctx, v: Value) -> bool {
+    condition(ctx.heap(), v).is_some()
 }
 
-fn error_object_irritants(vm: &mut Vm, args: &[Value]) -> NResult {
-    let items = condition(vm, args[0])
-        .map(|c| c.irritants.clone())
-        .ok_or_else(|| Error::wrong_type("error-object-irritants", "an error object", args[0]))?;
-    Ok(vm.heap.list(&items))
+/// `(error-object-message condition)`.
+#[native("error-object-message")]
+fn error_object_message(ctx: &mut Ctx, v: Value) -> NResult {
+    let m = error_object(ctx.heap(), v)?.message.clone();
+    Ok(ctx.string(m))
 }
 
-fn condition_kind(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(condition(vm, args[0]).map_or(Value::Bool(false), |c| Value::Sym(c.kind)))
+/// `(error-object-irritants condition)`.
+#[native("error-object-irritants")]
+fn error_object_irritants(ctx: &mut Ctx, v: Value) -> NResult {
+    let items = error_object(ctx.heap(), v)?.irritants.clone();
+    Ok(ctx.list(&items))
 }
 
-fn kind_is(vm: &Vm, v: Value, kinds: &[&str]) -> bool {
-    condition(vm, v).is_some_and(|c| kinds.iter().any(|k| c.kind.is(k)))
+/// `(condition-kind obj)`: the condition's kind, or `#f`.
+#[native("condition-kind")]
+fn condition_kind(ctx: &mut Ctx, v: Value) -> Option<Symbol> {
+    condition(ctx.heap(), v).map(|c| c.kind)
 }
 
-fn is_file_error(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(Value::Bool(kind_is(vm, args[0], &["file-error"])))
+fn kind_is(ctx: &Ctx, v: Value, kinds: &[&str]) -> bool {
+    condition(ctx.heap(), v).is_some_and(|c| kinds.iter().any(|k| c.kind.is(k)))
 }
 
-fn is_read_error(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(Value::Bool(kind_is(
-        vm,
-        args[0],
-        &["read-error", "syntax-error"],
-    )))
+/// `(file-error? obj)`.
+#[native("file-error?")]
+fn is_file_error(ctx: &mut Ctx, v: Value) -> bool {
+    kind_is(ctx, v, &["file-error"])
 }
 
-fn is_procedure(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(Value::Bool(vm.heap.is_procedure(args[0])))
+/// `(read-error? obj)`: also true of syntax errors.
+#[native("read-error?")]
+fn is_read_error(ctx: &mut Ctx, v: Value) -> bool {
+    kind_is(ctx, v, &["read-error", "syntax-error"])
 }
 
-fn arity_accepts(vm: &Vm, f: Value, n: usize) -> bool {
-    match vm.heap.obj(f) {
+/// `(procedure? obj)`.
+#[native("procedure?")]
+fn is_procedure(ctx: &mut Ctx, v: Value) -> bool {
+    ctx.heap().is_procedure(v)
+}
+
+fn arity_accepts(ctx: &Ctx, f: Value, n: usize) -> bool {
+    match ctx.heap().obj(f) {
         Some(Object::Closure(c)) => {
             let np = c.proto.nparams as usize;
             n == np || (c.proto.rest && n > np)
@@ -169,54 +208,57 @@ fn arity_accepts(vm: &Vm, f: Value, n: usize) -> bool {
     }
 }
 
-/// `(%dispatch-arity procs args)`: calls the first procedure that accepts the arguments.
-fn dispatch_arity(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    let procs = list(vm, "case-lambda", args[0])?;
-    let actual = list(vm, "case-lambda", args[1])?;
-    for p in procs {
-        if arity_accepts(vm, p, actual.len()) {
-            return Ok(Ctl::TailCall(p, actual));
-        }
+/// `(%dispatch-arity procs args)`: calls the first procedure that accepts the arguments
+/// (`case-lambda`).
+#[native("%dispatch-arity")]
+fn dispatch_arity(ctx: &mut Ctx, procs: List<Value>, args: List<Value>) -> NResult<Ctl> {
+    match procs.iter().find(|&&p| arity_accepts(ctx, p, args.len())) {
+        Some(&p) => Ok(Ctl::TailCall(p, args.0)),
+        None => Err(Error::with(
+            "arity-error",
+            format!(
+                "case-lambda: no clause accepts {}",
+                Arity::exact(args.len())
+            ),
+            vec![],
+        )),
     }
-    Err(Error::with(
-        "arity-error",
-        format!(
-            "case-lambda: no clause accepts {}",
-            Arity::exact(actual.len())
-        ),
-        vec![],
-    ))
 }
 
 /// `(%make-parameter value converter-or-#f)`; the converter was already applied.
-fn make_parameter(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(vm.heap.alloc(Object::Param(args[0], args[1])))
+#[native("%make-parameter")]
+fn make_parameter(ctx: &mut Ctx, value: Value, converter: Value) -> Value {
+    ctx.alloc(Object::Param(value, converter))
 }
 
-fn param_set(vm: &mut Vm, args: &[Value]) -> NResult {
-    match vm.heap.obj_mut(args[0]) {
+/// `(%param-set! parameter value)`.
+#[native("%param-set!")]
+fn param_set(ctx: &mut Ctx, p: Value, value: Value) -> NResult<()> {
+    match ctx.vm.heap.obj_mut(p) {
         Some(Object::Param(v, _)) => {
-            *v = args[1];
-            Ok(Value::Unspecified)
+            *v = value;
+            Ok(())
         }
-        _ => Err(Error::wrong_type("parameterize", "a parameter", args[0])),
+        _ => Err(Error::wrong_type("parameterize", "a parameter", p)),
     }
 }
 
-fn param_converter(vm: &mut Vm, args: &[Value]) -> NResult {
-    match vm.heap.obj(args[0]) {
+/// `(%param-converter parameter)`.
+#[native("%param-converter")]
+fn param_converter(ctx: &mut Ctx, p: Value) -> NResult {
+    match ctx.heap().obj(p) {
         Some(Object::Param(_, c)) => Ok(*c),
-        _ => Err(Error::wrong_type("parameterize", "a parameter", args[0])),
+        _ => Err(Error::wrong_type("parameterize", "a parameter", p)),
     }
 }
 
-fn sleep(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    let secs = real(vm, "sleep", args[0])?;
+/// `(sleep seconds)`: parks the computation (or its task) until the time has passed.
+#[native("sleep")]
+fn sleep(secs: f64) -> NResult<Ctl> {
     if !(secs >= 0.0 && secs.is_finite()) {
-        return Err(Error::wrong_type(
-            "sleep",
+        return Err(Error::expected(
             "a non-negative number of seconds",
-            args[0],
+            Value::Float(secs),
         ));
     }
     let deadline = deadline_after(secs);
@@ -235,121 +277,122 @@ pub(crate) fn deadline_after(secs: f64) -> Instant {
     now + wait
 }
 
-fn current_time(_: &mut Vm, _: &[Value]) -> NResult {
+/// `(current-time)`: seconds since the Unix epoch.
+#[native("current-time")]
+fn current_time() -> f64 {
     let d = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
-    Ok(Value::Float(d.as_secs_f64()))
+    d.as_secs_f64()
 }
 
-fn current_jiffy(_: &mut Vm, _: &[Value]) -> NResult {
+/// `(current-jiffy)`: microseconds since the first call.
+#[native("current-jiffy")]
+fn current_jiffy() -> i64 {
     thread_local!(static START: Instant = Instant::now());
-    Ok(Value::Int(START.with(|s| s.elapsed().as_micros() as i64)))
+    START.with(|s| s.elapsed().as_micros() as i64)
 }
 
-fn jiffies_per_second(_: &mut Vm, _: &[Value]) -> NResult {
-    Ok(Value::Int(1_000_000))
+/// `(jiffies-per-second)`.
+#[native("jiffies-per-second")]
+fn jiffies_per_second() -> i64 {
+    1_000_000
 }
 
-fn command_line(vm: &mut Vm, _: &[Value]) -> NResult {
-    let items: Vec<Value> = vm
-        .command_line
-        .clone()
-        .into_iter()
-        .map(|a| vm.heap.string(a))
-        .collect();
-    Ok(vm.heap.list(&items))
+/// `(command-line)`: the program's arguments, as strings.
+#[native("command-line")]
+fn command_line(ctx: &mut Ctx) -> Vec<String> {
+    ctx.vm.command_line.clone()
 }
 
-fn exit(vm: &mut Vm, args: &[Value]) -> NResult {
-    vm.flush();
-    let code = match args.first() {
+/// The exit status `(exit obj)` asks for: `#t` (or nothing) is success, `#f` failure,
+/// an integer itself.
+fn exit_code(v: Option<Value>, otherwise: i32) -> i32 {
+    match v {
         None | Some(Value::Bool(true)) => 0,
         Some(Value::Bool(false)) => 1,
-        Some(Value::Int(i)) => *i as i32,
-        Some(_) => 1,
-    };
-    std::process::exit(code)
+        Some(Value::Int(i)) => i as i32,
+        Some(_) => otherwise,
+    }
 }
 
-fn emergency_exit(_: &mut Vm, args: &[Value]) -> NResult {
-    let code = match args.first() {
-        None | Some(Value::Bool(true)) => 0,
-        Some(Value::Int(i)) => *i as i32,
-        Some(_) => 1,
-    };
-    std::process::exit(code)
+/// `(%exit [obj])`: flushes output and ends the process (`exit` runs the `dynamic-wind`
+/// after-thunks first).
+#[native("%exit")]
+fn exit(ctx: &mut Ctx, v: Option<Value>) -> Value {
+    ctx.flush();
+    std::process::exit(exit_code(v, 1))
 }
 
-fn get_environment_variable(vm: &mut Vm, args: &[Value]) -> NResult {
-    let name = string(vm, "get-environment-variable", args[0])?;
-    Ok(match std::env::var(&name) {
-        Ok(v) => vm.heap.string(v),
-        Err(_) => Value::Bool(false),
-    })
+/// `(emergency-exit [obj])`: ends the process at once.
+#[native("emergency-exit")]
+fn emergency_exit(v: Option<Value>) -> Value {
+    std::process::exit(exit_code(v, 1))
 }
 
-fn get_environment_variables(vm: &mut Vm, _: &[Value]) -> NResult {
+/// `(get-environment-variable name)`: its value, or `#f`.
+#[native("get-environment-variable")]
+fn get_environment_variable(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// `(get-environment-variables)`: an association list of every variable.
+#[native("get-environment-variables")]
+fn get_environment_variables(ctx: &mut Ctx) -> Value {
     let pairs: Vec<Value> = std::env::vars()
         .map(|(k, v)| {
-            let (k, v) = (vm.heap.string(k), vm.heap.string(v));
-            vm.heap.cons(k, v)
+            let (k, v) = (ctx.string(k), ctx.string(v));
+            ctx.cons(k, v)
         })
         .collect();
-    Ok(vm.heap.list(&pairs))
+    ctx.list(&pairs)
 }
 
-fn garbage_collect(vm: &mut Vm, _: &[Value]) -> NResult {
-    vm.collect_garbage();
-    Ok(Value::Int(vm.heap.live_objects() as i64))
+/// `(gc)`: collects garbage now; the number of live objects.
+#[native("gc")]
+fn garbage_collect(ctx: &mut Ctx) -> usize {
+    ctx.vm.collect_garbage();
+    ctx.heap().live_objects()
 }
 
 /// Registers the control natives.
 pub fn register(reg: &mut Registry) {
-    reg.control("apply", 2, None, apply);
-    reg.simple("values", 0, None, values);
-    reg.control("%apply-values", 2, Some(2), apply_values);
-    reg.control("%call/cc", 1, Some(1), call_cc);
-    reg.simple("%initialised", 2, Some(2), initialised);
-    reg.simple("%handlers", 0, Some(0), handlers);
-    reg.simple("%set-handlers!", 1, Some(1), set_handlers);
-    reg.simple("%winders", 0, Some(0), winders);
-    reg.simple("%set-winders!", 1, Some(1), set_winders);
-    reg.simple("%raise-uncaught", 1, Some(1), raise_uncaught);
-    reg.simple("%set-raise-procedure!", 1, Some(1), set_raise_proc);
-    reg.simple("error", 1, None, error);
-    reg.simple("make-condition", 2, None, make_condition);
-    reg.simple("error-object?", 1, Some(1), is_error_object);
-    reg.simple("condition?", 1, Some(1), is_error_object);
-    reg.simple("error-object-message", 1, Some(1), error_object_message);
-    reg.simple("error-object-irritants", 1, Some(1), error_object_irritants);
-    reg.simple("condition-kind", 1, Some(1), condition_kind);
-    reg.simple("file-error?", 1, Some(1), is_file_error);
-    reg.simple("read-error?", 1, Some(1), is_read_error);
-    reg.simple("procedure?", 1, Some(1), is_procedure);
-    reg.control("%dispatch-arity", 2, Some(2), dispatch_arity);
-    reg.simple("%make-parameter", 2, Some(2), make_parameter);
-    reg.simple("%param-set!", 2, Some(2), param_set);
-    reg.simple("%param-converter", 1, Some(1), param_converter);
-    reg.control("sleep", 1, Some(1), sleep);
-    reg.simple("current-time", 0, Some(0), current_time);
-    reg.simple("current-jiffy", 0, Some(0), current_jiffy);
-    reg.simple("jiffies-per-second", 0, Some(0), jiffies_per_second);
-    reg.simple("command-line", 0, Some(0), command_line);
-    reg.simple("%exit", 0, Some(1), exit);
-    reg.simple("emergency-exit", 0, Some(1), emergency_exit);
-    reg.simple(
-        "get-environment-variable",
-        1,
-        Some(1),
-        get_environment_variable,
-    );
-    reg.simple(
-        "get-environment-variables",
-        0,
-        Some(0),
-        get_environment_variables,
-    );
-    reg.simple("gc", 0, Some(0), garbage_collect);
+    reg.add(&[
+        APPLY,
+        VALUES,
+        APPLY_VALUES,
+        CALL_CC,
+        INITIALISED,
+        HANDLERS,
+        SET_HANDLERS,
+        WINDERS,
+        SET_WINDERS,
+        RAISE_UNCAUGHT,
+        SET_RAISE_PROC,
+        ERROR,
+        MAKE_CONDITION,
+        IS_ERROR_OBJECT,
+        ERROR_OBJECT_MESSAGE,
+        ERROR_OBJECT_IRRITANTS,
+        CONDITION_KIND,
+        IS_FILE_ERROR,
+        IS_READ_ERROR,
+        IS_PROCEDURE,
+        DISPATCH_ARITY,
+        MAKE_PARAMETER,
+        PARAM_SET,
+        PARAM_CONVERTER,
+        SLEEP,
+        CURRENT_TIME,
+        CURRENT_JIFFY,
+        JIFFIES_PER_SECOND,
+        COMMAND_LINE,
+        EXIT,
+        EMERGENCY_EXIT,
+        GET_ENVIRONMENT_VARIABLE,
+        GET_ENVIRONMENT_VARIABLES,
+        GARBAGE_COLLECT,
+    ]);
+    reg.alias("condition?", "error-object?");
     reg.define("%unspecified", Value::Unspecified);
 }

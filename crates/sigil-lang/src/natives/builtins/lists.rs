@@ -3,11 +3,14 @@
 //! `prelude/lists.sgl`.
 
 use super::symbols::equal;
-use super::{index, symbol, Registry};
+use super::Registry;
+use crate::native;
+use crate::natives::List;
+use crate::read::symbol::Symbol;
+use crate::run::ctx::Ctx;
 use crate::run::heap::Heap;
 use crate::run::numeric;
-use crate::run::value::{Error, NResult, Object, Value};
-use crate::run::vm::Vm;
+use crate::run::value::{Error, NResult, Value};
 
 /// How a walk along a list's pairs finished.
 enum Walk<R> {
@@ -17,25 +20,16 @@ enum Walk<R> {
     Ended(Value),
 }
 
-fn not_list(who: &str, v: Value) -> Error {
-    Error::wrong_type(who, "a proper list", v)
-}
-
 /// The error for a circular list. The list itself is left out of the message: printing
 /// it would not terminate.
-fn circular(who: &str) -> Error {
-    Error::with(
-        "type-error",
-        format!("{who}: expected a proper list, got a circular list"),
-        vec![],
-    )
+fn circular() -> Error {
+    Error::new("type-error", "expected a proper list, got a circular list")
 }
 
 /// Visits each pair of `list` with `(pair, car)` until `visit` returns `Some`. Circular
 /// lists are detected with a tortoise that moves at half the walker's speed.
 fn walk<R>(
     heap: &Heap,
-    who: &str,
     list: Value,
     mut visit: impl FnMut(Value, Value) -> Option<R>,
 ) -> NResult<Walk<R>> {
@@ -51,7 +45,7 @@ fn walk<R>(
         if steps % 2 == 0 {
             slow = heap.pair(slow).map_or(slow, |p| p.1);
             if slow.eq(cur) {
-                return Err(circular(who));
+                return Err(circular());
             }
         }
     }
@@ -61,21 +55,20 @@ fn walk<R>(
 /// Like [`walk`] but the list must be proper; `None` when `visit` never stopped.
 fn scan<R>(
     heap: &Heap,
-    who: &str,
     list: Value,
     visit: impl FnMut(Value, Value) -> Option<R>,
 ) -> NResult<Option<R>> {
-    match walk(heap, who, list, visit)? {
+    match walk(heap, list, visit)? {
         Walk::Stopped(r) => Ok(Some(r)),
         Walk::Ended(Value::Null) => Ok(None),
-        Walk::Ended(_) => Err(not_list(who, list)),
+        Walk::Ended(_) => Err(Error::expected("a proper list", list)),
     }
 }
 
 /// The elements of a proper list; errors on improper or circular lists.
-fn elements(heap: &Heap, who: &str, list: Value) -> NResult<Vec<Value>> {
+fn elements(heap: &Heap, list: Value) -> NResult<Vec<Value>> {
     let mut out = Vec::new();
-    scan(heap, who, list, |_, a| {
+    scan(heap, list, |_, a| {
         out.push(a);
         None::<()>
     })?;
@@ -84,124 +77,140 @@ fn elements(heap: &Heap, who: &str, list: Value) -> NResult<Vec<Value>> {
 
 /// `(%check-list who lst)`: returns `lst` if it is a proper list, else raises
 /// "WHO: expected a proper list, got LST". Used by the list procedures in the prelude.
-fn check_list(vm: &mut Vm, args: &[Value]) -> NResult {
-    let who = symbol("%check-list", args[0])?;
-    scan(&vm.heap, &who.name(), args[1], |_, _| None::<()>)?;
-    Ok(args[1])
+#[native("%check-list")]
+fn check_list(ctx: &mut Ctx, who: Symbol, list: Value) -> NResult {
+    scan(ctx.heap(), list, |_, _| None::<()>).map_err(|e| e.in_procedure(&who.name()))?;
+    Ok(list)
 }
 
-fn list(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(vm.heap.list(args))
+/// `(list obj ...)`.
+#[native("list")]
+fn list(#[rest] items: &[Value]) -> List<Value> {
+    List(items.to_vec())
 }
 
-fn cons_star(vm: &mut Vm, args: &[Value]) -> NResult {
-    let (last, init) = args.split_last().unwrap_or((&Value::Null, &[]));
-    Ok(vm.heap.list_with_tail(init, *last))
+/// `(cons* obj ... tail)`: the objects consed onto `tail`.
+#[native("cons*")]
+fn cons_star(ctx: &mut Ctx, first: Value, #[rest] more: &[Value]) -> Value {
+    match more.split_last() {
+        Some((&tail, middle)) => {
+            let items = [&[first], middle].concat();
+            ctx.list_with_tail(&items, tail)
+        }
+        None => first,
+    }
 }
 
-fn length(vm: &mut Vm, args: &[Value]) -> NResult {
-    let mut n = 0i64;
-    scan(&vm.heap, "length", args[0], |_, _| {
+/// `(length list)`.
+#[native("length")]
+fn length(ctx: &mut Ctx, list: Value) -> NResult<usize> {
+    let mut n = 0;
+    scan(ctx.heap(), list, |_, _| {
         n += 1;
         None::<()>
     })?;
-    Ok(Value::Int(n))
+    Ok(n)
 }
 
-fn is_list(vm: &mut Vm, args: &[Value]) -> NResult {
-    let proper = matches!(
-        walk(&vm.heap, "list?", args[0], |_, _| None::<()>),
+/// `(list? obj)`: whether `obj` is a proper list (not circular).
+#[native("list?")]
+fn is_list(ctx: &mut Ctx, v: Value) -> bool {
+    matches!(
+        walk(ctx.heap(), v, |_, _| None::<()>),
         Ok(Walk::Ended(Value::Null))
-    );
-    Ok(Value::Bool(proper))
+    )
 }
 
-fn append(vm: &mut Vm, args: &[Value]) -> NResult {
+/// `(append list ... obj)`.
+#[native("append")]
+fn append(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult {
     let Some((&last, init)) = args.split_last() else {
         return Ok(Value::Null);
     };
     let mut items = Vec::new();
     for &l in init {
-        items.extend(elements(&vm.heap, "append", l)?);
+        items.extend(elements(ctx.heap(), l)?);
     }
-    Ok(vm.heap.list_with_tail(&items, last))
+    Ok(ctx.list_with_tail(&items, last))
 }
 
-fn reverse(vm: &mut Vm, args: &[Value]) -> NResult {
-    let items = elements(&vm.heap, "reverse", args[0])?;
-    Ok(items
-        .iter()
-        .fold(Value::Null, |acc, &x| vm.heap.cons(x, acc)))
+/// `(reverse list)`.
+#[native("reverse")]
+fn reverse(ctx: &mut Ctx, list: Value) -> NResult<List<Value>> {
+    let mut items = elements(ctx.heap(), list)?;
+    items.reverse();
+    Ok(List(items))
 }
 
-fn set_cdr_of(heap: &mut Heap, pair: Value, v: Value) {
-    if let Some(Object::Pair(_, d)) = heap.obj_mut(pair) {
-        *d = v;
-    }
-}
-
-fn reverse_in_place(vm: &mut Vm, args: &[Value]) -> NResult {
-    scan(&vm.heap, "reverse!", args[0], |_, _| None::<()>)?;
+/// `(reverse! list)`: reverses the list by changing its pairs.
+#[native("reverse!")]
+fn reverse_in_place(ctx: &mut Ctx, list: Value) -> NResult {
+    scan(ctx.heap(), list, |_, _| None::<()>)?;
     let mut prev = Value::Null;
-    let mut cur = args[0];
-    while let Some((_, d)) = vm.heap.pair(cur) {
-        set_cdr_of(&mut vm.heap, cur, prev);
+    let mut cur = list;
+    while let Some((_, d)) = ctx.heap().pair(cur) {
+        if let Some((_, cdr)) = ctx.pair_mut(cur) {
+            *cdr = prev;
+        }
         prev = cur;
         cur = d;
     }
     Ok(prev)
 }
 
+fn out_of_range(k: usize, list: Value) -> Error {
+    Error::range(format!("index {k} out of range for")).with_irritants(vec![list])
+}
+
 /// The tail of `list` after `k` pairs, or a range error.
-fn tail(heap: &Heap, who: &str, list: Value, k: Value) -> NResult {
-    let k = index(who, k)?;
+fn tail(heap: &Heap, list: Value, k: usize) -> NResult {
     let mut cur = list;
     for _ in 0..k {
         match heap.pair(cur) {
             Some((_, d)) => cur = d,
-            None => return Err(out_of_range(who, k, list)),
+            None => return Err(out_of_range(k, list)),
         }
     }
     Ok(cur)
 }
 
-fn out_of_range(who: &str, k: usize, list: Value) -> Error {
-    Error::with(
-        "range-error",
-        format!("{who}: index {k} out of range for"),
-        vec![list],
-    )
-}
-
-fn list_tail(vm: &mut Vm, args: &[Value]) -> NResult {
-    tail(&vm.heap, "list-tail", args[0], args[1])
-}
-
 /// The pair at index `k` of `list`, or a range error.
-fn nth_pair(heap: &Heap, who: &str, list: Value, k: Value) -> NResult {
-    let t = tail(heap, who, list, k)?;
+fn nth_pair(heap: &Heap, list: Value, k: usize) -> NResult {
+    let t = tail(heap, list, k)?;
     match heap.pair(t) {
         Some(_) => Ok(t),
-        None => Err(out_of_range(who, index(who, k)?, list)),
+        None => Err(out_of_range(k, list)),
     }
 }
 
-fn list_ref(vm: &mut Vm, args: &[Value]) -> NResult {
-    let p = nth_pair(&vm.heap, "list-ref", args[0], args[1])?;
-    Ok(vm.heap.pair(p).map_or(Value::Unspecified, |p| p.0))
+/// `(list-tail list k)`.
+#[native("list-tail")]
+fn list_tail(ctx: &mut Ctx, list: Value, k: usize) -> NResult {
+    tail(ctx.heap(), list, k)
 }
 
-fn list_set(vm: &mut Vm, args: &[Value]) -> NResult {
-    let p = nth_pair(&vm.heap, "list-set!", args[0], args[1])?;
-    if let Some(Object::Pair(a, _)) = vm.heap.obj_mut(p) {
-        *a = args[2];
+/// `(list-ref list k)`.
+#[native("list-ref")]
+fn list_ref(ctx: &mut Ctx, list: Value, k: usize) -> NResult {
+    let p = nth_pair(ctx.heap(), list, k)?;
+    Ok(ctx.heap().pair(p).map_or(Value::Unspecified, |p| p.0))
+}
+
+/// `(list-set! list k obj)`.
+#[native("list-set!")]
+fn list_set(ctx: &mut Ctx, list: Value, k: usize, x: Value) -> NResult<()> {
+    let p = nth_pair(ctx.heap(), list, k)?;
+    if let Some((car, _)) = ctx.pair_mut(p) {
+        *car = x;
     }
-    Ok(Value::Unspecified)
+    Ok(())
 }
 
-fn list_copy(vm: &mut Vm, args: &[Value]) -> NResult {
+/// `(list-copy obj)`: a copy of the list's pairs (the tail of an improper list is kept).
+#[native("list-copy")]
+fn list_copy(ctx: &mut Ctx, list: Value) -> NResult {
     let mut items = Vec::new();
-    let end = walk(&vm.heap, "list-copy", args[0], |_, a| {
+    let end = walk(ctx.heap(), list, |_, a| {
         items.push(a);
         None::<()>
     })?;
@@ -209,213 +218,208 @@ fn list_copy(vm: &mut Vm, args: &[Value]) -> NResult {
         Walk::Ended(t) => t,
         Walk::Stopped(()) => Value::Null,
     };
-    Ok(vm.heap.list_with_tail(&items, tail))
+    Ok(ctx.list_with_tail(&items, tail))
 }
 
-fn last_pair(vm: &mut Vm, args: &[Value]) -> NResult {
-    if vm.heap.pair(args[0]).is_none() {
-        return Err(Error::wrong_type("last-pair", "a pair", args[0]));
+/// `(last-pair list)`.
+#[native("last-pair")]
+fn last_pair(ctx: &mut Ctx, list: Value) -> NResult {
+    if ctx.heap().pair(list).is_none() {
+        return Err(Error::expected("a pair", list));
     }
-    let mut last = args[0];
-    walk(&vm.heap, "last-pair", args[0], |p, _| {
+    let mut last = list;
+    walk(ctx.heap(), list, |p, _| {
         last = p;
         None::<()>
     })?;
     Ok(last)
 }
 
-fn make_list(vm: &mut Vm, args: &[Value]) -> NResult {
-    let n = index("make-list", args[0])?;
-    let fill = args.get(1).copied().unwrap_or(Value::Unspecified);
-    let mut out = Value::Null;
-    for _ in 0..n {
-        out = vm.heap.cons(fill, out);
-    }
-    Ok(out)
+/// `(make-list k [fill])`.
+#[native("make-list")]
+fn make_list(k: usize, fill: Option<Value>) -> List<Value> {
+    List(vec![fill.unwrap_or(Value::Unspecified); k])
 }
 
-fn iota(vm: &mut Vm, args: &[Value]) -> NResult {
-    let n = index("iota", args[0])?;
-    let start = args.get(1).copied().unwrap_or(Value::Int(0));
-    let step = args.get(2).copied().unwrap_or(Value::Int(1));
-    numeric::num(&vm.heap, "iota", start)?;
-    numeric::num(&vm.heap, "iota", step)?;
+/// `(iota count [start [step]])`.
+#[native("iota")]
+fn iota(ctx: &mut Ctx, n: usize, start: Option<Value>, step: Option<Value>) -> NResult {
+    let start = start.unwrap_or(Value::Int(0));
+    let step = step.unwrap_or(Value::Int(1));
+    for v in [start, step] {
+        if !numeric::is_number(ctx.heap(), v) {
+            return Err(Error::expected("a number", v));
+        }
+    }
+    let heap = &mut ctx.vm.heap;
     let mut out = Value::Null;
     for i in (0..n).rev() {
-        let i = vm.heap.integer(i.into());
-        let offset = numeric::mul(&mut vm.heap, i, step)?;
-        let x = numeric::add(&mut vm.heap, start, offset)?;
-        out = vm.heap.cons(x, out);
+        let i = heap.integer(i.into());
+        let offset = numeric::mul(heap, i, step)?;
+        let x = numeric::add(heap, start, offset)?;
+        out = heap.cons(x, out);
     }
     Ok(out)
 }
 
-fn set_car(vm: &mut Vm, args: &[Value]) -> NResult {
-    match vm.heap.obj_mut(args[0]) {
-        Some(Object::Pair(a, _)) => *a = args[1],
-        _ => return Err(Error::wrong_type("set-car!", "a pair", args[0])),
-    }
-    Ok(Value::Unspecified)
+/// `(set-car! pair obj)`.
+#[native("set-car!")]
+fn set_car(ctx: &mut Ctx, p: Value, x: Value) -> NResult<()> {
+    let (car, _) = ctx
+        .pair_mut(p)
+        .ok_or_else(|| Error::expected("a pair", p))?;
+    *car = x;
+    Ok(())
 }
 
-fn set_cdr(vm: &mut Vm, args: &[Value]) -> NResult {
-    match vm.heap.obj_mut(args[0]) {
-        Some(Object::Pair(_, d)) => *d = args[1],
-        _ => return Err(Error::wrong_type("set-cdr!", "a pair", args[0])),
-    }
-    Ok(Value::Unspecified)
-}
-
-/// The first pair of `list` whose car matches `x` under `same`, or `#f`.
-fn mem(
-    vm: &Vm,
-    who: &str,
-    x: Value,
-    list: Value,
-    same: fn(&Heap, Value, Value) -> bool,
-) -> NResult {
-    if is_atom(x) {
-        mem_by(vm, who, x, list, eq)
-    } else {
-        mem_by(vm, who, x, list, same)
-    }
+/// `(set-cdr! pair obj)`.
+#[native("set-cdr!")]
+fn set_cdr(ctx: &mut Ctx, p: Value, x: Value) -> NResult<()> {
+    let (_, cdr) = ctx
+        .pair_mut(p)
+        .ok_or_else(|| Error::expected("a pair", p))?;
+    *cdr = x;
+    Ok(())
 }
 
 /// Whether `x` is `eqv?` and `equal?` to exactly the values it is `eq?` to (it is no heap
-/// object), so searches for it can use the inlined `eq?`.
+/// object), so searches for it can use `eq?`.
 fn is_atom(x: Value) -> bool {
     !matches!(x, Value::Obj(_))
-}
-
-fn mem_by(
-    vm: &Vm,
-    who: &str,
-    x: Value,
-    list: Value,
-    same: impl Fn(&Heap, Value, Value) -> bool,
-) -> NResult {
-    let heap = &vm.heap;
-    let found = scan(heap, who, list, |p, a| same(heap, x, a).then_some(p))?;
-    Ok(found.unwrap_or(Value::Bool(false)))
 }
 
 fn eq(_: &Heap, a: Value, b: Value) -> bool {
     a.eq(b)
 }
 
-fn memq(vm: &mut Vm, args: &[Value]) -> NResult {
-    mem(vm, "memq", args[0], args[1], eq)
+/// The first pair of `list` whose car matches `x` under `same`, or `#f`.
+fn mem(heap: &Heap, x: Value, list: Value, same: fn(&Heap, Value, Value) -> bool) -> NResult {
+    // Two instances of the search, so that the common one inlines `eq?`.
+    if is_atom(x) {
+        mem_by(heap, x, list, eq)
+    } else {
+        mem_by(heap, x, list, same)
+    }
 }
 
-fn memv(vm: &mut Vm, args: &[Value]) -> NResult {
-    mem(vm, "memv", args[0], args[1], numeric::eqv)
+fn mem_by(
+    heap: &Heap,
+    x: Value,
+    list: Value,
+    same: impl Fn(&Heap, Value, Value) -> bool,
+) -> NResult {
+    let found = scan(heap, list, |p, a| same(heap, x, a).then_some(p))?;
+    Ok(found.unwrap_or(Value::Bool(false)))
 }
 
-fn member(vm: &mut Vm, args: &[Value]) -> NResult {
-    mem(vm, "member", args[0], args[1], equal)
+macro_rules! searches {
+    ($($f:ident $name:literal $search:ident $same:path;)*) => {$(
+        #[doc = concat!("`(", $name, " obj list)`.")]
+        #[native($name)]
+        fn $f(ctx: &mut Ctx, x: Value, list: Value) -> NResult {
+            $search(ctx.heap(), x, list, $same)
+        }
+    )*};
+}
+
+searches! {
+    memq "memq" mem eq;
+    memv "memv" mem numeric::eqv;
+    // `%member`: `member` with `equal?` (`member` itself, with its optional comparison,
+    // is in the prelude); it keeps the public name in messages.
+    member "member" mem equal;
+    assq "assq" ass eq;
+    assv "assv" ass numeric::eqv;
+    // `%assoc`, likewise behind `assoc`.
+    assoc "assoc" ass equal;
 }
 
 /// The first entry of `alist` whose key matches `x` under `same`, or `#f`.
-fn ass(
-    vm: &Vm,
-    who: &str,
-    x: Value,
-    alist: Value,
-    same: fn(&Heap, Value, Value) -> bool,
-) -> NResult {
+fn ass(heap: &Heap, x: Value, alist: Value, same: fn(&Heap, Value, Value) -> bool) -> NResult {
     if is_atom(x) {
-        ass_by(vm, who, x, alist, eq)
+        ass_by(heap, x, alist, eq)
     } else {
-        ass_by(vm, who, x, alist, same)
+        ass_by(heap, x, alist, same)
     }
 }
 
 fn ass_by(
-    vm: &Vm,
-    who: &str,
+    heap: &Heap,
     x: Value,
     alist: Value,
     same: impl Fn(&Heap, Value, Value) -> bool,
 ) -> NResult {
-    let heap = &vm.heap;
-    let found = scan(heap, who, alist, |_, entry| match heap.pair(entry) {
+    let found = scan(heap, alist, |_, entry| match heap.pair(entry) {
         Some((k, _)) if same(heap, x, k) => Some(Ok(entry)),
         Some(_) => None,
-        None => Some(Err(Error::wrong_type(who, "an association list", alist))),
+        None => Some(Err(Error::expected("an association list", alist))),
     })?;
     found.unwrap_or(Ok(Value::Bool(false)))
 }
 
-fn assq(vm: &mut Vm, args: &[Value]) -> NResult {
-    ass(vm, "assq", args[0], args[1], eq)
-}
-
-fn assv(vm: &mut Vm, args: &[Value]) -> NResult {
-    ass(vm, "assv", args[0], args[1], numeric::eqv)
-}
-
-fn assoc(vm: &mut Vm, args: &[Value]) -> NResult {
-    ass(vm, "assoc", args[0], args[1], equal)
-}
-
-/// Follows a `c[ad]+r` path (applied right to left) from `v`, naming `who` on failure.
-fn cxr(vm: &Vm, who: &str, path: &str, v: Value) -> NResult {
+/// Follows a `c[ad]+r` path (applied right to left) from `v`; `name` is the procedure's.
+fn cxr(heap: &Heap, name: &str, path: &str, v: Value) -> NResult {
     let mut cur = v;
     for step in path.bytes().rev() {
-        let (a, d) = vm
-            .heap
+        let (a, d) = heap
             .pair(cur)
-            .ok_or_else(|| Error::wrong_type(who, &format!("a value with a {who}"), v))?;
+            .ok_or_else(|| Error::expected(&format!("a value with a {name}"), v))?;
         cur = if step == b'a' { a } else { d };
     }
     Ok(cur)
 }
 
 macro_rules! cxr_natives {
-    ($($f:ident $name:literal $path:literal;)*) => {
-        $(fn $f(vm: &mut Vm, args: &[Value]) -> NResult {
-            cxr(vm, $name, $path, args[0])
-        })*
+    ($($f:ident $def:ident $name:literal $path:literal;)*) => {
+        $(
+            #[doc = concat!("`(", $name, " pair)`.")]
+            #[native($name)]
+            fn $f(ctx: &mut Ctx, v: Value) -> NResult {
+                cxr(ctx.heap(), $name, $path, v)
+            }
+        )*
 
-        fn register_cxrs(reg: &mut Registry) {
-            $(reg.simple($name, 1, Some(1), $f);)*
-        }
+        /// The `c[ad]{2,3}r` natives.
+        const CXRS: &[crate::natives::NativeDef] = &[$($def),*];
     };
 }
 
 cxr_natives! {
-    caar "caar" "aa"; cadr "cadr" "ad"; cdar "cdar" "da"; cddr "cddr" "dd";
-    caaar "caaar" "aaa"; caadr "caadr" "aad"; cadar "cadar" "ada"; caddr "caddr" "add";
-    cdaar "cdaar" "daa"; cdadr "cdadr" "dad"; cddar "cddar" "dda"; cdddr "cdddr" "ddd";
+    caar CAAR "caar" "aa"; cadr CADR "cadr" "ad"; cdar CDAR "cdar" "da";
+    cddr CDDR "cddr" "dd"; caaar CAAAR "caaar" "aaa"; caadr CAADR "caadr" "aad";
+    cadar CADAR "cadar" "ada"; caddr CADDR "caddr" "add"; cdaar CDAAR "cdaar" "daa";
+    cdadr CDADR "cdadr" "dad"; cddar CDDAR "cddar" "dda"; cdddr CDDDR "cdddr" "ddd";
 }
 
 /// Registers the list natives. `%member` and `%assoc` are the two-argument forms behind
 /// `member` and `assoc`, which `prelude/lists.sgl` defines.
 pub fn register(reg: &mut Registry) {
-    reg.simple("%check-list", 2, Some(2), check_list);
-    reg.simple("list", 0, None, list);
-    reg.simple("cons*", 1, None, cons_star);
-    reg.simple("length", 1, Some(1), length);
-    reg.simple("list?", 1, Some(1), is_list);
-    reg.simple("append", 0, None, append);
-    reg.simple("reverse", 1, Some(1), reverse);
-    reg.simple("reverse!", 1, Some(1), reverse_in_place);
-    reg.simple("list-tail", 2, Some(2), list_tail);
-    reg.simple("list-ref", 2, Some(2), list_ref);
-    reg.simple("list-set!", 3, Some(3), list_set);
-    reg.simple("list-copy", 1, Some(1), list_copy);
-    reg.simple("last-pair", 1, Some(1), last_pair);
-    reg.simple("make-list", 1, Some(2), make_list);
-    reg.simple("iota", 1, Some(3), iota);
-    reg.simple("set-car!", 2, Some(2), set_car);
-    reg.simple("set-cdr!", 2, Some(2), set_cdr);
-    reg.simple("memq", 2, Some(2), memq);
-    reg.simple("memv", 2, Some(2), memv);
-    reg.simple("%member", 2, Some(2), member);
-    reg.simple("assq", 2, Some(2), assq);
-    reg.simple("assv", 2, Some(2), assv);
-    reg.simple("%assoc", 2, Some(2), assoc);
-    register_cxrs(reg);
+    reg.add(&[
+        CHECK_LIST,
+        LIST,
+        CONS_STAR,
+        LENGTH,
+        IS_LIST,
+        APPEND,
+        REVERSE,
+        REVERSE_IN_PLACE,
+        LIST_TAIL,
+        LIST_REF,
+        LIST_SET,
+        LIST_COPY,
+        LAST_PAIR,
+        MAKE_LIST,
+        IOTA,
+        SET_CAR,
+        SET_CDR,
+        MEMQ,
+        MEMV,
+        ASSQ,
+        ASSV,
+    ]);
+    reg.add(CXRS);
+    reg.add_as("%member", &MEMBER);
+    reg.add_as("%assoc", &ASSOC);
 }
 
 #[cfg(test)]
@@ -614,7 +618,7 @@ mod tests {
             ),
             (
                 "(list-ref '(1 2) -1)",
-                "list-ref: expected a non-negative integer, got -1",
+                "list-ref: expected a non-negative integer (argument 2), got -1",
             ),
             (
                 "(list-set! '() 0 1)",
@@ -643,7 +647,7 @@ mod tests {
             ),
             (
                 "(make-list -1)",
-                "make-list: expected a non-negative integer, got -1",
+                "make-list: expected a non-negative integer (argument 1), got -1",
             ),
             ("(iota 2 'a)", "iota: expected a number, got a"),
         ]);
@@ -834,7 +838,7 @@ mod tests {
             ),
             (
                 "(%check-list 5 '())",
-                "%check-list: expected a symbol, got 5",
+                "%check-list: expected a symbol (argument 1), got 5",
             ),
         ]);
     }

@@ -2,160 +2,187 @@
 //! exactness, transcendental functions, square roots, conversion to and from text, and
 //! pseudo-random numbers. Exact integers are fixnums that overflow into bignums.
 
-use super::{index, real, string, Registry};
+use super::Registry;
+use crate::native;
+use crate::natives::FromValue;
+use crate::run::ctx::Ctx;
 use crate::run::heap::Heap;
 use crate::run::numeric::{self, compare, num, to_f64, Num};
 use crate::run::value::{Error, NResult, Object, Value};
-use crate::run::vm::Vm;
 use num_bigint::{BigInt, Sign};
 use num_traits::{FromPrimitive, One, Signed, ToPrimitive, Zero};
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::cmp::Ordering;
 
 /// Largest result, in bits, that `expt` computes exactly.
 const EXPT_MAX_BITS: u64 = 1 << 26;
 
-fn bool_result(b: bool) -> NResult {
-    Ok(Value::Bool(b))
-}
-
 /// `Some(f)` for a flonum, `None` for an exact integer; a type error otherwise.
-fn inexact_part(heap: &Heap, who: &str, v: Value) -> NResult<Option<f64>> {
+fn inexact_part(heap: &Heap, v: Value) -> NResult<Option<f64>> {
     match v {
         Value::Float(f) => Ok(Some(f)),
         _ if numeric::is_exact_integer(heap, v) => Ok(None),
-        _ => Err(Error::wrong_type(who, "a number", v)),
+        _ => Err(Error::expected("a number", v)),
     }
 }
 
 /// An integer argument: `Ok(None)` when exact, `Ok(Some(f))` for an integral flonum.
-fn integer_part(heap: &Heap, who: &str, v: Value) -> NResult<Option<f64>> {
-    match inexact_part(heap, who, v) {
+fn integer_part(heap: &Heap, v: Value) -> NResult<Option<f64>> {
+    match inexact_part(heap, v) {
         Ok(Some(f)) if f.is_finite() && f.fract() == 0.0 => Ok(Some(f)),
         Ok(None) => Ok(None),
-        _ => Err(Error::wrong_type(who, "an integer", v)),
+        _ => Err(Error::expected("an integer", v)),
     }
 }
 
 /// An integer argument as a `BigInt`, and whether it was inexact.
-fn big_integer(heap: &Heap, who: &str, v: Value) -> NResult<(BigInt, bool)> {
-    match integer_part(heap, who, v)? {
+fn big_integer(heap: &Heap, v: Value) -> NResult<(BigInt, bool)> {
+    match integer_part(heap, v)? {
         Some(f) => Ok((BigInt::from_f64(f).unwrap_or_default(), true)),
-        None => Ok((numeric::integer(heap, who, v)?, false)),
+        None => Ok((numeric::integer(heap, v)?, false)),
     }
 }
 
 // ---- predicates -------------------------------------------------------------------------
 
-fn is_number(vm: &mut Vm, args: &[Value]) -> NResult {
-    bool_result(numeric::is_number(&vm.heap, args[0]))
+/// `(number? obj)`; also `complex?` and `real?`.
+#[native("number?")]
+fn is_number(ctx: &mut Ctx, v: Value) -> bool {
+    numeric::is_number(ctx.heap(), v)
 }
 
-fn is_rational(vm: &mut Vm, args: &[Value]) -> NResult {
-    bool_result(match args[0] {
+/// `(rational? obj)`.
+#[native("rational?")]
+fn is_rational(ctx: &mut Ctx, v: Value) -> bool {
+    match v {
         Value::Float(f) => f.is_finite(),
-        v => numeric::is_exact_integer(&vm.heap, v),
-    })
+        v => numeric::is_exact_integer(ctx.heap(), v),
+    }
 }
 
-fn is_integer(vm: &mut Vm, args: &[Value]) -> NResult {
-    bool_result(match args[0] {
+/// `(integer? obj)`.
+#[native("integer?")]
+fn is_integer(ctx: &mut Ctx, v: Value) -> bool {
+    match v {
         Value::Float(f) => f.is_finite() && f.fract() == 0.0,
-        v => numeric::is_exact_integer(&vm.heap, v),
-    })
+        v => numeric::is_exact_integer(ctx.heap(), v),
+    }
 }
 
-fn is_exact_integer(vm: &mut Vm, args: &[Value]) -> NResult {
-    bool_result(numeric::is_exact_integer(&vm.heap, args[0]))
+/// `(exact-integer? obj)`.
+#[native("exact-integer?")]
+fn is_exact_integer(ctx: &mut Ctx, v: Value) -> bool {
+    numeric::is_exact_integer(ctx.heap(), v)
 }
 
-fn is_exact(vm: &mut Vm, args: &[Value]) -> NResult {
-    bool_result(inexact_part(&vm.heap, "exact?", args[0])?.is_none())
+/// `(exact? z)`.
+#[native("exact?")]
+fn is_exact(ctx: &mut Ctx, z: Value) -> NResult<bool> {
+    Ok(inexact_part(ctx.heap(), z)?.is_none())
 }
 
-fn is_inexact(vm: &mut Vm, args: &[Value]) -> NResult {
-    bool_result(inexact_part(&vm.heap, "inexact?", args[0])?.is_some())
+/// `(inexact? z)`.
+#[native("inexact?")]
+fn is_inexact(ctx: &mut Ctx, z: Value) -> NResult<bool> {
+    Ok(inexact_part(ctx.heap(), z)?.is_some())
 }
 
-fn is_nan(vm: &mut Vm, args: &[Value]) -> NResult {
-    bool_result(inexact_part(&vm.heap, "nan?", args[0])?.is_some_and(f64::is_nan))
+/// `(nan? z)`.
+#[native("nan?")]
+fn is_nan(ctx: &mut Ctx, z: Value) -> NResult<bool> {
+    Ok(inexact_part(ctx.heap(), z)?.is_some_and(f64::is_nan))
 }
 
-fn is_infinite(vm: &mut Vm, args: &[Value]) -> NResult {
-    bool_result(inexact_part(&vm.heap, "infinite?", args[0])?.is_some_and(f64::is_infinite))
+/// `(infinite? z)`.
+#[native("infinite?")]
+fn is_infinite(ctx: &mut Ctx, z: Value) -> NResult<bool> {
+    Ok(inexact_part(ctx.heap(), z)?.is_some_and(f64::is_infinite))
 }
 
-fn is_finite(vm: &mut Vm, args: &[Value]) -> NResult {
-    bool_result(inexact_part(&vm.heap, "finite?", args[0])?.map_or(true, f64::is_finite))
+/// `(finite? z)`.
+#[native("finite?")]
+fn is_finite(ctx: &mut Ctx, z: Value) -> NResult<bool> {
+    Ok(inexact_part(ctx.heap(), z)?.map_or(true, f64::is_finite))
 }
 
-fn sign_is(vm: &Vm, who: &str, v: Value, want: Ordering) -> NResult {
-    bool_result(compare(&vm.heap, who, v, Value::Int(0))? == Some(want))
+/// `(positive? x)`.
+#[native("positive?")]
+fn is_positive(ctx: &mut Ctx, x: Value) -> NResult<bool> {
+    Ok(compare(ctx.heap(), x, Value::Int(0))? == Some(Ordering::Greater))
 }
 
-fn is_positive(vm: &mut Vm, args: &[Value]) -> NResult {
-    sign_is(vm, "positive?", args[0], Ordering::Greater)
+/// `(negative? x)`.
+#[native("negative?")]
+fn is_negative(ctx: &mut Ctx, x: Value) -> NResult<bool> {
+    Ok(compare(ctx.heap(), x, Value::Int(0))? == Some(Ordering::Less))
 }
 
-fn is_negative(vm: &mut Vm, args: &[Value]) -> NResult {
-    sign_is(vm, "negative?", args[0], Ordering::Less)
-}
-
-fn is_odd_number(vm: &Vm, who: &str, v: Value) -> NResult<bool> {
-    Ok(match (integer_part(&vm.heap, who, v)?, v) {
+fn is_odd_number(heap: &Heap, v: Value) -> NResult<bool> {
+    Ok(match (integer_part(heap, v)?, v) {
         (Some(f), _) => f % 2.0 != 0.0,
         (None, Value::Int(i)) => i & 1 == 1,
-        (None, _) => vm.heap.big(v).is_some_and(|b| b.bit(0)),
+        (None, _) => heap.big(v).is_some_and(|b| b.bit(0)),
     })
 }
 
-fn is_odd(vm: &mut Vm, args: &[Value]) -> NResult {
-    bool_result(is_odd_number(vm, "odd?", args[0])?)
+/// `(odd? n)`.
+#[native("odd?")]
+fn is_odd(ctx: &mut Ctx, n: Value) -> NResult<bool> {
+    is_odd_number(ctx.heap(), n)
 }
 
-fn is_even(vm: &mut Vm, args: &[Value]) -> NResult {
-    bool_result(!is_odd_number(vm, "even?", args[0])?)
+/// `(even? n)`.
+#[native("even?")]
+fn is_even(ctx: &mut Ctx, n: Value) -> NResult<bool> {
+    Ok(!is_odd_number(ctx.heap(), n)?)
 }
 
 // ---- max, min, abs ----------------------------------------------------------------------
 
 /// `max`/`min`: the argument that compares as `want` against all others; inexact if any
 /// argument is, NaN if any argument is NaN.
-fn extremum(vm: &Vm, who: &str, args: &[Value], want: Ordering) -> NResult {
-    let mut best = args[0];
-    let mut inexact = inexact_part(&vm.heap, who, best)?.is_some();
-    for &x in &args[1..] {
-        inexact |= inexact_part(&vm.heap, who, x)?.is_some();
-        match compare(&vm.heap, who, x, best)? {
+fn extremum(heap: &Heap, first: Value, more: &[Value], want: Ordering) -> NResult {
+    let mut best = first;
+    let mut inexact = inexact_part(heap, best)?.is_some();
+    for &x in more {
+        inexact |= inexact_part(heap, x)?.is_some();
+        match compare(heap, x, best)? {
             Some(o) if o == want => best = x,
             Some(_) => {}
             None => best = Value::Float(f64::NAN),
         }
     }
     if inexact && !matches!(best, Value::Float(_)) {
-        best = Value::Float(to_f64(&num(&vm.heap, who, best)?));
+        best = Value::Float(to_f64(&num(heap, best)?));
     }
     Ok(best)
 }
 
-fn max(vm: &mut Vm, args: &[Value]) -> NResult {
-    extremum(vm, "max", args, Ordering::Greater)
+/// `(max x1 x2 ...)`.
+#[native("max")]
+fn max(ctx: &mut Ctx, first: Value, #[rest] more: &[Value]) -> NResult {
+    extremum(ctx.heap(), first, more, Ordering::Greater)
 }
 
-fn min(vm: &mut Vm, args: &[Value]) -> NResult {
-    extremum(vm, "min", args, Ordering::Less)
+/// `(min x1 x2 ...)`.
+#[native("min")]
+fn min(ctx: &mut Ctx, first: Value, #[rest] more: &[Value]) -> NResult {
+    extremum(ctx.heap(), first, more, Ordering::Less)
 }
 
-fn abs(vm: &mut Vm, args: &[Value]) -> NResult {
-    match args[0] {
+/// `(abs x)`.
+#[native("abs")]
+fn abs(ctx: &mut Ctx, x: Value) -> NResult {
+    match x {
         Value::Int(i) => match i.checked_abs() {
             Some(a) => Ok(Value::Int(a)),
-            None => Ok(vm.heap.integer(BigInt::from(i).abs())),
+            None => Ok(ctx.integer(BigInt::from(i).abs())),
         },
         Value::Float(f) => Ok(Value::Float(f.abs())),
         v => {
-            let b = numeric::integer(&vm.heap, "abs", v)?;
-            Ok(vm.heap.integer(b.abs()))
+            let b = numeric::integer(ctx.heap(), v)?;
+            Ok(ctx.integer(b.abs()))
         }
     }
 }
@@ -171,49 +198,50 @@ enum Rounding {
     Floor,
 }
 
-fn division_by_zero(who: &str) -> Error {
-    Error::with("range-error", format!("{who}: division by zero"), vec![])
+fn division_by_zero() -> Error {
+    Error::range("division by zero")
 }
 
 /// Integer division of `a` by `b`: quotient and remainder.
-fn divide(vm: &mut Vm, who: &str, a: Value, b: Value, how: Rounding) -> NResult<(Value, Value)> {
+fn divide(ctx: &mut Ctx, a: Value, b: Value, how: Rounding) -> NResult<(Value, Value)> {
     // Fixnums first: the common case needs none of the checks below.
     if let (Value::Int(x), Value::Int(y)) = (a, b) {
         if y == 0 {
-            return Err(division_by_zero(who));
+            return Err(division_by_zero());
         }
         if let Some((q, r)) = numeric::fixnum_divide(x, y, matches!(how, Rounding::Floor)) {
             return Ok((Value::Int(q), Value::Int(r)));
         }
     }
-    let fa = integer_part(&vm.heap, who, a)?;
-    let fb = integer_part(&vm.heap, who, b)?;
+    let heap = ctx.heap();
+    let fa = integer_part(heap, a)?;
+    let fb = integer_part(heap, b)?;
     if fa.is_some() || fb.is_some() {
-        let x = fa.unwrap_or_else(|| real_of(&vm.heap, a));
-        let y = fb.unwrap_or_else(|| real_of(&vm.heap, b));
-        let (q, r) = float_divide(who, x, y, how)?;
+        let x = fa.unwrap_or_else(|| real_of(heap, a));
+        let y = fb.unwrap_or_else(|| real_of(heap, b));
+        let (q, r) = float_divide(x, y, how)?;
         return Ok((Value::Float(q), Value::Float(r)));
     }
-    let x = numeric::integer(&vm.heap, who, a)?;
-    let y = numeric::integer(&vm.heap, who, b)?;
+    let x = numeric::integer(heap, a)?;
+    let y = numeric::integer(heap, b)?;
     if y.is_zero() {
-        return Err(division_by_zero(who));
+        return Err(division_by_zero());
     }
     let (mut q, mut r) = (&x / &y, &x % &y);
     if matches!(how, Rounding::Floor) && !r.is_zero() && r.is_negative() != y.is_negative() {
         q -= 1;
         r += &y;
     }
-    Ok((vm.heap.integer(q), vm.heap.integer(r)))
+    Ok((ctx.integer(q), ctx.integer(r)))
 }
 
 fn real_of(heap: &Heap, v: Value) -> f64 {
-    num(heap, "", v).map_or(f64::NAN, |n| to_f64(&n))
+    num(heap, v).map_or(f64::NAN, |n| to_f64(&n))
 }
 
-fn float_divide(who: &str, x: f64, y: f64, how: Rounding) -> NResult<(f64, f64)> {
+fn float_divide(x: f64, y: f64, how: Rounding) -> NResult<(f64, f64)> {
     if y == 0.0 {
-        return Err(division_by_zero(who));
+        return Err(division_by_zero());
     }
     let r = x % y;
     Ok(match how {
@@ -223,15 +251,19 @@ fn float_divide(who: &str, x: f64, y: f64, how: Rounding) -> NResult<(f64, f64)>
     })
 }
 
-fn two_values(vm: &mut Vm, (a, b): (Value, Value)) -> NResult {
-    Ok(vm.heap.alloc(Object::Values(vec![a, b])))
+fn two_values(ctx: &mut Ctx, (a, b): (Value, Value)) -> Value {
+    ctx.alloc(Object::Values(vec![a, b]))
 }
 
 macro_rules! division_natives {
     ($($f:ident $name:literal $how:ident $pick:tt;)*) => {
-        $(fn $f(vm: &mut Vm, args: &[Value]) -> NResult {
-            Ok(divide(vm, $name, args[0], args[1], Rounding::$how)?.$pick)
-        })*
+        $(
+            #[doc = concat!("`(", $name, " n1 n2)`.")]
+            #[native($name)]
+            fn $f(ctx: &mut Ctx, a: Value, b: Value) -> NResult {
+                Ok(divide(ctx, a, b, Rounding::$how)?.$pick)
+            }
+        )*
     };
 }
 
@@ -245,14 +277,18 @@ division_natives! {
     floor_remainder "floor-remainder" Floor 1;
 }
 
-fn floor_div(vm: &mut Vm, args: &[Value]) -> NResult {
-    let qr = divide(vm, "floor/", args[0], args[1], Rounding::Floor)?;
-    two_values(vm, qr)
+/// `(floor/ n1 n2)`: quotient and remainder, rounding toward negative infinity.
+#[native("floor/")]
+fn floor_div(ctx: &mut Ctx, a: Value, b: Value) -> NResult {
+    let qr = divide(ctx, a, b, Rounding::Floor)?;
+    Ok(two_values(ctx, qr))
 }
 
-fn truncate_div(vm: &mut Vm, args: &[Value]) -> NResult {
-    let qr = divide(vm, "truncate/", args[0], args[1], Rounding::Truncate)?;
-    two_values(vm, qr)
+/// `(truncate/ n1 n2)`: quotient and remainder, rounding toward zero.
+#[native("truncate/")]
+fn truncate_div(ctx: &mut Ctx, a: Value, b: Value) -> NResult {
+    let qr = divide(ctx, a, b, Rounding::Truncate)?;
+    Ok(two_values(ctx, qr))
 }
 
 fn big_gcd(mut a: BigInt, mut b: BigInt) -> BigInt {
@@ -266,8 +302,7 @@ fn big_gcd(mut a: BigInt, mut b: BigInt) -> BigInt {
 
 /// Folds `gcd`/`lcm` over integer arguments; inexact if any argument is.
 fn fold_integers(
-    vm: &mut Vm,
-    who: &str,
+    ctx: &mut Ctx,
     args: &[Value],
     init: i64,
     f: fn(BigInt, BigInt) -> BigInt,
@@ -275,22 +310,26 @@ fn fold_integers(
     let mut acc = BigInt::from(init);
     let mut inexact = false;
     for &a in args {
-        let (x, inex) = big_integer(&vm.heap, who, a)?;
+        let (x, inex) = big_integer(ctx.heap(), a)?;
         inexact |= inex;
         acc = f(acc, x);
     }
     if inexact {
         return Ok(Value::Float(acc.to_f64().unwrap_or(f64::NAN)));
     }
-    Ok(vm.heap.integer(acc))
+    Ok(ctx.integer(acc))
 }
 
-fn gcd(vm: &mut Vm, args: &[Value]) -> NResult {
-    fold_integers(vm, "gcd", args, 0, big_gcd)
+/// `(gcd n ...)`.
+#[native("gcd")]
+fn gcd(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult {
+    fold_integers(ctx, args, 0, big_gcd)
 }
 
-fn lcm(vm: &mut Vm, args: &[Value]) -> NResult {
-    fold_integers(vm, "lcm", args, 1, |a, b| {
+/// `(lcm n ...)`.
+#[native("lcm")]
+fn lcm(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult {
+    fold_integers(ctx, args, 1, |a, b| {
         if a.is_zero() || b.is_zero() {
             return BigInt::zero();
         }
@@ -302,96 +341,87 @@ fn lcm(vm: &mut Vm, args: &[Value]) -> NResult {
 // ---- rounding and exactness -------------------------------------------------------------
 
 /// Applies `op` to a flonum argument; exact integers are already whole.
-fn round_with(vm: &Vm, who: &str, v: Value, op: fn(f64) -> f64) -> NResult {
-    Ok(match inexact_part(&vm.heap, who, v)? {
+fn round_with(heap: &Heap, v: Value, op: fn(f64) -> f64) -> NResult {
+    Ok(match inexact_part(heap, v)? {
         Some(f) => Value::Float(op(f)),
         None => v,
     })
 }
 
-fn floor(vm: &mut Vm, args: &[Value]) -> NResult {
-    round_with(vm, "floor", args[0], f64::floor)
+macro_rules! rounding_natives {
+    ($($f:ident $name:literal $op:path;)*) => {$(
+        #[doc = concat!("`(", $name, " x)`.")]
+        #[native($name)]
+        fn $f(ctx: &mut Ctx, x: Value) -> NResult {
+            round_with(ctx.heap(), x, $op)
+        }
+    )*};
 }
 
-fn ceiling(vm: &mut Vm, args: &[Value]) -> NResult {
-    round_with(vm, "ceiling", args[0], f64::ceil)
+rounding_natives! {
+    floor "floor" f64::floor;
+    ceiling "ceiling" f64::ceil;
+    round "round" f64::round_ties_even;
+    truncate "truncate" f64::trunc;
 }
 
-fn round(vm: &mut Vm, args: &[Value]) -> NResult {
-    round_with(vm, "round", args[0], f64::round_ties_even)
-}
-
-fn truncate(vm: &mut Vm, args: &[Value]) -> NResult {
-    round_with(vm, "truncate", args[0], f64::trunc)
-}
-
-fn to_exact(vm: &mut Vm, who: &str, v: Value) -> NResult {
-    match inexact_part(&vm.heap, who, v)? {
-        None => Ok(v),
+/// `(exact z)`; also `inexact->exact`.
+#[native("exact")]
+fn exact(ctx: &mut Ctx, z: Value) -> NResult {
+    match inexact_part(ctx.heap(), z)? {
+        None => Ok(z),
         Some(f) => match BigInt::from_f64(f).filter(|_| f.fract() == 0.0) {
-            Some(b) => Ok(vm.heap.integer(b)),
-            None => Err(Error::with(
-                "range-error",
-                format!("{who}: no exact representation for"),
-                vec![v],
-            )),
+            Some(b) => Ok(ctx.integer(b)),
+            None => Err(Error::range("no exact representation for").with_irritants(vec![z])),
         },
     }
 }
 
-fn to_inexact(vm: &Vm, who: &str, v: Value) -> NResult {
-    match inexact_part(&vm.heap, who, v)? {
-        Some(_) => Ok(v),
-        None => Ok(Value::Float(real_of(&vm.heap, v))),
+/// `(inexact z)`; also `exact->inexact`.
+#[native("inexact")]
+fn inexact(ctx: &mut Ctx, z: Value) -> NResult {
+    match inexact_part(ctx.heap(), z)? {
+        Some(_) => Ok(z),
+        None => Ok(Value::Float(real_of(ctx.heap(), z))),
     }
-}
-
-fn exact(vm: &mut Vm, args: &[Value]) -> NResult {
-    to_exact(vm, "exact", args[0])
-}
-
-fn inexact_to_exact(vm: &mut Vm, args: &[Value]) -> NResult {
-    to_exact(vm, "inexact->exact", args[0])
-}
-
-fn inexact(vm: &mut Vm, args: &[Value]) -> NResult {
-    to_inexact(vm, "inexact", args[0])
-}
-
-fn exact_to_inexact(vm: &mut Vm, args: &[Value]) -> NResult {
-    to_inexact(vm, "exact->inexact", args[0])
 }
 
 // ---- text -------------------------------------------------------------------------------
 
-/// An optional radix argument (2 to 36, default 10).
-fn radix(who: &str, v: Option<&Value>) -> NResult<u32> {
-    match v {
-        None => Ok(10),
-        Some(&Value::Int(r)) if (2..=36).contains(&r) => Ok(r as u32),
-        Some(&v) => Err(Error::wrong_type(who, "a radix between 2 and 36", v)),
+/// A radix argument: 2 to 36.
+struct Radix(u32);
+
+impl FromValue<'_> for Radix {
+    fn from_value(_: &Heap, v: Value) -> Option<Self> {
+        match v {
+            Value::Int(r) if (2..=36).contains(&r) => Some(Radix(r as u32)),
+            _ => None,
+        }
+    }
+    fn expected() -> Cow<'static, str> {
+        "a radix between 2 and 36".into()
     }
 }
 
-fn number_to_string(vm: &mut Vm, args: &[Value]) -> NResult {
-    let r = radix("number->string", args.get(1))?;
-    let s = numeric::number_to_string(&vm.heap, args[0], r)
-        .map_err(|_| Error::wrong_type("number->string", "a number", args[0]))?;
-    Ok(vm.heap.string(s))
+/// `(number->string z [radix])`.
+#[native("number->string")]
+fn number_to_string(ctx: &mut Ctx, z: Value, radix: Option<Radix>) -> NResult<String> {
+    numeric::number_to_string(ctx.heap(), z, radix.map_or(10, |r| r.0))
+        .map_err(|_| Error::expected("a number", z))
 }
 
-fn string_to_number(vm: &mut Vm, args: &[Value]) -> NResult {
-    let s = string(vm, "string->number", args[0])?;
-    let r = radix("string->number", args.get(1))?;
-    Ok(numeric::parse_number(&mut vm.heap, &s, r).unwrap_or(Value::Bool(false)))
+/// `(string->number string [radix])`: the number, or `#f`.
+#[native("string->number")]
+fn string_to_number(ctx: &mut Ctx, s: String, radix: Option<Radix>) -> Option<Value> {
+    numeric::parse_number(&mut ctx.vm.heap, &s, radix.map_or(10, |r| r.0))
 }
 
 // ---- powers, roots, transcendental functions --------------------------------------------
 
 /// Exact `base^e` for a non-negative exponent, refusing results too large to hold.
-fn exact_power(heap: &mut Heap, base: BigInt, e: BigInt) -> NResult {
+fn exact_power(ctx: &mut Ctx, base: BigInt, e: BigInt) -> NResult {
     if base.is_zero() || base.is_one() || e.is_zero() {
-        return Ok(heap.integer(if e.is_zero() { BigInt::one() } else { base }));
+        return Ok(ctx.integer(if e.is_zero() { BigInt::one() } else { base }));
     }
     if base == BigInt::from(-1) {
         return Ok(Value::Int(if e.bit(0) { -1 } else { 1 }));
@@ -400,54 +430,60 @@ fn exact_power(heap: &mut Heap, base: BigInt, e: BigInt) -> NResult {
         .to_u64()
         .filter(|&e| base.bits().saturating_mul(e) <= EXPT_MAX_BITS);
     match e.and_then(|e| u32::try_from(e).ok()) {
-        Some(e) => Ok(heap.integer(base.pow(e))),
-        None => Err(Error::with("range-error", "expt: result too large", vec![])),
+        Some(e) => Ok(ctx.integer(base.pow(e))),
+        None => Err(Error::range("result too large")),
     }
 }
 
-fn expt(vm: &mut Vm, args: &[Value]) -> NResult {
-    match (
-        num(&vm.heap, "expt", args[0])?,
-        num(&vm.heap, "expt", args[1])?,
-    ) {
-        (Num::Int(b), Num::Int(e)) if !e.is_negative() => exact_power(&mut vm.heap, b, e),
+/// `(expt z1 z2)`.
+#[native("expt")]
+fn expt(ctx: &mut Ctx, base: Num, e: Num) -> NResult {
+    match (base, e) {
+        (Num::Int(b), Num::Int(e)) if !e.is_negative() => exact_power(ctx, b, e),
         (b, e) => Ok(Value::Float(to_f64(&b).powf(to_f64(&e)))),
     }
 }
 
 /// Natural logarithm, accurate for bignums beyond the flonum range.
-fn ln(vm: &Vm, who: &str, v: Value) -> NResult<f64> {
-    match num(&vm.heap, who, v)? {
+fn ln(n: Num) -> f64 {
+    match n {
         Num::Int(i) if i.bits() > 1000 && i.sign() == Sign::Plus => {
             let shift = i.bits() - 64;
             let top = to_f64(&Num::Int(i >> shift));
-            Ok(top.ln() + shift as f64 * std::f64::consts::LN_2)
+            top.ln() + shift as f64 * std::f64::consts::LN_2
         }
-        n => Ok(to_f64(&n).ln()),
+        n => to_f64(&n).ln(),
     }
 }
 
-fn log(vm: &mut Vm, args: &[Value]) -> NResult {
-    let x = ln(vm, "log", args[0])?;
-    Ok(Value::Float(match args.get(1) {
-        Some(&b) => x / ln(vm, "log", b)?,
+/// `(log z [base])`.
+#[native("log")]
+fn log(z: Num, base: Option<Num>) -> f64 {
+    let x = ln(z);
+    match base {
+        Some(b) => x / ln(b),
         None => x,
-    }))
+    }
 }
 
-fn atan(vm: &mut Vm, args: &[Value]) -> NResult {
-    let y = real(vm, "atan", args[0])?;
-    Ok(Value::Float(match args.get(1) {
-        Some(&x) => y.atan2(real(vm, "atan", x)?),
+/// `(atan y [x])`.
+#[native("atan")]
+fn atan(y: f64, x: Option<f64>) -> f64 {
+    match x {
+        Some(x) => y.atan2(x),
         None => y.atan(),
-    }))
+    }
 }
 
 macro_rules! float_natives {
     ($($f:ident $name:literal $op:path;)*) => {
-        $(fn $f(vm: &mut Vm, args: &[Value]) -> NResult {
-            Ok(Value::Float($op(real(vm, $name, args[0])?)))
-        })*
+        $(
+            #[doc = concat!("`(", $name, " z)`.")]
+            #[native($name)]
+            fn $f(z: f64) -> f64 {
+                $op(z)
+            }
+        )*
     };
 }
 
@@ -460,48 +496,59 @@ float_natives! {
     acos "acos" f64::acos;
 }
 
-fn sqrt(vm: &mut Vm, args: &[Value]) -> NResult {
-    match num(&vm.heap, "sqrt", args[0])? {
+/// `(sqrt z)`: exact for exact squares.
+#[native("sqrt")]
+fn sqrt(ctx: &mut Ctx, z: Num) -> Value {
+    match z {
         Num::Int(n) if !n.is_negative() => {
             let s = n.sqrt();
             if &s * &s == n {
-                Ok(vm.heap.integer(s))
+                ctx.integer(s)
             } else if n.bits() < 1000 {
-                Ok(Value::Float(to_f64(&Num::Int(n)).sqrt()))
+                Value::Float(to_f64(&Num::Int(n)).sqrt())
             } else {
-                Ok(Value::Float(to_f64(&Num::Int(s))))
+                Value::Float(to_f64(&Num::Int(s)))
             }
         }
-        n => Ok(Value::Float(to_f64(&n).sqrt())),
+        n => Value::Float(to_f64(&n).sqrt()),
     }
 }
 
-fn exact_integer_sqrt(vm: &mut Vm, args: &[Value]) -> NResult {
-    let v = args[0];
-    let n = match num(&vm.heap, "exact-integer-sqrt", v) {
-        Ok(Num::Int(n)) if !n.is_negative() => n,
-        _ => {
-            return Err(Error::wrong_type(
-                "exact-integer-sqrt",
-                "a non-negative exact integer",
-                v,
-            ))
+/// A non-negative exact integer argument.
+struct Natural(BigInt);
+
+impl FromValue<'_> for Natural {
+    fn from_value(heap: &Heap, v: Value) -> Option<Self> {
+        match num(heap, v) {
+            Ok(Num::Int(n)) if !n.is_negative() => Some(Natural(n)),
+            _ => None,
         }
-    };
+    }
+    fn expected() -> Cow<'static, str> {
+        "a non-negative exact integer".into()
+    }
+}
+
+/// `(exact-integer-sqrt k)`: the root and the remainder.
+#[native("exact-integer-sqrt")]
+fn exact_integer_sqrt(ctx: &mut Ctx, k: Natural) -> Value {
+    let n = k.0;
     let s = n.sqrt();
     let rest = &n - &s * &s;
-    let pair = (vm.heap.integer(s), vm.heap.integer(rest));
-    two_values(vm, pair)
+    let pair = (ctx.integer(s), ctx.integer(rest));
+    two_values(ctx, pair)
 }
 
-fn square(vm: &mut Vm, args: &[Value]) -> NResult {
-    num(&vm.heap, "square", args[0])?;
-    numeric::mul(&mut vm.heap, args[0], args[0])
+/// `(square z)`.
+#[native("square")]
+fn square(ctx: &mut Ctx, z: Value) -> NResult {
+    numeric::mul(&mut ctx.vm.heap, z, z)
 }
 
-fn add1(vm: &mut Vm, args: &[Value]) -> NResult {
-    num(&vm.heap, "1+", args[0])?;
-    numeric::add(&mut vm.heap, args[0], Value::Int(1))
+/// `(1+ z)`.
+#[native("1+")]
+fn add1(ctx: &mut Ctx, z: Value) -> NResult {
+    numeric::add(&mut ctx.vm.heap, z, Value::Int(1))
 }
 
 // ---- random numbers ---------------------------------------------------------------------
@@ -535,87 +582,90 @@ fn random_big(n: &BigInt) -> BigInt {
     BigInt::from_slice(Sign::Plus, &digits) % n
 }
 
-fn random(vm: &mut Vm, args: &[Value]) -> NResult {
-    let v = args[0];
-    match v {
-        Value::Int(n) if n > 0 => Ok(Value::Int(
-            ((next_random() as u128 * n as u128) >> 64) as i64,
+/// `(random n)`: a random number in `[0, n)`, exact when `n` is.
+#[native("random")]
+fn random(ctx: &mut Ctx, n: Value) -> NResult {
+    match n {
+        Value::Int(k) if k > 0 => Ok(Value::Int(
+            ((next_random() as u128 * k as u128) >> 64) as i64,
         )),
         Value::Float(f) if f > 0.0 && f.is_finite() => Ok(Value::Float(
             (next_random() >> 11) as f64 / (1u64 << 53) as f64 * f,
         )),
-        _ => match vm.heap.big(v).filter(|b| b.is_positive()) {
+        _ => match ctx.heap().big(n).filter(|b| b.is_positive()) {
             Some(b) => {
                 let r = random_big(b);
-                Ok(vm.heap.integer(r))
+                Ok(ctx.integer(r))
             }
-            None => Err(Error::wrong_type("random", "a positive number", v)),
+            None => Err(Error::expected("a positive number", n)),
         },
     }
 }
 
-fn random_seed(_: &mut Vm, args: &[Value]) -> NResult {
-    let seed = index("random-seed!", args[0])? as u64;
-    RANDOM_STATE.with(|s| s.set(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1));
-    Ok(Value::Unspecified)
+/// `(random-seed! k)`.
+#[native("random-seed!")]
+fn random_seed(seed: usize) {
+    RANDOM_STATE.with(|s| s.set((seed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1));
 }
 
 /// Registers the number natives.
 pub fn register(reg: &mut Registry) {
-    for name in ["number?", "complex?", "real?"] {
-        reg.simple(name, 1, Some(1), is_number);
-    }
-    reg.simple("rational?", 1, Some(1), is_rational);
-    reg.simple("integer?", 1, Some(1), is_integer);
-    reg.simple("exact-integer?", 1, Some(1), is_exact_integer);
-    reg.simple("exact?", 1, Some(1), is_exact);
-    reg.simple("inexact?", 1, Some(1), is_inexact);
-    reg.simple("nan?", 1, Some(1), is_nan);
-    reg.simple("infinite?", 1, Some(1), is_infinite);
-    reg.simple("finite?", 1, Some(1), is_finite);
-    reg.simple("positive?", 1, Some(1), is_positive);
-    reg.simple("negative?", 1, Some(1), is_negative);
-    reg.simple("odd?", 1, Some(1), is_odd);
-    reg.simple("even?", 1, Some(1), is_even);
-    reg.simple("max", 1, None, max);
-    reg.simple("min", 1, None, min);
-    reg.simple("abs", 1, Some(1), abs);
-    reg.simple("quotient", 2, Some(2), quotient);
-    reg.simple("remainder", 2, Some(2), remainder);
-    reg.simple("modulo", 2, Some(2), modulo);
-    reg.simple("truncate-quotient", 2, Some(2), truncate_quotient);
-    reg.simple("truncate-remainder", 2, Some(2), truncate_remainder);
-    reg.simple("floor-quotient", 2, Some(2), floor_quotient);
-    reg.simple("floor-remainder", 2, Some(2), floor_remainder);
-    reg.simple("floor/", 2, Some(2), floor_div);
-    reg.simple("truncate/", 2, Some(2), truncate_div);
-    reg.simple("gcd", 0, None, gcd);
-    reg.simple("lcm", 0, None, lcm);
-    reg.simple("floor", 1, Some(1), floor);
-    reg.simple("ceiling", 1, Some(1), ceiling);
-    reg.simple("round", 1, Some(1), round);
-    reg.simple("truncate", 1, Some(1), truncate);
-    reg.simple("exact", 1, Some(1), exact);
-    reg.simple("inexact->exact", 1, Some(1), inexact_to_exact);
-    reg.simple("inexact", 1, Some(1), inexact);
-    reg.simple("exact->inexact", 1, Some(1), exact_to_inexact);
-    reg.simple("number->string", 1, Some(2), number_to_string);
-    reg.simple("string->number", 1, Some(2), string_to_number);
-    reg.simple("expt", 2, Some(2), expt);
-    reg.simple("exp", 1, Some(1), exp);
-    reg.simple("log", 1, Some(2), log);
-    reg.simple("sin", 1, Some(1), sin);
-    reg.simple("cos", 1, Some(1), cos);
-    reg.simple("tan", 1, Some(1), tan);
-    reg.simple("asin", 1, Some(1), asin);
-    reg.simple("acos", 1, Some(1), acos);
-    reg.simple("atan", 1, Some(2), atan);
-    reg.simple("sqrt", 1, Some(1), sqrt);
-    reg.simple("exact-integer-sqrt", 1, Some(1), exact_integer_sqrt);
-    reg.simple("square", 1, Some(1), square);
-    reg.simple("1+", 1, Some(1), add1);
-    reg.simple("random", 1, Some(1), random);
-    reg.simple("random-seed!", 1, Some(1), random_seed);
+    reg.add(&[
+        IS_NUMBER,
+        IS_RATIONAL,
+        IS_INTEGER,
+        IS_EXACT_INTEGER,
+        IS_EXACT,
+        IS_INEXACT,
+        IS_NAN,
+        IS_INFINITE,
+        IS_FINITE,
+        IS_POSITIVE,
+        IS_NEGATIVE,
+        IS_ODD,
+        IS_EVEN,
+        MAX,
+        MIN,
+        ABS,
+        QUOTIENT,
+        REMAINDER,
+        MODULO,
+        TRUNCATE_QUOTIENT,
+        TRUNCATE_REMAINDER,
+        FLOOR_QUOTIENT,
+        FLOOR_REMAINDER,
+        FLOOR_DIV,
+        TRUNCATE_DIV,
+        GCD,
+        LCM,
+        FLOOR,
+        CEILING,
+        ROUND,
+        TRUNCATE,
+        EXACT,
+        INEXACT,
+        NUMBER_TO_STRING,
+        STRING_TO_NUMBER,
+        EXPT,
+        EXP,
+        LOG,
+        SIN,
+        COS,
+        TAN,
+        ASIN,
+        ACOS,
+        ATAN,
+        SQRT,
+        EXACT_INTEGER_SQRT,
+        SQUARE,
+        ADD1,
+        RANDOM,
+        RANDOM_SEED,
+    ]);
+    reg.alias("complex?", "number?");
+    reg.alias("real?", "number?");
+    reg.alias("inexact->exact", "exact");
+    reg.alias("exact->inexact", "inexact");
 }
 
 #[cfg(test)]
@@ -960,7 +1010,7 @@ mod tests {
             ("(inexact 'a)", "inexact: expected a number, got a"),
             (
                 "(number->string 10 1)",
-                "number->string: expected a radix between 2 and 36, got 1",
+                "number->string: expected a radix between 2 and 36 (argument 2), got 1",
             ),
             (
                 "(number->string 'a)",
@@ -968,13 +1018,13 @@ mod tests {
             ),
             (
                 "(string->number 5)",
-                "string->number: expected a string, got 5",
+                "string->number: expected a string (argument 1), got 5",
             ),
-            ("(expt 2 'a)", "expt: expected a number, got a"),
+            ("(expt 2 'a)", "expt: expected a number (argument 2), got a"),
             ("(expt 2 (expt 10 10))", "expt: result too large"),
             ("(sin 'a)", "sin: expected a number, got a"),
-            ("(log 'a)", "log: expected a number, got a"),
-            ("(atan 1 'a)", "atan: expected a number, got a"),
+            ("(log 'a)", "log: expected a number (argument 1), got a"),
+            ("(atan 1 'a)", "atan: expected a number (argument 2), got a"),
             ("(sqrt 'a)", "sqrt: expected a number, got a"),
             (
                 "(exact-integer-sqrt -1)",

@@ -6,19 +6,22 @@
 //! current value of `current-output-port`; this is what makes `with-output-to-string`
 //! and `with-output-to-file` (in `prelude/collections.sgl`) work.
 
-use super::chars::char_arg;
-use super::strings::{slice, str_arg};
-use super::{index, string, Registry};
+use super::strings::substring;
+use super::Registry;
+use crate::native;
 use crate::read::reader::{ReadError, Reader};
 use crate::read::syntax::Span;
+use crate::run::ctx::Ctx;
 use crate::run::datum;
+use crate::run::native::{Ctl, Descriptor, Resume, Wait};
 use crate::run::printer;
 use crate::run::value::{Error, NResult, Object, Port, Value};
-use crate::run::vm::Vm;
 use std::any::TypeId;
 use std::io::{BufRead, Write};
+use std::os::fd::AsFd;
+use std::rc::Rc;
 
-/// Per-machine port state, kept in `Vm::host`.
+/// Per-machine port state, kept as host data.
 struct PortState {
     /// The `current-input-port` parameter.
     input: Value,
@@ -34,10 +37,8 @@ struct PortState {
     stdin_fold_case: bool,
 }
 
-fn state(vm: &mut Vm) -> NResult<&mut PortState> {
-    vm.host
-        .get_mut(&TypeId::of::<PortState>())
-        .and_then(|b| b.downcast_mut::<PortState>())
+fn state<'a>(ctx: &'a mut Ctx) -> NResult<&'a mut PortState> {
+    ctx.host_mut::<PortState>()
         .ok_or_else(|| Error::msg("ports: port state is not initialised"))
 }
 
@@ -50,57 +51,60 @@ pub(super) enum Std {
     Output,
 }
 
-/// The port argument at `arg`, or the current port of the given direction.
-pub(super) fn port_or_current(vm: &mut Vm, arg: Option<&Value>, which: Std) -> NResult<Value> {
-    if let Some(&p) = arg {
+/// The port argument, or the current port of the given direction when it is left out.
+pub(super) fn port_or_current(ctx: &mut Ctx, port: Option<Value>, which: Std) -> NResult<Value> {
+    if let Some(p) = port {
         return Ok(p);
     }
-    let st = state(vm)?;
+    let st = state(ctx)?;
     let param = match which {
         Std::Input => st.input,
         Std::Output => st.output,
     };
-    match vm.heap.obj(param) {
+    match ctx.heap().obj(param) {
         Some(Object::Param(v, _)) => Ok(*v),
         _ => Err(Error::msg("ports: current port parameter is missing")),
     }
 }
 
 /// The error for using a closed port.
-pub(super) fn closed(who: &str, p: Value) -> Error {
-    Error::with("error", format!("{who}: port is closed"), vec![p])
+pub(super) fn closed(p: Value) -> Error {
+    Error::new("error", "port is closed").with_irritants(vec![p])
 }
 
 /// The error for a failed read or write.
-pub(super) fn io_error(who: &str, e: std::io::Error) -> Error {
-    Error::with("file-error", format!("{who}: {e}"), vec![])
+pub(super) fn io_error(e: std::io::Error) -> Error {
+    Error::new("file-error", e.to_string())
+}
+
+/// The error for a file that cannot be opened.
+pub(super) fn file_error(path: &str, e: std::io::Error) -> Error {
+    Error::new("file-error", format!("cannot open {path}: {e}"))
 }
 
 /// Writes `text` to output port `port`.
-pub fn put(vm: &mut Vm, who: &str, port: Value, text: &str) -> NResult<()> {
-    match vm.heap.obj_mut(port) {
+pub fn put(ctx: &mut Ctx, port: Value, text: &str) -> NResult<()> {
+    match ctx.vm.heap.obj_mut(port) {
         Some(Object::Port(Port::Output(buf))) => buf.push_str(text),
-        Some(Object::Port(Port::FileOut(w))) => {
-            w.write_all(text.as_bytes()).map_err(|e| io_error(who, e))?
-        }
-        Some(Object::Port(Port::Stdout)) => vm.write_out(text),
+        Some(Object::Port(Port::FileOut(w))) => w.write_all(text.as_bytes()).map_err(io_error)?,
+        Some(Object::Port(Port::Stdout)) => ctx.write_out(text),
         Some(Object::Port(Port::Stderr)) => {
-            vm.flush();
+            ctx.flush();
             let _ = std::io::stderr().write_all(text.as_bytes());
         }
-        Some(Object::Port(Port::Closed { input: false })) => return Err(closed(who, port)),
-        _ => return Err(Error::wrong_type(who, "an output port", port)),
+        Some(Object::Port(Port::Closed { input: false })) => return Err(closed(port)),
+        _ => return Err(Error::expected("an output port", port)),
     }
     Ok(())
 }
 
 /// Reads more standard input until `enough` holds for the unread text or input ends.
-fn fill_stdin(vm: &mut Vm, port: Value, enough: impl Fn(&str) -> bool) -> NResult<()> {
-    if !matches!(vm.heap.obj(port), Some(Object::Port(Port::Stdin))) {
+fn fill_stdin(ctx: &mut Ctx, port: Value, enough: impl Fn(&str) -> bool) -> NResult<()> {
+    if !matches!(ctx.heap().obj(port), Some(Object::Port(Port::Stdin))) {
         return Ok(());
     }
-    vm.flush();
-    let st = state(vm)?;
+    ctx.flush();
+    let st = state(ctx)?;
     while !st.stdin_eof && !enough(&st.stdin[st.stdin_pos..]) {
         st.stdin.drain(..st.stdin_pos);
         st.stdin_pos = 0;
@@ -113,91 +117,112 @@ fn fill_stdin(vm: &mut Vm, port: Value, enough: impl Fn(&str) -> bool) -> NResul
 }
 
 /// The unread text and read position of input port `port` (after `fill_stdin`).
-fn input<'a>(vm: &'a mut Vm, who: &str, port: Value) -> NResult<(&'a str, &'a mut usize)> {
-    let stdin = match vm.heap.obj(port) {
+fn input<'a>(ctx: &'a mut Ctx, port: Value) -> NResult<(&'a str, &'a mut usize)> {
+    let stdin = match ctx.heap().obj(port) {
         Some(Object::Port(Port::Stdin)) => true,
         Some(Object::Port(Port::Input { .. })) => false,
-        Some(Object::Port(Port::Closed { input: true })) => return Err(closed(who, port)),
-        _ => return Err(Error::wrong_type(who, "an input port", port)),
+        Some(Object::Port(Port::Closed { input: true })) => return Err(closed(port)),
+        _ => return Err(Error::expected("an input port", port)),
     };
     if stdin {
-        let st = state(vm)?;
+        let st = state(ctx)?;
         return Ok((&st.stdin, &mut st.stdin_pos));
     }
-    match vm.heap.obj_mut(port) {
+    match ctx.vm.heap.obj_mut(port) {
         Some(Object::Port(Port::Input { text, pos, .. })) => Ok((text, pos)),
-        _ => Err(Error::wrong_type(who, "an input port", port)),
+        _ => Err(Error::expected("an input port", port)),
     }
 }
 
-/// `(display x [port])`, `(write x [port])` and the like: `x` printed in `style`.
-fn print_to_port(vm: &mut Vm, who: &str, a: &[Value], style: printer::Style) -> NResult {
-    let port = port_or_current(vm, a.get(1), Std::Output)?;
-    let s = printer::render(&vm.heap, a[0], style);
-    put(vm, who, port, &s)?;
-    Ok(Value::Unspecified)
+/// The current input port or `port`, with standard input read until `enough` holds:
+/// its unread text and read position.
+fn reading<'a>(
+    ctx: &'a mut Ctx,
+    port: Option<Value>,
+    enough: impl Fn(&str) -> bool,
+) -> NResult<(&'a str, &'a mut usize)> {
+    let port = port_or_current(ctx, port, Std::Input)?;
+    fill_stdin(ctx, port, enough)?;
+    input(ctx, port)
 }
 
-fn display(vm: &mut Vm, a: &[Value]) -> NResult {
-    print_to_port(vm, "display", a, printer::Style::Display)
+/// Writes `text` to `port`, or to the current output port when it is left out.
+fn emit(ctx: &mut Ctx, port: Option<Value>, text: &str) -> NResult<()> {
+    let port = port_or_current(ctx, port, Std::Output)?;
+    put(ctx, port, text)
 }
 
-fn write(vm: &mut Vm, a: &[Value]) -> NResult {
-    print_to_port(vm, "write", a, printer::Style::Write)
+/// Prints `v` in `style` to `port`, or to the current output port.
+fn print(ctx: &mut Ctx, v: Value, port: Option<Value>, style: printer::Style) -> NResult<()> {
+    let s = printer::render(ctx.heap(), v, style);
+    emit(ctx, port, &s)
 }
 
-fn write_shared(vm: &mut Vm, a: &[Value]) -> NResult {
-    print_to_port(vm, "write-shared", a, printer::Style::Shared)
+macro_rules! print_natives {
+    ($($f:ident $name:literal $style:ident;)*) => {$(
+        #[doc = concat!("`(", $name, " obj [port])`.")]
+        #[native($name)]
+        fn $f(ctx: &mut Ctx, v: Value, port: Option<Value>) -> NResult<()> {
+            print(ctx, v, port, printer::Style::$style)
+        }
+    )*};
 }
 
-fn write_simple(vm: &mut Vm, a: &[Value]) -> NResult {
-    print_to_port(vm, "write-simple", a, printer::Style::Simple)
+print_natives! {
+    display "display" Display;
+    write "write" Write;
+    write_shared "write-shared" Shared;
+    write_simple "write-simple" Simple;
 }
 
-fn newline(vm: &mut Vm, a: &[Value]) -> NResult {
-    let port = port_or_current(vm, a.first(), Std::Output)?;
-    put(vm, "newline", port, "\n")?;
-    Ok(Value::Unspecified)
+/// `(newline [port])`.
+#[native("newline")]
+fn newline(ctx: &mut Ctx, port: Option<Value>) -> NResult<()> {
+    emit(ctx, port, "\n")
 }
 
-fn write_char(vm: &mut Vm, a: &[Value]) -> NResult {
-    let c = char_arg("write-char", a[0])?;
-    let port = port_or_current(vm, a.get(1), Std::Output)?;
-    put(vm, "write-char", port, c.encode_utf8(&mut [0; 4]))?;
-    Ok(Value::Unspecified)
+/// `(write-char char [port])`.
+#[native("write-char")]
+fn write_char(ctx: &mut Ctx, c: char, port: Option<Value>) -> NResult<()> {
+    emit(ctx, port, c.encode_utf8(&mut [0; 4]))
 }
 
 /// `(write-string string [port [start [end]]])`.
-fn write_string(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "write-string";
-    let s = slice(vm, WHO, a[0], a.get(2..).unwrap_or(&[]))?.to_string();
-    let port = port_or_current(vm, a.get(1), Std::Output)?;
-    put(vm, WHO, port, &s)?;
-    Ok(Value::Unspecified)
+#[native("write-string")]
+fn write_string(
+    ctx: &mut Ctx,
+    s: String,
+    port: Option<Value>,
+    start: Option<usize>,
+    end: Option<usize>,
+) -> NResult<()> {
+    let text = substring(&s, start, end)?;
+    emit(ctx, port, text)
 }
 
-fn flush_output_port(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "flush-output-port";
-    let port = port_or_current(vm, a.first(), Std::Output)?;
-    match vm.heap.obj_mut(port) {
+/// `(flush-output-port [port])`.
+#[native("flush-output-port")]
+fn flush_output_port(ctx: &mut Ctx, port: Option<Value>) -> NResult<()> {
+    let port = port_or_current(ctx, port, Std::Output)?;
+    match ctx.vm.heap.obj_mut(port) {
         Some(Object::Port(Port::FileOut(w) | Port::BinaryFileOut(w))) => {
-            w.flush().map_err(|e| io_error(WHO, e))?
+            w.flush().map_err(io_error)?
         }
-        Some(Object::Port(Port::Stdout)) => vm.flush(),
+        Some(Object::Port(Port::Stdout)) => ctx.flush(),
         Some(Object::Port(Port::Stderr)) => {
             let _ = std::io::stderr().flush();
         }
         Some(Object::Port(Port::Output(_) | Port::BytesOut(_))) => {}
-        Some(Object::Port(Port::Closed { input: false })) => return Err(closed(WHO, port)),
-        _ => return Err(Error::wrong_type(WHO, "an output port", port)),
+        Some(Object::Port(Port::Closed { input: false })) => return Err(closed(port)),
+        _ => return Err(Error::expected("an output port", port)),
     }
-    Ok(Value::Unspecified)
+    Ok(())
 }
 
-fn read_char(vm: &mut Vm, a: &[Value]) -> NResult {
-    let port = port_or_current(vm, a.first(), Std::Input)?;
-    fill_stdin(vm, port, |s| !s.is_empty())?;
-    let (text, pos) = input(vm, "read-char", port)?;
+/// `(read-char [port])`: the next character, or the eof object.
+#[native("read-char")]
+fn read_char(ctx: &mut Ctx, port: Option<Value>) -> NResult {
+    let (text, pos) = reading(ctx, port, |s| !s.is_empty())?;
     Ok(match text[*pos..].chars().next() {
         Some(c) => {
             *pos += c.len_utf8();
@@ -207,17 +232,17 @@ fn read_char(vm: &mut Vm, a: &[Value]) -> NResult {
     })
 }
 
-fn peek_char(vm: &mut Vm, a: &[Value]) -> NResult {
-    let port = port_or_current(vm, a.first(), Std::Input)?;
-    fill_stdin(vm, port, |s| !s.is_empty())?;
-    let (text, pos) = input(vm, "peek-char", port)?;
+/// `(peek-char [port])`: the next character, left unread, or the eof object.
+#[native("peek-char")]
+fn peek_char(ctx: &mut Ctx, port: Option<Value>) -> NResult {
+    let (text, pos) = reading(ctx, port, |s| !s.is_empty())?;
     Ok(text[*pos..].chars().next().map_or(Value::Eof, Value::Char))
 }
 
-fn read_line(vm: &mut Vm, a: &[Value]) -> NResult {
-    let port = port_or_current(vm, a.first(), Std::Input)?;
-    fill_stdin(vm, port, |s| s.contains('\n'))?;
-    let (text, pos) = input(vm, "read-line", port)?;
+/// `(read-line [port])`: the next line without its end, or the eof object.
+#[native("read-line")]
+fn read_line(ctx: &mut Ctx, port: Option<Value>) -> NResult {
+    let (text, pos) = reading(ctx, port, |s| s.contains('\n'))?;
     let rest = &text[*pos..];
     if rest.is_empty() {
         return Ok(Value::Eof);
@@ -228,15 +253,13 @@ fn read_line(vm: &mut Vm, a: &[Value]) -> NResult {
     };
     let line = line.strip_suffix('\r').unwrap_or(line).to_string();
     *pos += used;
-    Ok(vm.heap.string(line))
+    Ok(ctx.string(line))
 }
 
 /// `(read-string k [port])`: up to `k` characters, or the eof object at end of input.
-fn read_string(vm: &mut Vm, a: &[Value]) -> NResult {
-    let k = index("read-string", a[0])?;
-    let port = port_or_current(vm, a.get(1), Std::Input)?;
-    fill_stdin(vm, port, |s| s.chars().nth(k.saturating_sub(1)).is_some())?;
-    let (text, pos) = input(vm, "read-string", port)?;
+#[native("read-string")]
+fn read_string(ctx: &mut Ctx, k: usize, port: Option<Value>) -> NResult {
+    let (text, pos) = reading(ctx, port, |s| s.chars().nth(k.saturating_sub(1)).is_some())?;
     let rest = &text[*pos..];
     if rest.is_empty() && k > 0 {
         return Ok(Value::Eof);
@@ -244,32 +267,104 @@ fn read_string(vm: &mut Vm, a: &[Value]) -> NResult {
     let used = rest.char_indices().nth(k).map_or(rest.len(), |(b, _)| b);
     let s = rest[..used].to_string();
     *pos += used;
-    Ok(vm.heap.string(s))
+    Ok(ctx.string(s))
 }
 
-fn char_ready(vm: &mut Vm, a: &[Value]) -> NResult {
-    let port = port_or_current(vm, a.first(), Std::Input)?;
-    input(vm, "char-ready?", port)?;
-    Ok(Value::Bool(true))
+/// `(char-ready? [port])`: whether `read-char` would return at once.
+#[native("char-ready?")]
+fn char_ready(ctx: &mut Ctx, port: Option<Value>) -> NResult<bool> {
+    let port = port_or_current(ctx, port, Std::Input)?;
+    input_ready(ctx, port)
+}
+
+/// `(wait-for-input [port])`: waits until `port` (the current input port by default) has
+/// input that `read-char` takes at once, a character or the end of the input. Inside a
+/// `(sigil async)` task only the task waits; outside one the thread does (Ctrl-C stops
+/// it). Only standard input can make it wait: string and file ports hold their text.
+#[native("wait-for-input")]
+fn wait_for_input(ctx: &mut Ctx, port: Option<Value>) -> NResult<Ctl> {
+    let port = port_or_current(ctx, port, Std::Input)?;
+    if input_ready(ctx, port)? {
+        return Ok(Ctl::Return(Value::Unspecified));
+    }
+    let stdin = Descriptor::new(Rc::new(std::io::stdin()));
+    Ok(Ctl::Park(Wait::Readable(stdin), Resume::Retry))
+}
+
+/// Whether input port `port` has input `read-char` takes at once (or is at its end).
+fn input_ready(ctx: &mut Ctx, port: Value) -> NResult<bool> {
+    input(ctx, port)?;
+    if !matches!(ctx.heap().obj(port), Some(Object::Port(Port::Stdin))) {
+        return Ok(true);
+    }
+    let st = state(ctx)?;
+    if st.stdin_pos < st.stdin.len() || st.stdin_eof {
+        return Ok(true);
+    }
+    Ok(match stdin_probe() {
+        Probe::Input => true,
+        // A terminal reports its end (Ctrl-D) once: remember it.
+        Probe::End => {
+            st.stdin_eof = true;
+            true
+        }
+        Probe::Nothing => false,
+    })
+}
+
+/// What standard input has to read at once.
+enum Probe {
+    /// Some input.
+    Input,
+    /// Its end.
+    End,
+    /// Nothing yet.
+    Nothing,
+}
+
+/// Looks at standard input without waiting: what std's buffer holds (which `fill_stdin`
+/// reads first), else what one read with the descriptor made non-blocking brings into
+/// that buffer, or the end of the input.
+fn stdin_probe() -> Probe {
+    use rustix::fs::{fcntl_getfl, fcntl_setfl, OFlags};
+    let stdin = std::io::stdin();
+    let fd = stdin.as_fd();
+    let Ok(flags) = fcntl_getfl(fd) else {
+        return Probe::Input;
+    };
+    if fcntl_setfl(fd, flags | OFlags::NONBLOCK).is_err() {
+        return Probe::Input;
+    }
+    let probe = stdin.lock().fill_buf().map(|b| b.is_empty());
+    // The descriptor is shared (a terminal, say): it is blocking again at once.
+    let _ = fcntl_setfl(fd, flags);
+    match probe {
+        Ok(false) => Probe::Input,
+        Ok(true) => Probe::End,
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Probe::Nothing,
+        // Errors are the reader's to report.
+        Err(_) => Probe::Input,
+    }
 }
 
 /// The `#!fold-case` setting of input port `port` (checked by `input` first).
-fn fold_case(vm: &mut Vm, port: Value) -> NResult<&mut bool> {
-    if matches!(vm.heap.obj(port), Some(Object::Port(Port::Stdin))) {
-        return Ok(&mut state(vm)?.stdin_fold_case);
+fn fold_case<'a>(ctx: &'a mut Ctx, port: Value) -> NResult<&'a mut bool> {
+    if matches!(ctx.heap().obj(port), Some(Object::Port(Port::Stdin))) {
+        return Ok(&mut state(ctx)?.stdin_fold_case);
     }
-    match vm.heap.obj_mut(port) {
+    match ctx.vm.heap.obj_mut(port) {
         Some(Object::Port(Port::Input { fold_case, .. })) => Ok(fold_case),
-        _ => Err(Error::wrong_type("read", "an input port", port)),
+        _ => Err(Error::expected("an input port", port)),
     }
 }
 
 /// `(read [port])`: the next datum, or the eof object when only atmosphere remains. The
 /// reader stops at the end of the datum, so reading a whole port is linear in its length.
-fn read(vm: &mut Vm, a: &[Value]) -> NResult {
-    let port = port_or_current(vm, a.first(), Std::Input)?;
+#[native("read")]
+fn read(ctx: &mut Ctx, port: Option<Value>) -> NResult {
+    let port = port_or_current(ctx, port, Std::Input)?;
     let file = Span::register_file("<input-port>");
-    fill_stdin(vm, port, |s| {
+    fill_stdin(ctx, port, |s| {
         let datum = Reader::new(s, file, 1).read();
         !matches!(
             datum,
@@ -280,104 +375,87 @@ fn read(vm: &mut Vm, a: &[Value]) -> NResult {
                 })
         )
     })?;
-    input(vm, "read", port)?;
-    let fold = *fold_case(vm, port)?;
-    let (text, pos) = input(vm, "read", port)?;
+    input(ctx, port)?;
+    let fold = *fold_case(ctx, port)?;
+    let (text, pos) = input(ctx, port)?;
     let mut reader = Reader::new(&text[*pos..], file, 1);
     reader.set_fold_case(fold);
     let datum = reader.read().map_err(|e| {
         let e = e.after(&text[..*pos]);
-        Error::with(
-            "read-error",
-            format!("read: {}: {}", e.span, e.message),
-            vec![],
-        )
+        Error::new("read-error", format!("{}: {}", e.span, e.message))
     })?;
     *pos += reader.offset();
     let fold = reader.fold_case();
-    *fold_case(vm, port)? = fold;
+    *fold_case(ctx, port)? = fold;
     Ok(match datum {
-        Some(d) => datum::syntax_to_value(&mut vm.heap, &d),
+        Some(d) => datum::syntax_to_value(&mut ctx.vm.heap, &d),
         None => Value::Eof,
     })
 }
 
-fn open_input_string(vm: &mut Vm, a: &[Value]) -> NResult {
-    let text = string(vm, "open-input-string", a[0])?;
-    Ok(vm.heap.alloc(Object::Port(Port::Input {
+/// `(open-input-string string)`.
+#[native("open-input-string")]
+fn open_input_string(ctx: &mut Ctx, text: String) -> Value {
+    ctx.alloc(Object::Port(Port::Input {
         text,
         pos: 0,
         fold_case: false,
-    })))
+    }))
 }
 
-fn open_output_string(vm: &mut Vm, _: &[Value]) -> NResult {
-    Ok(vm.heap.alloc(Object::Port(Port::Output(String::new()))))
+/// `(open-output-string)`.
+#[native("open-output-string")]
+fn open_output_string(ctx: &mut Ctx) -> Value {
+    ctx.alloc(Object::Port(Port::Output(String::new())))
 }
 
-fn get_output_string(vm: &mut Vm, a: &[Value]) -> NResult {
-    match vm.heap.obj(a[0]) {
+/// `(get-output-string port)`: what was written to a string output port.
+#[native("get-output-string")]
+fn get_output_string(ctx: &mut Ctx, port: Value) -> NResult {
+    match ctx.heap().obj(port) {
         Some(Object::Port(Port::Output(buf))) => {
             let s = buf.clone();
-            Ok(vm.heap.string(s))
+            Ok(ctx.string(s))
         }
-        _ => Err(Error::wrong_type(
-            "get-output-string",
-            "a string output port",
-            a[0],
-        )),
+        _ => Err(Error::expected("a string output port", port)),
     }
 }
 
-/// The error for a file that cannot be opened.
-pub(super) fn file_error(who: &str, path: &str, e: std::io::Error) -> Error {
-    Error::with(
-        "file-error",
-        format!("{who}: cannot open {path}: {e}"),
-        vec![],
-    )
-}
-
-fn open_input_file(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "open-input-file";
-    let path = str_arg(vm, WHO, a[0])?;
-    let text = std::fs::read_to_string(path).map_err(|e| file_error(WHO, path, e))?;
-    Ok(vm.heap.alloc(Object::Port(Port::Input {
+/// `(open-input-file path)`: the file is read whole.
+#[native("open-input-file")]
+fn open_input_file(ctx: &mut Ctx, path: String) -> NResult {
+    let text = std::fs::read_to_string(&path).map_err(|e| file_error(&path, e))?;
+    Ok(ctx.alloc(Object::Port(Port::Input {
         text,
         pos: 0,
         fold_case: false,
     })))
 }
 
-fn open_output_file(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "open-output-file";
-    let path = str_arg(vm, WHO, a[0])?;
-    let f = std::fs::File::create(path).map_err(|e| file_error(WHO, path, e))?;
+/// `(open-output-file path)`.
+#[native("open-output-file")]
+fn open_output_file(ctx: &mut Ctx, path: String) -> NResult {
+    let f = std::fs::File::create(&path).map_err(|e| file_error(&path, e))?;
     let w = std::io::BufWriter::new(f);
-    Ok(vm.heap.alloc(Object::Port(Port::FileOut(w))))
+    Ok(ctx.alloc(Object::Port(Port::FileOut(w))))
 }
 
-fn file_exists(vm: &mut Vm, a: &[Value]) -> NResult {
-    let path = str_arg(vm, "file-exists?", a[0])?;
-    Ok(Value::Bool(std::path::Path::new(path).exists()))
+/// `(file-exists? path)`.
+#[native("file-exists?")]
+fn file_exists(path: &str) -> bool {
+    std::path::Path::new(path).exists()
 }
 
-fn delete_file(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "delete-file";
-    let path = str_arg(vm, WHO, a[0])?;
-    std::fs::remove_file(path).map_err(|e| {
-        Error::with(
-            "file-error",
-            format!("{WHO}: cannot delete {path}: {e}"),
-            vec![],
-        )
-    })?;
-    Ok(Value::Unspecified)
+/// `(delete-file path)`.
+#[native("delete-file")]
+fn delete_file(path: &str) -> NResult<()> {
+    std::fs::remove_file(path)
+        .map_err(|e| Error::new("file-error", format!("cannot delete {path}: {e}")))
 }
 
 /// The direction of a port: `Some(true)` for input, `Some(false)` for output.
-fn direction(vm: &Vm, v: Value) -> Option<bool> {
-    match vm.heap.obj(v) {
+fn direction(ctx: &Ctx, v: Value) -> Option<bool> {
+    match ctx.heap().obj(v) {
         Some(Object::Port(p)) => Some(matches!(
             p,
             Port::Input { .. } | Port::BytesIn { .. } | Port::Stdin | Port::Closed { input: true }
@@ -386,55 +464,67 @@ fn direction(vm: &Vm, v: Value) -> Option<bool> {
     }
 }
 
-fn is_port(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(direction(vm, a[0]).is_some()))
+/// `(port? obj)`.
+#[native("port?")]
+fn is_port(ctx: &mut Ctx, v: Value) -> bool {
+    direction(ctx, v).is_some()
 }
 
-fn is_input_port(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(direction(vm, a[0]) == Some(true)))
+/// `(input-port? obj)`.
+#[native("input-port?")]
+fn is_input_port(ctx: &mut Ctx, v: Value) -> bool {
+    direction(ctx, v) == Some(true)
 }
 
-fn is_output_port(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(direction(vm, a[0]) == Some(false)))
+/// `(output-port? obj)`.
+#[native("output-port?")]
+fn is_output_port(ctx: &mut Ctx, v: Value) -> bool {
+    direction(ctx, v) == Some(false)
 }
 
 /// Whether `v` is a binary port (open or not yet closed).
-fn is_binary(vm: &Vm, v: Value) -> bool {
+fn is_binary(ctx: &Ctx, v: Value) -> bool {
     matches!(
-        vm.heap.obj(v),
+        ctx.heap().obj(v),
         Some(Object::Port(
             Port::BytesIn { .. } | Port::BytesOut(_) | Port::BinaryFileOut(_)
         ))
     )
 }
 
-fn is_binary_port(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(is_binary(vm, a[0])))
+/// `(binary-port? obj)`.
+#[native("binary-port?")]
+fn is_binary_port(ctx: &mut Ctx, v: Value) -> bool {
+    is_binary(ctx, v)
 }
 
-fn is_textual_port(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(
-        direction(vm, a[0]).is_some() && !is_binary(vm, a[0]),
-    ))
+/// `(textual-port? obj)`.
+#[native("textual-port?")]
+fn is_textual_port(ctx: &mut Ctx, v: Value) -> bool {
+    direction(ctx, v).is_some() && !is_binary(ctx, v)
 }
 
-fn is_open(vm: &Vm, v: Value, input: bool) -> bool {
-    direction(vm, v) == Some(input)
-        && !matches!(vm.heap.obj(v), Some(Object::Port(Port::Closed { .. })))
+fn is_open(ctx: &Ctx, v: Value, input: bool) -> bool {
+    direction(ctx, v) == Some(input)
+        && !matches!(ctx.heap().obj(v), Some(Object::Port(Port::Closed { .. })))
 }
 
-fn input_port_open(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(is_open(vm, a[0], true)))
+/// `(input-port-open? port)`.
+#[native("input-port-open?")]
+fn input_port_open(ctx: &mut Ctx, v: Value) -> bool {
+    is_open(ctx, v, true)
 }
 
-fn output_port_open(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(is_open(vm, a[0], false)))
+/// `(output-port-open? port)`.
+#[native("output-port-open?")]
+fn output_port_open(ctx: &mut Ctx, v: Value) -> bool {
+    is_open(ctx, v, false)
 }
 
 /// Closes a port; `only` restricts it to input (`Some(true)`) or output ports.
-fn close(vm: &mut Vm, who: &str, port: Value, only: Option<bool>) -> NResult {
-    let Some(input) = direction(vm, port) else {
-        return Err(Error::wrong_type(who, "a port", port));
+fn close(ctx: &mut Ctx, port: Value, only: Option<bool>) -> NResult<()> {
+    let Some(input) = direction(ctx, port) else {
+        return Err(Error::expected("a port", port));
     };
     if only.is_some_and(|o| o != input) {
         let what = if input {
@@ -442,9 +532,9 @@ fn close(vm: &mut Vm, who: &str, port: Value, only: Option<bool>) -> NResult {
         } else {
             "an input port"
         };
-        return Err(Error::wrong_type(who, what, port));
+        return Err(Error::expected(what, port));
     }
-    let flushed = match vm.heap.obj_mut(port) {
+    let flushed = match ctx.vm.heap.obj_mut(port) {
         Some(Object::Port(
             p @ (Port::Input { .. }
             | Port::Output(_)
@@ -457,25 +547,30 @@ fn close(vm: &mut Vm, who: &str, port: Value, only: Option<bool>) -> NResult {
             _ => Ok(()),
         },
         Some(Object::Port(Port::Stdout)) => {
-            vm.flush();
+            ctx.flush();
             Ok(())
         }
         _ => Ok(()),
     };
-    flushed.map_err(|e| io_error(who, e))?;
-    Ok(Value::Unspecified)
+    flushed.map_err(io_error)
 }
 
-fn close_port(vm: &mut Vm, a: &[Value]) -> NResult {
-    close(vm, "close-port", a[0], None)
+/// `(close-port port)`.
+#[native("close-port")]
+fn close_port(ctx: &mut Ctx, port: Value) -> NResult<()> {
+    close(ctx, port, None)
 }
 
-fn close_input_port(vm: &mut Vm, a: &[Value]) -> NResult {
-    close(vm, "close-input-port", a[0], Some(true))
+/// `(close-input-port port)`.
+#[native("close-input-port")]
+fn close_input_port(ctx: &mut Ctx, port: Value) -> NResult<()> {
+    close(ctx, port, Some(true))
 }
 
-fn close_output_port(vm: &mut Vm, a: &[Value]) -> NResult {
-    close(vm, "close-output-port", a[0], Some(false))
+/// `(close-output-port port)`.
+#[native("close-output-port")]
+fn close_output_port(ctx: &mut Ctx, port: Value) -> NResult<()> {
+    close(ctx, port, Some(false))
 }
 
 /// Registers the port natives and the `current-*-port` parameters.
@@ -501,37 +596,40 @@ pub fn register(reg: &mut Registry) {
             stdin_fold_case: false,
         }),
     );
-    reg.simple("display", 1, Some(2), display);
-    reg.simple("write", 1, Some(2), write);
-    reg.simple("write-shared", 1, Some(2), write_shared);
-    reg.simple("write-simple", 1, Some(2), write_simple);
-    reg.simple("newline", 0, Some(1), newline);
-    reg.simple("write-char", 1, Some(2), write_char);
-    reg.simple("write-string", 1, Some(4), write_string);
-    reg.simple("flush-output-port", 0, Some(1), flush_output_port);
-    reg.simple("read-char", 0, Some(1), read_char);
-    reg.simple("peek-char", 0, Some(1), peek_char);
-    reg.simple("read-line", 0, Some(1), read_line);
-    reg.simple("read-string", 1, Some(2), read_string);
-    reg.simple("char-ready?", 0, Some(1), char_ready);
-    reg.simple("read", 0, Some(1), read);
-    reg.simple("open-input-string", 1, Some(1), open_input_string);
-    reg.simple("open-output-string", 0, Some(0), open_output_string);
-    reg.simple("get-output-string", 1, Some(1), get_output_string);
-    reg.simple("open-input-file", 1, Some(1), open_input_file);
-    reg.simple("open-output-file", 1, Some(1), open_output_file);
-    reg.simple("file-exists?", 1, Some(1), file_exists);
-    reg.simple("delete-file", 1, Some(1), delete_file);
-    reg.simple("port?", 1, Some(1), is_port);
-    reg.simple("input-port?", 1, Some(1), is_input_port);
-    reg.simple("output-port?", 1, Some(1), is_output_port);
-    reg.simple("textual-port?", 1, Some(1), is_textual_port);
-    reg.simple("binary-port?", 1, Some(1), is_binary_port);
-    reg.simple("input-port-open?", 1, Some(1), input_port_open);
-    reg.simple("output-port-open?", 1, Some(1), output_port_open);
-    reg.simple("close-port", 1, Some(1), close_port);
-    reg.simple("close-input-port", 1, Some(1), close_input_port);
-    reg.simple("close-output-port", 1, Some(1), close_output_port);
+    reg.add(&[
+        DISPLAY,
+        WRITE,
+        WRITE_SHARED,
+        WRITE_SIMPLE,
+        NEWLINE,
+        WRITE_CHAR,
+        WRITE_STRING,
+        FLUSH_OUTPUT_PORT,
+        READ_CHAR,
+        PEEK_CHAR,
+        READ_LINE,
+        READ_STRING,
+        CHAR_READY,
+        WAIT_FOR_INPUT,
+        READ,
+        OPEN_INPUT_STRING,
+        OPEN_OUTPUT_STRING,
+        GET_OUTPUT_STRING,
+        OPEN_INPUT_FILE,
+        OPEN_OUTPUT_FILE,
+        FILE_EXISTS,
+        DELETE_FILE,
+        IS_PORT,
+        IS_INPUT_PORT,
+        IS_OUTPUT_PORT,
+        IS_TEXTUAL_PORT,
+        IS_BINARY_PORT,
+        INPUT_PORT_OPEN,
+        OUTPUT_PORT_OPEN,
+        CLOSE_PORT,
+        CLOSE_INPUT_PORT,
+        CLOSE_OUTPUT_PORT,
+    ]);
 }
 
 #[cfg(test)]

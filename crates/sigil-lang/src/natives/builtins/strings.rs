@@ -1,59 +1,16 @@
 //! Strings. Sigil strings are Rust `String`s; every index seen by Scheme code counts
 //! characters, with a fast path for ASCII text.
 
-use super::chars::char_arg;
-use super::{index, list, Registry};
-use crate::run::value::{Error, NResult, Object, Value};
-use crate::run::vm::Vm;
+use super::seq::{alloc_size, out_of_range, range, MAX_ALLOC};
+use super::Registry;
+use crate::native;
+use crate::natives::args::expected_arg;
+use crate::natives::{FromValue, List, Rest, Vector};
+use crate::run::ctx::Ctx;
+use crate::run::heap::Heap;
+use crate::run::value::{Error, NResult, Value};
+use std::borrow::Cow;
 use std::cmp::Ordering;
-
-/// The largest number of elements `make-string`, `make-vector` and friends will allocate.
-pub const MAX_ALLOC: usize = 1 << 28;
-
-/// A range error naming the procedure.
-pub fn range_error(msg: String) -> Error {
-    Error::with("range-error", msg, vec![])
-}
-
-/// Checks an allocation size argument against [`MAX_ALLOC`].
-pub fn alloc_size(who: &str, v: Value) -> NResult<usize> {
-    let k = index(who, v)?;
-    if k > MAX_ALLOC {
-        return Err(range_error(format!("{who}: length {k} is too large")));
-    }
-    Ok(k)
-}
-
-/// Reads the optional `[start [end]]` arguments in `args` against a sequence of length
-/// `len`, checking `0 <= start <= end <= len`.
-pub fn bounds(who: &str, args: &[Value], len: usize) -> NResult<(usize, usize)> {
-    let start = match args.first() {
-        Some(&v) => index(who, v)?,
-        None => 0,
-    };
-    let end = match args.get(1) {
-        Some(&v) => index(who, v)?,
-        None => len,
-    };
-    if end > len {
-        return Err(range_error(format!(
-            "{who}: end index {end} out of range for length {len}"
-        )));
-    }
-    if start > end {
-        return Err(range_error(format!(
-            "{who}: start index {start} is greater than end index {end}"
-        )));
-    }
-    Ok((start, end))
-}
-
-/// A string argument, borrowed from the heap.
-pub fn str_arg<'a>(vm: &'a Vm, who: &str, v: Value) -> NResult<&'a str> {
-    vm.heap
-        .str(v)
-        .ok_or_else(|| Error::wrong_type(who, "a string", v))
-}
 
 /// The number of characters in `s`.
 pub fn char_len(s: &str) -> usize {
@@ -80,21 +37,20 @@ fn char_index(s: &str, b: usize) -> usize {
     char_len(&s[..b])
 }
 
-/// The byte range of the characters `[start, end)` given by the optional arguments.
-fn byte_range(who: &str, s: &str, args: &[Value]) -> NResult<(usize, usize)> {
-    if args.is_empty() {
+/// The byte range of the characters the optional `start` and `end` select in `s`.
+fn byte_range(s: &str, start: Option<usize>, end: Option<usize>) -> NResult<(usize, usize)> {
+    if start.is_none() && end.is_none() {
         return Ok((0, s.len()));
     }
-    let (start, end) = bounds(who, args, char_len(s))?;
-    let b0 = byte_offset(s, start).unwrap_or(s.len());
-    let b1 = b0 + byte_offset(&s[b0..], end - start).unwrap_or(s.len() - b0);
+    let r = range(start, end, char_len(s))?;
+    let b0 = byte_offset(s, r.start).unwrap_or(s.len());
+    let b1 = b0 + byte_offset(&s[b0..], r.len()).unwrap_or(s.len() - b0);
     Ok((b0, b1))
 }
 
-/// The slice of string argument `v` selected by optional `[start [end]]` arguments.
-pub fn slice<'a>(vm: &'a Vm, who: &str, v: Value, args: &[Value]) -> NResult<&'a str> {
-    let s = str_arg(vm, who, v)?;
-    let (b0, b1) = byte_range(who, s, args)?;
+/// The characters of `s` the optional `start` and `end` select.
+pub fn substring(s: &str, start: Option<usize>, end: Option<usize>) -> NResult<&str> {
+    let (b0, b1) = byte_range(s, start, end)?;
     Ok(&s[b0..b1])
 }
 
@@ -109,394 +65,365 @@ pub fn foldcase(s: &str) -> String {
         .collect()
 }
 
-fn is_string(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(vm.heap.str(a[0]).is_some()))
+/// `(string? obj)`.
+#[native("string?")]
+fn is_string(ctx: &mut Ctx, v: Value) -> bool {
+    ctx.heap().str(v).is_some()
 }
 
-fn make_string(vm: &mut Vm, a: &[Value]) -> NResult {
-    let k = alloc_size("make-string", a[0])?;
-    let c = match a.get(1) {
-        Some(&v) => char_arg("make-string", v)?,
-        None => ' ',
-    };
+/// `(make-string k [char])`: `char` defaults to a space.
+#[native("make-string")]
+fn make_string(k: usize, c: Option<char>) -> NResult<String> {
+    let c = c.unwrap_or(' ');
+    let k = alloc_size(k)?;
     if k.saturating_mul(c.len_utf8()) > MAX_ALLOC {
-        return Err(range_error(format!("make-string: length {k} is too large")));
+        return Err(Error::range(format!("length {k} is too large")));
     }
-    Ok(vm
-        .heap
-        .string(std::iter::repeat(c).take(k).collect::<String>()))
+    Ok(std::iter::repeat(c).take(k).collect())
 }
 
-fn string(vm: &mut Vm, a: &[Value]) -> NResult {
-    let s = a
-        .iter()
-        .map(|&v| char_arg("string", v))
-        .collect::<NResult<String>>()?;
-    Ok(vm.heap.string(s))
+/// `(string char ...)`.
+#[native("string")]
+fn string(chars: Rest<char>) -> String {
+    chars.iter().collect()
 }
 
-fn string_length(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Int(
-        char_len(str_arg(vm, "string-length", a[0])?) as i64
-    ))
+/// `(string-length string)`.
+#[native("string-length")]
+fn string_length(s: &str) -> usize {
+    char_len(s)
 }
 
-fn out_of_range(who: &str, i: usize, len: usize) -> Error {
-    range_error(format!("{who}: index {i} out of range for length {len}"))
-}
-
-fn string_ref(vm: &mut Vm, a: &[Value]) -> NResult {
-    let s = str_arg(vm, "string-ref", a[0])?;
-    let i = index("string-ref", a[1])?;
-    if i < s.len() && s.as_bytes()[..=i].is_ascii() {
-        return Ok(Value::Char(s.as_bytes()[i] as char));
+/// `(string-ref string k)`.
+#[native("string-ref")]
+fn string_ref(s: &str, k: usize) -> NResult<char> {
+    if k < s.len() && s.as_bytes()[..=k].is_ascii() {
+        return Ok(s.as_bytes()[k] as char);
     }
-    s.chars()
-        .nth(i)
-        .map(Value::Char)
-        .ok_or_else(|| out_of_range("string-ref", i, char_len(s)))
+    s.chars().nth(k).ok_or_else(|| out_of_range(k, char_len(s)))
 }
 
-fn string_set(vm: &mut Vm, a: &[Value]) -> NResult {
-    let i = index("string-set!", a[1])?;
-    let c = char_arg("string-set!", a[2])?;
-    let Some(Object::Str(s)) = vm.heap.obj_mut(a[0]) else {
-        return Err(Error::wrong_type("string-set!", "a string", a[0]));
-    };
-    let Some(b) = byte_offset(s, i).filter(|&b| b < s.len()) else {
-        return Err(out_of_range("string-set!", i, char_len(s)));
+/// `(string-set! string k char)`.
+#[native("string-set!")]
+fn string_set(s: &mut String, k: usize, c: char) -> NResult<()> {
+    let Some(b) = byte_offset(s, k).filter(|&b| b < s.len()) else {
+        return Err(out_of_range(k, char_len(s)));
     };
     let old = s[b..].chars().next().map_or(1, char::len_utf8);
     let mut buf = [0u8; 4];
     s.replace_range(b..b + old, c.encode_utf8(&mut buf));
-    Ok(Value::Unspecified)
+    Ok(())
 }
 
-fn substring(vm: &mut Vm, a: &[Value]) -> NResult {
-    let s = slice(vm, "substring", a[0], &a[1..])?.to_string();
-    Ok(vm.heap.string(s))
+/// `(substring string start [end])`.
+#[native("substring")]
+fn substring_native(s: &str, start: usize, end: Option<usize>) -> NResult<String> {
+    substring(s, Some(start), end).map(str::to_string)
 }
 
-fn string_copy(vm: &mut Vm, a: &[Value]) -> NResult {
-    let s = slice(vm, "string-copy", a[0], &a[1..])?.to_string();
-    Ok(vm.heap.string(s))
+/// `(string-copy string [start [end]])`.
+#[native("string-copy")]
+fn string_copy(s: &str, start: Option<usize>, end: Option<usize>) -> NResult<String> {
+    substring(s, start, end).map(str::to_string)
 }
 
-fn string_append(vm: &mut Vm, a: &[Value]) -> NResult {
+/// `(string-append string ...)`.
+#[native("string-append")]
+fn string_append(ctx: &mut Ctx, #[rest] parts: &[Value]) -> NResult {
+    // By hand rather than with `Rest<&str>`: this is hot, and needs no list of the parts.
+    let heap = ctx.heap();
+    let text = |k: usize, v: Value| heap.str(v).ok_or_else(|| expected_arg::<&str>(k + 1, v));
     let mut len = 0;
-    for &v in a {
-        len += str_arg(vm, "string-append", v)?.len();
+    for (k, &v) in parts.iter().enumerate() {
+        len += text(k, v)?.len();
     }
     let mut out = String::with_capacity(len);
-    for &v in a {
-        out.push_str(str_arg(vm, "string-append", v)?);
+    for (k, &v) in parts.iter().enumerate() {
+        out.push_str(text(k, v)?);
     }
-    Ok(vm.heap.string(out))
+    Ok(ctx.string(out))
 }
 
-/// `(string-copy! to at from [start end])`.
-fn string_copy_to(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "string-copy!";
-    let src = slice(vm, WHO, a[2], &a[3..])?.to_string();
-    let at = index(WHO, a[1])?;
-    let Some(Object::Str(dst)) = vm.heap.obj_mut(a[0]) else {
-        return Err(Error::wrong_type(WHO, "a string", a[0]));
-    };
-    let n = char_len(&src);
+/// `(string-copy! to at from [start [end]])`.
+#[native("string-copy!")]
+fn string_copy_to(
+    dst: &mut String,
+    at: usize,
+    from: String,
+    start: Option<usize>,
+    end: Option<usize>,
+) -> NResult<()> {
+    let src = substring(&from, start, end)?;
+    let n = char_len(src);
     let len = char_len(dst);
     if at > len || len - at < n {
-        return Err(range_error(format!(
-            "{WHO}: cannot copy {n} characters to index {at} of a string of length {len}"
+        return Err(Error::range(format!(
+            "cannot copy {n} characters to index {at} of a string of length {len}"
         )));
     }
     let b0 = byte_offset(dst, at).unwrap_or(dst.len());
     let b1 = b0 + byte_offset(&dst[b0..], n).unwrap_or(dst.len() - b0);
-    dst.replace_range(b0..b1, &src);
-    Ok(Value::Unspecified)
+    dst.replace_range(b0..b1, src);
+    Ok(())
 }
 
-fn string_fill(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "string-fill!";
-    let c = char_arg(WHO, a[1])?;
-    let Some(Object::Str(s)) = vm.heap.obj_mut(a[0]) else {
-        return Err(Error::wrong_type(WHO, "a string", a[0]));
-    };
-    let (b0, b1) = byte_range(WHO, s, &a[2..])?;
+/// `(string-fill! string char [start [end]])`.
+#[native("string-fill!")]
+fn string_fill(s: &mut String, c: char, start: Option<usize>, end: Option<usize>) -> NResult<()> {
+    let (b0, b1) = byte_range(s, start, end)?;
     let n = char_len(&s[b0..b1]);
     s.replace_range(b0..b1, &std::iter::repeat(c).take(n).collect::<String>());
-    Ok(Value::Unspecified)
+    Ok(())
 }
 
-fn string_to_list(vm: &mut Vm, a: &[Value]) -> NResult {
-    let chars: Vec<Value> = slice(vm, "string->list", a[0], &a[1..])?
-        .chars()
-        .map(Value::Char)
-        .collect();
-    Ok(vm.heap.list(&chars))
+/// `(string->list string [start [end]])`.
+#[native("string->list")]
+fn string_to_list(s: &str, start: Option<usize>, end: Option<usize>) -> NResult<List<char>> {
+    Ok(List(substring(s, start, end)?.chars().collect()))
 }
 
-fn chars_to_string(who: &str, items: &[Value]) -> NResult<String> {
-    items.iter().map(|&v| char_arg(who, v)).collect()
+/// `(list->string list)`.
+#[native("list->string")]
+fn list_to_string(chars: List<char>) -> String {
+    chars.iter().collect()
 }
 
-fn list_to_string(vm: &mut Vm, a: &[Value]) -> NResult {
-    let items = list(vm, "list->string", a[0])?;
-    let s = chars_to_string("list->string", &items)?;
-    Ok(vm.heap.string(s))
+/// `(string->vector string [start [end]])`.
+#[native("string->vector")]
+fn string_to_vector(s: &str, start: Option<usize>, end: Option<usize>) -> NResult<Vector<char>> {
+    Ok(Vector(substring(s, start, end)?.chars().collect()))
 }
 
-fn string_to_vector(vm: &mut Vm, a: &[Value]) -> NResult {
-    let chars: Vec<Value> = slice(vm, "string->vector", a[0], &a[1..])?
-        .chars()
-        .map(Value::Char)
-        .collect();
-    Ok(vm.heap.vector(chars))
+/// `(vector->string vector [start [end]])`.
+#[native("vector->string")]
+fn vector_to_string(v: Vector<char>, start: Option<usize>, end: Option<usize>) -> NResult<String> {
+    Ok(v[range(start, end, v.len())?].iter().collect())
 }
 
-fn vector_to_string(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "vector->string";
-    let Some(Object::Vector(v)) = vm.heap.obj(a[0]) else {
-        return Err(Error::wrong_type(WHO, "a vector", a[0]));
+/// Whether each adjacent pair of strings (case-folded with `fold`) compares as `ok` says.
+fn ordered<'s>(first: &'s str, more: &[&'s str], fold: bool, ok: fn(Ordering) -> bool) -> bool {
+    let key = |s: &'s str| -> Cow<'s, str> {
+        if fold {
+            Cow::Owned(foldcase(s))
+        } else {
+            Cow::Borrowed(s)
+        }
     };
-    let (start, end) = bounds(WHO, &a[1..], v.len())?;
-    let s = chars_to_string(WHO, &v[start..end])?;
-    Ok(vm.heap.string(s))
+    let mut prev = key(first);
+    more.iter().all(|s| {
+        let s = key(s);
+        let holds = ok(prev.as_ref().cmp(s.as_ref()));
+        prev = s;
+        holds
+    })
 }
 
-fn compare(vm: &Vm, who: &str, a: &[Value], fold: bool, ok: fn(Ordering) -> bool) -> NResult {
-    let mut strs = Vec::with_capacity(a.len());
-    for &v in a {
-        let s = str_arg(vm, who, v)?;
-        strs.push(if fold { foldcase(s) } else { s.to_string() });
+macro_rules! comparisons {
+    ($($f:ident $name:literal $fold:literal $op:ident;)*) => {$(
+        #[doc = concat!("`(", $name, " string1 string2 ...)`.")]
+        #[native($name)]
+        fn $f(first: &str, more: Rest<&str>) -> bool {
+            ordered(first, &more, $fold, Ordering::$op)
+        }
+    )*};
+}
+
+comparisons! {
+    string_eq "string=?" false is_eq;
+    string_lt "string<?" false is_lt;
+    string_gt "string>?" false is_gt;
+    string_le "string<=?" false is_le;
+    string_ge "string>=?" false is_ge;
+    string_ci_eq "string-ci=?" true is_eq;
+    string_ci_lt "string-ci<?" true is_lt;
+    string_ci_gt "string-ci>?" true is_gt;
+    string_ci_le "string-ci<=?" true is_le;
+    string_ci_ge "string-ci>=?" true is_ge;
+}
+
+/// `(string-upcase string)`.
+#[native("string-upcase")]
+fn string_upcase(s: &str) -> String {
+    s.to_uppercase()
+}
+
+/// `(string-downcase string)`.
+#[native("string-downcase")]
+fn string_downcase(s: &str) -> String {
+    s.to_lowercase()
+}
+
+/// `(string-foldcase string)`.
+#[native("string-foldcase")]
+fn string_foldcase(s: &str) -> String {
+    foldcase(s)
+}
+
+/// `(%string-index string char)`: the index of the first `char`, or `#f` (`string-index`,
+/// which also takes a predicate, is in the prelude).
+#[native("string-index")]
+fn string_index(s: &str, c: char) -> Option<usize> {
+    s.find(c).map(|b| char_index(s, b))
+}
+
+/// `(string-contains string needle)`: the index where `needle` first occurs, or `#f`.
+#[native("string-contains")]
+fn string_contains(s: &str, needle: &str) -> Option<usize> {
+    s.find(needle).map(|b| char_index(s, b))
+}
+
+/// A separator given as a character or a string.
+enum Delimiter<'h> {
+    Char(char),
+    Str(&'h str),
+}
+
+impl<'h> FromValue<'h> for Delimiter<'h> {
+    fn from_value(heap: &'h Heap, v: Value) -> Option<Self> {
+        match v {
+            Value::Char(c) => Some(Delimiter::Char(c)),
+            _ => heap.str(v).map(Delimiter::Str),
+        }
     }
-    Ok(Value::Bool(strs.windows(2).all(|w| ok(w[0].cmp(&w[1])))))
-}
-
-fn string_eq(vm: &mut Vm, a: &[Value]) -> NResult {
-    compare(vm, "string=?", a, false, Ordering::is_eq)
-}
-fn string_lt(vm: &mut Vm, a: &[Value]) -> NResult {
-    compare(vm, "string<?", a, false, Ordering::is_lt)
-}
-fn string_gt(vm: &mut Vm, a: &[Value]) -> NResult {
-    compare(vm, "string>?", a, false, Ordering::is_gt)
-}
-fn string_le(vm: &mut Vm, a: &[Value]) -> NResult {
-    compare(vm, "string<=?", a, false, Ordering::is_le)
-}
-fn string_ge(vm: &mut Vm, a: &[Value]) -> NResult {
-    compare(vm, "string>=?", a, false, Ordering::is_ge)
-}
-fn string_ci_eq(vm: &mut Vm, a: &[Value]) -> NResult {
-    compare(vm, "string-ci=?", a, true, Ordering::is_eq)
-}
-fn string_ci_lt(vm: &mut Vm, a: &[Value]) -> NResult {
-    compare(vm, "string-ci<?", a, true, Ordering::is_lt)
-}
-fn string_ci_gt(vm: &mut Vm, a: &[Value]) -> NResult {
-    compare(vm, "string-ci>?", a, true, Ordering::is_gt)
-}
-fn string_ci_le(vm: &mut Vm, a: &[Value]) -> NResult {
-    compare(vm, "string-ci<=?", a, true, Ordering::is_le)
-}
-fn string_ci_ge(vm: &mut Vm, a: &[Value]) -> NResult {
-    compare(vm, "string-ci>=?", a, true, Ordering::is_ge)
-}
-
-fn string_upcase(vm: &mut Vm, a: &[Value]) -> NResult {
-    let s = str_arg(vm, "string-upcase", a[0])?.to_uppercase();
-    Ok(vm.heap.string(s))
-}
-
-fn string_downcase(vm: &mut Vm, a: &[Value]) -> NResult {
-    let s = str_arg(vm, "string-downcase", a[0])?.to_lowercase();
-    Ok(vm.heap.string(s))
-}
-
-fn string_foldcase(vm: &mut Vm, a: &[Value]) -> NResult {
-    let s = foldcase(str_arg(vm, "string-foldcase", a[0])?);
-    Ok(vm.heap.string(s))
-}
-
-/// `(%string-index string char)`: the index of the first `char`, or `#f`.
-fn string_index(vm: &mut Vm, a: &[Value]) -> NResult {
-    let s = str_arg(vm, "string-index", a[0])?;
-    let c = char_arg("string-index", a[1])?;
-    Ok(s.find(c)
-        .map_or(Value::Bool(false), |b| Value::Int(char_index(s, b) as i64)))
-}
-
-fn string_contains(vm: &mut Vm, a: &[Value]) -> NResult {
-    let s = str_arg(vm, "string-contains", a[0])?;
-    let needle = str_arg(vm, "string-contains", a[1])?;
-    Ok(s.find(needle)
-        .map_or(Value::Bool(false), |b| Value::Int(char_index(s, b) as i64)))
+    fn expected() -> Cow<'static, str> {
+        "a character or string".into()
+    }
 }
 
 /// `(string-split string [delimiter])`: splits at every occurrence of a character or
 /// string delimiter, keeping empty fields; an empty delimiter splits into characters.
 /// Without a delimiter, splits at runs of whitespace and drops empty fields.
-fn string_split(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "string-split";
-    let s = str_arg(vm, WHO, a[0])?;
-    let parts: Vec<String> = match a.get(1) {
+#[native("string-split")]
+fn string_split(s: &str, delimiter: Option<Delimiter>) -> List<String> {
+    List(match delimiter {
         None => s.split_whitespace().map(str::to_string).collect(),
-        Some(&Value::Char(c)) => s.split(c).map(str::to_string).collect(),
-        Some(&d) => match vm.heap.str(d) {
-            Some("") => s.chars().map(String::from).collect(),
-            Some(d) => s.split(d).map(str::to_string).collect(),
-            None => return Err(Error::wrong_type(WHO, "a character or string", d)),
-        },
-    };
-    let items: Vec<Value> = parts.into_iter().map(|p| vm.heap.string(p)).collect();
-    Ok(vm.heap.list(&items))
-}
-
-/// `(string-join list [delimiter])`: the delimiter defaults to a space.
-fn string_join(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "string-join";
-    let items = list(vm, WHO, a[0])?;
-    let delim = match a.get(1) {
-        Some(&v) => str_arg(vm, WHO, v)?,
-        None => " ",
-    };
-    let mut out = String::new();
-    for (i, &v) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(delim);
-        }
-        out.push_str(str_arg(vm, WHO, v)?);
-    }
-    Ok(vm.heap.string(out))
-}
-
-/// The characters a trim procedure removes: whitespace, or the given character.
-fn trim_pred(who: &str, a: &[Value]) -> NResult<Box<dyn Fn(char) -> bool>> {
-    Ok(match a.get(1) {
-        None => Box::new(char::is_whitespace),
-        Some(&v) => {
-            let c = char_arg(who, v)?;
-            Box::new(move |x| x == c)
-        }
+        Some(Delimiter::Char(c)) => s.split(c).map(str::to_string).collect(),
+        Some(Delimiter::Str("")) => s.chars().map(String::from).collect(),
+        Some(Delimiter::Str(d)) => s.split(d).map(str::to_string).collect(),
     })
 }
 
-fn string_trim(vm: &mut Vm, a: &[Value]) -> NResult {
-    let p = trim_pred("string-trim", a)?;
-    let s = str_arg(vm, "string-trim", a[0])?
-        .trim_matches(p)
-        .to_string();
-    Ok(vm.heap.string(s))
+/// `(string-join list [delimiter])`: the delimiter defaults to a space.
+#[native("string-join")]
+fn string_join(items: List<&str>, delimiter: Option<&str>) -> String {
+    items.join(delimiter.unwrap_or(" "))
 }
 
-fn string_trim_left(vm: &mut Vm, a: &[Value]) -> NResult {
-    let p = trim_pred("string-trim-left", a)?;
-    let s = str_arg(vm, "string-trim-left", a[0])?
-        .trim_start_matches(p)
-        .to_string();
-    Ok(vm.heap.string(s))
+/// Whether `x` is a character the trim procedures remove: whitespace, or `c` when given.
+fn trimmed(c: Option<char>) -> impl Fn(char) -> bool {
+    move |x| match c {
+        Some(c) => x == c,
+        None => x.is_whitespace(),
+    }
 }
 
-fn string_trim_right(vm: &mut Vm, a: &[Value]) -> NResult {
-    let p = trim_pred("string-trim-right", a)?;
-    let s = str_arg(vm, "string-trim-right", a[0])?
-        .trim_end_matches(p)
-        .to_string();
-    Ok(vm.heap.string(s))
+/// `(string-trim string [char])`: without the leading and trailing whitespace (or
+/// `char`).
+#[native("string-trim")]
+fn string_trim(s: &str, c: Option<char>) -> String {
+    s.trim_matches(trimmed(c)).to_string()
+}
+
+/// `(string-trim-left string [char])`.
+#[native("string-trim-left")]
+fn string_trim_left(s: &str, c: Option<char>) -> String {
+    s.trim_start_matches(trimmed(c)).to_string()
+}
+
+/// `(string-trim-right string [char])`.
+#[native("string-trim-right")]
+fn string_trim_right(s: &str, c: Option<char>) -> String {
+    s.trim_end_matches(trimmed(c)).to_string()
 }
 
 /// `(string-prefix? prefix string)`.
-fn string_prefix(vm: &mut Vm, a: &[Value]) -> NResult {
-    let p = str_arg(vm, "string-prefix?", a[0])?;
-    let s = str_arg(vm, "string-prefix?", a[1])?;
-    Ok(Value::Bool(s.starts_with(p)))
+#[native("string-prefix?")]
+fn string_prefix(prefix: &str, s: &str) -> bool {
+    s.starts_with(prefix)
 }
 
 /// `(string-suffix? suffix string)`.
-fn string_suffix(vm: &mut Vm, a: &[Value]) -> NResult {
-    let p = str_arg(vm, "string-suffix?", a[0])?;
-    let s = str_arg(vm, "string-suffix?", a[1])?;
-    Ok(Value::Bool(s.ends_with(p)))
+#[native("string-suffix?")]
+fn string_suffix(suffix: &str, s: &str) -> bool {
+    s.ends_with(suffix)
 }
 
-fn string_null(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(str_arg(vm, "string-null?", a[0])?.is_empty()))
+/// `(string-null? string)`.
+#[native("string-null?")]
+fn string_null(s: &str) -> bool {
+    s.is_empty()
 }
 
-fn string_reverse(vm: &mut Vm, a: &[Value]) -> NResult {
-    let s: String = str_arg(vm, "string-reverse", a[0])?.chars().rev().collect();
-    Ok(vm.heap.string(s))
+/// `(string-reverse string)`.
+#[native("string-reverse")]
+fn string_reverse(s: &str) -> String {
+    s.chars().rev().collect()
 }
 
-fn string_to_utf8(vm: &mut Vm, a: &[Value]) -> NResult {
-    let b = slice(vm, "string->utf8", a[0], &a[1..])?
-        .as_bytes()
-        .to_vec();
-    Ok(vm.heap.bytes(b))
+/// `(string->utf8 string [start [end]])`.
+#[native("string->utf8")]
+fn string_to_utf8(s: &str, start: Option<usize>, end: Option<usize>) -> NResult<Vec<u8>> {
+    Ok(substring(s, start, end)?.as_bytes().to_vec())
 }
 
-fn utf8_to_string(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "utf8->string";
-    let b = vm
-        .heap
-        .bytevector(a[0])
-        .ok_or_else(|| Error::wrong_type(WHO, "a bytevector", a[0]))?;
-    let (start, end) = bounds(WHO, &a[1..], b.len())?;
-    let s = std::str::from_utf8(&b[start..end])
-        .map_err(|e| {
-            Error::with(
-                "error",
-                format!("{WHO}: invalid UTF-8 at byte {}", start + e.valid_up_to()),
-                vec![],
-            )
-        })?
-        .to_string();
-    Ok(vm.heap.string(s))
+/// `(utf8->string bytevector [start [end]])`.
+#[native("utf8->string")]
+fn utf8_to_string(b: &[u8], start: Option<usize>, end: Option<usize>) -> NResult<String> {
+    let r = range(start, end, b.len())?;
+    let from = r.start;
+    std::str::from_utf8(&b[r]).map(str::to_string).map_err(|e| {
+        Error::new(
+            "error",
+            format!("invalid UTF-8 at byte {}", from + e.valid_up_to()),
+        )
+    })
 }
 
 /// Registers the string natives.
 pub fn register(reg: &mut Registry) {
-    reg.simple("string?", 1, Some(1), is_string);
-    reg.simple("make-string", 1, Some(2), make_string);
-    reg.simple("string", 0, None, string);
-    reg.simple("string-length", 1, Some(1), string_length);
-    reg.simple("string-ref", 2, Some(2), string_ref);
-    reg.simple("string-set!", 3, Some(3), string_set);
-    reg.simple("substring", 2, Some(3), substring);
-    reg.simple("string-append", 0, None, string_append);
-    reg.simple("string-copy", 1, Some(3), string_copy);
-    reg.simple("string-copy!", 3, Some(5), string_copy_to);
-    reg.simple("string-fill!", 2, Some(4), string_fill);
-    reg.simple("string->list", 1, Some(3), string_to_list);
-    reg.simple("list->string", 1, Some(1), list_to_string);
-    reg.simple("string->vector", 1, Some(3), string_to_vector);
-    reg.simple("vector->string", 1, Some(3), vector_to_string);
-    reg.simple("string=?", 1, None, string_eq);
-    reg.simple("string<?", 1, None, string_lt);
-    reg.simple("string>?", 1, None, string_gt);
-    reg.simple("string<=?", 1, None, string_le);
-    reg.simple("string>=?", 1, None, string_ge);
-    reg.simple("string-ci=?", 1, None, string_ci_eq);
-    reg.simple("string-ci<?", 1, None, string_ci_lt);
-    reg.simple("string-ci>?", 1, None, string_ci_gt);
-    reg.simple("string-ci<=?", 1, None, string_ci_le);
-    reg.simple("string-ci>=?", 1, None, string_ci_ge);
-    reg.simple("string-upcase", 1, Some(1), string_upcase);
-    reg.simple("string-downcase", 1, Some(1), string_downcase);
-    reg.simple("string-foldcase", 1, Some(1), string_foldcase);
-    reg.simple("%string-index", 2, Some(2), string_index);
-    reg.simple("string-contains", 2, Some(2), string_contains);
-    reg.simple("string-split", 1, Some(2), string_split);
-    reg.simple("string-join", 1, Some(2), string_join);
-    reg.simple("string-trim", 1, Some(2), string_trim);
-    reg.simple("string-trim-left", 1, Some(2), string_trim_left);
-    reg.simple("string-trim-right", 1, Some(2), string_trim_right);
-    reg.simple("string-prefix?", 2, Some(2), string_prefix);
-    reg.simple("string-suffix?", 2, Some(2), string_suffix);
-    reg.simple("string-null?", 1, Some(1), string_null);
-    reg.simple("string-reverse", 1, Some(1), string_reverse);
-    reg.simple("string->utf8", 1, Some(3), string_to_utf8);
-    reg.simple("utf8->string", 1, Some(3), utf8_to_string);
+    reg.add(&[
+        IS_STRING,
+        MAKE_STRING,
+        STRING,
+        STRING_LENGTH,
+        STRING_REF,
+        STRING_SET,
+        SUBSTRING_NATIVE,
+        STRING_APPEND,
+        STRING_COPY,
+        STRING_COPY_TO,
+        STRING_FILL,
+        STRING_TO_LIST,
+        LIST_TO_STRING,
+        STRING_TO_VECTOR,
+        VECTOR_TO_STRING,
+        STRING_EQ,
+        STRING_LT,
+        STRING_GT,
+        STRING_LE,
+        STRING_GE,
+        STRING_CI_EQ,
+        STRING_CI_LT,
+        STRING_CI_GT,
+        STRING_CI_LE,
+        STRING_CI_GE,
+        STRING_UPCASE,
+        STRING_DOWNCASE,
+        STRING_FOLDCASE,
+        STRING_CONTAINS,
+        STRING_SPLIT,
+        STRING_JOIN,
+        STRING_TRIM,
+        STRING_TRIM_LEFT,
+        STRING_TRIM_RIGHT,
+        STRING_PREFIX,
+        STRING_SUFFIX,
+        STRING_NULL,
+        STRING_REVERSE,
+        STRING_TO_UTF8,
+        UTF8_TO_STRING,
+    ]);
+    reg.add_as("%string-index", &STRING_INDEX);
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
 //! Symbols, booleans, structural equivalence (`equal?`) and the end-of-file object.
 
-use super::{string, symbol, Registry};
+use super::Registry;
+use crate::native;
+use crate::natives::{FromValue, Rest};
 use crate::read::symbol::Symbol;
+use crate::run::ctx::Ctx;
 use crate::run::heap::Heap;
 use crate::run::numeric;
-use crate::run::value::{Error, NResult, ObjRef, Object, Value};
-use crate::run::vm::Vm;
+use crate::run::value::{ObjRef, Object, Value};
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashSet;
 
@@ -54,91 +57,106 @@ pub fn equal(heap: &Heap, a: Value, b: Value) -> bool {
     true
 }
 
-fn is_equal(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(Value::Bool(equal(&vm.heap, args[0], args[1])))
+/// `(equal? obj1 obj2)`.
+#[native("equal?")]
+fn is_equal(ctx: &mut Ctx, a: Value, b: Value) -> bool {
+    equal(ctx.heap(), a, b)
 }
 
-fn is_symbol(_: &mut Vm, args: &[Value]) -> NResult {
-    Ok(Value::Bool(matches!(args[0], Value::Sym(_))))
+/// `(symbol? obj)`.
+#[native("symbol?")]
+fn is_symbol(v: Value) -> bool {
+    matches!(v, Value::Sym(_))
 }
 
-fn symbol_to_string(vm: &mut Vm, args: &[Value]) -> NResult {
-    let s = symbol("symbol->string", args[0])?;
-    Ok(vm.heap.string(&*s.name()))
+/// `(symbol->string symbol)`.
+#[native("symbol->string")]
+fn symbol_to_string(s: Symbol) -> String {
+    s.name().to_string()
 }
 
-fn string_to_symbol(vm: &mut Vm, args: &[Value]) -> NResult {
-    let s = string(vm, "string->symbol", args[0])?;
-    Ok(Value::Sym(Symbol::intern(&s)))
+/// `(string->symbol string)`.
+#[native("string->symbol")]
+fn string_to_symbol(s: &str) -> Symbol {
+    Symbol::intern(s)
 }
 
-fn symbol_eq(_: &mut Vm, args: &[Value]) -> NResult {
-    let first = symbol("symbol=?", args[0])?;
-    let mut all = true;
-    for &a in &args[1..] {
-        all &= symbol("symbol=?", a)? == first;
-    }
-    Ok(Value::Bool(all))
+/// `(symbol=? symbol1 symbol2 ...)`.
+#[native("symbol=?")]
+fn symbol_eq(first: Symbol, more: Rest<Symbol>) -> bool {
+    more.iter().all(|&s| s == first)
 }
 
 thread_local! {
     static GENSYM_COUNTER: Cell<u64> = const { Cell::new(0) };
 }
 
+/// A name given as a string or a symbol.
+struct Name(String);
+
+impl FromValue<'_> for Name {
+    fn from_value(heap: &Heap, v: Value) -> Option<Self> {
+        match v {
+            Value::Sym(s) => Some(Name(s.name().to_string())),
+            _ => heap.str(v).map(|s| Name(s.to_string())),
+        }
+    }
+    fn expected() -> Cow<'static, str> {
+        "a string or symbol".into()
+    }
+}
+
 /// `(gensym [prefix])`: a new symbol named PREFIX%N (PREFIX defaults to `g`); the `%`
 /// keeps it apart from names people write.
-fn gensym(vm: &mut Vm, args: &[Value]) -> NResult {
-    let prefix = match args.first() {
-        None => "g".to_string(),
-        Some(&Value::Sym(s)) => s.name().to_string(),
-        Some(&v) => string(vm, "gensym", v)
-            .map_err(|_| Error::wrong_type("gensym", "a string or symbol", v))?,
-    };
+#[native("gensym")]
+fn gensym(prefix: Option<Name>) -> Symbol {
+    let prefix = prefix.map_or_else(|| "g".to_string(), |n| n.0);
     let n = GENSYM_COUNTER.with(|c| {
         let n = c.get().wrapping_add(1);
         c.set(n);
         n
     });
-    Ok(Value::Sym(Symbol::intern(&format!("{prefix}%{n}"))))
+    Symbol::intern(&format!("{prefix}%{n}"))
 }
 
-fn is_boolean(_: &mut Vm, args: &[Value]) -> NResult {
-    Ok(Value::Bool(matches!(args[0], Value::Bool(_))))
+/// `(boolean? obj)`.
+#[native("boolean?")]
+fn is_boolean(v: Value) -> bool {
+    matches!(v, Value::Bool(_))
 }
 
-fn boolean_eq(_: &mut Vm, args: &[Value]) -> NResult {
-    let as_bool = |v: Value| match v {
-        Value::Bool(b) => Ok(b),
-        _ => Err(Error::wrong_type("boolean=?", "a boolean", v)),
-    };
-    let first = as_bool(args[0])?;
-    let mut all = true;
-    for &a in &args[1..] {
-        all &= as_bool(a)? == first;
-    }
-    Ok(Value::Bool(all))
+/// `(boolean=? boolean1 boolean2 ...)`.
+#[native("boolean=?")]
+fn boolean_eq(first: bool, more: Rest<bool>) -> bool {
+    more.iter().all(|&b| b == first)
 }
 
-fn eof_object(_: &mut Vm, _: &[Value]) -> NResult {
-    Ok(Value::Eof)
+/// `(eof-object)`.
+#[native("eof-object")]
+fn eof_object() -> Value {
+    Value::Eof
 }
 
-fn is_eof_object(_: &mut Vm, args: &[Value]) -> NResult {
-    Ok(Value::Bool(matches!(args[0], Value::Eof)))
+/// `(eof-object? obj)`.
+#[native("eof-object?")]
+fn is_eof_object(v: Value) -> bool {
+    matches!(v, Value::Eof)
 }
 
 /// Registers the symbol, boolean and equivalence natives.
 pub fn register(reg: &mut Registry) {
-    reg.simple("equal?", 2, Some(2), is_equal);
-    reg.simple("symbol?", 1, Some(1), is_symbol);
-    reg.simple("symbol->string", 1, Some(1), symbol_to_string);
-    reg.simple("string->symbol", 1, Some(1), string_to_symbol);
-    reg.simple("symbol=?", 1, None, symbol_eq);
-    reg.simple("gensym", 0, Some(1), gensym);
-    reg.simple("boolean?", 1, Some(1), is_boolean);
-    reg.simple("boolean=?", 1, None, boolean_eq);
-    reg.simple("eof-object", 0, Some(0), eof_object);
-    reg.simple("eof-object?", 1, Some(1), is_eof_object);
+    reg.add(&[
+        IS_EQUAL,
+        IS_SYMBOL,
+        SYMBOL_TO_STRING,
+        STRING_TO_SYMBOL,
+        SYMBOL_EQ,
+        GENSYM,
+        IS_BOOLEAN,
+        BOOLEAN_EQ,
+        EOF_OBJECT,
+        IS_EOF_OBJECT,
+    ]);
 }
 
 #[cfg(test)]
@@ -233,8 +251,14 @@ mod tests {
                 "(string->symbol 'a)",
                 "string->symbol: expected a string, got a",
             ),
-            ("(symbol=? 'a 1)", "symbol=?: expected a symbol, got 1"),
-            ("(boolean=? #t 1)", "boolean=?: expected a boolean, got 1"),
+            (
+                "(symbol=? 'a 1)",
+                "symbol=?: expected a symbol (argument 2), got 1",
+            ),
+            (
+                "(boolean=? #t 1)",
+                "boolean=?: expected a boolean (argument 2), got 1",
+            ),
             ("(gensym 5)", "gensym: expected a string or symbol, got 5"),
         ]);
     }

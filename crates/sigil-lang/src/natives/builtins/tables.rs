@@ -3,10 +3,14 @@
 //! written in Sigil on top of them (`prelude/collections.sgl`).
 
 use super::Registry;
+use crate::native;
+use crate::natives::{FromValue, List};
+use crate::read::symbol::Symbol;
+use crate::run::ctx::Ctx;
 use crate::run::heap::Heap;
 use crate::run::numeric;
 use crate::run::value::{Error, NResult, Object, Table, TableKind, Value};
-use crate::run::vm::Vm;
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 
 /// A small, fast, non-cryptographic hasher (the Fx mixing step).
@@ -123,139 +127,170 @@ fn same_key(heap: &Heap, kind: TableKind, a: Value, b: Value) -> bool {
     }
 }
 
-fn table<'a>(vm: &'a Vm, who: &str, v: Value) -> NResult<&'a Table> {
-    match vm.heap.obj(v) {
-        Some(Object::Table(t)) => Ok(t),
-        _ => Err(Error::wrong_type(who, "a hash table", v)),
+/// A hash table argument.
+#[derive(Clone, Copy)]
+struct TableArg(Value);
+
+impl FromValue<'_> for TableArg {
+    fn from_value(heap: &Heap, v: Value) -> Option<Self> {
+        matches!(heap.obj(v), Some(Object::Table(_))).then_some(TableArg(v))
+    }
+    fn expected() -> Cow<'static, str> {
+        "a hash table".into()
     }
 }
 
-fn table_mut<'a>(vm: &'a mut Vm, who: &str, v: Value) -> NResult<&'a mut Table> {
-    match vm.heap.obj_mut(v) {
-        Some(Object::Table(t)) => Ok(t),
-        _ => Err(Error::wrong_type(who, "a hash table", v)),
-    }
-}
-
-/// Finds `key` in table `tv`: its hash and, when present, its position in the bucket.
-fn locate(vm: &Vm, who: &str, tv: Value, key: Value) -> NResult<(u64, Option<usize>)> {
-    let t = table(vm, who, tv)?;
-    let h = hash_value(&vm.heap, key, t.kind);
-    let pos = t.buckets.get(&h).and_then(|b| {
-        b.iter()
-            .position(|&(k, _)| same_key(&vm.heap, t.kind, k, key))
-    });
-    Ok((h, pos))
-}
-
-/// Looks `key` up in table `tv`.
-fn lookup(vm: &Vm, who: &str, tv: Value, key: Value) -> NResult<Option<Value>> {
-    let t = table(vm, who, tv)?;
-    let h = hash_value(&vm.heap, key, t.kind);
-    Ok(t.buckets.get(&h).and_then(|b| {
-        b.iter()
-            .find(|&&(k, _)| same_key(&vm.heap, t.kind, k, key))
-            .map(|e| e.1)
-    }))
-}
-
-/// Sets `key` to `val` in table `tv`.
-fn insert(vm: &mut Vm, who: &str, tv: Value, key: Value, val: Value) -> NResult<()> {
-    let (h, pos) = locate(vm, who, tv, key)?;
-    let t = table_mut(vm, who, tv)?;
-    let bucket = t.buckets.entry(h).or_default();
-    match pos {
-        Some(i) => bucket[i].1 = val,
-        None => {
-            bucket.push((key, val));
-            t.len += 1;
+impl TableArg {
+    /// The table, to read.
+    fn get(self, heap: &Heap) -> NResult<&Table> {
+        match heap.obj(self.0) {
+            Some(Object::Table(t)) => Ok(t),
+            _ => Err(Error::expected("a hash table", self.0)),
         }
     }
-    Ok(())
+
+    /// The table, to change.
+    fn get_mut<'a>(self, ctx: &'a mut Ctx) -> NResult<&'a mut Table> {
+        match ctx.vm.heap.obj_mut(self.0) {
+            Some(Object::Table(t)) => Ok(t),
+            _ => Err(Error::expected("a hash table", self.0)),
+        }
+    }
+
+    /// `key`'s hash and, when the table has it, its position in the bucket.
+    fn locate(self, heap: &Heap, key: Value) -> NResult<(u64, Option<usize>)> {
+        let t = self.get(heap)?;
+        let h = hash_value(heap, key, t.kind);
+        let pos = t
+            .buckets
+            .get(&h)
+            .and_then(|b| b.iter().position(|&(k, _)| same_key(heap, t.kind, k, key)));
+        Ok((h, pos))
+    }
+
+    /// The value of `key`, if the table has it.
+    fn lookup(self, heap: &Heap, key: Value) -> NResult<Option<Value>> {
+        let t = self.get(heap)?;
+        let h = hash_value(heap, key, t.kind);
+        Ok(t.buckets.get(&h).and_then(|b| {
+            b.iter()
+                .find(|&&(k, _)| same_key(heap, t.kind, k, key))
+                .map(|e| e.1)
+        }))
+    }
+
+    /// Sets `key` to `val`.
+    fn insert(self, ctx: &mut Ctx, key: Value, val: Value) -> NResult<()> {
+        let (h, pos) = self.locate(ctx.heap(), key)?;
+        let t = self.get_mut(ctx)?;
+        let bucket = t.buckets.entry(h).or_default();
+        match pos {
+            Some(i) => bucket[i].1 = val,
+            None => {
+                bucket.push((key, val));
+                t.len += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// The table's entries.
+    fn entries(self, heap: &Heap) -> NResult<Vec<(Value, Value)>> {
+        Ok(self
+            .get(heap)?
+            .buckets
+            .values()
+            .flatten()
+            .copied()
+            .collect())
+    }
 }
 
-fn new_table(vm: &mut Vm, kind: TableKind) -> Value {
-    vm.heap.alloc(Object::Table(Box::new(Table {
-        kind,
-        buckets: Default::default(),
-        len: 0,
-    })))
+fn new_table(ctx: &mut Ctx, kind: TableKind) -> Value {
+    ctx.alloc(Object::Table(Box::new(Table::new(kind))))
 }
 
-/// The table kind for an equivalence-procedure argument.
-fn kind_for(vm: &Vm, equiv: Option<Value>) -> TableKind {
-    let is = |name: &str, v: Value| vm.globals.builtin(name).is_some_and(|b| b.eq(v));
+/// The table kind for an equivalence-procedure argument: `eq?` and `eqv?` give an eqv
+/// table, anything else an `equal?` table.
+fn kind_for(ctx: &Ctx, equiv: Option<Value>) -> TableKind {
+    let is = |name: &str, v: Value| ctx.vm.globals.builtin(name).is_some_and(|b| b.eq(v));
     match equiv {
         Some(v) if is("eq?", v) || is("eqv?", v) => TableKind::Eqv,
         _ => TableKind::Equal,
     }
 }
 
-/// `(make-hash-table [equivalence [hash]])`: `eq?`/`eqv?` give an eqv table, anything
-/// else an `equal?` table.
-fn make_hash_table(vm: &mut Vm, a: &[Value]) -> NResult {
-    let kind = kind_for(vm, a.first().copied());
-    Ok(new_table(vm, kind))
+/// `(make-hash-table [equivalence [hash]])`.
+#[native("make-hash-table")]
+fn make_hash_table(ctx: &mut Ctx, #[rest] args: &[Value]) -> Value {
+    let kind = kind_for(ctx, args.first().copied());
+    new_table(ctx, kind)
 }
 
-fn make_equal_table(vm: &mut Vm, _: &[Value]) -> NResult {
-    Ok(new_table(vm, TableKind::Equal))
+/// `(make-equal-hash-table [size])`.
+#[native("make-equal-hash-table")]
+fn make_equal_table(ctx: &mut Ctx, _size: Option<Value>) -> Value {
+    new_table(ctx, TableKind::Equal)
 }
 
-fn make_eqv_table(vm: &mut Vm, _: &[Value]) -> NResult {
-    Ok(new_table(vm, TableKind::Eqv))
+/// `(make-eqv-hash-table [size])`; also `make-strong-eqv-hash-table`.
+#[native("make-eqv-hash-table")]
+fn make_eqv_table(ctx: &mut Ctx, _size: Option<Value>) -> Value {
+    new_table(ctx, TableKind::Eqv)
 }
 
-/// `(alist->hash-table alist [equivalence])`: earlier associations take precedence.
-fn alist_to_table(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "alist->hash-table";
-    let items = super::list(vm, WHO, a[0])?;
-    let kind = kind_for(vm, a.get(1).copied());
-    let t = new_table(vm, kind);
-    for item in items {
-        let (k, v) = vm
-            .heap
+/// `(alist->hash-table alist [equivalence [hash]])`: earlier associations take
+/// precedence.
+#[native("alist->hash-table")]
+fn alist_to_table(ctx: &mut Ctx, alist: List<Value>, #[rest] args: &[Value]) -> NResult {
+    let kind = kind_for(ctx, args.first().copied());
+    let t = TableArg(new_table(ctx, kind));
+    for &item in alist.iter() {
+        let (k, v) = ctx
+            .heap()
             .pair(item)
-            .ok_or_else(|| Error::wrong_type(WHO, "an association list", a[0]))?;
-        if lookup(vm, WHO, t, k)?.is_none() {
-            insert(vm, WHO, t, k, v)?;
+            .ok_or_else(|| Error::expected("an association list", item))?;
+        if t.lookup(ctx.heap(), k)?.is_none() {
+            t.insert(ctx, k, v)?;
         }
     }
-    Ok(t)
+    Ok(t.0)
 }
 
-fn is_table(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(matches!(
-        vm.heap.obj(a[0]),
-        Some(Object::Table(_))
-    )))
+/// `(hash-table? obj)`.
+#[native("hash-table?")]
+fn is_table(ctx: &mut Ctx, v: Value) -> bool {
+    matches!(ctx.heap().obj(v), Some(Object::Table(_)))
 }
 
-fn set(vm: &mut Vm, a: &[Value]) -> NResult {
-    insert(vm, "hash-table-set!", a[0], a[1], a[2])?;
-    Ok(Value::Unspecified)
+/// `(hash-table-set! table key value)`.
+#[native("hash-table-set!")]
+fn set(ctx: &mut Ctx, t: TableArg, key: Value, val: Value) -> NResult<()> {
+    t.insert(ctx, key, val)
 }
 
 /// `(%hash-table-lookup who table key default)`: like `hash-table-ref/default`, but errors
-/// name the procedure `who` (a symbol) on whose behalf the lookup is made.
-fn lookup_for(vm: &mut Vm, a: &[Value]) -> NResult {
-    if !matches!(vm.heap.obj(a[1]), Some(Object::Table(_))) {
-        let who = super::symbol("%hash-table-lookup", a[0])?.name();
-        return Err(Error::wrong_type(&who, "a hash table", a[1]));
+/// name the procedure `who` on whose behalf the lookup is made.
+#[native("%hash-table-lookup")]
+fn lookup_for(ctx: &mut Ctx, who: Symbol, t: Value, key: Value, default: Value) -> NResult {
+    match TableArg::from_value(ctx.heap(), t) {
+        Some(t) => Ok(t.lookup(ctx.heap(), key)?.unwrap_or(default)),
+        None => Err(Error::wrong_type(&who.name(), "a hash table", t)),
     }
-    Ok(lookup(vm, "%hash-table-lookup", a[1], a[2])?.unwrap_or(a[3]))
 }
 
 /// `(hash-table-ref/default table key default)`.
-fn ref_default(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(lookup(vm, "hash-table-ref/default", a[0], a[1])?.unwrap_or(a[2]))
+#[native("hash-table-ref/default")]
+fn ref_default(ctx: &mut Ctx, t: TableArg, key: Value, default: Value) -> NResult {
+    Ok(t.lookup(ctx.heap(), key)?.unwrap_or(default))
 }
 
-fn delete(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "hash-table-delete!";
-    let (h, pos) = locate(vm, WHO, a[0], a[1])?;
+/// `(hash-table-delete! table key)`.
+#[native("hash-table-delete!")]
+fn delete(ctx: &mut Ctx, t: TableArg, key: Value) -> NResult<()> {
+    let (h, pos) = t.locate(ctx.heap(), key)?;
     if let Some(i) = pos {
-        let t = table_mut(vm, WHO, a[0])?;
+        let t = t.get_mut(ctx)?;
         if let Some(bucket) = t.buckets.get_mut(&h) {
             bucket.swap_remove(i);
             if bucket.is_empty() {
@@ -264,88 +299,92 @@ fn delete(vm: &mut Vm, a: &[Value]) -> NResult {
             t.len -= 1;
         }
     }
-    Ok(Value::Unspecified)
+    Ok(())
 }
 
-fn contains(vm: &mut Vm, a: &[Value]) -> NResult {
-    let (_, pos) = locate(vm, "hash-table-contains?", a[0], a[1])?;
-    Ok(Value::Bool(pos.is_some()))
+/// `(hash-table-contains? table key)`; also `hash-table-exists?`.
+#[native("hash-table-contains?")]
+fn contains(ctx: &mut Ctx, t: TableArg, key: Value) -> NResult<bool> {
+    Ok(t.locate(ctx.heap(), key)?.1.is_some())
 }
 
-fn count(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Int(table(vm, "hash-table-count", a[0])?.len as i64))
+/// `(hash-table-count table)`; also `hash-table-size`.
+#[native("hash-table-count")]
+fn count(ctx: &mut Ctx, t: TableArg) -> NResult<usize> {
+    Ok(t.get(ctx.heap())?.len)
 }
 
-fn entries(vm: &Vm, who: &str, v: Value) -> NResult<Vec<(Value, Value)>> {
-    Ok(table(vm, who, v)?
-        .buckets
-        .values()
-        .flatten()
-        .copied()
-        .collect())
+/// `(hash-table-keys table)`.
+#[native("hash-table-keys")]
+fn keys(ctx: &mut Ctx, t: TableArg) -> NResult<List<Value>> {
+    Ok(List(
+        t.entries(ctx.heap())?.into_iter().map(|e| e.0).collect(),
+    ))
 }
 
-fn keys(vm: &mut Vm, a: &[Value]) -> NResult {
-    let ks: Vec<Value> = entries(vm, "hash-table-keys", a[0])?
+/// `(hash-table-values table)`.
+#[native("hash-table-values")]
+fn values(ctx: &mut Ctx, t: TableArg) -> NResult<List<Value>> {
+    Ok(List(
+        t.entries(ctx.heap())?.into_iter().map(|e| e.1).collect(),
+    ))
+}
+
+/// `(hash-table->alist table)`.
+#[native("hash-table->alist")]
+fn to_alist(ctx: &mut Ctx, t: TableArg) -> NResult {
+    let pairs: Vec<Value> = t
+        .entries(ctx.heap())?
         .into_iter()
-        .map(|e| e.0)
+        .map(|(k, v)| ctx.cons(k, v))
         .collect();
-    Ok(vm.heap.list(&ks))
+    Ok(ctx.list(&pairs))
 }
 
-fn values(vm: &mut Vm, a: &[Value]) -> NResult {
-    let vs: Vec<Value> = entries(vm, "hash-table-values", a[0])?
-        .into_iter()
-        .map(|e| e.1)
-        .collect();
-    Ok(vm.heap.list(&vs))
-}
-
-fn to_alist(vm: &mut Vm, a: &[Value]) -> NResult {
-    let es = entries(vm, "hash-table->alist", a[0])?;
-    let pairs: Vec<Value> = es.into_iter().map(|(k, v)| vm.heap.cons(k, v)).collect();
-    Ok(vm.heap.list(&pairs))
-}
-
-fn clear(vm: &mut Vm, a: &[Value]) -> NResult {
-    let t = table_mut(vm, "hash-table-clear!", a[0])?;
+/// `(hash-table-clear! table)`.
+#[native("hash-table-clear!")]
+fn clear(ctx: &mut Ctx, t: TableArg) -> NResult<()> {
+    let t = t.get_mut(ctx)?;
     t.buckets.clear();
     t.len = 0;
-    Ok(Value::Unspecified)
+    Ok(())
 }
 
 /// `(hash-table-copy table [mutable?])`: tables are always mutable.
-fn copy(vm: &mut Vm, a: &[Value]) -> NResult {
-    let t = table(vm, "hash-table-copy", a[0])?;
+#[native("hash-table-copy")]
+fn copy(ctx: &mut Ctx, t: TableArg, _mutable: Option<Value>) -> NResult {
+    let t = t.get(ctx.heap())?;
     let copy = Table {
         kind: t.kind,
         buckets: t.buckets.clone(),
         len: t.len,
     };
-    Ok(vm.heap.alloc(Object::Table(Box::new(copy))))
+    Ok(ctx.alloc(Object::Table(Box::new(copy))))
 }
 
 /// Registers the hash-table natives.
 pub fn register(reg: &mut Registry) {
-    reg.simple("make-hash-table", 0, None, make_hash_table);
-    reg.simple("make-equal-hash-table", 0, Some(1), make_equal_table);
-    reg.simple("make-eqv-hash-table", 0, Some(1), make_eqv_table);
-    reg.simple("make-strong-eqv-hash-table", 0, Some(1), make_eqv_table);
-    reg.simple("alist->hash-table", 1, None, alist_to_table);
-    reg.simple("hash-table?", 1, Some(1), is_table);
-    reg.simple("hash-table-set!", 3, Some(3), set);
-    reg.simple("hash-table-ref/default", 3, Some(3), ref_default);
-    reg.simple("%hash-table-lookup", 4, Some(4), lookup_for);
-    reg.simple("hash-table-delete!", 2, Some(2), delete);
-    reg.simple("hash-table-contains?", 2, Some(2), contains);
-    reg.simple("hash-table-exists?", 2, Some(2), contains);
-    reg.simple("hash-table-count", 1, Some(1), count);
-    reg.simple("hash-table-size", 1, Some(1), count);
-    reg.simple("hash-table-keys", 1, Some(1), keys);
-    reg.simple("hash-table-values", 1, Some(1), values);
-    reg.simple("hash-table->alist", 1, Some(1), to_alist);
-    reg.simple("hash-table-clear!", 1, Some(1), clear);
-    reg.simple("hash-table-copy", 1, Some(2), copy);
+    reg.add(&[
+        MAKE_HASH_TABLE,
+        MAKE_EQUAL_TABLE,
+        MAKE_EQV_TABLE,
+        ALIST_TO_TABLE,
+        IS_TABLE,
+        SET,
+        REF_DEFAULT,
+        LOOKUP_FOR,
+        DELETE,
+        CONTAINS,
+        COUNT,
+        KEYS,
+        VALUES,
+        TO_ALIST,
+        CLEAR,
+        COPY,
+    ]);
+    reg.alias("make-strong-eqv-hash-table", "make-eqv-hash-table");
+    reg.alias("hash-table-exists?", "hash-table-contains?");
+    reg.alias("hash-table-size", "hash-table-count");
 }
 
 #[cfg(test)]

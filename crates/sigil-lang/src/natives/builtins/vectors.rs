@@ -1,114 +1,103 @@
 //! Vectors (`vector-ref` and `vector-set!` live with the inlined primitives in `base`).
 
-use super::strings::{alloc_size, bounds, range_error};
-use super::{index, list, Registry};
-use crate::run::value::{Error, NResult, Object, Value};
-use crate::run::vm::Vm;
+use super::seq::{alloc_size, copy_into, range};
+use super::Registry;
+use crate::native;
+use crate::natives::{List, Rest, Vector};
+use crate::run::ctx::Ctx;
+use crate::run::value::{NResult, Value};
 
-/// A vector argument, borrowed from the heap.
-fn vec_arg<'a>(vm: &'a Vm, who: &str, v: Value) -> NResult<&'a [Value]> {
-    match vm.heap.obj(v) {
-        Some(Object::Vector(items)) => Ok(items),
-        _ => Err(Error::wrong_type(who, "a vector", v)),
-    }
+/// `(vector? obj)`.
+#[native("vector?")]
+fn is_vector(ctx: &mut Ctx, v: Value) -> bool {
+    ctx.heap().vector_items(v).is_some()
 }
 
-/// A vector argument, mutably.
-fn vec_mut<'a>(vm: &'a mut Vm, who: &str, v: Value) -> NResult<&'a mut Vec<Value>> {
-    match vm.heap.obj_mut(v) {
-        Some(Object::Vector(items)) => Ok(items),
-        _ => Err(Error::wrong_type(who, "a vector", v)),
-    }
+/// `(make-vector k [fill])`: `fill` defaults to `#f`.
+#[native("make-vector")]
+fn make_vector(k: usize, fill: Option<Value>) -> NResult<Vector<Value>> {
+    Ok(Vector(vec![
+        fill.unwrap_or(Value::Bool(false));
+        alloc_size(k)?
+    ]))
 }
 
-/// The elements of vector argument `v` selected by optional `[start [end]]` arguments.
-fn slice<'a>(vm: &'a Vm, who: &str, v: Value, args: &[Value]) -> NResult<&'a [Value]> {
-    let items = vec_arg(vm, who, v)?;
-    let (start, end) = bounds(who, args, items.len())?;
-    Ok(&items[start..end])
+/// `(vector obj ...)`.
+#[native("vector")]
+fn vector(#[rest] items: &[Value]) -> Vector<Value> {
+    Vector(items.to_vec())
 }
 
-fn is_vector(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Bool(matches!(
-        vm.heap.obj(a[0]),
-        Some(Object::Vector(_))
-    )))
+/// `(vector-length vector)`.
+#[native("vector-length")]
+fn vector_length(v: &[Value]) -> usize {
+    v.len()
 }
 
-fn make_vector(vm: &mut Vm, a: &[Value]) -> NResult {
-    let k = alloc_size("make-vector", a[0])?;
-    let fill = a.get(1).copied().unwrap_or(Value::Bool(false));
-    Ok(vm.heap.vector(vec![fill; k]))
+/// `(vector->list vector [start [end]])`.
+#[native("vector->list")]
+fn vector_to_list(v: &[Value], start: Option<usize>, end: Option<usize>) -> NResult<List<Value>> {
+    Ok(List(v[range(start, end, v.len())?].to_vec()))
 }
 
-fn vector(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(vm.heap.vector(a.to_vec()))
+/// `(list->vector list)`.
+#[native("list->vector")]
+fn list_to_vector(items: List<Value>) -> Vector<Value> {
+    Vector(items.0)
 }
 
-fn vector_length(vm: &mut Vm, a: &[Value]) -> NResult {
-    Ok(Value::Int(vec_arg(vm, "vector-length", a[0])?.len() as i64))
+/// `(vector-fill! vector fill [start [end]])`.
+#[native("vector-fill!")]
+fn vector_fill(
+    v: &mut [Value],
+    fill: Value,
+    start: Option<usize>,
+    end: Option<usize>,
+) -> NResult<()> {
+    let r = range(start, end, v.len())?;
+    v[r].fill(fill);
+    Ok(())
 }
 
-fn vector_to_list(vm: &mut Vm, a: &[Value]) -> NResult {
-    let items = slice(vm, "vector->list", a[0], &a[1..])?.to_vec();
-    Ok(vm.heap.list(&items))
+/// `(vector-copy vector [start [end]])`.
+#[native("vector-copy")]
+fn vector_copy(v: &[Value], start: Option<usize>, end: Option<usize>) -> NResult<Vector<Value>> {
+    Ok(Vector(v[range(start, end, v.len())?].to_vec()))
 }
 
-fn list_to_vector(vm: &mut Vm, a: &[Value]) -> NResult {
-    let items = list(vm, "list->vector", a[0])?;
-    Ok(vm.heap.vector(items))
+/// `(vector-copy! to at from [start [end]])`.
+#[native("vector-copy!")]
+fn vector_copy_to(
+    to: &mut [Value],
+    at: usize,
+    from: Vector<Value>,
+    start: Option<usize>,
+    end: Option<usize>,
+) -> NResult<()> {
+    let r = range(start, end, from.len())?;
+    copy_into(to, at, &from[r], "elements", "vector")
 }
 
-fn vector_fill(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "vector-fill!";
-    let items = vec_mut(vm, WHO, a[0])?;
-    let (start, end) = bounds(WHO, &a[2..], items.len())?;
-    items[start..end].fill(a[1]);
-    Ok(Value::Unspecified)
-}
-
-fn vector_copy(vm: &mut Vm, a: &[Value]) -> NResult {
-    let items = slice(vm, "vector-copy", a[0], &a[1..])?.to_vec();
-    Ok(vm.heap.vector(items))
-}
-
-/// `(vector-copy! to at from [start end])`.
-fn vector_copy_to(vm: &mut Vm, a: &[Value]) -> NResult {
-    const WHO: &str = "vector-copy!";
-    let src = slice(vm, WHO, a[2], &a[3..])?.to_vec();
-    let at = index(WHO, a[1])?;
-    let dst = vec_mut(vm, WHO, a[0])?;
-    let len = dst.len();
-    if at > len || len - at < src.len() {
-        return Err(range_error(format!(
-            "{WHO}: cannot copy {} elements to index {at} of a vector of length {len}",
-            src.len()
-        )));
-    }
-    dst[at..at + src.len()].copy_from_slice(&src);
-    Ok(Value::Unspecified)
-}
-
-fn vector_append(vm: &mut Vm, a: &[Value]) -> NResult {
-    let mut out = Vec::new();
-    for &v in a {
-        out.extend_from_slice(vec_arg(vm, "vector-append", v)?);
-    }
-    Ok(vm.heap.vector(out))
+/// `(vector-append vector ...)`.
+#[native("vector-append")]
+fn vector_append(vectors: Rest<Vector<Value>>) -> Vector<Value> {
+    Vector(vectors.0.into_iter().flat_map(|v| v.0).collect())
 }
 
 /// Registers the vector natives.
 pub fn register(reg: &mut Registry) {
-    reg.simple("vector?", 1, Some(1), is_vector);
-    reg.simple("make-vector", 1, Some(2), make_vector);
-    reg.simple("vector", 0, None, vector);
-    reg.simple("vector-length", 1, Some(1), vector_length);
-    reg.simple("vector->list", 1, Some(3), vector_to_list);
-    reg.simple("list->vector", 1, Some(1), list_to_vector);
-    reg.simple("vector-fill!", 2, Some(4), vector_fill);
-    reg.simple("vector-copy", 1, Some(3), vector_copy);
-    reg.simple("vector-copy!", 3, Some(5), vector_copy_to);
-    reg.simple("vector-append", 0, None, vector_append);
+    reg.add(&[
+        IS_VECTOR,
+        MAKE_VECTOR,
+        VECTOR,
+        VECTOR_LENGTH,
+        VECTOR_TO_LIST,
+        LIST_TO_VECTOR,
+        VECTOR_FILL,
+        VECTOR_COPY,
+        VECTOR_COPY_TO,
+        VECTOR_APPEND,
+    ]);
 }
 
 #[cfg(test)]
