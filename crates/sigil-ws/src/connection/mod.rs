@@ -578,6 +578,17 @@ mod tests {
         frames
     }
 
+    /// Receives a large frame: its first 100 bytes, then the rest straight into the
+    /// message buffer, which offers exactly what the frame still needs.
+    fn receive_large(c: &mut Connection, frame: &[u8]) {
+        c.receive_bytes(&frame[..100]);
+        assert_eq!(c.next_event(), None);
+        let buf = c.read_buffer(c.read_hint());
+        assert_eq!(buf.len(), frame.len() - 100);
+        buf.copy_from_slice(&frame[100..]);
+        c.commit_read(frame.len() - 100);
+    }
+
     fn feed(c: &mut Connection, bytes: &[u8]) -> Vec<Event> {
         c.receive_bytes(bytes);
         std::iter::from_fn(|| c.next_event()).collect()
@@ -757,13 +768,7 @@ mod tests {
         let big = vec![0xffu8; DIRECT_MIN * 2];
         let frame = server_frame(true, OpCode::Text, &big);
         let mut c = conn();
-        c.receive_bytes(&frame[..100]);
-        assert_eq!(c.next_event(), None);
-        // The rest goes straight into the message buffer, at most what it still needs.
-        let buf = c.read_buffer(c.read_hint());
-        assert_eq!(buf.len(), frame.len() - 100);
-        buf.copy_from_slice(&frame[100..]);
-        c.commit_read(frame.len() - 100);
+        receive_large(&mut c, &frame);
         assert!(matches!(
             c.next_event(),
             Some(Event::Failed(e)) if e.close_code() == 1007
@@ -1144,13 +1149,7 @@ mod tests {
             assert_eq!(events, expected, "piece size {piece}");
         }
         // Large frames straight into the message buffer, through read_buffer.
-        let frame = client_frame(true, OpCode::Binary, &big);
-        c.receive_bytes(&frame[..100]);
-        assert_eq!(c.next_event(), None);
-        let buf = c.read_buffer(c.read_hint());
-        assert_eq!(buf.len(), frame.len() - 100);
-        buf.copy_from_slice(&frame[100..]);
-        c.commit_read(frame.len() - 100);
+        receive_large(&mut c, &client_frame(true, OpCode::Binary, &big));
         assert_eq!(c.next_event(), Some(Event::Message(Message::Binary(big))));
 
         c.send_text("hi").unwrap();
