@@ -6,6 +6,7 @@
 //! to whatever its base name means, so macro-introduced temporaries never capture user
 //! variables and free names in templates still reach the globals and special forms.
 
+use crate::compile::deep;
 use crate::read::symbol::{FastMap, Symbol};
 use crate::read::syntax::{Sexp, Span, Syn};
 use std::rc::Rc;
@@ -54,6 +55,23 @@ fn datum_eq(a: &Syn, b: &Syn) -> bool {
         (Sexp::Str(x), Sexp::Str(y)) => x == y,
         (Sexp::Big(x), Sexp::Big(y)) => x == y,
         _ => false,
+    }
+}
+
+/// The list of `items` followed by `tail` (a list it continues, or the improper tail).
+fn cons_star(mut items: Vec<Syn>, tail: Option<Rc<Syn>>, span: Span) -> Syn {
+    let tail = match tail.as_deref().map(|t| &t.e) {
+        Some(Sexp::Nil) => None,
+        Some(Sexp::List(more, rest)) => {
+            items.extend(more.iter().cloned());
+            rest.clone()
+        }
+        _ => tail,
+    };
+    match (items.is_empty(), tail) {
+        (true, None) => Syn::new(Sexp::Nil, span),
+        (true, Some(t)) => (*t).clone(),
+        (false, tail) => Syn::new(Sexp::List(items.into(), tail), span),
     }
 }
 
@@ -125,6 +143,10 @@ impl Macro {
     }
 
     fn match_one(&self, pat: &Syn, form: &Syn, binds: &mut Binds) -> bool {
+        deep(|| self.match_one_here(pat, form, binds))
+    }
+
+    fn match_one_here(&self, pat: &Syn, form: &Syn, binds: &mut Binds) -> bool {
         match &pat.e {
             Sexp::Sym(s) => {
                 if s.strip().is("_") {
@@ -225,6 +247,10 @@ impl Macro {
     }
 
     fn collect_vars(&self, pat: &Syn, out: &mut Vec<Symbol>) {
+        deep(|| self.collect_vars_here(pat, out))
+    }
+
+    fn collect_vars_here(&self, pat: &Syn, out: &mut Vec<Symbol>) {
         match &pat.e {
             Sexp::Sym(s)
                 if !s.strip().is("_") && *s != self.ellipsis && !self.literals.contains(s) =>
@@ -243,6 +269,16 @@ impl Macro {
     }
 
     fn instantiate(
+        &self,
+        t: &Syn,
+        binds: &Binds,
+        renames: &mut FastMap<Symbol, Symbol>,
+        span: Span,
+    ) -> Result<Syn, String> {
+        deep(|| self.instantiate_here(t, binds, renames, span))
+    }
+
+    fn instantiate_here(
         &self,
         t: &Syn,
         binds: &Binds,
@@ -281,11 +317,7 @@ impl Macro {
                     Some(t) => Some(Rc::new(self.instantiate(t, binds, renames, span)?)),
                     None => None,
                 };
-                Ok(match (out.is_empty(), tail) {
-                    (true, None) => Syn::new(Sexp::Nil, span),
-                    (true, Some(t)) => (*t).clone(),
-                    (false, tail) => Syn::new(Sexp::List(out.into(), tail), span),
-                })
+                Ok(cons_star(out, tail, span))
             }
             Sexp::Vector(items) => {
                 let out = self.instantiate_seq(items, binds, renames, span)?;

@@ -39,14 +39,12 @@ impl Default for Interpreter {
     }
 }
 
-/// Compiles a top-level form in `module` into a procedure of no arguments, with
-/// `stack_budget` bytes of Rust stack.
+/// Compiles a top-level form in `module` into a procedure of no arguments.
 pub(super) fn compile_form(
     vm: &mut Vm,
     form: &Syn,
     module: &mut Module,
     internal: bool,
-    stack_budget: usize,
 ) -> Result<Value, SchemeError> {
     Ok(crate::compile::compile_thunk(
         &mut vm.globals,
@@ -54,7 +52,6 @@ pub(super) fn compile_form(
         module,
         form,
         internal,
-        stack_budget,
     )?)
 }
 
@@ -103,9 +100,8 @@ impl Interpreter {
                 drop(top);
                 for f in &forms {
                     let mut top = interp.top.borrow_mut();
-                    let budget = top.compile_stack;
                     let env = &mut top.autoload.env;
-                    let thunk = compile_form(&mut interp.vm, f, env, true, budget);
+                    let thunk = compile_form(&mut interp.vm, f, env, true);
                     drop(top);
                     if let Err(e) = thunk.and_then(|t| interp.run_thunk(t)) {
                         panic!("prelude {name} failed: {e}");
@@ -173,15 +169,6 @@ impl Interpreter {
     /// (default 1 000 000; the `SIGIL_MAX_DEPTH` environment variable sets the default).
     pub fn set_max_depth(&mut self, n: usize) {
         self.vm.set_max_depth(n);
-    }
-
-    /// Sets how many bytes of Rust stack compiling one form may use (default 640 KiB, safe
-    /// on any thread with at least 2 MiB of stack). The expander recurses on the nesting
-    /// of the code; beyond this it reports "expression nested too deeply" instead of
-    /// overflowing the stack. A program running the interpreter on a thread with a larger
-    /// stack can raise it to allow deeper code (the `sigil` command does).
-    pub fn set_compile_stack(&mut self, bytes: usize) {
-        self.top.borrow_mut().compile_stack = bytes;
     }
 
     /// Sets what `(command-line)` returns.
@@ -311,14 +298,7 @@ impl Interpreter {
                 _ => {}
             }
         }
-        let budget = self.top.borrow().compile_stack;
-        let compiled = compile_form(
-            &mut self.vm,
-            form,
-            &mut self.top.borrow_mut().env,
-            false,
-            budget,
-        );
+        let compiled = compile_form(&mut self.vm, form, &mut self.top.borrow_mut().env, false);
         self.run_thunk(compiled?)
     }
 
@@ -356,8 +336,7 @@ impl Interpreter {
         module: &mut Module,
         internal: bool,
     ) -> Result<Value, SchemeError> {
-        let budget = self.top.borrow().compile_stack;
-        let thunk = compile_form(&mut self.vm, form, module, internal, budget)?;
+        let thunk = compile_form(&mut self.vm, form, module, internal)?;
         self.run_thunk(thunk)
     }
 
