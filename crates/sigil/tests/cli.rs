@@ -384,3 +384,22 @@ fn ctrl_c_in_the_repl_interrupts_a_running_scheduler() {
     assert!(!rest.contains("after"), "{rest}");
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// `(exit N)` ends a script, `-e` and the REPL with status N after the output so far,
+/// running the pending `dynamic-wind` after-thunks; nothing after it runs.
+#[test]
+fn exit_ends_with_its_status() {
+    let src = "(display 1)\n(dynamic-wind (lambda () #f) (lambda () (exit 4)) (lambda () (display 2)))\n(display 3)\n";
+    let s = Script::new(src);
+    assert_eq!(run(sigil().arg(s.path())), (4, "12".into(), String::new()));
+    assert_eq!(
+        run(sigil().args(["-e", src])),
+        (4, "12".into(), String::new())
+    );
+    assert_eq!(
+        with_stdin(&mut sigil(), src),
+        (4, "12".into(), String::new())
+    );
+    let (code, out, _) = with_stdin(&mut sigil(), "(display 1)\n(emergency-exit 300)\n");
+    assert_eq!((code, out.as_str()), (300 % 256, "1"));
+}

@@ -316,6 +316,7 @@ impl Interpreter {
             message: format!("unbound variable: {name}"),
             span: None,
             trace: vec![],
+            exit: None,
         })?;
         self.call(f, args)
     }
@@ -349,6 +350,15 @@ impl Interpreter {
     fn uncaught_error(&mut self, u: Uncaught) -> SchemeError {
         self.vm.flush();
         let heap = &self.vm.heap;
+        if let Some(code) = self.vm.exit_code(u.value) {
+            return SchemeError {
+                kind: "exit".into(),
+                message: format!("exit with status {code}"),
+                span: None,
+                trace: vec![],
+                exit: Some(code),
+            };
+        }
         let (kind, message, span) = match heap.obj(u.value) {
             Some(Object::Condition(c)) => {
                 let mut m = c.message.clone();
@@ -387,6 +397,7 @@ impl Interpreter {
                     }
                 })
                 .collect(),
+            exit: None,
         }
     }
 }

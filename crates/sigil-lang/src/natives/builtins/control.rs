@@ -316,18 +316,19 @@ fn exit_code(v: Option<Value>, otherwise: i32) -> i32 {
     }
 }
 
-/// `(%exit [obj])`: flushes output and ends the process (`exit` runs the `dynamic-wind`
-/// after-thunks first).
+/// `(%exit [obj])`: ends the program: unwinds to the caller of the evaluator, past every
+/// handler, with the exit status (`exit` runs the `dynamic-wind` after-thunks first). The
+/// `sigil` command then exits with it; an embedding program gets it in the error.
 #[native("%exit")]
-fn exit(ctx: &mut Ctx, v: Option<Value>) -> Value {
-    ctx.flush();
-    std::process::exit(exit_code(v, 1))
+fn exit(v: Option<Value>) -> NResult {
+    Err(Error::exit(exit_code(v, 1)))
 }
 
-/// `(emergency-exit [obj])`: ends the process at once.
+/// `(emergency-exit [obj])`: ends the program as `exit` does, without running the
+/// `dynamic-wind` after-thunks.
 #[native("emergency-exit")]
-fn emergency_exit(v: Option<Value>) -> Value {
-    std::process::exit(exit_code(v, 1))
+fn emergency_exit(v: Option<Value>) -> NResult {
+    Err(Error::exit(exit_code(v, 1)))
 }
 
 /// `(get-environment-variable name)`: its value, or `#f`.
