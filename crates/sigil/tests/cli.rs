@@ -118,13 +118,16 @@ fn deeply_nested_code_runs_and_endless_macros_stop() {
 
 #[test]
 fn read_error_reports_position() {
-    let s = Script::new("(display 1)\n(+ 1 (foo 2)\n");
+    // A script runs form by form: what comes before the unreadable form runs.
+    let src = "(define-library (m) (export f) (import (scheme base)) (begin (define (f) 1)))\n(import (m))\n(display (f))\n(+ 1 (foo 2)\n(display 2)\n";
+    let s = Script::new(src);
     let (code, out, err) = run(sigil().arg(s.path()));
-    assert_eq!(code, 1);
-    assert_eq!(out, "");
-    let prefix = format!("error: {}:", s.path());
+    assert_eq!((code, out.as_str()), (1, "1"));
+    let prefix = format!("error: {}:4:1: read error", s.path());
     assert!(err.starts_with(&prefix), "{err}");
-    assert!(err.contains("read error"), "{err}");
+    let (code, out, err) = with_stdin(sigil().arg("-"), "(display 1)\n)");
+    assert_eq!((code, out.as_str()), (1, "1"));
+    assert!(err.starts_with("error: <stdin>:2:1: read error"), "{err}");
 }
 
 #[test]

@@ -255,16 +255,25 @@ impl Interpreter {
         self.eval_source(src, "<eval>")
     }
 
-    /// Evaluates source text; `name` is used in error positions.
+    /// Evaluates source text form by form, as it reads it: a form runs before the next is
+    /// read, so a syntax error stops the program where it is, after what came before ran
+    /// (as in Guile and Python). `name` is used in error positions.
     pub fn eval_source(&mut self, src: &str, name: &str) -> Result<Value, SchemeError> {
         let file = Span::register_file(name);
-        let forms = reader::read_all(src, file)?;
+        let mut reader = reader::Reader::script(src, file, 1);
         let mut last = Value::Unspecified;
-        for f in &forms {
-            last = self.eval_toplevel(f)?;
-        }
+        let r = loop {
+            match reader.read() {
+                Ok(Some(form)) => match self.eval_toplevel(&form) {
+                    Ok(v) => last = v,
+                    Err(e) => break Err(e),
+                },
+                Ok(None) => break Ok(last),
+                Err(e) => break Err(e.into()),
+            }
+        };
         self.vm.flush();
-        Ok(last)
+        r
     }
 
     /// Runs a script file. Its directory is searched for user libraries.
