@@ -32,6 +32,10 @@ enum Binding {
 
 type Binds = FastMap<Symbol, Binding>;
 
+/// Whether an identifier of the macro use means the same as a literal of the macro (the
+/// expander compares their bindings: free-identifier=?).
+pub type SameBinding<'a> = &'a dyn Fn(Symbol, Symbol) -> bool;
+
 fn is_sym(x: &Syn, s: Symbol) -> bool {
     x.as_sym() == Some(s)
 }
@@ -110,8 +114,14 @@ impl Macro {
         })
     }
 
-    /// Expands one use of the macro.
-    pub fn expand(&self, form: &Syn) -> Result<Syn, String> {
+    /// Lexical scopes around the definition (see [`Symbol::fresh_alias`]).
+    pub fn depth(&self) -> u32 {
+        self.depth
+    }
+
+    /// Expands one use of the macro; `same` tells whether an identifier of the use is a
+    /// literal of the macro.
+    pub fn expand(&self, form: &Syn, same: SameBinding) -> Result<Syn, String> {
         for (pat, tmpl) in &self.rules {
             let mut binds = Binds::default();
             // The keyword position is ignored.
@@ -120,14 +130,8 @@ impl Macro {
             if pitems.is_empty() || fitems.is_empty() {
                 continue;
             }
-            if self.match_seq(
-                &pitems[1..],
-                ptail,
-                &fitems[1..],
-                ftail,
-                form.span,
-                &mut binds,
-            ) {
+            let (pats, forms) = ((&pitems[1..], ptail), (&fitems[1..], ftail));
+            if self.match_seq(pats, forms, form.span, &mut binds, same) {
                 let mut renames = FastMap::default();
                 return self.instantiate(tmpl, &binds, &mut renames, form.span);
             }
@@ -138,21 +142,24 @@ impl Macro {
         ))
     }
 
+    /// Whether `x` is the ellipsis (unless the literals list it: then it is a literal).
     fn is_ellipsis(&self, x: &Syn) -> bool {
-        is_sym(x, self.ellipsis)
+        is_sym(x, self.ellipsis) && !self.literals.contains(&self.ellipsis)
     }
 
-    fn match_one(&self, pat: &Syn, form: &Syn, binds: &mut Binds) -> bool {
-        deep(|| self.match_one_here(pat, form, binds))
+    fn match_one(&self, pat: &Syn, form: &Syn, binds: &mut Binds, same: SameBinding) -> bool {
+        deep(|| self.match_one_here(pat, form, binds, same))
     }
 
-    fn match_one_here(&self, pat: &Syn, form: &Syn, binds: &mut Binds) -> bool {
+    fn match_one_here(&self, pat: &Syn, form: &Syn, binds: &mut Binds, same: SameBinding) -> bool {
         match &pat.e {
             Sexp::Sym(s) => {
-                if s.strip().is("_") {
+                // A literal (even `_`) matches the identifier that means the same; `_`
+                // matches anything and binds nothing.
+                if self.literals.contains(s) {
+                    form.as_sym().is_some_and(|f| same(f, *s))
+                } else if s.strip().is("_") {
                     true
-                } else if self.literals.contains(s) {
-                    form.as_sym().is_some_and(|f| f.strip() == s.strip())
                 } else {
                     binds.insert(*s, Binding::One(form.clone()));
                     true
@@ -160,26 +167,26 @@ impl Macro {
             }
             Sexp::Nil | Sexp::List(..) => match (list_parts(pat), list_parts(form)) {
                 (Some((pi, pt)), Some((fi, ft))) => {
-                    self.match_seq(pi, pt, fi, ft, form.span, binds)
+                    self.match_seq((pi, pt), (fi, ft), form.span, binds, same)
                 }
                 _ => false,
             },
             Sexp::Vector(pi) => match &form.e {
-                Sexp::Vector(fi) => self.match_seq(pi, None, fi, None, form.span, binds),
+                Sexp::Vector(fi) => self.match_seq((pi, None), (fi, None), form.span, binds, same),
                 _ => false,
             },
             _ => datum_eq(pat, form),
         }
     }
 
+    /// Matches the items and tail of a list (or vector) pattern against those of a form.
     fn match_seq(
         &self,
-        pats: &[Syn],
-        ptail: Option<&Syn>,
-        forms: &[Syn],
-        ftail: Option<&Syn>,
+        (pats, ptail): (&[Syn], Option<&Syn>),
+        (forms, ftail): (&[Syn], Option<&Syn>),
         span: Span,
         binds: &mut Binds,
+        same: SameBinding,
     ) -> bool {
         if let Some(ei) = pats.iter().position(|p| self.is_ellipsis(p)) {
             if ei == 0 {
@@ -192,7 +199,7 @@ impl Macro {
                 return false;
             }
             for (p, f) in before.iter().zip(forms) {
-                if !self.match_one(p, f, binds) {
+                if !self.match_one(p, f, binds, same) {
                     return false;
                 }
             }
@@ -200,7 +207,7 @@ impl Macro {
             let mut reps = Vec::new();
             for f in &forms[before.len()..before.len() + n_rep] {
                 let mut b = Binds::default();
-                if !self.match_one(rep, f, &mut b) {
+                if !self.match_one(rep, f, &mut b, same) {
                     return false;
                 }
                 reps.push(b);
@@ -213,13 +220,13 @@ impl Macro {
                 binds.insert(v, Binding::Many(items));
             }
             let rest_forms = &forms[before.len() + n_rep..];
-            return self.match_seq(after, ptail, rest_forms, ftail, span, binds);
+            return self.match_seq((after, ptail), (rest_forms, ftail), span, binds, same);
         }
         if forms.len() < pats.len() {
             return false;
         }
         for (p, f) in pats.iter().zip(forms) {
-            if !self.match_one(p, f, binds) {
+            if !self.match_one(p, f, binds, same) {
                 return false;
             }
         }
@@ -235,7 +242,7 @@ impl Macro {
                         span,
                     )
                 };
-                self.match_one(pt, &remaining, binds)
+                self.match_one(pt, &remaining, binds, same)
             }
         }
     }
@@ -414,7 +421,9 @@ mod tests {
         let d = &read_all(def, 0).unwrap()[0];
         let m = Macro::from_syntax_rules(Symbol::intern("m"), d, 0).unwrap();
         let u = &read_all(usage, 0).unwrap()[0];
-        m.expand(u).unwrap().to_string()
+        m.expand(u, &|a, b| a.strip() == b.strip())
+            .unwrap()
+            .to_string()
     }
 
     #[test]

@@ -211,11 +211,7 @@ impl Expander<'_> {
                 message: format!("cond: bad clause {clause}"),
                 span: clause.span,
             })?;
-        if Self::is_keyword(&parts[0], "else")
-            && self
-                .lookup_local(parts[0].as_sym().unwrap_or(Symbol::intern("else")))
-                .is_none()
-        {
+        if self.is_aux_keyword(&parts[0], "else") {
             return self.expand_seq(&parts[1..]);
         }
         let test = self.expand(&parts[0])?;
@@ -232,7 +228,7 @@ impl Expander<'_> {
                     )),
                 ))
             }
-            [arrow, f] if Self::is_keyword(arrow, "=>") => {
+            [arrow, f] if self.is_aux_keyword(arrow, "=>") => {
                 let t = self.temp("cond");
                 let f = self.expand(f)?;
                 Ok(Node::Let(
@@ -274,13 +270,13 @@ impl Expander<'_> {
                 span: clause.span,
             })?;
         let result = match &parts[1..] {
-            [arrow, f] if Self::is_keyword(arrow, "=>") => {
+            [arrow, f] if self.is_aux_keyword(arrow, "=>") => {
                 let f = self.expand(f)?;
                 Node::Call(Box::new(f), vec![Node::Local(t)], clause.span)
             }
             body => self.expand_seq(body)?,
         };
-        if Self::is_keyword(&parts[0], "else") {
+        if self.is_aux_keyword(&parts[0], "else") {
             return Ok(result);
         }
         let data = parts[0].as_list().ok_or_else(|| CompileError {

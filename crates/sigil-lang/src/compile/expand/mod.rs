@@ -238,7 +238,8 @@ impl<'a> Expander<'a> {
             );
         }
         self.expansions += 1;
-        m.expand(form).map_err(|message| CompileError {
+        let same = |id, lit| self.same_binding(id, lit, m.depth());
+        m.expand(form, &same).map_err(|message| CompileError {
             message,
             span: form.span,
         })

@@ -7,7 +7,7 @@ use crate::compile::macros::Macro;
 use crate::compile::module::{library_binding, GlobalBinding};
 use crate::compile::tree::{Node, VarId, VarInfo};
 use crate::read::symbol::{FastMap, Symbol};
-use crate::read::syntax::Span;
+use crate::read::syntax::{Span, Syn};
 use crate::run::value::Value;
 use std::rc::Rc;
 
@@ -76,8 +76,13 @@ impl Expander<'_> {
     /// The lexical binding of `s`. An alias a macro introduced that its expansion did not
     /// bind resolves in the scopes around the macro's definition only.
     pub(super) fn lookup_local(&self, s: Symbol) -> Option<Binding> {
+        self.lookup_local_within(s, self.scopes.len())
+    }
+
+    /// The lexical binding of `s` in the outermost `visible` scopes.
+    fn lookup_local_within(&self, s: Symbol, visible: usize) -> Option<Binding> {
         let mut s = s;
-        let mut visible = self.scopes.len();
+        let mut visible = visible;
         loop {
             if let Some(b) = self.scopes.find(s, visible) {
                 return Some(b.clone());
@@ -86,6 +91,31 @@ impl Expander<'_> {
             s = base;
             visible = visible.min(depth as usize);
         }
+    }
+
+    /// Whether identifier `id` of a macro use means what literal `lit` of a macro defined
+    /// inside `depth` scopes means (free-identifier=?): the same name, and the same local
+    /// binding or, both free, the same global meaning.
+    pub(super) fn same_binding(&self, id: Symbol, lit: Symbol, depth: u32) -> bool {
+        if id.strip() != lit.strip() {
+            return false;
+        }
+        let here = self.lookup_local(id);
+        let there = self.lookup_local_within(lit, depth as usize);
+        match (here, there) {
+            (None, None) => self.global_binding(id).1 == self.global_binding(lit).1,
+            (Some(Binding::Var(a)), Some(Binding::Var(b))) => a == b,
+            (Some(Binding::Macro(a)), Some(Binding::Macro(b))) => Rc::ptr_eq(&a, &b),
+            _ => false,
+        }
+    }
+
+    /// Whether `x` is the auxiliary keyword `name` (`else`, `=>`): that identifier, not
+    /// bound where it appears, neither locally nor by a definition of the module.
+    pub(super) fn is_aux_keyword(&self, x: &Syn, name: &str) -> bool {
+        x.as_sym().is_some_and(|s| {
+            s.strip().is(name) && self.lookup_local(s).is_none() && !self.global_binding(s).1
+        })
     }
 
     pub(super) fn new_var(&mut self, name: Symbol) -> VarId {
