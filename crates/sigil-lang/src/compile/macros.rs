@@ -36,10 +36,6 @@ type Binds = FastMap<Symbol, Binding>;
 /// expander compares their bindings: free-identifier=?).
 pub type SameBinding<'a> = &'a dyn Fn(Symbol, Symbol) -> bool;
 
-fn is_sym(x: &Syn, s: Symbol) -> bool {
-    x.as_sym() == Some(s)
-}
-
 /// Splits a list-shaped node into its items and improper tail.
 fn list_parts(x: &Syn) -> Option<(&[Syn], Option<&Syn>)> {
     match &x.e {
@@ -142,9 +138,16 @@ impl Macro {
         ))
     }
 
-    /// Whether `x` is the ellipsis (unless the literals list it: then it is a literal).
+    /// Whether `x` is the ellipsis (unless the literals list it: then it is a literal). It
+    /// is compared by name: a macro that writes a macro writes the ellipsis of the inner
+    /// one with `(... ...)`, which renames it like every symbol it introduces.
     fn is_ellipsis(&self, x: &Syn) -> bool {
-        is_sym(x, self.ellipsis) && !self.literals.contains(&self.ellipsis)
+        x.as_sym().is_some_and(|s| self.is_ellipsis_symbol(s))
+    }
+
+    fn is_ellipsis_symbol(&self, s: Symbol) -> bool {
+        let e = self.ellipsis.strip();
+        s.strip() == e && !self.literals.iter().any(|l| l.strip() == e)
     }
 
     fn match_one(&self, pat: &Syn, form: &Syn, binds: &mut Binds, same: SameBinding) -> bool {
@@ -260,7 +263,9 @@ impl Macro {
     fn collect_vars_here(&self, pat: &Syn, out: &mut Vec<Symbol>) {
         match &pat.e {
             Sexp::Sym(s)
-                if !s.strip().is("_") && *s != self.ellipsis && !self.literals.contains(s) =>
+                if !s.strip().is("_")
+                    && !self.is_ellipsis_symbol(*s)
+                    && !self.literals.contains(s) =>
             {
                 out.push(*s);
             }
