@@ -12,6 +12,7 @@ pub mod module;
 pub(crate) mod toplevel;
 pub mod tree;
 
+use crate::read::symbol::Symbol;
 use crate::read::syntax::Syn;
 use crate::run::code::Proto;
 use crate::run::globals::Globals;
@@ -44,10 +45,20 @@ pub fn compile_proto(
     form: &Syn,
     internal: bool,
 ) -> Result<Rc<Proto>, CompileError> {
+    let mark = Symbol::alias_mark();
     let mut ex = Expander::new(globals, heap, module);
-    let node = ex.expand_toplevel(form)?;
+    let node = ex.expand_toplevel(form);
     let vars = std::mem::take(&mut ex.vars);
-    Ok(Codegen::new(&vars, internal).compile_toplevel(&node, form.span))
+    let keep_aliases = ex.defined_macros();
+    let proto = node.map(|node| Codegen::new(&vars, internal).compile_toplevel(&node, form.span));
+    // The aliases the macros of this form made are used up: the code refers to none (its
+    // names and constants are stripped of aliases), unless a macro this form defined
+    // carries them in its rules.
+    drop(vars);
+    if !keep_aliases {
+        Symbol::release_aliases(mark);
+    }
+    proto
 }
 
 /// Compiles a top-level form in `module` into a procedure of no arguments (a thunk) that

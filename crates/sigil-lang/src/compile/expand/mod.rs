@@ -103,6 +103,8 @@ pub struct Expander<'a> {
     macro_depth: u32,
     /// Macro expansions done so far for this form.
     expansions: u32,
+    /// Whether the form defined a macro at the top level of the module.
+    defined_macros: bool,
 }
 
 /// Most macro expansions in progress inside one another (the expansion of a use, in which
@@ -130,6 +132,7 @@ impl<'a> Expander<'a> {
             uninitialised: Vec::new(),
             macro_depth: 0,
             expansions: 0,
+            defined_macros: false,
         }
     }
 
@@ -155,6 +158,12 @@ impl<'a> Expander<'a> {
     }
 
     // ---- entry points -------------------------------------------------------------
+
+    /// Whether the form defined a macro at the top level: its rules may hold aliases made
+    /// while expanding the form, which must then live on.
+    pub fn defined_macros(&self) -> bool {
+        self.defined_macros
+    }
 
     /// Expands a top-level form.
     pub fn expand_toplevel(&mut self, x: &Syn) -> CResult<Node> {

@@ -167,6 +167,7 @@ impl Expander<'_> {
                 if !self.scopes.is_empty() {
                     self.scopes.bind(n, Binding::Macro(m));
                 } else {
+                    self.defined_macros = true;
                     self.module.map.insert(n.strip(), GlobalBinding::Macro(m));
                     self.module.own.insert(n.strip());
                 }
@@ -372,7 +373,7 @@ impl Expander<'_> {
         self.selves.pop();
         self.depth -= 1;
         Ok(Node::Lambda(Box::new(Lambda {
-            name,
+            name: name.map(Symbol::strip),
             params: ids,
             rest,
             self_var,
