@@ -286,11 +286,22 @@ fn current_time() -> f64 {
     d.as_secs_f64()
 }
 
-/// `(current-jiffy)`: microseconds since the first call.
+/// When the interpreter first called `current-jiffy` (host data: each interpreter counts
+/// from its own).
+struct JiffyEpoch(Instant);
+
+/// `(current-jiffy)`: microseconds since the interpreter's first call.
 #[native("current-jiffy")]
-fn current_jiffy() -> i64 {
-    thread_local!(static START: Instant = Instant::now());
-    START.with(|s| s.elapsed().as_micros() as i64)
+fn current_jiffy(ctx: &mut Ctx) -> i64 {
+    let start = match ctx.host::<JiffyEpoch>() {
+        Some(epoch) => epoch.0,
+        None => {
+            let now = Instant::now();
+            ctx.set_host(JiffyEpoch(now));
+            now
+        }
+    };
+    start.elapsed().as_micros() as i64
 }
 
 /// `(jiffies-per-second)`.
