@@ -1,12 +1,18 @@
 //! Bad input never panics: arbitrary text through the reader and the printer, and random
 //! programs (built from a vocabulary of data, special forms and side-effect-free
 //! procedures) through the whole evaluator, end in a value or a Scheme error. What `write`
-//! and `write-shared` print reads back as the same data.
+//! and `write-shared` print reads back as the same data. Every special form and prelude
+//! keyword, used well and badly, at the top level of a library and in a body, ends in a
+//! value or an error (never a panic), and the interpreter keeps working. CI fixes the
+//! seed (`PROPTEST_RNG_SEED` in `.ci/run`).
 
 use proptest::prelude::*;
 use sigil_lang::read::reader;
 use sigil_lang::run::printer::{render, Style};
 use sigil_lang::Interpreter;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::time::Duration;
 
 /// Atoms random programs are made of: no loops are possible (no lambda, named let, do,
 /// define or call/cc), and no procedure touches files, the clock or the process.
@@ -179,8 +185,221 @@ fn program() -> impl Strategy<Value = String> {
     prop::collection::vec(expr(), 1..4).prop_map(|forms| forms.join("\n"))
 }
 
+/// Keywords of the syntax the expander knows: every special form and the prelude's
+/// `syntax-rules` forms.
+fn keywords() -> Vec<&'static str> {
+    let prelude = [
+        "guard",
+        "let-values",
+        "let*-values",
+        "define-values",
+        "receive",
+        "parameterize",
+        "delay",
+        "delay-force",
+        "assert",
+        "syntax-rules",
+    ];
+    sigil_lang::SPECIAL_FORMS
+        .iter()
+        .copied()
+        .chain(prelude)
+        .collect()
+}
+
+/// Atoms of random syntax: data, the names the forms bind, and the words syntax treats
+/// specially. No built-in procedure names, so a random definition cannot redefine one.
+const SYNTAX_ATOMS: &[&str] = &[
+    "1",
+    "-2",
+    "2.5",
+    "#t",
+    "#f",
+    "\"s\"",
+    "#\\a",
+    "()",
+    "#()",
+    "#(1 a)",
+    "#u8(1)",
+    "a",
+    "b",
+    "c",
+    "f",
+    "=>",
+    "else",
+    "...",
+    "_",
+    ".",
+    "unquote",
+    "unquote-splicing",
+    "'a",
+    "`(a ,b)",
+    "(a 1)",
+    "((a 1) (b 2))",
+    "(a b . c)",
+    "(a b)",
+    "((a) 1)",
+    "#0=(a . #0#)",
+];
+
+/// Well-formed uses of the keywords, with holes: `E` an expression, `N` a name, `B`
+/// bindings, `F` formals, `D` a datum.
+const TEMPLATES: &[&str] = &[
+    "(quote D)",
+    "(quasiquote (D (unquote E) (unquote-splicing (list E)) . D))",
+    "(lambda F E)",
+    "(named-lambda (N . F) E)",
+    "(define N E)",
+    "(define (N . F) E E)",
+    "(set! N E)",
+    "(if E E E)",
+    "(begin E E)",
+    "(let B E)",
+    "(let N B E)",
+    "(let* B E)",
+    "(letrec B E)",
+    "(letrec* B E)",
+    "(do ((N E E)) (E E) E)",
+    "(cond (E E) (E => E) (else E))",
+    "(case E ((D D) E) ((D) => E) (else => E))",
+    "(when E E)",
+    "(unless E E)",
+    "(and E E E)",
+    "(or E E)",
+    "(define-syntax N (syntax-rules () ((_ . F) E)))",
+    "(define-syntax N (syntax-rules (N) ((_ N F) (E F)) ((_ . F) (N . F))))",
+    "(let-syntax ((N (syntax-rules () ((_ F) E)))) (N E))",
+    "(letrec-syntax ((N (syntax-rules () ((_) E) ((_ F) (N))))) (N E))",
+    "(define-record-type N (N N) N (N N) (N N N))",
+    "(define-record-type (N) N N N (N))",
+    "(define-record-type N (N . F) N F F)",
+    "(define-record-type F F F . F)",
+    "(case-lambda (F E) ((N) E))",
+    "(cond-expand (N E) ((and N (not N)) E) (else E))",
+    "(guard (N (E E) (else E)) E)",
+    "(let-values ((F E)) E)",
+    "(define-values F E)",
+    "(parameterize ((E E)) E)",
+    "(delay E)",
+];
+
+/// A piece of random syntax: an atom, or a list headed by a keyword or by more syntax.
+fn syntax() -> impl Strategy<Value = String> {
+    let atom = prop::sample::select(SYNTAX_ATOMS).prop_map(str::to_string);
+    atom.prop_recursive(4, 40, 5, |inner| {
+        let head = prop_oneof![
+            prop::sample::select(keywords()).prop_map(str::to_string),
+            inner.clone(),
+        ];
+        (head, prop::collection::vec(inner, 0..5))
+            .prop_map(|(h, xs)| format!("({h} {})", xs.join(" ")))
+    })
+}
+
+/// What fills a hole of kind `kind`: mostly a typical (or typically wrong) piece for it,
+/// sometimes any syntax.
+fn hole(kind: &'static [&'static str]) -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => prop::sample::select(kind).prop_map(str::to_string),
+        1 => syntax(),
+    ]
+}
+
+/// Typical expressions, formals and bindings, well-formed and not.
+const EXPRESSIONS: &[&str] = &["1", "a", "(f 1)", "(+ a 1)", "'(1 2)", "#f", "(a)", "(if)"];
+const FORMALS: &[&str] = &[
+    "()", "a", "(a)", "(a b)", "(a . b)", "(a a)", "(1)", "#f", "((a))", "(a ...)", "(_ a)",
+];
+const BINDINGS: &[&str] = &[
+    "()",
+    "((a 1))",
+    "((a 1) (b 2))",
+    "((a))",
+    "(a)",
+    "((1 2))",
+    "((a 1) (a 2))",
+    "((a 1 2))",
+    "((a . 1))",
+    "a",
+];
+
+/// A use of a special form: a template with its holes filled (mostly well-formed), or a
+/// keyword applied to random syntax (mostly not).
+fn special_form_use() -> impl Strategy<Value = String> {
+    let filled = (
+        prop::sample::select(TEMPLATES),
+        prop::collection::vec(hole(EXPRESSIONS), 12),
+        prop::collection::vec(hole(FORMALS), 12),
+        prop::collection::vec(hole(BINDINGS), 12),
+        prop::collection::vec(prop::sample::select(&["a", "b", "c", "f"][..]), 12),
+    )
+        .prop_map(|(t, exprs, formals, bindings, names)| {
+            let mut exprs = exprs.into_iter();
+            let (mut formals, mut bindings) = (formals.into_iter(), bindings.into_iter());
+            let mut names = names.into_iter();
+            t.split_inclusive(|c: char| !c.is_alphanumeric())
+                .map(|piece| {
+                    let (word, rest) = piece
+                        .split_at(piece.trim_end_matches(|c: char| !c.is_alphanumeric()).len());
+                    let hole = match word {
+                        "E" | "D" => exprs.next().unwrap_or_default(),
+                        "F" => formals.next().unwrap_or_default(),
+                        "B" => bindings.next().unwrap_or_default(),
+                        "N" => names.next().unwrap_or_default().to_string(),
+                        _ => word.to_string(),
+                    };
+                    hole + rest
+                })
+                .collect::<String>()
+        });
+    let raw = (
+        prop::sample::select(keywords()),
+        prop::collection::vec(syntax(), 0..5),
+    )
+        .prop_map(|(k, xs)| format!("({k} {})", xs.join(" ")));
+    prop_oneof![filled, raw]
+}
+
+/// Evaluates `src`, interrupting it after a few seconds (random loops may not end);
+/// whether it ended without a panic (one the machine contained is an error that says so).
+fn eval_with_deadline(interp: &mut Interpreter, src: &str) -> bool {
+    let flag = interp.interrupt_flag();
+    let (done, wait) = channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if let Err(RecvTimeoutError::Timeout) = wait.recv_timeout(Duration::from_secs(3)) {
+            flag.store(true, Ordering::Relaxed);
+        }
+    });
+    let r = interp.eval_str(src);
+    drop(done);
+    let _ = watchdog.join();
+    interp.interrupt_flag().store(false, Ordering::Relaxed);
+    r.err().map_or(true, |e| !e.message.contains("panicked"))
+}
+
+/// The interpreter answers a simple program correctly.
+fn still_works(interp: &mut Interpreter) -> bool {
+    let v = interp.eval_str(
+        "(let loop ((i 0) (acc '())) (if (= i 3) (reverse acc) (loop (+ i 1) (cons i acc))))",
+    );
+    v.is_ok_and(|v| interp.write(v) == "(0 1 2)")
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn special_forms_never_panic(forms in prop::collection::vec(special_form_use(), 1..4)) {
+        let mut interp = Interpreter::new();
+        interp.set_output(Box::new(std::io::sink()));
+        // At the top level of a library (so that a definition of a keyword or a
+        // procedure stays in the library), and as a body (definitions are internal).
+        let library = format!("(define-library (random) (begin {}))", forms.join("\n"));
+        for src in [library, format!("(let () {} 1)", forms.join(" "))] {
+            prop_assert!(eval_with_deadline(&mut interp, &src), "{}", src);
+            prop_assert!(still_works(&mut interp), "after {}", src);
+        }
+    }
 
     #[test]
     fn reader_never_panics_on_arbitrary_text(src in any::<String>()) {

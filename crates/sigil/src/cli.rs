@@ -47,7 +47,7 @@ Environment:
 
 Exit status:
   0 success, 1 a Scheme, read or file error, 2 a usage error.
-  (exit N) in a program exits with N.
+  (exit N) in a program (or the REPL) exits with N.
 ";
 
 /// What to run.
@@ -194,10 +194,22 @@ pub fn run(interp: &mut Interpreter, program: &Program) -> ExitCode {
     finish(interp, result, matches!(program, Program::Expr(_)))
 }
 
+/// The exit status a program that called `(exit code)` asks for (statuses beyond 0 to 255
+/// keep their low 8 bits, as the system does).
+pub fn exit_status(code: i32) -> ExitCode {
+    ExitCode::from(code as u8)
+}
+
 /// Reports the outcome of a run and turns it into the exit status; with `print_value` the
 /// final value is written to standard output.
 fn finish(interp: &mut Interpreter, r: Result<Value, SchemeError>, print_value: bool) -> ExitCode {
     match r {
+        Err(SchemeError {
+            exit: Some(code), ..
+        }) => {
+            interp.flush();
+            exit_status(code)
+        }
         Ok(v) => {
             interp.flush();
             if print_value && !matches!(v, Value::Unspecified) {

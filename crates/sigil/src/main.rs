@@ -27,35 +27,12 @@ fn keep_freed_memory() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn keep_freed_memory() {}
 
-/// Stack of the thread the interpreter runs on. Compiling recurses on the nesting of the
-/// code, so deeply nested code needs more than the main thread's 8 MiB; only the pages
-/// actually used are committed.
-const STACK_SIZE: usize = 256 << 20;
-
-/// How much of it compiling one form may use before "expression nested too deeply":
-/// generating code needs up to 2.3 times what expanding took (in a debug build; 1.1 times
-/// in an optimised one), so a quarter leaves ample room. About 90 000 levels of
-/// `(+ 1 (+ 1 ...))` or 35 000 nested `let`s in an optimised build.
-const COMPILE_STACK: usize = STACK_SIZE / 4;
-
 fn main() -> ExitCode {
     keep_freed_memory();
-    let thread = std::thread::Builder::new()
-        .name("sigil".into())
-        .stack_size(STACK_SIZE)
-        .spawn(run);
-    match thread.map(|t| t.join()) {
-        Ok(Ok(code)) => code,
-        // The panic message is already printed.
-        Ok(Err(_)) => ExitCode::from(101),
-        Err(e) => {
-            eprintln!("sigil: cannot start the interpreter thread: {e}");
-            ExitCode::from(1)
-        }
-    }
+    run()
 }
 
-/// Everything `main` does, on the interpreter's thread.
+/// Everything `main` does after setting up the allocator.
 fn run() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let opts = match cli::parse(&args) {
@@ -66,11 +43,7 @@ fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let interpreter = || {
-        let mut interp = opts.interpreter();
-        interp.set_compile_stack(COMPILE_STACK);
-        interp
-    };
+    let interpreter = || opts.interpreter();
     match &opts.mode {
         Mode::Help => {
             print!("{}", cli::USAGE);

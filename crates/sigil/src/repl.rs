@@ -181,9 +181,24 @@ impl Output {
     }
 }
 
+/// How evaluating some input ended.
+enum Evaluated {
+    /// Every datum succeeded.
+    Ok,
+    /// One failed (the error is reported).
+    Failed,
+    /// The program called `exit` with this status.
+    Exit(i32),
+}
+
 /// Evaluates every datum of `src`, printing each value; stops at the first error and
-/// reports it (on a fresh line when `interactive`). Whether every datum succeeded.
-fn eval_and_print(interp: &mut Interpreter, out: &Output, src: &str, interactive: bool) -> bool {
+/// reports it (on a fresh line when `interactive`), or at `exit`.
+fn eval_and_print(
+    interp: &mut Interpreter,
+    out: &Output,
+    src: &str,
+    interactive: bool,
+) -> Evaluated {
     let error = match read_all(src, Span::register_file(SOURCE_NAME)) {
         Ok(forms) => forms.iter().find_map(|form| {
             interp.interrupt_flag().store(false, Ordering::SeqCst);
@@ -203,13 +218,17 @@ fn eval_and_print(interp: &mut Interpreter, out: &Output, src: &str, interactive
     };
     let Some(e) = error else {
         interp.flush();
-        return true;
+        return Evaluated::Ok;
     };
+    if let Some(code) = e.exit {
+        interp.flush();
+        return Evaluated::Exit(code);
+    }
     if interactive {
         out.fresh_line(interp);
     }
     sigil::report::print(interp, &e);
-    false
+    Evaluated::Failed
 }
 
 /// Runs the REPL until end of input or `,quit`.
@@ -282,17 +301,21 @@ pub fn run(interp: &mut Interpreter) -> ExitCode {
                         let _ = rl.save_history(path);
                     }
                 }
-                if !eval_and_print(interp, &out, &src, interactive) && !interactive {
-                    return ExitCode::from(1);
+                match eval_and_print(interp, &out, &src, interactive) {
+                    Evaluated::Exit(code) => return sigil::cli::exit_status(code),
+                    Evaluated::Failed if !interactive => return ExitCode::from(1),
+                    _ => {}
                 }
             }
             Err(ReadlineError::Interrupted) => input.clear(),
             Err(ReadlineError::Eof) => {
                 // Report what is wrong with unfinished input rather than drop it silently.
-                let ok =
-                    input.trim().is_empty() || eval_and_print(interp, &out, &input, interactive);
-                if !ok && !interactive {
-                    return ExitCode::from(1);
+                if !input.trim().is_empty() {
+                    match eval_and_print(interp, &out, &input, interactive) {
+                        Evaluated::Exit(code) => return sigil::cli::exit_status(code),
+                        Evaluated::Failed if !interactive => return ExitCode::from(1),
+                        _ => {}
+                    }
                 }
                 break;
             }

@@ -49,6 +49,7 @@ mod tests {
             message: "boom".into(),
             span: None,
             trace: (0..12).map(|i| format!("f{i} (a.sgl:{i}:1)")).collect(),
+            exit: None,
         };
         let text = format(&e);
         assert!(text.starts_with("error: boom\n  in f0 (a.sgl:0:1)\n"));

@@ -77,17 +77,16 @@ impl Autoload {
         self.defs.insert(slot, Definition { src, file, line });
     }
 
-    /// The procedure global `slot` stands for, compiled now (with `stack_budget` bytes of
-    /// Rust stack); `None` if it stands for none.
+    /// The procedure global `slot` stands for, compiled now; `None` if it stands for
+    /// none.
     pub(crate) fn load(
         &mut self,
         slot: u32,
         globals: &mut Globals,
         heap: &mut Heap,
-        stack_budget: usize,
     ) -> Option<Result<Value, Error>> {
         let def = self.defs.remove(&slot)?;
-        Some(self.compile_definition(&def, globals, heap, stack_budget))
+        Some(self.compile_definition(&def, globals, heap))
     }
 
     fn compile_definition(
@@ -95,7 +94,6 @@ impl Autoload {
         def: &Definition,
         globals: &mut Globals,
         heap: &mut Heap,
-        stack_budget: usize,
     ) -> Result<Value, Error> {
         let internal = |what: String| Error::msg(format!("internal: prelude definition {what}"));
         let forms = reader::read_all_at(def.src, def.file, def.line)
@@ -103,7 +101,7 @@ impl Autoload {
         let [form] = forms.as_slice() else {
             return Err(internal(format!("at line {} is not one form", def.line)));
         };
-        let thunk = super::compile_proto(globals, heap, &mut self.env, form, true, stack_budget)
+        let thunk = super::compile_proto(globals, heap, &mut self.env, form, true)
             .map_err(|e| internal(e.message))?;
         match (thunk.code.first(), thunk.children.first()) {
             (Some(Op::Closure(0)), Some(proto)) if proto.nfree == 0 => {

@@ -235,6 +235,10 @@ impl<'a> Codegen<'a> {
     }
 
     fn compile(&mut self, node: &Node, tail: bool) {
+        super::deep(|| self.compile_node(node, tail));
+    }
+
+    fn compile_node(&mut self, node: &Node, tail: bool) {
         match node {
             Node::Const(v) => {
                 self.constant(*v);
@@ -425,7 +429,9 @@ impl<'a> Codegen<'a> {
     /// the jump's index for [`Codegen::patch`].
     fn compile_branch(&mut self, c: &Node, jump_if: bool) -> usize {
         match c {
-            Node::Prim(Prim::Not, args, _) => self.compile_branch(&args[0], !jump_if),
+            Node::Prim(Prim::Not, args, _) => {
+                super::deep(|| self.compile_branch(&args[0], !jump_if))
+            }
             Node::Prim(p, args, span) if Cmp::new(*p, jump_if).is_some() => {
                 let cmp = Cmp::new(*p, jump_if).expect("comparison");
                 let slot = |n| self.plain_local(n).and_then(|s| u8::try_from(s).ok());

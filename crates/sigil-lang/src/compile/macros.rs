@@ -6,6 +6,7 @@
 //! to whatever its base name means, so macro-introduced temporaries never capture user
 //! variables and free names in templates still reach the globals and special forms.
 
+use crate::compile::deep;
 use crate::read::symbol::{FastMap, Symbol};
 use crate::read::syntax::{Sexp, Span, Syn};
 use std::rc::Rc;
@@ -31,9 +32,9 @@ enum Binding {
 
 type Binds = FastMap<Symbol, Binding>;
 
-fn is_sym(x: &Syn, s: Symbol) -> bool {
-    x.as_sym() == Some(s)
-}
+/// Whether an identifier of the macro use means the same as a literal of the macro (the
+/// expander compares their bindings: free-identifier=?).
+pub type SameBinding<'a> = &'a dyn Fn(Symbol, Symbol) -> bool;
 
 /// Splits a list-shaped node into its items and improper tail.
 fn list_parts(x: &Syn) -> Option<(&[Syn], Option<&Syn>)> {
@@ -54,6 +55,23 @@ fn datum_eq(a: &Syn, b: &Syn) -> bool {
         (Sexp::Str(x), Sexp::Str(y)) => x == y,
         (Sexp::Big(x), Sexp::Big(y)) => x == y,
         _ => false,
+    }
+}
+
+/// The list of `items` followed by `tail` (a list it continues, or the improper tail).
+fn cons_star(mut items: Vec<Syn>, tail: Option<Rc<Syn>>, span: Span) -> Syn {
+    let tail = match tail.as_deref().map(|t| &t.e) {
+        Some(Sexp::Nil) => None,
+        Some(Sexp::List(more, rest)) => {
+            items.extend(more.iter().cloned());
+            rest.clone()
+        }
+        _ => tail,
+    };
+    match (items.is_empty(), tail) {
+        (true, None) => Syn::new(Sexp::Nil, span),
+        (true, Some(t)) => (*t).clone(),
+        (false, tail) => Syn::new(Sexp::List(items.into(), tail), span),
     }
 }
 
@@ -92,8 +110,14 @@ impl Macro {
         })
     }
 
-    /// Expands one use of the macro.
-    pub fn expand(&self, form: &Syn) -> Result<Syn, String> {
+    /// Lexical scopes around the definition (see [`Symbol::fresh_alias`]).
+    pub fn depth(&self) -> u32 {
+        self.depth
+    }
+
+    /// Expands one use of the macro; `same` tells whether an identifier of the use is a
+    /// literal of the macro.
+    pub fn expand(&self, form: &Syn, same: SameBinding) -> Result<Syn, String> {
         for (pat, tmpl) in &self.rules {
             let mut binds = Binds::default();
             // The keyword position is ignored.
@@ -102,14 +126,8 @@ impl Macro {
             if pitems.is_empty() || fitems.is_empty() {
                 continue;
             }
-            if self.match_seq(
-                &pitems[1..],
-                ptail,
-                &fitems[1..],
-                ftail,
-                form.span,
-                &mut binds,
-            ) {
+            let (pats, forms) = ((&pitems[1..], ptail), (&fitems[1..], ftail));
+            if self.match_seq(pats, forms, form.span, &mut binds, same) {
                 let mut renames = FastMap::default();
                 return self.instantiate(tmpl, &binds, &mut renames, form.span);
             }
@@ -120,17 +138,31 @@ impl Macro {
         ))
     }
 
+    /// Whether `x` is the ellipsis (unless the literals list it: then it is a literal). It
+    /// is compared by name: a macro that writes a macro writes the ellipsis of the inner
+    /// one with `(... ...)`, which renames it like every symbol it introduces.
     fn is_ellipsis(&self, x: &Syn) -> bool {
-        is_sym(x, self.ellipsis)
+        x.as_sym().is_some_and(|s| self.is_ellipsis_symbol(s))
     }
 
-    fn match_one(&self, pat: &Syn, form: &Syn, binds: &mut Binds) -> bool {
+    fn is_ellipsis_symbol(&self, s: Symbol) -> bool {
+        let e = self.ellipsis.strip();
+        s.strip() == e && !self.literals.iter().any(|l| l.strip() == e)
+    }
+
+    fn match_one(&self, pat: &Syn, form: &Syn, binds: &mut Binds, same: SameBinding) -> bool {
+        deep(|| self.match_one_here(pat, form, binds, same))
+    }
+
+    fn match_one_here(&self, pat: &Syn, form: &Syn, binds: &mut Binds, same: SameBinding) -> bool {
         match &pat.e {
             Sexp::Sym(s) => {
-                if s.strip().is("_") {
+                // A literal (even `_`) matches the identifier that means the same; `_`
+                // matches anything and binds nothing.
+                if self.literals.contains(s) {
+                    form.as_sym().is_some_and(|f| same(f, *s))
+                } else if s.strip().is("_") {
                     true
-                } else if self.literals.contains(s) {
-                    form.as_sym().is_some_and(|f| f.strip() == s.strip())
                 } else {
                     binds.insert(*s, Binding::One(form.clone()));
                     true
@@ -138,26 +170,26 @@ impl Macro {
             }
             Sexp::Nil | Sexp::List(..) => match (list_parts(pat), list_parts(form)) {
                 (Some((pi, pt)), Some((fi, ft))) => {
-                    self.match_seq(pi, pt, fi, ft, form.span, binds)
+                    self.match_seq((pi, pt), (fi, ft), form.span, binds, same)
                 }
                 _ => false,
             },
             Sexp::Vector(pi) => match &form.e {
-                Sexp::Vector(fi) => self.match_seq(pi, None, fi, None, form.span, binds),
+                Sexp::Vector(fi) => self.match_seq((pi, None), (fi, None), form.span, binds, same),
                 _ => false,
             },
             _ => datum_eq(pat, form),
         }
     }
 
+    /// Matches the items and tail of a list (or vector) pattern against those of a form.
     fn match_seq(
         &self,
-        pats: &[Syn],
-        ptail: Option<&Syn>,
-        forms: &[Syn],
-        ftail: Option<&Syn>,
+        (pats, ptail): (&[Syn], Option<&Syn>),
+        (forms, ftail): (&[Syn], Option<&Syn>),
         span: Span,
         binds: &mut Binds,
+        same: SameBinding,
     ) -> bool {
         if let Some(ei) = pats.iter().position(|p| self.is_ellipsis(p)) {
             if ei == 0 {
@@ -170,7 +202,7 @@ impl Macro {
                 return false;
             }
             for (p, f) in before.iter().zip(forms) {
-                if !self.match_one(p, f, binds) {
+                if !self.match_one(p, f, binds, same) {
                     return false;
                 }
             }
@@ -178,7 +210,7 @@ impl Macro {
             let mut reps = Vec::new();
             for f in &forms[before.len()..before.len() + n_rep] {
                 let mut b = Binds::default();
-                if !self.match_one(rep, f, &mut b) {
+                if !self.match_one(rep, f, &mut b, same) {
                     return false;
                 }
                 reps.push(b);
@@ -191,13 +223,13 @@ impl Macro {
                 binds.insert(v, Binding::Many(items));
             }
             let rest_forms = &forms[before.len() + n_rep..];
-            return self.match_seq(after, ptail, rest_forms, ftail, span, binds);
+            return self.match_seq((after, ptail), (rest_forms, ftail), span, binds, same);
         }
         if forms.len() < pats.len() {
             return false;
         }
         for (p, f) in pats.iter().zip(forms) {
-            if !self.match_one(p, f, binds) {
+            if !self.match_one(p, f, binds, same) {
                 return false;
             }
         }
@@ -213,7 +245,7 @@ impl Macro {
                         span,
                     )
                 };
-                self.match_one(pt, &remaining, binds)
+                self.match_one(pt, &remaining, binds, same)
             }
         }
     }
@@ -225,9 +257,15 @@ impl Macro {
     }
 
     fn collect_vars(&self, pat: &Syn, out: &mut Vec<Symbol>) {
+        deep(|| self.collect_vars_here(pat, out))
+    }
+
+    fn collect_vars_here(&self, pat: &Syn, out: &mut Vec<Symbol>) {
         match &pat.e {
             Sexp::Sym(s)
-                if !s.strip().is("_") && *s != self.ellipsis && !self.literals.contains(s) =>
+                if !s.strip().is("_")
+                    && !self.is_ellipsis_symbol(*s)
+                    && !self.literals.contains(s) =>
             {
                 out.push(*s);
             }
@@ -243,6 +281,16 @@ impl Macro {
     }
 
     fn instantiate(
+        &self,
+        t: &Syn,
+        binds: &Binds,
+        renames: &mut FastMap<Symbol, Symbol>,
+        span: Span,
+    ) -> Result<Syn, String> {
+        deep(|| self.instantiate_here(t, binds, renames, span))
+    }
+
+    fn instantiate_here(
         &self,
         t: &Syn,
         binds: &Binds,
@@ -281,11 +329,7 @@ impl Macro {
                     Some(t) => Some(Rc::new(self.instantiate(t, binds, renames, span)?)),
                     None => None,
                 };
-                Ok(match (out.is_empty(), tail) {
-                    (true, None) => Syn::new(Sexp::Nil, span),
-                    (true, Some(t)) => (*t).clone(),
-                    (false, tail) => Syn::new(Sexp::List(out.into(), tail), span),
-                })
+                Ok(cons_star(out, tail, span))
             }
             Sexp::Vector(items) => {
                 let out = self.instantiate_seq(items, binds, renames, span)?;
@@ -382,7 +426,9 @@ mod tests {
         let d = &read_all(def, 0).unwrap()[0];
         let m = Macro::from_syntax_rules(Symbol::intern("m"), d, 0).unwrap();
         let u = &read_all(usage, 0).unwrap()[0];
-        m.expand(u).unwrap().to_string()
+        m.expand(u, &|a, b| a.strip() == b.strip())
+            .unwrap()
+            .to_string()
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod module;
 pub(crate) mod toplevel;
 pub mod tree;
 
+use crate::read::symbol::Symbol;
 use crate::read::syntax::Syn;
 use crate::run::code::Proto;
 use crate::run::globals::Globals;
@@ -22,21 +23,42 @@ use expand::{CompileError, Expander};
 use module::Module;
 use std::rc::Rc;
 
+/// Runs `f`, a step of a pass that recurses on the nesting of the program (expanding,
+/// generating code, matching macro patterns), with room on the Rust stack for the step:
+/// when the stack runs low it continues on a new segment allocated on the heap, as rustc
+/// does. So code nested to any depth compiles, on any thread, never overflowing the stack.
+#[inline]
+pub(crate) fn deep<R>(f: impl FnOnce() -> R) -> R {
+    /// Room one step may need (a debug build takes tens of kilobytes for some steps).
+    const RED_ZONE: usize = 256 << 10;
+    /// Size of each new segment.
+    const SEGMENT: usize = 4 << 20;
+    stacker::maybe_grow(RED_ZONE, SEGMENT, f)
+}
+
 /// Compiles a top-level form in `module` into the code of a procedure of no arguments.
-/// `internal` hides the code from backtraces (library code); compiling may use
-/// `stack_budget` bytes of Rust stack (see [`expand::DEFAULT_COMPILE_STACK`]).
+/// `internal` hides the code from backtraces (library code).
 pub fn compile_proto(
     globals: &mut Globals,
     heap: &mut Heap,
     module: &mut Module,
     form: &Syn,
     internal: bool,
-    stack_budget: usize,
 ) -> Result<Rc<Proto>, CompileError> {
-    let mut ex = Expander::new(globals, heap, module, stack_budget);
-    let node = ex.expand_toplevel(form)?;
+    let mark = Symbol::alias_mark();
+    let mut ex = Expander::new(globals, heap, module);
+    let node = ex.expand_toplevel(form);
     let vars = std::mem::take(&mut ex.vars);
-    Ok(Codegen::new(&vars, internal).compile_toplevel(&node, form.span))
+    let keep_aliases = ex.defined_macros();
+    let proto = node.map(|node| Codegen::new(&vars, internal).compile_toplevel(&node, form.span));
+    // The aliases the macros of this form made are used up: the code refers to none (its
+    // names and constants are stripped of aliases), unless a macro this form defined
+    // carries them in its rules.
+    drop(vars);
+    if !keep_aliases {
+        Symbol::release_aliases(mark);
+    }
+    proto
 }
 
 /// Compiles a top-level form in `module` into a procedure of no arguments (a thunk) that
@@ -47,9 +69,8 @@ pub fn compile_thunk(
     module: &mut Module,
     form: &Syn,
     internal: bool,
-    stack_budget: usize,
 ) -> Result<Value, CompileError> {
-    let proto = compile_proto(globals, heap, module, form, internal, stack_budget)?;
+    let proto = compile_proto(globals, heap, module, form, internal)?;
     Ok(heap.alloc(Object::Closure(Closure {
         proto,
         free: Box::new([]),

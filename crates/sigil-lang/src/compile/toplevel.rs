@@ -4,7 +4,6 @@
 //! read while unbound and when a program compiles code.
 
 use crate::compile::autoload::Autoload;
-use crate::compile::expand::DEFAULT_COMPILE_STACK;
 use crate::compile::module::Module;
 use crate::read::syntax::Syn;
 use crate::run::globals::Globals;
@@ -13,24 +12,12 @@ use crate::run::value::{Error, NResult};
 use crate::run::vm::Compiler;
 
 /// The program's top-level environment and the prelude's lazily compiled procedures.
+#[derive(Default)]
 pub(crate) struct Toplevel {
     /// The top-level environment of the program or REPL.
     pub env: Module,
     /// The prelude's procedures not compiled yet.
     pub autoload: Autoload,
-    /// Bytes of Rust stack compiling one form may use (see
-    /// [`crate::Interpreter::set_compile_stack`]).
-    pub compile_stack: usize,
-}
-
-impl Default for Toplevel {
-    fn default() -> Self {
-        Toplevel {
-            env: Module::default(),
-            autoload: Autoload::default(),
-            compile_stack: DEFAULT_COMPILE_STACK,
-        }
-    }
 }
 
 impl Compiler for Toplevel {
@@ -40,12 +27,11 @@ impl Compiler for Toplevel {
         globals: &mut Globals,
         heap: &mut Heap,
     ) -> Option<NResult> {
-        self.autoload.load(slot, globals, heap, self.compile_stack)
+        self.autoload.load(slot, globals, heap)
     }
 
     fn compile(&mut self, form: &Syn, globals: &mut Globals, heap: &mut Heap) -> NResult {
-        let budget = self.compile_stack;
-        super::compile_thunk(globals, heap, &mut self.env, form, false, budget).map_err(|e| {
+        super::compile_thunk(globals, heap, &mut self.env, form, false).map_err(|e| {
             let at = if e.span.is_known() {
                 format!("{}: ", e.span)
             } else {

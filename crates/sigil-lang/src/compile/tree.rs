@@ -40,6 +40,45 @@ pub enum Node {
     Scope(Vec<VarId>, Box<Node>),
 }
 
+impl Node {
+    /// Moves the nodes this node holds that hold nodes themselves into `out`.
+    fn take_children(&mut self, out: &mut Vec<Node>) {
+        let mut take = |n: &mut Node| {
+            if !matches!(n, Node::Const(_) | Node::Local(_) | Node::Global(..)) {
+                out.push(std::mem::replace(n, Node::Local(0)));
+            }
+        };
+        match self {
+            Node::Const(_) | Node::Local(_) | Node::Global(..) => {}
+            Node::SetLocal(_, x) | Node::SetGlobal(_, x) | Node::DefGlobal(_, x) => take(x),
+            Node::Scope(_, x) => take(x),
+            Node::If(c, t, e) => [c, t, e].into_iter().for_each(|x| take(x)),
+            Node::Lambda(l) => take(&mut l.body),
+            Node::Seq(xs) | Node::Prim(_, xs, _) => xs.iter_mut().for_each(take),
+            Node::Call(f, xs, _) => {
+                take(f);
+                xs.iter_mut().for_each(take);
+            }
+            Node::Let(bindings, body) => {
+                bindings.iter_mut().for_each(|(_, x)| take(x));
+                take(body);
+            }
+        }
+    }
+}
+
+/// Dropping a deeply nested tree takes it apart one level at a time, so it cannot overflow
+/// the Rust stack.
+impl Drop for Node {
+    fn drop(&mut self) {
+        let mut pending = Vec::new();
+        self.take_children(&mut pending);
+        while let Some(mut n) = pending.pop() {
+            n.take_children(&mut pending);
+        }
+    }
+}
+
 /// A lambda in the core tree.
 pub struct Lambda {
     /// Name for messages.

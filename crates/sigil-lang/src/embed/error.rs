@@ -17,6 +17,9 @@ pub struct SchemeError {
     pub span: Option<Span>,
     /// Innermost Scheme frames, formatted `name (file:line:col)`.
     pub trace: Vec<String>,
+    /// The exit status, when the program ended by calling `exit` or `emergency-exit`
+    /// (kind `exit`): not an error as such, but how the evaluation ended.
+    pub exit: Option<i32>,
 }
 
 impl fmt::Display for SchemeError {
@@ -37,6 +40,7 @@ impl From<ReadError> for SchemeError {
             message: format!("read error: {}", e.message),
             span: Some(e.span).filter(Span::is_known),
             trace: vec![],
+            exit: None,
         }
     }
 }
@@ -48,6 +52,7 @@ impl From<CompileError> for SchemeError {
             message: e.message,
             span: Some(e.span).filter(Span::is_known),
             trace: vec![],
+            exit: None,
         }
     }
 }
@@ -59,6 +64,7 @@ pub(super) fn file_error(message: String) -> SchemeError {
         message,
         span: None,
         trace: vec![],
+        exit: None,
     }
 }
 
@@ -69,5 +75,6 @@ pub(super) fn syntax_error(span: Span, message: String) -> SchemeError {
         message,
         span: Some(span).filter(Span::is_known),
         trace: vec![],
+        exit: None,
     }
 }

@@ -39,14 +39,12 @@ impl Default for Interpreter {
     }
 }
 
-/// Compiles a top-level form in `module` into a procedure of no arguments, with
-/// `stack_budget` bytes of Rust stack.
+/// Compiles a top-level form in `module` into a procedure of no arguments.
 pub(super) fn compile_form(
     vm: &mut Vm,
     form: &Syn,
     module: &mut Module,
     internal: bool,
-    stack_budget: usize,
 ) -> Result<Value, SchemeError> {
     Ok(crate::compile::compile_thunk(
         &mut vm.globals,
@@ -54,7 +52,6 @@ pub(super) fn compile_form(
         module,
         form,
         internal,
-        stack_budget,
     )?)
 }
 
@@ -103,9 +100,8 @@ impl Interpreter {
                 drop(top);
                 for f in &forms {
                     let mut top = interp.top.borrow_mut();
-                    let budget = top.compile_stack;
                     let env = &mut top.autoload.env;
-                    let thunk = compile_form(&mut interp.vm, f, env, true, budget);
+                    let thunk = compile_form(&mut interp.vm, f, env, true);
                     drop(top);
                     if let Err(e) = thunk.and_then(|t| interp.run_thunk(t)) {
                         panic!("prelude {name} failed: {e}");
@@ -173,15 +169,6 @@ impl Interpreter {
     /// (default 1 000 000; the `SIGIL_MAX_DEPTH` environment variable sets the default).
     pub fn set_max_depth(&mut self, n: usize) {
         self.vm.set_max_depth(n);
-    }
-
-    /// Sets how many bytes of Rust stack compiling one form may use (default 640 KiB, safe
-    /// on any thread with at least 2 MiB of stack). The expander recurses on the nesting
-    /// of the code; beyond this it reports "expression nested too deeply" instead of
-    /// overflowing the stack. A program running the interpreter on a thread with a larger
-    /// stack can raise it to allow deeper code (the `sigil` command does).
-    pub fn set_compile_stack(&mut self, bytes: usize) {
-        self.top.borrow_mut().compile_stack = bytes;
     }
 
     /// Sets what `(command-line)` returns.
@@ -268,16 +255,25 @@ impl Interpreter {
         self.eval_source(src, "<eval>")
     }
 
-    /// Evaluates source text; `name` is used in error positions.
+    /// Evaluates source text form by form, as it reads it: a form runs before the next is
+    /// read, so a syntax error stops the program where it is, after what came before ran
+    /// (as in Guile and Python). `name` is used in error positions.
     pub fn eval_source(&mut self, src: &str, name: &str) -> Result<Value, SchemeError> {
         let file = Span::register_file(name);
-        let forms = reader::read_all(src, file)?;
+        let mut reader = reader::Reader::script(src, file, 1);
         let mut last = Value::Unspecified;
-        for f in &forms {
-            last = self.eval_toplevel(f)?;
-        }
+        let r = loop {
+            match reader.read() {
+                Ok(Some(form)) => match self.eval_toplevel(&form) {
+                    Ok(v) => last = v,
+                    Err(e) => break Err(e),
+                },
+                Ok(None) => break Ok(last),
+                Err(e) => break Err(e.into()),
+            }
+        };
         self.vm.flush();
-        Ok(last)
+        r
     }
 
     /// Runs a script file. Its directory is searched for user libraries.
@@ -311,14 +307,7 @@ impl Interpreter {
                 _ => {}
             }
         }
-        let budget = self.top.borrow().compile_stack;
-        let compiled = compile_form(
-            &mut self.vm,
-            form,
-            &mut self.top.borrow_mut().env,
-            false,
-            budget,
-        );
+        let compiled = compile_form(&mut self.vm, form, &mut self.top.borrow_mut().env, false);
         self.run_thunk(compiled?)
     }
 
@@ -336,6 +325,7 @@ impl Interpreter {
             message: format!("unbound variable: {name}"),
             span: None,
             trace: vec![],
+            exit: None,
         })?;
         self.call(f, args)
     }
@@ -356,8 +346,7 @@ impl Interpreter {
         module: &mut Module,
         internal: bool,
     ) -> Result<Value, SchemeError> {
-        let budget = self.top.borrow().compile_stack;
-        let thunk = compile_form(&mut self.vm, form, module, internal, budget)?;
+        let thunk = compile_form(&mut self.vm, form, module, internal)?;
         self.run_thunk(thunk)
     }
 
@@ -370,6 +359,15 @@ impl Interpreter {
     fn uncaught_error(&mut self, u: Uncaught) -> SchemeError {
         self.vm.flush();
         let heap = &self.vm.heap;
+        if let Some(code) = self.vm.exit_code(u.value) {
+            return SchemeError {
+                kind: "exit".into(),
+                message: format!("exit with status {code}"),
+                span: None,
+                trace: vec![],
+                exit: Some(code),
+            };
+        }
         let (kind, message, span) = match heap.obj(u.value) {
             Some(Object::Condition(c)) => {
                 let mut m = c.message.clone();
@@ -408,6 +406,7 @@ impl Interpreter {
                     }
                 })
                 .collect(),
+            exit: None,
         }
     }
 }

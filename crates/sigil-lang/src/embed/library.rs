@@ -42,6 +42,10 @@ impl Interpreter {
         &mut self,
         spec: &Syn,
     ) -> Result<Vec<(Symbol, GlobalBinding)>, SchemeError> {
+        crate::compile::deep(|| self.import_set_here(spec))
+    }
+
+    fn import_set_here(&mut self, spec: &Syn) -> Result<Vec<(Symbol, GlobalBinding)>, SchemeError> {
         let bad = || syntax_error(spec.span, format!("import: bad import set {spec}"));
         let items = spec.as_list().ok_or_else(bad)?;
         let head = items.first().and_then(Syn::as_sym).map(Symbol::strip);

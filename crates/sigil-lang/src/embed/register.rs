@@ -200,6 +200,7 @@ impl Interpreter {
             message: format!("expected {}, got {}", T::expected(), self.write(v)),
             span: None,
             trace: vec![],
+            exit: None,
         })
     }
 

@@ -438,6 +438,10 @@ fn run_one(vm: &mut Vm, id: TaskId) -> NResult<()> {
     let outcome = vm.run_task();
     vm.swap_fiber(&mut fiber);
     let failure = match &outcome {
+        // `exit` in a task ends the whole program.
+        TaskOutcome::Failed(u) if vm.exit_code(u.value).is_some() => {
+            return Err(Error::raise(u.value));
+        }
         TaskOutcome::Failed(u) => Some(describe(vm, u)),
         _ => None,
     };

@@ -55,15 +55,22 @@ pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 /// A `HashSet` with [`FxHasher`].
 pub type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FxHasher>>;
 
-/// An interned symbol: cheap to copy and compare.
+/// An interned symbol, or an alias a macro expansion made of one: cheap to copy and
+/// compare.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Symbol(u32);
+
+/// The bit that marks an alias: the rest is its index in [`Interner::aliases`].
+const ALIAS: u32 = 1 << 31;
 
 #[derive(Default)]
 struct Interner {
     names: Vec<Rc<str>>,
-    alias_of: Vec<Option<(Symbol, u32, u32)>>,
     map: FastMap<Rc<str>, Symbol>,
+    /// The aliases macro expansions made: base symbol, definition-scope depth and library
+    /// environment. They live only as long as the compilation of the form that made them
+    /// (see [`Symbol::release_aliases`]), unless a macro defined there keeps them.
+    aliases: Vec<(Symbol, u32, u32)>,
 }
 
 thread_local! {
@@ -81,7 +88,6 @@ impl Symbol {
             let s = Symbol(i.names.len() as u32);
             let rc: Rc<str> = Rc::from(name);
             i.names.push(rc.clone());
-            i.alias_of.push(None);
             i.map.insert(rc, s);
             s
         })
@@ -96,12 +102,21 @@ impl Symbol {
     pub fn fresh_alias(base: Symbol, depth: u32, env: u32) -> Symbol {
         INTERNER.with(|i| {
             let mut i = i.borrow_mut();
-            let s = Symbol(i.names.len() as u32);
-            let name = i.names[base.0 as usize].clone();
-            i.names.push(name);
-            i.alias_of.push(Some((base, depth, env)));
-            s
+            i.aliases.push((base, depth, env));
+            Symbol((i.aliases.len() - 1) as u32 | ALIAS)
         })
+    }
+
+    /// How many aliases exist: a mark for [`Symbol::release_aliases`].
+    pub fn alias_mark() -> usize {
+        INTERNER.with(|i| i.borrow().aliases.len())
+    }
+
+    /// Forgets the aliases made since `mark`: the compiler calls this when it has compiled
+    /// a form and none of them can be used any more (no macro defined there keeps them),
+    /// so that expanding macros again and again does not grow memory.
+    pub fn release_aliases(mark: usize) {
+        INTERNER.with(|i| i.borrow_mut().aliases.truncate(mark));
     }
 
     /// The symbol this alias was made from, if it is an alias.
@@ -111,7 +126,10 @@ impl Symbol {
 
     /// The base symbol, definition-scope depth and library environment of an alias.
     pub fn alias(self) -> Option<(Symbol, u32, u32)> {
-        INTERNER.with(|i| i.borrow().alias_of[self.0 as usize])
+        if self.0 & ALIAS == 0 {
+            return None;
+        }
+        INTERNER.with(|i| i.borrow().aliases.get((self.0 & !ALIAS) as usize).copied())
     }
 
     /// The original interned symbol behind any chain of aliases.
@@ -123,14 +141,27 @@ impl Symbol {
         s
     }
 
-    /// The symbol's name.
+    /// The symbol's name (an alias has the name of the symbol it was made from).
     pub fn name(self) -> Rc<str> {
-        INTERNER.with(|i| i.borrow().names[self.0 as usize].clone())
+        let s = self.strip();
+        INTERNER.with(|i| {
+            let i = i.borrow();
+            match i.names.get(s.0 as usize) {
+                Some(name) => name.clone(),
+                None => Rc::from("#<forgotten alias>"),
+            }
+        })
     }
 
     /// Whether the symbol's name equals `s` (aliases included).
     pub fn is(self, s: &str) -> bool {
-        INTERNER.with(|i| &*i.borrow().names[self.0 as usize] == s)
+        let sym = self.strip();
+        INTERNER.with(|i| {
+            i.borrow()
+                .names
+                .get(sym.0 as usize)
+                .is_some_and(|n| &**n == s)
+        })
     }
 
     /// Every interned (non-alias) name, for completion in the REPL.
@@ -163,5 +194,11 @@ mod tests {
         assert_ne!(a, al);
         assert_eq!(al.strip(), a);
         assert_eq!(&*al.name(), "foo");
+        let mark = Symbol::alias_mark();
+        let again = Symbol::fresh_alias(al, 1, 0);
+        assert_eq!(again.strip(), a);
+        Symbol::release_aliases(mark);
+        assert_eq!(Symbol::alias_mark(), mark);
+        assert_eq!(al.strip(), a);
     }
 }

@@ -63,7 +63,13 @@ impl Vm {
         let saved_handlers = std::mem::replace(&mut self.handlers, Value::Null);
         let saved_suspendable = std::mem::replace(&mut self.suspendable, false);
         let saved_floor = std::mem::replace(&mut self.floor, (entry_frames, entry_stack));
+        let saved_winders = self.winders;
         let r = self.apply_from(f, args, entry_frames, entry_stack);
+        if r.is_err() {
+            // The after-thunks of what the failed call entered will not run: the dynamic
+            // extent is the caller's again.
+            self.winders = saved_winders;
+        }
         self.handlers = saved_handlers;
         self.suspendable = saved_suspendable;
         self.floor = saved_floor;
@@ -155,13 +161,25 @@ impl Vm {
         let span = self.span_here();
         let fresh = e.raised().is_none();
         let v = self.make_condition(e, span);
-        if matches!(self.handlers, Value::Null) || matches!(self.raise_proc, Value::Bool(false)) {
+        let handled = !matches!(self.handlers, Value::Null)
+            && !matches!(self.raise_proc, Value::Bool(false))
+            && self.exit_code(v).is_none();
+        if !handled {
             self.record_uncaught(v, fresh);
             return Err(v);
         }
         self.stack.push(self.raise_proc);
         self.stack.push(v);
         self.call(1, tail, entry)
+    }
+
+    /// The exit status `v` asks for, when it is the condition `exit` raises (which no
+    /// handler sees).
+    pub(crate) fn exit_code(&self, v: Value) -> Option<i32> {
+        match self.heap.obj(v) {
+            Some(Object::Condition(c)) => c.exit_code(),
+            _ => None,
+        }
     }
 
     /// Records `v` as the uncaught error with the innermost frames. Library frames are

@@ -317,3 +317,16 @@ pub struct Proto {
     /// Collector bookkeeping.
     pub mark_epoch: Cell<u32>,
 }
+
+/// Dropping the code of deeply nested procedures takes it apart one level at a time, so it
+/// cannot overflow the Rust stack.
+impl Drop for Proto {
+    fn drop(&mut self) {
+        let mut pending = std::mem::take(&mut self.children);
+        while let Some(child) = pending.pop() {
+            if let Ok(mut p) = Rc::try_unwrap(child) {
+                pending.append(&mut p.children);
+            }
+        }
+    }
+}

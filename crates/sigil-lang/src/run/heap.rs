@@ -271,18 +271,30 @@ impl Heap {
         }
     }
 
-    /// Marks the constants of a procedure's code (and its nested procedures).
+    /// Marks the constants of a procedure's code (and its nested procedures, one level at
+    /// a time: they may be nested deeper than the Rust stack allows).
     pub(crate) fn mark_proto(&mut self, p: &Proto) {
-        if p.mark_epoch.get() == self.epoch {
+        if !self.mark_proto_consts(p) || p.children.is_empty() {
             return;
+        }
+        let mut todo: Vec<&Proto> = p.children.iter().map(|c| &**c).collect();
+        while let Some(p) = todo.pop() {
+            if self.mark_proto_consts(p) {
+                todo.extend(p.children.iter().map(|c| &**c));
+            }
+        }
+    }
+
+    /// Marks the constants of `p` unless this collection did; whether it did now.
+    fn mark_proto_consts(&mut self, p: &Proto) -> bool {
+        if p.mark_epoch.get() == self.epoch {
+            return false;
         }
         p.mark_epoch.set(self.epoch);
         for &c in &p.consts {
             self.mark(c);
         }
-        for child in &p.children {
-            self.mark_proto(child);
-        }
+        true
     }
 
     /// Marks the values `obj` refers to. Marks in place rather than collecting the values

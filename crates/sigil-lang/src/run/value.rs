@@ -384,6 +384,13 @@ impl Error {
         Error::new("range-error", message)
     }
 
+    /// The request to end the program with status `code` that `exit` and `emergency-exit`
+    /// raise: a condition of kind [`EXIT_KIND`] that no handler sees; it unwinds to the
+    /// caller of the evaluator.
+    pub fn exit(code: i32) -> Error {
+        Error::with(EXIT_KIND, "exit", vec![Value::Int(i64::from(code))])
+    }
+
     /// The same error with `irritants` added: values printed after the message.
     pub fn with_irritants(mut self, more: Vec<Value>) -> Error {
         if let Repr::Condition { irritants, .. } = &mut *self.0 {
@@ -446,6 +453,19 @@ impl Error {
                 irritants,
                 span: Span::default(),
             }),
+        }
+    }
+}
+
+/// The kind of the condition [`Error::exit`] makes.
+pub const EXIT_KIND: &str = "%exit";
+
+impl Condition {
+    /// The exit status, when this is the condition of [`Error::exit`].
+    pub fn exit_code(&self) -> Option<i32> {
+        match (self.kind.is(EXIT_KIND), self.irritants.as_slice()) {
+            (true, [Value::Int(code)]) => i32::try_from(*code).ok(),
+            _ => None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! `when`/`unless`, `and`/`or`, `cond`, `case`, `do`, `case-lambda` and quasiquote.
 
 use super::{err, CResult, CompileError, Expander};
+use crate::compile::deep;
 use crate::compile::tree::{Node, VarId};
 use crate::read::symbol::Symbol;
 use crate::read::syntax::{Sexp, Span, Syn};
@@ -9,31 +10,42 @@ use crate::run::code::Prim;
 use crate::run::value::Value;
 
 impl Expander<'_> {
-    /// `(let* (bindings) body ...)` as nested `let`s.
+    /// `(let* (bindings) body ...)` as nested `let`s (built in a loop: there may be
+    /// thousands of bindings).
     pub(super) fn expand_let_star(&mut self, args: &[Syn], span: Span) -> CResult<Node> {
-        match args {
-            [bindings, body @ ..] if !body.is_empty() => {
-                let bs = bindings.as_list().ok_or_else(|| CompileError {
-                    message: "let*: bad bindings".into(),
-                    span,
-                })?;
-                if bs.len() <= 1 {
-                    return self.expand_let(args, span);
-                }
-                let inner = Syn::list(
-                    [
-                        vec![Syn::sym(Symbol::intern("let*"), span)],
-                        vec![Syn::list(bs[1..].to_vec(), span)],
-                        body.to_vec(),
-                    ]
-                    .concat(),
-                    span,
-                );
-                let outer = [Syn::list(vec![bs[0].clone()], span), inner];
-                self.expand_let(&outer, span)
-            }
-            _ => err(span, "let*: expected (let* (bindings) body ...)"),
+        let [bindings, body @ ..] = args else {
+            return err(span, "let*: expected (let* (bindings) body ...)");
+        };
+        if body.is_empty() {
+            return err(span, "let*: expected (let* (bindings) body ...)");
         }
+        let bs = self.parse_bindings(bindings, "let*")?;
+        let outer = self.scopes.len();
+        let mut inits = Vec::new();
+        let mut body_node = Ok(Node::Const(Value::Unspecified));
+        for (name, init) in &bs {
+            match self.expand_named(init, Some(*name)) {
+                Ok(node) => {
+                    self.scopes.push();
+                    inits.push((self.new_var(*name), node));
+                }
+                Err(e) => {
+                    body_node = Err(e);
+                    break;
+                }
+            }
+        }
+        if body_node.is_ok() {
+            body_node = self.expand_body(body, span);
+        }
+        while self.scopes.len() > outer {
+            self.scopes.pop();
+        }
+        let mut node = body_node?;
+        for (id, init) in inits.into_iter().rev() {
+            node = Node::Let(vec![(id, init)], Box::new(node));
+        }
+        Ok(node)
     }
 
     /// `(letrec (bindings) body ...)` and `letrec*`: initialised in order; reading a
@@ -42,7 +54,7 @@ impl Expander<'_> {
         match args {
             [bindings, body @ ..] if !body.is_empty() => {
                 let bs = self.parse_bindings(bindings, name)?;
-                self.scopes.push(Vec::new());
+                self.scopes.push();
                 let ids: Vec<VarId> = bs.iter().map(|(n, _)| self.new_var(*n)).collect();
                 let outer = self.uninitialised.len();
                 self.uninitialised.extend(ids.iter().rev());
@@ -115,7 +127,7 @@ impl Expander<'_> {
                     .map(|(_, v)| self.expand(v))
                     .collect::<CResult<Vec<_>>>()?;
                 let params: Vec<Symbol> = bs.iter().map(|(n, _)| *n).collect();
-                self.scopes.push(Vec::new());
+                self.scopes.push();
                 let loop_var = self.new_var(*name);
                 let lambda =
                     self.lambda_with(Some(name.strip()), Some(loop_var), &params, None, |ex| {
@@ -139,7 +151,7 @@ impl Expander<'_> {
                     .iter()
                     .map(|(n, v)| self.expand_named(v, Some(*n)))
                     .collect::<CResult<Vec<_>>>()?;
-                self.scopes.push(Vec::new());
+                self.scopes.push();
                 let ids: Vec<VarId> = bs.iter().map(|(n, _)| self.new_var(*n)).collect();
                 let body = self.expand_body(body, span);
                 self.scopes.pop();
@@ -158,7 +170,7 @@ impl Expander<'_> {
             [x] => self.expand(x),
             [x, rest @ ..] => Ok(Node::If(
                 Box::new(self.expand(x)?),
-                Box::new(self.expand_and(rest)?),
+                Box::new(deep(|| self.expand_and(rest))?),
                 Box::new(Node::Const(Value::Bool(false))),
             )),
         }
@@ -171,7 +183,7 @@ impl Expander<'_> {
             [x, rest @ ..] => {
                 let v = self.expand(x)?;
                 let t = self.temp("or");
-                let rest = self.expand_or(rest)?;
+                let rest = deep(|| self.expand_or(rest))?;
                 Ok(Node::Let(
                     vec![(t, v)],
                     Box::new(Node::If(
@@ -199,15 +211,11 @@ impl Expander<'_> {
                 message: format!("cond: bad clause {clause}"),
                 span: clause.span,
             })?;
-        if Self::is_keyword(&parts[0], "else")
-            && self
-                .lookup_local(parts[0].as_sym().unwrap_or(Symbol::intern("else")))
-                .is_none()
-        {
+        if self.is_aux_keyword(&parts[0], "else") {
             return self.expand_seq(&parts[1..]);
         }
         let test = self.expand(&parts[0])?;
-        let otherwise = self.expand_cond(rest)?;
+        let otherwise = deep(|| self.expand_cond(rest))?;
         match &parts[1..] {
             [] => {
                 let t = self.temp("cond");
@@ -220,7 +228,7 @@ impl Expander<'_> {
                     )),
                 ))
             }
-            [arrow, f] if Self::is_keyword(arrow, "=>") => {
+            [arrow, f] if self.is_aux_keyword(arrow, "=>") => {
                 let t = self.temp("cond");
                 let f = self.expand(f)?;
                 Ok(Node::Let(
@@ -262,13 +270,13 @@ impl Expander<'_> {
                 span: clause.span,
             })?;
         let result = match &parts[1..] {
-            [arrow, f] if Self::is_keyword(arrow, "=>") => {
+            [arrow, f] if self.is_aux_keyword(arrow, "=>") => {
                 let f = self.expand(f)?;
                 Node::Call(Box::new(f), vec![Node::Local(t)], clause.span)
             }
             body => self.expand_seq(body)?,
         };
-        if Self::is_keyword(&parts[0], "else") {
+        if self.is_aux_keyword(&parts[0], "else") {
             return Ok(result);
         }
         let data = parts[0].as_list().ok_or_else(|| CompileError {
@@ -285,7 +293,7 @@ impl Expander<'_> {
                 Box::new(test),
             );
         }
-        let otherwise = self.case_clauses(t, rest, span)?;
+        let otherwise = deep(|| self.case_clauses(t, rest, span))?;
         Ok(Node::If(
             Box::new(test),
             Box::new(result),
@@ -324,7 +332,7 @@ impl Expander<'_> {
                 message: "do: bad exit clause".into(),
                 span,
             })?;
-        self.scopes.push(Vec::new());
+        self.scopes.push();
         let loop_var = self.new_var(Symbol::intern("do-loop"));
         let lambda = self.lambda_with(None, Some(loop_var), &vars, None, |ex| {
             let test = ex.expand(&exit[0])?;
@@ -390,6 +398,10 @@ impl Expander<'_> {
     }
 
     pub(super) fn quasi(&mut self, x: &Syn, level: u32) -> CResult<Node> {
+        deep(|| self.quasi_here(x, level))
+    }
+
+    fn quasi_here(&mut self, x: &Syn, level: u32) -> CResult<Node> {
         if !Self::has_unquote(x) {
             return Ok(Node::Const(self.quote(x)));
         }
@@ -461,6 +473,10 @@ impl Expander<'_> {
     }
 
     pub(super) fn has_unquote(x: &Syn) -> bool {
+        deep(|| Self::has_unquote_here(x))
+    }
+
+    fn has_unquote_here(x: &Syn) -> bool {
         match &x.e {
             Sexp::Sym(s) => {
                 let s = s.strip();

@@ -1,6 +1,7 @@
 //! `cond-expand` and the feature identifiers it recognises.
 
 use super::{CResult, Expander};
+use crate::compile::deep;
 use crate::compile::tree::Node;
 use crate::read::symbol::Symbol;
 use crate::read::syntax::{Span, Syn};
@@ -25,9 +26,9 @@ fn feature_holds(req: &Syn) -> bool {
         return false;
     };
     match head.as_sym().map(|h| h.strip().to_string()).as_deref() {
-        Some("and") => rest.iter().all(feature_holds),
-        Some("or") => rest.iter().any(feature_holds),
-        Some("not") => rest.len() == 1 && !feature_holds(&rest[0]),
+        Some("and") => rest.iter().all(|r| deep(|| feature_holds(r))),
+        Some("or") => rest.iter().any(|r| deep(|| feature_holds(r))),
+        Some("not") => rest.len() == 1 && !deep(|| feature_holds(&rest[0])),
         Some("library") => rest.first().and_then(Syn::as_list).is_some_and(|name| {
             name.first().and_then(Syn::as_sym).is_some_and(|s| {
                 s.strip().is("scheme") || s.strip().is("sigil") || s.strip().is("srfi")

@@ -92,57 +92,47 @@ pub struct Expander<'a> {
     module: &'a mut Module,
     /// Every lexical variable of the form.
     pub vars: Vec<VarInfo>,
-    scopes: Vec<Vec<(Symbol, Binding)>>,
+    scopes: scopes::Scopes,
     depth: u32,
     /// For each lambda depth, the variable bound to that lambda (see [`Lambda::self_var`]).
     selves: Vec<Option<VarId>>,
     /// `letrec`/body variables whose initialisation has not run yet where the expander
     /// is: a direct read of one is checked at run time (see [`Expander::use_var`]).
     uninitialised: Vec<VarId>,
-    /// Where the Rust stack was when the expander was made (see [`stack_address`]).
-    stack_base: usize,
-    /// Bytes of Rust stack the expander may use before it reports "expression nested too
-    /// deeply".
-    stack_budget: usize,
+    /// Macro expansions in progress inside one another where the expander is.
+    macro_depth: u32,
+    /// Macro expansions done so far for this form.
+    expansions: u32,
+    /// Whether the form defined a macro at the top level of the module.
+    defined_macros: bool,
 }
 
-/// Default for the stack budget of compiling one form (see
-/// [`crate::Interpreter::set_compile_stack`]): safe on a thread with 2 MiB of stack
-/// (Rust's default for spawned threads). Generating code for an expanded form takes at
-/// most 1.1 times the stack its expansion took in an optimised build, 2.3 times in a debug
-/// build (measured for `or`, the worst case: one level of expansion makes two levels of
-/// code). In an optimised build this allows about 900 levels of `(+ 1 (+ 1 ...))` or 350
-/// of nested `let`; a debug build uses many times more stack per level.
-pub const DEFAULT_COMPILE_STACK: usize = 640 << 10;
+/// Most macro expansions in progress inside one another (the expansion of a use, in which
+/// a use is expanded, and so on) before "macro expansion too deep": a macro that never
+/// stops expanding stops there.
+pub const MAX_MACRO_DEPTH: u32 = 10_000;
 
-/// The address of a local variable: where the Rust stack is now.
-#[inline(always)]
-fn stack_address() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&marker) as *const u8 as usize
-}
+/// Most macro expansions compiling one top-level form may do before "macro expansion too
+/// long": a macro whose expansions multiply (each use expanding into two uses, say) stops
+/// there.
+pub const MAX_MACRO_EXPANSIONS: u32 = 500_000;
 
 impl<'a> Expander<'a> {
     /// An expander compiling into `module`: new global variables get slots in `globals`,
-    /// quoted data is allocated on `heap`. Expanding (and then generating code) may use
-    /// `stack_budget` bytes of Rust stack from here.
-    pub fn new(
-        globals: &'a mut Globals,
-        heap: &'a mut Heap,
-        module: &'a mut Module,
-        stack_budget: usize,
-    ) -> Self {
+    /// quoted data is allocated on `heap`.
+    pub fn new(globals: &'a mut Globals, heap: &'a mut Heap, module: &'a mut Module) -> Self {
         Expander {
             globals,
             heap,
             module,
             vars: Vec::new(),
-            scopes: Vec::new(),
+            scopes: scopes::Scopes::default(),
             depth: 0,
             selves: vec![None],
             uninitialised: Vec::new(),
-            stack_base: stack_address(),
-            stack_budget,
+            macro_depth: 0,
+            expansions: 0,
+            defined_macros: false,
         }
     }
 
@@ -169,18 +159,24 @@ impl<'a> Expander<'a> {
 
     // ---- entry points -------------------------------------------------------------
 
+    /// Whether the form defined a macro at the top level: its rules may hold aliases made
+    /// while expanding the form, which must then live on.
+    pub fn defined_macros(&self) -> bool {
+        self.defined_macros
+    }
+
     /// Expands a top-level form.
     pub fn expand_toplevel(&mut self, x: &Syn) -> CResult<Node> {
-        self.scopes.clear();
+        self.scopes = scopes::Scopes::default();
         self.expand(x)
     }
 
     fn expand(&mut self, x: &Syn) -> CResult<Node> {
-        // Every construct nests through here, so this bounds the stack the expander (and
-        // then the code generator, which needs less per level) can use.
-        if self.stack_base.abs_diff(stack_address()) > self.stack_budget {
-            return err(x.span, "expression nested too deeply");
-        }
+        // Every construct nests through here.
+        crate::compile::deep(|| self.expand_here(x))
+    }
+
+    fn expand_here(&mut self, x: &Syn) -> CResult<Node> {
         match &x.e {
             Sexp::Sym(s) => self.expand_ref(*s, x.span),
             Sexp::List(items, None) => self.expand_list(x, items),
@@ -217,11 +213,11 @@ impl<'a> Expander<'a> {
         match self.classify(head) {
             Head::Special(s) => self.expand_special(&s.name(), x, items),
             Head::Macro(m) => {
-                let expanded = m.expand(x).map_err(|message| CompileError {
-                    message,
-                    span: x.span,
-                })?;
-                self.expand(&expanded)
+                let expanded = self.expand_macro(&m, x, self.macro_depth)?;
+                self.macro_depth += 1;
+                let node = self.expand(&expanded);
+                self.macro_depth -= 1;
+                node
             }
             Head::Global(slot) => {
                 if let Some(p) = self.globals.prim(slot) {
@@ -234,6 +230,28 @@ impl<'a> Expander<'a> {
             }
             Head::Other => self.expand_call(x, items),
         }
+    }
+
+    /// Expands one use of macro `m`, `depth` expansions deep, within the limits.
+    fn expand_macro(&mut self, m: &Macro, form: &Syn, depth: u32) -> CResult<Syn> {
+        if depth >= MAX_MACRO_DEPTH {
+            return err(
+                form.span,
+                format!("macro expansion too deep: {MAX_MACRO_DEPTH} expansions of {} inside one another", m.name),
+            );
+        }
+        if self.expansions >= MAX_MACRO_EXPANSIONS {
+            return err(
+                form.span,
+                format!("macro expansion too long: {MAX_MACRO_EXPANSIONS} expansions in one form, the last of {}", m.name),
+            );
+        }
+        self.expansions += 1;
+        let same = |id, lit| self.same_binding(id, lit, m.depth());
+        m.expand(form, &same).map_err(|message| CompileError {
+            message,
+            span: form.span,
+        })
     }
 
     fn expand_call(&mut self, x: &Syn, items: &[Syn]) -> CResult<Node> {

@@ -6,8 +6,8 @@ use super::{CResult, Expander};
 use crate::compile::macros::Macro;
 use crate::compile::module::{library_binding, GlobalBinding};
 use crate::compile::tree::{Node, VarId, VarInfo};
-use crate::read::symbol::Symbol;
-use crate::read::syntax::Span;
+use crate::read::symbol::{FastMap, Symbol};
+use crate::read::syntax::{Span, Syn};
 use crate::run::value::Value;
 use std::rc::Rc;
 
@@ -17,22 +17,105 @@ pub(super) enum Binding {
     Macro(Rc<Macro>),
 }
 
+/// The lexical scopes around the expander, innermost last, indexed by name: finding a
+/// name takes the same time however many scopes there are.
+#[derive(Default)]
+pub(super) struct Scopes {
+    /// The names each scope binds.
+    names: Vec<Vec<Symbol>>,
+    /// Each name's bindings with the index of their scope, innermost last.
+    bindings: FastMap<Symbol, Vec<(usize, Binding)>>,
+}
+
+impl Scopes {
+    /// Opens a scope.
+    pub(super) fn push(&mut self) {
+        self.names.push(Vec::new());
+    }
+
+    /// Closes the innermost scope.
+    pub(super) fn pop(&mut self) {
+        for name in self.names.pop().unwrap_or_default() {
+            if let Some(bs) = self.bindings.get_mut(&name) {
+                bs.pop();
+                if bs.is_empty() {
+                    self.bindings.remove(&name);
+                }
+            }
+        }
+    }
+
+    /// How many scopes are open.
+    pub(super) fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether no scope is open (the expander is at top level).
+    pub(super) fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Binds `name` in the innermost scope.
+    pub(super) fn bind(&mut self, name: Symbol, b: Binding) {
+        let scope = self.names.len() - 1;
+        self.names[scope].push(name);
+        self.bindings.entry(name).or_default().push((scope, b));
+    }
+
+    /// The innermost binding of `name` in the outermost `visible` scopes.
+    fn find(&self, name: Symbol, visible: usize) -> Option<&Binding> {
+        let bs = self.bindings.get(&name)?;
+        bs.iter()
+            .rev()
+            .find(|(scope, _)| *scope < visible)
+            .map(|(_, b)| b)
+    }
+}
+
 impl Expander<'_> {
     /// The lexical binding of `s`. An alias a macro introduced that its expansion did not
     /// bind resolves in the scopes around the macro's definition only.
     pub(super) fn lookup_local(&self, s: Symbol) -> Option<Binding> {
+        self.lookup_local_within(s, self.scopes.len())
+    }
+
+    /// The lexical binding of `s` in the outermost `visible` scopes.
+    fn lookup_local_within(&self, s: Symbol, visible: usize) -> Option<Binding> {
         let mut s = s;
-        let mut visible = self.scopes.len();
+        let mut visible = visible;
         loop {
-            for scope in self.scopes[..visible].iter().rev() {
-                if let Some((_, b)) = scope.iter().rev().find(|(n, _)| *n == s) {
-                    return Some(b.clone());
-                }
+            if let Some(b) = self.scopes.find(s, visible) {
+                return Some(b.clone());
             }
             let (base, depth, _) = s.alias()?;
             s = base;
             visible = visible.min(depth as usize);
         }
+    }
+
+    /// Whether identifier `id` of a macro use means what literal `lit` of a macro defined
+    /// inside `depth` scopes means (free-identifier=?): the same name, and the same local
+    /// binding or, both free, the same global meaning.
+    pub(super) fn same_binding(&self, id: Symbol, lit: Symbol, depth: u32) -> bool {
+        if id.strip() != lit.strip() {
+            return false;
+        }
+        let here = self.lookup_local(id);
+        let there = self.lookup_local_within(lit, depth as usize);
+        match (here, there) {
+            (None, None) => self.global_binding(id).1 == self.global_binding(lit).1,
+            (Some(Binding::Var(a)), Some(Binding::Var(b))) => a == b,
+            (Some(Binding::Macro(a)), Some(Binding::Macro(b))) => Rc::ptr_eq(&a, &b),
+            _ => false,
+        }
+    }
+
+    /// Whether `x` is the auxiliary keyword `name` (`else`, `=>`): that identifier, not
+    /// bound where it appears, neither locally nor by a definition of the module.
+    pub(super) fn is_aux_keyword(&self, x: &Syn, name: &str) -> bool {
+        x.as_sym().is_some_and(|s| {
+            s.strip().is(name) && self.lookup_local(s).is_none() && !self.global_binding(s).1
+        })
     }
 
     pub(super) fn new_var(&mut self, name: Symbol) -> VarId {
@@ -44,10 +127,7 @@ impl Expander<'_> {
             mutated: false,
         });
         let id = (self.vars.len() - 1) as VarId;
-        self.scopes
-            .last_mut()
-            .expect("a scope")
-            .push((name, Binding::Var(id)));
+        self.scopes.bind(name, Binding::Var(id));
         id
     }
 

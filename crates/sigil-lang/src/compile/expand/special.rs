@@ -12,9 +12,11 @@ use crate::read::syntax::{Sexp, Span, Syn};
 use crate::run::value::Value;
 use std::rc::Rc;
 
+/// A definition or expression of a body, with the number of macro expansions it came out
+/// of.
 pub(super) enum BodyItem {
-    Define(VarId, Syn, Option<Symbol>),
-    Expr(Syn),
+    Define(VarId, Syn, Option<Symbol>, u32),
+    Expr(Syn, u32),
 }
 
 impl Expander<'_> {
@@ -162,9 +164,10 @@ impl Expander<'_> {
                     span,
                 })?;
                 let m = self.make_macro(n, spec)?;
-                if let Some(scope) = self.scopes.last_mut() {
-                    scope.push((n, Binding::Macro(m)));
+                if !self.scopes.is_empty() {
+                    self.scopes.bind(n, Binding::Macro(m));
                 } else {
+                    self.defined_macros = true;
                     self.module.map.insert(n.strip(), GlobalBinding::Macro(m));
                     self.module.own.insert(n.strip());
                 }
@@ -190,16 +193,13 @@ impl Expander<'_> {
                     message: format!("{name}: bad bindings"),
                     span,
                 })?;
-                self.scopes.push(Vec::new());
+                self.scopes.push();
                 for b in bs {
                     match b.as_list() {
                         Some([n, spec]) if n.as_sym().is_some() => {
                             let n = n.as_sym().unwrap_or(Symbol::intern("?"));
                             let m = self.make_macro(n, spec)?;
-                            self.scopes
-                                .last_mut()
-                                .expect("scope")
-                                .push((n, Binding::Macro(m)));
+                            self.scopes.bind(n, Binding::Macro(m));
                         }
                         _ => return err(b.span, format!("{name}: bad binding")),
                     }
@@ -310,7 +310,7 @@ impl Expander<'_> {
                         let s = parts[0].as_sym().unwrap_or(Symbol::intern("?"));
                         return Ok((s, inner.pop().unwrap_or_else(|| Syn::new(Sexp::Nil, span))));
                     }
-                    self.define_parts(&inner, span)
+                    crate::compile::deep(|| self.define_parts(&inner, span))
                 }
                 _ => err(span, "define: expected a name"),
             },
@@ -365,7 +365,7 @@ impl Expander<'_> {
     ) -> CResult<Node> {
         self.depth += 1;
         self.selves.push(self_var);
-        self.scopes.push(Vec::new());
+        self.scopes.push();
         let ids = params.iter().map(|p| self.new_var(*p)).collect();
         let rest = rest.map(|r| self.new_var(r));
         let body = body(self);
@@ -373,7 +373,7 @@ impl Expander<'_> {
         self.selves.pop();
         self.depth -= 1;
         Ok(Node::Lambda(Box::new(Lambda {
-            name,
+            name: name.map(Symbol::strip),
             params: ids,
             rest,
             self_var,
@@ -392,48 +392,47 @@ impl Expander<'_> {
 
     /// A body: internal definitions (letrec* semantics) followed by expressions.
     pub(super) fn expand_body(&mut self, forms: &[Syn], span: Span) -> CResult<Node> {
-        self.scopes.push(Vec::new());
+        self.scopes.push();
         let r = self.expand_body_in_scope(forms, span);
         self.scopes.pop();
         r
     }
 
     pub(super) fn expand_body_in_scope(&mut self, forms: &[Syn], span: Span) -> CResult<Node> {
-        let mut queue: std::collections::VecDeque<Syn> = forms.iter().cloned().collect();
+        let depth = self.macro_depth;
+        let mut queue: std::collections::VecDeque<(Syn, u32)> =
+            forms.iter().map(|f| (f.clone(), depth)).collect();
         let mut items = Vec::new();
         let mut defined = Vec::new();
-        while let Some(form) = queue.pop_front() {
+        while let Some((form, depth)) = queue.pop_front() {
             let Sexp::List(parts, None) = &form.e else {
-                items.push(BodyItem::Expr(form));
+                items.push(BodyItem::Expr(form, depth));
                 continue;
             };
             match self.classify(&parts[0]) {
                 Head::Macro(m) => {
-                    let expanded = m.expand(&form).map_err(|message| CompileError {
-                        message,
-                        span: form.span,
-                    })?;
-                    queue.push_front(expanded);
+                    let expanded = self.expand_macro(&m, &form, depth)?;
+                    queue.push_front((expanded, depth + 1));
                 }
                 Head::Special(s) if s.is("begin") => {
                     for f in parts[1..].iter().rev() {
-                        queue.push_front(f.clone());
+                        queue.push_front((f.clone(), depth));
                     }
                 }
                 Head::Special(s) if s.is("define") => {
                     let (name, value) = self.define_parts(&parts[1..], form.span)?;
                     let id = self.new_var(name);
                     defined.push(id);
-                    items.push(BodyItem::Define(id, value, Some(name)));
+                    items.push(BodyItem::Define(id, value, Some(name), depth));
                 }
                 Head::Special(s) if s.is("define-record-type") => {
                     let expanded = self.record_type_definition(&parts[1..], form.span)?;
-                    queue.push_front(expanded);
+                    queue.push_front((expanded, depth));
                 }
                 Head::Special(s) if s.is("define-syntax") => {
                     self.expand(&form)?;
                 }
-                _ => items.push(BodyItem::Expr(form)),
+                _ => items.push(BodyItem::Expr(form, depth)),
             }
         }
         if items.is_empty() {
@@ -459,20 +458,27 @@ impl Expander<'_> {
     /// The nodes of a body's definitions and expressions, in order; each definition's
     /// variable leaves [`Expander::uninitialised`] once its value is computed.
     pub(super) fn expand_body_items(&mut self, items: Vec<BodyItem>) -> CResult<Vec<Node>> {
+        let outer = self.macro_depth;
         let mut seq = Vec::new();
         for item in items {
-            match item {
-                BodyItem::Define(id, value, name) => {
+            let node = match item {
+                BodyItem::Define(id, value, name, depth) => {
+                    self.macro_depth = depth;
                     let v = match name {
                         Some(n) => self.expand_bound(&value, n, id),
                         None => self.expand_named(&value, None),
                     };
                     self.uninitialised.pop();
                     self.vars[id as usize].assigned = true;
-                    seq.push(Node::SetLocal(id, Box::new(v?)));
+                    v.map(|v| Node::SetLocal(id, Box::new(v)))
                 }
-                BodyItem::Expr(x) => seq.push(self.expand(&x)?),
-            }
+                BodyItem::Expr(x, depth) => {
+                    self.macro_depth = depth;
+                    self.expand(&x)
+                }
+            };
+            self.macro_depth = outer;
+            seq.push(node?);
         }
         Ok(seq)
     }

@@ -286,11 +286,22 @@ fn current_time() -> f64 {
     d.as_secs_f64()
 }
 
-/// `(current-jiffy)`: microseconds since the first call.
+/// When the interpreter first called `current-jiffy` (host data: each interpreter counts
+/// from its own).
+struct JiffyEpoch(Instant);
+
+/// `(current-jiffy)`: microseconds since the interpreter's first call.
 #[native("current-jiffy")]
-fn current_jiffy() -> i64 {
-    thread_local!(static START: Instant = Instant::now());
-    START.with(|s| s.elapsed().as_micros() as i64)
+fn current_jiffy(ctx: &mut Ctx) -> i64 {
+    let start = match ctx.host::<JiffyEpoch>() {
+        Some(epoch) => epoch.0,
+        None => {
+            let now = Instant::now();
+            ctx.set_host(JiffyEpoch(now));
+            now
+        }
+    };
+    start.elapsed().as_micros() as i64
 }
 
 /// `(jiffies-per-second)`.
@@ -316,18 +327,19 @@ fn exit_code(v: Option<Value>, otherwise: i32) -> i32 {
     }
 }
 
-/// `(%exit [obj])`: flushes output and ends the process (`exit` runs the `dynamic-wind`
-/// after-thunks first).
+/// `(%exit [obj])`: ends the program: unwinds to the caller of the evaluator, past every
+/// handler, with the exit status (`exit` runs the `dynamic-wind` after-thunks first). The
+/// `sigil` command then exits with it; an embedding program gets it in the error.
 #[native("%exit")]
-fn exit(ctx: &mut Ctx, v: Option<Value>) -> Value {
-    ctx.flush();
-    std::process::exit(exit_code(v, 1))
+fn exit(v: Option<Value>) -> NResult {
+    Err(Error::exit(exit_code(v, 1)))
 }
 
-/// `(emergency-exit [obj])`: ends the process at once.
+/// `(emergency-exit [obj])`: ends the program as `exit` does, without running the
+/// `dynamic-wind` after-thunks.
 #[native("emergency-exit")]
-fn emergency_exit(v: Option<Value>) -> Value {
-    std::process::exit(exit_code(v, 1))
+fn emergency_exit(v: Option<Value>) -> NResult {
+    Err(Error::exit(exit_code(v, 1)))
 }
 
 /// `(get-environment-variable name)`: its value, or `#f`.

@@ -12,7 +12,6 @@ use crate::run::value::{Error, NResult, Object, Value};
 use num_bigint::{BigInt, Sign};
 use num_traits::{FromPrimitive, One, Signed, ToPrimitive, Zero};
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::cmp::Ordering;
 
 /// Largest result, in bits, that `expt` computes exactly.
@@ -553,32 +552,30 @@ fn add1(ctx: &mut Ctx, z: Value) -> NResult {
 
 // ---- random numbers ---------------------------------------------------------------------
 
-thread_local! {
-    static RANDOM_STATE: Cell<u64> = const { Cell::new(0) };
-}
+/// The state of the interpreter's xorshift64 generator (host data: each interpreter has
+/// its own).
+struct RandomState(u64);
 
-/// The next output of a xorshift64 generator seeded from the clock on first use.
-fn next_random() -> u64 {
-    RANDOM_STATE.with(|state| {
-        let mut x = state.get();
-        if x == 0 {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos() as u64);
-            x = (nanos ^ 0x9E37_79B9_7F4A_7C15) | 1;
-        }
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        state.set(x);
-        x
-    })
+/// The next output of the interpreter's generator, seeded from the clock on first use.
+fn next_random(ctx: &mut Ctx) -> u64 {
+    let mut x = ctx.host::<RandomState>().map_or(0, |s| s.0);
+    if x == 0 {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        x = (nanos ^ 0x9E37_79B9_7F4A_7C15) | 1;
+    }
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    ctx.set_host(RandomState(x));
+    x
 }
 
 /// A random integer in `[0, n)` for a positive bignum `n`.
-fn random_big(n: &BigInt) -> BigInt {
+fn random_big(ctx: &mut Ctx, n: &BigInt) -> BigInt {
     let words = n.bits() / 32 + 3;
-    let digits: Vec<u32> = (0..words).map(|_| next_random() as u32).collect();
+    let digits: Vec<u32> = (0..words).map(|_| next_random(ctx) as u32).collect();
     BigInt::from_slice(Sign::Plus, &digits) % n
 }
 
@@ -587,14 +584,14 @@ fn random_big(n: &BigInt) -> BigInt {
 fn random(ctx: &mut Ctx, n: Value) -> NResult {
     match n {
         Value::Int(k) if k > 0 => Ok(Value::Int(
-            ((next_random() as u128 * k as u128) >> 64) as i64,
+            ((next_random(ctx) as u128 * k as u128) >> 64) as i64,
         )),
         Value::Float(f) if f > 0.0 && f.is_finite() => Ok(Value::Float(
-            (next_random() >> 11) as f64 / (1u64 << 53) as f64 * f,
+            (next_random(ctx) >> 11) as f64 / (1u64 << 53) as f64 * f,
         )),
-        _ => match ctx.heap().big(n).filter(|b| b.is_positive()) {
+        _ => match ctx.heap().big(n).filter(|b| b.is_positive()).cloned() {
             Some(b) => {
-                let r = random_big(b);
+                let r = random_big(ctx, &b);
                 Ok(ctx.integer(r))
             }
             None => Err(Error::expected("a positive number", n)),
@@ -604,8 +601,10 @@ fn random(ctx: &mut Ctx, n: Value) -> NResult {
 
 /// `(random-seed! k)`.
 #[native("random-seed!")]
-fn random_seed(seed: usize) {
-    RANDOM_STATE.with(|s| s.set((seed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1));
+fn random_seed(ctx: &mut Ctx, seed: usize) {
+    ctx.set_host(RandomState(
+        (seed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+    ));
 }
 
 /// Registers the number natives.

@@ -9,7 +9,6 @@ use crate::run::heap::Heap;
 use crate::run::numeric;
 use crate::run::value::{ObjRef, Object, Value};
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::collections::HashSet;
 
 /// Pairs of objects compared by `equal?` before it starts remembering which pairs it has
@@ -87,9 +86,8 @@ fn symbol_eq(first: Symbol, more: Rest<Symbol>) -> bool {
     more.iter().all(|&s| s == first)
 }
 
-thread_local! {
-    static GENSYM_COUNTER: Cell<u64> = const { Cell::new(0) };
-}
+/// The interpreter's count of `gensym` calls (host data: each interpreter has its own).
+struct GensymCount(u64);
 
 /// A name given as a string or a symbol.
 struct Name(String);
@@ -109,13 +107,18 @@ impl FromValue<'_> for Name {
 /// `(gensym [prefix])`: a new symbol named PREFIX%N (PREFIX defaults to `g`); the `%`
 /// keeps it apart from names people write.
 #[native("gensym")]
-fn gensym(prefix: Option<Name>) -> Symbol {
+fn gensym(ctx: &mut Ctx, prefix: Option<Name>) -> Symbol {
     let prefix = prefix.map_or_else(|| "g".to_string(), |n| n.0);
-    let n = GENSYM_COUNTER.with(|c| {
-        let n = c.get().wrapping_add(1);
-        c.set(n);
-        n
-    });
+    let n = match ctx.host_mut::<GensymCount>() {
+        Some(count) => {
+            count.0 = count.0.wrapping_add(1);
+            count.0
+        }
+        None => {
+            ctx.set_host(GensymCount(1));
+            1
+        }
+    };
     Symbol::intern(&format!("{prefix}%{n}"))
 }
 
