@@ -73,8 +73,13 @@ pub fn from_num(heap: &mut Heap, n: Number) -> Value {
 #[inline]
 pub fn eqv(heap: &Heap, a: Value, b: Value) -> bool {
     match (a, b) {
-        // Distinct objects are only `eqv?` when they are equal numbers.
-        (Value::Obj(x), Value::Obj(y)) if x != y => eqv_objects(heap.get(x), heap.get(y)),
+        // Distinct objects are only `eqv?` when they are equal numbers (most are not
+        // numbers: that test stays inline).
+        (Value::Obj(x), Value::Obj(y)) if x != y => {
+            let a = heap.get(x);
+            matches!(a, Object::Big(_) | Object::Ratio(_) | Object::Complex(_))
+                && eqv_numbers(a, heap.get(y))
+        }
         (Value::Float(x), Value::Float(y)) => same_float(x, y),
         _ => a.eq(b),
     }
@@ -86,7 +91,8 @@ fn same_float(x: f64, y: f64) -> bool {
     x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
 }
 
-fn eqv_objects(a: &Object, b: &Object) -> bool {
+#[inline(never)]
+fn eqv_numbers(a: &Object, b: &Object) -> bool {
     match (a, b) {
         (Object::Big(p), Object::Big(q)) => p == q,
         (Object::Ratio(p), Object::Ratio(q)) => p == q,
@@ -262,7 +268,9 @@ fn complex_and_real(a: &Number, b: &Number) -> Option<(InexactComplex, f64)> {
 
 /// Applies `general` to two numbers, after the cases where both are flonums or one is a
 /// fixnum and the other a flonum (`float` then computes the result without taking
-/// anything apart).
+/// anything apart). Out of line, so that the fixnum and flonum cases of its callers
+/// stay small enough to inline.
+#[inline(never)]
 fn arith(
     heap: &mut Heap,
     a: Value,
