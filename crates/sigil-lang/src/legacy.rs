@@ -24,6 +24,9 @@ pub struct Vm<'a> {
     pub host: &'a mut HashMap<TypeId, Box<dyn Any>>,
     /// Whether the native runs in a task of `(sigil async)`.
     pub suspendable: bool,
+    /// The interrupt flag (Ctrl-C), for natives that block in waits of their own: they
+    /// stop when it is set, clear it and raise `interrupt`.
+    pub interrupt: &'a std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl<'a> Vm<'a> {
@@ -33,6 +36,7 @@ impl<'a> Vm<'a> {
             heap: &mut vm.heap,
             host: &mut vm.host,
             suspendable: vm.suspendable,
+            interrupt: &vm.interrupt,
         }
     }
 }

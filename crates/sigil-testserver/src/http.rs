@@ -127,6 +127,23 @@ pub(crate) fn write_plain(w: &mut impl Write, status: &str, body: &str) -> io::R
     w.flush()
 }
 
+/// Writes a redirect with `status` (a 3xx code) to `location`, and no body.
+pub(crate) fn write_redirect(w: &mut impl Write, status: u16, location: &str) -> io::Result<()> {
+    let reason = match status {
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        _ => "Redirect",
+    };
+    write!(
+        w,
+        "HTTP/1.1 {status} {reason}\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )?;
+    w.flush()
+}
+
 /// Writes a `101 Switching Protocols` head carrying `accept` as the
 /// `Sec-WebSocket-Accept` value, plus any `extra` header lines.
 pub(crate) fn write_switching(w: &mut impl Write, accept: &str, extra: &[&str]) -> io::Result<()> {

@@ -13,7 +13,9 @@ mod deflate;
 mod deflate_echo;
 mod hostile;
 mod http;
+pub mod load;
 mod portlock;
+mod proxy;
 mod python;
 mod routes;
 mod server;
@@ -29,7 +31,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use load::{echo_load, LoadReport};
 pub use portlock::{lock_named, lock_port_8080, PortLock, DEMO_PORT};
+pub use proxy::{start_proxy, ProxyConfig, RunningProxy};
 pub use python::{python_with_websockets, PythonDeflateServer, PYTHON_WEBSOCKETS_VERSION};
 use server::{Flavor, State};
 

@@ -53,6 +53,8 @@ enum Route {
     FragmentedBig { len: usize, fragment: usize },
     /// Wait this many milliseconds before accepting the upgrade, then echo.
     Slow(u64),
+    /// Answer the upgrade with this redirect status and `Location`.
+    Redirect { status: u16, location: String },
 }
 
 impl Route {
@@ -84,10 +86,21 @@ impl Route {
                     .map(|(len, fragment)| Route::FragmentedBig { len, fragment })
             }
             ["slow", ms] => ms.parse().ok().filter(|&ms| ms <= 60_000).map(Route::Slow),
+            ["redirect", status, rest @ ..] => redirect(status, format!("/{}", rest.join("/"))),
+            ["redirect-to", status, scheme, authority, rest @ ..] => {
+                redirect(status, format!("{scheme}://{authority}/{}", rest.join("/")))
+            }
+            ["redirect-loop"] => redirect("302", "/redirect-loop".into()),
             _ => None,
         };
         parsed.unwrap_or(Route::Echo)
     }
+}
+
+/// A redirect with `status` (a 3xx code) to `location`.
+fn redirect(status: &str, location: String) -> Option<Route> {
+    let status = status.parse().ok().filter(|s| (300..400).contains(s))?;
+    Some(Route::Redirect { status, location })
 }
 
 /// Serves one connection: reads the request head, then runs its route.
@@ -121,6 +134,14 @@ pub(crate) fn serve(conn: Box<dyn Conn>, state: &State) {
             return;
         }
         Route::Slow(ms) => std::thread::sleep(std::time::Duration::from_millis(ms)),
+        Route::Redirect {
+            status,
+            ref location,
+        } => {
+            let _ = http::write_redirect(&mut replay, status, location);
+            replay.conn().finish();
+            return;
+        }
         _ => {}
     }
     let head = replay.head();
@@ -152,7 +173,8 @@ fn run(ws: &mut Ws, route: Route, head: String) -> tungstenite::Result<()> {
         | Route::Stall(_)
         | Route::Deflate(_)
         | Route::DeflateEcho
-        | Route::Slow(_) => {}
+        | Route::Slow(_)
+        | Route::Redirect { .. } => {}
         Route::RequestHead => ws.send(Message::text(head))?,
         Route::FragmentedBig { len, fragment } => {
             let payload: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
@@ -290,5 +312,17 @@ mod tests {
             }
         ));
         assert!(matches!(Route::parse("/fragmented-big/100/0"), Route::Echo));
+        let location = |path: &str| match Route::parse(path) {
+            Route::Redirect { status, location } => format!("{status} {location}"),
+            _ => "none".into(),
+        };
+        assert_eq!(location("/redirect/301/a/b"), "301 /a/b");
+        assert_eq!(location("/redirect/307"), "307 /");
+        assert_eq!(location("/redirect/200/a"), "none");
+        assert_eq!(
+            location("/redirect-to/308/ws/127.0.0.1:9/echo"),
+            "308 ws://127.0.0.1:9/echo"
+        );
+        assert_eq!(location("/redirect-loop"), "302 /redirect-loop");
     }
 }

@@ -38,6 +38,8 @@ pub(crate) enum Stall {
     CloseDribble(u64),
     /// One text message `hello`, then silence (a close frame is still answered).
     OneThenQuiet,
+    /// Answers each ping with its pong `ms` milliseconds late; never sends a message.
+    PongAfter(u64),
 }
 
 impl Stall {
@@ -56,6 +58,7 @@ impl Stall {
             ["never-read"] => Stall::NeverRead,
             ["close-dribble", ms] => Stall::CloseDribble(num(ms)?),
             ["one-then-quiet"] => Stall::OneThenQuiet,
+            ["pong-after", ms] => Stall::PongAfter(num(ms)?),
             _ => return None,
         })
     }
@@ -127,6 +130,25 @@ fn run(stall: Stall, replay: &mut Replay) -> io::Result<()> {
             replay.write_all(&frame(0x81, b"hello"))?;
             every(replay, 0, &[], deadline)
         }
+        Stall::PongAfter(ms) => {
+            let mut buf = Vec::new();
+            while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+                match listen(replay, &mut buf, left)? {
+                    Heard::Nothing => {}
+                    Heard::Ping(payload) => {
+                        thread::sleep(Duration::from_millis(ms));
+                        replay.write_all(&frame(0x8a, &payload))?;
+                        replay.flush()?;
+                    }
+                    Heard::Close => {
+                        replay.write_all(&frame(0x88, b""))?;
+                        return replay.flush();
+                    }
+                    Heard::Gone => return Ok(()),
+                }
+            }
+            Ok(())
+        }
         Stall::CloseDribble(ms) => {
             if !read_until_close(replay, deadline)? {
                 return Ok(());
@@ -162,7 +184,7 @@ fn every(replay: &mut Replay, ms: u64, bytes: &[u8], deadline: Instant) -> io::R
             continue;
         }
         match listen(replay, &mut buf, next - now)? {
-            Heard::Nothing => {}
+            Heard::Nothing | Heard::Ping(_) => {}
             Heard::Close => {
                 replay.write_all(&frame(0x88, b""))?;
                 return replay.flush();
@@ -178,7 +200,7 @@ fn read_until_close(replay: &mut Replay, deadline: Instant) -> io::Result<bool> 
     let mut buf = Vec::new();
     while let Some(left) = deadline.checked_duration_since(Instant::now()) {
         match listen(replay, &mut buf, left)? {
-            Heard::Nothing => {}
+            Heard::Nothing | Heard::Ping(_) => {}
             Heard::Close => return Ok(true),
             Heard::Gone => return Ok(false),
         }
@@ -190,15 +212,21 @@ fn read_until_close(replay: &mut Replay, deadline: Instant) -> io::Result<bool> 
 enum Heard {
     /// Nothing that matters (data frames, or nothing at all).
     Nothing,
+    /// A ping with this payload (frames after it stay in the buffer).
+    Ping(Vec<u8>),
     /// It sent a close frame.
     Close,
     /// It closed the connection.
     Gone,
 }
 
-/// Reads what the client sends for at most `wait` into `buf`, dropping its whole
-/// frames, and tells whether one was a close frame.
+/// Reads what the client sends for at most `wait` into `buf` (unless it holds a whole
+/// frame already), dropping its whole frames, and tells whether one was a close frame
+/// or a ping.
 fn listen(replay: &mut Replay, buf: &mut Vec<u8>, wait: Duration) -> io::Result<Heard> {
+    if let Some(heard) = heard(buf) {
+        return Ok(heard);
+    }
     let mut chunk = [0u8; 4096];
     replay.conn().set_read_timeout(Some(wait))?;
     match replay.read(&mut chunk) {
@@ -211,13 +239,21 @@ fn listen(replay: &mut Replay, buf: &mut Vec<u8>, wait: Duration) -> io::Result<
             ) => {}
         Err(e) => return Err(e),
     }
-    while let Some((b0, _, used)) = parse_client_frame(buf) {
+    Ok(heard(buf).unwrap_or(Heard::Nothing))
+}
+
+/// Drops the whole frames at the start of `buf` up to its first close frame or ping,
+/// which it reports.
+fn heard(buf: &mut Vec<u8>) -> Option<Heard> {
+    while let Some((b0, payload, used)) = parse_client_frame(buf) {
         buf.drain(..used);
-        if b0 & 0x0F == 0x8 {
-            return Ok(Heard::Close);
+        match b0 & 0x0F {
+            0x8 => return Some(Heard::Close),
+            0x9 => return Some(Heard::Ping(payload)),
+            _ => {}
         }
     }
-    Ok(Heard::Nothing)
+    None
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
-//! Opening a connection: name lookup, TCP connect, TLS handshake and the HTTP
-//! upgrade. [`Connector`] does it as a state machine that never blocks (for an event
-//! loop: it says which descriptor to wait for); [`connect`] drives the same machine
-//! and waits with `poll(2)`. Both give up at [`Limits::connect_timeout`], name lookup
-//! included: host names are looked up on the [`crate::dns`] pool, so that a resolver
-//! that never answers cannot hold the caller past the deadline. IP literals and
-//! overrides need no lookup.
+//! Opening a connection: name lookup, TCP connect, the tunnel through a proxy (see
+//! [`crate::proxy`]), TLS handshake and the HTTP upgrade, again for each redirect
+//! followed (see [`crate::redirect`]). [`Connector`] does it as a state machine that
+//! never blocks (for an event loop: it says which descriptor to wait for); [`connect`]
+//! drives the same machine and waits with `poll(2)`. Both give up at
+//! [`Limits::connect_timeout`], redirects, proxy and name lookup included: host names are
+//! looked up on the [`crate::dns`] pool, so that a resolver that never answers cannot
+//! hold the caller past the deadline. IP literals and overrides need no lookup.
 //!
 //! # Trust roots
 //! Server certificates are always verified, including the host name, against the
@@ -19,7 +20,8 @@
 //! verification and the `Host` header. Syntax: comma-separated `host:port=address:port`
 //! entries, IPv6 addresses in brackets, e.g.
 //! `SIGIL_RESOLVE="example.com:443=127.0.0.1:8443,chat.test:80=[::1]:9000"`.
-//! Host names match case-insensitively.
+//! Host names match case-insensitively. Through a proxy, the overrides apply to the
+//! proxy's host (the proxy resolves the server's).
 
 use std::io;
 use std::net::{IpAddr, SocketAddr, TcpStream};
@@ -38,8 +40,11 @@ use crate::connection::Connection;
 use crate::deflate::PerMessageDeflate;
 use crate::dns::Lookup;
 use crate::error::WsError;
-use crate::handshake::{ClientHandshake, HandshakeResponse, RequestOptions};
+use crate::handshake::{request_target, ClientHandshake, HandshakeResponse, RequestOptions};
+use crate::interrupt::Interrupt;
 use crate::limits::{deadline_after, Limits};
+use crate::proxy::{Proxy, ProxySetting, Tunnel};
+use crate::redirect::{self, MaxRedirects};
 use crate::transport::{Outbox, TlsStream, Transport};
 use crate::wsurl;
 
@@ -95,6 +100,13 @@ pub struct ConnectOptions {
     pub root_certs_pem: Vec<Vec<u8>>,
     /// Name-resolution overrides, consulted before `SIGIL_RESOLVE` and DNS.
     pub resolve: Vec<ResolveOverride>,
+    /// Stops [`connect`] and the blocking operations of the client it returns (see
+    /// [`crate::interrupt`]).
+    pub interrupt: Interrupt,
+    /// Where the proxy comes from: by default the environment (see [`crate::proxy`]).
+    pub proxy: ProxySetting,
+    /// How many redirects to follow (10 by default).
+    pub max_redirects: MaxRedirects,
 }
 
 /// What a TLS configuration is built from: the extra PEMs, and the `SSL_CERT_FILE` path
@@ -251,10 +263,11 @@ fn tcp_error(addr: SocketAddr, e: io::Error) -> WsError {
     }
 }
 
-/// The upgrade request as an [`Outbox`]: written once, possibly in pieces.
-struct Request {
-    bytes: Vec<u8>,
-    sent: usize,
+/// An HTTP head to send (the upgrade request, or a server's answer) as an [`Outbox`]:
+/// written once, possibly in pieces.
+pub(crate) struct Request {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) sent: usize,
 }
 
 impl Outbox for Request {
@@ -285,6 +298,8 @@ enum Stage {
         addrs: Vec<SocketAddr>,
         next: usize,
     },
+    /// Asking the proxy for a tunnel.
+    Tunnelling { sock: TcpStream, tunnel: Tunnel },
     /// TLS handshake (if any) and HTTP upgrade in progress.
     Upgrading {
         transport: Transport,
@@ -319,12 +334,17 @@ pub enum Step {
 /// descriptor it names is ready, until it returns [`Step::Open`] or an error. It fails
 /// with [`WsError::ConnectTimeout`] once [`Connector::deadline`] has passed.
 pub struct Connector {
+    /// The URL of the current attempt (the last redirect's), as shown.
     url: String,
     parsed: Url,
     options: ConnectOptions,
     deadline: Option<Instant>,
     /// The upgrade request, built (and its options checked) before connecting.
     handshake: Option<ClientHandshake>,
+    /// The proxy of the current attempt.
+    proxy: Option<Proxy>,
+    /// Redirects followed so far.
+    redirects: usize,
     stage: Stage,
 }
 
@@ -336,30 +356,61 @@ impl std::fmt::Debug for Connector {
 
 impl Connector {
     /// Starts opening `url` (`ws://` or `wss://`); host names are looked up on the
-    /// resolver pool. Bad URLs and options fail here.
+    /// resolver pool. Bad URLs and options (proxy included) fail here.
     pub fn start(url: &str, options: &ConnectOptions) -> Result<Connector, WsError> {
         let parsed = wsurl::parse(url)?;
         let mut options = options.clone();
         if let Ok(spec) = std::env::var(RESOLVE_ENV) {
             options.resolve.extend(ResolveOverride::parse_list(&spec)?);
         }
-        let handshake = ClientHandshake::new(&parsed, &options.request)?;
         let mut connector = Connector {
             url: wsurl::redact(url),
             deadline: deadline_after(Some(options.limits.connect_timeout)),
-            handshake: Some(handshake),
+            handshake: None,
+            proxy: None,
+            redirects: 0,
             stage: Stage::Done,
             parsed,
             options,
         };
-        let port = connector.port();
-        connector.stage = match target(&connector.parsed, port, &connector.options.resolve) {
-            Target::Addrs(addrs) => connector.connect_to(addrs, 0)?,
-            Target::Name(host) => {
-                Stage::Resolving(Lookup::start(&host, port).map_err(WsError::Io)?, host)
-            }
-        };
+        connector.stage = connector.begin()?;
         Ok(connector)
+    }
+
+    /// Starts an attempt at the current URL: builds its upgrade request, chooses its
+    /// proxy, and starts connecting to the proxy or the server.
+    fn begin(&mut self) -> Result<Stage, WsError> {
+        self.handshake = Some(ClientHandshake::new(&self.parsed, &self.options.request)?);
+        self.proxy = Proxy::for_url(&self.parsed, &self.options.proxy)?;
+        let (host, port) = match &self.proxy {
+            Some(p) => (p.url(), p.port()),
+            None => (&self.parsed, self.port()),
+        };
+        match target(host, port, &self.options.resolve) {
+            Target::Addrs(addrs) => self.connect_to(addrs, 0),
+            Target::Name(host) => Ok(Stage::Resolving(
+                Lookup::start(&host, port).map_err(WsError::Io)?,
+                host,
+            )),
+        }
+    }
+
+    /// Follows the redirect to `location`: a new attempt there (see [`crate::redirect`]).
+    fn redirect(&mut self, location: &str) -> Result<Stage, WsError> {
+        let next = redirect::next_url(&self.parsed, location)?;
+        if self.redirects >= self.options.max_redirects.0 {
+            return Err(WsError::TooManyRedirects {
+                limit: self.options.max_redirects.0,
+                last: wsurl::redact(next.as_str()),
+            });
+        }
+        if !redirect::same_origin(&self.parsed, &next) {
+            redirect::drop_credentials(&mut self.options.request.headers);
+        }
+        self.redirects += 1;
+        self.url = wsurl::redact(next.as_str());
+        self.parsed = next;
+        self.begin()
     }
 
     /// When the connector gives up (`None`: a timeout too long to represent).
@@ -401,21 +452,38 @@ impl Connector {
                     }
                 },
                 Stage::Connecting { sock, addrs, next } => match tcp_outcome(&sock) {
-                    Ok(()) => self.upgrade(sock)?,
+                    Ok(()) => match &self.proxy {
+                        Some(proxy) => Stage::Tunnelling {
+                            sock,
+                            tunnel: proxy.tunnel(&self.parsed, self.port()),
+                        },
+                        None => self.upgrade(sock)?,
+                    },
                     Err(e) if e.kind() == io::ErrorKind::NotConnected => {
                         let fd = sock.as_raw_fd();
                         self.stage = Stage::Connecting { sock, addrs, next };
                         return Ok(Step::Wait(fd, Interest::Writable));
                     }
                     Err(_) if next < addrs.len() => self.connect_to(addrs, next)?,
-                    Err(e) => return Err(tcp_error(addrs[next - 1], e)),
+                    Err(e) => return Err(self.tcp_error(addrs[next - 1], e)),
+                },
+                Stage::Tunnelling {
+                    mut sock,
+                    mut tunnel,
+                } => match tunnel.advance(&mut sock)? {
+                    None => self.upgrade(sock)?,
+                    Some(interest) => {
+                        let fd = sock.as_raw_fd();
+                        self.stage = Stage::Tunnelling { sock, tunnel };
+                        return Ok(Step::Wait(fd, interest));
+                    }
                 },
                 Stage::Upgrading {
                     mut transport,
                     mut handshake,
                     mut request,
-                } => match Self::exchange(&mut transport, &mut handshake, &mut request)? {
-                    Exchange::Wait(interest) => {
+                } => match Self::exchange(&mut transport, &mut handshake, &mut request) {
+                    Ok(Exchange::Wait(interest)) => {
                         let fd = transport.tcp().as_raw_fd();
                         self.stage = Stage::Upgrading {
                             transport,
@@ -424,7 +492,15 @@ impl Connector {
                         };
                         return Ok(Step::Wait(fd, interest));
                     }
-                    Exchange::Done(response) => return Ok(self.open(transport, response)),
+                    Ok(Exchange::Done(response)) => return Ok(self.open(transport, response)),
+                    Err(WsError::HandshakeRejected {
+                        status,
+                        location: Some(location),
+                        ..
+                    }) if redirect::is_redirect(status) && self.options.max_redirects.0 > 0 => {
+                        self.redirect(&location)?
+                    }
+                    Err(e) => return Err(e),
                 },
                 Stage::Done => {
                     return Err(WsError::InvalidInput("connector already finished".into()))
@@ -446,10 +522,22 @@ impl Connector {
                         addrs,
                     })
                 }
-                Err(e) => last = Some(tcp_error(*addr, e)),
+                Err(e) => last = Some(self.tcp_error(*addr, e)),
             }
         }
         Err(last.unwrap_or_else(|| WsError::InvalidInput("no address to connect to".into())))
+    }
+
+    /// The error for a failed TCP connect to `addr`: the server's, or the proxy's.
+    fn tcp_error(&self, addr: SocketAddr, e: io::Error) -> WsError {
+        let e = tcp_error(addr, e);
+        match &self.proxy {
+            Some(proxy) => WsError::Proxy {
+                proxy: proxy.shown().to_string(),
+                message: e.to_string(),
+            },
+            None => e,
+        }
     }
 
     /// Wraps the connected socket (in TLS for `wss://`) and queues the upgrade request.
@@ -461,7 +549,10 @@ impl Connector {
                 reason: format!("{host}: {e}"),
             })?;
             let tls = ClientConnection::new(tls_config(&self.options.root_certs_pem)?, name)?;
-            Transport::Tls(Box::new(TlsStream { tls, sock }))
+            Transport::Tls(Box::new(TlsStream {
+                tls: tls.into(),
+                sock,
+            }))
         } else {
             Transport::Plain(sock)
         };
@@ -523,34 +614,48 @@ impl Connector {
             conn.set_deflate(PerMessageDeflate::for_client(params, config.level));
         }
         conn.receive_bytes(&response.leftover);
-        Step::Open(Box::new(Client::new(
-            transport,
-            conn,
-            self.url.clone(),
-            response.protocol,
-        )))
+        let mut client = Client::new(transport, conn, self.url.clone(), response.protocol);
+        client.set_interrupt(self.options.interrupt.clone());
+        let target = request_target(&self.parsed);
+        Step::Open(Box::new(client.with_handshake(target, response.headers)))
     }
 }
 
 /// Opens a WebSocket connection to `url` (`ws://` or `wss://`), blocking until the
-/// opening handshake completes or [`Limits::connect_timeout`] expires.
+/// opening handshake completes or [`Limits::connect_timeout`] expires (or the
+/// [`ConnectOptions::interrupt`] flag is set: [`WsError::Interrupted`]).
 pub fn connect(url: &str, options: &ConnectOptions) -> Result<Client, WsError> {
     let mut connector = Connector::start(url, options)?;
+    let deadline = connector.deadline();
+    block_until_open(|| connector.advance(), deadline, &options.interrupt)
+}
+
+/// Drives a connection being opened (`advance`: [`Connector::advance`], or
+/// [`Acceptor::advance`](crate::server::Acceptor::advance)) to its end, waiting with
+/// `poll(2)` until `deadline` (in slices, stopping with [`WsError::Interrupted`] once
+/// `interrupt` is set); the connection is returned in blocking mode.
+pub(crate) fn block_until_open(
+    mut advance: impl FnMut() -> Result<Step, WsError>,
+    deadline: Option<Instant>,
+    interrupt: &Interrupt,
+) -> Result<Client, WsError> {
     loop {
-        match connector.advance()? {
+        match advance()? {
             Step::Open(mut client) => {
                 client.set_nonblocking(false)?;
                 return Ok(*client);
             }
             Step::Wait(fd, interest) => {
-                wait_for(fd, interest, connector.deadline()).map_err(WsError::Io)?
+                let until = interrupt.wait_end(deadline);
+                wait_for(fd, interest, until).map_err(WsError::Io)?;
+                interrupt.check()?;
             }
         }
     }
 }
 
-/// Blocks until `fd` is ready for `interest` or `deadline` passes.
-fn wait_for(fd: RawFd, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
+/// Blocks until `fd` is ready for `interest` or `deadline` passes (or a signal comes).
+pub fn wait_for(fd: RawFd, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
     // Round up, so that a wait does not end just before the deadline; -1: no limit.
     let ms = deadline.map_or(-1, |d| {
         let left = d.saturating_duration_since(Instant::now());

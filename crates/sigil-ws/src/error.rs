@@ -15,6 +15,8 @@ pub enum ProtocolError {
     Frame(FrameError),
     /// The server masked a frame (servers must not, RFC 6455 §5.1).
     MaskedFrame,
+    /// The client sent an unmasked frame (clients must mask, RFC 6455 §5.1).
+    UnmaskedFrame,
     /// A continuation frame arrived with no fragmented message in progress.
     UnexpectedContinuation,
     /// A new text or binary frame arrived inside an unfinished fragmented message.
@@ -39,19 +41,24 @@ pub enum ProtocolError {
     /// A read deadline passed in the middle of a frame: the rest of the stream cannot
     /// be trusted to line up, so the connection is dropped (1006).
     TimedOutMidFrame,
+    /// The pong of a keepalive ping did not arrive in time ([`crate::keepalive`]): the
+    /// connection fails with 1011.
+    KeepaliveTimeout,
     /// A compressed message (permessage-deflate) is not valid DEFLATE data.
     Decompression(String),
 }
 
 impl ProtocolError {
     /// The RFC 6455 close code: 1009 for size limits, 1007 for invalid UTF-8, 1006 for
-    /// a lost connection (never sent on the wire), 1002 for everything else.
+    /// a lost connection (never sent on the wire), 1011 for a keepalive timeout, 1002
+    /// for everything else.
     pub fn close_code(&self) -> u16 {
         match self {
             ProtocolError::Frame(e) => e.close_code(),
             ProtocolError::MessageTooBig { .. } => 1009,
             ProtocolError::InvalidUtf8 | ProtocolError::InvalidCloseReason => 1007,
             ProtocolError::ConnectionLost | ProtocolError::TimedOutMidFrame => 1006,
+            ProtocolError::KeepaliveTimeout => 1011,
             _ => 1002,
         }
     }
@@ -62,6 +69,7 @@ impl fmt::Display for ProtocolError {
         match self {
             ProtocolError::Frame(e) => write!(f, "{e}"),
             ProtocolError::MaskedFrame => write!(f, "server sent a masked frame"),
+            ProtocolError::UnmaskedFrame => write!(f, "client sent an unmasked frame"),
             ProtocolError::UnexpectedContinuation => {
                 write!(f, "continuation frame without a message to continue")
             }
@@ -83,6 +91,7 @@ impl fmt::Display for ProtocolError {
                     "timed out waiting for the server in the middle of a frame"
                 )
             }
+            ProtocolError::KeepaliveTimeout => write!(f, "keepalive ping timeout"),
             ProtocolError::Decompression(e) => {
                 write!(f, "invalid compressed message (permessage-deflate): {e}")
             }
@@ -145,17 +154,68 @@ pub enum WsError {
     TlsNameMismatch(String),
     /// Any other TLS failure (bad configuration, alert, broken record...).
     Tls(String),
-    /// The server answered the upgrade request with a status other than 101.
+    /// The server answered the upgrade request with a status other than 101 (a
+    /// redirect the connector did not follow included).
     HandshakeRejected {
         /// HTTP status code.
         status: u16,
         /// HTTP reason phrase.
         reason: String,
+        /// The `Location` header, if the answer had one.
+        location: Option<String>,
+    },
+    /// A redirect was not followed: its `Location` is not a WebSocket URL, or it would
+    /// go from `wss://` to `ws://` (see [`crate::redirect`]).
+    RedirectRefused {
+        /// Where it led (password hidden).
+        location: String,
+        /// Why it is not followed.
+        reason: String,
+    },
+    /// More redirects than [`MaxRedirects`](crate::redirect::MaxRedirects) allows.
+    TooManyRedirects {
+        /// The limit.
+        limit: usize,
+        /// The URL of the last redirect (password hidden).
+        last: String,
     },
     /// The server's 101 response is malformed or violates RFC 6455 §4.1.
     BadHandshake(String),
     /// `Sec-WebSocket-Accept` does not match the key we sent.
     BadAcceptKey,
+    /// A server refused a client's upgrade request and answered with HTTP `status`.
+    RequestRefused {
+        /// The status answered: 400, 403 or 426.
+        status: u16,
+        /// Why, as sent in the response body.
+        reason: String,
+    },
+    /// A client did not complete the opening handshake (TLS and upgrade request) in time.
+    HandshakeTimeout {
+        /// The client's address.
+        peer: String,
+        /// The limit that expired.
+        timeout: Duration,
+    },
+    /// The proxy answered the request for a tunnel with a status other than 2xx (407:
+    /// it wants credentials).
+    ProxyRejected {
+        /// The proxy URL, its password hidden.
+        proxy: String,
+        /// `host:port` the tunnel was to lead to.
+        target: String,
+        /// HTTP status code.
+        status: u16,
+        /// HTTP reason phrase.
+        reason: String,
+    },
+    /// The proxy could not be reached, or its answer was broken or a refusal (SOCKS5).
+    Proxy {
+        /// The proxy URL, its password hidden.
+        proxy: String,
+        /// What went wrong.
+        message: String,
+    },
     /// The connection was failed: the server violated the protocol (we sent a close
     /// frame with the error's code), or the TCP connection was lost (1006).
     Protocol(ProtocolError),
@@ -169,6 +229,8 @@ pub enum WsError {
     WouldBlock,
     /// The caller passed an invalid argument (bad close code, header with CR/LF...).
     InvalidInput(String),
+    /// A blocking wait saw its [`Interrupt`](crate::interrupt::Interrupt) flag set.
+    Interrupted,
     /// Any other I/O error.
     Io(io::Error),
 }
@@ -235,12 +297,27 @@ impl fmt::Display for WsError {
                 )
             }
             WsError::Tls(m) => write!(f, "TLS error: {m}"),
-            WsError::HandshakeRejected { status, reason } => {
+            WsError::HandshakeRejected {
+                status,
+                reason,
+                location,
+            } => {
                 write!(
                     f,
                     "server rejected the WebSocket upgrade: HTTP {status} {reason}"
-                )
+                )?;
+                match location {
+                    Some(l) => write!(f, " (Location: {})", crate::wsurl::redact(l)),
+                    None => Ok(()),
+                }
             }
+            WsError::RedirectRefused { location, reason } => {
+                write!(f, "cannot follow the redirect to {location}: {reason}")
+            }
+            WsError::TooManyRedirects { limit, last } => write!(
+                f,
+                "too many redirects (more than {limit}; the last one to {last})"
+            ),
             WsError::BadHandshake(m) => write!(f, "invalid WebSocket handshake response: {m}"),
             WsError::BadAcceptKey => {
                 write!(
@@ -248,6 +325,37 @@ impl fmt::Display for WsError {
                     "invalid WebSocket handshake response: wrong Sec-WebSocket-Accept"
                 )
             }
+            WsError::RequestRefused { status, reason } => {
+                write!(
+                    f,
+                    "refused the WebSocket upgrade request with HTTP {status}: {reason}"
+                )
+            }
+            WsError::HandshakeTimeout { peer, timeout } => write!(
+                f,
+                "the opening handshake with {peer} did not complete within {timeout:?}"
+            ),
+            WsError::ProxyRejected {
+                proxy,
+                target,
+                status: 407,
+                reason,
+            } => write!(
+                f,
+                "proxy {proxy} wants authentication for the tunnel to {target}: HTTP 407 \
+                 {reason} (give the user name and password in the proxy URL: \
+                 http://user:password@host:port)"
+            ),
+            WsError::ProxyRejected {
+                proxy,
+                target,
+                status,
+                reason,
+            } => write!(
+                f,
+                "proxy {proxy} refused the tunnel to {target}: HTTP {status} {reason}"
+            ),
+            WsError::Proxy { proxy, message } => write!(f, "proxy {proxy}: {message}"),
             WsError::Protocol(ProtocolError::ConnectionLost) => {
                 write!(
                     f,
@@ -255,6 +363,10 @@ impl fmt::Display for WsError {
                 )
             }
             WsError::Protocol(e @ ProtocolError::TimedOutMidFrame) => write!(f, "{e} (1006)"),
+            WsError::Protocol(e @ ProtocolError::KeepaliveTimeout) => write!(
+                f,
+                "{e}: the peer did not answer a ping in time (close code 1011)"
+            ),
             WsError::Protocol(e @ ProtocolError::MessageTooBig { .. })
             | WsError::Protocol(e @ ProtocolError::Frame(FrameError::TooBig { .. })) => {
                 write!(f, "message too big (close code 1009): {e}")
@@ -271,6 +383,7 @@ impl fmt::Display for WsError {
             ),
             WsError::WouldBlock => write!(f, "operation would block"),
             WsError::InvalidInput(m) => write!(f, "invalid argument: {m}"),
+            WsError::Interrupted => write!(f, "interrupted"),
             WsError::Io(e) => write!(f, "I/O error: {e}"),
         }
     }

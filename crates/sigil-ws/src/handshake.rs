@@ -79,7 +79,8 @@ pub struct ClientHandshake {
     buf: Vec<u8>,
 }
 
-fn is_token(s: &str) -> bool {
+/// Whether `s` is an HTTP token (RFC 9110 §5.6.2): header names, subprotocol names.
+pub(crate) fn is_token(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
@@ -126,6 +127,19 @@ fn check_not_reserved(name: &str) -> Result<(), WsError> {
     }
 }
 
+/// The request target for `url`: its path (`/` when empty) and query.
+pub(crate) fn request_target(url: &Url) -> String {
+    let mut target = url.path().to_string();
+    if target.is_empty() {
+        target.push('/');
+    }
+    if let Some(q) = url.query() {
+        target.push('?');
+        target.push_str(q);
+    }
+    target
+}
+
 /// `Host` header value: host, plus the port only when it is not the scheme's default.
 fn host_header(url: &Url) -> Result<String, WsError> {
     let host = match url.host() {
@@ -146,8 +160,52 @@ fn host_header(url: &Url) -> Result<String, WsError> {
     })
 }
 
+/// Appends `data` to the bytes of an HTTP head received so far in `buf`; once the blank
+/// line that ends it has arrived, returns the head (without that blank line) and the
+/// bytes after it. Fails with the limit when the head grows past `limit` bytes.
+pub(crate) fn take_head(
+    buf: &mut Vec<u8>,
+    data: &[u8],
+    limit: usize,
+) -> Result<Option<(String, Vec<u8>)>, usize> {
+    let search_from = buf.len().saturating_sub(3);
+    buf.extend_from_slice(data);
+    let end = match buf[search_from..].windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(p) => search_from + p,
+        None if buf.len() > limit => return Err(limit),
+        None => return Ok(None),
+    };
+    if end > limit {
+        return Err(limit);
+    }
+    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+    Ok(Some((head, buf[end + 4..].to_vec())))
+}
+
+/// Parses the header lines of an HTTP head into (name, value) pairs, names as sent and
+/// values trimmed; a malformed line is an error saying which.
+pub(crate) fn parse_headers<'a>(
+    lines: impl Iterator<Item = &'a str>,
+) -> Result<Vec<(String, String)>, String> {
+    let mut headers = Vec::new();
+    for line in lines {
+        if line.starts_with([' ', '\t']) {
+            return Err(format!("folded header line {line:?}"));
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(format!("malformed header line {line:?}"));
+        };
+        let name = name.trim();
+        if !is_token(name) {
+            return Err(format!("malformed header name {name:?}"));
+        }
+        headers.push((name.to_string(), value.trim().to_string()));
+    }
+    Ok(headers)
+}
+
 /// Values of every header named `wanted` (case-insensitive).
-fn header_values<'a>(
+pub(crate) fn header_values<'a>(
     headers: &'a [(String, String)],
     wanted: &'a str,
 ) -> impl Iterator<Item = &'a str> {
@@ -169,14 +227,7 @@ impl ClientHandshake {
         options: &RequestOptions,
         key: String,
     ) -> Result<ClientHandshake, WsError> {
-        let mut resource = url.path().to_string();
-        if resource.is_empty() {
-            resource.push('/');
-        }
-        if let Some(q) = url.query() {
-            resource.push('?');
-            resource.push_str(q);
-        }
+        let resource = request_target(url);
         let mut req = format!(
             "GET {resource} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
              Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n",
@@ -245,27 +296,13 @@ impl ClientHandshake {
     /// Feeds received bytes. Returns `Ok(None)` until the response header is complete,
     /// then the validated response (with any bytes that followed the header).
     pub fn feed(&mut self, data: &[u8]) -> Result<Option<HandshakeResponse>, WsError> {
-        let search_from = self.buf.len().saturating_sub(3);
-        self.buf.extend_from_slice(data);
-        let end = match self.buf[search_from..]
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-        {
-            Some(p) => search_from + p,
-            None if self.buf.len() > MAX_HANDSHAKE_RESPONSE => {
-                return Err(WsError::BadHandshake(format!(
-                    "response header larger than {MAX_HANDSHAKE_RESPONSE} bytes"
-                )))
-            }
-            None => return Ok(None),
+        let Some((head, leftover)) = take_head(&mut self.buf, data, MAX_HANDSHAKE_RESPONSE)
+            .map_err(|size| {
+                WsError::BadHandshake(format!("response header larger than {size} bytes"))
+            })?
+        else {
+            return Ok(None);
         };
-        if end > MAX_HANDSHAKE_RESPONSE {
-            return Err(WsError::BadHandshake(format!(
-                "response header larger than {MAX_HANDSHAKE_RESPONSE} bytes"
-            )));
-        }
-        let head = String::from_utf8_lossy(&self.buf[..end]).into_owned();
-        let leftover = self.buf[end + 4..].to_vec();
         let mut response = self.validate(&head)?;
         response.leftover = leftover;
         Ok(Some(response))
@@ -292,28 +329,24 @@ impl ClientHandshake {
             }
         };
         if status != 101 {
-            return Err(WsError::HandshakeRejected { status, reason });
+            let location = lines.find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.trim()
+                    .eq_ignore_ascii_case("Location")
+                    .then(|| value.trim().to_string())
+            });
+            return Err(WsError::HandshakeRejected {
+                status,
+                reason,
+                location,
+            });
         }
         if version != "HTTP/1.1" {
             return Err(WsError::BadHandshake(format!(
                 "the server answered in {version}; RFC 6455 requires HTTP/1.1"
             )));
         }
-        let mut headers = Vec::new();
-        for line in lines {
-            let Some((name, value)) = line.split_once(':') else {
-                return Err(WsError::BadHandshake(format!(
-                    "malformed header line {line:?}"
-                )));
-            };
-            let name = name.trim();
-            if !is_token(name) {
-                return Err(WsError::BadHandshake(format!(
-                    "malformed header name {name:?}"
-                )));
-            }
-            headers.push((name.to_string(), value.trim().to_string()));
-        }
+        let headers = parse_headers(lines).map_err(WsError::BadHandshake)?;
         let get = |wanted: &'static str| header_values(&headers, wanted);
         if !get("Upgrade").any(|v| v.eq_ignore_ascii_case("websocket")) {
             return Err(WsError::BadHandshake(
@@ -543,7 +576,17 @@ mod tests {
     fn validation_errors() {
         let e = check("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", &[]).unwrap_err();
         assert!(
-            matches!(e, WsError::HandshakeRejected { status: 403, ref reason } if reason == "Forbidden")
+            matches!(e, WsError::HandshakeRejected { status: 403, ref reason, location: None } if reason == "Forbidden")
+        );
+        let e = check("HTTP/1.1 302 Found\r\nlocation:  /elsewhere \r\n\r\n", &[]).unwrap_err();
+        assert!(
+            matches!(e, WsError::HandshakeRejected { status: 302, ref location, .. } if location.as_deref() == Some("/elsewhere")),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .ends_with("HTTP 302 Found (Location: /elsewhere)"),
+            "{e}"
         );
         let no_upgrade = format!(
             "HTTP/1.1 101 OK\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {ACCEPT}\r\n\r\n"

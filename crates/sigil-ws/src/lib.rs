@@ -1,11 +1,13 @@
-//! RFC 6455 WebSocket client core.
+//! RFC 6455 WebSocket core, client and server.
 //!
 //! The protocol layers are sans-I/O: [`frame`] encodes and decodes frames,
-//! [`handshake`] builds the upgrade request and validates the response, and
-//! [`connection`] is the state machine that turns received bytes into [`Event`]s and
-//! queues outgoing frames; [`deflate`] is the permessage-deflate extension (RFC 7692).
-//! [`connector`] opens connections (blocking, or step by step for an event loop, with
-//! [`dns`] lookups off-thread) and [`client`] drives an open one over blocking or
+//! [`handshake`] builds the upgrade request and validates the response (and
+//! [`server::handshake`] validates a request and answers it), and [`connection`] is the
+//! state machine of either [`Role`] that turns received bytes into [`Event`]s and
+//! queues outgoing frames; [`deflate`] is the permessage-deflate extension (RFC 7692)
+//! and [`keepalive`] the ping timer. [`connector`] opens connections (blocking, or step
+//! by step for an event loop, with [`dns`] lookups off-thread), [`server`] listens and
+//! accepts them, and [`client`] drives an open one of either role over blocking or
 //! non-blocking TCP and TLS sockets.
 
 pub mod client;
@@ -17,16 +19,23 @@ pub mod dns;
 pub mod error;
 pub mod frame;
 pub mod handshake;
+pub mod interrupt;
+pub mod keepalive;
 pub mod limits;
 pub mod mask;
+pub mod proxy;
+pub mod redirect;
+pub mod server;
 mod transport;
 pub mod wsurl;
 
 pub use client::{Client, Progress};
 pub use close::{CloseCode, CloseFrame};
-pub use connection::{Connection, Event, Message, State};
+pub use connection::{Connection, Event, Message, Role, State};
 pub use connector::{connect, ConnectOptions, Connector, Interest, ResolveOverride, Step};
 pub use deflate::{DeflateConfig, DeflateParams, PerMessageDeflate};
 pub use error::{ProtocolError, WsError};
 pub use handshake::RequestOptions;
+pub use interrupt::Interrupt;
 pub use limits::Limits;
+pub use proxy::ProxySetting;

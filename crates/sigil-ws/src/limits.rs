@@ -27,6 +27,12 @@ pub struct Limits {
     /// Deadline for the whole close handshake, from our close frame (or the server's)
     /// until the TCP close, whatever the server sends meanwhile. Default 5 s.
     pub close_timeout: Duration,
+    /// Keepalive: how often a ping is sent while a receive waits (see
+    /// [`crate::keepalive`]). Default 20 s, as Python `websockets`; `None`: no pings.
+    pub ping_interval: Option<Duration>,
+    /// Keepalive: how long the pong of such a ping may take before the connection
+    /// fails with 1011. Default 20 s; `None`: pings are sent but pongs never awaited.
+    pub ping_timeout: Option<Duration>,
 }
 
 /// The instant `timeout` from now; `None` for no timeout, or one too far away to
@@ -44,6 +50,8 @@ impl Default for Limits {
             read_timeout: None,
             write_timeout: Some(Duration::from_secs(10)),
             close_timeout: Duration::from_secs(5),
+            ping_interval: Some(Duration::from_secs(20)),
+            ping_timeout: Some(Duration::from_secs(20)),
         }
     }
 }

@@ -6,8 +6,6 @@
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 
-use rustls::ClientConnection;
-
 use crate::connection::Connection;
 
 /// Bytes waiting to be written: a connection's queued frames, or the upgrade request.
@@ -28,9 +26,9 @@ impl Outbox for Connection {
     }
 }
 
-/// A TLS session and the TCP socket it runs over.
+/// A TLS session (client or server side) and the TCP socket it runs over.
 pub(crate) struct TlsStream {
-    pub(crate) tls: ClientConnection,
+    pub(crate) tls: rustls::Connection,
     pub(crate) sock: TcpStream,
 }
 

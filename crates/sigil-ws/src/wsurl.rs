@@ -77,7 +77,7 @@ pub(crate) fn basic_authorization(url: &Url) -> Option<String> {
 }
 
 /// The bytes `%XX` escapes stand for; anything else as it is.
-fn percent_decode(s: &str) -> Vec<u8> {
+pub(crate) fn percent_decode(s: &str) -> Vec<u8> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

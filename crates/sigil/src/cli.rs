@@ -15,6 +15,9 @@ Usage:
   sigil [OPTIONS] -e EXPR [ARGS...]    evaluate EXPR and print the last value (with `write`)
   sigil [OPTIONS] - [ARGS...]          read the program from standard input and run it
   sigil [OPTIONS] [--repl]             start the interactive REPL (the default)
+  sigil --ws URL [WS-OPTIONS]          interactive WebSocket client: prints what the
+                                       server sends, sends each line typed
+                                       (sigil --ws --help lists its options)
 
 Options:
   -e, --eval EXPR      evaluate the expression(s) EXPR, print the last value
@@ -22,6 +25,8 @@ Options:
       --max-depth N    allow N nested (non-tail) calls before \"recursion too deep\"
                        (default 1000000; also SIGIL_MAX_DEPTH)
       --repl           start the REPL
+      --ws URL         talk to a WebSocket server (see above; the rest of the command
+                       line is its options)
   -                    read the program from standard input
   --                   end of options: the next argument is the script
   -h, --help           print this help and exit
@@ -36,6 +41,9 @@ Environment:
                    --resolve: example.com:443=127.0.0.1:8443,other:80=[::1]:9000
   SSL_CERT_FILE    (sigil websocket) PEM file of extra trusted root certificates for
                    wss:// (in addition to the built-in Mozilla roots)
+  https_proxy, http_proxy, all_proxy, no_proxy
+                   (sigil websocket) the proxy for wss:// and ws:// URLs (http:// or
+                   socks5h://), and the hosts reached directly, as curl reads them
 
 Exit status:
   0 success, 1 a Scheme, read or file error, 2 a usage error.
@@ -64,7 +72,13 @@ pub enum Program {
     Expr(String),
     /// A program read from standard input.
     Stdin,
+    /// The interactive WebSocket client of `(sigil websocket cli)`, given the arguments
+    /// after `--ws`.
+    WsClient,
 }
+
+/// The program `--ws` runs: the client of `(sigil websocket cli)` on the arguments.
+const WS_CLIENT: &str = "(import (sigil websocket cli)) (exit (ws-cli (cdr (command-line))))";
 
 /// A parsed command line.
 #[derive(Debug, PartialEq, Eq)]
@@ -116,6 +130,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             "--repl" if i + 1 == args.len() => break (Mode::Repl, "sigil", &[][..]),
             "--repl" => return Err("--repl takes no arguments".into()),
             "-" => break (Mode::Run(Program::Stdin), "-", &args[i + 1..]),
+            "--ws" => break (Mode::Run(Program::WsClient), "--ws", &args[i + 1..]),
             "--" => {
                 let file = args.get(i + 1).ok_or("-- must be followed by a script")?;
                 break (
@@ -166,6 +181,7 @@ pub fn run(interp: &mut Interpreter, program: &Program) -> ExitCode {
     let result = match program {
         Program::Script(path) => interp.eval_file(path),
         Program::Expr(src) => interp.eval_source(src, "<-e>"),
+        Program::WsClient => interp.eval_source(WS_CLIENT, "<ws>"),
         Program::Stdin => {
             let mut src = String::new();
             if let Err(e) = std::io::stdin().read_to_string(&mut src) {
@@ -223,6 +239,9 @@ mod tests {
         assert_eq!(o.mode, Mode::Run(Program::Expr("(+ 1 2)".into())));
         assert_eq!(o.command_line, ["-e", "y"]);
         assert_eq!(p(&["-", "z"]).unwrap().command_line, ["-", "z"]);
+        let o = p(&["--ws", "ws://h/", "-H", "X: y"]).unwrap();
+        assert_eq!(o.mode, Mode::Run(Program::WsClient));
+        assert_eq!(o.command_line, ["--ws", "ws://h/", "-H", "X: y"]);
         assert_eq!(
             p(&["--", "-f"]).unwrap().mode,
             Mode::Run(Program::Script("-f".into()))

@@ -81,6 +81,12 @@ fn run() -> ExitCode {
             ExitCode::SUCCESS
         }
         Mode::Repl => repl::run(&mut interpreter()),
+        Mode::Run(program @ cli::Program::WsClient) => {
+            // Ctrl-C closes the connection cleanly (a second one quits at once).
+            let mut interp = interpreter();
+            repl::install_interrupt_handler(&interp);
+            cli::run(&mut interp, program)
+        }
         Mode::Run(program) => cli::run(&mut interpreter(), program),
     }
 }

@@ -122,7 +122,7 @@ fn history_path() -> Option<PathBuf> {
 
 /// Makes Ctrl-C interrupt the running evaluation; a second Ctrl-C before the evaluation
 /// has noticed the first exits.
-fn install_interrupt_handler(interp: &Interpreter) {
+pub(crate) fn install_interrupt_handler(interp: &Interpreter) {
     let flag = interp.interrupt_flag();
     let _ = ctrlc::set_handler(move || {
         if flag.swap(true, Ordering::SeqCst) {

@@ -384,3 +384,44 @@ fn ctrl_c_in_the_repl_interrupts_a_running_scheduler() {
     assert!(!rest.contains("after"), "{rest}");
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// `wait-for-input` parks only its task: a ticker keeps running while the input is late;
+/// outside a scheduler it blocks until the input comes.
+#[test]
+fn wait_for_input_parks_only_its_task() {
+    use std::io::Read;
+    let program = r#"
+(import (sigil async))
+(define ticks 0)
+(async-run
+  (lambda ()
+    (spawn (lambda () (let loop () (sleep 0.02) (set! ticks (+ ticks 1)) (loop))))
+    (wait-for-input)
+    (display (list (read-line) (> ticks 5)))
+    (newline)))
+(wait-for-input)
+(display (read-line))
+"#;
+    let mut child = sigil()
+        .args(["-e", program])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stdin.write_all(b"late\n").unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    stdin.write_all(b"later\n").unwrap();
+    drop(stdin);
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(out, "(late #t)\nlater");
+}

@@ -1,7 +1,9 @@
-//! The WebSocket examples under `examples/` without a server: each says why it failed
-//! (its `ws-last-error`) and exits with status 1. `SIGIL_RESOLVE` sends
-//! `localhost:8080` to a port where nothing listens, whatever runs on 8080. With the
-//! server they are tested by crates/sigil-demo/tests/demo.rs.
+//! The WebSocket examples under `examples/` without a server: the clients each say why
+//! they failed (their `ws-last-error`) and exit with status 1 (`SIGIL_RESOLVE` sends
+//! `localhost:8080` to a port where nothing listens, whatever runs on 8080; with the
+//! server they are tested by crates/sigil-demo/tests/demo.rs), and the script that
+//! serves itself runs to its end. The server examples are tested by
+//! crates/sigil/tests/server.rs.
 
 use std::path::Path;
 use std::process::Command;
@@ -57,5 +59,25 @@ fn reconnect() {
         "reconnect.sgl",
         "Retry 1...\nRetry 2...\n",
         "gave up after 3 attempts: \"connection refused by 127.0.0.1:1\"",
+    );
+}
+
+/// The README's run command: a Sigil server and a Sigil client in one script, no other
+/// server needed (the README shows this output).
+#[test]
+fn echo_exchange_needs_nothing_else() {
+    let (code, out, err) = run_without_server("echo-exchange.sgl");
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out,
+        "server got: Hello!\nclient got: Hello!\nclosed with code 1000\n"
+    );
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
+    assert!(readme.contains("cargo run --release -p sigil -- examples/echo-exchange.sgl"));
+    assert!(
+        readme.contains(&format!("```text\n{out}```")),
+        "README shows the output"
     );
 }

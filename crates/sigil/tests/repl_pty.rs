@@ -24,6 +24,11 @@ struct Repl {
 
 impl Repl {
     fn start() -> Repl {
+        Repl::start_with(&[])
+    }
+
+    /// `sigil ARGS...` on the terminal.
+    fn start_with(args: &[&str]) -> Repl {
         let (mut master, mut slave) = (0, 0);
         let size = libc::winsize {
             ws_row: 24,
@@ -46,6 +51,7 @@ impl Repl {
         let (master, slave) =
             unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
         let child = Command::new(env!("CARGO_BIN_EXE_sigil"))
+            .args(args)
             .env("TERM", "xterm")
             .env("SIGIL_HISTORY", "")
             .env_remove("HOME")
@@ -255,4 +261,92 @@ fn ctrl_c_interrupts_an_evaluation_and_the_session_goes_on() {
     repl.send("(display \"after\")\r");
     let lines = repl.prompt(4);
     assert_eq!(lines[lines.len() - 2], "after", "{lines:#?}");
+}
+
+/// Sends SIGINT to the REPL, as the terminal does on Ctrl-C.
+fn interrupt(repl: &Repl) {
+    // SAFETY: sends a signal to our own child process.
+    assert_eq!(
+        unsafe { libc::kill(repl.child.id() as i32, libc::SIGINT) },
+        0
+    );
+}
+
+/// Waits for the REPL's prompt number `n` after an interrupt, which must come within
+/// two seconds (the waits notice it within 50 ms), and checks that it was the REPL's
+/// `count`th report of `interrupted`.
+fn interrupted_by_ctrl_c(repl: &mut Repl, n: usize, count: usize) {
+    // Give the REPL time to enter the evaluation (and block in it).
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    interrupt(repl);
+    let lines = repl.prompt(n);
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    let reports = lines
+        .iter()
+        .filter(|l| l.starts_with("error: ") && l.ends_with(": interrupted"))
+        .count();
+    assert_eq!(reports, count, "{lines:#?}");
+}
+
+#[test]
+fn ctrl_c_interrupts_blocked_websocket_calls_and_the_session_goes_on() {
+    let server = sigil_testserver::start(sigil_testserver::Config::default()).unwrap();
+    let mut repl = Repl::start();
+    repl.prompt(1);
+    repl.send("(import (sigil websocket)) (define kept 'yes)\r");
+    repl.prompt(2);
+    let url = server.ws_url("/echo");
+    repl.send(&format!("(define c (ws-connect \"{url}\"))\r"));
+    repl.prompt(3);
+    // A receive on an idle connection.
+    repl.send("(ws-receive c)\r");
+    interrupted_by_ctrl_c(&mut repl, 4, 1);
+    // The connection is still usable, and the session kept its definitions.
+    repl.send("(ws-send c \"still\") (ws-message-data (ws-receive c)) kept\r");
+    assert_values(&repl.prompt(5), &["\"still\"", "yes"]);
+    // A connect to a server that never answers the upgrade (10 s connect timeout).
+    let silent = server.ws_url("/hostile/silent");
+    repl.send(&format!("(ws-connect \"{silent}\")\r"));
+    interrupted_by_ctrl_c(&mut repl, 6, 2);
+    // A close whose answer never comes: the connection is closed at once.
+    let quiet = server.ws_url("/hostile/never-read");
+    repl.send(&format!(
+        "(define q (ws-connect \"{quiet}\" '((close-timeout . 30))))\r"
+    ));
+    repl.prompt(7);
+    repl.send("(ws-close q)\r");
+    interrupted_by_ctrl_c(&mut repl, 8, 3);
+    repl.send("(ws-connection-state q) (ws-close c) (ws-connection-state c)\r");
+    assert_values(&repl.prompt(9), &["closed", "closed"]);
+}
+
+/// Asserts that the screen ends with `values`, then an empty prompt.
+fn assert_values(lines: &[String], values: &[&str]) {
+    let last = &lines[lines.len() - values.len() - 1..];
+    assert_eq!(last[..values.len()], *values, "{lines:#?}");
+    assert_eq!(last[values.len()], "sigil> ", "{lines:#?}");
+}
+
+/// `sigil --ws URL` on a terminal: typed lines are sent, echoes printed as they come,
+/// Ctrl-D (end of input) closes.
+#[test]
+fn the_websocket_client_on_a_terminal() {
+    let server = sigil_testserver::start(sigil_testserver::Config::default()).unwrap();
+    let url = server.ws_url("/echo");
+    let mut term = Repl::start_with(&["--ws", &url]);
+    let connected = format!("Connected to {url}.");
+    term.wait_for("the connection", |l| l.contains(&connected));
+    term.send("hello there\r");
+    term.wait_for("the echo", |l| l.iter().any(|l| l == "< hello there"));
+    term.send("\x04");
+    let lines = term.wait_for("the close", |l| {
+        l.iter().any(|l| l == "Connection closed: 1000.")
+    });
+    assert!(
+        lines.iter().any(|l| l == "hello there"),
+        "the typed line is echoed: {lines:#?}"
+    );
+    assert_eq!(term.exit_code(), Some(0));
 }

@@ -265,3 +265,72 @@ fn tls_connections_keep_the_same_deadlines() {
     let peak = hwm_kib(out, "peak");
     assert!(peak < 48 << 10, "peak RSS {peak} KiB\n{out}");
 }
+
+/// Keepalive (issue 9): a server that stops answering is detected within
+/// `ping-interval` + `ping-timeout` (1011, "keepalive ping timeout"), blocking and in a
+/// task, over TCP and TLS; one that answers keeps its connection.
+#[test]
+fn keepalive_detects_a_silent_server() {
+    let srv = server();
+    let run = run(&format!(
+        r#"
+(define keepalive '((ping-interval . 0.3) (ping-timeout . 0.3) (close-timeout . 0.3)))
+(define (silent url . more)
+  (let* ((c (ws-connect url (append more keepalive))) (r (outcome c)))
+    (string-append r " / " (symbol->string (ws-connection-state c)))))
+(timed "blocking" (lambda () (silent (url "/hostile/never-read"))))
+(timed "task" (lambda () (async-run (lambda () (silent (url "/hostile/never-read"))))))
+(timed "tls" (lambda ()
+  (silent (string-append "wss://localhost:{port}/hostile/never-read") '(ca-pem . "{ca}"))))
+(define (answered)
+  (let* ((c (ws-connect (url "/echo")
+                        '((ping-interval . 0.1) (ping-timeout . 0.2) (read-timeout . 0.6))))
+         (r (outcome c)))
+    (string-append r " / " (symbol->string (ws-connection-state c)))))
+(timed "answered" answered)
+(timed "answered-task" (lambda () (async-run answered)))
+"#,
+        port = srv.tls_port().expect("TLS port"),
+        ca = srv.ca_pem().expect("CA")
+    ));
+    let out = &run.stdout;
+    for label in ["blocking", "task", "tls"] {
+        assert_took(out, label, 600, "failed: keepalive ping timeout");
+        assert!(timing(out, label).1.ends_with("/ closed"), "{out}");
+    }
+    for label in ["answered", "answered-task"] {
+        assert_took(
+            out,
+            label,
+            600,
+            "failed: timed out waiting for the server / open",
+        );
+    }
+}
+
+/// Keepalive does not penalise a script that was busy elsewhere: the pong that arrived
+/// meanwhile (here 100 ms after the ping, when the receive had returned) is read before
+/// the overdue pong fails anything.
+#[test]
+fn keepalive_counts_pongs_that_arrived_while_the_script_was_busy() {
+    let run = run(r#"
+(define opts '((ping-interval . 0.05) (ping-timeout . 0.2) (read-timeout . 0.08)))
+(define (late)
+  (let ((c (ws-connect (url "/hostile/pong-after/100") opts)))
+    (say "first: " (outcome c))
+    (sleep 0.5)
+    (say "late: " (outcome c))
+    (ws-connection-state c)))
+(say "blocking: " (late))
+(say "task: " (async-run late))
+"#);
+    let out = &run.stdout;
+    assert_eq!(
+        out.matches("late: failed: timed out waiting for the server\n")
+            .count(),
+        2,
+        "{out}"
+    );
+    assert!(out.contains("blocking: open\n"), "{out}");
+    assert!(out.ends_with("task: open\n"), "{out}");
+}

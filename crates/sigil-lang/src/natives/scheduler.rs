@@ -42,6 +42,9 @@ struct Task {
     reported: bool,
     /// Whether the task is in the ready queue.
     queued: bool,
+    /// Nobody can await it (`spawn-detached`): forgotten when it ends, its error
+    /// reported at once.
+    detached: bool,
 }
 
 /// The scheduler state, kept in `vm.host` while `async-run` runs.
@@ -149,6 +152,7 @@ impl Scheduler {
                 failure: None,
                 reported: false,
                 queued: true,
+                detached: false,
             },
         );
         self.ready.push_back(id);
@@ -184,6 +188,36 @@ impl Scheduler {
         self.ready.push_back(id);
     }
 
+    /// A scheduler with no task yet.
+    fn new(poller: Poller) -> Scheduler {
+        Scheduler {
+            tasks: HashMap::new(),
+            next_id: 1,
+            ready: VecDeque::new(),
+            timers: BinaryHeap::new(),
+            poller,
+            registered: Default::default(),
+            fd_waits: 0,
+            current: None,
+            outer: None,
+        }
+    }
+
+    /// Adds a timer entry. Entries of tasks woken another way stay in the heap,
+    /// stale, until their time; a server whose every receive waits with a deadline
+    /// (keepalive) would pile up one per message, so once stale entries could
+    /// outnumber the tasks they are dropped (each task has at most one live entry, so
+    /// this costs O(1) per entry over time).
+    fn add_timer(&mut self, t: Instant, id: TaskId, generation: u64) {
+        if self.timers.len() >= 2 * self.tasks.len() + 64 {
+            let tasks = &self.tasks;
+            self.timers.retain(|Reverse((_, id, generation))| {
+                tasks.get(id).is_some_and(|t| t.generation == *generation)
+            });
+        }
+        self.timers.push(Reverse((t, id, generation)));
+    }
+
     fn park(&mut self, id: TaskId, wait: Wait) -> Result<(), std::io::Error> {
         let generation = self.tasks.get(&id).map_or(0, |t| t.generation);
         match wait {
@@ -193,7 +227,7 @@ impl Scheduler {
                 }
                 self.ready.push_back(id)
             }
-            Wait::Until(t) => self.timers.push(Reverse((t, id, generation))),
+            Wait::Until(t) => self.add_timer(t, id, generation),
             Wait::Readable(_)
             | Wait::Writable(_)
             | Wait::ReadableUntil(..)
@@ -207,7 +241,7 @@ impl Scheduler {
                     _ => return Ok(()),
                 };
                 if let Some(t) = deadline {
-                    self.timers.push(Reverse((t, id, generation)));
+                    self.add_timer(t, id, generation);
                 }
                 // Re-arm a registration this scheduler made before; a descriptor number
                 // whose socket was closed (the kernel dropped it) or reused is added afresh.
@@ -267,17 +301,7 @@ fn async_run(ctx: &mut Ctx, thunk: Proc) -> NResult {
         return Err(Error::new("error", "a scheduler is already running"));
     }
     let poller = Poller::new().map_err(|e| Error::new("error", e.to_string()))?;
-    let mut s = Scheduler {
-        tasks: HashMap::new(),
-        next_id: 1,
-        ready: VecDeque::new(),
-        timers: BinaryHeap::new(),
-        poller,
-        registered: Default::default(),
-        fd_waits: 0,
-        current: None,
-        outer: None,
-    };
+    let mut s = Scheduler::new(poller);
     let main = s.spawn(thunk.0);
     // Park the caller's computation; the VM starts each task from an empty state.
     let mut outer = Fiber::new(Value::Null);
@@ -327,10 +351,14 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
             break;
         }
         // Timer entries of tasks woken another way are stale: they keep nothing alive.
-        let live_timers = s.timers.iter().any(|Reverse((_, id, generation))| {
-            s.tasks.get(id).is_some_and(|t| t.generation == *generation)
-        });
-        if !live_timers && s.fd_waits == 0 && s.ready.is_empty() {
+        // (Looked at only when nothing else can wake a task: a server keeps thousands
+        // of stale handshake deadlines, and this runs every round.)
+        let live_timers = || {
+            s.timers.iter().any(|Reverse((_, id, generation))| {
+                s.tasks.get(id).is_some_and(|t| t.generation == *generation)
+            })
+        };
+        if s.fd_waits == 0 && s.ready.is_empty() && !live_timers() {
             return Err(Error::new(
                 "error",
                 "deadlock: every task is waiting for another task or a channel",
@@ -341,7 +369,8 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
         }
         let s = require(vm)?;
         let now = Instant::now();
-        let mut timeout = Duration::from_millis(100);
+        // At most 50 ms, so that an interrupt is noticed within 50 ms (docs/embedding.md).
+        let mut timeout = Duration::from_millis(50);
         if let Some(Reverse((t, _, _))) = s.timers.peek() {
             timeout = timeout.min(t.saturating_duration_since(now));
         }
@@ -429,6 +458,16 @@ fn run_one(vm: &mut Vm, id: TaskId) -> NResult<()> {
         TaskOutcome::Failed(u) => Err(u.value),
     };
     task.fiber = None;
+    if task.detached {
+        // Nobody can wait for it: forget it, so that a server spawning a task per
+        // connection does not keep one per connection it ever served.
+        s.tasks.remove(&id);
+        if let Some(msg) = failure {
+            vm.flush();
+            eprintln!("error in task {id}: {msg}");
+        }
+        return Ok(());
+    }
     task.result = Some(finished);
     task.failure = failure;
     let waiters = std::mem::take(&mut task.waiters);
@@ -449,6 +488,18 @@ fn current(vm: &mut Vm) -> NResult<TaskId> {
 #[native("spawn")]
 fn spawn(ctx: &mut Ctx, thunk: Proc) -> NResult<TaskHandle> {
     Ok(TaskHandle(require(ctx.vm)?.spawn(thunk.0)))
+}
+
+/// `(spawn-detached thunk)`: starts a task that nobody awaits; it is forgotten when it
+/// ends, and an error it ends with is reported on stderr at once.
+#[native("spawn-detached")]
+fn spawn_detached(ctx: &mut Ctx, thunk: Proc) -> NResult<()> {
+    let s = require(ctx.vm)?;
+    let id = s.spawn(thunk.0);
+    if let Some(t) = s.tasks.get_mut(&id) {
+        t.detached = true;
+    }
+    Ok(())
 }
 
 /// `(yield)`: lets the other ready tasks run first.
@@ -589,6 +640,7 @@ pub fn register(reg: &mut Registry) {
     reg.add(&[
         ASYNC_RUN,
         SPAWN,
+        SPAWN_DETACHED,
         YIELD_NOW,
         AWAIT_TASK,
         IS_TASK,
@@ -598,4 +650,34 @@ pub fn register(reg: &mut Registry) {
         CHANNEL_PUT,
         CHANNEL_GET,
     ]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_timer_entries_are_dropped() {
+        let mut s = Scheduler::new(Poller::new().unwrap());
+        let ids: Vec<TaskId> = (0..10).map(|_| s.spawn(Value::Null)).collect();
+        let later = Instant::now() + Duration::from_secs(60);
+        // Every task waits with a deadline, is woken another way, waits again...
+        for round in 0..1000u64 {
+            for &id in &ids {
+                s.add_timer(later, id, round);
+                s.tasks.get_mut(&id).unwrap().generation = round + 1;
+            }
+            assert!(s.timers.len() <= 2 * ids.len() + 64 + ids.len());
+        }
+        // ...while a live entry is kept.
+        s.tasks.get_mut(&ids[0]).unwrap().generation = 7;
+        s.add_timer(later, ids[0], 7);
+        for _ in 0..200 {
+            s.add_timer(later, ids[1], 0);
+        }
+        assert!(s
+            .timers
+            .iter()
+            .any(|Reverse((_, id, g))| *id == ids[0] && *g == 7));
+    }
 }

@@ -5,7 +5,7 @@ use std::io;
 use std::time::Instant;
 
 use crate::close::CloseFrame;
-use crate::connection::{Event, State};
+use crate::connection::{Event, Role, State};
 use crate::connector::Interest;
 use crate::error::WsError;
 use crate::limits::deadline_after;
@@ -25,7 +25,8 @@ impl Client {
     }
 
     /// One step of [`Client::close`]: `frame` is sent by the first call (later calls
-    /// continue the handshake, whatever frame they pass).
+    /// continue the handshake, whatever frame they pass). The only error after the
+    /// close frame is queued is [`WsError::Interrupted`], once the socket is shut down.
     pub fn poll_close(&mut self, frame: &CloseFrame) -> Result<Progress<()>, WsError> {
         if self.shut_down {
             return Ok(Progress::Done(()));
@@ -43,7 +44,7 @@ impl Client {
                 return Ok(Progress::Done(()));
             }
         };
-        Ok(self.poll_finish_close(deadline))
+        self.poll_finish_close(deadline)
     }
 
     /// Starts the close deadline (once).
@@ -54,13 +55,24 @@ impl Client {
     }
 
     /// Drives the close handshake until `deadline`: our close frame out, the server's in,
-    /// then its TCP close; then shuts the socket down. Errors end it early.
-    pub(super) fn poll_finish_close(&mut self, deadline: Option<Instant>) -> Progress<()> {
+    /// then its TCP close; then shuts the socket down. Errors end it early; an interrupt
+    /// ends it too, and is the one error returned.
+    pub(super) fn poll_finish_close(
+        &mut self,
+        deadline: Option<Instant>,
+    ) -> Result<Progress<()>, WsError> {
         match self.finish_close_step(deadline) {
-            Ok(Some(wait)) => wait,
-            Ok(None) | Err(_) => {
+            Ok(Some(wait)) => Ok(wait),
+            Ok(None) => {
                 self.shutdown();
-                Progress::Done(())
+                Ok(Progress::Done(()))
+            }
+            Err(e) => {
+                self.shutdown();
+                match e {
+                    WsError::Interrupted => Err(e),
+                    _ => Ok(Progress::Done(())),
+                }
             }
         }
     }
@@ -77,6 +89,10 @@ impl Client {
             Flush::Done => {}
             Flush::Blocked => return Ok(Some(Progress::Wait(Interest::Writable, deadline))),
             Flush::TimedOut => return Ok(None),
+        }
+        if self.conn.state() == State::Closed && self.conn.role() == Role::Server {
+            // Both close frames are through: the server closes TCP first (RFC 6455 §7.1.1).
+            return Ok(None);
         }
         let mut scratch = [0u8; 1024];
         let mut reads = 0;
@@ -116,7 +132,7 @@ impl Client {
                 Err(e) if is_would_block(&e) && self.nonblocking => {
                     return Ok(Some(Progress::Wait(Interest::Readable, deadline)))
                 }
-                Err(e) if is_would_block(&e) => {}
+                Err(e) if is_would_block(&e) => self.check_interrupt()?,
                 Err(e) => return Err(WsError::Io(e)),
             }
         }

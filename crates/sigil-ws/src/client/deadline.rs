@@ -17,6 +17,12 @@ pub(super) fn passed(deadline: Option<Instant>) -> bool {
     deadline.is_some_and(|d| Instant::now() >= d)
 }
 
+/// What is left until `deadline`, from one reading of the clock (`None`: no deadline;
+/// zero: it has passed).
+pub(super) fn left(deadline: Option<Instant>) -> Option<Duration> {
+    deadline.map(|d| d.saturating_duration_since(Instant::now()))
+}
+
 /// The earlier of two deadlines (`None` is no deadline).
 pub(super) fn earlier(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
     match (a, b) {
@@ -38,20 +44,24 @@ impl SocketTimeouts {
         self.armed[interest as usize].is_some()
     }
 
-    /// Sets `tcp`'s timeout for `interest` to what is left until `deadline`, unless the
-    /// current one is close enough.
+    /// Sets `tcp`'s timeout for `interest` to `left` (what is left of a deadline), but
+    /// at most `cap`, unless the current one is close enough.
     pub(super) fn arm(
         &mut self,
         tcp: &TcpStream,
         interest: Interest,
-        deadline: Option<Instant>,
+        left: Option<Duration>,
+        cap: Option<Duration>,
     ) -> io::Result<()> {
-        let left = deadline.map(|d| {
-            d.saturating_duration_since(Instant::now())
-                .max(Duration::from_micros(1))
-        });
+        let left = left.map(|l| l.max(Duration::from_micros(1)));
+        let left = match (left, cap) {
+            (Some(l), Some(c)) => Some(l.min(c)),
+            (l, c) => l.or(c),
+        };
         let slot = &mut self.armed[interest as usize];
         let good_enough = match (*slot, left) {
+            // The common case with an interrupt flag: a wait capped at the slice again.
+            (Some(armed), Some(left)) if armed == left => true,
             (None, None) => true,
             (Some(armed), Some(left)) => {
                 armed <= left + ARM_SLACK.max(armed / 50) && armed * 2 >= left

@@ -15,7 +15,10 @@
 //!   for the latest ping is owed;
 //! * the **close handshake** has one deadline, [`Limits::close_timeout`](crate::Limits::close_timeout) from its start
 //!   (our close frame or the server's), for the close frames and the TCP close,
-//!   whatever the server sends meanwhile.
+//!   whatever the server sends meanwhile;
+//! * **keepalive** ([`crate::keepalive`]): while a receive waits, its wait also ends when
+//!   a ping is due or a pong overdue; the ping is queued like a pong, an overdue pong
+//!   fails the connection with 1011 once what has arrived is read.
 //!
 //! The two drivers differ only in how they wait. In blocking mode (the default for
 //! [`crate::connect`]) the socket's own read and write timeouts are set to what is left
@@ -24,7 +27,9 @@
 //! non-blocking mode ([`Client::set_nonblocking`], the state a client from
 //! [`Connector`](crate::connector::Connector) starts in) the `poll_*` operations
 //! return [`Progress::Wait`]: wait until the descriptor (`AsRawFd::as_raw_fd`) is ready
-//! or the deadline passes, then call the same operation again.
+//! or the deadline passes, then call the same operation again. In blocking mode with
+//! an [`Interrupt`] flag ([`Client::set_interrupt`]) the kernel's waits last at most
+//! [`crate::interrupt::SLICE`], and the flag is checked between them.
 //!
 //! Sending is in `client/send.rs`, receiving in `client/receive.rs`, the close
 //! handshake in `client/close.rs`, and the socket timeouts of blocking mode in
@@ -43,6 +48,8 @@ use crate::connection::{Connection, State};
 use crate::connector::Interest;
 use crate::deflate::DeflateParams;
 use crate::error::{ProtocolError, WsError};
+use crate::interrupt::Interrupt;
+use crate::keepalive::Keepalive;
 use crate::limits::Limits;
 use crate::transport::Transport;
 
@@ -58,12 +65,19 @@ pub enum Progress<T> {
     Wait(Interest, Option<Instant>),
 }
 
-/// A connected WebSocket client.
+/// An open WebSocket connection: a client from [`crate::connect`] or a
+/// [`Connector`](crate::connector::Connector), or, in the server role
+/// ([`Role::Server`](crate::Role)), a connection a [`crate::server::Listener`] accepted.
+/// Both roles are driven the same way.
 pub struct Client {
     transport: Transport,
     conn: Connection,
     url: String,
     protocol: Option<String>,
+    /// The request target of the opening handshake (path and query).
+    target: String,
+    /// The headers the peer sent in the opening handshake.
+    peer_headers: Vec<(String, String)>,
     nonblocking: bool,
     /// The socket's read and write timeouts (blocking mode).
     timeouts: SocketTimeouts,
@@ -71,6 +85,10 @@ pub struct Client {
     write_deadline: Option<Instant>,
     /// Once the close handshake started: when it gives up (`None` inside: no limit).
     close_deadline: Option<Option<Instant>>,
+    /// The keepalive schedule, if pings are on.
+    keepalive: Option<Keepalive>,
+    /// What stops blocking waits.
+    interrupt: Interrupt,
     shut_down: bool,
 }
 
@@ -93,17 +111,34 @@ impl Client {
         url: String,
         protocol: Option<String>,
     ) -> Client {
+        let limits = conn.limits();
+        let keepalive = Keepalive::new(limits.ping_interval, limits.ping_timeout, Instant::now());
         Client {
             transport,
             conn,
             url,
             protocol,
+            target: String::new(),
+            peer_headers: Vec::new(),
             nonblocking: true,
             timeouts: SocketTimeouts::default(),
             write_deadline: None,
             close_deadline: None,
+            keepalive,
+            interrupt: Interrupt::default(),
             shut_down: false,
         }
+    }
+
+    /// Records the opening handshake: its request target and the peer's headers.
+    pub(crate) fn with_handshake(
+        mut self,
+        target: String,
+        headers: Vec<(String, String)>,
+    ) -> Client {
+        self.target = target;
+        self.peer_headers = headers;
+        self
     }
 
     /// Runs a `poll_*` step to its end, or fails with [`WsError::WouldBlock`] in
@@ -140,12 +175,35 @@ impl Client {
         }
     }
 
-    /// The URL this client connected to.
+    /// The URL this client connected to; in the server role, the URL the client asked
+    /// for (scheme, its `Host` header, the request target).
     pub fn url(&self) -> &str {
         &self.url
     }
 
-    /// Subprotocol the server selected, if any.
+    /// The path of the opening handshake's request target, e.g. `/chat` (as sent: not
+    /// percent-decoded).
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or_default()
+    }
+
+    /// The query of the opening handshake's request target (after `?`), if any.
+    pub fn query(&self) -> Option<&str> {
+        self.target.split_once('?').map(|(_, q)| q)
+    }
+
+    /// The headers the peer sent in the opening handshake (names as sent): the client's
+    /// request in the server role, the server's response in the client role.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.peer_headers
+    }
+
+    /// Which end of the connection this is.
+    pub fn role(&self) -> crate::Role {
+        self.conn.role()
+    }
+
+    /// Subprotocol selected by the server (this one, in the server role), if any.
     pub fn protocol(&self) -> Option<&str> {
         self.protocol.as_deref()
     }
@@ -180,6 +238,12 @@ impl Client {
         self.conn.set_read_timeout(timeout);
     }
 
+    /// Makes blocking waits stop with [`WsError::Interrupted`] once `interrupt`'s flag
+    /// is set (see [`crate::interrupt`]).
+    pub fn set_interrupt(&mut self, interrupt: Interrupt) {
+        self.interrupt = interrupt;
+    }
+
     /// Whether the socket is in non-blocking mode.
     pub fn is_nonblocking(&self) -> bool {
         self.nonblocking
@@ -206,9 +270,30 @@ impl Client {
         if self.nonblocking {
             return Ok(());
         }
+        self.arm_left(interest, deadline::left(deadline))
+    }
+
+    /// [`Client::arm`] given what is left of the deadline (blocking mode only).
+    pub(super) fn arm_left(
+        &mut self,
+        interest: Interest,
+        left: Option<Duration>,
+    ) -> Result<(), WsError> {
+        let (tcp, cap) = (self.transport.tcp(), self.interrupt.slice());
         self.timeouts
-            .arm(self.transport.tcp(), interest, deadline)
+            .arm(tcp, interest, left, cap)
             .map_err(WsError::Io)
+    }
+
+    /// Whether blocking waits must stop when an interrupt flag is set.
+    pub(super) fn interruptible(&self) -> bool {
+        self.interrupt.slice().is_some()
+    }
+
+    /// In blocking mode, after a socket timeout: [`WsError::Interrupted`] if the
+    /// interrupt flag is set.
+    pub(super) fn check_interrupt(&self) -> Result<(), WsError> {
+        self.interrupt.check()
     }
 
     /// Local socket address.
@@ -216,7 +301,8 @@ impl Client {
         self.transport.tcp().local_addr().map_err(WsError::Io)
     }
 
-    /// Address of the server (after any `SIGIL_RESOLVE` override).
+    /// Address of the peer: the server (after any `SIGIL_RESOLVE` override), or the
+    /// client in the server role.
     pub fn peer_addr(&self) -> Result<SocketAddr, WsError> {
         self.transport.tcp().peer_addr().map_err(WsError::Io)
     }

@@ -1,14 +1,15 @@
 //! Receiving: one deadline for the whole receive, whatever arrives meanwhile.
 
 use std::io;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::connection::{Event, State};
 use crate::connector::Interest;
 use crate::error::{ProtocolError, WsError};
+use crate::keepalive::Due;
 use crate::limits::deadline_after;
 
-use super::deadline::{earlier, passed};
+use super::deadline::{earlier, left, passed};
 use super::send::Flush;
 use super::{is_would_block, yield_now, Client, Progress};
 
@@ -51,6 +52,14 @@ impl Client {
         self.poll_event(deadline, false)
     }
 
+    /// [`Client::poll_receive`] that also returns pings (already answered) and pongs.
+    pub fn poll_receive_event(
+        &mut self,
+        deadline: Option<Instant>,
+    ) -> Result<Progress<Event>, WsError> {
+        self.poll_event(deadline, true)
+    }
+
     fn poll_event(
         &mut self,
         deadline: Option<Instant>,
@@ -61,7 +70,7 @@ impl Client {
             self.check_alive()?;
             if let Some(close_deadline) = self.close_deadline {
                 if self.conn.state() == State::Closed {
-                    return Ok(match self.poll_finish_close(close_deadline) {
+                    return Ok(match self.poll_finish_close(close_deadline)? {
                         Progress::Done(()) => Progress::Done(self.peer_close_event()),
                         Progress::Wait(i, d) => Progress::Wait(i, d),
                     });
@@ -70,7 +79,16 @@ impl Client {
             if let Some(ev) = self.conn.next_event() {
                 self.note_output();
                 match ev {
-                    Event::Ping(_) | Event::Pong(_) if !control_too => continue,
+                    Event::Pong(ref payload) => {
+                        if let Some(k) = &mut self.keepalive {
+                            k.pong(payload);
+                        }
+                        if control_too {
+                            return Ok(Progress::Done(ev));
+                        }
+                        continue;
+                    }
+                    Event::Ping(_) if !control_too => continue,
                     Event::Close { .. } => {
                         self.start_close();
                         continue;
@@ -91,7 +109,14 @@ impl Client {
                 return Ok(yield_now());
             }
             reads += 1;
-            match self.read(deadline)? {
+            let read = match self.read(earlier(deadline, self.keepalive_deadline()))? {
+                Read::TimedOut if !passed(deadline) => match self.keep_alive()? {
+                    Some(read) => read,
+                    None => continue,
+                },
+                read => read,
+            };
+            match read {
                 Read::Data => {}
                 Read::Eof => {
                     let lost = self.conn.receive_eof();
@@ -112,9 +137,58 @@ impl Client {
         }
     }
 
-    /// How long a non-blocking receive may wait: until its deadline, or the write
-    /// deadline of output still queued.
+    /// When the keepalive needs the receive to wake up, while the connection is open.
+    fn keepalive_deadline(&self) -> Option<Instant> {
+        match &self.keepalive {
+            Some(k) if self.conn.state() == State::Open => k.deadline(),
+            _ => None,
+        }
+    }
+
+    /// The keepalive deadline passed during a receive: queues the ping that is due and
+    /// returns `None`, or, when a pong is overdue, reads what has already arrived (the
+    /// pong may be there: the user may have called late) and returns that read. When
+    /// nothing has arrived, the connection fails with 1011.
+    fn keep_alive(&mut self) -> Result<Option<Read>, WsError> {
+        let Some(k) = &mut self.keepalive else {
+            return Ok(None);
+        };
+        match k.due(Instant::now()) {
+            None => Ok(None),
+            Some(Due::Ping(payload)) => {
+                self.conn.ping(&payload)?;
+                self.note_output();
+                Ok(None)
+            }
+            Some(Due::PongOverdue) => match self.read_ready()? {
+                Read::Blocked => {
+                    let e = match self.conn.fail(ProtocolError::KeepaliveTimeout) {
+                        Event::Failed(e) => e,
+                        _ => ProtocolError::KeepaliveTimeout,
+                    };
+                    Err(self.failed(e))
+                }
+                read => Ok(Some(read)),
+            },
+        }
+    }
+
+    /// Reads once what has already arrived, without waiting: `Data`, `Eof` or
+    /// `Blocked`.
+    fn read_ready(&mut self) -> Result<Read, WsError> {
+        if self.nonblocking {
+            return self.read(None);
+        }
+        self.set_nonblocking(true)?;
+        let read = self.read(None);
+        self.set_nonblocking(false)?;
+        read
+    }
+
+    /// How long a non-blocking receive may wait: until its deadline, the keepalive's,
+    /// or the write deadline of output still queued.
     fn wait_deadline(&self, deadline: Option<Instant>) -> Option<Instant> {
+        let deadline = earlier(deadline, self.keepalive_deadline());
         if self.wants_write() {
             earlier(deadline, self.write_deadline)
         } else {
@@ -138,10 +212,14 @@ impl Client {
     /// Reads once into the connection, waiting until `deadline` at most.
     fn read(&mut self, deadline: Option<Instant>) -> Result<Read, WsError> {
         loop {
-            if passed(deadline) {
+            // One reading of the clock serves both the check and the socket timeout.
+            let left = left(deadline);
+            if left == Some(Duration::ZERO) {
                 return Ok(Read::TimedOut);
             }
-            self.arm(Interest::Readable, deadline)?;
+            if !self.nonblocking {
+                self.arm_left(Interest::Readable, left)?;
+            }
             let hint = self.conn.read_hint();
             let buf = self.conn.read_buffer(hint);
             match self.transport.read(buf) {
@@ -151,9 +229,13 @@ impl Client {
                     return Ok(Read::Data);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if is_would_block(&e) && self.nonblocking => return Ok(Read::Blocked),
+                Err(e) if is_would_block(&e) && self.nonblocking => {
+                    // An event loop may leave it waiting for long: hold no read buffer.
+                    self.conn.release_idle_input();
+                    return Ok(Read::Blocked);
+                }
                 // Blocking mode: the socket timeout expired; the deadline decides.
-                Err(e) if is_would_block(&e) => {}
+                Err(e) if is_would_block(&e) => self.check_interrupt()?,
                 Err(e) => return Err(self.fail_io(e)),
             }
         }

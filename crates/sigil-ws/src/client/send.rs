@@ -74,15 +74,16 @@ impl Client {
     }
 
     /// Writes queued output until done, blocked (non-blocking mode) or `deadline`
-    /// (the operation's own) passes; fails the connection at the write deadline.
+    /// (the operation's own) passes; fails the connection at the write deadline. An
+    /// interrupt leaves the rest queued.
     pub(super) fn flush_until(&mut self, deadline: Option<Instant>) -> Result<Flush, WsError> {
         // Most output is written at once: the first write skips the clock when nothing
         // can make it overrun a deadline (the socket's write timeout, if any, is at most
-        // the write timeout, which is what is left of a deadline that starts now).
+        // the write timeout, which is what is left of a deadline that starts now, and at
+        // most an interrupt slice) or outlast an interrupt slice.
+        let unbounded = self.conn.limits().write_timeout.is_none() && !self.interruptible();
         let mut check = deadline.is_some()
-            || !(self.nonblocking
-                || self.timeouts.is_set(Interest::Writable)
-                || self.conn.limits().write_timeout.is_none());
+            || !(self.nonblocking || self.timeouts.is_set(Interest::Writable) || unbounded);
         loop {
             if !self.wants_write() {
                 self.write_deadline = None;
@@ -109,7 +110,7 @@ impl Client {
                     return Ok(Flush::Blocked);
                 }
                 // Blocking mode: the socket timeout expired; the deadlines decide.
-                Err(e) if is_would_block(&e) => {}
+                Err(e) if is_would_block(&e) => self.check_interrupt()?,
                 Err(e) => return Err(self.fail_io(e)),
             }
         }

@@ -7,7 +7,10 @@
 //! socket and report progress with [`Connection::consume_output`].
 //!
 //! The opening handshake happens before a `Connection` exists (see
-//! [`crate::handshake`]); a new connection starts [`State::Open`]. Received bytes wait
+//! [`crate::handshake`] and [`crate::server`]); a new connection starts [`State::Open`].
+//! Its [`Role`] decides the masking direction (RFC 6455 §5.1): a client masks what it
+//! sends and fails on masked input, a server sends unmasked frames and fails (1002) on
+//! unmasked input, whose payloads it unmasks as they arrive. Received bytes wait
 //! in the input buffer (`connection/input.rs`) until they form a frame; data frames
 //! become messages in `connection/reassembly.rs`, compressed ones (permessage-deflate)
 //! through `connection/compressed.rs`.
@@ -19,13 +22,22 @@ mod reassembly;
 use crate::close::{CloseCode, CloseFrame};
 use crate::deflate::PerMessageDeflate;
 use crate::error::{ProtocolError, WsError};
-use crate::frame::{decode_header_ext, encode_frame, encode_unchecked, OpCode, RSV1};
+use crate::frame::{decode_header_ext, encode_unchecked, OpCode, MAX_CONTROL_PAYLOAD, RSV1};
 use crate::limits::Limits;
-use crate::mask::generate_mask_key;
+use crate::mask::{apply_mask, generate_mask_key};
 
 use compressed::{CompressedFrame, Inflated};
 use input::InputBuffer;
 use reassembly::{Reassembly, DIRECT_MIN};
+
+/// Which end of the connection this is (RFC 6455 §5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Masks every frame it sends; the peer's frames must not be masked.
+    Client,
+    /// Sends unmasked frames; the peer's frames must be masked.
+    Server,
+}
 
 /// Lifecycle of an established connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +84,7 @@ pub enum Event {
 /// Sans-I/O client side of an open WebSocket connection.
 #[derive(Debug)]
 pub struct Connection {
+    role: Role,
     limits: Limits,
     state: State,
     close_sent: bool,
@@ -92,9 +105,16 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// A connection in the [`State::Open`] state, right after a successful handshake.
+    /// A client connection in the [`State::Open`] state, right after a successful
+    /// handshake.
     pub fn new(limits: Limits) -> Connection {
+        Connection::with_role(limits, Role::Client)
+    }
+
+    /// A connection of either role in the [`State::Open`] state.
+    pub fn with_role(limits: Limits, role: Role) -> Connection {
         Connection {
+            role,
             limits,
             state: State::Open,
             close_sent: false,
@@ -108,6 +128,11 @@ impl Connection {
             deflate: None,
             inflating: None,
         }
+    }
+
+    /// Which end of the connection this is.
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     /// Current state.
@@ -199,6 +224,15 @@ impl Connection {
         }
     }
 
+    /// Frees the input buffer if it holds nothing (no part of a frame): for a driver
+    /// about to wait, so that thousands of idle connections hold no read buffer. The
+    /// next read allocates a small one again.
+    pub fn release_idle_input(&mut self) {
+        if self.input.data().is_empty() {
+            self.input = InputBuffer::new();
+        }
+    }
+
     /// Frees the buffers (input, message in progress, output) once the transport is
     /// gone: nothing will be read or written any more. State and close details stay.
     pub fn release_buffers(&mut self) {
@@ -233,15 +267,13 @@ impl Connection {
     /// Queues a ping (payload at most 125 bytes).
     pub fn ping(&mut self, payload: &[u8]) -> Result<(), WsError> {
         self.check_open()?;
-        self.compact_output();
-        encode_frame(
-            &mut self.out,
-            true,
-            OpCode::Ping,
-            payload,
-            Some(generate_mask_key()),
-        )
-        .map_err(|_| WsError::InvalidInput("ping payload longer than 125 bytes".into()))
+        if payload.len() > MAX_CONTROL_PAYLOAD {
+            return Err(WsError::InvalidInput(
+                "ping payload longer than 125 bytes".into(),
+            ));
+        }
+        self.queue(OpCode::Ping, payload);
+        Ok(())
     }
 
     /// Starts the closing handshake: queues `frame` and moves to [`State::Closing`].
@@ -318,8 +350,10 @@ impl Connection {
                     }
                     Err(e) => return Some(self.fail(e.into())),
                 };
-            if h.mask.is_some() {
-                return Some(self.fail(ProtocolError::MaskedFrame));
+            match (self.role, h.mask) {
+                (Role::Client, Some(_)) => return Some(self.fail(ProtocolError::MaskedFrame)),
+                (Role::Server, None) => return Some(self.fail(ProtocolError::UnmaskedFrame)),
+                _ => {}
             }
             if compression && self.is_compressed_frame(&h) {
                 if let Err(e) = self.begin_compressed_frame(&h) {
@@ -342,9 +376,14 @@ impl Connection {
                     let range = self.input.take(have);
                     let payload = &self.input.get(range)[h.header_len..];
                     let limit = self.limits.max_message_size;
-                    let started =
-                        self.message
-                            .begin_direct(h.opcode, h.fin, payload_len, payload, limit);
+                    let started = self.message.begin_direct(
+                        h.opcode,
+                        h.fin,
+                        payload_len,
+                        h.mask,
+                        payload,
+                        limit,
+                    );
                     self.input.set_want(0);
                     if let Err(e) = started {
                         return Some(self.fail(e));
@@ -357,6 +396,9 @@ impl Connection {
             self.input.set_want(0);
             let range = self.input.take(total);
             let payload = range.start + h.header_len..range.end;
+            if let Some(key) = h.mask {
+                apply_mask(self.input.get_mut(payload.clone()), key);
+            }
             if let Some(ev) = self.handle_frame(h.fin, h.opcode, payload) {
                 return Some(ev);
             }
@@ -458,15 +500,17 @@ impl Connection {
 
     /// [`Connection::queue`], with RSV1 set when `compressed` (permessage-deflate).
     fn queue_frame(&mut self, compressed: bool, opcode: OpCode, payload: &[u8]) {
+        if opcode != OpCode::Pong {
+            // The pong owed for a ping goes before anything queued after that ping.
+            self.release_pong();
+        }
         self.compact_output();
+        let mask = match self.role {
+            Role::Client => Some(generate_mask_key()),
+            Role::Server => None,
+        };
         let start = self.out.len();
-        encode_unchecked(
-            &mut self.out,
-            true,
-            opcode,
-            payload,
-            Some(generate_mask_key()),
-        );
+        encode_unchecked(&mut self.out, true, opcode, payload, mask);
         if compressed {
             self.out[start] |= RSV1;
         }
@@ -524,13 +568,25 @@ mod tests {
         let out = c.pending_output().to_vec();
         let mut pos = 0;
         while let Some((f, used)) = decode_frame(&out[pos..]).unwrap() {
-            assert!(f.mask.is_some(), "client frames must be masked");
+            let masked = c.role() == Role::Client;
+            assert_eq!(f.mask.is_some(), masked, "only client frames are masked");
             frames.push(f);
             pos += used;
         }
         assert_eq!(pos, out.len());
         c.consume_output(out.len());
         frames
+    }
+
+    /// Receives a large frame: its first 100 bytes, then the rest straight into the
+    /// message buffer, which offers exactly what the frame still needs.
+    fn receive_large(c: &mut Connection, frame: &[u8]) {
+        c.receive_bytes(&frame[..100]);
+        assert_eq!(c.next_event(), None);
+        let buf = c.read_buffer(c.read_hint());
+        assert_eq!(buf.len(), frame.len() - 100);
+        buf.copy_from_slice(&frame[100..]);
+        c.commit_read(frame.len() - 100);
     }
 
     fn feed(c: &mut Connection, bytes: &[u8]) -> Vec<Event> {
@@ -650,6 +706,44 @@ mod tests {
     }
 
     #[test]
+    fn idle_input_is_released_but_a_partial_frame_kept() {
+        let mut c = conn();
+        let hint = c.read_hint();
+        c.read_buffer(hint);
+        assert_eq!(c.input.capacity(), FIRST_READ_CHUNK);
+        c.release_idle_input();
+        assert_eq!(c.input.capacity(), 0, "nothing held while idle");
+        let frame = server_frame(true, OpCode::Text, b"hello");
+        feed(&mut c, &frame[..3]);
+        c.release_idle_input();
+        assert_eq!(
+            feed(&mut c, &frame[3..]),
+            [Event::Message(Message::Text("hello".into()))]
+        );
+    }
+
+    #[test]
+    fn owed_pong_goes_before_later_messages() {
+        let mut c = conn();
+        c.send_text("first").unwrap();
+        feed(&mut c, &server_frame(true, OpCode::Ping, b"p1"));
+        c.send_text("second").unwrap();
+        let frames = sent(&mut c);
+        let order: Vec<(OpCode, &[u8])> = frames
+            .iter()
+            .map(|f| (f.opcode, f.payload.as_slice()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (OpCode::Text, &b"first"[..]),
+                (OpCode::Pong, b"p1"),
+                (OpCode::Text, b"second")
+            ]
+        );
+    }
+
+    #[test]
     fn mid_frame_is_reported() {
         let mut c = conn();
         assert!(!c.mid_frame());
@@ -674,13 +768,7 @@ mod tests {
         let big = vec![0xffu8; DIRECT_MIN * 2];
         let frame = server_frame(true, OpCode::Text, &big);
         let mut c = conn();
-        c.receive_bytes(&frame[..100]);
-        assert_eq!(c.next_event(), None);
-        // The rest goes straight into the message buffer, at most what it still needs.
-        let buf = c.read_buffer(c.read_hint());
-        assert_eq!(buf.len(), frame.len() - 100);
-        buf.copy_from_slice(&frame[100..]);
-        c.commit_read(frame.len() - 100);
+        receive_large(&mut c, &frame);
         assert!(matches!(
             c.next_event(),
             Some(Event::Failed(e)) if e.close_code() == 1007
@@ -1021,12 +1109,93 @@ mod tests {
         assert_eq!(c.pending_output().len(), n - 2 + n);
     }
 
+    /// A frame as a client sends it: masked with a fixed key.
+    fn client_frame(fin: bool, op: OpCode, payload: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        encode_unchecked(&mut v, fin, op, payload, Some([0x37, 0xfa, 0x21, 0x3d]));
+        v
+    }
+
+    fn server_conn() -> Connection {
+        Connection::with_role(Limits::default(), Role::Server)
+    }
+
+    #[test]
+    fn server_role_unmasks_input_and_sends_unmasked() {
+        let mut c = server_conn();
+        assert_eq!(c.role(), Role::Server);
+        let big: Vec<u8> = (0..DIRECT_MIN * 2 + 3).map(|i| (i % 251) as u8).collect();
+        let mut data = client_frame(true, OpCode::Text, "héllo".as_bytes());
+        data.extend(client_frame(false, OpCode::Binary, &big[..DIRECT_MIN + 1]));
+        data.extend(client_frame(true, OpCode::Ping, b"p"));
+        data.extend(client_frame(
+            true,
+            OpCode::Continuation,
+            &big[DIRECT_MIN + 1..],
+        ));
+        data.extend(client_frame(true, OpCode::Binary, &big));
+        let expected = [
+            Event::Message(Message::Text("héllo".into())),
+            Event::Ping(b"p".to_vec()),
+            Event::Message(Message::Binary(big.clone())),
+            Event::Message(Message::Binary(big.clone())),
+        ];
+        for piece in [1, 7, 1000, 65_537, data.len()] {
+            let mut c = server_conn();
+            let mut events = Vec::new();
+            for chunk in data.chunks(piece) {
+                events.extend(feed(&mut c, chunk));
+            }
+            assert_eq!(events, expected, "piece size {piece}");
+        }
+        // Large frames straight into the message buffer, through read_buffer.
+        receive_large(&mut c, &client_frame(true, OpCode::Binary, &big));
+        assert_eq!(c.next_event(), Some(Event::Message(Message::Binary(big))));
+
+        c.send_text("hi").unwrap();
+        feed(&mut c, &client_frame(true, OpCode::Ping, b"q"));
+        c.ping(b"mine").unwrap();
+        let frames: Vec<(OpCode, Vec<u8>)> = sent(&mut c)
+            .into_iter()
+            .map(|f| (f.opcode, f.payload))
+            .collect();
+        assert_eq!(
+            frames,
+            [
+                (OpCode::Text, b"hi".to_vec()),
+                (OpCode::Pong, b"q".to_vec()),
+                (OpCode::Ping, b"mine".to_vec())
+            ]
+        );
+    }
+
+    #[test]
+    fn server_role_fails_unmasked_input_with_1002() {
+        let mut c = server_conn();
+        assert_failed(&mut c, &server_frame(true, OpCode::Text, b"hi"), 1002);
+        assert_eq!(c.failure(), Some(&ProtocolError::UnmaskedFrame));
+        // Invalid UTF-8 is found after unmasking, also in a large direct frame.
+        let mut c = server_conn();
+        let mut bad = vec![b'a'; DIRECT_MIN + 5];
+        bad[DIRECT_MIN] = 0xff;
+        assert_failed(&mut c, &client_frame(true, OpCode::Text, &bad), 1007);
+        let mut c = server_conn();
+        let text = "ok ✓".repeat(DIRECT_MIN / 4);
+        assert_eq!(
+            feed(&mut c, &client_frame(true, OpCode::Text, text.as_bytes())),
+            [Event::Message(Message::Text(text))]
+        );
+    }
+
     proptest! {
         #[test]
         fn prop_arbitrary_input_never_panics(
-            chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 0..20)
+            chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 0..20),
+            server in any::<bool>(),
         ) {
-            let mut c = Connection::new(Limits { max_frame_size: 1 << 16, max_message_size: 1 << 17, ..Limits::default() });
+            let role = if server { Role::Server } else { Role::Client };
+            let limits = Limits { max_frame_size: 1 << 16, max_message_size: 1 << 17, ..Limits::default() };
+            let mut c = Connection::with_role(limits, role);
             for chunk in &chunks {
                 c.receive_bytes(chunk);
                 while let Some(ev) = c.next_event() {

@@ -3,11 +3,13 @@
 //! Small frames arrive whole from the input buffer ([`Reassembly::frame`]). The payload
 //! of a large frame is instead received straight into the message's own buffer
 //! ([`Reassembly::begin_direct`], then [`Reassembly::direct_space`] and
-//! [`Reassembly::commit_direct`]), so big messages are not copied on the way in.
+//! [`Reassembly::commit_direct`]), so big messages are not copied on the way in; a
+//! masked one (server role) is unmasked in place once it is complete.
 
 use crate::deflate::PerMessageDeflate;
 use crate::error::ProtocolError;
 use crate::frame::OpCode;
+use crate::mask::apply_mask;
 
 use super::Message;
 
@@ -30,9 +32,21 @@ struct Partial {
 #[derive(Debug, Default)]
 pub(super) struct Reassembly {
     partial: Option<Partial>,
-    /// While a frame's payload is received directly: the end of what arrived so far in
-    /// `partial.data` (which is already sized for the whole payload), and the frame's FIN.
-    direct: Option<(usize, bool)>,
+    /// While a frame's payload is received directly: where it is in `partial.data`.
+    direct: Option<Direct>,
+}
+
+/// A frame's payload being received straight into the message buffer.
+#[derive(Debug)]
+struct Direct {
+    /// Where the payload starts in `partial.data` (which is already sized for all of it).
+    start: usize,
+    /// The end of what arrived so far.
+    filled: usize,
+    /// The frame's FIN bit.
+    fin: bool,
+    /// The frame's masking key (frames a server receives).
+    mask: Option<[u8; 4]>,
 }
 
 /// Validates UTF-8 appended since `*checked`, allowing an incomplete last character
@@ -200,12 +214,14 @@ impl Reassembly {
 
     /// Starts receiving the payload of a data frame (that passed
     /// [`Reassembly::check_frame`] against `limit`) straight into the message buffer;
-    /// `have` is the part already in the input buffer.
+    /// `have` is the part already in the input buffer, still masked with `mask` if the
+    /// frame is.
     pub(super) fn begin_direct(
         &mut self,
         opcode: OpCode,
         fin: bool,
         payload_len: usize,
+        mask: Option<[u8; 4]>,
         have: &[u8],
         limit: usize,
     ) -> Result<(), ProtocolError> {
@@ -235,7 +251,12 @@ impl Reassembly {
             start
         };
         p.data[start..start + have.len()].copy_from_slice(have);
-        self.direct = Some((start + have.len(), fin));
+        self.direct = Some(Direct {
+            start,
+            filled: start + have.len(),
+            fin,
+            mask,
+        });
         Ok(())
     }
 
@@ -247,31 +268,34 @@ impl Reassembly {
     /// Payload bytes the directly received frame still needs.
     pub(super) fn direct_remaining(&self) -> usize {
         match (&self.direct, &self.partial) {
-            (Some((filled, _)), Some(p)) => p.data.len() - filled,
+            (Some(d), Some(p)) => p.data.len() - d.filled,
             _ => 0,
         }
     }
 
     /// Where the rest of the directly received payload goes: exactly what it still needs.
     pub(super) fn direct_space(&mut self) -> Option<&mut [u8]> {
-        let (filled, _) = self.direct?;
+        let filled = self.direct.as_ref()?.filled;
         let p = self.partial.as_mut()?;
         Some(&mut p.data[filled..]).filter(|s| !s.is_empty())
     }
 
     /// Records `n` bytes written into [`Reassembly::direct_space`].
     pub(super) fn commit_direct(&mut self, n: usize) {
-        if let (Some((filled, _)), Some(p)) = (self.direct.as_mut(), &self.partial) {
-            *filled = (*filled + n).min(p.data.len());
+        if let (Some(d), Some(p)) = (self.direct.as_mut(), &self.partial) {
+            d.filled = (d.filled + n).min(p.data.len());
         }
     }
 
     /// Once the directly received payload is complete: the message it completes, if any.
     pub(super) fn finish_direct(&mut self) -> Result<Option<Message>, ProtocolError> {
-        match self.direct.take() {
-            Some((_, fin)) => self.fragment_done(fin),
-            None => Ok(None),
+        let Some(d) = self.direct.take() else {
+            return Ok(None);
+        };
+        if let (Some(key), Some(p)) = (d.mask, self.partial.as_mut()) {
+            apply_mask(&mut p.data[d.start..d.filled], key);
         }
+        self.fragment_done(d.fin)
     }
 
     /// Forgets the message in progress (the connection failed or closed).

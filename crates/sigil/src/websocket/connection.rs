@@ -1,6 +1,9 @@
 //! `(sigil %websocket)`: WebSocket connections as Scheme objects.
 //!
 //! Error policy:
+//! * an interrupt (Ctrl-C: the VM's interrupt flag) stops every blocking wait within
+//!   50 ms and raises the same `interrupt` condition as `sleep` (see
+//!   `sigil_ws::interrupt`): the connection stays usable, except after `ws-close`;
 //! * programming errors (bad URL syntax, unsupported scheme, wrong argument types,
 //!   bad options, sending on a closed connection, invalid close codes) raise a
 //!   condition (`websocket-error`, or `type-error` for wrong types);
@@ -18,6 +21,7 @@
 
 use std::any::{Any, TypeId};
 use std::os::fd::AsRawFd;
+use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -26,10 +30,12 @@ use sigil_lang::value::{Ctl, NativeObject, Object, Resume, Wait};
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
 use sigil_ws::limits::deadline_after;
-use sigil_ws::{Client, CloseFrame, Event, Interest, Message, Progress, State, WsError};
+use sigil_ws::{
+    Client, CloseFrame, Event, Interest, Interrupt, Message, Progress, Role, State, WsError,
+};
 
 use super::options::{parse_options, Options};
-use super::ws_error;
+use super::{opaque_mut, ws_error};
 
 /// Implements `NativeObject` for a type that holds no Scheme values and prints as
 /// `#<LABEL>` from its `label` field.
@@ -101,7 +107,7 @@ impl WsConnection {
 }
 
 /// The scheduler's wait for `fd` to be ready for `interest`, until `deadline` if any.
-fn wait_for(fd: i32, interest: Interest, deadline: Option<Instant>) -> Wait {
+pub(super) fn wait_for(fd: i32, interest: Interest, deadline: Option<Instant>) -> Wait {
     match (interest, deadline) {
         (Interest::Readable, Some(d)) => Wait::ReadableUntil(fd, d),
         (Interest::Readable, None) => Wait::Readable(fd),
@@ -155,13 +161,7 @@ fn set_last_error(vm: &mut Vm, e: Option<String>) {
 
 /// The connection behind a Scheme value.
 fn conn<'a>(vm: &'a mut Vm, who: &str, v: Value) -> NResult<&'a mut WsConnection> {
-    vm.heap
-        .obj_mut(v)
-        .and_then(|o| match o {
-            Object::Opaque(o) => o.as_any_mut().downcast_mut::<WsConnection>(),
-            _ => None,
-        })
-        .ok_or_else(|| Error::wrong_type(who, "a ws-connection", v))
+    opaque_mut(vm, who, "a ws-connection", v)
 }
 
 /// A message payload given as a string (text) or bytevector (binary).
@@ -191,9 +191,20 @@ fn payload(vm: &Vm, who: &str, v: Value) -> NResult<Payload> {
 
 // ---- natives ---------------------------------------------------------------------------
 
-/// What `ws-connection-socket` prints: the URL's host for TLS, the peer address for TCP.
+/// What `ws-connection-socket` prints: the URL's host for TLS, the peer address for TCP
+/// (and for TLS in the server role).
 fn socket_label(client: &Client) -> String {
-    if client.is_tls() {
+    if client.role() == Role::Server {
+        let kind = if client.is_tls() {
+            "tls-connection"
+        } else {
+            "tcp-socket"
+        };
+        match client.peer_addr() {
+            Ok(a) => format!("{kind} {a}"),
+            Err(_) => kind.to_string(),
+        }
+    } else if client.is_tls() {
         let host_port = url::Url::parse(client.url())
             .ok()
             .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
@@ -216,6 +227,13 @@ struct WsConnecting {
 
 labelled_native_object!(WsConnecting);
 
+/// The `interrupt` condition (the one `sleep` raises) for a wait the interrupt flag
+/// stopped; the flag is cleared, as the VM does when it reacts to it.
+pub(super) fn interrupted(vm: &mut Vm) -> Error {
+    vm.interrupt.store(false, Ordering::Relaxed);
+    Error::with("interrupt", "interrupted", vec![])
+}
+
 /// Errors in the URL or options are the caller's mistake: raise them. Their message
 /// names the URL when it matters (without its password), so it is not an irritant.
 fn is_usage_error(e: &WsError) -> bool {
@@ -231,10 +249,11 @@ fn is_usage_error(e: &WsError) -> bool {
 fn ws_connect_start(vm: &mut Vm, args: &[Value]) -> NResult {
     const WHO: &str = "ws-connect";
     let url = builtins::string(vm, WHO, args[0])?;
-    let options = match args.get(1) {
+    let mut options = match args.get(1) {
         Some(v) => parse_options(vm, *v)?,
         None => Options::default(),
     };
+    options.connect.interrupt = Interrupt::new(vm.interrupt.clone());
     if vm.suspendable {
         let connector = match sigil_ws::Connector::start(&url, &options.connect) {
             Ok(c) => c,
@@ -248,6 +267,7 @@ fn ws_connect_start(vm: &mut Vm, args: &[Value]) -> NResult {
     }
     match sigil_ws::connect(&url, &options.connect) {
         Ok(client) => Ok(connected(vm, client)),
+        Err(WsError::Interrupted) => Err(interrupted(vm)),
         Err(e) if is_usage_error(&e) => Err(ws_error(WHO, e, vec![])),
         Err(e) => Ok(connect_failed(vm, e)),
     }
@@ -274,14 +294,14 @@ fn ws_connect_finish(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     }
 }
 
-/// `#f` for a failed connect, recording why for `ws-last-error`.
-fn connect_failed(vm: &mut Vm, e: WsError) -> Value {
+/// `#f` for a failed connect (or accept), recording why for `ws-last-error`.
+pub(super) fn connect_failed(vm: &mut Vm, e: WsError) -> Value {
     set_last_error(vm, Some(e.to_string()));
     Value::Bool(false)
 }
 
-/// Wraps an open client as a `ws-connection`.
-fn connected(vm: &mut Vm, client: Client) -> Value {
+/// Wraps an open connection (either role) as a `ws-connection`.
+pub(super) fn connected(vm: &mut Vm, client: Client) -> Value {
     set_last_error(vm, None);
     let socket = vm.heap.alloc(Object::Opaque(Box::new(WsSocket {
         label: socket_label(&client),
@@ -316,8 +336,12 @@ fn send_with(
     let in_task = vm.suspendable;
     let c = conn(vm, who, conn_v)?;
     let r = c.set_mode(in_task).and_then(|()| op(&mut c.client));
+    let flush = c.nonblocking && c.client.wants_write();
+    if let Err(WsError::Interrupted) = r {
+        return Err(interrupted(vm));
+    }
     sent(who, r, conn_v)?;
-    Ok(Value::Bool(c.nonblocking && c.client.wants_write()))
+    Ok(Value::Bool(flush))
 }
 
 /// Sends the string (as text, when `text_ok`) or bytevector `data_v` on `conn_v`
@@ -381,7 +405,8 @@ fn ws_flush(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
 /// What a receive produced, detached from the connection borrow.
 enum Received {
     Text(String),
-    Binary(Vec<u8>),
+    /// A binary message, a ping or a pong (the symbol naming it) and its bytes.
+    Bytes(&'static str, Vec<u8>),
     Closed,
     Failed(String),
 }
@@ -393,20 +418,35 @@ enum Received {
 /// parks the task until the socket is readable or the deadline passes, as often as
 /// needed.
 fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    const WHO: &str = "ws-receive";
+    receive(vm, args, "ws-receive", Client::poll_receive)
+}
+
+/// `(%ws-receive-event conn [deadline])`: like `%ws-receive`, and also `(ping . bytevector)`
+/// and `(pong . bytevector)` for the pings (already answered) and pongs that arrive.
+fn ws_receive_event(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
+    receive(vm, args, "ws-receive-event", Client::poll_receive_event)
+}
+
+/// The receive natives: one `step` of a receive (with or without control events).
+fn receive(
+    vm: &mut Vm,
+    args: &[Value],
+    who: &str,
+    step: fn(&mut Client, Option<Instant>) -> Result<Progress<Event>, WsError>,
+) -> NResult<Ctl> {
     let in_task = vm.suspendable;
     let token = args.get(1).copied();
-    let c = conn(vm, WHO, args[0])?;
+    let c = conn(vm, who, args[0])?;
     if c.client.state() == State::Closed {
         return finish_receive(vm, Received::Closed);
     }
     let deadline = match token {
-        Some(t) => token_deadline(WHO, t)?,
+        Some(t) => token_deadline(who, t)?,
         None => deadline_after(c.client.limits().read_timeout),
     };
     let got = match c
         .set_mode(in_task)
-        .and_then(|()| c.client.poll_receive(deadline))
+        .and_then(|()| step(&mut c.client, deadline))
     {
         Ok(Progress::Wait(interest, until)) => {
             return Ok(match token {
@@ -415,8 +455,11 @@ fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
             })
         }
         Ok(Progress::Done(Event::Message(Message::Text(s)))) => Received::Text(s),
-        Ok(Progress::Done(Event::Message(Message::Binary(b)))) => Received::Binary(b),
+        Ok(Progress::Done(Event::Message(Message::Binary(b)))) => Received::Bytes("binary", b),
+        Ok(Progress::Done(Event::Ping(p))) => Received::Bytes("ping", p),
+        Ok(Progress::Done(Event::Pong(p))) => Received::Bytes("pong", p),
         Ok(Progress::Done(_)) | Err(WsError::ConnectionClosed) => Received::Closed,
+        Err(WsError::Interrupted) => return Err(interrupted(vm)),
         Err(e) => Received::Failed(e.to_string()),
     };
     finish_receive(vm, got)
@@ -430,9 +473,9 @@ fn finish_receive(vm: &mut Vm, got: Received) -> NResult<Ctl> {
             let s = vm.heap.string(s);
             (None, vm.heap.cons(Value::sym("text"), s))
         }
-        Received::Binary(b) => {
+        Received::Bytes(kind, b) => {
             let b = vm.heap.bytes(b);
-            (None, vm.heap.cons(Value::sym("binary"), b))
+            (None, vm.heap.cons(Value::sym(kind), b))
         }
         Received::Closed => (None, Value::sym("closed")),
         Received::Failed(e) => (Some(e), Value::Bool(false)),
@@ -461,6 +504,8 @@ fn ws_close(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     let _ = c.set_mode(in_task);
     match c.client.poll_close(&frame) {
         Ok(Progress::Wait(interest, deadline)) => Ok(c.park(interest, deadline)),
+        // The socket is shut down: the connection is closed.
+        Err(WsError::Interrupted) => Err(interrupted(vm)),
         // Network errors while closing are ignored: the socket is shut down either way.
         Ok(Progress::Done(())) | Err(_) => {
             c.client.shutdown();
@@ -570,6 +615,52 @@ fn close_reason(vm: &mut Vm, args: &[Value]) -> NResult {
     Ok(optional_string(vm, r))
 }
 
+/// `(ws-connection-path conn)`: the path of the opening handshake's request target.
+fn connection_path(vm: &mut Vm, args: &[Value]) -> NResult {
+    let path = conn(vm, "ws-connection-path", args[0])?
+        .client
+        .path()
+        .to_string();
+    Ok(vm.heap.string(path))
+}
+
+/// `(ws-connection-query conn)`: its query (after `?`), or `#f`.
+fn connection_query(vm: &mut Vm, args: &[Value]) -> NResult {
+    let q = conn(vm, "ws-connection-query", args[0])?
+        .client
+        .query()
+        .map(str::to_owned);
+    Ok(optional_string(vm, q))
+}
+
+/// `(ws-connection-headers conn)`: the headers the peer sent in the opening handshake
+/// (the request's for a server, the response's for a client), as an alist of
+/// `("name" . "value")` strings, names in lower case, in the order sent.
+fn connection_headers(vm: &mut Vm, args: &[Value]) -> NResult {
+    let headers = conn(vm, "ws-connection-headers", args[0])?
+        .client
+        .headers()
+        .to_vec();
+    let mut list = Value::Null;
+    for (name, value) in headers.into_iter().rev() {
+        let name = vm.heap.string(name.to_ascii_lowercase());
+        let value = vm.heap.string(value);
+        let entry = vm.heap.cons(name, value);
+        list = vm.heap.cons(entry, list);
+    }
+    Ok(list)
+}
+
+/// `(ws-connection-peer-address conn)`: the peer's address, `"IP:port"`.
+fn connection_peer_address(vm: &mut Vm, args: &[Value]) -> NResult {
+    let addr = conn(vm, "ws-connection-peer-address", args[0])?
+        .client
+        .peer_addr()
+        .ok()
+        .map(|a| a.to_string());
+    Ok(optional_string(vm, addr))
+}
+
 fn last_error(vm: &mut Vm, _args: &[Value]) -> NResult {
     let e = vm
         .host
@@ -589,6 +680,7 @@ pub fn register(reg: &mut Registry) {
     reg.simple("%ws-ping", 1, Some(2), ws_ping);
     reg.control("%ws-flush", 2, Some(2), ws_flush);
     reg.control("%ws-receive", 1, Some(2), ws_receive);
+    reg.control("%ws-receive-event", 1, Some(2), ws_receive_event);
     reg.control("ws-close", 1, Some(3), ws_close);
     reg.simple("ws-connection?", 1, Some(1), is_connection);
     reg.simple("ws-connected?", 1, Some(1), is_connected);
@@ -601,6 +693,15 @@ pub fn register(reg: &mut Registry) {
         1,
         Some(1),
         connection_extensions,
+    );
+    reg.simple("ws-connection-path", 1, Some(1), connection_path);
+    reg.simple("ws-connection-query", 1, Some(1), connection_query);
+    reg.simple("ws-connection-headers", 1, Some(1), connection_headers);
+    reg.simple(
+        "ws-connection-peer-address",
+        1,
+        Some(1),
+        connection_peer_address,
     );
     reg.simple("ws-close-code", 1, Some(1), close_code);
     reg.simple("ws-close-reason", 1, Some(1), close_reason);

@@ -7,7 +7,9 @@ use sigil_lang::builtins;
 use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
 use sigil_ws::deflate::params::WINDOW_BITS;
-use sigil_ws::{ConnectOptions, DeflateConfig, ResolveOverride};
+use sigil_ws::proxy::Proxy;
+use sigil_ws::redirect::MaxRedirects;
+use sigil_ws::{ConnectOptions, DeflateConfig, Limits, ProxySetting, ResolveOverride};
 
 use super::ws_error;
 
@@ -20,7 +22,7 @@ pub(crate) struct Options {
 
 /// A timeout in seconds: a positive real. Fractions are fine; one too large for a
 /// deadline (`+inf.0` included) means no limit.
-fn seconds(vm: &Vm, who: &str, v: Value) -> NResult<Duration> {
+pub(crate) fn seconds(vm: &Vm, who: &str, v: Value) -> NResult<Duration> {
     let s = builtins::real(vm, who, v)?;
     if s.is_nan() || s <= 0.0 {
         return Err(ws_error(
@@ -35,18 +37,66 @@ fn seconds(vm: &Vm, who: &str, v: Value) -> NResult<Duration> {
 }
 
 /// A timeout that `#f` turns off.
-fn optional_seconds(vm: &Vm, who: &str, v: Value) -> NResult<Option<Duration>> {
+pub(crate) fn optional_seconds(vm: &Vm, who: &str, v: Value) -> NResult<Option<Duration>> {
     match v {
         Value::Bool(false) => Ok(None),
         _ => seconds(vm, who, v).map(Some),
     }
 }
 
-fn strings(vm: &Vm, who: &str, v: Value) -> NResult<Vec<String>> {
+/// The `proxy` option: a proxy URL (checked now), or `#f` for none.
+fn proxy(vm: &Vm, who: &str, v: Value) -> NResult<ProxySetting> {
+    if let Value::Bool(false) = v {
+        return Ok(ProxySetting::Direct);
+    }
+    let spec = builtins::string(vm, who, v)?;
+    Proxy::parse(&spec).map_err(|e| ws_error(who, e, vec![]))?;
+    Ok(ProxySetting::Url(spec))
+}
+
+/// A list of strings.
+pub(crate) fn strings(vm: &Vm, who: &str, v: Value) -> NResult<Vec<String>> {
     builtins::list(vm, who, v)?
         .into_iter()
         .map(|s| builtins::string(vm, who, s))
         .collect()
+}
+
+/// The entries of the options alist `v` of the procedure `who`: each key (a symbol),
+/// its name and its value.
+pub(crate) fn entries(vm: &Vm, who: &str, v: Value) -> NResult<Vec<(Value, String, Value)>> {
+    let mut out = Vec::new();
+    for entry in builtins::list(vm, who, v)? {
+        let (key, val) = vm
+            .heap
+            .pair(entry)
+            .ok_or_else(|| Error::wrong_type(who, "an option (key . value)", entry))?;
+        let name = builtins::symbol(who, key)?.name().to_string();
+        out.push((key, name, val));
+    }
+    Ok(out)
+}
+
+/// Sets the limit that the option `name` (shared by `ws-connect` and `ws-listen`)
+/// stands for; `false` if `name` is not one of them.
+pub(crate) fn limit_option(
+    vm: &Vm,
+    who: &str,
+    name: &str,
+    val: Value,
+    limits: &mut Limits,
+) -> NResult<bool> {
+    match name {
+        "close-timeout" => limits.close_timeout = seconds(vm, who, val)?,
+        "read-timeout" => limits.read_timeout = optional_seconds(vm, who, val)?,
+        "write-timeout" => limits.write_timeout = optional_seconds(vm, who, val)?,
+        "max-message-size" => limits.max_message_size = builtins::index(who, val)?,
+        "max-frame-size" => limits.max_frame_size = builtins::index(who, val)?,
+        "ping-interval" => limits.ping_interval = optional_seconds(vm, who, val)?,
+        "ping-timeout" => limits.ping_timeout = optional_seconds(vm, who, val)?,
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 /// A boolean.
@@ -70,8 +120,8 @@ fn in_range(who: &str, key: &str, range: RangeInclusive<u8>, v: Value) -> NResul
 }
 
 /// The `compression` option: `#f` (off), `#t` (the default offer) or an alist of the
-/// offer's parameters (see docs/websocket.md).
-fn compression(vm: &Vm, who: &str, v: Value) -> NResult<Option<DeflateConfig>> {
+/// offer's parameters (see docs/websocket.md); for `ws-listen`, the server's settings.
+pub(crate) fn compression(vm: &Vm, who: &str, v: Value) -> NResult<Option<DeflateConfig>> {
     let entries = match v {
         Value::Bool(false) => return Ok(None),
         Value::Bool(true) => return Ok(Some(DeflateConfig::default())),
@@ -115,15 +165,12 @@ fn compression(vm: &Vm, who: &str, v: Value) -> NResult<Option<DeflateConfig>> {
 pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
     const WHO: &str = "ws-connect";
     let mut o = Options::default();
-    for entry in builtins::list(vm, WHO, v)? {
-        let (key, val) = vm
-            .heap
-            .pair(entry)
-            .ok_or_else(|| Error::wrong_type(WHO, "an option (key . value)", entry))?;
-        let key = builtins::symbol(WHO, key)?;
-        let name = key.name();
+    for (key, name, val) in entries(vm, WHO, v)? {
         let who = &format!("{WHO}: option {name}");
         let limits = &mut o.connect.limits;
+        if limit_option(vm, who, &name, val, limits)? {
+            continue;
+        }
         match &*name {
             "headers" => {
                 for h in builtins::list(vm, who, val)? {
@@ -142,11 +189,8 @@ pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
             "origin" => o.connect.request.origin = Some(builtins::string(vm, who, val)?),
             "compression" => o.connect.request.deflate = compression(vm, who, val)?,
             "timeout" | "connect-timeout" => limits.connect_timeout = seconds(vm, who, val)?,
-            "close-timeout" => limits.close_timeout = seconds(vm, who, val)?,
-            "read-timeout" => limits.read_timeout = optional_seconds(vm, who, val)?,
-            "write-timeout" => limits.write_timeout = optional_seconds(vm, who, val)?,
-            "max-message-size" => limits.max_message_size = builtins::index(who, val)?,
-            "max-frame-size" => limits.max_frame_size = builtins::index(who, val)?,
+            "proxy" => o.connect.proxy = proxy(vm, who, val)?,
+            "max-redirects" => o.connect.max_redirects = MaxRedirects(builtins::index(who, val)?),
             "ca-file" => {
                 let path = builtins::string(vm, who, val)?;
                 let pem = std::fs::read(&path).map_err(|e| {
@@ -173,8 +217,9 @@ pub(crate) fn parse_options(vm: &Vm, v: Value) -> NResult<Options> {
                     WHO,
                     "unknown option (expected headers, protocols, origin, compression, timeout, \
                      read-timeout, write-timeout, close-timeout, max-message-size, \
-                     max-frame-size, ca-file, ca-pem or resolve)",
-                    vec![Value::Sym(key)],
+                     max-frame-size, ca-file, ca-pem, resolve, ping-interval, ping-timeout, \
+                     proxy or max-redirects)",
+                    vec![key],
                 ))
             }
         }

@@ -13,10 +13,13 @@ use crate::read::reader::{ReadError, Reader};
 use crate::read::syntax::Span;
 use crate::run::ctx::Ctx;
 use crate::run::datum;
+use crate::run::native::{Ctl, Descriptor, Resume, Wait};
 use crate::run::printer;
 use crate::run::value::{Error, NResult, Object, Port, Value};
 use std::any::TypeId;
 use std::io::{BufRead, Write};
+use std::os::fd::AsFd;
+use std::rc::Rc;
 
 /// Per-machine port state, kept as host data.
 struct PortState {
@@ -267,12 +270,81 @@ fn read_string(ctx: &mut Ctx, k: usize, port: Option<Value>) -> NResult {
     Ok(ctx.string(s))
 }
 
-/// `(char-ready? [port])`: always `#t` (input is read whole or a line at a time).
+/// `(char-ready? [port])`: whether `read-char` would return at once.
 #[native("char-ready?")]
 fn char_ready(ctx: &mut Ctx, port: Option<Value>) -> NResult<bool> {
     let port = port_or_current(ctx, port, Std::Input)?;
+    input_ready(ctx, port)
+}
+
+/// `(wait-for-input [port])`: waits until `port` (the current input port by default) has
+/// input that `read-char` takes at once, a character or the end of the input. Inside a
+/// `(sigil async)` task only the task waits; outside one the thread does (Ctrl-C stops
+/// it). Only standard input can make it wait: string and file ports hold their text.
+#[native("wait-for-input")]
+fn wait_for_input(ctx: &mut Ctx, port: Option<Value>) -> NResult<Ctl> {
+    let port = port_or_current(ctx, port, Std::Input)?;
+    if input_ready(ctx, port)? {
+        return Ok(Ctl::Return(Value::Unspecified));
+    }
+    let stdin = Descriptor::new(Rc::new(std::io::stdin()));
+    Ok(Ctl::Park(Wait::Readable(stdin), Resume::Retry))
+}
+
+/// Whether input port `port` has input `read-char` takes at once (or is at its end).
+fn input_ready(ctx: &mut Ctx, port: Value) -> NResult<bool> {
     input(ctx, port)?;
-    Ok(true)
+    if !matches!(ctx.heap().obj(port), Some(Object::Port(Port::Stdin))) {
+        return Ok(true);
+    }
+    let st = state(ctx)?;
+    if st.stdin_pos < st.stdin.len() || st.stdin_eof {
+        return Ok(true);
+    }
+    Ok(match stdin_probe() {
+        Probe::Input => true,
+        // A terminal reports its end (Ctrl-D) once: remember it.
+        Probe::End => {
+            st.stdin_eof = true;
+            true
+        }
+        Probe::Nothing => false,
+    })
+}
+
+/// What standard input has to read at once.
+enum Probe {
+    /// Some input.
+    Input,
+    /// Its end.
+    End,
+    /// Nothing yet.
+    Nothing,
+}
+
+/// Looks at standard input without waiting: what std's buffer holds (which `fill_stdin`
+/// reads first), else what one read with the descriptor made non-blocking brings into
+/// that buffer, or the end of the input.
+fn stdin_probe() -> Probe {
+    use rustix::fs::{fcntl_getfl, fcntl_setfl, OFlags};
+    let stdin = std::io::stdin();
+    let fd = stdin.as_fd();
+    let Ok(flags) = fcntl_getfl(fd) else {
+        return Probe::Input;
+    };
+    if fcntl_setfl(fd, flags | OFlags::NONBLOCK).is_err() {
+        return Probe::Input;
+    }
+    let probe = stdin.lock().fill_buf().map(|b| b.is_empty());
+    // The descriptor is shared (a terminal, say): it is blocking again at once.
+    let _ = fcntl_setfl(fd, flags);
+    match probe {
+        Ok(false) => Probe::Input,
+        Ok(true) => Probe::End,
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Probe::Nothing,
+        // Errors are the reader's to report.
+        Err(_) => Probe::Input,
+    }
 }
 
 /// The `#!fold-case` setting of input port `port` (checked by `input` first).
@@ -538,6 +610,7 @@ pub fn register(reg: &mut Registry) {
         READ_LINE,
         READ_STRING,
         CHAR_READY,
+        WAIT_FOR_INPUT,
         READ,
         OPEN_INPUT_STRING,
         OPEN_OUTPUT_STRING,
