@@ -7,6 +7,7 @@
 //! seed (`PROPTEST_RNG_SEED` in `.ci/run`).
 
 use proptest::prelude::*;
+use sigil_lang::read::number_format::format_float;
 use sigil_lang::read::reader;
 use sigil_lang::run::printer::{render, Style};
 use sigil_lang::Interpreter;
@@ -24,6 +25,10 @@ const ATOMS: &[&str] = &[
     "1e308",
     "+inf.0",
     "99999999999999999999",
+    "1/3",
+    "-7/2",
+    "+i",
+    "1.5-2.5i",
     "#t",
     "#f",
     "#\\a",
@@ -135,6 +140,18 @@ const DATA_ATOMS: &[&str] = &[
     "-nan.0",
     "#x-1F",
     "#e1.5e1",
+    "1/3",
+    "-22/7",
+    "#e1.5",
+    "+i",
+    "-i",
+    "1+2i",
+    "-1/2+3/4i",
+    "1.5-2.5i",
+    "+inf.0i",
+    "-0.0+0.0i",
+    "1@0",
+    "2@1",
     "123456789012345678901234567890",
     "#t",
     "#false",
@@ -179,6 +196,84 @@ fn print_all(interp: &mut Interpreter, src: &str, style: Style) -> Option<Vec<St
         out.push(render(interp.heap(), v, style));
     }
     Some(out)
+}
+
+/// Source text of a number of any kind: fixnums (small and any), bignums, exact ratios,
+/// flonums (any bits, infinities, NaN, `-0.0`, subnormals), exact and inexact complex
+/// numbers.
+fn number() -> impl Strategy<Value = String> {
+    let integer = prop_oneof![
+        (-1000i64..1000).prop_map(|i| i.to_string()),
+        any::<i64>().prop_map(|i| i.to_string()),
+        "-?[1-9][0-9]{18,60}",
+    ];
+    let float = prop_oneof![
+        any::<f64>().prop_map(format_float),
+        prop::sample::select(&["0.0", "-0.0", "+inf.0", "-inf.0", "+nan.0", "5e-324", "0.5"][..])
+            .prop_map(str::to_string),
+    ];
+    let ratio = (integer.clone(), integer.clone()).prop_map(|(n, d)| format!("(/ {n} {d})"));
+    let real = prop_oneof![integer, ratio, float];
+    prop_oneof![
+        2 => real.clone(),
+        1 => (real.clone(), real).prop_map(|(a, b)| format!("(make-rectangular {a} {b})")),
+    ]
+}
+
+/// The numeric procedures random arithmetic calls, with how many arguments.
+const NUMERIC_OPS: &[(&str, usize)] = &[
+    ("+", 2),
+    ("-", 2),
+    ("*", 2),
+    ("/", 2),
+    ("/", 1),
+    ("=", 2),
+    ("<", 2),
+    ("max", 2),
+    ("expt", 2),
+    ("quotient", 2),
+    ("modulo", 2),
+    ("floor/", 2),
+    ("truncate-remainder", 2),
+    ("gcd", 2),
+    ("lcm", 2),
+    ("rationalize", 2),
+    ("atan", 2),
+    ("log", 2),
+    ("make-rectangular", 2),
+    ("make-polar", 2),
+    ("eqv?", 2),
+    ("number->string", 2),
+    ("abs", 1),
+    ("sqrt", 1),
+    ("exact-integer-sqrt", 1),
+    ("exp", 1),
+    ("log", 1),
+    ("sin", 1),
+    ("asin", 1),
+    ("atan", 1),
+    ("exact", 1),
+    ("inexact", 1),
+    ("round", 1),
+    ("floor", 1),
+    ("numerator", 1),
+    ("denominator", 1),
+    ("magnitude", 1),
+    ("angle", 1),
+    ("square", 1),
+    ("odd?", 1),
+    ("nan?", 1),
+    ("integer?", 1),
+    ("number->string", 1),
+];
+
+/// A call of a numeric procedure on random numbers, as source text.
+fn numeric_call() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(NUMERIC_OPS),
+        prop::collection::vec(number(), 2),
+    )
+        .prop_map(|((op, arity), args)| format!("({op} {})", args[..arity].join(" ")))
 }
 
 fn program() -> impl Strategy<Value = String> {
@@ -431,11 +526,52 @@ proptest! {
     }
 
     #[test]
+    fn arithmetic_on_any_numbers_ends_in_a_value_or_an_error(src in numeric_call()) {
+        let mut interp = Interpreter::new();
+        if let Err(e) = interp.eval_str(&src) {
+            prop_assert!(!e.message.contains("panicked"), "{}: {}", src, e.message);
+        }
+    }
+
+    #[test]
     fn evaluator_never_panics_on_random_programs(src in program()) {
         let mut interp = Interpreter::new();
         interp.set_output(Box::new(std::io::sink()));
         let _ = interp.eval_str(&src);
         // The interpreter still works afterwards.
         prop_assert_eq!(interp.eval_str("(+ 1 2)").map(|v| interp.write(v)).ok(), Some("3".to_string()));
+    }
+}
+
+/// Exact results too large to hold are refused at once (not computed for minutes or
+/// allocated in gigabytes); inexact ones overflow to an infinity.
+#[test]
+fn huge_powers_raise_or_overflow() {
+    let mut interp = Interpreter::new();
+    let too_large = "exact result too large (more than 67108864 bits)";
+    for src in [
+        "(expt 2 (expt 10 10))",
+        "(expt -3 (+ 1 (expt 10 30)))",
+        "(expt 1/2 (expt 10 10))",
+        "(expt 2/3 (- (expt 10 10)))",
+        "(expt 1+i (expt 10 10))",
+        "(expt 10 (expt 2 26))",
+    ] {
+        let e = interp.eval_str(src).map(|v| interp.write(v));
+        let message = e.expect_err(src).message;
+        assert!(message.contains(too_large), "{src}: {message}");
+    }
+    for (src, want) in [
+        ("(expt 2.0 (expt 10 10))", "+inf.0"),
+        ("(expt 0.5 (expt 10 10))", "0.0"),
+        ("(expt 1 (expt 10 30))", "1"),
+        ("(expt -1 (expt 10 30))", "1"),
+        ("(expt 0 (expt 10 30))", "0"),
+        ("(exact->inexact (expt 7 100000))", "+inf.0"),
+        ("(string->number \"#e1e1000000\")", "#f"),
+        ("(string->number \"1e1000000\")", "+inf.0"),
+    ] {
+        let got = interp.eval_str(src).map(|v| interp.write(v));
+        assert_eq!(got.ok().as_deref(), Some(want), "{src}");
     }
 }

@@ -54,6 +54,7 @@ fn datum_eq(a: &Syn, b: &Syn) -> bool {
         (Sexp::Char(x), Sexp::Char(y)) => x == y,
         (Sexp::Str(x), Sexp::Str(y)) => x == y,
         (Sexp::Big(x), Sexp::Big(y)) => x == y,
+        (Sexp::Number(x), Sexp::Number(y)) => x == y,
         _ => false,
     }
 }

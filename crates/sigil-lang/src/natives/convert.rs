@@ -3,13 +3,13 @@
 //! borrow from the heap (`&str`, `&[u8]`, `&[Value]`, `&T` of an opaque object) cost no
 //! copy; a native that takes one cannot also take `&mut Ctx` (the borrow checker says so).
 
+use crate::read::number_syntax::Number;
 use crate::read::symbol::Symbol;
 use crate::run::ctx::Ctx;
 use crate::run::heap::Heap;
-use crate::run::numeric::{self, Num};
+use crate::run::numeric;
 use crate::run::value::{Error, NResult, NativeObject, Value};
 use num_bigint::BigInt;
-use num_traits::ToPrimitive;
 use std::borrow::Cow;
 use std::fmt::Display;
 use std::marker::PhantomData;
@@ -248,13 +248,9 @@ impl IntoValue for usize {
 }
 
 impl FromValue<'_> for f64 {
-    /// Any real number; exact integers are converted.
+    /// Any real number; exact ones are converted to the nearest flonum.
     fn from_value(heap: &Heap, v: Value) -> Option<Self> {
-        match v {
-            Value::Float(f) => Some(f),
-            Value::Int(i) => Some(i as f64),
-            _ => heap.big(v).and_then(ToPrimitive::to_f64),
-        }
+        numeric::real_to_f64(heap, v)
     }
     fn expected() -> Cow<'static, str> {
         "a number".into()
@@ -267,7 +263,7 @@ impl IntoValue for f64 {
     }
 }
 
-impl FromValue<'_> for Num {
+impl FromValue<'_> for Number {
     /// Any number, taken apart for arithmetic.
     fn from_value(heap: &Heap, v: Value) -> Option<Self> {
         numeric::num(heap, v).ok()
@@ -277,7 +273,7 @@ impl FromValue<'_> for Num {
     }
 }
 
-impl IntoValue for Num {
+impl IntoValue for Number {
     fn into_value(self, ctx: &mut Ctx) -> Value {
         numeric::from_num(&mut ctx.vm.heap, self)
     }

@@ -5,7 +5,9 @@
 //! is not number syntax is a symbol, so names such as `1+` or `λ` read as symbols; the
 //! printer puts bars around any symbol whose name is not an R7RS identifier.
 
-use crate::read::number_syntax::{is_number_syntax, parse_number, Number, NumberError};
+use crate::read::number_syntax::{
+    is_number_syntax, parse_number, Number, NumberError, MAX_EXACT_EXPONENT,
+};
 use crate::read::symbol::Symbol;
 use crate::read::syntax::{Sexp, Span};
 use std::rc::Rc;
@@ -285,7 +287,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// `text` as a number, `None` when it is not number syntax (a symbol), or an error for
-    /// number syntax Sigil cannot represent.
+    /// an exact number too large to make (`#e1e1000000`).
     fn number(&self, text: &str, span: Span) -> Result<Option<Sexp>, ReadError> {
         let b = text.as_bytes();
         let may_be_number = b[0].is_ascii_digit()
@@ -298,10 +300,14 @@ impl<'a> Lexer<'a> {
             Ok(Number::Fixnum(i)) => Ok(Some(Sexp::Int(i))),
             Ok(Number::Big(b)) => Ok(Some(Sexp::Big(Rc::new(b)))),
             Ok(Number::Flonum(x)) => Ok(Some(Sexp::Float(x))),
+            Ok(n) => Ok(Some(Sexp::Number(Rc::new(n)))),
             Err(NumberError::NotANumber) => Ok(None),
-            Err(NumberError::Unsupported(what)) => Err(self.error(
+            Err(NumberError::TooLarge) => Err(self.error(
                 span,
-                format!("cannot read `{text}`: {what} are not supported yet"),
+                format!(
+                    "cannot read `{text}`: an exact number with a decimal exponent beyond \
+                     ±{MAX_EXACT_EXPONENT} is too large"
+                ),
             )),
         }
     }

@@ -2,6 +2,7 @@
 //! positions. The first stage of the pipeline; it depends on nothing else in the crate.
 
 pub mod lexer;
+pub mod number_format;
 pub mod number_syntax;
 pub mod reader;
 pub mod symbol;

@@ -1,7 +1,8 @@
 //! Source syntax: the s-expression tree the reader produces and the compiler consumes,
 //! with a source position on every node.
 
-use crate::read::number_syntax::format_float;
+use crate::read::number_format::{format_float, format_number};
+use crate::read::number_syntax::Number;
 use crate::read::symbol::Symbol;
 use num_bigint::BigInt;
 use std::cell::RefCell;
@@ -77,6 +78,9 @@ pub enum Sexp {
     Big(Rc<BigInt>),
     /// A flonum.
     Float(f64),
+    /// An exact rational that is not an integer, or a complex number (the reader gives the
+    /// other numbers their own variants).
+    Number(Rc<Number>),
     /// A character.
     Char(char),
     /// A string literal.
@@ -223,6 +227,7 @@ impl fmt::Display for Syn {
                 Sexp::Int(i) => write!(f, "{i}")?,
                 Sexp::Big(b) => write!(f, "{b}")?,
                 Sexp::Float(x) => f.write_str(&format_float(*x))?,
+                Sexp::Number(n) => f.write_str(&format_number(n, 10))?,
                 Sexp::Char(c) => write!(f, "#\\{c}")?,
                 Sexp::Str(s) => write!(f, "{s:?}")?,
                 Sexp::Sym(s) => write!(f, "{s}")?,

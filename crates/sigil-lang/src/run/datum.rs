@@ -10,6 +10,7 @@
 use crate::read::symbol::{FastMap, FastSet};
 use crate::read::syntax::{Sexp, Span, Syn};
 use crate::run::heap::Heap;
+use crate::run::numeric;
 use crate::run::value::{ObjRef, Object, Value};
 use std::rc::Rc;
 
@@ -72,6 +73,7 @@ impl<'s> Converter<'s> {
             Sexp::Int(i) => Value::Int(*i),
             Sexp::Big(b) => heap.integer((**b).clone()),
             Sexp::Float(f) => Value::Float(*f),
+            Sexp::Number(n) => numeric::from_num(heap, (**n).clone()),
             Sexp::Char(c) => Value::Char(*c),
             Sexp::Sym(s) => Value::Sym(s.strip()),
             Sexp::Str(s) => self.once((address(s), 0), Rc::strong_count(s), |_| heap.string(&**s)),
@@ -211,6 +213,9 @@ fn atom_syntax(heap: &Heap, v: Value) -> Option<Sexp> {
         Value::Obj(r) => match heap.get(r) {
             Object::Str(s) => Sexp::Str(Rc::from(s.as_str())),
             Object::Big(b) => Sexp::Big(Rc::new(b.clone())),
+            Object::Ratio(_) | Object::Complex(_) => {
+                Sexp::Number(Rc::new(numeric::num(heap, v).ok()?))
+            }
             Object::Bytes(b) => Sexp::Bytes(Rc::from(b.as_slice())),
             _ => return None,
         },

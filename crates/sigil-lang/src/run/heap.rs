@@ -335,6 +335,8 @@ impl Heap {
             | Object::Str(_)
             | Object::Bytes(_)
             | Object::Big(_)
+            | Object::Ratio(_)
+            | Object::Complex(_)
             | Object::Native(_)
             | Object::RecordType(_) => {}
         }

@@ -10,7 +10,7 @@
 //! prints `...` where a cycle comes back instead.
 
 use crate::read::lexer::is_plain_identifier;
-use crate::read::number_syntax::format_float;
+use crate::read::number_format::{format_float, write_complex, write_rational};
 use crate::read::symbol::{FastMap, FastSet};
 use crate::run::heap::Heap;
 use crate::run::value::{ObjRef, Object, Port, Value};
@@ -425,6 +425,8 @@ fn print_atom(heap: &Heap, v: Value, write_mode: bool, out: &mut String) {
             Object::Big(b) => {
                 let _ = write!(out, "{b}");
             }
+            Object::Ratio(r) => write_rational(r, 10, out),
+            Object::Complex(z) => write_complex(z, 10, out),
             Object::Closure(c) => match c.proto.name {
                 Some(n) => {
                     let _ = write!(out, "#<procedure {n}>");

@@ -1,6 +1,7 @@
 //! Run-time values. `Value` is a small `Copy` type; everything with identity or size lives in
 //! the [`Heap`](crate::run::heap::Heap) and is referred to by an [`ObjRef`].
 
+use crate::read::number_syntax::{Complex, Rational};
 use crate::read::symbol::Symbol;
 use crate::read::syntax::Span;
 use crate::run::code::Proto;
@@ -277,6 +278,10 @@ pub enum Object {
     Bytes(Vec<u8>),
     /// An integer beyond 64 bits.
     Big(BigInt),
+    /// An exact rational that is not an integer.
+    Ratio(Box<Rational>),
+    /// A non-real complex number.
+    Complex(Box<Complex>),
     /// A compiled procedure.
     Closure(Closure),
     /// A native procedure.

@@ -11,7 +11,8 @@ use crate::run::value::Value;
 const FEATURES: &[&str] = &[
     "r7rs",
     "exact-closed",
-    "ratios-as-floats",
+    "exact-complex",
+    "ratios",
     "full-unicode",
     "sigil",
 ];

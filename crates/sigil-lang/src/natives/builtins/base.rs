@@ -72,7 +72,7 @@ fn chain(ctx: &Ctx, args: &[Value], ok: fn(Ordering) -> bool) -> NResult<bool> {
         }
     }
     if let [only] = args {
-        numeric::num(heap, *only)?;
+        numeric::real(heap, *only)?;
     }
     Ok(result)
 }
@@ -101,16 +101,24 @@ fn ge(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult<bool> {
     chain(ctx, args, Ordering::is_ge)
 }
 
-/// `(= z1 z2 ...)`.
+/// `(= z1 z2 ...)`: numeric equality, complex numbers included.
 #[native("=")]
 fn num_eq(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult<bool> {
-    chain(ctx, args, Ordering::is_eq)
+    let heap = ctx.heap();
+    let mut result = true;
+    for w in args.windows(2) {
+        result &= numeric::num_eq(heap, w[0], w[1])?;
+    }
+    if let [only] = args {
+        numeric::num(heap, *only)?;
+    }
+    Ok(result)
 }
 
 /// `(zero? z)`.
 #[native("zero?")]
 fn is_zero(ctx: &mut Ctx, z: Value) -> NResult<bool> {
-    chain(ctx, &[z, Value::Int(0)], Ordering::is_eq)
+    numeric::num_eq(ctx.heap(), z, Value::Int(0))
 }
 
 /// The pair's fields, or the error of a procedure that wanted a pair.

@@ -74,7 +74,7 @@ pub fn hash_value(heap: &Heap, v: Value, kind: TableKind) -> u64 {
             }
             Value::Float(f) => {
                 h.add(8);
-                h.add(f.to_bits());
+                h.add(numeric::float_hash_bits(f));
             }
             Value::Char(c) => {
                 h.add(9);
@@ -88,6 +88,14 @@ pub fn hash_value(heap: &Heap, v: Value, kind: TableKind) -> u64 {
                 (Object::Big(b), _) => {
                     h.add(11);
                     b.hash(&mut h);
+                }
+                (Object::Ratio(r), _) => {
+                    h.add(17);
+                    r.hash(&mut h);
+                }
+                (Object::Complex(z), _) => {
+                    h.add(18);
+                    numeric::hash_complex(z, &mut h);
                 }
                 (Object::Str(s), TableKind::Equal) => {
                     h.add(12);
