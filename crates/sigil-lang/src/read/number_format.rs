@@ -36,7 +36,7 @@ pub fn write_number(n: &Number, radix: u32, out: &mut String) {
     }
 }
 
-/// Formats a flonum the Scheme way: `1.0`, `0.5`, `1e21`, `+inf.0`, `+nan.0`.
+/// Formats a flonum the Scheme way: `1.0`, `0.5`, `1.0e+21`, `+inf.0`, `+nan.0`.
 pub fn format_float(f: f64) -> String {
     let mut out = String::new();
     write_float(f, &mut out);
@@ -49,8 +49,20 @@ fn write_float(f: f64, out: &mut String) {
     } else if f.is_infinite() {
         out.push_str(if f > 0.0 { "+inf.0" } else { "-inf.0" });
     } else {
-        // The shortest text that reads back as the same flonum.
+        // The shortest digits that read back as the same flonum. In exponent form the
+        // mantissa keeps a `.` and the exponent its sign (`1.0e+21`, `5.0e-324`), as
+        // chibi-scheme and Gauche write them, so the text always looks inexact.
+        let start = out.len();
         let _ = write!(out, "{f:?}");
+        if let Some(e) = out[start..].find('e').map(|i| start + i) {
+            let positive = !out[e + 1..].starts_with('-');
+            if positive {
+                out.insert(e + 1, '+');
+            }
+            if !out[start..e].contains('.') {
+                out.insert_str(e, ".0");
+            }
+        }
     }
 }
 
@@ -128,8 +140,14 @@ mod tests {
         assert_eq!(text("1.5", 10), "1.5");
         assert_eq!(text("2.0", 10), "2.0");
         assert_eq!(text("-0.0", 10), "-0.0");
-        assert_eq!(text("1e21", 10), "1e21");
+        assert_eq!(text("1e21", 10), "1.0e+21");
         assert_eq!(text("1.5e-7", 10), "1.5e-7");
+        assert_eq!(text("5e-324", 10), "5.0e-324");
+        assert_eq!(
+            text("-1.7976931348623157e308", 10),
+            "-1.7976931348623157e+308"
+        );
+        assert_eq!(text("1e100+1e-100i", 10), "1.0e+100+1.0e-100i");
         assert_eq!(text("-inf.0", 10), "-inf.0");
         assert_eq!(text("+nan.0", 10), "+nan.0");
         assert_eq!(text("1.5", 16), "#d1.5");

@@ -81,8 +81,11 @@ fn write_string(s: &str, out: &mut String) {
 
 /// Writes a symbol's name so that `read` gives back the same symbol: bare when it is a
 /// plain identifier, else between bars with `|`, `\\` and control characters escaped.
+/// A name that starts like an infinity or a NaN (`+nan.0abc`) is an identifier for
+/// R7RS but a number or an error for other readers, so it gets bars too, as
+/// chibi-scheme writes it.
 fn write_symbol(name: &str, out: &mut String) {
-    if is_plain_identifier(name) {
+    if is_plain_identifier(name) && !looks_like_special_float(name) {
         out.push_str(name);
         return;
     }
@@ -100,6 +103,12 @@ fn write_symbol(name: &str, out: &mut String) {
         }
     }
     out.push('|');
+}
+
+/// Whether `name` starts with `+inf.0`, `-inf.0`, `+nan.0` or `-nan.0`, in any case.
+fn looks_like_special_float(name: &str) -> bool {
+    let head = name.get(..6).unwrap_or("").to_ascii_lowercase();
+    matches!(head.as_str(), "+inf.0" | "-inf.0" | "+nan.0" | "-nan.0")
 }
 
 /// The values directly inside an object that can contain others (the data printing

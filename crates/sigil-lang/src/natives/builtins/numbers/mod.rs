@@ -642,7 +642,7 @@ mod tests {
             ("(inexact 1+2i)", "1.0+2.0i"),
             ("(inexact (/ (expt 10 400) (+ 1 (expt 10 399))))", "10.0"),
             ("(inexact (/ 1 (expt 10 400)))", "0.0"),
-            ("(exact->inexact (expt 2 70))", "1.1805916207174113e21"),
+            ("(exact->inexact (expt 2 70))", "1.1805916207174113e+21"),
             ("(= (inexact (exact 0.1)) 0.1)", "#t"),
         ]);
     }
