@@ -25,6 +25,7 @@ pub use compile::expand::SPECIAL_FORMS;
 pub use embed::interp::Interpreter;
 pub use embed::SchemeError;
 pub use natives::{FromValue, IntoValue, NativeDef, NativeResult, Opaque, Proc, Registry, Rest};
+pub use read::source_files::Location;
 pub use run::ctx::Ctx;
 pub use run::heap::Heap;
 pub use run::native::Descriptor;

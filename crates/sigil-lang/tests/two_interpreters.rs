@@ -48,3 +48,57 @@ fn two_interpreters_in_one_thread_keep_their_own_state() {
     );
     assert_eq!(ev(&mut b, "(import (only-a)) (f)"), "b");
 }
+
+/// A library of the same name in two interpreters: each interpreter's macro resolves its
+/// free names in its own library (the library environments are per interpreter).
+#[test]
+fn libraries_of_the_same_name_keep_their_own_environments() {
+    let library = |tag: &str| {
+        format!(
+            "(define-library (shared lib) (export tagged) (import (scheme base))
+               (begin (define (private) '{tag})
+                      (define-syntax tagged (syntax-rules () ((_ x) (list (private) x))))))"
+        )
+    };
+    let (mut a, mut b) = (Interpreter::new(), Interpreter::new());
+    ev(&mut a, &library("from-a"));
+    ev(&mut b, &library("from-b"));
+    // Later libraries in one interpreter do not shift the other's environments.
+    ev(
+        &mut b,
+        "(define-library (other lib) (export o) (import (scheme base)) (begin (define o 1)))",
+    );
+    assert_eq!(ev(&mut a, "(import (shared lib)) (tagged 1)"), "(from-a 1)");
+    assert_eq!(ev(&mut b, "(import (shared lib)) (tagged 2)"), "(from-b 2)");
+    // Neither sees the other's private definition.
+    assert!(a.eval_str("(private)").is_err());
+}
+
+/// Errors name the files of their own interpreter.
+#[test]
+fn file_names_in_errors_belong_to_each_interpreter() {
+    let (mut a, mut b) = (Interpreter::new(), Interpreter::new());
+    for name in ["a1.sgl", "a2.sgl", "a3.sgl"] {
+        ev_named(&mut a, "(define ok 1)", name);
+    }
+    let in_b = b.eval_source("\n  (car 5)", "b.sgl").unwrap_err();
+    assert_eq!(
+        in_b.location.as_ref().map(|l| l.file.as_str()),
+        Some("b.sgl")
+    );
+    assert!(in_b.to_string().starts_with("b.sgl:2:3: "), "{in_b}");
+    let in_a = a.eval_source("(car 5)", "a2.sgl").unwrap_err();
+    assert!(in_a.to_string().starts_with("a2.sgl:1:1: "), "{in_a}");
+    let unread = b.eval_source("(oops", "b2.sgl").unwrap_err();
+    assert!(
+        unread.to_string().starts_with("b2.sgl:1:1: read error"),
+        "{unread}"
+    );
+    let compile = a.eval_source("(if)", "a3.sgl").unwrap_err();
+    assert!(compile.to_string().starts_with("a3.sgl:1:1: "), "{compile}");
+}
+
+fn ev_named(i: &mut Interpreter, src: &str, name: &str) {
+    i.eval_source(src, name)
+        .unwrap_or_else(|e| panic!("{src}: {e}"));
+}

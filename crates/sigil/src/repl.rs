@@ -17,8 +17,7 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
 use rustyline::{CompletionType, Config, Context, Editor, Helper};
 use sigil_lang::read::reader::read_all;
-use sigil_lang::read::syntax::Span;
-use sigil_lang::{Interpreter, SchemeError, Value};
+use sigil_lang::{Interpreter, Value};
 use std::cell::Cell;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -44,7 +43,7 @@ const TOPLEVEL_KEYWORDS: &[&str] = &["import", "define-library"];
 
 /// Whether `src` stops in the middle of a datum, so more lines should be read.
 fn is_incomplete(src: &str) -> bool {
-    match read_all(src, Span::register_file(SOURCE_NAME)) {
+    match read_all(src, 0) {
         Ok(_) => false,
         Err(e) => e.incomplete,
     }
@@ -181,6 +180,14 @@ impl Output {
     }
 }
 
+/// What lasts from one input of the session to the next, besides the interpreter.
+struct Session {
+    /// Whether standard input is a terminal (prompts, and errors do not end the session).
+    interactive: bool,
+    /// Whether `#!fold-case` is in force: a directive lasts until the next one.
+    fold_case: bool,
+}
+
 /// How evaluating some input ended.
 enum Evaluated {
     /// Every datum succeeded.
@@ -192,14 +199,14 @@ enum Evaluated {
 }
 
 /// Evaluates every datum of `src`, printing each value; stops at the first error and
-/// reports it (on a fresh line when `interactive`), or at `exit`.
+/// reports it (on a fresh line when the session is interactive), or at `exit`.
 fn eval_and_print(
     interp: &mut Interpreter,
     out: &Output,
     src: &str,
-    interactive: bool,
+    session: &mut Session,
 ) -> Evaluated {
-    let error = match read_all(src, Span::register_file(SOURCE_NAME)) {
+    let error = match interp.read_input(src, SOURCE_NAME, &mut session.fold_case) {
         Ok(forms) => forms.iter().find_map(|form| {
             interp.interrupt_flag().store(false, Ordering::SeqCst);
             let r = interp.eval_toplevel(form);
@@ -214,7 +221,7 @@ fn eval_and_print(
                 Err(e) => Some(e),
             }
         }),
-        Err(e) => Some(SchemeError::from(e)),
+        Err(e) => Some(e),
     };
     let Some(e) = error else {
         interp.flush();
@@ -224,7 +231,7 @@ fn eval_and_print(
         interp.flush();
         return Evaluated::Exit(code);
     }
-    if interactive {
+    if session.interactive {
         out.fresh_line(interp);
     }
     sigil::report::print(interp, &e);
@@ -234,6 +241,10 @@ fn eval_and_print(
 /// Runs the REPL until end of input or `,quit`.
 pub fn run(interp: &mut Interpreter) -> ExitCode {
     let interactive = std::io::stdin().is_terminal();
+    let mut session = Session {
+        interactive,
+        fold_case: false,
+    };
     let config = Config::builder()
         .auto_add_history(false)
         .completion_type(CompletionType::List)
@@ -301,7 +312,7 @@ pub fn run(interp: &mut Interpreter) -> ExitCode {
                         let _ = rl.save_history(path);
                     }
                 }
-                match eval_and_print(interp, &out, &src, interactive) {
+                match eval_and_print(interp, &out, &src, &mut session) {
                     Evaluated::Exit(code) => return sigil::cli::exit_status(code),
                     Evaluated::Failed if !interactive => return ExitCode::from(1),
                     _ => {}
@@ -311,7 +322,7 @@ pub fn run(interp: &mut Interpreter) -> ExitCode {
             Err(ReadlineError::Eof) => {
                 // Report what is wrong with unfinished input rather than drop it silently.
                 if !input.trim().is_empty() {
-                    match eval_and_print(interp, &out, &input, interactive) {
+                    match eval_and_print(interp, &out, &input, &mut session) {
                         Evaluated::Exit(code) => return sigil::cli::exit_status(code),
                         Evaluated::Failed if !interactive => return ExitCode::from(1),
                         _ => {}

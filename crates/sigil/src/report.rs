@@ -47,7 +47,7 @@ mod tests {
         let e = SchemeError {
             kind: "error".into(),
             message: "boom".into(),
-            span: None,
+            location: None,
             trace: (0..12).map(|i| format!("f{i} (a.sgl:{i}:1)")).collect(),
             exit: None,
         };

@@ -18,7 +18,7 @@
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use sigil_lang::read::reader::read_all_at;
-use sigil_lang::read::syntax::{Span, Syn};
+use sigil_lang::read::syntax::Syn;
 use sigil_lang::Value;
 use std::cell::RefCell;
 use std::io::Write;
@@ -174,9 +174,9 @@ fn check(file: &str, example: &Example) -> Result<(), Failed> {
     let mut problems = Vec::new();
     {
         let stated = annotations(example).map_err(|e| format!("{file}:{e}"))?;
-        let source = Span::register_file(file);
+        let source = interp.source_file(file);
         let forms = read_all_at(&example.code, source, example.first_line as u32)
-            .map_err(|e| format!("{file}:{}: does not read: {}", e.span, e.message))?;
+            .map_err(|e| format!("does not read: {}", interp.read_error(e)))?;
         for (k, form) in forms.iter().enumerate() {
             let at = |f: &Syn| (f.span.line as usize, f.span.col as usize);
             let next = forms.get(k + 1).map(at);

@@ -11,6 +11,7 @@
 //! (nothing to capture), define the global", so loading needs no evaluation: the
 //! procedure is that child prototype with no free variables.
 
+use crate::compile::library_envs::LibraryEnvs;
 use crate::compile::module::Module;
 use crate::read::reader;
 use crate::read::symbol::{FastMap, Symbol};
@@ -84,9 +85,10 @@ impl Autoload {
         slot: u32,
         globals: &mut Globals,
         heap: &mut Heap,
+        libraries: &LibraryEnvs,
     ) -> Option<Result<Value, Error>> {
         let def = self.defs.remove(&slot)?;
-        Some(self.compile_definition(&def, globals, heap))
+        Some(self.compile_definition(&def, globals, heap, libraries))
     }
 
     fn compile_definition(
@@ -94,6 +96,7 @@ impl Autoload {
         def: &Definition,
         globals: &mut Globals,
         heap: &mut Heap,
+        libraries: &LibraryEnvs,
     ) -> Result<Value, Error> {
         let internal = |what: String| Error::msg(format!("internal: prelude definition {what}"));
         let forms = reader::read_all_at(def.src, def.file, def.line)
@@ -101,7 +104,7 @@ impl Autoload {
         let [form] = forms.as_slice() else {
             return Err(internal(format!("at line {} is not one form", def.line)));
         };
-        let thunk = super::compile_proto(globals, heap, &mut self.env, form, true)
+        let thunk = super::compile_proto(globals, heap, &mut self.env, libraries, form, true)
             .map_err(|e| internal(e.message))?;
         match (thunk.code.first(), thunk.children.first()) {
             (Some(Op::Closure(0)), Some(proto)) if proto.nfree == 0 => {

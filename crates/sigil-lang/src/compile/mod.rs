@@ -7,6 +7,7 @@
 pub(crate) mod autoload;
 pub mod codegen;
 pub mod expand;
+pub mod library_envs;
 pub mod macros;
 pub mod module;
 pub(crate) mod toplevel;
@@ -20,6 +21,7 @@ use crate::run::heap::Heap;
 use crate::run::value::{Closure, Object, Value};
 use codegen::Codegen;
 use expand::{CompileError, Expander};
+use library_envs::LibraryEnvs;
 use module::Module;
 use std::rc::Rc;
 
@@ -36,17 +38,19 @@ pub(crate) fn deep<R>(f: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(RED_ZONE, SEGMENT, f)
 }
 
-/// Compiles a top-level form in `module` into the code of a procedure of no arguments.
+/// Compiles a top-level form in `module` (whose library macros resolve names in
+/// `libraries`) into the code of a procedure of no arguments.
 /// `internal` hides the code from backtraces (library code).
 pub fn compile_proto(
     globals: &mut Globals,
     heap: &mut Heap,
     module: &mut Module,
+    libraries: &LibraryEnvs,
     form: &Syn,
     internal: bool,
 ) -> Result<Rc<Proto>, CompileError> {
     let mark = Symbol::alias_mark();
-    let mut ex = Expander::new(globals, heap, module);
+    let mut ex = Expander::new(globals, heap, module, libraries);
     let node = ex.expand_toplevel(form);
     let vars = std::mem::take(&mut ex.vars);
     let keep_aliases = ex.defined_macros();
@@ -67,10 +71,11 @@ pub fn compile_thunk(
     globals: &mut Globals,
     heap: &mut Heap,
     module: &mut Module,
+    libraries: &LibraryEnvs,
     form: &Syn,
     internal: bool,
 ) -> Result<Value, CompileError> {
-    let proto = compile_proto(globals, heap, module, form, internal)?;
+    let proto = compile_proto(globals, heap, module, libraries, form, internal)?;
     Ok(heap.alloc(Object::Closure(Closure {
         proto,
         free: Box::new([]),

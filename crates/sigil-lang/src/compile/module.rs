@@ -1,6 +1,5 @@
 //! Modules: the top-level environments of a program, the REPL and each library (which name
-//! means which global slot or macro), and the library environments that macros defined in
-//! a library resolve their free names in.
+//! means which global slot or macro).
 
 use crate::compile::macros::Macro;
 use crate::read::symbol::{FastMap, FastSet, Symbol};
@@ -14,37 +13,6 @@ pub enum GlobalBinding {
     Var(u32),
     /// A macro.
     Macro(Rc<Macro>),
-}
-
-thread_local! {
-    static LIBRARY_ENVS: std::cell::RefCell<Vec<Rc<FastMap<Symbol, GlobalBinding>>>> =
-        std::cell::RefCell::new(vec![Rc::new(FastMap::default())]);
-}
-
-/// Records a library's final bindings so the macros it defines resolve their free names
-/// there, wherever they are used; returns the environment's id for [`Macro::env`].
-pub fn register_library_env(module: &Module) -> u32 {
-    let id = LIBRARY_ENVS.with(|e| {
-        let mut e = e.borrow_mut();
-        e.push(Rc::new(module.map.clone()));
-        (e.len() - 1) as u32
-    });
-    for name in &module.own {
-        if let Some(GlobalBinding::Macro(m)) = module.map.get(name) {
-            if m.env.get() == 0 {
-                m.env.set(id);
-            }
-        }
-    }
-    id
-}
-
-pub(crate) fn library_binding(env: u32, s: Symbol) -> Option<GlobalBinding> {
-    LIBRARY_ENVS.with(|e| {
-        e.borrow()
-            .get(env as usize)
-            .and_then(|m| m.get(&s).cloned())
-    })
 }
 
 /// A top-level environment: a program, the REPL, or a library.

@@ -4,7 +4,9 @@
 //! read while unbound and when a program compiles code.
 
 use crate::compile::autoload::Autoload;
+use crate::compile::library_envs::LibraryEnvs;
 use crate::compile::module::Module;
+use crate::read::source_files::SourceFiles;
 use crate::read::syntax::Syn;
 use crate::run::globals::Globals;
 use crate::run::heap::Heap;
@@ -18,6 +20,8 @@ pub(crate) struct Toplevel {
     pub env: Module,
     /// The prelude's procedures not compiled yet.
     pub autoload: Autoload,
+    /// The environments of the libraries defined so far.
+    pub libraries: LibraryEnvs,
 }
 
 impl Compiler for Toplevel {
@@ -27,13 +31,20 @@ impl Compiler for Toplevel {
         globals: &mut Globals,
         heap: &mut Heap,
     ) -> Option<NResult> {
-        self.autoload.load(slot, globals, heap)
+        self.autoload.load(slot, globals, heap, &self.libraries)
     }
 
-    fn compile(&mut self, form: &Syn, globals: &mut Globals, heap: &mut Heap) -> NResult {
-        super::compile_thunk(globals, heap, &mut self.env, form, false).map_err(|e| {
+    fn compile(
+        &mut self,
+        form: &Syn,
+        globals: &mut Globals,
+        heap: &mut Heap,
+        files: &SourceFiles,
+    ) -> NResult {
+        let libraries = &self.libraries;
+        super::compile_thunk(globals, heap, &mut self.env, libraries, form, false).map_err(|e| {
             let at = if e.span.is_known() {
-                format!("{}: ", e.span)
+                format!("{}: ", files.locate(e.span))
             } else {
                 String::new()
             };

@@ -2,6 +2,7 @@
 
 use crate::compile::expand::CompileError;
 use crate::read::reader::ReadError;
+use crate::read::source_files::{Location, SourceFiles};
 use crate::read::syntax::Span;
 use std::fmt;
 
@@ -14,7 +15,7 @@ pub struct SchemeError {
     /// The message with its irritants.
     pub message: String,
     /// Source position, when known.
-    pub span: Option<Span>,
+    pub location: Option<Location>,
     /// Innermost Scheme frames, formatted `name (file:line:col)`.
     pub trace: Vec<String>,
     /// The exit status, when the program ended by calling `exit` or `emergency-exit`
@@ -24,8 +25,8 @@ pub struct SchemeError {
 
 impl fmt::Display for SchemeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.span {
-            Some(s) => write!(f, "{s}: {}", self.message),
+        match &self.location {
+            Some(at) => write!(f, "{at}: {}", self.message),
             None => write!(f, "{}", self.message),
         }
     }
@@ -33,28 +34,27 @@ impl fmt::Display for SchemeError {
 
 impl std::error::Error for SchemeError {}
 
-impl From<ReadError> for SchemeError {
-    fn from(e: ReadError) -> Self {
+impl SchemeError {
+    /// A `read-error`; `files` names the file of its position.
+    pub fn read(e: ReadError, files: &SourceFiles) -> Self {
         SchemeError {
             kind: "read-error".into(),
             message: format!("read error: {}", e.message),
-            span: Some(e.span).filter(Span::is_known),
+            location: locate(e.span, files),
             trace: vec![],
             exit: None,
         }
+    }
+
+    /// A `syntax-error` from the compiler; `files` names the file of its position.
+    pub(crate) fn compile(e: CompileError, files: &SourceFiles) -> Self {
+        syntax_error(locate(e.span, files), e.message)
     }
 }
 
-impl From<CompileError> for SchemeError {
-    fn from(e: CompileError) -> Self {
-        SchemeError {
-            kind: "syntax-error".into(),
-            message: e.message,
-            span: Some(e.span).filter(Span::is_known),
-            trace: vec![],
-            exit: None,
-        }
-    }
+/// Where `span` points, when it is known.
+pub(super) fn locate(span: Span, files: &SourceFiles) -> Option<Location> {
+    span.is_known().then(|| files.locate(span))
 }
 
 /// A `file-error`.
@@ -62,18 +62,18 @@ pub(super) fn file_error(message: String) -> SchemeError {
     SchemeError {
         kind: "file-error".into(),
         message,
-        span: None,
+        location: None,
         trace: vec![],
         exit: None,
     }
 }
 
-/// A `syntax-error` at `span`.
-pub(super) fn syntax_error(span: Span, message: String) -> SchemeError {
+/// A `syntax-error` at `location`.
+pub(super) fn syntax_error(location: Option<Location>, message: String) -> SchemeError {
     SchemeError {
         kind: "syntax-error".into(),
         message,
-        span: Some(span).filter(Span::is_known),
+        location,
         trace: vec![],
         exit: None,
     }

@@ -1,13 +1,15 @@
 //! The embedding API: an [`Interpreter`] evaluates source text and files, loads libraries,
 //! calls Scheme procedures from Rust and hosts native libraries.
 
-use super::error::{file_error, SchemeError};
+use super::error::{self, file_error, SchemeError};
 use crate::compile::autoload;
+use crate::compile::library_envs::LibraryEnvs;
 use crate::compile::module::{GlobalBinding, Module};
 use crate::compile::toplevel::Toplevel;
 use crate::natives::{self, NativeDef, PRELUDE};
 use crate::natives::{builtins, Registry};
-use crate::read::reader;
+use crate::read::reader::{self, ReadError};
+use crate::read::source_files::Location;
 use crate::read::symbol::Symbol;
 use crate::read::syntax::{Span, Syn};
 use crate::run::heap::Heap;
@@ -44,15 +46,12 @@ pub(super) fn compile_form(
     vm: &mut Vm,
     form: &Syn,
     module: &mut Module,
+    libraries: &LibraryEnvs,
     internal: bool,
 ) -> Result<Value, SchemeError> {
-    Ok(crate::compile::compile_thunk(
-        &mut vm.globals,
-        &mut vm.heap,
-        module,
-        form,
-        internal,
-    )?)
+    let globals = &mut vm.globals;
+    crate::compile::compile_thunk(globals, &mut vm.heap, module, libraries, form, internal)
+        .map_err(|e| SchemeError::compile(e, &vm.files))
 }
 
 impl Interpreter {
@@ -88,7 +87,7 @@ impl Interpreter {
         // in the prelude environment kept by the autoloader.
         interp.top.borrow_mut().autoload.env = core;
         for (name, src) in PRELUDE {
-            let file = Span::register_file(&format!("<prelude>/{name}.sgl"));
+            let file = interp.vm.files.register(&format!("<prelude>/{name}.sgl"));
             for (line, chunk) in autoload::chunks(src) {
                 let mut top = interp.top.borrow_mut();
                 if let Some(proc_name) = autoload::procedure_name(chunk) {
@@ -99,10 +98,12 @@ impl Interpreter {
                 let forms = reader::read_all_at(chunk, file, line).expect("prelude reads");
                 drop(top);
                 for f in &forms {
-                    let mut top = interp.top.borrow_mut();
-                    let env = &mut top.autoload.env;
-                    let thunk = compile_form(&mut interp.vm, f, env, true);
-                    drop(top);
+                    let thunk = {
+                        let mut top = interp.top.borrow_mut();
+                        let top = &mut *top;
+                        let env = &mut top.autoload.env;
+                        compile_form(&mut interp.vm, f, env, &top.libraries, true)
+                    };
                     if let Err(e) = thunk.and_then(|t| interp.run_thunk(t)) {
                         panic!("prelude {name} failed: {e}");
                     }
@@ -158,6 +159,34 @@ impl Interpreter {
     /// [`Heap::pair`], ...).
     pub fn heap(&self) -> &Heap {
         &self.vm.heap
+    }
+
+    /// The file index spans use for file `name` in this interpreter: what to give
+    /// [`reader::read_all`] for data to evaluate with [`Interpreter::eval_toplevel`], so
+    /// that their errors name the file.
+    pub fn source_file(&mut self, name: &str) -> u32 {
+        self.vm.files.register(name)
+    }
+
+    /// Reads every datum of `src`, text named `name` in positions, as one input of an
+    /// interactive session: `fold_case` says whether `#!fold-case` is in force at the
+    /// start and is left as the text sets it, so that a directive lasts into the next
+    /// input (until `#!no-fold-case`), as in Chibi's REPL.
+    pub fn read_input(
+        &mut self,
+        src: &str,
+        name: &str,
+        fold_case: &mut bool,
+    ) -> Result<Vec<Syn>, SchemeError> {
+        let file = self.source_file(name);
+        let mut reader = reader::Reader::new(src, file, 1);
+        reader.set_fold_case(*fold_case);
+        let mut forms = Vec::new();
+        while let Some(form) = reader.read().map_err(|e| self.read_error(e))? {
+            forms.push(form);
+        }
+        *fold_case = reader.fold_case();
+        Ok(forms)
     }
 
     /// The value of a datum read with [`reader::read_all`], as `quote` would make it.
@@ -259,7 +288,7 @@ impl Interpreter {
     /// read, so a syntax error stops the program where it is, after what came before ran
     /// (as in Guile and Python). `name` is used in error positions.
     pub fn eval_source(&mut self, src: &str, name: &str) -> Result<Value, SchemeError> {
-        let file = Span::register_file(name);
+        let file = self.vm.files.register(name);
         let mut reader = reader::Reader::script(src, file, 1);
         let mut last = Value::Unspecified;
         let r = loop {
@@ -269,7 +298,7 @@ impl Interpreter {
                     Err(e) => break Err(e),
                 },
                 Ok(None) => break Ok(last),
-                Err(e) => break Err(e.into()),
+                Err(e) => break Err(self.read_error(e)),
             }
         };
         self.vm.flush();
@@ -307,8 +336,12 @@ impl Interpreter {
                 _ => {}
             }
         }
-        let compiled = compile_form(&mut self.vm, form, &mut self.top.borrow_mut().env, false);
-        self.run_thunk(compiled?)
+        let thunk = {
+            let mut top = self.top.borrow_mut();
+            let top = &mut *top;
+            compile_form(&mut self.vm, form, &mut top.env, &top.libraries, false)
+        };
+        self.run_thunk(thunk?)
     }
 
     /// Calls a Scheme procedure with arguments.
@@ -323,7 +356,7 @@ impl Interpreter {
         let f = self.global(name).ok_or_else(|| SchemeError {
             kind: "unbound-variable".into(),
             message: format!("unbound variable: {name}"),
-            span: None,
+            location: None,
             trace: vec![],
             exit: None,
         })?;
@@ -346,8 +379,21 @@ impl Interpreter {
         module: &mut Module,
         internal: bool,
     ) -> Result<Value, SchemeError> {
-        let thunk = compile_form(&mut self.vm, form, module, internal)?;
-        self.run_thunk(thunk)
+        let thunk = {
+            let libraries = &self.top.borrow().libraries;
+            compile_form(&mut self.vm, form, module, libraries, internal)
+        };
+        self.run_thunk(thunk?)
+    }
+
+    /// Where `span` of this interpreter's source points, when it is known.
+    pub fn locate(&self, span: Span) -> Option<Location> {
+        error::locate(span, &self.vm.files)
+    }
+
+    /// The error for text that does not read, with its file named.
+    pub fn read_error(&self, e: ReadError) -> SchemeError {
+        SchemeError::read(e, &self.vm.files)
     }
 
     fn run_thunk(&mut self, thunk: Value) -> Result<Value, SchemeError> {
@@ -363,7 +409,7 @@ impl Interpreter {
             return SchemeError {
                 kind: "exit".into(),
                 message: format!("exit with status {code}"),
-                span: None,
+                location: None,
                 trace: vec![],
                 exit: Some(code),
             };
@@ -394,13 +440,13 @@ impl Interpreter {
         SchemeError {
             kind,
             message,
-            span: Some(span).filter(Span::is_known),
+            location: self.locate(span),
             trace: u
                 .trace
                 .iter()
                 .map(|(name, s)| {
                     if s.is_known() {
-                        format!("{name} ({s})")
+                        format!("{name} ({})", self.vm.files.locate(*s))
                     } else {
                         name.clone()
                     }

@@ -46,7 +46,8 @@ impl Interpreter {
     }
 
     fn import_set_here(&mut self, spec: &Syn) -> Result<Vec<(Symbol, GlobalBinding)>, SchemeError> {
-        let bad = || syntax_error(spec.span, format!("import: bad import set {spec}"));
+        let at = self.locate(spec.span);
+        let bad = || syntax_error(at.clone(), format!("import: bad import set {spec}"));
         let items = spec.as_list().ok_or_else(bad)?;
         let head = items.first().and_then(Syn::as_sym).map(Symbol::strip);
         let names = |xs: &[Syn]| -> Result<Vec<Symbol>, SchemeError> {
@@ -112,7 +113,7 @@ impl Interpreter {
         }
         if self.loading.iter().any(|k| k == key) {
             return Err(syntax_error(
-                span,
+                self.locate(span),
                 format!("import: library ({key}) imports itself"),
             ));
         }
@@ -142,7 +143,7 @@ impl Interpreter {
                         _ => format!(" in {}", dirs.join(", ")),
                     };
                     return Err(syntax_error(
-                        span,
+                        self.locate(span),
                         format!(
                             "import: library ({key}) not found (looked for {}{looked})",
                             rel.display()
@@ -156,9 +157,10 @@ impl Interpreter {
         let r = self.load_library_source(key, &src, &name, internal);
         self.loading.pop();
         r?;
+        let at = self.locate(span);
         self.libraries.get(key).cloned().ok_or_else(|| {
             syntax_error(
-                span,
+                at,
                 format!("import: {name} does not define library ({key})"),
             )
         })
@@ -196,8 +198,9 @@ impl Interpreter {
         name: &str,
         internal: bool,
     ) -> Result<(), SchemeError> {
-        let file = Span::register_file(name);
-        for form in reader::read_all(src, file)? {
+        let file = self.vm.files.register(name);
+        let forms = reader::read_all(src, file).map_err(|e| self.read_error(e))?;
+        for form in forms {
             let is_lib = form
                 .as_list()
                 .and_then(|l| l.first())
@@ -207,7 +210,7 @@ impl Interpreter {
                 self.define_library_with(&form, internal)?;
             } else {
                 return Err(syntax_error(
-                    form.span,
+                    self.locate(form.span),
                     format!("library file for ({key}) may only contain define-library forms"),
                 ));
             }
@@ -225,15 +228,20 @@ impl Interpreter {
         internal: bool,
     ) -> Result<(), SchemeError> {
         let items = form.as_list().unwrap_or(&[]);
-        let key = items
-            .get(1)
-            .and_then(library_key)
-            .ok_or_else(|| syntax_error(form.span, "define-library: bad library name".into()))?;
+        let key = items.get(1).and_then(library_key).ok_or_else(|| {
+            syntax_error(
+                self.locate(form.span),
+                "define-library: bad library name".into(),
+            )
+        })?;
         let mut module = self.core.clone();
         let mut exports: Vec<(Symbol, Symbol)> = Vec::new();
         for decl in &items[2..] {
             let parts = decl.as_list().filter(|p| !p.is_empty()).ok_or_else(|| {
-                syntax_error(decl.span, format!("define-library: bad declaration {decl}"))
+                syntax_error(
+                    self.locate(decl.span),
+                    format!("define-library: bad declaration {decl}"),
+                )
             })?;
             let head = parts[0].as_sym().map(Symbol::strip).map(|s| s.to_string());
             match head.as_deref() {
@@ -248,13 +256,18 @@ impl Interpreter {
                                     (Some(f), Some(t)) => exports.push((f.strip(), t.strip())),
                                     _ => {
                                         return Err(syntax_error(
-                                            e.span,
+                                            self.locate(e.span),
                                             "export: bad rename".into(),
                                         ))
                                     }
                                 }
                             }
-                            _ => return Err(syntax_error(e.span, format!("export: bad spec {e}"))),
+                            _ => {
+                                return Err(syntax_error(
+                                    self.locate(e.span),
+                                    format!("export: bad spec {e}"),
+                                ))
+                            }
                         }
                     }
                 }
@@ -268,11 +281,11 @@ impl Interpreter {
                     for f in &parts[1..] {
                         let Sexp::Str(path) = &f.e else {
                             return Err(syntax_error(
-                                f.span,
+                                self.locate(f.span),
                                 "include: expected a file name".into(),
                             ));
                         };
-                        let base = Path::new(&*f.span.file_name())
+                        let base = Path::new(self.vm.files.name(f.span.file))
                             .parent()
                             .map(Path::to_path_buf)
                             .unwrap_or_default();
@@ -280,21 +293,22 @@ impl Interpreter {
                         let src = std::fs::read_to_string(&p).map_err(|e| {
                             file_error(format!("include: cannot read {}: {e}", p.display()))
                         })?;
-                        let file = Span::register_file(&p.display().to_string());
-                        for form in reader::read_all(&src, file)? {
+                        let file = self.vm.files.register(&p.display().to_string());
+                        let forms = reader::read_all(&src, file).map_err(|e| self.read_error(e))?;
+                        for form in forms {
                             self.run_form(&form, &mut module, internal)?;
                         }
                     }
                 }
                 _ => {
                     return Err(syntax_error(
-                        decl.span,
+                        self.locate(decl.span),
                         format!("define-library: unknown declaration {decl}"),
                     ))
                 }
             }
         }
-        crate::compile::module::register_library_env(&module);
+        self.top.borrow_mut().libraries.register(&module);
         let mut out = Module::default();
         for (inner, outer) in exports {
             match module.map.get(&inner) {
@@ -303,7 +317,7 @@ impl Interpreter {
                 }
                 None => {
                     return Err(syntax_error(
-                        form.span,
+                        self.locate(form.span),
                         format!("define-library ({key}): exported name {inner} is not defined"),
                     ))
                 }

@@ -198,7 +198,7 @@ impl Interpreter {
         T::from_value(&self.vm.heap, v).ok_or_else(|| SchemeError {
             kind: "type-error".into(),
             message: format!("expected {}, got {}", T::expected(), self.write(v)),
-            span: None,
+            location: None,
             trace: vec![],
             exit: None,
         })

@@ -285,7 +285,7 @@ fn describe(vm: &Vm, u: &Uncaught) -> String {
         _ => format!("uncaught exception: {}", printer::write(&vm.heap, u.value)),
     };
     if u.span.is_known() {
-        format!("{}: {msg}", u.span)
+        format!("{}: {msg}", vm.files.locate(u.span))
     } else {
         msg
     }

@@ -24,9 +24,12 @@ pub struct ReadError {
     pub incomplete: bool,
 }
 
+/// `line:col: read error: message` (the file's name is the interpreter's to give: see
+/// [`SourceFiles`](crate::read::source_files::SourceFiles)).
 impl std::fmt::Display for ReadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: read error: {}", self.span, self.message)
+        let at = self.span;
+        write!(f, "{}:{}: read error: {}", at.line, at.col, self.message)
     }
 }
 

@@ -5,5 +5,6 @@ pub mod lexer;
 pub mod number_format;
 pub mod number_syntax;
 pub mod reader;
+pub mod source_files;
 pub mod symbol;
 pub mod syntax;

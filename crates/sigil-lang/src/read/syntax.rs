@@ -5,14 +5,13 @@ use crate::read::number_format::{format_float, format_number};
 use crate::read::number_syntax::Number;
 use crate::read::symbol::Symbol;
 use num_bigint::BigInt;
-use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
 /// A source position: file, 1-based line and 1-based column. `file == 0` means unknown.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Span {
-    /// Index into the file-name table (see [`Span::file_name`]); 0 is "no file".
+    /// Index into the interpreter's file-name table ([`SourceFiles`](crate::read::source_files::SourceFiles)); 0 is "no file".
     pub file: u32,
     /// 1-based line, 0 when unknown.
     pub line: u32,
@@ -20,39 +19,10 @@ pub struct Span {
     pub col: u32,
 }
 
-thread_local! {
-    static FILES: RefCell<Vec<Rc<str>>> = RefCell::new(vec![Rc::from("")]);
-}
-
 impl Span {
-    /// Registers a file name and returns its index for use in spans.
-    pub fn register_file(name: &str) -> u32 {
-        FILES.with(|f| {
-            let mut f = f.borrow_mut();
-            if let Some(i) = f.iter().position(|n| &**n == name) {
-                return i as u32;
-            }
-            f.push(Rc::from(name));
-            (f.len() - 1) as u32
-        })
-    }
-
-    /// The name of the file this span points into.
-    pub fn file_name(&self) -> Rc<str> {
-        FILES.with(|f| f.borrow()[self.file as usize].clone())
-    }
-
     /// Whether the span carries a real position.
     pub fn is_known(&self) -> bool {
         self.line != 0
-    }
-}
-
-impl fmt::Display for Span {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = self.file_name();
-        let name = if name.is_empty() { "<input>" } else { &name };
-        write!(f, "{}:{}:{}", name, self.line, self.col)
     }
 }
 

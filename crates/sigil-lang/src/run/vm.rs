@@ -6,6 +6,7 @@
 //! This file holds the machine's state and its configuration; the dispatch loop, calls,
 //! fibers, primitives and collection roots have files of their own in this folder.
 
+use crate::read::source_files::SourceFiles;
 use crate::read::syntax::{Span, Syn};
 use crate::run::call::Frame;
 use crate::run::fiber::ParkedCall;
@@ -40,8 +41,14 @@ pub(crate) trait Compiler {
         -> Option<NResult>;
 
     /// Compiles `form` in the top-level environment into a procedure of no arguments
-    /// (`eval`, `load`).
-    fn compile(&mut self, form: &Syn, globals: &mut Globals, heap: &mut Heap) -> NResult;
+    /// (`eval`, `load`); `files` names the files of the positions in its errors.
+    fn compile(
+        &mut self,
+        form: &Syn,
+        globals: &mut Globals,
+        heap: &mut Heap,
+        files: &SourceFiles,
+    ) -> NResult;
 }
 
 /// The machine.
@@ -50,6 +57,8 @@ pub(crate) struct Vm {
     pub(crate) heap: Heap,
     /// Global variables.
     pub(crate) globals: Globals,
+    /// The names of the files the spans of this machine's code refer to.
+    pub(crate) files: SourceFiles,
     /// The compiler, for globals read while unbound and for code compiled at run time.
     pub(crate) compiler: Option<Rc<RefCell<dyn Compiler>>>,
     /// The value stack.
@@ -108,6 +117,7 @@ impl Vm {
         Vm {
             heap: Heap::new(),
             globals: Globals::default(),
+            files: SourceFiles::default(),
             compiler: None,
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(256),
@@ -189,7 +199,7 @@ impl Vm {
         let mut c = compiler
             .try_borrow_mut()
             .map_err(|_| Error::msg("internal: the compiler is busy"))?;
-        c.compile(form, &mut self.globals, &mut self.heap)
+        c.compile(form, &mut self.globals, &mut self.heap, &self.files)
     }
 
     /// Makes a condition object from an error.

@@ -13,6 +13,7 @@ mod records;
 mod scopes;
 mod special;
 
+use crate::compile::library_envs::LibraryEnvs;
 use crate::compile::macros::Macro;
 use crate::compile::module::{GlobalBinding, Module};
 use crate::compile::tree::{Node, VarId, VarInfo};
@@ -90,6 +91,8 @@ pub struct Expander<'a> {
     globals: &'a mut Globals,
     heap: &'a mut Heap,
     module: &'a mut Module,
+    /// The library environments the aliases of library macros refer to.
+    libraries: &'a LibraryEnvs,
     /// Every lexical variable of the form.
     pub vars: Vec<VarInfo>,
     scopes: scopes::Scopes,
@@ -120,11 +123,17 @@ pub const MAX_MACRO_EXPANSIONS: u32 = 500_000;
 impl<'a> Expander<'a> {
     /// An expander compiling into `module`: new global variables get slots in `globals`,
     /// quoted data is allocated on `heap`.
-    pub fn new(globals: &'a mut Globals, heap: &'a mut Heap, module: &'a mut Module) -> Self {
+    pub fn new(
+        globals: &'a mut Globals,
+        heap: &'a mut Heap,
+        module: &'a mut Module,
+        libraries: &'a LibraryEnvs,
+    ) -> Self {
         Expander {
             globals,
             heap,
             module,
+            libraries,
             vars: Vec::new(),
             scopes: scopes::Scopes::default(),
             depth: 0,

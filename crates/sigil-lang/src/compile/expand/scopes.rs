@@ -4,7 +4,7 @@
 
 use super::{CResult, Expander};
 use crate::compile::macros::Macro;
-use crate::compile::module::{library_binding, GlobalBinding};
+use crate::compile::module::GlobalBinding;
 use crate::compile::tree::{Node, VarId, VarInfo};
 use crate::read::symbol::{FastMap, Symbol};
 use crate::read::syntax::{Span, Syn};
@@ -189,7 +189,7 @@ impl Expander<'_> {
         let mut cur = s;
         while let Some((base, _, env)) = cur.alias() {
             if env != 0 {
-                if let Some(b) = library_binding(env, base.strip()) {
+                if let Some(b) = self.libraries.binding(env, base.strip()) {
                     return (Some(b), true);
                 }
             }

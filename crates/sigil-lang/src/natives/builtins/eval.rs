@@ -23,9 +23,11 @@ fn eval(ctx: &mut Ctx, expr: Value, _env: Option<Value>) -> NResult<Ctl> {
 fn load(ctx: &mut Ctx, path: String, _env: Option<Value>) -> NResult<Ctl> {
     let src = std::fs::read_to_string(&path)
         .map_err(|e| Error::new("file-error", format!("cannot read {path}: {e}")))?;
-    let file = Span::register_file(&path);
-    let forms = reader::read_all(&src, file)
-        .map_err(|e| Error::with("read-error", format!("{}: {}", e.span, e.message), vec![]))?;
+    let file = ctx.vm.files.register(&path);
+    let forms = reader::read_all(&src, file).map_err(|e| {
+        let at = ctx.vm.files.locate(e.span);
+        Error::with("read-error", format!("{at}: {}", e.message), vec![])
+    })?;
     let start = Span {
         file,
         line: 1,

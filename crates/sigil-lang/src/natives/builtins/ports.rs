@@ -10,7 +10,6 @@ use super::strings::substring;
 use super::Registry;
 use crate::native;
 use crate::read::reader::{ReadError, Reader};
-use crate::read::syntax::Span;
 use crate::run::ctx::Ctx;
 use crate::run::datum;
 use crate::run::native::{Ctl, Descriptor, Resume, Wait};
@@ -363,7 +362,7 @@ fn fold_case<'a>(ctx: &'a mut Ctx, port: Value) -> NResult<&'a mut bool> {
 #[native("read")]
 fn read(ctx: &mut Ctx, port: Option<Value>) -> NResult {
     let port = port_or_current(ctx, port, Std::Input)?;
-    let file = Span::register_file("<input-port>");
+    let file = ctx.vm.files.register("<input-port>");
     fill_stdin(ctx, port, |s| {
         let datum = Reader::new(s, file, 1).read();
         !matches!(
@@ -380,12 +379,17 @@ fn read(ctx: &mut Ctx, port: Option<Value>) -> NResult {
     let (text, pos) = input(ctx, port)?;
     let mut reader = Reader::new(&text[*pos..], file, 1);
     reader.set_fold_case(fold);
-    let datum = reader.read().map_err(|e| {
-        let e = e.after(&text[..*pos]);
-        Error::new("read-error", format!("{}: {}", e.span, e.message))
+    let read = match reader.read() {
+        Ok(datum) => {
+            *pos += reader.offset();
+            Ok((datum, reader.fold_case()))
+        }
+        Err(e) => Err(e.after(&text[..*pos])),
+    };
+    let (datum, fold) = read.map_err(|e| {
+        let at = ctx.vm.files.locate(e.span);
+        Error::new("read-error", format!("{at}: {}", e.message))
     })?;
-    *pos += reader.offset();
-    let fold = reader.fold_case();
     *fold_case(ctx, port)? = fold;
     Ok(match datum {
         Some(d) => datum::syntax_to_value(&mut ctx.vm.heap, &d),
