@@ -243,6 +243,17 @@ fn piped_repl_prints_values_on_their_own_lines() {
     assert_eq!((code, out.as_str()), (0, "a\n5\nb"));
 }
 
+/// `#!fold-case` typed at the REPL lasts for the following inputs until `#!no-fold-case`,
+/// as in Chibi (the directive belongs to the input port, standard input).
+#[test]
+fn repl_fold_case_lasts_until_no_fold_case() {
+    let input = "(define abc 1)\n#!fold-case\n(list 'ABC ABC #\\SPACE)\n(quote XyZ)\n\
+                 #!no-fold-case (quote XyZ)\n(quote Q)\n";
+    let (code, out, err) = with_stdin(&mut sigil(), input);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(out, "(abc 1 #\\space)\nxyz\nXyZ\nQ\n");
+}
+
 #[test]
 fn repl_keeps_definitions() {
     let input = "(define (sq x) (* x x))\n(define y 7)\n(sq y)\n,quit\n(sq 2)\n";

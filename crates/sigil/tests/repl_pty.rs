@@ -238,6 +238,21 @@ fn errors_are_reported_and_the_session_goes_on() {
     assert_eq!(repl.exit_code(), Some(0));
 }
 
+/// A `#!fold-case` directive typed on its own line lasts for the next inputs.
+#[test]
+fn fold_case_typed_at_the_prompt_lasts() {
+    let mut repl = Repl::start();
+    repl.prompt(1);
+    repl.send("#!fold-case\r");
+    repl.prompt(2);
+    repl.send("(quote HeLLo)\r");
+    let lines = repl.prompt(3);
+    assert_eq!(lines[lines.len() - 2], "hello", "{lines:#?}");
+    repl.send("#!no-fold-case 'HeLLo\r");
+    let lines = repl.prompt(4);
+    assert_eq!(lines[lines.len() - 2], "HeLLo", "{lines:#?}");
+}
+
 #[test]
 fn ctrl_c_interrupts_an_evaluation_and_the_session_goes_on() {
     let mut repl = Repl::start();
