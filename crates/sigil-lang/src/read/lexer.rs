@@ -67,12 +67,39 @@ pub enum Token {
     Eof,
 }
 
-/// Whether `b` ends a token.
+/// Whether ASCII character `b` ends a token.
 pub fn is_delimiter(b: u8) -> bool {
     matches!(
         b,
-        b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'(' | b')' | b'[' | b']' | b'"' | b';' | b'|'
+        b' ' | b'\t'
+            | b'\n'
+            | b'\r'
+            | b'\x0b'
+            | b'\x0c'
+            | b'('
+            | b')'
+            | b'['
+            | b']'
+            | b'"'
+            | b';'
+            | b'|'
     )
+}
+
+/// Whether `text` starts with whitespace outside ASCII: a character with the Unicode
+/// White_Space property (every space separator of category Zs, such as U+00A0, U+2003 and
+/// U+3000, and U+0085, U+2028, U+2029), which separates tokens as a space does (what
+/// `char-whitespace?` says is whitespace).
+fn starts_with_unicode_space(text: &str) -> bool {
+    text.as_bytes().first().is_some_and(|&b| b >= 0x80)
+        && text.chars().next().is_some_and(char::is_whitespace)
+}
+
+/// Whether `text` starts with a character that ends a token (or is empty).
+fn starts_with_delimiter(text: &str) -> bool {
+    text.as_bytes().first().map_or(true, |&b| {
+        is_delimiter(b) || starts_with_unicode_space(text)
+    })
 }
 
 /// The lexer: a position in the source text.
@@ -138,6 +165,11 @@ impl<'a> Lexer<'a> {
         self.src.as_bytes().get(self.pos + ahead).copied()
     }
 
+    /// The text not read yet.
+    fn rest(&self) -> &'a str {
+        &self.src[self.pos..]
+    }
+
     /// Moves past one byte, keeping line and column (in characters) up to date.
     fn bump(&mut self) {
         let b = self.src.as_bytes()[self.pos];
@@ -169,7 +201,8 @@ impl<'a> Lexer<'a> {
     fn token_end(&mut self) -> &'a str {
         let start = self.pos;
         while let Some(b) = self.peek() {
-            if is_delimiter(b) {
+            // (a byte from 0xc0 starts a multi-byte character)
+            if is_delimiter(b) || (b >= 0xc0 && starts_with_unicode_space(self.rest())) {
                 break;
             }
             self.bump();
@@ -195,7 +228,10 @@ impl<'a> Lexer<'a> {
     fn skip_atmosphere(&mut self) -> Result<(), ReadError> {
         while let Some(b) = self.peek() {
             match b {
-                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => self.bump(),
+                b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => self.bump(),
+                0xc0.. if starts_with_unicode_space(self.rest()) => {
+                    self.next_char();
+                }
                 b';' => {
                     while self.peek().is_some_and(|b| b != b'\n') {
                         self.bump();
@@ -543,13 +579,7 @@ impl<'a> Lexer<'a> {
 fn directive(text: &str) -> Option<(bool, usize)> {
     [("#!fold-case", true), ("#!no-fold-case", false)]
         .into_iter()
-        .find(|(d, _)| {
-            text.starts_with(d)
-                && text
-                    .as_bytes()
-                    .get(d.len())
-                    .map_or(true, |&b| is_delimiter(b))
-        })
+        .find(|(d, _)| text.starts_with(d) && starts_with_delimiter(&text[d.len()..]))
         .map(|(d, fold)| (fold, d.len()))
 }
 

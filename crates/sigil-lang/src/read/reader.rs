@@ -454,6 +454,27 @@ mod tests {
     }
 
     #[test]
+    fn unicode_whitespace_separates_tokens() {
+        for space in [
+            '\u{a0}', '\u{1680}', '\u{2003}', '\u{202f}', '\u{3000}', '\u{2028}',
+        ] {
+            let src = format!("(a{space}1{space}\"s\"{space}#\\b{space}|c|){space}x");
+            assert_eq!(
+                read1(&src),
+                "(a 1 \"s\" #\\b c) x",
+                "U+{:04X}",
+                space as u32
+            );
+        }
+        // Not whitespace: a zero-width space and a letter stay in the symbol.
+        assert_eq!(read_all("a\u{200b}b", 0).unwrap().len(), 1);
+        assert_eq!(read1("#\\\u{3000}"), "#\\\u{3000}");
+        // Columns count characters.
+        let e = error("\u{3000}\u{a0})");
+        assert_eq!((e.span.line, e.span.col), (1, 3));
+    }
+
+    #[test]
     fn characters() {
         assert_eq!(
             read1("(#\\a #\\A #\\space #\\x41 #\\x #\\( #\\) #\\; #\\\" #\\| #\\λ)"),
