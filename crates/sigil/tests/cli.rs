@@ -458,3 +458,108 @@ fn exit_ends_with_its_status() {
     let (code, out, _) = with_stdin(&mut sigil(), "(display 1)\n(emergency-exit 300)\n");
     assert_eq!((code, out.as_str()), (300 % 256, "1"));
 }
+
+/// Waits for `child` to end, killing it after `limit` (a guard against a hang, not a
+/// measurement): its output, or an error saying it was still running.
+fn finish_within(
+    mut child: std::process::Child,
+    limit: std::time::Duration,
+) -> Result<Output, String> {
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            return Err(format!("still running after {limit:?}"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Ok(child.wait_with_output().unwrap())
+}
+
+/// `read` from piped standard input takes many data over several lines each, and one
+/// datum of 10 000 lines, reading each line once (it used to parse the whole unread text
+/// again after each line: minutes for this input; `docs/performance.md` has figures).
+#[test]
+fn read_from_stdin_takes_data_over_many_lines() {
+    let mut input = String::new();
+    for i in 0..2000 {
+        input.push_str(&format!(
+            "(item {i}\n  \"text\nover lines\"\n  #| comment\n |# {i})\n"
+        ));
+    }
+    input.push_str("(\n");
+    for i in 0..10_000 {
+        input.push_str(&format!("  {i}\n"));
+    }
+    input.push_str(")\n");
+    let program = "(let loop ((x (read)) (n 0) (sum 0))
+                     (cond ((eof-object? x) (write (list n sum)))
+                           ((eq? (car x) 'item) (loop (read) (+ n 1) (+ sum (cadddr x))))
+                           (else (loop (read) (+ n 1) (+ sum (apply + x))))))";
+    let mut cmd = sigil();
+    cmd.args(["-e", program])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = finish_within(child, std::time::Duration::from_secs(60)).unwrap();
+    writer.join().unwrap().unwrap();
+    let sum = (0..2000).sum::<u64>() + (0..10_000).sum::<u64>();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("(2001 {sum})")
+    );
+}
+
+/// A datum that a later line completes is read as soon as that line comes, while the
+/// input stays open (a program answering a person, or another program, datum by datum).
+#[test]
+fn read_answers_a_datum_as_soon_as_it_is_complete() {
+    use std::io::BufRead;
+    let program = "(let loop ((x (read)))
+                     (unless (eof-object? x) (write (reverse x)) (newline) (loop (read))))";
+    let mut child = sigil()
+        .args(["-e", program])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let answer = |stdin: &mut std::process::ChildStdin, lines: &[&str]| {
+        for line in lines {
+            stdin.write_all(line.as_bytes()).unwrap();
+            stdin.flush().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(30));
+        }
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+    };
+    assert_eq!(
+        answer(&mut stdin, &["(1\n", " 2\n", " 3)\n"]).unwrap(),
+        "(3 2 1)"
+    );
+    let many: Vec<String> = (0..40).map(|i| format!("{i}\n")).collect();
+    let mut lines = vec!["(\n"];
+    lines.extend(many.iter().map(String::as_str));
+    lines.push(")\n");
+    let reversed: Vec<String> = (0..40).rev().map(|i| i.to_string()).collect();
+    assert_eq!(
+        answer(&mut stdin, &lines).unwrap(),
+        format!("({})", reversed.join(" "))
+    );
+    drop(stdin);
+    assert!(finish_within(child, std::time::Duration::from_secs(10))
+        .unwrap()
+        .status
+        .success());
+}

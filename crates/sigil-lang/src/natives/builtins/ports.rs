@@ -15,10 +15,12 @@ use crate::run::datum;
 use crate::run::native::{Ctl, Descriptor, Resume, Wait};
 use crate::run::printer;
 use crate::run::value::{Error, NResult, Object, Port, Value};
+use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use std::any::TypeId;
 use std::io::{BufRead, Write};
 use std::os::fd::AsFd;
 use std::rc::Rc;
+use std::time::Duration;
 
 /// Per-machine port state, kept as host data.
 struct PortState {
@@ -97,14 +99,44 @@ pub fn put(ctx: &mut Ctx, port: Value, text: &str) -> NResult<()> {
     Ok(())
 }
 
-/// Reads more standard input until `enough` holds for the unread text or input ends.
+/// How long standard input must stay quiet before [`fill_stdin`] asks again whether the
+/// unread text is enough, when that text has not doubled since it last asked.
+const QUIET: Duration = Duration::from_millis(20);
+
+/// Reads more standard input, line by line, until `enough` holds for the unread text or
+/// input ends. `enough` (for `read`: "a whole datum is there") may take time linear in the
+/// text, so after it has said no it is asked again only when the unread text has doubled
+/// or no more input comes for [`QUIET`] (a person typing, a program waiting for an
+/// answer): a datum over many lines costs time linear in its length, not in its length
+/// times its lines.
 fn fill_stdin(ctx: &mut Ctx, port: Value, enough: impl Fn(&str) -> bool) -> NResult<()> {
     if !matches!(ctx.heap().obj(port), Some(Object::Port(Port::Stdin))) {
         return Ok(());
     }
     ctx.flush();
     let st = state(ctx)?;
-    while !st.stdin_eof && !enough(&st.stdin[st.stdin_pos..]) {
+    // The length of the unread text when `enough` last said no.
+    let mut refused: Option<usize> = None;
+    while !st.stdin_eof {
+        let unread = st.stdin.len() - st.stdin_pos;
+        let ask = match refused {
+            None => true,
+            Some(n) if unread >= 2 * n => true,
+            Some(_) => match stdin_arriving() {
+                Probe::Input => false,
+                Probe::Nothing => true,
+                Probe::End => {
+                    st.stdin_eof = true;
+                    break;
+                }
+            },
+        };
+        if ask {
+            if enough(&st.stdin[st.stdin_pos..]) {
+                break;
+            }
+            refused = Some(unread);
+        }
         st.stdin.drain(..st.stdin_pos);
         st.stdin_pos = 0;
         match std::io::stdin().lock().read_line(&mut st.stdin) {
@@ -113,6 +145,26 @@ fn fill_stdin(ctx: &mut Ctx, port: Value, enough: impl Fn(&str) -> bool) -> NRes
         }
     }
     Ok(())
+}
+
+/// Whether standard input has more to read now or within [`QUIET`].
+fn stdin_arriving() -> Probe {
+    match stdin_probe() {
+        Probe::Nothing => {
+            let stdin = std::io::stdin();
+            let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
+            let quiet = Timespec {
+                tv_sec: 0,
+                tv_nsec: QUIET.as_nanos() as i64,
+            };
+            match poll(&mut fds, Some(&quiet)) {
+                Ok(0) => Probe::Nothing,
+                // Input, its end or an error: the next read tells.
+                _ => Probe::Input,
+            }
+        }
+        probe => probe,
+    }
 }
 
 /// The unread text and read position of input port `port` (after `fill_stdin`).
