@@ -102,6 +102,16 @@ fn starts_with_delimiter(text: &str) -> bool {
     })
 }
 
+/// A place in a text between two data, with the `#!fold-case` setting in force there: a
+/// reader can stop there and another continue (`load` reads a form, runs it, reads on).
+#[derive(Clone, Copy, Debug)]
+pub struct Position {
+    offset: usize,
+    line: u32,
+    col: u32,
+    fold_case: bool,
+}
+
 /// The lexer: a position in the source text.
 pub struct Lexer<'a> {
     src: &'a str,
@@ -129,6 +139,29 @@ impl<'a> Lexer<'a> {
     /// Byte offset of the next unread character.
     pub fn offset(&self) -> usize {
         self.pos
+    }
+
+    /// Where the lexer is: what [`Lexer::resume`] continues from.
+    pub fn position(&self) -> Position {
+        Position {
+            offset: self.pos,
+            line: self.line,
+            col: self.col,
+            fold_case: self.fold_case,
+        }
+    }
+
+    /// A lexer over `src` (of file `file`) that continues at `at`, a position a lexer
+    /// over the same text reached.
+    pub fn resume(src: &'a str, file: u32, at: Position) -> Self {
+        Lexer {
+            src,
+            pos: at.offset.min(src.len()),
+            line: at.line,
+            col: at.col,
+            file,
+            fold_case: at.fold_case,
+        }
     }
 
     /// The position of the next unread character.

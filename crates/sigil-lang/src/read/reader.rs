@@ -12,8 +12,8 @@
 //! syntax; a reference inside it (a cycle) becomes [`Sexp::LabelRef`], and the datum is
 //! wrapped in [`Sexp::Labelled`]. Only `quote` (and `read`) can turn a cycle into data.
 
-pub use crate::read::lexer::ReadError;
 use crate::read::lexer::{Lexer, Open, Token};
+pub use crate::read::lexer::{Position, ReadError};
 use crate::read::symbol::{FastMap, FastSet, Symbol};
 use crate::read::syntax::{Sexp, Span, Syn};
 use std::rc::Rc;
@@ -78,8 +78,12 @@ impl<'a> Reader<'a> {
     /// A reader of `src`, a piece of file `file` (see [`Span::register_file`]) that starts
     /// on line `line`.
     pub fn new(src: &'a str, file: u32, line: u32) -> Self {
+        Reader::with_lexer(Lexer::new(src, file, line))
+    }
+
+    fn with_lexer(lex: Lexer<'a>) -> Self {
         Reader {
-            lex: Lexer::new(src, file, line),
+            lex,
             stack: Vec::new(),
             items: Vec::new(),
             labels: FastMap::default(),
@@ -93,6 +97,17 @@ impl<'a> Reader<'a> {
         let mut r = Reader::new(src, file, line);
         r.lex.skip_script_header();
         r
+    }
+
+    /// A reader of `src` (of file `file`) that continues at `at`, where a reader of the
+    /// same text stopped (see [`Reader::position`]).
+    pub fn resume(src: &'a str, file: u32, at: Position) -> Self {
+        Reader::with_lexer(Lexer::resume(src, file, at))
+    }
+
+    /// Where the reader is: after the last datum read (or the script header skipped).
+    pub fn position(&self) -> Position {
+        self.lex.position()
     }
 
     /// Whether `#!fold-case` is in force (identifiers and character names read in lower
@@ -451,6 +466,26 @@ mod tests {
         assert_eq!(read1("#U8()"), "#u8()");
         assert_eq!(read1("#(1 #(2) \"s\")"), "#(1 #(2) \"s\")");
         assert_eq!(read1("[a (b) [c]]"), "(a (b) (c))");
+    }
+
+    #[test]
+    fn a_reader_resumes_where_another_stopped() {
+        let src = "#!/usr/bin/env sigil\n(a) #!fold-case (B\n  C) ;c\n  D";
+        let mut first = Reader::script(src, 0, 1);
+        assert_eq!(first.read().unwrap().unwrap().to_string(), "(a)");
+        let mut data = Vec::new();
+        let mut at = first.position();
+        loop {
+            let mut next = Reader::resume(src, 0, at);
+            let Some(d) = next.read().unwrap() else { break };
+            data.push((d.to_string(), d.span.line, d.span.col));
+            at = next.position();
+        }
+        // Positions and the `#!fold-case` setting carry over.
+        assert_eq!(
+            data,
+            [("(b c)".to_string(), 2, 17), ("d".to_string(), 4, 3)]
+        );
     }
 
     #[test]

@@ -1,13 +1,15 @@
-//! `eval` and `load`: compile data or a file into the top-level environment at run time.
+//! `eval` and `load`: compile data or a file into the top-level environment at run time
+//! (`load` itself is in the prelude, `core.sgl`, a loop over `%load-next`).
 
 use super::Registry;
 use crate::native;
-use crate::read::reader;
-use crate::read::symbol::Symbol;
-use crate::read::syntax::{Span, Syn};
+use crate::natives::Opaque;
+use crate::read::reader::{Position, Reader};
+use crate::read::syntax::Span;
 use crate::run::ctx::Ctx;
 use crate::run::datum;
-use crate::run::value::{Ctl, Error, NResult, Value};
+use crate::run::value::{Ctl, Error, NResult, NativeObject, Value};
+use std::any::Any;
 
 /// `(eval expression [environment])`: every environment is the top-level one.
 #[native("eval")]
@@ -18,25 +20,61 @@ fn eval(ctx: &mut Ctx, expr: Value, _env: Option<Value>) -> NResult<Ctl> {
     Ok(Ctl::TailCall(thunk, vec![]))
 }
 
-/// `(load path [environment])`: reads a file and runs its forms at the top level.
-#[native("load")]
-fn load(ctx: &mut Ctx, path: String, _env: Option<Value>) -> NResult<Ctl> {
+/// A source file that `load` is running: its text and where the next form starts.
+struct Loading {
+    src: String,
+    file: u32,
+    next: Position,
+}
+
+impl NativeObject for Loading {
+    fn type_name(&self) -> &str {
+        "loading-file"
+    }
+    fn expected() -> &'static str {
+        "a file being loaded"
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// `(%load-open path)`: the file `load` runs, read into memory, positioned at its first
+/// form (after a byte-order mark or a `#!` line).
+#[native("%load-open")]
+fn load_open(ctx: &mut Ctx, path: String) -> NResult {
     let src = std::fs::read_to_string(&path)
         .map_err(|e| Error::new("file-error", format!("cannot read {path}: {e}")))?;
     let file = ctx.vm.files.register(&path);
-    let forms = reader::read_all(&src, file).map_err(|e| {
-        let at = ctx.vm.files.locate(e.span);
-        Error::with("read-error", format!("{at}: {}", e.message), vec![])
-    })?;
-    let start = Span {
-        file,
-        line: 1,
-        col: 1,
-    };
-    let mut items = vec![Syn::sym(Symbol::intern("begin"), start)];
-    items.extend(forms);
-    let thunk = ctx.vm.compile(&Syn::list(items, start))?;
-    Ok(Ctl::TailCall(thunk, vec![]))
+    let next = Reader::script(&src, file, 1).position();
+    Ok(ctx.opaque(Loading { src, file, next }))
+}
+
+/// `(%load-next loading)`: the next form of the file compiled into a procedure of no
+/// arguments, or the eof object after the last. `load` reads a form only after the one
+/// before has run, as a script runs (`Interpreter::eval_source`): what it defined is
+/// there for the macros of the next, and a syntax error stops the file where it is.
+#[native("%load-next")]
+fn load_next(ctx: &mut Ctx, loading: Opaque<Loading>) -> NResult {
+    let l = loading.get_mut(ctx)?;
+    let mut reader = Reader::resume(&l.src, l.file, l.next);
+    let form = reader.read();
+    l.next = reader.position();
+    match form {
+        Ok(Some(form)) => ctx.vm.compile(&form),
+        Ok(None) => Ok(Value::Eof),
+        Err(e) => {
+            let at = ctx.vm.files.locate(e.span);
+            Err(Error::with(
+                "read-error",
+                format!("{at}: {}", e.message),
+                vec![],
+            ))
+        }
+    }
 }
 
 /// `(interaction-environment)` and the other environment specifiers: a token that
@@ -46,10 +84,10 @@ fn environment(#[rest] _args: &[Value]) -> Value {
     Value::sym("interaction-environment")
 }
 
-/// Registers `eval`, `load` and the environment specifiers `eval` accepts (all denote the
+/// Registers `eval`, the natives of `load` and the environment specifiers `eval` accepts (all denote the
 /// top-level environment).
 pub fn register(reg: &mut Registry) {
-    reg.add(&[EVAL, LOAD, ENVIRONMENT]);
+    reg.add(&[EVAL, LOAD_OPEN, LOAD_NEXT, ENVIRONMENT]);
     for name in [
         "system-global-environment",
         "scheme-report-environment",

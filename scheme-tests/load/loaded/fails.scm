@@ -1,0 +1,6 @@
+(define (first-of x)
+  (car x))
+(display "loaded")
+(newline)
+(first-of 5)
+(display "not reached")
