@@ -66,6 +66,16 @@ fn spawn_with_input(cmd: &mut Command, input: &[u8]) -> std::process::Child {
     child
 }
 
+/// Starts `sigil -e program` with its standard input and output piped to the test.
+fn spawn_piped(program: &str) -> std::process::Child {
+    sigil()
+        .args(["-e", program])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 fn with_stdin(cmd: &mut Command, input: &str) -> (i32, String, String) {
     let out = spawn_with_input(cmd, input.as_bytes())
         .wait_with_output()
@@ -416,12 +426,7 @@ fn wait_for_input_parks_only_its_task() {
 (wait-for-input)
 (display (read-line))
 "#;
-    let mut child = sigil()
-        .args(["-e", program])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(program);
     let mut stdin = child.stdin.take().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
     stdin.write_all(b"late\n").unwrap();
@@ -496,12 +501,7 @@ fn read_from_stdin_takes_data_over_many_lines() {
                      (cond ((eof-object? x) (write (list n sum)))
                            ((eq? (car x) 'item) (loop (read) (+ n 1) (+ sum (cadddr x))))
                            (else (loop (read) (+ n 1) (+ sum (apply + x))))))";
-    let mut cmd = sigil();
-    cmd.args(["-e", program])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
+    let mut child = spawn_piped(program);
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let out = finish_within(child, std::time::Duration::from_secs(60)).unwrap();
@@ -520,12 +520,7 @@ fn read_answers_a_datum_as_soon_as_it_is_complete() {
     use std::io::BufRead;
     let program = "(let loop ((x (read)))
                      (unless (eof-object? x) (write (reverse x)) (newline) (loop (read))))";
-    let mut child = sigil()
-        .args(["-e", program])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(program);
     let mut stdin = child.stdin.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let stdout = child.stdout.take().unwrap();
