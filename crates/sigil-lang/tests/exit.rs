@@ -74,6 +74,31 @@ fn exit_unwinds_to_the_host_with_its_status() {
             Some(10),
             "",
         ),
+        // ... running the task's after-thunks, then those of the caller of async-run
+        (
+            "(import (sigil async))
+             (dynamic-wind (lambda () (display 'in))
+               (lambda () (async-run (lambda ()
+                 (await (spawn (lambda ()
+                   (dynamic-wind (lambda () (display '-task))
+                                 (lambda () (exit 11))
+                                 (lambda () (display '-task-after)))))))))
+               (lambda () (display '-caller-after)))",
+            Some(11),
+            "in-task-task-after-caller-after",
+        ),
+        // emergency-exit in a task runs neither
+        (
+            "(import (sigil async))
+             (dynamic-wind (lambda () #f)
+               (lambda () (async-run (lambda ()
+                 (dynamic-wind (lambda () #f)
+                               (lambda () (emergency-exit 13))
+                               (lambda () (display '-task-after))))))
+               (lambda () (display '-caller-after)))",
+            Some(13),
+            "",
+        ),
     ];
     for (src, status, printed) in cases {
         assert_eq!(exit_of(i.eval_str(src)), status, "{src}");

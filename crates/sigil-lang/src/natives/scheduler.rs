@@ -291,12 +291,36 @@ fn describe(vm: &Vm, u: &Uncaught) -> String {
     }
 }
 
-/// `(async-run thunk)`: runs `thunk` as the main task, and every task it spawns, until
-/// the main task has finished and no task is ready to run; returns the main task's value
-/// or raises its error.
-#[native("async-run")]
-fn async_run(ctx: &mut Ctx, thunk: Proc) -> NResult {
-    let vm = &mut *ctx.vm;
+/// `(%async-run thunk exit)`, which `(sigil async)` calls as `(async-run thunk)`: runs
+/// `thunk` as the main task, and every task it spawns, until the main task has finished
+/// and no task is ready to run; returns the main task's value or raises its error. When a
+/// task calls `exit`, which has run the task's own `dynamic-wind` after-thunks, the
+/// scheduler stops and the caller calls `exit` (the procedure given) with the same
+/// status: the caller's after-thunks run too before the program ends.
+#[native("%async-run")]
+fn async_run(ctx: &mut Ctx, thunk: Proc, exit: Proc) -> NResult<Ctl> {
+    let exit = ctx.keep(exit.0);
+    let result = run_scheduler(ctx.vm, thunk);
+    let exit = ctx.release(exit);
+    match result {
+        Err(e) => match e.raised().and_then(|v| unwinding_exit(ctx.vm, v)) {
+            Some(code) => Ok(Ctl::TailCall(exit, vec![Value::Int(code.into())])),
+            None => Err(e),
+        },
+        Ok(v) => Ok(Ctl::Return(v)),
+    }
+}
+
+/// The status of `v`, when it is the condition of a call of `exit` (not `emergency-exit`).
+fn unwinding_exit(vm: &Vm, v: Value) -> Option<i32> {
+    match vm.heap.obj(v) {
+        Some(Object::Condition(c)) if c.exit_unwinds() => c.exit_code(),
+        _ => None,
+    }
+}
+
+/// Runs the scheduler for `async-run` with `thunk` as the main task.
+fn run_scheduler(vm: &mut Vm, thunk: Proc) -> NResult {
     if sched(vm).is_some() {
         return Err(Error::new("error", "a scheduler is already running"));
     }

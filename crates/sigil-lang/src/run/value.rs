@@ -389,11 +389,13 @@ impl Error {
         Error::new("range-error", message)
     }
 
-    /// The request to end the program with status `code` that `exit` and `emergency-exit`
-    /// raise: a condition of kind [`EXIT_KIND`] that no handler sees; it unwinds to the
-    /// caller of the evaluator.
-    pub fn exit(code: i32) -> Error {
-        Error::with(EXIT_KIND, "exit", vec![Value::Int(i64::from(code))])
+    /// The request to end the program with status `code` that `exit` (`unwinds`: it runs
+    /// the `dynamic-wind` after-thunks on its way) and `emergency-exit` raise: a condition
+    /// of kind [`EXIT_KIND`] that no handler sees; it unwinds to the caller of the
+    /// evaluator.
+    pub fn exit(code: i32, unwinds: bool) -> Error {
+        let irritants = vec![Value::Int(i64::from(code)), Value::Bool(unwinds)];
+        Error::with(EXIT_KIND, "exit", irritants)
     }
 
     /// The same error with `irritants` added: values printed after the message.
@@ -469,9 +471,15 @@ impl Condition {
     /// The exit status, when this is the condition of [`Error::exit`].
     pub fn exit_code(&self) -> Option<i32> {
         match (self.kind.is(EXIT_KIND), self.irritants.as_slice()) {
-            (true, [Value::Int(code)]) => i32::try_from(*code).ok(),
+            (true, [Value::Int(code), _]) => i32::try_from(*code).ok(),
             _ => None,
         }
+    }
+
+    /// Whether this is the condition of [`Error::exit`] from `exit`, which runs the
+    /// `dynamic-wind` after-thunks (not from `emergency-exit`).
+    pub fn exit_unwinds(&self) -> bool {
+        self.exit_code().is_some() && matches!(self.irritants[1], Value::Bool(true))
     }
 }
 

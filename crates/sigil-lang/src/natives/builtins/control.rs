@@ -332,14 +332,14 @@ fn exit_code(v: Option<Value>, otherwise: i32) -> i32 {
 /// `sigil` command then exits with it; an embedding program gets it in the error.
 #[native("%exit")]
 fn exit(v: Option<Value>) -> NResult {
-    Err(Error::exit(exit_code(v, 1)))
+    Err(Error::exit(exit_code(v, 1), true))
 }
 
 /// `(emergency-exit [obj])`: ends the program as `exit` does, without running the
 /// `dynamic-wind` after-thunks.
 #[native("emergency-exit")]
 fn emergency_exit(v: Option<Value>) -> NResult {
-    Err(Error::exit(exit_code(v, 1)))
+    Err(Error::exit(exit_code(v, 1), false))
 }
 
 /// `(get-environment-variable name)`: its value, or `#f`.
