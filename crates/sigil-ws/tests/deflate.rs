@@ -42,7 +42,7 @@ fn json(len: usize, seed: u64) -> String {
             "{{\"id\":{},\"user\":\"user{}\",\"active\":{},\"score\":{}.{}}},",
             x % 100_000,
             x % 97,
-            x % 2 == 0,
+            x.is_multiple_of(2),
             x % 1000,
             x % 10
         ));

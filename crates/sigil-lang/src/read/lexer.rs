@@ -545,7 +545,7 @@ fn directive(text: &str) -> Option<(bool, usize)> {
                 && text
                     .as_bytes()
                     .get(d.len())
-                    .map_or(true, |&b| is_delimiter(b))
+                    .is_none_or(|&b| is_delimiter(b))
         })
         .map(|(d, fold)| (fold, d.len()))
 }
