@@ -20,7 +20,7 @@
 //! it and an abandoned call leaves nothing behind.
 
 use std::any::{Any, TypeId};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd};
 use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -31,7 +31,7 @@ use sigil_lang::vm::Vm;
 use sigil_lang::{Error, NResult, Value};
 use sigil_ws::limits::deadline_after;
 use sigil_ws::{
-    Client, CloseFrame, Event, Interest, Interrupt, Message, Progress, Role, State, WsError,
+    CloseFrame, Event, Interest, Interrupt, Message, Progress, Role, State, WebSocket, WsError,
 };
 
 use super::options::{parse_options, Options};
@@ -60,7 +60,7 @@ macro_rules! labelled_native_object {
 /// A WebSocket connection wrapped as a Scheme object (prints as
 /// `#<ws-connection URL>`).
 pub struct WsConnection {
-    client: Client,
+    client: WebSocket,
     label: String,
     socket: Value,
     /// The socket is in non-blocking mode (used inside `(sigil async)` tasks).
@@ -100,7 +100,7 @@ impl WsConnection {
     /// then calls the native again.
     fn park(&self, interest: Interest, deadline: Option<Instant>) -> Ctl {
         Ctl::Park(
-            wait_for(self.client.as_raw_fd(), interest, deadline),
+            wait_for(self.client.as_fd().as_raw_fd(), interest, deadline),
             Resume::Retry,
         )
     }
@@ -193,7 +193,7 @@ fn payload(vm: &Vm, who: &str, v: Value) -> NResult<Payload> {
 
 /// What `ws-connection-socket` prints: the URL's host for TLS, the peer address for TCP
 /// (and for TLS in the server role).
-fn socket_label(client: &Client) -> String {
+fn socket_label(client: &WebSocket) -> String {
     if client.role() == Role::Server {
         let kind = if client.is_tls() {
             "tls-connection"
@@ -286,9 +286,10 @@ fn ws_connect_finish(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
         .ok_or_else(|| Error::wrong_type("ws-connect", "a ws-connecting object", args[0]))?;
     let deadline = pending.connector.deadline();
     match pending.connector.advance() {
-        Ok(sigil_ws::Step::Wait(fd, interest)) => {
-            Ok(Ctl::Park(wait_for(fd, interest, deadline), Resume::Retry))
-        }
+        Ok(sigil_ws::Step::Wait(fd, interest)) => Ok(Ctl::Park(
+            wait_for(fd.as_raw_fd(), interest, deadline),
+            Resume::Retry,
+        )),
         Ok(sigil_ws::Step::Open(client)) => Ok(Ctl::Return(connected(vm, *client))),
         Err(e) => Ok(Ctl::Return(connect_failed(vm, e))),
     }
@@ -301,7 +302,7 @@ pub(super) fn connect_failed(vm: &mut Vm, e: WsError) -> Value {
 }
 
 /// Wraps an open connection (either role) as a `ws-connection`.
-pub(super) fn connected(vm: &mut Vm, client: Client) -> Value {
+pub(super) fn connected(vm: &mut Vm, client: WebSocket) -> Value {
     set_last_error(vm, None);
     let socket = vm.heap.alloc(Object::Opaque(Box::new(WsSocket {
         label: socket_label(&client),
@@ -331,7 +332,7 @@ fn send_with(
     vm: &mut Vm,
     who: &str,
     conn_v: Value,
-    op: impl FnOnce(&mut Client) -> Result<(), WsError>,
+    op: impl FnOnce(&mut WebSocket) -> Result<(), WsError>,
 ) -> NResult {
     let in_task = vm.suspendable;
     let c = conn(vm, who, conn_v)?;
@@ -418,13 +419,13 @@ enum Received {
 /// parks the task until the socket is readable or the deadline passes, as often as
 /// needed.
 fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    receive(vm, args, "ws-receive", Client::poll_receive)
+    receive(vm, args, "ws-receive", WebSocket::poll_receive)
 }
 
 /// `(%ws-receive-event conn [deadline])`: like `%ws-receive`, and also `(ping . bytevector)`
 /// and `(pong . bytevector)` for the pings (already answered) and pongs that arrive.
 fn ws_receive_event(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    receive(vm, args, "ws-receive-event", Client::poll_receive_event)
+    receive(vm, args, "ws-receive-event", WebSocket::poll_receive_event)
 }
 
 /// The receive natives: one `step` of a receive (with or without control events).
@@ -432,7 +433,7 @@ fn receive(
     vm: &mut Vm,
     args: &[Value],
     who: &str,
-    step: fn(&mut Client, Option<Instant>) -> Result<Progress<Event>, WsError>,
+    step: fn(&mut WebSocket, Option<Instant>) -> Result<Progress<Event>, WsError>,
 ) -> NResult<Ctl> {
     let in_task = vm.suspendable;
     let token = args.get(1).copied();

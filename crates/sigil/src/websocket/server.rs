@@ -16,7 +16,7 @@
 
 use std::any::Any;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -227,7 +227,7 @@ fn ws_accept_start(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
         if l.closed {
             return Ok(Ctl::Return(Value::sym("closed")));
         }
-        let fd = l.listener.as_raw_fd();
+        let fd = l.listener.as_fd().as_raw_fd();
         let wait = match l.listener.poll_accept() {
             Ok(Some(acceptor)) => {
                 let label = format!("ws-accepting {}", acceptor.peer_addr());
@@ -238,17 +238,18 @@ fn ws_accept_start(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
                 return Ok(Ctl::Return(a));
             }
             Ok(None) if in_task => return Ok(Ctl::Park(Wait::Readable(fd), Resume::Retry)),
-            Ok(None) => Some(fd),
-            Err(e) if is_shortage(&e) => None,
+            Ok(None) => true,
+            Err(e) if is_shortage(&e) => false,
             Err(e) => return Err(ws_error(WHO, e, vec![args[0]])),
         };
         let until = Instant::now() + RETRY;
         match wait {
-            Some(fd) => {
-                let _ = sigil_ws::connector::wait_for(fd, Interest::Readable, Some(until));
+            true => {
+                let l = listener(vm, WHO, args[0])?;
+                let _ = sigil_ws::connector::wait_for(&l.listener, Interest::Readable, Some(until));
             }
-            None if in_task => return Ok(Ctl::Park(Wait::Until(until), Resume::Retry)),
-            None => std::thread::sleep(RETRY),
+            false if in_task => return Ok(Ctl::Park(Wait::Until(until), Resume::Retry)),
+            false => std::thread::sleep(RETRY),
         }
     }
 }
@@ -271,7 +272,10 @@ fn ws_accept_finish(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
     let result = if in_task {
         match acceptor.advance() {
             Ok(Step::Wait(fd, interest)) => {
-                return Ok(Ctl::Park(wait_for(fd, interest, deadline), Resume::Retry))
+                return Ok(Ctl::Park(
+                    wait_for(fd.as_raw_fd(), interest, deadline),
+                    Resume::Retry,
+                ))
             }
             Ok(Step::Open(client)) => Ok(*client),
             Err(e) => Err(e),
