@@ -10,6 +10,9 @@
 //! accepts them, and [`websocket`] drives an open one of either role (a [`WebSocket`])
 //! over blocking or non-blocking TCP and TLS sockets.
 
+#![warn(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 pub mod close;
 pub mod connection;
 pub mod connector;
