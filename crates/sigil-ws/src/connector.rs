@@ -44,7 +44,7 @@ use crate::interrupt::Interrupt;
 use crate::limits::{deadline_after, Limits};
 use crate::proxy::{Proxy, ProxySetting, Tunnel};
 use crate::redirect::{self, MaxRedirects};
-use crate::transport::{Outbox, TlsStream, Transport};
+use crate::transport::{Outbox, Transport};
 use crate::websocket::WebSocket;
 use crate::wsurl;
 
@@ -561,12 +561,9 @@ impl Connector {
                 reason: format!("{host}: {e}"),
             })?;
             let tls = ClientConnection::new(tls_config(&self.options.root_certs_pem)?, name)?;
-            Transport::Tls(Box::new(TlsStream {
-                tls: tls.into(),
-                sock,
-            }))
+            Transport::tls(tls, sock)
         } else {
-            Transport::Plain(sock)
+            Transport::plain(sock)
         };
         let handshake = self
             .handshake

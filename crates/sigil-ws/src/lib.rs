@@ -41,4 +41,4 @@ pub use handshake::RequestOptions;
 pub use interrupt::Interrupt;
 pub use limits::Limits;
 pub use proxy::ProxySetting;
-pub use websocket::{Progress, WebSocket};
+pub use websocket::{Progress, SharedFd, WebSocket};

@@ -167,6 +167,26 @@ fn oversize_message_fails_with_1009() {
     assert_eq!(c.state(), State::Closed);
 }
 
+#[test]
+fn shared_fd_keeps_the_socket_open() {
+    use std::os::fd::{AsFd, AsRawFd};
+    let c = connect(&url("/echo"), &ConnectOptions::default()).unwrap();
+    let fd = c.shared_fd();
+    assert_eq!(
+        fd.as_fd().as_raw_fd(),
+        c.as_fd().as_raw_fd(),
+        "no duplicate"
+    );
+    let local = c.local_addr().unwrap();
+    drop(c);
+    let sock = socket2::SockRef::from(&fd).local_addr().unwrap();
+    assert_eq!(
+        sock.as_socket(),
+        Some(local),
+        "open after the WebSocket is dropped"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn nonblocking_receive_and_flush() {

@@ -13,7 +13,7 @@ use crate::connector::{block_until_open, finished, Interest, Next, Request as Ou
 use crate::deflate::{DeflateParams, PerMessageDeflate};
 use crate::error::WsError;
 use crate::limits::deadline_after;
-use crate::transport::{TlsStream, Transport};
+use crate::transport::Transport;
 use crate::websocket::WebSocket;
 
 use super::handshake::{Answer, Request, ServerHandshake};
@@ -87,13 +87,9 @@ impl Acceptor {
     ) -> Result<Acceptor, WsError> {
         let transport = match &options.tls {
             Some(config) => {
-                let tls = rustls::ServerConnection::new(Arc::clone(config))?;
-                Transport::Tls(Box::new(TlsStream {
-                    tls: tls.into(),
-                    sock,
-                }))
+                Transport::tls(rustls::ServerConnection::new(Arc::clone(config))?, sock)
             }
-            None => Transport::Plain(sock),
+            None => Transport::plain(sock),
         };
         Ok(Acceptor {
             peer,

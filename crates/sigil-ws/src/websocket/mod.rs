@@ -42,8 +42,9 @@ mod receive;
 mod send;
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpStream};
 use std::os::fd::{AsFd, BorrowedFd};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::connection::{Connection, State};
@@ -309,6 +310,12 @@ impl WebSocket {
         self.transport.tcp().peer_addr().map_err(WsError::Io)
     }
 
+    /// The socket's descriptor as a handle that keeps it open (the descriptor is the
+    /// same as [`AsFd::as_fd`]'s: no descriptor is duplicated).
+    pub fn shared_fd(&self) -> SharedFd {
+        SharedFd(Arc::clone(self.transport.shared_tcp()))
+    }
+
     /// Whether the connection runs over TLS (`wss://`).
     pub fn is_tls(&self) -> bool {
         matches!(self.transport, Transport::Tls(_))
@@ -342,5 +349,17 @@ impl AsFd for WebSocket {
     /// The TCP socket, for readiness polling by an event loop.
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.transport.tcp().as_fd()
+    }
+}
+
+/// The descriptor of a connection's socket, kept open for as long as this handle lives,
+/// even after the [`WebSocket`] is dropped ([`WebSocket::shared_fd`]): for an event loop
+/// that must own what it waits on. It gives access to nothing but the descriptor.
+#[derive(Debug, Clone)]
+pub struct SharedFd(Arc<TcpStream>);
+
+impl AsFd for SharedFd {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.0.as_fd()
     }
 }
