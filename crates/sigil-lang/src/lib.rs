@@ -14,7 +14,6 @@ extern crate self as sigil_lang;
 
 pub(crate) mod compile;
 pub mod embed;
-mod legacy;
 pub mod natives;
 pub mod read;
 pub mod run;
@@ -33,9 +32,3 @@ pub use run::native::{Arity, Ctl, Resume, Wait};
 pub use run::roots::Kept;
 pub use run::value::{Error, NResult, NativeObject, Object, Value};
 pub use sigil_macros::native;
-
-// ---- TRANSITION ------------------------------------------------------------------------------
-// The WebSocket glue (`crates/sigil/src/websocket/connection.rs` and `options.rs`) still
-// uses these old module paths and the untyped natives of `legacy`; they go when it moves to
-// `#[native]`.
-pub use legacy::{builtins, value, vm};

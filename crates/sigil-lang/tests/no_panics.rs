@@ -469,7 +469,7 @@ fn eval_with_deadline(interp: &mut Interpreter, src: &str) -> bool {
     drop(done);
     let _ = watchdog.join();
     interp.interrupt_flag().store(false, Ordering::Relaxed);
-    r.err().map_or(true, |e| !e.message.contains("panicked"))
+    r.err().is_none_or(|e| !e.message.contains("panicked"))
 }
 
 /// The interpreter answers a simple program correctly.

@@ -24,6 +24,9 @@
 //! connected); with SERVER_PID, also `idle_rss_kib=RSS`, the server's resident
 //! memory while every client is connected and none has sent anything yet.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 use std::net::TcpStream;
 use std::process::exit;
 use std::time::Instant;

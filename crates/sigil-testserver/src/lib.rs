@@ -7,6 +7,7 @@
 //! startup. See the crate's README for the routes.
 
 #![warn(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod conn;
 mod deflate;

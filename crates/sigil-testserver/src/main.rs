@@ -1,5 +1,8 @@
 //! `sigil-testserver`: command-line wrapper around [`sigil_testserver::start`].
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;

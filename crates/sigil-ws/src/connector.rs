@@ -25,7 +25,7 @@
 
 use std::io;
 use std::net::{IpAddr, SocketAddr, TcpStream};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -35,8 +35,7 @@ use rustls::{ClientConfig, ClientConnection, RootCertStore};
 use socket2::{Domain, Protocol, Socket, Type};
 use url::Url;
 
-use crate::client::Client;
-use crate::connection::Connection;
+use crate::connection::{Connection, Role};
 use crate::deflate::PerMessageDeflate;
 use crate::dns::Lookup;
 use crate::error::WsError;
@@ -45,7 +44,8 @@ use crate::interrupt::Interrupt;
 use crate::limits::{deadline_after, Limits};
 use crate::proxy::{Proxy, ProxySetting, Tunnel};
 use crate::redirect::{self, MaxRedirects};
-use crate::transport::{Outbox, TlsStream, Transport};
+use crate::transport::{Outbox, Transport};
+use crate::websocket::WebSocket;
 use crate::wsurl;
 
 /// Environment variable naming a PEM file of extra trusted root certificates.
@@ -310,7 +310,7 @@ enum Stage {
     Done,
 }
 
-/// What a [`Connector`] or a [`Client`] operation waits for before it can make progress.
+/// What a [`Connector`] or a [`WebSocket`] operation waits for before it can make progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Interest {
     /// The descriptor becoming readable.
@@ -319,13 +319,16 @@ pub enum Interest {
     Writable,
 }
 
-/// The outcome of one [`Connector::advance`].
+/// The outcome of one [`Connector::advance`] (or
+/// [`Acceptor::advance`](crate::server::Acceptor::advance)).
 #[derive(Debug)]
-pub enum Step {
+pub enum Step<'a> {
     /// The connection is open (its socket is in non-blocking mode).
-    Open(Box<Client>),
-    /// Wait until `fd` is ready for `interest` (or the deadline passes), then advance.
-    Wait(RawFd, Interest),
+    Open(Box<WebSocket>),
+    /// Wait until the descriptor is ready for `interest` (or the deadline passes), then
+    /// advance. The descriptor is the connector's: borrowed, it stays open for as long as
+    /// the borrow lasts ([`BorrowedFd::try_clone_to_owned`] keeps it longer).
+    Wait(BorrowedFd<'a>, Interest),
 }
 
 /// A WebSocket connection being opened without blocking.
@@ -426,15 +429,30 @@ impl Connector {
     }
 
     /// Makes as much progress as possible without blocking.
-    pub fn advance(&mut self) -> Result<Step, WsError> {
-        let result = self.step();
-        if result.is_err() {
-            self.stage = Stage::Done;
+    pub fn advance(&mut self) -> Result<Step<'_>, WsError> {
+        match self.step() {
+            Ok(Next::Open(ws)) => Ok(Step::Open(ws)),
+            Ok(Next::Wait(interest)) => self.wait(interest),
+            Err(e) => {
+                self.stage = Stage::Done;
+                Err(e)
+            }
         }
-        result
     }
 
-    fn step(&mut self) -> Result<Step, WsError> {
+    /// The wait for the descriptor of the current stage to be ready for `interest`.
+    fn wait(&self, interest: Interest) -> Result<Step<'_>, WsError> {
+        let fd = match &self.stage {
+            Stage::Resolving(lookup, _) => lookup.as_fd(),
+            Stage::Connecting { sock, .. } | Stage::Tunnelling { sock, .. } => sock.as_fd(),
+            Stage::Upgrading { transport, .. } => transport.tcp().as_fd(),
+            Stage::Done => return Err(finished("connector")),
+        };
+        Ok(Step::Wait(fd, interest))
+    }
+
+    /// Advances as far as possible without blocking.
+    fn step(&mut self) -> Result<Next, WsError> {
         loop {
             if self.deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(WsError::ConnectTimeout {
@@ -446,9 +464,8 @@ impl Connector {
                 Stage::Resolving(lookup, host) => match lookup.result() {
                     Some(answer) => self.connect_to(looked_up(&host, answer)?, 0)?,
                     None => {
-                        let fd = lookup.fd();
                         self.stage = Stage::Resolving(lookup, host);
-                        return Ok(Step::Wait(fd, Interest::Readable));
+                        return Ok(Next::Wait(Interest::Readable));
                     }
                 },
                 Stage::Connecting { sock, addrs, next } => match tcp_outcome(&sock) {
@@ -460,9 +477,8 @@ impl Connector {
                         None => self.upgrade(sock)?,
                     },
                     Err(e) if e.kind() == io::ErrorKind::NotConnected => {
-                        let fd = sock.as_raw_fd();
                         self.stage = Stage::Connecting { sock, addrs, next };
-                        return Ok(Step::Wait(fd, Interest::Writable));
+                        return Ok(Next::Wait(Interest::Writable));
                     }
                     Err(_) if next < addrs.len() => self.connect_to(addrs, next)?,
                     Err(e) => return Err(self.tcp_error(addrs[next - 1], e)),
@@ -473,9 +489,8 @@ impl Connector {
                 } => match tunnel.advance(&mut sock)? {
                     None => self.upgrade(sock)?,
                     Some(interest) => {
-                        let fd = sock.as_raw_fd();
                         self.stage = Stage::Tunnelling { sock, tunnel };
-                        return Ok(Step::Wait(fd, interest));
+                        return Ok(Next::Wait(interest));
                     }
                 },
                 Stage::Upgrading {
@@ -484,13 +499,12 @@ impl Connector {
                     mut request,
                 } => match Self::exchange(&mut transport, &mut handshake, &mut request) {
                     Ok(Exchange::Wait(interest)) => {
-                        let fd = transport.tcp().as_raw_fd();
                         self.stage = Stage::Upgrading {
                             transport,
                             handshake,
                             request,
                         };
-                        return Ok(Step::Wait(fd, interest));
+                        return Ok(Next::Wait(interest));
                     }
                     Ok(Exchange::Done(response)) => return Ok(self.open(transport, response)),
                     Err(WsError::HandshakeRejected {
@@ -502,9 +516,7 @@ impl Connector {
                     }
                     Err(e) => return Err(e),
                 },
-                Stage::Done => {
-                    return Err(WsError::InvalidInput("connector already finished".into()))
-                }
+                Stage::Done => return Err(finished("connector")),
             };
         }
     }
@@ -549,12 +561,9 @@ impl Connector {
                 reason: format!("{host}: {e}"),
             })?;
             let tls = ClientConnection::new(tls_config(&self.options.root_certs_pem)?, name)?;
-            Transport::Tls(Box::new(TlsStream {
-                tls: tls.into(),
-                sock,
-            }))
+            Transport::tls(tls, sock)
         } else {
-            Transport::Plain(sock)
+            Transport::plain(sock)
         };
         let handshake = self
             .handshake
@@ -584,7 +593,7 @@ impl Connector {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     return Ok(Exchange::Wait(Interest::Writable))
                 }
-                Err(e) => return Err(WsError::from_io(e, true)),
+                Err(e) => return Err(WsError::from_io(e, true, Role::Server)),
             }
             match transport.read(&mut buf) {
                 Ok(0) => {
@@ -602,48 +611,69 @@ impl Connector {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     return Ok(Exchange::Wait(Interest::Readable))
                 }
-                Err(e) => return Err(WsError::from_io(e, true)),
+                Err(e) => return Err(WsError::from_io(e, true, Role::Server)),
             }
         }
     }
 
     /// The open client, once the handshake accepted `response`.
-    fn open(&self, transport: Transport, response: HandshakeResponse) -> Step {
+    fn open(&self, transport: Transport, response: HandshakeResponse) -> Next {
         let mut conn = Connection::new(self.options.limits);
         if let (Some(params), Some(config)) = (response.deflate, &self.options.request.deflate) {
             conn.set_deflate(PerMessageDeflate::for_client(params, config.level));
         }
         conn.receive_bytes(&response.leftover);
-        let mut client = Client::new(transport, conn, self.url.clone(), response.protocol);
+        let mut client = WebSocket::new(transport, conn, self.url.clone(), response.protocol);
         client.set_interrupt(self.options.interrupt.clone());
         let target = request_target(&self.parsed);
-        Step::Open(Box::new(client.with_handshake(target, response.headers)))
+        Next::Open(Box::new(client.with_handshake(target, response.headers)))
     }
+}
+
+/// Where one step of opening a connection (a [`Connector`]'s or an
+/// [`Acceptor`](crate::server::Acceptor)'s) left it: open, or waiting for the descriptor
+/// of its current stage.
+pub(crate) enum Next {
+    /// The connection is open.
+    Open(Box<WebSocket>),
+    /// The current stage waits until its descriptor is ready for this.
+    Wait(Interest),
+}
+
+/// The error of `what` (a connector, an acceptor) advanced after it finished or failed.
+pub(crate) fn finished(what: &str) -> WsError {
+    WsError::InvalidInput(format!("{what} already finished"))
 }
 
 /// Opens a WebSocket connection to `url` (`ws://` or `wss://`), blocking until the
 /// opening handshake completes or [`Limits::connect_timeout`] expires (or the
 /// [`ConnectOptions::interrupt`] flag is set: [`WsError::Interrupted`]).
-pub fn connect(url: &str, options: &ConnectOptions) -> Result<Client, WsError> {
+pub fn connect(url: &str, options: &ConnectOptions) -> Result<WebSocket, WsError> {
     let mut connector = Connector::start(url, options)?;
     let deadline = connector.deadline();
-    block_until_open(|| connector.advance(), deadline, &options.interrupt)
+    block_until_open(
+        &mut connector,
+        Connector::advance,
+        deadline,
+        &options.interrupt,
+    )
 }
 
-/// Drives a connection being opened (`advance`: [`Connector::advance`], or
-/// [`Acceptor::advance`](crate::server::Acceptor::advance)) to its end, waiting with
+/// Drives a connection being opened (`opening`, with `advance`: [`Connector::advance`],
+/// or [`Acceptor::advance`](crate::server::Acceptor::advance)) to its end, waiting with
 /// `poll(2)` until `deadline` (in slices, stopping with [`WsError::Interrupted`] once
 /// `interrupt` is set); the connection is returned in blocking mode.
-pub(crate) fn block_until_open(
-    mut advance: impl FnMut() -> Result<Step, WsError>,
+pub(crate) fn block_until_open<O>(
+    opening: &mut O,
+    advance: fn(&mut O) -> Result<Step<'_>, WsError>,
     deadline: Option<Instant>,
     interrupt: &Interrupt,
-) -> Result<Client, WsError> {
+) -> Result<WebSocket, WsError> {
     loop {
-        match advance()? {
-            Step::Open(mut client) => {
-                client.set_nonblocking(false)?;
-                return Ok(*client);
+        match advance(opening)? {
+            Step::Open(mut ws) => {
+                ws.set_nonblocking(false)?;
+                return Ok(*ws);
             }
             Step::Wait(fd, interest) => {
                 let until = interrupt.wait_end(deadline);
@@ -655,7 +685,7 @@ pub(crate) fn block_until_open(
 }
 
 /// Blocks until `fd` is ready for `interest` or `deadline` passes (or a signal comes).
-pub fn wait_for(fd: RawFd, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
+pub fn wait_for(fd: impl AsFd, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
     // Round up, so that a wait does not end just before the deadline; -1: no limit.
     let ms = deadline.map_or(-1, |d| {
         let left = d.saturating_duration_since(Instant::now());
@@ -666,11 +696,12 @@ pub fn wait_for(fd: RawFd, interest: Interest, deadline: Option<Instant>) -> io:
         Interest::Writable => libc::POLLOUT,
     };
     let mut pfd = libc::pollfd {
-        fd,
+        fd: fd.as_fd().as_raw_fd(),
         events,
         revents: 0,
     };
-    // SAFETY: `pfd` is one valid, initialised pollfd that outlives the call.
+    // SAFETY: `pfd` is one valid, initialised pollfd that outlives the call; its
+    // descriptor is open, borrowed from `fd` for the call.
     if unsafe { libc::poll(&mut pfd, 1, ms) } < 0 {
         let e = io::Error::last_os_error();
         if e.kind() != io::ErrorKind::Interrupted {

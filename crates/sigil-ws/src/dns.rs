@@ -8,6 +8,7 @@
 
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::net::UnixStream;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -56,10 +57,12 @@ impl Lookup {
     pub fn result(&self) -> Option<Answer> {
         self.answer.lock().ok()?.take()
     }
+}
 
+impl AsFd for Lookup {
     /// A descriptor that becomes readable when the answer is ready.
-    pub fn fd(&self) -> std::os::fd::RawFd {
-        std::os::fd::AsRawFd::as_raw_fd(&self.ready)
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.ready.as_fd()
     }
 }
 

@@ -4,9 +4,10 @@ use std::fmt;
 use std::io;
 use std::time::Duration;
 
+use crate::connection::Role;
 use crate::frame::FrameError;
 
-/// Why a connection was failed: a violation of RFC 6455 by the server, or the loss of
+/// Why a connection was failed: a violation of RFC 6455 by the peer, or the loss of
 /// the TCP connection. Each knows the close code it fails the connection with
 /// ([`ProtocolError::close_code`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,10 +41,16 @@ pub enum ProtocolError {
     ConnectionLost,
     /// A read deadline passed in the middle of a frame: the rest of the stream cannot
     /// be trusted to line up, so the connection is dropped (1006).
-    TimedOutMidFrame,
+    TimedOutMidFrame {
+        /// The role of the other end, whose frame was cut.
+        peer: Role,
+    },
     /// The pong of a keepalive ping did not arrive in time ([`crate::keepalive`]): the
     /// connection fails with 1011.
-    KeepaliveTimeout,
+    KeepaliveTimeout {
+        /// The role of the other end, which did not answer.
+        peer: Role,
+    },
     /// A compressed message (permessage-deflate) is not valid DEFLATE data.
     Decompression(String),
 }
@@ -57,8 +64,8 @@ impl ProtocolError {
             ProtocolError::Frame(e) => e.close_code(),
             ProtocolError::MessageTooBig { .. } => 1009,
             ProtocolError::InvalidUtf8 | ProtocolError::InvalidCloseReason => 1007,
-            ProtocolError::ConnectionLost | ProtocolError::TimedOutMidFrame => 1006,
-            ProtocolError::KeepaliveTimeout => 1011,
+            ProtocolError::ConnectionLost | ProtocolError::TimedOutMidFrame { .. } => 1006,
+            ProtocolError::KeepaliveTimeout { .. } => 1011,
             _ => 1002,
         }
     }
@@ -85,13 +92,13 @@ impl fmt::Display for ProtocolError {
             ProtocolError::OneByteClose => write!(f, "close frame with a 1-byte payload"),
             ProtocolError::InvalidCloseCode(code) => write!(f, "invalid close code {code}"),
             ProtocolError::ConnectionLost => write!(f, "connection closed without a close frame"),
-            ProtocolError::TimedOutMidFrame => {
+            ProtocolError::TimedOutMidFrame { peer } => {
                 write!(
                     f,
-                    "timed out waiting for the server in the middle of a frame"
+                    "timed out waiting for the {peer} in the middle of a frame"
                 )
             }
-            ProtocolError::KeepaliveTimeout => write!(f, "keepalive ping timeout"),
+            ProtocolError::KeepaliveTimeout { .. } => write!(f, "keepalive ping timeout"),
             ProtocolError::Decompression(e) => {
                 write!(f, "invalid compressed message (permessage-deflate): {e}")
             }
@@ -216,15 +223,23 @@ pub enum WsError {
         /// What went wrong.
         message: String,
     },
-    /// The connection was failed: the server violated the protocol (we sent a close
+    /// The connection was failed: the peer violated the protocol (we sent a close
     /// frame with the error's code), or the TCP connection was lost (1006).
     Protocol(ProtocolError),
     /// The connection is closing or closed; nothing more can be sent or received.
     ConnectionClosed,
     /// The read deadline of a receive passed (the connection stays usable).
-    Timeout,
+    Timeout {
+        /// The role of the other end, which sent nothing in time.
+        peer: Role,
+    },
     /// Output could not be written before the write deadline; the connection failed.
-    WriteTimeout(Duration),
+    WriteTimeout {
+        /// The write timeout.
+        timeout: Duration,
+        /// The role of the other end, which did not read in time.
+        peer: Role,
+    },
     /// A non-blocking operation cannot make progress yet; retry when the fd is ready.
     WouldBlock,
     /// The caller passed an invalid argument (bad close code, header with CR/LF...).
@@ -249,11 +264,12 @@ impl WsError {
         matches!(self, WsError::WouldBlock)
     }
 
-    /// Maps an I/O error, turning timeouts and would-block into their own variants.
-    pub(crate) fn from_io(err: io::Error, nonblocking: bool) -> WsError {
+    /// Maps an I/O error on a connection with a `peer` (its role), turning timeouts and
+    /// would-block into their own variants.
+    pub(crate) fn from_io(err: io::Error, nonblocking: bool, peer: Role) -> WsError {
         match err.kind() {
             io::ErrorKind::WouldBlock if nonblocking => WsError::WouldBlock,
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => WsError::Timeout,
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => WsError::Timeout { peer },
             io::ErrorKind::UnexpectedEof
             | io::ErrorKind::ConnectionReset
             | io::ErrorKind::ConnectionAborted
@@ -362,10 +378,12 @@ impl fmt::Display for WsError {
                     "the connection was closed without a WebSocket close frame (1006)"
                 )
             }
-            WsError::Protocol(e @ ProtocolError::TimedOutMidFrame) => write!(f, "{e} (1006)"),
-            WsError::Protocol(e @ ProtocolError::KeepaliveTimeout) => write!(
+            WsError::Protocol(e @ ProtocolError::TimedOutMidFrame { .. }) => {
+                write!(f, "{e} (1006)")
+            }
+            WsError::Protocol(e @ ProtocolError::KeepaliveTimeout { peer }) => write!(
                 f,
-                "{e}: the peer did not answer a ping in time (close code 1011)"
+                "{e}: the {peer} did not answer a ping in time (close code 1011)"
             ),
             WsError::Protocol(e @ ProtocolError::MessageTooBig { .. })
             | WsError::Protocol(e @ ProtocolError::Frame(FrameError::TooBig { .. })) => {
@@ -376,10 +394,11 @@ impl fmt::Display for WsError {
                 write!(f, "WebSocket protocol error (close code {code}): {e}")
             }
             WsError::ConnectionClosed => write!(f, "the WebSocket connection is closed"),
-            WsError::Timeout => write!(f, "timed out waiting for the server"),
-            WsError::WriteTimeout(t) => write!(
+            WsError::Timeout { peer } => write!(f, "timed out waiting for the {peer}"),
+            WsError::WriteTimeout { timeout, peer } => write!(
                 f,
-                "timed out writing to the server (write timeout {t:?}); the connection is closed"
+                "timed out writing to the {peer} (write timeout {timeout:?}); the connection \
+                 is closed"
             ),
             WsError::WouldBlock => write!(f, "operation would block"),
             WsError::InvalidInput(m) => write!(f, "invalid argument: {m}"),
@@ -415,5 +434,46 @@ impl From<rustls::Error> for WsError {
             }
             _ => WsError::Tls(err.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_name_the_peer() {
+        let texts = |peer: Role| {
+            [
+                WsError::Timeout { peer },
+                WsError::WriteTimeout {
+                    timeout: Duration::from_secs(10),
+                    peer,
+                },
+                WsError::Protocol(ProtocolError::TimedOutMidFrame { peer }),
+                WsError::Protocol(ProtocolError::KeepaliveTimeout { peer }),
+            ]
+            .map(|e| e.to_string())
+        };
+        assert_eq!(
+            texts(Role::Server),
+            [
+                "timed out waiting for the server",
+                "timed out writing to the server (write timeout 10s); the connection is closed",
+                "timed out waiting for the server in the middle of a frame (1006)",
+                "keepalive ping timeout: the server did not answer a ping in time (close code 1011)",
+            ]
+        );
+        assert_eq!(
+            texts(Role::Client),
+            [
+                "timed out waiting for the client",
+                "timed out writing to the client (write timeout 10s); the connection is closed",
+                "timed out waiting for the client in the middle of a frame (1006)",
+                "keepalive ping timeout: the client did not answer a ping in time (close code 1011)",
+            ]
+        );
+        assert_eq!(Role::Client.peer(), Role::Server);
+        assert_eq!(Role::Server.peer(), Role::Client);
     }
 }

@@ -76,7 +76,7 @@ impl Keepalive {
         if let Some(o) = self.outstanding {
             return (now >= o.deadline).then_some(Due::PongOverdue);
         }
-        if !self.next_ping.is_some_and(|t| now >= t) {
+        if self.next_ping.is_none_or(|t| now < t) {
             return None;
         }
         let payload: [u8; 4] = rand::random();

@@ -7,10 +7,12 @@
 //! queues outgoing frames; [`deflate`] is the permessage-deflate extension (RFC 7692)
 //! and [`keepalive`] the ping timer. [`connector`] opens connections (blocking, or step
 //! by step for an event loop, with [`dns`] lookups off-thread), [`server`] listens and
-//! accepts them, and [`client`] drives an open one of either role over blocking or
-//! non-blocking TCP and TLS sockets.
+//! accepts them, and [`websocket`] drives an open one of either role (a [`WebSocket`])
+//! over blocking or non-blocking TCP and TLS sockets.
 
-pub mod client;
+#![warn(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 pub mod close;
 pub mod connection;
 pub mod connector;
@@ -27,9 +29,9 @@ pub mod proxy;
 pub mod redirect;
 pub mod server;
 mod transport;
+pub mod websocket;
 pub mod wsurl;
 
-pub use client::{Client, Progress};
 pub use close::{CloseCode, CloseFrame};
 pub use connection::{Connection, Event, Message, Role, State};
 pub use connector::{connect, ConnectOptions, Connector, Interest, ResolveOverride, Step};
@@ -39,3 +41,4 @@ pub use handshake::RequestOptions;
 pub use interrupt::Interrupt;
 pub use limits::Limits;
 pub use proxy::ProxySetting;
+pub use websocket::{Progress, SharedFd, WebSocket};

@@ -104,7 +104,7 @@ impl Proxy {
             }
             other => return Err(bad(&format!("unsupported proxy scheme {other}://"))),
         };
-        if !url.host_str().is_some_and(|h| !h.is_empty()) {
+        if url.host_str().is_none_or(|h| h.is_empty()) {
             return Err(bad("no host"));
         }
         if url.port().is_none() && kind == Kind::Socks5h {

@@ -1,10 +1,13 @@
 //! The byte stream under a WebSocket connection: plain TCP or TLS over TCP.
 //!
 //! Works on blocking and non-blocking sockets alike: "would block" surfaces as an
-//! `io::ErrorKind::WouldBlock` error for the caller to wait on.
+//! `io::ErrorKind::WouldBlock` error for the caller to wait on. The TCP socket is shared
+//! ([`Transport::shared_tcp`]) so that an event loop can keep its descriptor open while
+//! it waits on it.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::sync::Arc;
 
 use crate::connection::Connection;
 
@@ -28,19 +31,37 @@ impl Outbox for Connection {
 
 /// A TLS session (client or server side) and the TCP socket it runs over.
 pub(crate) struct TlsStream {
-    pub(crate) tls: rustls::Connection,
-    pub(crate) sock: TcpStream,
+    tls: rustls::Connection,
+    sock: Arc<TcpStream>,
 }
 
 /// Plain TCP (`ws://`) or TLS (`wss://`).
 pub(crate) enum Transport {
-    Plain(TcpStream),
+    Plain(Arc<TcpStream>),
     Tls(Box<TlsStream>),
 }
 
 impl Transport {
+    /// Plain TCP over `sock`.
+    pub(crate) fn plain(sock: TcpStream) -> Transport {
+        Transport::Plain(Arc::new(sock))
+    }
+
+    /// The session `tls` over `sock`.
+    pub(crate) fn tls(tls: impl Into<rustls::Connection>, sock: TcpStream) -> Transport {
+        Transport::Tls(Box::new(TlsStream {
+            tls: tls.into(),
+            sock: Arc::new(sock),
+        }))
+    }
+
     /// The TCP socket.
     pub(crate) fn tcp(&self) -> &TcpStream {
+        self.shared_tcp()
+    }
+
+    /// The TCP socket, shared.
+    pub(crate) fn shared_tcp(&self) -> &Arc<TcpStream> {
         match self {
             Transport::Plain(s) => s,
             Transport::Tls(t) => &t.sock,
@@ -50,7 +71,7 @@ impl Transport {
     /// Reads decrypted bytes; `Ok(0)` means end of stream.
     pub(crate) fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let t = match self {
-            Transport::Plain(s) => return s.read(buf),
+            Transport::Plain(s) => return (&**s).read(buf),
             Transport::Tls(t) => t,
         };
         loop {
@@ -60,7 +81,7 @@ impl Transport {
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(0),
                 Err(e) => return Err(e),
             }
-            if t.tls.read_tls(&mut t.sock)? == 0 {
+            if t.tls.read_tls(&mut &*t.sock)? == 0 {
                 return Ok(0);
             }
             t.tls
@@ -76,7 +97,7 @@ impl Transport {
         match self {
             Transport::Plain(s) => {
                 if !out.pending().is_empty() {
-                    match s.write(out.pending())? {
+                    match (&**s).write(out.pending())? {
                         0 => return Err(io::ErrorKind::WriteZero.into()),
                         n => out.consume(n),
                     }
@@ -92,7 +113,7 @@ impl Transport {
                     }
                 }
                 if t.tls.wants_write() {
-                    t.tls.write_tls(&mut t.sock)?;
+                    t.tls.write_tls(&mut &*t.sock)?;
                 }
                 Ok(!t.tls.wants_write() && out.pending().is_empty())
             }
@@ -121,7 +142,7 @@ impl Transport {
         if let Transport::Tls(t) = self {
             t.tls.send_close_notify();
             while t.tls.wants_write() {
-                if t.tls.write_tls(&mut t.sock).is_err() {
+                if t.tls.write_tls(&mut &*t.sock).is_err() {
                     break;
                 }
             }

@@ -3,17 +3,18 @@
 
 mod common;
 
+use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use sigil_ws::{
-    Client, CloseFrame, ConnectOptions, Connector, Event, Interest, Limits, Message,
-    ResolveOverride, Step, WsError,
+    CloseFrame, ConnectOptions, Connector, Event, Interest, Limits, Message, ResolveOverride, Step,
+    WebSocket, WsError,
 };
 
 /// Drives every connector to completion from one thread, waiting with `poll(2)` on
 /// the descriptors they name; returns each outcome in order.
-fn drive_all(mut connectors: Vec<Connector>) -> Vec<Result<Client, WsError>> {
-    let mut results: Vec<Option<Result<Client, WsError>>> =
+fn drive_all(mut connectors: Vec<Connector>) -> Vec<Result<WebSocket, WsError>> {
+    let mut results: Vec<Option<Result<WebSocket, WsError>>> =
         connectors.iter().map(|_| None).collect();
     let mut waits = vec![None; connectors.len()];
     let mut rounds = 0;
@@ -24,7 +25,7 @@ fn drive_all(mut connectors: Vec<Connector>) -> Vec<Result<Client, WsError>> {
             }
             match c.advance() {
                 Ok(Step::Open(client)) => results[i] = Some(Ok(*client)),
-                Ok(Step::Wait(fd, interest)) => waits[i] = Some((fd, interest)),
+                Ok(Step::Wait(fd, interest)) => waits[i] = Some((fd.as_raw_fd(), interest)),
                 Err(e) => results[i] = Some(Err(e)),
             }
         }
@@ -53,7 +54,7 @@ fn drive_all(mut connectors: Vec<Connector>) -> Vec<Result<Client, WsError>> {
     results.into_iter().map(Option::unwrap).collect()
 }
 
-fn echo(mut c: Client, text: &str) {
+fn echo(mut c: WebSocket, text: &str) {
     c.set_nonblocking(false).unwrap();
     c.send_text(text).unwrap();
     assert_eq!(

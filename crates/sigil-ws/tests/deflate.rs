@@ -42,7 +42,7 @@ fn json(len: usize, seed: u64) -> String {
             "{{\"id\":{},\"user\":\"user{}\",\"active\":{},\"score\":{}.{}}},",
             x % 100_000,
             x % 97,
-            x % 2 == 0,
+            x.is_multiple_of(2),
             x % 1000,
             x % 10
         ));
@@ -68,7 +68,7 @@ fn binary(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
-fn echo_text(ws: &mut sigil_ws::Client, text: &str) {
+fn echo_text(ws: &mut sigil_ws::WebSocket, text: &str) {
     ws.send_text(text).unwrap();
     match ws.receive().unwrap() {
         Event::Message(Message::Text(t)) => {
@@ -78,7 +78,7 @@ fn echo_text(ws: &mut sigil_ws::Client, text: &str) {
     }
 }
 
-fn echo_binary(ws: &mut sigil_ws::Client, data: &[u8]) {
+fn echo_binary(ws: &mut sigil_ws::WebSocket, data: &[u8]) {
     ws.send_binary(data).unwrap();
     match ws.receive().unwrap() {
         Event::Message(Message::Binary(b)) => {
@@ -173,7 +173,7 @@ fn field<'a>(report: &'a str, key: &str) -> &'a str {
 }
 
 /// Sends `msg` to `/report` and returns (compressed, wire bytes).
-fn report(ws: &mut sigil_ws::Client, msg: &str) -> (bool, usize) {
+fn report(ws: &mut sigil_ws::WebSocket, msg: &str) -> (bool, usize) {
     ws.send_text(msg).unwrap();
     let Event::Message(Message::Text(r)) = ws.receive().unwrap() else {
         panic!("no report")

@@ -167,12 +167,33 @@ fn oversize_message_fails_with_1009() {
     assert_eq!(c.state(), State::Closed);
 }
 
+#[test]
+fn shared_fd_keeps_the_socket_open() {
+    use std::os::fd::{AsFd, AsRawFd};
+    let c = connect(&url("/echo"), &ConnectOptions::default()).unwrap();
+    let fd = c.shared_fd();
+    assert_eq!(
+        fd.as_fd().as_raw_fd(),
+        c.as_fd().as_raw_fd(),
+        "no duplicate"
+    );
+    let local = c.local_addr().unwrap();
+    drop(c);
+    let sock = socket2::SockRef::from(&fd).local_addr().unwrap();
+    assert_eq!(
+        sock.as_socket(),
+        Some(local),
+        "open after the WebSocket is dropped"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn nonblocking_receive_and_flush() {
-    use std::os::fd::AsRawFd;
     let mut c = connect(&url("/echo"), &ConnectOptions::default()).unwrap();
-    assert!(c.as_raw_fd() >= 0);
+    // Its descriptor is the connection's socket.
+    let sock = socket2::SockRef::from(&c).local_addr().unwrap();
+    assert_eq!(sock.as_socket(), Some(c.local_addr().unwrap()));
     c.set_nonblocking(true).unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
     assert_eq!(
@@ -195,7 +216,10 @@ fn nonblocking_receive_and_flush() {
     assert!(!c.wants_write());
     // The deadline given to poll_receive bounds the whole receive.
     let past = Instant::now();
-    assert!(matches!(c.poll_receive(Some(past)), Err(WsError::Timeout)));
+    assert!(matches!(
+        c.poll_receive(Some(past)),
+        Err(WsError::Timeout { .. })
+    ));
     assert_eq!(c.state(), State::Open);
     // A non-blocking close goes step by step.
     let frame = CloseFrame::new(1000, "").unwrap();
@@ -211,7 +235,7 @@ fn nonblocking_receive_and_flush() {
 fn read_timeout() {
     let mut c = connect(&url("/echo"), &ConnectOptions::default()).unwrap();
     c.set_read_timeout(Some(Duration::from_millis(50)));
-    assert!(matches!(c.receive(), Err(WsError::Timeout)));
+    assert!(matches!(c.receive(), Err(WsError::Timeout { .. })));
     // Still usable afterwards.
     c.send_text("after").unwrap();
     assert_eq!(text(c.receive().unwrap()), "after");

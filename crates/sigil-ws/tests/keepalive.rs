@@ -67,7 +67,7 @@ fn pings_go_out_on_schedule_and_pongs_keep_the_connection() {
     assert!(start.elapsed() >= ms(45), "{:?}", start.elapsed());
     // Several pings and pongs within one receive, which ends at its own deadline.
     c.set_read_timeout(Some(ms(400)));
-    assert!(matches!(c.receive(), Err(WsError::Timeout)));
+    assert!(matches!(c.receive(), Err(WsError::Timeout { .. })));
     assert_eq!(c.state(), State::Open);
     c.send_text("still here").unwrap();
     assert!(matches!(c.receive(), Ok(Event::Message(_))));
@@ -81,7 +81,10 @@ fn a_silent_peer_fails_the_connection_with_1011() {
     let err = c.receive().unwrap_err();
     let took = start.elapsed();
     assert!(
-        matches!(err, WsError::Protocol(ProtocolError::KeepaliveTimeout)),
+        matches!(
+            err,
+            WsError::Protocol(ProtocolError::KeepaliveTimeout { .. })
+        ),
         "{err}"
     );
     assert_eq!(err.close_code(), Some(1011));
@@ -104,11 +107,11 @@ fn a_late_receive_counts_the_pong_that_arrived_meanwhile() {
     let mut opts = options(50, 200);
     opts.limits.read_timeout = Some(ms(80));
     let mut c = connect(&format!("ws://{addr}/"), &opts).unwrap();
-    assert!(matches!(c.receive(), Err(WsError::Timeout)));
+    assert!(matches!(c.receive(), Err(WsError::Timeout { .. })));
     // Busy elsewhere well past the pong's deadline; the pong waits in the socket.
     std::thread::sleep(ms(500));
     match c.receive() {
-        Err(WsError::Timeout) => {}
+        Err(WsError::Timeout { .. }) => {}
         other => panic!("expected the read timeout, got {other:?}"),
     }
     assert_eq!(c.state(), State::Open);
@@ -131,7 +134,7 @@ fn keepalive_can_be_turned_off() {
         ..ConnectOptions::default()
     };
     let mut c = connect(&format!("ws://{addr}/"), &opts).unwrap();
-    assert!(matches!(c.receive(), Err(WsError::Timeout)));
+    assert!(matches!(c.receive(), Err(WsError::Timeout { .. })));
     assert!(frames.try_recv().is_err(), "no ping sent");
     // Pings without a timeout are sent, and their pongs never awaited.
     let mut opts = options(50, 0);
@@ -139,7 +142,7 @@ fn keepalive_can_be_turned_off() {
     opts.limits.read_timeout = Some(ms(300));
     let (addr, frames) = raw_peer(None);
     let mut c = connect(&format!("ws://{addr}/"), &opts).unwrap();
-    assert!(matches!(c.receive(), Err(WsError::Timeout)));
+    assert!(matches!(c.receive(), Err(WsError::Timeout { .. })));
     assert_eq!(c.state(), State::Open);
     assert!(frames.try_iter().count() >= 3);
 }

@@ -9,7 +9,7 @@ use std::thread;
 use std::time::Duration;
 
 use sigil_ws::server::{Listener, Policy, ServerOptions};
-use sigil_ws::{Client, CloseFrame, Event, Limits, Message, Role, WsError};
+use sigil_ws::{CloseFrame, Event, Limits, Message, Role, WebSocket, WsError};
 use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::Message as TMessage;
@@ -20,7 +20,7 @@ type Outcomes = mpsc::Receiver<String>;
 /// What the server does with one connection, by path: `/close` closes at once with
 /// 4001 "bye", `/info` sends what it knows of the request then echoes, anything else
 /// echoes until the client closes. Returns how it ended.
-fn handle(mut ws: Client) -> String {
+fn handle(mut ws: WebSocket) -> String {
     assert_eq!(ws.role(), Role::Server);
     match ws.path() {
         "/close" => {
@@ -48,14 +48,17 @@ fn handle(mut ws: Client) -> String {
         _ => {}
     }
     loop {
-        match ws.receive() {
-            Ok(Event::Message(Message::Text(t))) => ws.send_text(&t).unwrap(),
-            Ok(Event::Message(Message::Binary(b))) => ws.send_binary(&b).unwrap(),
+        let echoed = match ws.receive() {
+            Ok(Event::Message(Message::Text(t))) => ws.send_text(&t),
+            Ok(Event::Message(Message::Binary(b))) => ws.send_binary(&b),
             Ok(Event::Close { code, reason }) => {
                 return format!("closed by client {code:?} {reason}")
             }
             Ok(other) => return format!("unexpected {other:?}"),
-            Err(e) => return format!("failed {:?}: {e}", e.close_code()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = echoed {
+            return format!("failed {:?}: {e}", e.close_code());
         }
     }
 }
@@ -580,5 +583,46 @@ fn keepalive_pings_and_fails_a_silent_client_with_1011() {
     assert_eq!((b0, payload.len()), (0x89, 4), "a keepalive ping");
     assert_eq!(close_code(&mut s), 1011);
     let o = outcome(&outcomes);
-    assert!(o.contains("keepalive"), "{o}");
+    assert!(
+        o.contains("keepalive ping timeout: the client did not answer a ping in time"),
+        "{o}"
+    );
+}
+
+#[test]
+fn server_timeouts_name_the_client() {
+    let with = |limits: Limits| {
+        serve(ServerOptions {
+            limits,
+            ..ServerOptions::default()
+        })
+    };
+    let (addr, outcomes) = with(Limits {
+        read_timeout: Some(Duration::from_millis(200)),
+        ..Limits::default()
+    });
+    let _silent = raw_upgraded(addr);
+    assert_eq!(
+        outcome(&outcomes),
+        "failed None: timed out waiting for the client"
+    );
+    let mut s = raw_upgraded(addr);
+    s.write_all(&frame(0x82, &[7u8; 100], true)[..50]).unwrap();
+    assert_eq!(
+        outcome(&outcomes),
+        "failed Some(1006): timed out waiting for the client in the middle of a frame (1006)"
+    );
+    // A client that sends 16 MiB and reads nothing: the echo cannot be written.
+    let (addr, outcomes) = with(Limits {
+        write_timeout: Some(Duration::from_millis(200)),
+        ..Limits::default()
+    });
+    let big = frame(0x82, &vec![7u8; 16 << 20], true);
+    let mut s = raw_upgraded(addr);
+    s.write_all(&big).unwrap();
+    assert_eq!(
+        outcome(&outcomes),
+        "failed None: timed out writing to the client (write timeout 200ms); the \
+         connection is closed"
+    );
 }

@@ -180,9 +180,9 @@ fn check(file: &str, example: &Example) -> Result<(), Failed> {
         for (k, form) in forms.iter().enumerate() {
             let at = |f: &Syn| (f.span.line as usize, f.span.col as usize);
             let next = forms.get(k + 1).map(at);
-            let mine = stated.iter().filter(|a| {
-                (a.line, a.col) > at(form) && next.map_or(true, |n| (a.line, a.col) < n)
-            });
+            let mine = stated
+                .iter()
+                .filter(|a| (a.line, a.col) > at(form) && next.is_none_or(|n| (a.line, a.col) < n));
             let result = interp.eval_toplevel(form);
             interp.flush();
             let printed = out.take();

@@ -4,9 +4,7 @@
 
 use crate::compile::module::{GlobalBinding, Module};
 use crate::read::symbol::Symbol;
-use crate::run::native::{
-    Arity, ClosureFn, ControlClosureFn, ControlFn, Native, NativeFn, SimpleFn,
-};
+use crate::run::native::{Arity, ClosureFn, ControlFn, Native, NativeFn, SimpleFn};
 use crate::run::value::{Object, Value};
 use crate::run::vm::Vm;
 use std::rc::Rc;
@@ -117,11 +115,6 @@ impl Registry<'_> {
     /// Binds `name` to a native made of a Rust closure (see `register_fn`).
     pub(crate) fn closure(&mut self, name: &str, arity: Arity, f: ClosureFn) {
         self.native(name, arity, NativeFn::Closure(f));
-    }
-
-    /// Binds `name` to a control native made of a Rust closure.
-    pub(crate) fn control_closure(&mut self, name: &str, arity: Arity, f: ControlClosureFn) {
-        self.native(name, arity, NativeFn::ControlClosure(f));
     }
 
     fn native(&mut self, name: &str, arity: Arity, f: NativeFn) {

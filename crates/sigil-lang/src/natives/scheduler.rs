@@ -371,7 +371,7 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
         // Once the main task has finished, tasks that still wait (for a timer, a socket, a
         // channel or another task) are abandoned: a socket that never becomes ready must
         // not keep `async-run` from returning.
-        if s.ready.is_empty() && s.tasks.get(&main).map_or(true, |t| t.result.is_some()) {
+        if s.ready.is_empty() && s.tasks.get(&main).is_none_or(|t| t.result.is_some()) {
             break;
         }
         // Timer entries of tasks woken another way are stale: they keep nothing alive.

@@ -97,9 +97,9 @@ fn starts_with_unicode_space(text: &str) -> bool {
 
 /// Whether `text` starts with a character that ends a token (or is empty).
 fn starts_with_delimiter(text: &str) -> bool {
-    text.as_bytes().first().map_or(true, |&b| {
-        is_delimiter(b) || starts_with_unicode_space(text)
-    })
+    text.as_bytes()
+        .first()
+        .is_none_or(|&b| is_delimiter(b) || starts_with_unicode_space(text))
 }
 
 /// A place in a text between two data, with the `#!fold-case` setting in force there: a

@@ -391,7 +391,7 @@ impl Vm {
                     }
                     let func = n.f.clone();
                     let mut fpos = fpos;
-                    if tail && matches!(func, NativeFn::Control(_) | NativeFn::ControlClosure(_)) {
+                    if tail && matches!(func, NativeFn::Control(_)) {
                         // A control native may capture or replace the continuation: run it
                         // as the caller's callee so the current frame is already gone.
                         fpos = self.pop_frame_for_tail_call(fpos);
@@ -405,7 +405,6 @@ impl Vm {
                         NativeFn::Simple(g) => g(ctx, &args).map(Ctl::Return),
                         NativeFn::Control(g) => g(ctx, &args),
                         NativeFn::Closure(g) => g(ctx, &args).map(Ctl::Return),
-                        NativeFn::ControlClosure(g) => g(ctx, &args),
                     };
                     self.argbuf = args;
                     match result {

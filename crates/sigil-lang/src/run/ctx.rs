@@ -6,10 +6,12 @@
 use crate::run::heap::Heap;
 use crate::run::printer;
 use crate::run::roots::Kept;
-use crate::run::value::{NResult, NativeObject, Object, Value};
+use crate::run::value::{Error, NResult, NativeObject, Object, Value};
 use crate::run::vm::Vm;
 use num_bigint::BigInt;
 use std::any::{Any, TypeId};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// The context a native procedure runs in.
 pub struct Ctx<'a> {
@@ -162,9 +164,7 @@ impl<'a> Ctx<'a> {
     /// native's own arguments stay rooted during the call; other values the native made
     /// before it may be collected (see `docs/embedding.md`).
     pub fn apply(&mut self, f: Value, args: &[Value]) -> NResult {
-        self.vm
-            .apply(f, args)
-            .map_err(|u| crate::run::value::Error::raise(u.value))
+        self.vm.apply(f, args).map_err(|u| Error::raise(u.value))
     }
 
     /// Roots `v` until [`Ctx::release`], so it survives the collections that may run
@@ -182,6 +182,20 @@ impl<'a> Ctx<'a> {
     /// (`Ctl::Park`) then lets other tasks run instead of blocking the thread.
     pub fn in_task(&self) -> bool {
         self.vm.suspendable
+    }
+
+    /// The interrupt flag (`Interpreter::interrupt_flag`), for a native that blocks in
+    /// waits of its own: it looks at the flag at least every 50 ms and, once it is set,
+    /// stops with [`Ctx::interrupted`].
+    pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.vm.interrupt)
+    }
+
+    /// The `interrupt` condition the VM raises itself, for a wait the interrupt flag
+    /// stopped; the flag is cleared, as the VM does when it reacts to it.
+    pub fn interrupted(&mut self) -> Error {
+        self.vm.interrupt.store(false, Ordering::Relaxed);
+        Error::with("interrupt", "interrupted", vec![])
     }
 
     /// Appends text to standard output (buffered).

@@ -103,9 +103,6 @@ pub type ControlFn = fn(&mut Ctx, &[Value]) -> NResult<Ctl>;
 /// A native implemented by a Rust closure (`register_fn`).
 pub type ClosureFn = Rc<dyn Fn(&mut Ctx, &[Value]) -> NResult>;
 
-/// A control native implemented by a Rust closure.
-pub type ControlClosureFn = Rc<dyn Fn(&mut Ctx, &[Value]) -> NResult<Ctl>>;
-
 /// The Rust function behind a native procedure. The VM has checked the argument count
 /// against the native's [`Arity`] before it calls one.
 #[derive(Clone)]
@@ -116,8 +113,6 @@ pub enum NativeFn {
     Control(ControlFn),
     /// A Rust closure that computes a value.
     Closure(ClosureFn),
-    /// A Rust closure that may tail-call or park.
-    ControlClosure(ControlClosureFn),
 }
 
 /// A native procedure.

@@ -39,6 +39,27 @@ pub enum Role {
     Server,
 }
 
+impl Role {
+    /// The role of the other end.
+    pub fn peer(self) -> Role {
+        match self {
+            Role::Client => Role::Server,
+            Role::Server => Role::Client,
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    /// `client` or `server`, as messages name the peer ("timed out waiting for the
+    /// server").
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Role::Client => "client",
+            Role::Server => "server",
+        })
+    }
+}
+
 /// Lifecycle of an established connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
@@ -755,10 +776,8 @@ mod tests {
         let big = server_frame(true, OpCode::Continuation, &[b'x'; DIRECT_MIN]);
         feed(&mut c, &big[..100]);
         assert!(c.mid_frame(), "direct payload in progress");
-        assert!(matches!(
-            c.fail(ProtocolError::TimedOutMidFrame),
-            Event::Failed(ProtocolError::TimedOutMidFrame)
-        ));
+        let e = ProtocolError::TimedOutMidFrame { peer: Role::Server };
+        assert_eq!(c.fail(e.clone()), Event::Failed(e));
         assert!(c.pending_output().is_empty(), "1006 is never sent");
         assert_eq!(c.state(), State::Closed);
     }

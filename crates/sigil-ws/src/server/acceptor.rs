@@ -4,17 +4,17 @@
 
 use std::io;
 use std::net::{SocketAddr, TcpStream};
-use std::os::fd::AsRawFd;
+use std::os::fd::AsFd;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::client::Client;
 use crate::connection::{Connection, Role};
-use crate::connector::{block_until_open, Interest, Request as Outgoing, Step};
+use crate::connector::{block_until_open, finished, Interest, Next, Request as Outgoing, Step};
 use crate::deflate::{DeflateParams, PerMessageDeflate};
 use crate::error::WsError;
 use crate::limits::deadline_after;
-use crate::transport::{TlsStream, Transport};
+use crate::transport::Transport;
+use crate::websocket::WebSocket;
 
 use super::handshake::{Answer, Request, ServerHandshake};
 use super::ServerOptions;
@@ -51,7 +51,7 @@ enum Stage {
 
 /// A connection a [`Listener`](super::Listener) accepted, going through its opening
 /// handshake without blocking: call [`Acceptor::advance`] whenever the descriptor it
-/// names is ready, until it returns [`Step::Open`] (a [`Client`] in the server role) or
+/// names is ready, until it returns [`Step::Open`] (a [`WebSocket`] in the server role) or
 /// an error: the request was refused ([`WsError::RequestRefused`], after the HTTP
 /// error was sent), the client left, or the deadline passed
 /// ([`WsError::HandshakeTimeout`]).
@@ -87,13 +87,9 @@ impl Acceptor {
     ) -> Result<Acceptor, WsError> {
         let transport = match &options.tls {
             Some(config) => {
-                let tls = rustls::ServerConnection::new(Arc::clone(config))?;
-                Transport::Tls(Box::new(TlsStream {
-                    tls: tls.into(),
-                    sock,
-                }))
+                Transport::tls(rustls::ServerConnection::new(Arc::clone(config))?, sock)
             }
-            None => Transport::Plain(sock),
+            None => Transport::plain(sock),
         };
         Ok(Acceptor {
             peer,
@@ -117,29 +113,43 @@ impl Acceptor {
     }
 
     /// Makes as much progress as possible without blocking.
-    pub fn advance(&mut self) -> Result<Step, WsError> {
-        let result = self.step();
-        if result.is_err() {
-            if let Stage::Reading { transport, .. } | Stage::Answering { transport, .. } =
-                &mut self.stage
-            {
-                transport.shutdown();
+    pub fn advance(&mut self) -> Result<Step<'_>, WsError> {
+        match self.step() {
+            Ok(Next::Open(ws)) => Ok(Step::Open(ws)),
+            Ok(Next::Wait(interest)) => self.wait(interest),
+            Err(e) => {
+                if let Stage::Reading { transport, .. } | Stage::Answering { transport, .. } =
+                    &mut self.stage
+                {
+                    transport.shutdown();
+                }
+                self.stage = Stage::Done;
+                Err(e)
             }
-            self.stage = Stage::Done;
         }
-        result
+    }
+
+    /// The wait for the socket to be ready for `interest`.
+    fn wait(&self, interest: Interest) -> Result<Step<'_>, WsError> {
+        match &self.stage {
+            Stage::Reading { transport, .. } | Stage::Answering { transport, .. } => {
+                Ok(Step::Wait(transport.tcp().as_fd(), interest))
+            }
+            Stage::Done => Err(finished("acceptor")),
+        }
     }
 
     /// Drives the handshake to its end, blocking until the deadline at most (or until
     /// [`ServerOptions::interrupt`] is set: [`WsError::Interrupted`]); the connection is
     /// returned in blocking mode.
-    pub fn finish(mut self) -> Result<Client, WsError> {
+    pub fn finish(mut self) -> Result<WebSocket, WsError> {
         let deadline = self.deadline;
         let options = Arc::clone(&self.options);
-        block_until_open(|| self.advance(), deadline, &options.interrupt)
+        block_until_open(&mut self, Acceptor::advance, deadline, &options.interrupt)
     }
 
-    fn step(&mut self) -> Result<Step, WsError> {
+    /// Advances as far as possible without blocking.
+    fn step(&mut self) -> Result<Next, WsError> {
         loop {
             if self.deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(WsError::HandshakeTimeout {
@@ -154,7 +164,6 @@ impl Acceptor {
                 } => match read_request(&mut transport, &mut handshake)? {
                     Some(answer) => answering(transport, answer),
                     None => {
-                        let fd = transport.tcp().as_raw_fd();
                         let interest = if transport.tls_wants_write() {
                             Interest::Writable
                         } else {
@@ -164,7 +173,7 @@ impl Acceptor {
                             transport,
                             handshake,
                         };
-                        return Ok(Step::Wait(fd, interest));
+                        return Ok(Next::Wait(interest));
                     }
                 },
                 Stage::Answering {
@@ -187,19 +196,16 @@ impl Acceptor {
                         }
                     }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        let fd = transport.tcp().as_raw_fd();
                         self.stage = Stage::Answering {
                             transport,
                             answer,
                             then,
                         };
-                        return Ok(Step::Wait(fd, Interest::Writable));
+                        return Ok(Next::Wait(Interest::Writable));
                     }
-                    Err(e) => return Err(WsError::from_io(e, true)),
+                    Err(e) => return Err(WsError::from_io(e, true, Role::Client)),
                 },
-                Stage::Done => {
-                    return Err(WsError::InvalidInput("acceptor already finished".into()))
-                }
+                Stage::Done => return Err(finished("acceptor")),
             };
         }
     }
@@ -213,7 +219,7 @@ impl Acceptor {
         protocol: Option<String>,
         deflate: Option<DeflateParams>,
         leftover: &[u8],
-    ) -> Step {
+    ) -> Next {
         let mut conn = Connection::with_role(self.options.limits, Role::Server);
         if let (Some(params), Some(settings)) = (deflate, &self.options.policy.deflate) {
             conn.set_deflate(PerMessageDeflate::for_server(params, settings.level));
@@ -226,9 +232,9 @@ impl Acceptor {
         };
         let target = request.target();
         let url = format!("{scheme}://{}{target}", request.host);
-        let mut client = Client::new(transport, conn, url, protocol);
-        client.set_interrupt(self.options.interrupt.clone());
-        Step::Open(Box::new(client.with_handshake(target, request.headers)))
+        let mut ws = WebSocket::new(transport, conn, url, protocol);
+        ws.set_interrupt(self.options.interrupt.clone());
+        Next::Open(Box::new(ws.with_handshake(target, request.headers)))
     }
 }
 
@@ -281,7 +287,7 @@ fn read_request(
         match transport.flush(&mut nothing) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
-            Err(e) => return Err(WsError::from_io(e, true)),
+            Err(e) => return Err(WsError::from_io(e, true, Role::Client)),
         }
         match transport.read(&mut buf) {
             Ok(0) => return Err(client_left()),
@@ -294,7 +300,7 @@ fn read_request(
             Err(e) if e.kind() == io::ErrorKind::WouldBlock && transport.tls_wants_write() => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(WsError::from_io(e, true)),
+            Err(e) => return Err(WsError::from_io(e, true, Role::Client)),
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! A [`Listener`] accepts TCP connections; each becomes an [`Acceptor`] that runs the
 //! TLS handshake (`wss://`, with a rustls configuration from [`tls`]) and answers the
-//! client's upgrade request ([`handshake`]) without blocking, then yields a [`Client`]
+//! client's upgrade request ([`handshake`]) without blocking, then yields a [`WebSocket`]
 //! in the server role ([`Role::Server`](crate::Role)): the same connection state
 //! machine and the same blocking and non-blocking drivers as a client, with the
 //! masking direction reversed. [`Listener::accept`] does the same, blocking.
@@ -17,16 +17,16 @@ pub mod tls;
 
 use std::io;
 use std::net::{SocketAddr, TcpListener};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::sync::Arc;
 
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::client::Client;
 use crate::connector::{wait_for, Interest};
 use crate::error::WsError;
 use crate::interrupt::Interrupt;
 use crate::limits::Limits;
+use crate::websocket::WebSocket;
 
 pub use acceptor::Acceptor;
 pub use handshake::{Policy, Request};
@@ -96,7 +96,7 @@ impl Listener {
     }
 
     /// Accepts a waiting TCP connection without blocking: its [`Acceptor`], or `None`
-    /// when none is waiting (wait until [`AsRawFd::as_raw_fd`] is readable). Errors are
+    /// when none is waiting (wait until [`AsFd::as_fd`] is readable). Errors are
     /// the listener's own (out of descriptors, shut down): no connection was accepted.
     pub fn poll_accept(&self) -> Result<Option<Acceptor>, WsError> {
         loop {
@@ -128,7 +128,7 @@ impl Listener {
     /// connection in blocking mode, or why this client's handshake failed (the listener
     /// goes on listening), or [`WsError::Interrupted`] once
     /// [`ServerOptions::interrupt`] is set.
-    pub fn accept(&self) -> Result<Client, WsError> {
+    pub fn accept(&self) -> Result<WebSocket, WsError> {
         let interrupt = &self.options.interrupt;
         loop {
             interrupt.check()?;
@@ -136,7 +136,7 @@ impl Listener {
                 return acceptor.finish();
             }
             let until = interrupt.wait_end(None);
-            wait_for(self.as_raw_fd(), Interest::Readable, until).map_err(WsError::Io)?;
+            wait_for(self, Interest::Readable, until).map_err(WsError::Io)?;
         }
     }
 
@@ -149,9 +149,9 @@ impl Listener {
     }
 }
 
-impl AsRawFd for Listener {
+impl AsFd for Listener {
     /// The listening socket, for readiness polling by an event loop.
-    fn as_raw_fd(&self) -> RawFd {
-        self.tcp.as_raw_fd()
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.tcp.as_fd()
     }
 }

@@ -12,55 +12,41 @@
 //!   and are described by `ws-last-error`.
 //!
 //! Outside a task every native blocks, bounded by the connection's deadlines (see
-//! `sigil_ws::client`). Inside a `(sigil async)` task a native that would wait parks
+//! `sigil_ws::websocket`). Inside a `(sigil async)` task a native that would wait parks
 //! its task on the socket until it is ready or the deadline passes, then runs again
-//! (`Resume::Retry`). Deadlines that belong to the connection (the write deadline of
-//! queued output, the close deadline) live in the client; the deadline of one
+//! (`Resume::Retry`); the wait holds the socket's descriptor open
+//! (`sigil_ws::SharedFd`). Deadlines that belong to the connection (the write deadline
+//! of queued output, the close deadline) live in the `WebSocket`; the deadline of one
 //! `ws-receive` call travels as an argument (see [`deadline_token`]), so a retry keeps
 //! it and an abandoned call leaves nothing behind.
 
-use std::any::{Any, TypeId};
-use std::os::fd::AsRawFd;
-use std::sync::atomic::Ordering;
+use std::any::Any;
+use std::borrow::Cow;
+use std::rc::Rc;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use sigil_lang::builtins::{self, Registry};
-use sigil_lang::value::{Ctl, NativeObject, Object, Resume, Wait};
-use sigil_lang::vm::Vm;
-use sigil_lang::{Error, NResult, Value};
+use sigil_lang::natives::List;
+use sigil_lang::read::symbol::Symbol;
+use sigil_lang::{
+    native, Ctl, Ctx, Descriptor, Error, FromValue, Heap, NResult, NativeObject, Opaque, Registry,
+    Resume, Value, Wait,
+};
 use sigil_ws::limits::deadline_after;
 use sigil_ws::{
-    Client, CloseFrame, Event, Interest, Interrupt, Message, Progress, Role, State, WsError,
+    CloseFrame, Connector, Event, Interest, Interrupt, Message, Progress, Role, SharedFd, State,
+    Step, WebSocket, WsError,
 };
 
-use super::options::{parse_options, Options};
-use super::{opaque_mut, ws_error};
-
-/// Implements `NativeObject` for a type that holds no Scheme values and prints as
-/// `#<LABEL>` from its `label` field.
-macro_rules! labelled_native_object {
-    ($t:ty) => {
-        impl NativeObject for $t {
-            fn type_name(&self) -> &str {
-                &self.label
-            }
-
-            fn as_any(&self) -> &dyn Any {
-                self
-            }
-
-            fn as_any_mut(&mut self) -> &mut dyn Any {
-                self
-            }
-        }
-    };
-}
+use super::options::parse_options;
+use super::ws_error;
 
 /// A WebSocket connection wrapped as a Scheme object (prints as
 /// `#<ws-connection URL>`).
 pub struct WsConnection {
-    client: Client,
+    ws: WebSocket,
+    /// The socket's descriptor, which the wait of a parked task holds open.
+    fd: Rc<SharedFd>,
     label: String,
     socket: Value,
     /// The socket is in non-blocking mode (used inside `(sigil async)` tasks).
@@ -83,14 +69,18 @@ impl NativeObject for WsConnection {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
+
+    fn expected() -> &'static str {
+        "a ws-connection"
+    }
 }
 
 impl WsConnection {
     /// Puts the socket in non-blocking mode inside a task (so operations park the task
     /// instead of blocking the thread) and back in blocking mode outside one.
     fn set_mode(&mut self, in_task: bool) -> Result<(), WsError> {
-        if self.nonblocking != in_task && self.client.state() != State::Closed {
-            self.client.set_nonblocking(in_task)?;
+        if self.nonblocking != in_task && self.ws.state() != State::Closed {
+            self.ws.set_nonblocking(in_task)?;
             self.nonblocking = in_task;
         }
         Ok(())
@@ -99,15 +89,13 @@ impl WsConnection {
     /// Parks the task until the socket is ready for `interest` or `deadline` passes,
     /// then calls the native again.
     fn park(&self, interest: Interest, deadline: Option<Instant>) -> Ctl {
-        Ctl::Park(
-            wait_for(self.client.as_raw_fd(), interest, deadline),
-            Resume::Retry,
-        )
+        let fd = Descriptor::new(Rc::clone(&self.fd));
+        Ctl::Park(wait_for(fd, interest, deadline), Resume::Retry)
     }
 }
 
 /// The scheduler's wait for `fd` to be ready for `interest`, until `deadline` if any.
-pub(super) fn wait_for(fd: i32, interest: Interest, deadline: Option<Instant>) -> Wait {
+fn wait_for(fd: Descriptor, interest: Interest, deadline: Option<Instant>) -> Wait {
     match (interest, deadline) {
         (Interest::Readable, Some(d)) => Wait::ReadableUntil(fd, d),
         (Interest::Readable, None) => Wait::Readable(fd),
@@ -135,11 +123,21 @@ fn deadline_token(deadline: Option<Instant>) -> Value {
 }
 
 /// The deadline a [`deadline_token`] stands for.
-fn token_deadline(who: &str, v: Value) -> NResult<Option<Instant>> {
-    match v {
-        Value::Bool(true) => Ok(None),
-        Value::Int(n) if n >= 0 => Ok(epoch().checked_add(Duration::from_nanos(n as u64))),
-        _ => Err(Error::wrong_type(who, "a deadline token", v)),
+struct DeadlineToken(Option<Instant>);
+
+impl FromValue<'_> for DeadlineToken {
+    fn from_value(_: &Heap, v: Value) -> Option<Self> {
+        match v {
+            Value::Bool(true) => Some(DeadlineToken(None)),
+            Value::Int(n) => Some(DeadlineToken(
+                epoch().checked_add(Duration::from_nanos(u64::try_from(n).ok()?)),
+            )),
+            _ => None,
+        }
+    }
+
+    fn expected() -> Cow<'static, str> {
+        "a deadline token".into()
     }
 }
 
@@ -149,69 +147,42 @@ pub struct WsSocket {
     label: String,
 }
 
-labelled_native_object!(WsSocket);
+labelled_native_object!(WsSocket, "a ws-socket");
 
 /// Per-interpreter record of why the last `ws-connect` / `ws-receive` returned `#f`.
 struct LastError(Option<String>);
 
-fn set_last_error(vm: &mut Vm, e: Option<String>) {
-    vm.host
-        .insert(TypeId::of::<LastError>(), Box::new(LastError(e)));
-}
-
-/// The connection behind a Scheme value.
-fn conn<'a>(vm: &'a mut Vm, who: &str, v: Value) -> NResult<&'a mut WsConnection> {
-    opaque_mut(vm, who, "a ws-connection", v)
-}
-
-/// A message payload given as a string (text) or bytevector (binary).
-enum Payload {
-    Text(String),
-    Binary(Vec<u8>),
-}
-
-impl Payload {
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Payload::Text(s) => s.as_bytes(),
-            Payload::Binary(b) => b,
+/// Records why the last connect or receive failed (`None`: it did not).
+fn set_last_error(ctx: &mut Ctx, e: Option<String>) {
+    match ctx.host_mut::<LastError>() {
+        Some(last) => last.0 = e,
+        None => {
+            ctx.set_host(LastError(e));
         }
     }
 }
 
-fn payload(vm: &Vm, who: &str, v: Value) -> NResult<Payload> {
-    if let Some(s) = vm.heap.str(v) {
-        Ok(Payload::Text(s.to_owned()))
-    } else if let Some(b) = vm.heap.bytevector(v) {
-        Ok(Payload::Binary(b.to_vec()))
-    } else {
-        Err(Error::wrong_type(who, "a string or bytevector", v))
-    }
-}
-
-// ---- natives ---------------------------------------------------------------------------
-
 /// What `ws-connection-socket` prints: the URL's host for TLS, the peer address for TCP
 /// (and for TLS in the server role).
-fn socket_label(client: &Client) -> String {
-    if client.role() == Role::Server {
-        let kind = if client.is_tls() {
+fn socket_label(ws: &WebSocket) -> String {
+    if ws.role() == Role::Server {
+        let kind = if ws.is_tls() {
             "tls-connection"
         } else {
             "tcp-socket"
         };
-        match client.peer_addr() {
+        match ws.peer_addr() {
             Ok(a) => format!("{kind} {a}"),
             Err(_) => kind.to_string(),
         }
-    } else if client.is_tls() {
-        let host_port = url::Url::parse(client.url())
+    } else if ws.is_tls() {
+        let host_port = url::Url::parse(ws.url())
             .ok()
             .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
-            .unwrap_or_else(|| client.url().to_string());
+            .unwrap_or_else(|| ws.url().to_string());
         format!("tls-connection {host_port}")
     } else {
-        match client.peer_addr() {
+        match ws.peer_addr() {
             Ok(a) => format!("tcp-socket {a}"),
             Err(_) => "tcp-socket".to_string(),
         }
@@ -221,18 +192,11 @@ fn socket_label(client: &Client) -> String {
 /// A connection being opened inside a `(sigil async)` task (prints as
 /// `#<ws-connecting URL>`): `%ws-connect-finish` drives it.
 struct WsConnecting {
-    connector: sigil_ws::Connector,
+    connector: Connector,
     label: String,
 }
 
-labelled_native_object!(WsConnecting);
-
-/// The `interrupt` condition (the one `sleep` raises) for a wait the interrupt flag
-/// stopped; the flag is cleared, as the VM does when it reacts to it.
-pub(super) fn interrupted(vm: &mut Vm) -> Error {
-    vm.interrupt.store(false, Ordering::Relaxed);
-    Error::with("interrupt", "interrupted", vec![])
-}
+labelled_native_object!(WsConnecting, "a ws-connecting object");
 
 /// Errors in the URL or options are the caller's mistake: raise them. Their message
 /// names the URL when it matters (without its password), so it is not an irritant.
@@ -243,162 +207,257 @@ fn is_usage_error(e: &WsError) -> bool {
     )
 }
 
+/// The value of a connect or accept that ended with `r`: the connection (either role),
+/// or `#f` with `ws-last-error` set; an interrupt is raised.
+fn opened(ctx: &mut Ctx, r: Result<WebSocket, WsError>) -> NResult {
+    match r {
+        Ok(ws) => {
+            set_last_error(ctx, None);
+            let socket = ctx.opaque(WsSocket {
+                label: socket_label(&ws),
+            });
+            Ok(ctx.opaque(WsConnection {
+                fd: Rc::new(ws.shared_fd()),
+                label: format!("ws-connection {}", ws.url()),
+                nonblocking: ws.is_nonblocking(),
+                socket,
+                ws,
+            }))
+        }
+        Err(WsError::Interrupted) => Err(ctx.interrupted()),
+        Err(e) => {
+            set_last_error(ctx, Some(e.to_string()));
+            Ok(Value::Bool(false))
+        }
+    }
+}
+
+/// One step of opening a connection (a connector's or an acceptor's), detached from
+/// what it borrows.
+pub(super) enum Opening {
+    /// Park until the descriptor is ready: the wait holds a duplicate of it, open
+    /// whatever becomes of the connector meanwhile.
+    Park(Wait),
+    /// The connection is open, or opening it failed.
+    Done(Result<Box<WebSocket>, WsError>),
+}
+
+impl Opening {
+    /// What `step` asks for, waiting until `deadline` at most.
+    pub(super) fn of(step: Result<Step<'_>, WsError>, deadline: Option<Instant>) -> Opening {
+        match step {
+            Ok(Step::Open(ws)) => Opening::Done(Ok(ws)),
+            Ok(Step::Wait(fd, interest)) => match fd.try_clone_to_owned() {
+                Ok(fd) => {
+                    let fd = Descriptor::new(Rc::new(fd));
+                    Opening::Park(wait_for(fd, interest, deadline))
+                }
+                Err(e) => Opening::Done(Err(WsError::Io(e))),
+            },
+            Err(e) => Opening::Done(Err(e)),
+        }
+    }
+
+    /// The native's next move: park and try again, or return what [`opened`] makes of
+    /// the outcome.
+    pub(super) fn finish(self, ctx: &mut Ctx) -> NResult<Ctl> {
+        match self {
+            Opening::Park(wait) => Ok(Ctl::Park(wait, Resume::Retry)),
+            Opening::Done(r) => opened(ctx, r.map(|ws| *ws)).map(Ctl::Return),
+        }
+    }
+}
+
+// ---- natives ---------------------------------------------------------------------------
+
 /// `(%ws-connect-start url [options])`: outside a task, connects (blocking) and returns
 /// the connection or `#f` (with `ws-last-error` set); inside one, returns a
 /// `ws-connecting` object for `%ws-connect-finish`, so that the wait parks only the task.
-fn ws_connect_start(vm: &mut Vm, args: &[Value]) -> NResult {
-    const WHO: &str = "ws-connect";
-    let url = builtins::string(vm, WHO, args[0])?;
-    let mut options = match args.get(1) {
-        Some(v) => parse_options(vm, *v)?,
-        None => Options::default(),
+#[native("ws-connect")]
+fn ws_connect_start(ctx: &mut Ctx, url: String, options: Option<List<Value>>) -> NResult {
+    let mut options = match options {
+        Some(o) => parse_options(ctx.heap(), &o)?,
+        None => Default::default(),
     };
-    options.connect.interrupt = Interrupt::new(vm.interrupt.clone());
-    if vm.suspendable {
-        let connector = match sigil_ws::Connector::start(&url, &options.connect) {
-            Ok(c) => c,
-            Err(e) if is_usage_error(&e) => return Err(ws_error(WHO, e, vec![])),
-            Err(e) => return Ok(connect_failed(vm, e)),
-        };
-        return Ok(vm.heap.alloc(Object::Opaque(Box::new(WsConnecting {
-            connector,
-            label: format!("ws-connecting {}", sigil_ws::wsurl::redact(&url)),
-        }))));
-    }
-    match sigil_ws::connect(&url, &options.connect) {
-        Ok(client) => Ok(connected(vm, client)),
-        Err(WsError::Interrupted) => Err(interrupted(vm)),
-        Err(e) if is_usage_error(&e) => Err(ws_error(WHO, e, vec![])),
-        Err(e) => Ok(connect_failed(vm, e)),
+    options.interrupt = Interrupt::new(ctx.interrupt_flag());
+    let r = if ctx.in_task() {
+        match Connector::start(&url, &options) {
+            Ok(connector) => {
+                return Ok(ctx.opaque(WsConnecting {
+                    connector,
+                    label: format!("ws-connecting {}", sigil_ws::wsurl::redact(&url)),
+                }))
+            }
+            Err(e) => Err(e),
+        }
+    } else {
+        sigil_ws::connect(&url, &options)
+    };
+    match r {
+        Err(e) if is_usage_error(&e) => Err(ws_error(e, vec![])),
+        r => opened(ctx, r),
     }
 }
 
 /// `(%ws-connect-finish connecting)`: parks the task until the connection is open
 /// (→ connection) or has failed (→ `#f`, with `ws-last-error` set).
-fn ws_connect_finish(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    let pending = vm
-        .heap
-        .obj_mut(args[0])
-        .and_then(|o| match o {
-            Object::Opaque(o) => o.as_any_mut().downcast_mut::<WsConnecting>(),
-            _ => None,
-        })
-        .ok_or_else(|| Error::wrong_type("ws-connect", "a ws-connecting object", args[0]))?;
-    let deadline = pending.connector.deadline();
-    match pending.connector.advance() {
-        Ok(sigil_ws::Step::Wait(fd, interest)) => {
-            Ok(Ctl::Park(wait_for(fd, interest, deadline), Resume::Retry))
+#[native("ws-connect")]
+fn ws_connect_finish(ctx: &mut Ctx, pending: Opaque<WsConnecting>) -> NResult<Ctl> {
+    let connector = &mut pending.get_mut(ctx)?.connector;
+    let deadline = connector.deadline();
+    Opening::of(connector.advance(), deadline).finish(ctx)
+}
+
+/// A message to send, in the heap: a string (a text message) or a bytevector (binary).
+#[derive(Clone, Copy)]
+enum Data {
+    Text(Value),
+    Binary(Value),
+}
+
+impl FromValue<'_> for Data {
+    fn from_value(heap: &Heap, v: Value) -> Option<Self> {
+        if heap.str(v).is_some() {
+            Some(Data::Text(v))
+        } else {
+            Binary::from_value(heap, v).map(|b| Data::Binary(b.0))
         }
-        Ok(sigil_ws::Step::Open(client)) => Ok(Ctl::Return(connected(vm, *client))),
-        Err(e) => Ok(Ctl::Return(connect_failed(vm, e))),
+    }
+
+    fn expected() -> Cow<'static, str> {
+        "a string or bytevector".into()
     }
 }
 
-/// `#f` for a failed connect (or accept), recording why for `ws-last-error`.
-pub(super) fn connect_failed(vm: &mut Vm, e: WsError) -> Value {
-    set_last_error(vm, Some(e.to_string()));
-    Value::Bool(false)
+/// A bytevector to send as a binary message.
+struct Binary(Value);
+
+impl FromValue<'_> for Binary {
+    fn from_value(heap: &Heap, v: Value) -> Option<Self> {
+        heap.bytevector(v).map(|_| Binary(v))
+    }
+
+    fn expected() -> Cow<'static, str> {
+        "a bytevector".into()
+    }
 }
 
-/// Wraps an open connection (either role) as a `ws-connection`.
-pub(super) fn connected(vm: &mut Vm, client: Client) -> Value {
-    set_last_error(vm, None);
-    let socket = vm.heap.alloc(Object::Opaque(Box::new(WsSocket {
-        label: socket_label(&client),
-    })));
-    let label = format!("ws-connection {}", client.url());
-    let nonblocking = client.is_nonblocking();
-    vm.heap.alloc(Object::Opaque(Box::new(WsConnection {
-        client,
-        label,
-        socket,
-        nonblocking,
-    })))
+/// The contents of a [`Data`], moved out of its heap object for the duration of a send.
+enum Payload {
+    Text(String),
+    Binary(Vec<u8>),
 }
 
-/// Turns a send result into a value, raising on failure.
-fn sent(who: &str, r: Result<(), WsError>, conn_v: Value) -> NResult<()> {
-    match r {
-        Ok(()) => Ok(()),
-        Err(e @ WsError::InvalidInput(_)) => Err(ws_error(who, e, vec![])),
-        Err(e) => Err(ws_error(who, e, vec![conn_v])),
+impl Data {
+    /// Its bytes (a string's in UTF-8).
+    fn bytes(self, heap: &Heap) -> &[u8] {
+        match self {
+            Data::Text(v) => heap.str(v).map(str::as_bytes),
+            Data::Binary(v) => heap.bytevector(v),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Moves the contents out of the heap object (which cannot be seen meanwhile: a send
+    /// runs no Scheme code).
+    fn take(self, ctx: &mut Ctx) -> Payload {
+        match self {
+            Data::Text(v) => {
+                Payload::Text(ctx.string_mut(v).map(std::mem::take).unwrap_or_default())
+            }
+            Data::Binary(v) => {
+                Payload::Binary(ctx.bytes_mut(v).map(std::mem::take).unwrap_or_default())
+            }
+        }
+    }
+
+    /// Moves the contents taken by [`Data::take`] back.
+    fn put_back(self, ctx: &mut Ctx, p: Payload) {
+        match (self, p) {
+            (Data::Text(v), Payload::Text(s)) => {
+                if let Some(dst) = ctx.string_mut(v) {
+                    *dst = s;
+                }
+            }
+            (Data::Binary(v), Payload::Binary(b)) => {
+                if let Some(dst) = ctx.bytes_mut(v) {
+                    *dst = b;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The error of a failed send: the connection is an irritant, unless the mistake was the
+/// caller's.
+fn send_error(e: WsError, conn: Value) -> Error {
+    match e {
+        e @ WsError::InvalidInput(_) => ws_error(e, vec![]),
+        e => ws_error(e, vec![conn]),
     }
 }
 
 /// Runs `op` on the connection (in the mode the caller's context needs) and tells
 /// whether the task must now wait for queued output (`%ws-flush`).
 fn send_with(
-    vm: &mut Vm,
-    who: &str,
-    conn_v: Value,
-    op: impl FnOnce(&mut Client) -> Result<(), WsError>,
-) -> NResult {
-    let in_task = vm.suspendable;
-    let c = conn(vm, who, conn_v)?;
-    let r = c.set_mode(in_task).and_then(|()| op(&mut c.client));
-    let flush = c.nonblocking && c.client.wants_write();
-    if let Err(WsError::Interrupted) = r {
-        return Err(interrupted(vm));
+    ctx: &mut Ctx,
+    conn: Opaque<WsConnection>,
+    op: impl FnOnce(&mut WebSocket) -> Result<(), WsError>,
+) -> NResult<bool> {
+    let in_task = ctx.in_task();
+    let c = conn.get_mut(ctx)?;
+    let r = c.set_mode(in_task).and_then(|()| op(&mut c.ws));
+    let flush = c.nonblocking && c.ws.wants_write();
+    match r {
+        Ok(()) => Ok(flush),
+        Err(WsError::Interrupted) => Err(ctx.interrupted()),
+        Err(e) => Err(send_error(e, conn.value())),
     }
-    sent(who, r, conn_v)?;
-    Ok(Value::Bool(flush))
 }
 
-/// Sends the string (as text, when `text_ok`) or bytevector `data_v` on `conn_v`
-/// without copying it: its contents are moved out of the heap object for the duration
-/// of the send (which cannot run Scheme code) and then moved back.
-fn send_in_place(vm: &mut Vm, who: &str, conn_v: Value, data_v: Value, text_ok: bool) -> NResult {
-    conn(vm, who, conn_v)?;
-    let p = match vm.heap.obj_mut(data_v) {
-        Some(Object::Str(s)) if text_ok => Payload::Text(std::mem::take(s)),
-        Some(Object::Bytes(b)) => Payload::Binary(std::mem::take(b)),
-        _ if text_ok => return Err(Error::wrong_type(who, "a string or bytevector", data_v)),
-        _ => return Err(Error::wrong_type(who, "a bytevector", data_v)),
-    };
-    let r = send_with(vm, who, conn_v, |client| match &p {
-        Payload::Text(s) => client.send_text(s),
-        Payload::Binary(b) => client.send_binary(b),
+/// Sends `data` on `conn` without copying it: its contents are moved out of the heap
+/// object for the duration of the send and then moved back.
+fn send_in_place(ctx: &mut Ctx, conn: Opaque<WsConnection>, data: Data) -> NResult<bool> {
+    let payload = data.take(ctx);
+    let r = send_with(ctx, conn, |ws| match &payload {
+        Payload::Text(s) => ws.send_text(s),
+        Payload::Binary(b) => ws.send_binary(b),
     });
-    match (vm.heap.obj_mut(data_v), p) {
-        (Some(Object::Str(s)), Payload::Text(t)) => *s = t,
-        (Some(Object::Bytes(b)), Payload::Binary(t)) => *b = t,
-        _ => unreachable!("{who}: payload object changed type during the send"),
-    }
+    data.put_back(ctx, payload);
     r
 }
 
 /// `(%ws-send conn string-or-bytevector)`: a string goes as a text message, a
 /// bytevector as a binary one. `#t` when, inside a task, the rest must be flushed.
-fn ws_send(vm: &mut Vm, args: &[Value]) -> NResult {
-    send_in_place(vm, "ws-send", args[0], args[1], true)
+#[native("ws-send")]
+fn ws_send(ctx: &mut Ctx, conn: Opaque<WsConnection>, data: Data) -> NResult<bool> {
+    send_in_place(ctx, conn, data)
 }
 
 /// `(%ws-send-binary conn bytevector)`, like `%ws-send`.
-fn ws_send_binary(vm: &mut Vm, args: &[Value]) -> NResult {
-    send_in_place(vm, "ws-send-binary", args[0], args[1], false)
+#[native("ws-send-binary")]
+fn ws_send_binary(ctx: &mut Ctx, conn: Opaque<WsConnection>, data: Binary) -> NResult<bool> {
+    send_in_place(ctx, conn, Data::Binary(data.0))
 }
 
 /// `(%ws-ping conn [payload])`: payload string or bytevector of at most 125 bytes;
 /// like `%ws-send`.
-fn ws_ping(vm: &mut Vm, args: &[Value]) -> NResult {
-    const WHO: &str = "ws-ping";
-    conn(vm, WHO, args[0])?;
-    let p = match args.get(1) {
-        Some(v) => payload(vm, WHO, *v)?,
-        None => Payload::Binary(Vec::new()),
-    };
-    send_with(vm, WHO, args[0], |client| client.ping(p.bytes()))
+#[native("ws-ping")]
+fn ws_ping(ctx: &mut Ctx, conn: Opaque<WsConnection>, payload: Option<Data>) -> NResult<bool> {
+    let payload = payload.map_or(Vec::new(), |p| p.bytes(ctx.heap()).to_vec());
+    send_with(ctx, conn, |ws| ws.ping(&payload))
 }
 
 /// `(%ws-flush conn who)`: inside a task, parks until the queued output is written;
 /// raises (naming `who`, the sending procedure) if the write deadline passes first.
-fn ws_flush(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    let who = builtins::symbol("%ws-flush", args[1])?.name().to_string();
-    let c = conn(vm, &who, args[0])?;
-    match c.client.poll_flush() {
+#[native("%ws-flush")]
+fn ws_flush(ctx: &mut Ctx, conn: Opaque<WsConnection>, who: Symbol) -> NResult<Ctl> {
+    let c = conn.get_mut(ctx)?;
+    match c.ws.poll_flush() {
         Ok(Progress::Done(())) => Ok(Ctl::Return(Value::Unspecified)),
         Ok(Progress::Wait(interest, deadline)) => Ok(c.park(interest, deadline)),
-        Err(e) => Err(ws_error(&who, e, vec![args[0]])),
+        Err(e) => Err(ws_error(e, vec![conn.value()]).in_procedure(&who.name())),
     }
 }
 
@@ -417,37 +476,43 @@ enum Received {
 /// first call returns the deadline as a token instead; the second call, given it,
 /// parks the task until the socket is readable or the deadline passes, as often as
 /// needed.
-fn ws_receive(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    receive(vm, args, "ws-receive", Client::poll_receive)
+#[native("ws-receive")]
+fn ws_receive(
+    ctx: &mut Ctx,
+    conn: Opaque<WsConnection>,
+    token: Option<DeadlineToken>,
+) -> NResult<Ctl> {
+    receive(ctx, conn, token, WebSocket::poll_receive)
 }
 
 /// `(%ws-receive-event conn [deadline])`: like `%ws-receive`, and also `(ping . bytevector)`
 /// and `(pong . bytevector)` for the pings (already answered) and pongs that arrive.
-fn ws_receive_event(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    receive(vm, args, "ws-receive-event", Client::poll_receive_event)
+#[native("ws-receive-event")]
+fn ws_receive_event(
+    ctx: &mut Ctx,
+    conn: Opaque<WsConnection>,
+    token: Option<DeadlineToken>,
+) -> NResult<Ctl> {
+    receive(ctx, conn, token, WebSocket::poll_receive_event)
 }
 
 /// The receive natives: one `step` of a receive (with or without control events).
 fn receive(
-    vm: &mut Vm,
-    args: &[Value],
-    who: &str,
-    step: fn(&mut Client, Option<Instant>) -> Result<Progress<Event>, WsError>,
+    ctx: &mut Ctx,
+    conn: Opaque<WsConnection>,
+    token: Option<DeadlineToken>,
+    step: fn(&mut WebSocket, Option<Instant>) -> Result<Progress<Event>, WsError>,
 ) -> NResult<Ctl> {
-    let in_task = vm.suspendable;
-    let token = args.get(1).copied();
-    let c = conn(vm, who, args[0])?;
-    if c.client.state() == State::Closed {
-        return finish_receive(vm, Received::Closed);
+    let in_task = ctx.in_task();
+    let c = conn.get_mut(ctx)?;
+    if c.ws.state() == State::Closed {
+        return Ok(finish_receive(ctx, Received::Closed));
     }
-    let deadline = match token {
-        Some(t) => token_deadline(who, t)?,
-        None => deadline_after(c.client.limits().read_timeout),
+    let deadline = match &token {
+        Some(t) => t.0,
+        None => deadline_after(c.ws.limits().read_timeout),
     };
-    let got = match c
-        .set_mode(in_task)
-        .and_then(|()| step(&mut c.client, deadline))
-    {
+    let got = match c.set_mode(in_task).and_then(|()| step(&mut c.ws, deadline)) {
         Ok(Progress::Wait(interest, until)) => {
             return Ok(match token {
                 None => Ctl::Return(deadline_token(deadline)),
@@ -459,121 +524,105 @@ fn receive(
         Ok(Progress::Done(Event::Ping(p))) => Received::Bytes("ping", p),
         Ok(Progress::Done(Event::Pong(p))) => Received::Bytes("pong", p),
         Ok(Progress::Done(_)) | Err(WsError::ConnectionClosed) => Received::Closed,
-        Err(WsError::Interrupted) => return Err(interrupted(vm)),
+        Err(WsError::Interrupted) => return Err(ctx.interrupted()),
         Err(e) => Received::Failed(e.to_string()),
     };
-    finish_receive(vm, got)
+    Ok(finish_receive(ctx, got))
 }
 
 /// The Scheme value for what `ws-receive` got, recording the error text for
 /// `ws-last-error`.
-fn finish_receive(vm: &mut Vm, got: Received) -> NResult<Ctl> {
+fn finish_receive(ctx: &mut Ctx, got: Received) -> Ctl {
     let (err, v) = match got {
         Received::Text(s) => {
-            let s = vm.heap.string(s);
-            (None, vm.heap.cons(Value::sym("text"), s))
+            let s = ctx.string(s);
+            (None, ctx.cons(Value::sym("text"), s))
         }
         Received::Bytes(kind, b) => {
-            let b = vm.heap.bytes(b);
-            (None, vm.heap.cons(Value::sym(kind), b))
+            let b = ctx.bytes(b);
+            (None, ctx.cons(Value::sym(kind), b))
         }
         Received::Closed => (None, Value::sym("closed")),
         Received::Failed(e) => (Some(e), Value::Bool(false)),
     };
-    set_last_error(vm, err);
-    Ok(Ctl::Return(v))
+    set_last_error(ctx, err);
+    Ctl::Return(v)
 }
 
 /// `(ws-close conn [code [reason]])`: the close handshake (default 1000, ""), bounded by
 /// the close timeout, then the socket is shut down. Inside a task it parks while it
 /// waits. Closing a closed connection does nothing.
-fn ws_close(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    const WHO: &str = "ws-close";
-    conn(vm, WHO, args[0])?;
-    let code = match args.get(1) {
-        Some(v) => builtins::int(WHO, *v)?,
-        None => 1000,
-    };
-    let reason = match args.get(2) {
-        Some(v) => builtins::string(vm, WHO, *v)?,
-        None => String::new(),
-    };
-    let frame = CloseFrame::new(code, &reason).map_err(|e| ws_error(WHO, e, vec![]))?;
-    let in_task = vm.suspendable;
-    let c = conn(vm, WHO, args[0])?;
+#[native("ws-close")]
+fn ws_close(
+    ctx: &mut Ctx,
+    conn: Opaque<WsConnection>,
+    code: Option<i64>,
+    reason: Option<String>,
+) -> NResult<Ctl> {
+    let frame = CloseFrame::new(code.unwrap_or(1000), reason.as_deref().unwrap_or(""))
+        .map_err(|e| ws_error(e, vec![]))?;
+    let in_task = ctx.in_task();
+    let c = conn.get_mut(ctx)?;
     let _ = c.set_mode(in_task);
-    match c.client.poll_close(&frame) {
+    match c.ws.poll_close(&frame) {
         Ok(Progress::Wait(interest, deadline)) => Ok(c.park(interest, deadline)),
         // The socket is shut down: the connection is closed.
-        Err(WsError::Interrupted) => Err(interrupted(vm)),
+        Err(WsError::Interrupted) => Err(ctx.interrupted()),
         // Network errors while closing are ignored: the socket is shut down either way.
         Ok(Progress::Done(())) | Err(_) => {
-            c.client.shutdown();
+            c.ws.shutdown();
             Ok(Ctl::Return(Value::Unspecified))
         }
     }
 }
 
-fn is_connection(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(Value::Bool(conn(vm, "ws-connection?", args[0]).is_ok()))
+/// `(ws-connection? x)`.
+#[native("ws-connection?")]
+fn is_connection(ctx: &mut Ctx, x: Value) -> bool {
+    ctx.heap().opaque::<WsConnection>(x).is_some()
 }
 
-fn state_symbol(s: State) -> Value {
-    Value::sym(match s {
+/// `(ws-connection-state conn)`: `open`, `closing` or `closed`.
+#[native("ws-connection-state")]
+fn connection_state(c: &WsConnection) -> Value {
+    Value::sym(match c.ws.state() {
         State::Open => "open",
         State::Closing => "closing",
         State::Closed => "closed",
     })
 }
 
-fn connection_state(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(state_symbol(
-        conn(vm, "ws-connection-state", args[0])?.client.state(),
-    ))
+/// `(ws-connected? conn)`: whether it is open.
+#[native("ws-connected?")]
+fn is_connected(c: &WsConnection) -> bool {
+    c.ws.state() == State::Open
 }
 
-fn is_connected(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(Value::Bool(
-        conn(vm, "ws-connected?", args[0])?.client.state() == State::Open,
-    ))
+/// `(ws-connection-url conn)`.
+#[native("ws-connection-url")]
+fn connection_url(c: &WsConnection) -> String {
+    c.ws.url().to_string()
 }
 
-fn connection_url(vm: &mut Vm, args: &[Value]) -> NResult {
-    let url = conn(vm, "ws-connection-url", args[0])?
-        .client
-        .url()
-        .to_string();
-    Ok(vm.heap.string(url))
+/// `(ws-connection-socket conn)`: the transport, a `#<tcp-socket ...>` or
+/// `#<tls-connection ...>`.
+#[native("ws-connection-socket")]
+fn connection_socket(c: &WsConnection) -> Value {
+    c.socket
 }
 
-fn connection_socket(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(conn(vm, "ws-connection-socket", args[0])?.socket)
-}
-
-fn optional_string(vm: &mut Vm, s: Option<String>) -> Value {
-    match s {
-        Some(s) => vm.heap.string(s),
-        None => Value::Bool(false),
-    }
-}
-
-fn connection_protocol(vm: &mut Vm, args: &[Value]) -> NResult {
-    let p = conn(vm, "ws-connection-protocol", args[0])?
-        .client
-        .protocol()
-        .map(str::to_owned);
-    Ok(optional_string(vm, p))
+/// `(ws-connection-protocol conn)`: the subprotocol agreed, or `#f`.
+#[native("ws-connection-protocol")]
+fn connection_protocol(c: &WsConnection) -> Option<String> {
+    c.ws.protocol().map(str::to_owned)
 }
 
 /// `(ws-connection-extensions conn)`: the extensions in force, as a list of
 /// `(name . parameters)`; for permessage-deflate the four agreed parameters with their
 /// effective values (window bits 15 when the server set no limit).
-fn connection_extensions(vm: &mut Vm, args: &[Value]) -> NResult {
-    let Some(p) = conn(vm, "ws-connection-extensions", args[0])?
-        .client
-        .deflate()
-        .copied()
-    else {
+#[native("ws-connection-extensions")]
+fn connection_extensions(ctx: &mut Ctx, conn: Opaque<WsConnection>) -> NResult {
+    let Some(p) = conn.get_mut(ctx)?.ws.deflate().copied() else {
         return Ok(Value::Null);
     };
     let params = [
@@ -594,116 +643,98 @@ fn connection_extensions(vm: &mut Vm, args: &[Value]) -> NResult {
             Value::Int(i64::from(p.client_window_bits())),
         ),
     ]
-    .map(|(k, v)| vm.heap.cons(Value::sym(k), v));
-    let params = vm.heap.list(&params);
-    let deflate = vm.heap.cons(Value::sym("permessage-deflate"), params);
-    Ok(vm.heap.list(&[deflate]))
+    .map(|(k, v)| ctx.cons(Value::sym(k), v));
+    let params = ctx.list(&params);
+    let deflate = ctx.cons(Value::sym("permessage-deflate"), params);
+    Ok(ctx.list(&[deflate]))
 }
 
-fn close_code(vm: &mut Vm, args: &[Value]) -> NResult {
-    let code = conn(vm, "ws-close-code", args[0])?.client.close_code();
-    Ok(code.map_or(Value::Bool(false), |c| Value::Int(i64::from(c))))
+/// `(ws-close-code conn)`: the code of the peer's close frame, or `#f`.
+#[native("ws-close-code")]
+fn close_code(c: &WsConnection) -> Option<u16> {
+    c.ws.close_code()
 }
 
-fn close_reason(vm: &mut Vm, args: &[Value]) -> NResult {
-    let c = conn(vm, "ws-close-reason", args[0])?;
-    let r = c
-        .client
-        .close_code()
-        .and(c.client.close_reason())
-        .map(str::to_owned);
-    Ok(optional_string(vm, r))
+/// `(ws-close-reason conn)`: the reason of the peer's close frame, or `#f` when it had
+/// no code.
+#[native("ws-close-reason")]
+fn close_reason(c: &WsConnection) -> Option<String> {
+    c.ws.close_code()
+        .and(c.ws.close_reason())
+        .map(str::to_owned)
 }
 
 /// `(ws-connection-path conn)`: the path of the opening handshake's request target.
-fn connection_path(vm: &mut Vm, args: &[Value]) -> NResult {
-    let path = conn(vm, "ws-connection-path", args[0])?
-        .client
-        .path()
-        .to_string();
-    Ok(vm.heap.string(path))
+#[native("ws-connection-path")]
+fn connection_path(c: &WsConnection) -> String {
+    c.ws.path().to_string()
 }
 
 /// `(ws-connection-query conn)`: its query (after `?`), or `#f`.
-fn connection_query(vm: &mut Vm, args: &[Value]) -> NResult {
-    let q = conn(vm, "ws-connection-query", args[0])?
-        .client
-        .query()
-        .map(str::to_owned);
-    Ok(optional_string(vm, q))
+#[native("ws-connection-query")]
+fn connection_query(c: &WsConnection) -> Option<String> {
+    c.ws.query().map(str::to_owned)
 }
 
 /// `(ws-connection-headers conn)`: the headers the peer sent in the opening handshake
 /// (the request's for a server, the response's for a client), as an alist of
 /// `("name" . "value")` strings, names in lower case, in the order sent.
-fn connection_headers(vm: &mut Vm, args: &[Value]) -> NResult {
-    let headers = conn(vm, "ws-connection-headers", args[0])?
-        .client
-        .headers()
-        .to_vec();
+#[native("ws-connection-headers")]
+fn connection_headers(ctx: &mut Ctx, conn: Opaque<WsConnection>) -> NResult {
+    let headers = conn.get_mut(ctx)?.ws.headers().to_vec();
     let mut list = Value::Null;
     for (name, value) in headers.into_iter().rev() {
-        let name = vm.heap.string(name.to_ascii_lowercase());
-        let value = vm.heap.string(value);
-        let entry = vm.heap.cons(name, value);
-        list = vm.heap.cons(entry, list);
+        let name = ctx.string(name.to_ascii_lowercase());
+        let value = ctx.string(value);
+        let entry = ctx.cons(name, value);
+        list = ctx.cons(entry, list);
     }
     Ok(list)
 }
 
 /// `(ws-connection-peer-address conn)`: the peer's address, `"IP:port"`.
-fn connection_peer_address(vm: &mut Vm, args: &[Value]) -> NResult {
-    let addr = conn(vm, "ws-connection-peer-address", args[0])?
-        .client
-        .peer_addr()
-        .ok()
-        .map(|a| a.to_string());
-    Ok(optional_string(vm, addr))
+#[native("ws-connection-peer-address")]
+fn connection_peer_address(c: &WsConnection) -> Option<String> {
+    c.ws.peer_addr().ok().map(|a| a.to_string())
 }
 
-fn last_error(vm: &mut Vm, _args: &[Value]) -> NResult {
-    let e = vm
-        .host
-        .get(&TypeId::of::<LastError>())
-        .and_then(|b| b.downcast_ref::<LastError>())
-        .and_then(|l| l.0.clone());
-    Ok(optional_string(vm, e))
+/// `(ws-last-error)`: why the last `ws-connect`, `ws-accept` or `ws-receive` returned
+/// `#f`, or `#f`.
+#[native("ws-last-error")]
+fn last_error(ctx: &mut Ctx) -> Option<String> {
+    ctx.host::<LastError>().and_then(|l| l.0.clone())
 }
 
 /// Binds the natives of `(sigil %websocket)`.
 pub fn register(reg: &mut Registry) {
     epoch();
-    reg.simple("%ws-connect-start", 1, Some(2), ws_connect_start);
-    reg.control("%ws-connect-finish", 1, Some(1), ws_connect_finish);
-    reg.simple("%ws-send", 2, Some(2), ws_send);
-    reg.simple("%ws-send-binary", 2, Some(2), ws_send_binary);
-    reg.simple("%ws-ping", 1, Some(2), ws_ping);
-    reg.control("%ws-flush", 2, Some(2), ws_flush);
-    reg.control("%ws-receive", 1, Some(2), ws_receive);
-    reg.control("%ws-receive-event", 1, Some(2), ws_receive_event);
-    reg.control("ws-close", 1, Some(3), ws_close);
-    reg.simple("ws-connection?", 1, Some(1), is_connection);
-    reg.simple("ws-connected?", 1, Some(1), is_connected);
-    reg.simple("ws-connection-state", 1, Some(1), connection_state);
-    reg.simple("ws-connection-url", 1, Some(1), connection_url);
-    reg.simple("ws-connection-socket", 1, Some(1), connection_socket);
-    reg.simple("ws-connection-protocol", 1, Some(1), connection_protocol);
-    reg.simple(
-        "ws-connection-extensions",
-        1,
-        Some(1),
-        connection_extensions,
-    );
-    reg.simple("ws-connection-path", 1, Some(1), connection_path);
-    reg.simple("ws-connection-query", 1, Some(1), connection_query);
-    reg.simple("ws-connection-headers", 1, Some(1), connection_headers);
-    reg.simple(
-        "ws-connection-peer-address",
-        1,
-        Some(1),
-        connection_peer_address,
-    );
-    reg.simple("ws-close-code", 1, Some(1), close_code);
-    reg.simple("ws-close-reason", 1, Some(1), close_reason);
-    reg.simple("ws-last-error", 0, Some(0), last_error);
+    for (name, def) in [
+        ("%ws-connect-start", &WS_CONNECT_START),
+        ("%ws-connect-finish", &WS_CONNECT_FINISH),
+        ("%ws-send", &WS_SEND),
+        ("%ws-send-binary", &WS_SEND_BINARY),
+        ("%ws-ping", &WS_PING),
+        ("%ws-receive", &WS_RECEIVE),
+        ("%ws-receive-event", &WS_RECEIVE_EVENT),
+    ] {
+        reg.add_as(name, def);
+    }
+    reg.add(&[
+        WS_FLUSH,
+        WS_CLOSE,
+        IS_CONNECTION,
+        IS_CONNECTED,
+        CONNECTION_STATE,
+        CONNECTION_URL,
+        CONNECTION_SOCKET,
+        CONNECTION_PROTOCOL,
+        CONNECTION_EXTENSIONS,
+        CONNECTION_PATH,
+        CONNECTION_QUERY,
+        CONNECTION_HEADERS,
+        CONNECTION_PEER_ADDRESS,
+        CLOSE_CODE,
+        CLOSE_REASON,
+        LAST_ERROR,
+    ]);
 }

@@ -10,7 +10,7 @@ use sigil_ws::mask::{apply_mask, generate_mask_key};
 use sigil_ws::CloseFrame;
 use std::borrow::Cow;
 
-use super::ERROR_KIND;
+use super::ws_error;
 
 /// The opcode constants exported by `(sigil websocket frame)`.
 const OPCODES: [(&str, u8); 6] = [
@@ -84,16 +84,15 @@ fn is_control(op: i64) -> NResult<bool> {
     Ok(opcode(op)?.is_control())
 }
 
-/// A `websocket-error` raised by a native, whose name its wrapper puts in front.
-fn protocol_error(message: impl Into<String>) -> Error {
-    Error::new(ERROR_KIND, message)
-}
-
 /// Encodes one frame; control frames must be final and carry at most 125 bytes.
 fn encode(op: OpCode, payload: &[u8], fin: bool, mask: Option<[u8; 4]>) -> NResult<Vec<u8>> {
     let mut out = Vec::with_capacity(payload.len() + 14);
-    encode_frame(&mut out, fin, op, payload, mask)
-        .map_err(|e| protocol_error(format!("{e} (RFC 6455 section {})", rfc_section(&e))))?;
+    encode_frame(&mut out, fin, op, payload, mask).map_err(|e| {
+        ws_error(
+            format!("{e} (RFC 6455 section {})", rfc_section(&e)),
+            vec![],
+        )
+    })?;
     Ok(out)
 }
 
@@ -121,7 +120,7 @@ fn encode_frame_native(
 fn encode_close_frame(code: Option<i64>, reason: Option<&str>) -> NResult<Vec<u8>> {
     let payload = match code {
         Some(code) => CloseFrame::new(code, reason.unwrap_or(""))
-            .map_err(|e| protocol_error(e.to_string()))?
+            .map_err(|e| ws_error(e, vec![]))?
             .payload(),
         None => Vec::new(),
     };
@@ -163,11 +162,14 @@ fn decode_frame_native(data: &[u8], start: Option<usize>) -> NResult<Option<Deco
             used,
         })),
         Ok(None) => Ok(None),
-        Err(e) => Err(protocol_error(format!(
-            "malformed frame: {e} (RFC 6455 section {}, close code {})",
-            rfc_section(&e),
-            e.close_code()
-        ))),
+        Err(e) => Err(ws_error(
+            format!(
+                "malformed frame: {e} (RFC 6455 section {}, close code {})",
+                rfc_section(&e),
+                e.close_code()
+            ),
+            vec![],
+        )),
     }
 }
 

@@ -14,22 +14,23 @@
 //! client whose handshake fails makes `ws-accept` return `#f` with `ws-last-error` set
 //! (the listener goes on).
 
-use std::any::Any;
+use std::borrow::Cow;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, OwnedFd};
+use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use sigil_lang::builtins::{self, Registry};
-use sigil_lang::value::{Ctl, NativeObject, Object, Resume, Wait};
-use sigil_lang::vm::Vm;
-use sigil_lang::{Error, NResult, Value};
+use sigil_lang::natives::List;
+use sigil_lang::{
+    native, Ctl, Ctx, Descriptor, FromValue, Heap, NResult, Opaque, Registry, Resume, Value, Wait,
+};
 use sigil_ws::server::{tls, Acceptor, Listener, ServerOptions};
-use sigil_ws::{Interest, Interrupt, Step, WsError};
+use sigil_ws::{Interest, Interrupt, WsError};
 
-use super::connection::{connect_failed, connected, interrupted, wait_for};
-use super::options::{compression, entries, limit_option, seconds, strings};
-use super::{opaque_mut, ws_error};
+use super::connection::Opening;
+use super::options::{entries, unknown};
+use super::ws_error;
 
 /// How long an accept waits before it tries again after the listener ran out of
 /// descriptors or memory (the connections waiting stay queued meanwhile), and how
@@ -39,11 +40,14 @@ const RETRY: Duration = Duration::from_millis(100);
 /// A listening socket (prints as `#<ws-listener ws://127.0.0.1:8080>`).
 pub struct WsListener {
     listener: Listener,
+    /// A duplicate of the listening socket's descriptor, which the wait of a parked
+    /// accept holds open.
+    fd: Rc<OwnedFd>,
     label: String,
     closed: bool,
 }
 
-labelled_native_object!(WsListener);
+labelled_native_object!(WsListener, "a ws-listener");
 
 /// A TCP connection accepted, its opening handshake to run (prints as
 /// `#<ws-accepting 127.0.0.1:50312>`).
@@ -52,156 +56,168 @@ struct WsAccepting {
     label: String,
 }
 
-labelled_native_object!(WsAccepting);
+labelled_native_object!(WsAccepting, "a ws-accepting object");
 
-fn listener<'a>(vm: &'a mut Vm, who: &str, v: Value) -> NResult<&'a mut WsListener> {
-    opaque_mut(vm, who, "a ws-listener", v)
+/// What `ws-listen` listens on: a port number, or a `ws://` or `wss://` URL.
+enum ListenOn {
+    Port(i64),
+    Url(String),
 }
 
-/// Where `ws-listen` listens: a port on 127.0.0.1, or the host and port of a `ws://` or
-/// `wss://` URL (a name is looked up once, now). The `bool` is whether the URL asks for
-/// TLS.
-fn listen_address(vm: &Vm, who: &str, v: Value) -> NResult<(SocketAddr, Option<bool>)> {
-    if let Value::Int(_) = v {
-        let port = builtins::index(who, v)?;
-        let port =
-            u16::try_from(port).map_err(|_| ws_error(who, "port must be 0-65535, got", vec![v]))?;
-        return Ok((SocketAddr::from(([127, 0, 0, 1], port)), None));
+impl FromValue<'_> for ListenOn {
+    fn from_value(heap: &Heap, v: Value) -> Option<Self> {
+        match v {
+            Value::Int(n) => Some(ListenOn::Port(n)),
+            _ => heap.str(v).map(|s| ListenOn::Url(s.to_owned())),
+        }
     }
-    let text = builtins::string(vm, who, v)
-        .map_err(|_| Error::wrong_type(who, "a port number or a ws:// or wss:// URL", v))?;
-    let bad = |reason: &str| ws_error(who, format!("{reason}: {text:?}"), vec![]);
-    let url = url::Url::parse(&text).map_err(|e| bad(&format!("invalid URL ({e})")))?;
-    let secure = match url.scheme() {
-        "ws" => false,
-        "wss" => true,
-        _ => return Err(bad("only ws:// and wss:// URLs can be listened on")),
-    };
-    if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
-        return Err(bad(
-            "a listener serves every path (see ws-connection-path); give only the host and port",
-        ));
+
+    fn expected() -> Cow<'static, str> {
+        "a port number or a ws:// or wss:// URL".into()
     }
-    let host = url
-        .host_str()
-        .ok_or_else(|| bad("no host"))?
-        .trim_start_matches('[')
-        .trim_end_matches(']');
-    let port = url.port_or_known_default().unwrap_or(80);
-    let addr = (host, port)
-        .to_socket_addrs()
-        .ok()
-        .and_then(|mut a| a.next())
-        .ok_or_else(|| bad("cannot resolve the host"))?;
-    Ok((addr, Some(secure)))
+}
+
+impl ListenOn {
+    /// The address: a port on 127.0.0.1, or the host and port of the URL (a name is
+    /// looked up once, now). The `bool` is whether the URL asks for TLS.
+    fn address(self) -> NResult<(SocketAddr, Option<bool>)> {
+        let text = match self {
+            ListenOn::Port(n) => {
+                let port = u16::try_from(n)
+                    .map_err(|_| ws_error("port must be 0-65535, got", vec![Value::Int(n)]))?;
+                return Ok((SocketAddr::from(([127, 0, 0, 1], port)), None));
+            }
+            ListenOn::Url(text) => text,
+        };
+        let bad = |reason: &str| ws_error(format!("{reason}: {text:?}"), vec![]);
+        let url = url::Url::parse(&text).map_err(|e| bad(&format!("invalid URL ({e})")))?;
+        let secure = match url.scheme() {
+            "ws" => false,
+            "wss" => true,
+            _ => return Err(bad("only ws:// and wss:// URLs can be listened on")),
+        };
+        if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
+            return Err(bad(
+                "a listener serves every path (see ws-connection-path); give only the host and \
+                 port",
+            ));
+        }
+        let host = url
+            .host_str()
+            .ok_or_else(|| bad("no host"))?
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let port = url.port_or_known_default().unwrap_or(80);
+        let addr = (host, port)
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+            .ok_or_else(|| bad("cannot resolve the host"))?;
+        Ok((addr, Some(secure)))
+    }
 }
 
 /// Parses the options alist of `ws-listen` (see docs/websocket.md for the keys).
-fn parse_listen_options(vm: &Vm, who: &str, v: Value) -> NResult<ServerOptions> {
-    let mut o = ServerOptions::default();
+fn parse_listen_options(heap: &Heap, items: &[Value]) -> NResult<ServerOptions> {
+    let mut s = ServerOptions::default();
     let (mut cert, mut key) = (None, None);
-    for (k, name, val) in entries(vm, who, v)? {
-        let opt = &format!("{who}: option {name}");
-        if limit_option(vm, opt, &name, val, &mut o.limits)? {
+    for o in entries(heap, items)? {
+        if o.set_limit(&mut s.limits)? {
             continue;
         }
-        match &*name {
-            "protocols" => o.policy.protocols = strings(vm, opt, val)?,
-            "origins" => o.policy.origins = strings(vm, opt, val)?,
-            "compression" => o.policy.deflate = compression(vm, opt, val)?,
-            "timeout" | "handshake-timeout" => o.limits.connect_timeout = seconds(vm, opt, val)?,
-            "tls-cert" => cert = Some(builtins::string(vm, opt, val)?),
-            "tls-key" => key = Some(builtins::string(vm, opt, val)?),
+        match &*o.name() {
+            "protocols" => s.policy.protocols = o.strings()?,
+            "origins" => s.policy.origins = o.strings()?,
+            "compression" => s.policy.deflate = o.compression()?,
+            "timeout" | "handshake-timeout" => s.limits.connect_timeout = o.seconds()?,
+            "tls-cert" => cert = Some(o.get::<String>()?),
+            "tls-key" => key = Some(o.get::<String>()?),
             _ => {
-                return Err(ws_error(
-                    who,
-                    "unknown option (expected tls-cert, tls-key, protocols, origins, \
-                     compression, handshake-timeout, read-timeout, write-timeout, close-timeout, \
-                     ping-interval, ping-timeout, max-message-size or max-frame-size)",
-                    vec![k],
+                return Err(unknown(
+                    &o,
+                    "tls-cert, tls-key, protocols, origins, compression, handshake-timeout, \
+                     read-timeout, write-timeout, close-timeout, ping-interval, ping-timeout, \
+                     max-message-size or max-frame-size",
                 ))
             }
         }
     }
-    o.tls = match (cert, key) {
+    s.tls = match (cert, key) {
         (Some(cert), Some(key)) => {
-            Some(tls::server_config_from_files(&cert, &key).map_err(|e| ws_error(who, e, vec![]))?)
+            Some(tls::server_config_from_files(&cert, &key).map_err(|e| ws_error(e, vec![]))?)
         }
         (None, None) => None,
         _ => {
             return Err(ws_error(
-                who,
                 "the tls-cert and tls-key options go together",
                 vec![],
             ))
         }
     };
-    Ok(o)
+    Ok(s)
 }
 
 /// `(ws-listen port-or-url [options])` → a listener. A port number listens on
 /// 127.0.0.1 (`wss://` when the TLS options are given); a URL names the address.
-fn ws_listen(vm: &mut Vm, args: &[Value]) -> NResult {
-    const WHO: &str = "ws-listen";
-    let (addr, secure) = listen_address(vm, WHO, args[0])?;
-    let mut options = match args.get(1) {
-        Some(v) => parse_listen_options(vm, WHO, *v)?,
+#[native("ws-listen")]
+fn ws_listen(ctx: &mut Ctx, on: ListenOn, options: Option<List<Value>>) -> NResult<WsListener> {
+    let (addr, secure) = on.address()?;
+    let mut options = match options {
+        Some(o) => parse_listen_options(ctx.heap(), &o)?,
         None => ServerOptions::default(),
     };
-    options.interrupt = Interrupt::new(vm.interrupt.clone());
+    options.interrupt = Interrupt::new(ctx.interrupt_flag());
     match (secure, options.tls.is_some()) {
         (Some(true), false) => {
             return Err(ws_error(
-                WHO,
                 "a wss:// listener needs the tls-cert and tls-key options",
                 vec![],
             ))
         }
         (Some(false), true) => {
             return Err(ws_error(
-                WHO,
                 "tls-cert and tls-key are for wss:// listeners; this URL is ws://",
                 vec![],
             ))
         }
         _ => {}
     }
-    let listener = Listener::bind(addr, options).map_err(|e| ws_error(WHO, e, vec![]))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| ws_error(WHO, e, vec![]))?;
+    let listener = Listener::bind(addr, options).map_err(|e| ws_error(e, vec![]))?;
+    let local = listener.local_addr().map_err(|e| ws_error(e, vec![]))?;
+    let fd = listener
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| ws_error(e, vec![]))?;
     let scheme = if listener.is_tls() { "wss" } else { "ws" };
-    Ok(vm.heap.alloc(Object::Opaque(Box::new(WsListener {
+    Ok(WsListener {
         listener,
+        fd: Rc::new(fd),
         label: format!("ws-listener {scheme}://{local}"),
         closed: false,
-    }))))
+    })
 }
 
-fn is_listener(vm: &mut Vm, args: &[Value]) -> NResult {
-    Ok(Value::Bool(listener(vm, "ws-listener?", args[0]).is_ok()))
+/// `(ws-listener? x)`.
+#[native("ws-listener?")]
+fn is_listener(ctx: &mut Ctx, x: Value) -> bool {
+    ctx.heap().opaque::<WsListener>(x).is_some()
 }
 
 /// `(ws-listener-port l)`: the port it listens on (the one picked for port 0).
-fn listener_port(vm: &mut Vm, args: &[Value]) -> NResult {
-    const WHO: &str = "ws-listener-port";
-    let l = listener(vm, WHO, args[0])?;
-    let addr = l
-        .listener
-        .local_addr()
-        .map_err(|e| ws_error(WHO, e, vec![]))?;
-    Ok(Value::Int(i64::from(addr.port())))
+#[native("ws-listener-port")]
+fn listener_port(l: &WsListener) -> NResult<u16> {
+    let addr = l.listener.local_addr().map_err(|e| ws_error(e, vec![]))?;
+    Ok(addr.port())
 }
 
 /// `(ws-listener-close l)`: stops accepting. An accept waiting on it (in another task)
 /// returns `'closed`; connections already accepted go on. Closing twice does nothing.
-fn listener_close(vm: &mut Vm, args: &[Value]) -> NResult {
-    let l = listener(vm, "ws-listener-close", args[0])?;
+#[native("ws-listener-close")]
+fn listener_close(l: &mut WsListener) {
     if !l.closed {
         l.closed = true;
         l.listener.shutdown();
     }
-    Ok(Value::Unspecified)
 }
 
 /// Whether the listener error `e` is a shortage that passes (descriptors, buffers,
@@ -216,39 +232,38 @@ fn is_shortage(e: &WsError) -> bool {
 /// `(%ws-accept-start l)`: waits for a TCP connection → a `ws-accepting` object for
 /// `%ws-accept-finish`, or `closed` once the listener is closed. Parks the task inside
 /// one; blocks (interruptibly) outside.
-fn ws_accept_start(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    const WHO: &str = "ws-accept";
-    let in_task = vm.suspendable;
+#[native("ws-accept")]
+fn ws_accept_start(ctx: &mut Ctx, l: Opaque<WsListener>) -> NResult<Ctl> {
+    let in_task = ctx.in_task();
+    let interrupt = ctx.interrupt_flag();
     loop {
-        if vm.interrupt.load(Ordering::Relaxed) {
-            return Err(interrupted(vm));
+        if interrupt.load(Ordering::Relaxed) {
+            return Err(ctx.interrupted());
         }
-        let l = listener(vm, WHO, args[0])?;
-        if l.closed {
+        let wl = l.get_mut(ctx)?;
+        if wl.closed {
             return Ok(Ctl::Return(Value::sym("closed")));
         }
-        let fd = l.listener.as_raw_fd();
-        let wait = match l.listener.poll_accept() {
+        let retry = Instant::now() + RETRY;
+        match wl.listener.poll_accept() {
             Ok(Some(acceptor)) => {
                 let label = format!("ws-accepting {}", acceptor.peer_addr());
-                let a = vm.heap.alloc(Object::Opaque(Box::new(WsAccepting {
-                    acceptor: Some(acceptor),
-                    label,
-                })));
-                return Ok(Ctl::Return(a));
+                let acceptor = Some(acceptor);
+                return Ok(Ctl::Return(ctx.opaque(WsAccepting { acceptor, label })));
             }
-            Ok(None) if in_task => return Ok(Ctl::Park(Wait::Readable(fd), Resume::Retry)),
-            Ok(None) => Some(fd),
-            Err(e) if is_shortage(&e) => None,
-            Err(e) => return Err(ws_error(WHO, e, vec![args[0]])),
-        };
-        let until = Instant::now() + RETRY;
-        match wait {
-            Some(fd) => {
-                let _ = sigil_ws::connector::wait_for(fd, Interest::Readable, Some(until));
+            Ok(None) if in_task => {
+                let fd = Descriptor::new(Rc::clone(&wl.fd));
+                return Ok(Ctl::Park(Wait::Readable(fd), Resume::Retry));
             }
-            None if in_task => return Ok(Ctl::Park(Wait::Until(until), Resume::Retry)),
-            None => std::thread::sleep(RETRY),
+            Ok(None) => {
+                let _ =
+                    sigil_ws::connector::wait_for(&wl.listener, Interest::Readable, Some(retry));
+            }
+            Err(e) if is_shortage(&e) && in_task => {
+                return Ok(Ctl::Park(Wait::Until(retry), Resume::Retry))
+            }
+            Err(e) if is_shortage(&e) => std::thread::sleep(RETRY),
+            Err(e) => return Err(ws_error(e, vec![l.value()])),
         }
     }
 }
@@ -256,53 +271,40 @@ fn ws_accept_start(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
 /// `(%ws-accept-finish accepting)`: the opening handshake → a `ws-connection` in the
 /// server role, or `#f` (with `ws-last-error` set) when it failed; the HTTP error that
 /// refused it was already sent. Parks the task while it waits, inside one.
-fn ws_accept_finish(vm: &mut Vm, args: &[Value]) -> NResult<Ctl> {
-    const WHO: &str = "ws-accept";
-    let in_task = vm.suspendable;
-    let pending: &mut WsAccepting = opaque_mut(vm, WHO, "a ws-accepting object", args[0])?;
-    let Some(acceptor) = pending.acceptor.as_mut() else {
-        return Err(ws_error(
-            WHO,
-            "this connection was already accepted",
-            vec![],
-        ));
-    };
-    let deadline = acceptor.deadline();
-    let result = if in_task {
-        match acceptor.advance() {
-            Ok(Step::Wait(fd, interest)) => {
-                return Ok(Ctl::Park(wait_for(fd, interest, deadline), Resume::Retry))
-            }
-            Ok(Step::Open(client)) => Ok(*client),
-            Err(e) => Err(e),
-        }
+#[native("ws-accept")]
+fn ws_accept_finish(ctx: &mut Ctx, pending: Opaque<WsAccepting>) -> NResult<Ctl> {
+    let in_task = ctx.in_task();
+    let slot = &mut pending.get_mut(ctx)?.acceptor;
+    let already = || ws_error("this connection was already accepted", vec![]);
+    let outcome = if in_task {
+        let acceptor = slot.as_mut().ok_or_else(already)?;
+        let deadline = acceptor.deadline();
+        Opening::of(acceptor.advance(), deadline)
     } else {
-        match pending.acceptor.take() {
-            Some(acceptor) => acceptor.finish(),
-            None => Err(WsError::InvalidInput("already accepted".into())),
-        }
+        Opening::Done(slot.take().ok_or_else(already)?.finish().map(Box::new))
     };
-    opaque_mut::<WsAccepting>(vm, WHO, "a ws-accepting object", args[0])?.acceptor = None;
-    Ok(Ctl::Return(match result {
-        Ok(client) => connected(vm, client),
-        Err(WsError::Interrupted) => return Err(interrupted(vm)),
-        Err(e) => connect_failed(vm, e),
-    }))
+    if let Opening::Done(_) = outcome {
+        *slot = None;
+    }
+    outcome.finish(ctx)
 }
 
 /// `(%ws-in-task?)`: whether the caller runs in a `(sigil async)` task (where waits
 /// park the task), so `ws-serve` knows whether to start a scheduler.
-fn in_task(vm: &mut Vm, _args: &[Value]) -> NResult {
-    Ok(Value::Bool(vm.suspendable))
+#[native("%ws-in-task?")]
+fn in_task(ctx: &mut Ctx) -> bool {
+    ctx.in_task()
 }
 
 /// Binds the listener natives of `(sigil %websocket)`.
 pub fn register(reg: &mut Registry) {
-    reg.simple("ws-listen", 1, Some(2), ws_listen);
-    reg.simple("ws-listener?", 1, Some(1), is_listener);
-    reg.simple("ws-listener-port", 1, Some(1), listener_port);
-    reg.simple("ws-listener-close", 1, Some(1), listener_close);
-    reg.control("%ws-accept-start", 1, Some(1), ws_accept_start);
-    reg.control("%ws-accept-finish", 1, Some(1), ws_accept_finish);
-    reg.simple("%ws-in-task?", 0, Some(0), in_task);
+    reg.add(&[
+        WS_LISTEN,
+        IS_LISTENER,
+        LISTENER_PORT,
+        LISTENER_CLOSE,
+        IN_TASK,
+    ]);
+    reg.add_as("%ws-accept-start", &WS_ACCEPT_START);
+    reg.add_as("%ws-accept-finish", &WS_ACCEPT_FINISH);
 }

@@ -42,7 +42,7 @@ fn walk<R>(
         }
         cur = d;
         steps += 1;
-        if steps % 2 == 0 {
+        if steps.is_multiple_of(2) {
             slow = heap.pair(slow).map_or(slow, |p| p.1);
             if slow.eq(cur) {
                 return Err(circular());

@@ -79,7 +79,7 @@ fn make_string(k: usize, c: Option<char>) -> NResult<String> {
     if k.saturating_mul(c.len_utf8()) > MAX_ALLOC {
         return Err(Error::range(format!("length {k} is too large")));
     }
-    Ok(std::iter::repeat(c).take(k).collect())
+    Ok(std::iter::repeat_n(c, k).collect())
 }
 
 /// `(string char ...)`.
@@ -172,7 +172,7 @@ fn string_copy_to(
 fn string_fill(s: &mut String, c: char, start: Option<usize>, end: Option<usize>) -> NResult<()> {
     let (b0, b1) = byte_range(s, start, end)?;
     let n = char_len(&s[b0..b1]);
-    s.replace_range(b0..b1, &std::iter::repeat(c).take(n).collect::<String>());
+    s.replace_range(b0..b1, &std::iter::repeat_n(c, n).collect::<String>());
     Ok(())
 }
 

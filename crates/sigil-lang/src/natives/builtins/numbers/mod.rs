@@ -123,7 +123,7 @@ fn is_infinite(ctx: &mut Ctx, z: Value) -> NResult<bool> {
 /// `(finite? z)`: both parts are finite.
 #[native("finite?")]
 fn is_finite(ctx: &mut Ctx, z: Value) -> NResult<bool> {
-    Ok(inexact_parts(ctx.heap(), z)?.map_or(true, |(re, im)| re.is_finite() && im.is_finite()))
+    Ok(inexact_parts(ctx.heap(), z)?.is_none_or(|(re, im)| re.is_finite() && im.is_finite()))
 }
 
 /// `(positive? x)`.

@@ -1,5 +1,6 @@
-//! The close handshake: one deadline from its start (our close frame or the server's)
-//! to the server's TCP close, whatever the server sends meanwhile.
+//! The close handshake: one deadline from its start (our close frame or the peer's)
+//! to the TCP close (the server's, or ours on a server), whatever the peer sends
+//! meanwhile.
 
 use std::io;
 use std::time::Instant;
@@ -13,18 +14,18 @@ use crate::limits::deadline_after;
 use super::deadline::passed;
 use super::receive::READ_BUDGET;
 use super::send::Flush;
-use super::{is_would_block, yield_now, Client, Progress};
+use super::{is_would_block, yield_now, Progress, WebSocket};
 
-impl Client {
-    /// Closes the connection: sends `frame`, waits for the server's close frame and its
-    /// TCP close, then shuts the socket down; all within [`Limits::close_timeout`](crate::Limits::close_timeout).
+impl WebSocket {
+    /// Closes the connection: sends `frame`, waits for the peer's close frame and (as a
+    /// client) the server's TCP close, then shuts the socket down; all within [`Limits::close_timeout`](crate::Limits::close_timeout).
     /// Network errors while closing are ignored. In non-blocking mode,
-    /// [`WsError::WouldBlock`] when it would have to wait: use [`Client::poll_close`].
+    /// [`WsError::WouldBlock`] when it would have to wait: use [`WebSocket::poll_close`].
     pub fn close(&mut self, frame: &CloseFrame) -> Result<(), WsError> {
         self.block_on(|c| c.poll_close(frame))
     }
 
-    /// One step of [`Client::close`]: `frame` is sent by the first call (later calls
+    /// One step of [`WebSocket::close`]: `frame` is sent by the first call (later calls
     /// continue the handshake, whatever frame they pass). The only error after the
     /// close frame is queued is [`WsError::Interrupted`], once the socket is shut down.
     pub fn poll_close(&mut self, frame: &CloseFrame) -> Result<Progress<()>, WsError> {
@@ -54,7 +55,7 @@ impl Client {
         }
     }
 
-    /// Drives the close handshake until `deadline`: our close frame out, the server's in,
+    /// Drives the close handshake until `deadline`: our close frame out, the peer's in,
     /// then its TCP close; then shuts the socket down. Errors end it early; an interrupt
     /// ends it too, and is the one error returned.
     pub(super) fn poll_finish_close(
@@ -77,7 +78,7 @@ impl Client {
         }
     }
 
-    /// One step of [`Client::poll_finish_close`]: `Some(wait)` to wait, `None` when done.
+    /// One step of [`WebSocket::poll_finish_close`]: `Some(wait)` to wait, `None` when done.
     fn finish_close_step(
         &mut self,
         deadline: Option<Instant>,
@@ -97,7 +98,7 @@ impl Client {
         let mut scratch = [0u8; 1024];
         let mut reads = 0;
         loop {
-            // Until the server's close frame, its frames go through the connection
+            // Until the peer's close frame, its frames go through the connection
             // (data still arriving is dropped); after it, bytes are only drained.
             if self.conn.state() != State::Closed {
                 while let Some(ev) = self.conn.next_event() {
@@ -138,7 +139,7 @@ impl Client {
         }
     }
 
-    /// The close event for the server's close frame.
+    /// The close event for the peer's close frame.
     pub(super) fn peer_close_event(&self) -> Event {
         Event::Close {
             code: self.conn.close_code(),

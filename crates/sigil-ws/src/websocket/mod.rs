@@ -1,11 +1,12 @@
-//! A connected WebSocket client over TCP (`ws://`) or TLS (`wss://`), driven in
+//! An open WebSocket connection, [`WebSocket`], of either role (a client, or a server's
+//! end of a connection it accepted) over TCP (`ws://`) or TLS (`wss://`), driven in
 //! blocking mode or by an event loop, with one deadline model for both.
 //!
 //! All protocol work is done by [`Connection`]; this module moves bytes between it and
 //! the socket and keeps the deadlines:
 //!
 //! * a **receive** has a deadline for the whole call (from [`Limits::read_timeout`](crate::Limits::read_timeout), or
-//!   given to [`Client::poll_receive`]), whatever arrives meanwhile: pings, pongs,
+//!   given to [`WebSocket::poll_receive`]), whatever arrives meanwhile: pings, pongs,
 //!   fragments, bytes one at a time. When it passes the receive fails with
 //!   [`WsError::Timeout`] and the connection stays usable, unless a frame was cut in
 //!   half: then it is failed with 1006 ([`ProtocolError::TimedOutMidFrame`]);
@@ -14,8 +15,8 @@
 //!   [`WsError::WriteTimeout`]. A flood of pings cannot grow the output: only the pong
 //!   for the latest ping is owed;
 //! * the **close handshake** has one deadline, [`Limits::close_timeout`](crate::Limits::close_timeout) from its start
-//!   (our close frame or the server's), for the close frames and the TCP close,
-//!   whatever the server sends meanwhile;
+//!   (our close frame or the peer's), for the close frames and the TCP close,
+//!   whatever the peer sends meanwhile;
 //! * **keepalive** ([`crate::keepalive`]): while a receive waits, its wait also ends when
 //!   a ping is due or a pong overdue; the ping is queued like a pong, an overdue pong
 //!   fails the connection with 1011 once what has arrived is read.
@@ -24,16 +25,16 @@
 //! [`crate::connect`]) the socket's own read and write timeouts are set to what is left
 //! of the deadline before each system call, so the kernel does the waiting and the
 //! common case (a message that arrives in one read) costs no extra system call. In
-//! non-blocking mode ([`Client::set_nonblocking`], the state a client from
+//! non-blocking mode ([`WebSocket::set_nonblocking`], the state a client from
 //! [`Connector`](crate::connector::Connector) starts in) the `poll_*` operations
-//! return [`Progress::Wait`]: wait until the descriptor (`AsRawFd::as_raw_fd`) is ready
+//! return [`Progress::Wait`]: wait until the descriptor (`AsFd::as_fd`) is ready
 //! or the deadline passes, then call the same operation again. In blocking mode with
-//! an [`Interrupt`] flag ([`Client::set_interrupt`]) the kernel's waits last at most
+//! an [`Interrupt`] flag ([`WebSocket::set_interrupt`]) the kernel's waits last at most
 //! [`crate::interrupt::SLICE`], and the flag is checked between them.
 //!
-//! Sending is in `client/send.rs`, receiving in `client/receive.rs`, the close
-//! handshake in `client/close.rs`, and the socket timeouts of blocking mode in
-//! `client/deadline.rs`.
+//! Sending is in `websocket/send.rs`, receiving in `websocket/receive.rs`, the close
+//! handshake in `websocket/close.rs`, and the socket timeouts of blocking mode in
+//! `websocket/deadline.rs`.
 
 mod close;
 mod deadline;
@@ -41,7 +42,9 @@ mod receive;
 mod send;
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpStream};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::connection::{Connection, State};
@@ -69,7 +72,7 @@ pub enum Progress<T> {
 /// [`Connector`](crate::connector::Connector), or, in the server role
 /// ([`Role::Server`](crate::Role)), a connection a [`crate::server::Listener`] accepted.
 /// Both roles are driven the same way.
-pub struct Client {
+pub struct WebSocket {
     transport: Transport,
     conn: Connection,
     url: String,
@@ -92,9 +95,9 @@ pub struct Client {
     shut_down: bool,
 }
 
-impl std::fmt::Debug for Client {
+impl std::fmt::Debug for WebSocket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
+        f.debug_struct("WebSocket")
             .field("url", &self.url)
             .field("state", &self.state())
             .field("tls", &self.is_tls())
@@ -102,18 +105,18 @@ impl std::fmt::Debug for Client {
     }
 }
 
-impl Client {
-    /// A client over `transport`, whose upgrade to `url` just completed (socket in
+impl WebSocket {
+    /// A connection over `transport`, whose upgrade to `url` just completed (socket in
     /// non-blocking mode, no socket timeouts).
     pub(crate) fn new(
         transport: Transport,
         conn: Connection,
         url: String,
         protocol: Option<String>,
-    ) -> Client {
+    ) -> WebSocket {
         let limits = conn.limits();
         let keepalive = Keepalive::new(limits.ping_interval, limits.ping_timeout, Instant::now());
-        Client {
+        WebSocket {
             transport,
             conn,
             url,
@@ -135,7 +138,7 @@ impl Client {
         mut self,
         target: String,
         headers: Vec<(String, String)>,
-    ) -> Client {
+    ) -> WebSocket {
         self.target = target;
         self.peer_headers = headers;
         self
@@ -145,7 +148,7 @@ impl Client {
     /// non-blocking mode.
     pub(super) fn block_on<T>(
         &mut self,
-        mut step: impl FnMut(&mut Client) -> Result<Progress<T>, WsError>,
+        mut step: impl FnMut(&mut WebSocket) -> Result<Progress<T>, WsError>,
     ) -> Result<T, WsError> {
         loop {
             match step(self)? {
@@ -213,12 +216,12 @@ impl Client {
         self.conn.deflate_params()
     }
 
-    /// Close code the server sent.
+    /// Close code the peer sent.
     pub fn close_code(&self) -> Option<u16> {
         self.conn.close_code()
     }
 
-    /// Close reason the server sent.
+    /// Close reason the peer sent.
     pub fn close_reason(&self) -> Option<&str> {
         self.conn.close_reason()
     }
@@ -273,7 +276,7 @@ impl Client {
         self.arm_left(interest, deadline::left(deadline))
     }
 
-    /// [`Client::arm`] given what is left of the deadline (blocking mode only).
+    /// [`WebSocket::arm`] given what is left of the deadline (blocking mode only).
     pub(super) fn arm_left(
         &mut self,
         interest: Interest,
@@ -307,6 +310,12 @@ impl Client {
         self.transport.tcp().peer_addr().map_err(WsError::Io)
     }
 
+    /// The socket's descriptor as a handle that keeps it open (the descriptor is the
+    /// same as [`AsFd::as_fd`]'s: no descriptor is duplicated).
+    pub fn shared_fd(&self) -> SharedFd {
+        SharedFd(Arc::clone(self.transport.shared_tcp()))
+    }
+
     /// Whether the connection runs over TLS (`wss://`).
     pub fn is_tls(&self) -> bool {
         matches!(self.transport, Transport::Tls(_))
@@ -336,10 +345,21 @@ pub(super) fn is_would_block(e: &io::Error) -> bool {
     )
 }
 
-#[cfg(unix)]
-impl std::os::fd::AsRawFd for Client {
+impl AsFd for WebSocket {
     /// The TCP socket, for readiness polling by an event loop.
-    fn as_raw_fd(&self) -> std::os::fd::RawFd {
-        self.transport.tcp().as_raw_fd()
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.transport.tcp().as_fd()
+    }
+}
+
+/// The descriptor of a connection's socket, kept open for as long as this handle lives,
+/// even after the [`WebSocket`] is dropped ([`WebSocket::shared_fd`]): for an event loop
+/// that must own what it waits on. It gives access to nothing but the descriptor.
+#[derive(Debug, Clone)]
+pub struct SharedFd(Arc<TcpStream>);
+
+impl AsFd for SharedFd {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.0.as_fd()
     }
 }

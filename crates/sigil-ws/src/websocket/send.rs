@@ -9,7 +9,7 @@ use crate::error::WsError;
 use crate::limits::deadline_after;
 
 use super::deadline::{earlier, passed};
-use super::{is_would_block, Client, Progress};
+use super::{is_would_block, Progress, WebSocket};
 
 /// How far a flush got.
 pub(super) enum Flush {
@@ -21,17 +21,17 @@ pub(super) enum Flush {
     TimedOut,
 }
 
-impl Client {
+impl WebSocket {
     /// Sends a text message. In blocking mode this returns once it is written (or fails
     /// at the write deadline); in non-blocking mode what the socket cannot take stays
-    /// queued: see [`Client::poll_flush`].
+    /// queued: see [`WebSocket::poll_flush`].
     pub fn send_text(&mut self, text: &str) -> Result<(), WsError> {
         self.check_alive()?;
         self.conn.send_text(text)?;
         self.flush_queued()
     }
 
-    /// Sends a binary message (see [`Client::send_text`]).
+    /// Sends a binary message (see [`WebSocket::send_text`]).
     pub fn send_binary(&mut self, data: &[u8]) -> Result<(), WsError> {
         self.check_alive()?;
         self.conn.send_binary(data)?;
@@ -39,7 +39,7 @@ impl Client {
     }
 
     /// Sends a ping (payload at most 125 bytes); the pong arrives as [`Event::Pong`](crate::Event::Pong)
-    /// from [`Client::receive_event`].
+    /// from [`WebSocket::receive_event`].
     pub fn ping(&mut self, payload: &[u8]) -> Result<(), WsError> {
         self.check_alive()?;
         self.conn.ping(payload)?;
@@ -56,12 +56,12 @@ impl Client {
         }
     }
 
-    /// Whether output is queued (non-blocking mode: see [`Client::poll_flush`]).
+    /// Whether output is queued (non-blocking mode: see [`WebSocket::poll_flush`]).
     pub fn wants_write(&self) -> bool {
         !self.conn.pending_output().is_empty() || self.transport.tls_wants_write()
     }
 
-    /// After queueing: writes as much as the mode allows (see [`Client::send_text`]).
+    /// After queueing: writes as much as the mode allows (see [`WebSocket::send_text`]).
     fn flush_queued(&mut self) -> Result<(), WsError> {
         self.flush_until(None).map(drop)
     }
@@ -119,12 +119,15 @@ impl Client {
     /// The write deadline passed: the connection fails.
     fn write_timed_out(&mut self) -> WsError {
         self.shutdown();
-        WsError::WriteTimeout(self.conn.limits().write_timeout.unwrap_or_default())
+        WsError::WriteTimeout {
+            timeout: self.conn.limits().write_timeout.unwrap_or_default(),
+            peer: self.conn.role().peer(),
+        }
     }
 
     /// An I/O error: the connection is lost.
     pub(super) fn fail_io(&mut self, e: io::Error) -> WsError {
         self.shutdown();
-        WsError::from_io(e, false)
+        WsError::from_io(e, false, self.conn.role().peer())
     }
 }

@@ -11,7 +11,7 @@ use crate::limits::deadline_after;
 
 use super::deadline::{earlier, left, passed};
 use super::send::Flush;
-use super::{is_would_block, yield_now, Client, Progress};
+use super::{is_would_block, yield_now, Progress, WebSocket};
 
 /// Reads a non-blocking receive makes before it lets an event loop run others (see
 /// [`yield_now`]), so a peer that never stops sending cannot monopolise it.
@@ -29,8 +29,8 @@ enum Read {
     TimedOut,
 }
 
-impl Client {
-    /// Waits for a message or the server's close, answering pings and skipping pongs,
+impl WebSocket {
+    /// Waits for a message or the peer's close, answering pings and skipping pongs,
     /// until [`Limits::read_timeout`](crate::Limits::read_timeout). Returns [`Event::Message`] or [`Event::Close`]
     /// (once the close handshake is complete); failures are errors. In non-blocking
     /// mode, [`WsError::WouldBlock`] when it would have to wait.
@@ -39,7 +39,7 @@ impl Client {
         self.block_on(|c| c.poll_event(deadline, false))
     }
 
-    /// Like [`Client::receive`] but also returns pings (already answered) and pongs.
+    /// Like [`WebSocket::receive`] but also returns pings (already answered) and pongs.
     pub fn receive_event(&mut self) -> Result<Event, WsError> {
         let deadline = deadline_after(self.conn.limits().read_timeout);
         self.block_on(|c| c.poll_event(deadline, true))
@@ -52,7 +52,7 @@ impl Client {
         self.poll_event(deadline, false)
     }
 
-    /// [`Client::poll_receive`] that also returns pings (already answered) and pongs.
+    /// [`WebSocket::poll_receive`] that also returns pings (already answered) and pongs.
     pub fn poll_receive_event(
         &mut self,
         deadline: Option<Instant>,
@@ -162,9 +162,10 @@ impl Client {
             }
             Some(Due::PongOverdue) => match self.read_ready()? {
                 Read::Blocked => {
-                    let e = match self.conn.fail(ProtocolError::KeepaliveTimeout) {
+                    let peer = self.conn.role().peer();
+                    let e = match self.conn.fail(ProtocolError::KeepaliveTimeout { peer }) {
                         Event::Failed(e) => e,
-                        _ => ProtocolError::KeepaliveTimeout,
+                        _ => ProtocolError::KeepaliveTimeout { peer },
                     };
                     Err(self.failed(e))
                 }
@@ -198,14 +199,15 @@ impl Client {
 
     /// A receive's deadline passed: the connection stays usable unless a frame was cut.
     fn read_timed_out(&mut self) -> WsError {
+        let peer = self.conn.role().peer();
         if !self.conn.mid_frame() {
-            return WsError::Timeout;
+            return WsError::Timeout { peer };
         }
-        let ev = self.conn.fail(ProtocolError::TimedOutMidFrame);
+        let ev = self.conn.fail(ProtocolError::TimedOutMidFrame { peer });
         self.shutdown();
         match ev {
             Event::Failed(e) => WsError::Protocol(e),
-            _ => WsError::Protocol(ProtocolError::TimedOutMidFrame),
+            _ => WsError::Protocol(ProtocolError::TimedOutMidFrame { peer }),
         }
     }
 
