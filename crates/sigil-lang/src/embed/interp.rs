@@ -2,6 +2,7 @@
 //! calls Scheme procedures from Rust and hosts native libraries.
 
 use super::error::{self, file_error, SchemeError};
+use super::library::{Libraries, LinkError};
 use crate::compile::autoload;
 use crate::compile::library_envs::LibraryEnvs;
 use crate::compile::module::{GlobalBinding, Module};
@@ -17,7 +18,6 @@ use crate::run::printer;
 use crate::run::value::{Object, Value};
 use crate::run::vm::{Uncaught, Vm};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -28,11 +28,8 @@ pub struct Interpreter {
     /// The top-level environment and the prelude's lazily compiled procedures, shared with
     /// the VM (its compiler).
     pub(super) top: Rc<RefCell<Toplevel>>,
-    pub(super) core: Module,
-    pub(super) libraries: HashMap<String, Module>,
-    pub(super) sources: HashMap<String, &'static str>,
-    pub(super) search_path: Vec<PathBuf>,
-    pub(super) loading: Vec<String>,
+    /// The library system, shared with the VM (for `eval` and `load`).
+    pub(super) libs: Rc<Libraries>,
 }
 
 impl Default for Interpreter {
@@ -74,15 +71,8 @@ impl Interpreter {
         }
         let top = Rc::new(RefCell::new(Toplevel::default()));
         vm.compiler = Some(top.clone());
-        let mut interp = Interpreter {
-            vm,
-            top,
-            core: Module::default(),
-            libraries: HashMap::new(),
-            sources: HashMap::new(),
-            search_path: Vec::new(),
-            loading: Vec::new(),
-        };
+        let libs = Rc::new(Libraries::new(top.clone(), Module::default()));
+        let mut interp = Interpreter { vm, top, libs };
         // Procedure definitions compile on first use (see `autoload`); the rest runs now,
         // in the prelude environment kept by the autoloader.
         interp.top.borrow_mut().autoload.env = core;
@@ -110,10 +100,18 @@ impl Interpreter {
                 }
             }
         }
-        let mut core = interp.top.borrow().autoload.env.clone();
+        // The prelude's macros resolve their free names in the prelude, wherever they
+        // are used (an environment of `(scheme base)` alone has no `guard-aux`).
+        let mut core = {
+            let mut top = interp.top.borrow_mut();
+            let top = &mut *top;
+            top.libraries.register(&top.autoload.env);
+            top.autoload.env.clone()
+        };
         core.own.clear();
         interp.top.borrow_mut().env = core.clone();
-        interp.core = core;
+        interp.libs = Rc::new(Libraries::new(interp.top.clone(), core));
+        interp.vm.linker = Some(interp.libs.clone());
         for (name, register) in natives::LIBRARIES {
             interp.define_native_library(name, register);
         }
@@ -127,9 +125,9 @@ impl Interpreter {
             interp.set_max_depth(n);
         }
         if let Ok(p) = std::env::var("SIGIL_PATH") {
-            interp
-                .search_path
-                .extend(std::env::split_paths(&p).filter(|p| !p.as_os_str().is_empty()));
+            for dir in std::env::split_paths(&p).filter(|p| !p.as_os_str().is_empty()) {
+                interp.add_search_path(dir);
+            }
         }
         interp
     }
@@ -207,13 +205,13 @@ impl Interpreter {
 
     /// Adds a directory searched for user libraries.
     pub fn add_search_path(&mut self, dir: impl Into<PathBuf>) {
-        self.search_path.push(dir.into());
+        self.libs.add_search_path(dir.into(), false);
     }
 
     /// Makes library source text available under a library name such as
     /// `"sigil websocket"`, without touching the file system.
     pub fn add_library_source(&mut self, name: &str, source: &'static str) {
-        self.sources.insert(name.to_string(), source);
+        self.libs.add_source(name, source);
     }
 
     /// Defines a native library: `f` registers procedures with the [`Registry`]; Scheme code
@@ -229,7 +227,7 @@ impl Interpreter {
             };
             f(&mut reg);
         }
-        self.libraries.insert(name.to_string(), module);
+        self.libs.add_library(name, module);
     }
 
     /// Binds a global variable visible to programs and the REPL.
@@ -315,33 +313,20 @@ impl Interpreter {
             } else {
                 dir
             };
-            self.search_path.insert(0, dir.to_path_buf());
+            self.libs.add_search_path(dir.to_path_buf(), true);
         }
         self.eval_source(&src, &path.display().to_string())
     }
 
     /// Evaluates one top-level datum (handles `import` and `define-library`).
     pub fn eval_toplevel(&mut self, form: &Syn) -> Result<Value, SchemeError> {
-        if let Some(items) = form.as_list() {
-            match items.first().and_then(Syn::as_sym).map(Symbol::strip) {
-                Some(s) if s.is("import") => {
-                    let bindings = self.import_sets(&items[1..])?;
-                    self.top.borrow_mut().env.import(bindings);
-                    return Ok(Value::Unspecified);
-                }
-                Some(s) if s.is("define-library") => {
-                    self.define_library(form)?;
-                    return Ok(Value::Unspecified);
-                }
-                _ => {}
-            }
+        let libs = self.libs.clone();
+        match libs.program_form(&mut self.vm, form) {
+            Ok(Some(thunk)) => self.run_thunk(thunk),
+            Ok(None) => Ok(Value::Unspecified),
+            Err(LinkError::Scheme(e)) => Err(e),
+            Err(LinkError::Raised(u)) => Err(self.uncaught_error(u)),
         }
-        let thunk = {
-            let mut top = self.top.borrow_mut();
-            let top = &mut *top;
-            compile_form(&mut self.vm, form, &mut top.env, &top.libraries, false)
-        };
-        self.run_thunk(thunk?)
     }
 
     /// Calls a Scheme procedure with arguments.
@@ -371,19 +356,6 @@ impl Interpreter {
     /// `write` form of a value.
     pub fn write(&self, v: Value) -> String {
         printer::write(&self.vm.heap, v)
-    }
-
-    pub(super) fn run_form(
-        &mut self,
-        form: &Syn,
-        module: &mut Module,
-        internal: bool,
-    ) -> Result<Value, SchemeError> {
-        let thunk = {
-            let libraries = &self.top.borrow().libraries;
-            compile_form(&mut self.vm, form, module, libraries, internal)
-        };
-        self.run_thunk(thunk?)
     }
 
     /// Where `span` of this interpreter's source points, when it is known.
@@ -432,7 +404,8 @@ impl Interpreter {
         };
         let message = match message.strip_prefix("unbound variable: ") {
             Some(name) if kind == "unbound-variable" => {
-                let hint = self.import_hint(Symbol::intern(name));
+                let libs = self.libs.clone();
+                let hint = libs.import_hint(&mut self.vm, Symbol::intern(name));
                 message + &hint
             }
             _ => message,

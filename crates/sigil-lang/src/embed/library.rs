@@ -1,14 +1,79 @@
 //! The library system: `import` sets (`only`, `except`, `prefix`, `rename`),
-//! `define-library`, and finding a library among the native libraries, the library
-//! sources given to the interpreter and the files on the search path.
+//! `define-library`, finding a library among the standard libraries, the native
+//! libraries, the library sources given to the interpreter and the files on the search
+//! path, and the first-class environments of `eval`. [`Libraries`] is shared by the
+//! interpreter and its VM (as the VM's [`Linker`]), so that code run by `eval` and `load`
+//! imports and defines libraries as a program does.
 
-use super::error::{file_error, syntax_error, SchemeError};
-use super::interp::Interpreter;
+use super::error::{file_error, locate, syntax_error, SchemeError};
+use super::interp::compile_form;
+use super::standard_libraries;
 use crate::compile::module::{GlobalBinding, Module};
+use crate::compile::toplevel::{Environment, Toplevel};
 use crate::read::reader;
 use crate::read::symbol::Symbol;
 use crate::read::syntax::{Sexp, Span, Syn};
+use crate::run::value::{Error, NResult, Object, Value};
+use crate::run::vm::{Linker, Uncaught, Vm};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// Why an `import` or `define-library` failed: an error of its own, or an error raised by
+/// the code of a library it loaded.
+pub(crate) enum LinkError {
+    /// A syntax, file or read error with its position.
+    Scheme(SchemeError),
+    /// A condition a library body raised and did not handle.
+    Raised(Uncaught),
+}
+
+impl From<SchemeError> for LinkError {
+    fn from(e: SchemeError) -> Self {
+        LinkError::Scheme(e)
+    }
+}
+
+impl LinkError {
+    /// The error a native raises for it: the same condition for a raised one.
+    fn into_error(self) -> Error {
+        match self {
+            LinkError::Scheme(e) => Error::with(&e.kind, e.to_string(), vec![]),
+            LinkError::Raised(u) => Error::raise(u.value),
+        }
+    }
+}
+
+type LinkResult<T> = Result<T, LinkError>;
+
+/// Where a top-level form runs: the program's top level or an environment of its own.
+enum Target {
+    Toplevel,
+    Module(Rc<RefCell<Module>>),
+}
+
+/// The library system of one interpreter. Its state is borrowed only for short moments,
+/// never while library code runs, so that code may import libraries in turn.
+pub(crate) struct Libraries {
+    /// The top-level environment and the library environments macros resolve names in.
+    top: Rc<RefCell<Toplevel>>,
+    state: RefCell<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The exports of each library loaded so far, by key (`"sigil websocket"`).
+    defined: HashMap<String, Module>,
+    /// Library source text given to the interpreter, by key.
+    sources: HashMap<String, &'static str>,
+    /// Directories searched for library files.
+    search_path: Vec<PathBuf>,
+    /// The keys of the libraries being loaded, to report a library that imports itself.
+    loading: Vec<String>,
+    /// The environment every library body starts in: all built-in procedures and syntax.
+    core: Module,
+}
 
 /// The key of a library name: `(sigil websocket)` → `"sigil websocket"`.
 fn library_key(name: &Syn) -> Option<String> {
@@ -24,29 +89,135 @@ fn library_key(name: &Syn) -> Option<String> {
     words.map(|w| w.join(" "))
 }
 
-impl Interpreter {
+/// A `syntax-error` at `span` of `vm`'s code.
+fn error_at(vm: &Vm, span: Span, message: String) -> SchemeError {
+    syntax_error(locate(span, &vm.files), message)
+}
+
+/// The head keyword of `form` if it is `import` or `define-library`.
+fn library_form(form: &Syn) -> Option<&'static str> {
+    let head = form.as_list()?.first()?.as_sym()?.strip();
+    ["import", "define-library"]
+        .into_iter()
+        .find(|k| head.is(k))
+}
+
+impl Libraries {
+    /// The library system of an interpreter whose top level is `top`; `core` is the
+    /// environment library bodies start in.
+    pub(super) fn new(top: Rc<RefCell<Toplevel>>, core: Module) -> Libraries {
+        let state = State {
+            core,
+            ..State::default()
+        };
+        Libraries {
+            top,
+            state: RefCell::new(state),
+        }
+    }
+
+    /// Adds a directory searched for library files, after (or, with `first`, before)
+    /// the others.
+    pub(super) fn add_search_path(&self, dir: PathBuf, first: bool) {
+        let path = &mut self.state.borrow_mut().search_path;
+        if first {
+            path.insert(0, dir);
+        } else {
+            path.push(dir);
+        }
+    }
+
+    /// Makes library source text available under a library key.
+    pub(super) fn add_source(&self, key: &str, source: &'static str) {
+        self.state
+            .borrow_mut()
+            .sources
+            .insert(key.to_string(), source);
+    }
+
+    /// Defines a library whose exports are `module`'s bindings.
+    pub(super) fn add_library(&self, key: &str, module: Module) {
+        self.state
+            .borrow_mut()
+            .defined
+            .insert(key.to_string(), module);
+    }
+
+    /// Whether `name` is bound in the environment library bodies start in.
+    #[cfg(test)]
+    pub(super) fn is_built_in(&self, name: Symbol) -> bool {
+        self.state.borrow().core.map.contains_key(&name)
+    }
+
+    /// Runs top-level `form` of the program: `import` and `define-library` now, any other
+    /// form compiled into a procedure of no arguments, which is returned.
+    pub(super) fn program_form(&self, vm: &mut Vm, form: &Syn) -> LinkResult<Option<Value>> {
+        self.run_toplevel(vm, form, &Target::Toplevel)
+    }
+
+    fn run_toplevel(&self, vm: &mut Vm, form: &Syn, target: &Target) -> LinkResult<Option<Value>> {
+        let items = form.as_list().unwrap_or(&[]);
+        match library_form(form) {
+            Some("import") => {
+                let bindings = self.import_sets(vm, &items[1..])?;
+                match target {
+                    Target::Toplevel => self.top.borrow_mut().env.import(bindings),
+                    Target::Module(m) => m.borrow_mut().import(bindings),
+                }
+                Ok(None)
+            }
+            Some(_) => {
+                self.define_library(vm, form, false)?;
+                Ok(None)
+            }
+            None => {
+                let thunk = match target {
+                    Target::Toplevel => {
+                        let mut top = self.top.borrow_mut();
+                        let top = &mut *top;
+                        compile_form(vm, form, &mut top.env, &top.libraries, false)
+                    }
+                    Target::Module(m) => {
+                        let libraries = &self.top.borrow().libraries;
+                        compile_form(vm, form, &mut m.borrow_mut(), libraries, false)
+                    }
+                };
+                Ok(Some(thunk?))
+            }
+        }
+    }
+
+    /// Compiles `form` in `module` and runs it.
+    fn run_form(
+        &self,
+        vm: &mut Vm,
+        form: &Syn,
+        module: &mut Module,
+        internal: bool,
+    ) -> LinkResult<Value> {
+        let thunk = {
+            let libraries = &self.top.borrow().libraries;
+            compile_form(vm, form, module, libraries, internal)?
+        };
+        vm.apply(thunk, &[]).map_err(LinkError::Raised)
+    }
+
     /// The bindings a list of import sets brings in.
-    pub(super) fn import_sets(
-        &mut self,
-        specs: &[Syn],
-    ) -> Result<Vec<(Symbol, GlobalBinding)>, SchemeError> {
+    fn import_sets(&self, vm: &mut Vm, specs: &[Syn]) -> LinkResult<Vec<(Symbol, GlobalBinding)>> {
         let mut all = Vec::new();
         for spec in specs {
-            all.extend(self.import_set(spec)?);
+            all.extend(self.import_set(vm, spec)?);
         }
         Ok(all)
     }
 
     /// Resolves an import set to the bindings it brings in.
-    pub(super) fn import_set(
-        &mut self,
-        spec: &Syn,
-    ) -> Result<Vec<(Symbol, GlobalBinding)>, SchemeError> {
-        crate::compile::deep(|| self.import_set_here(spec))
+    fn import_set(&self, vm: &mut Vm, spec: &Syn) -> LinkResult<Vec<(Symbol, GlobalBinding)>> {
+        crate::compile::deep(|| self.import_set_here(vm, spec))
     }
 
-    fn import_set_here(&mut self, spec: &Syn) -> Result<Vec<(Symbol, GlobalBinding)>, SchemeError> {
-        let at = self.locate(spec.span);
+    fn import_set_here(&self, vm: &mut Vm, spec: &Syn) -> LinkResult<Vec<(Symbol, GlobalBinding)>> {
+        let at = locate(spec.span, &vm.files);
         let bad = || syntax_error(at.clone(), format!("import: bad import set {spec}"));
         let items = spec.as_list().ok_or_else(bad)?;
         let head = items.first().and_then(Syn::as_sym).map(Symbol::strip);
@@ -57,7 +228,7 @@ impl Interpreter {
         };
         match head.map(|h| h.to_string()).as_deref() {
             Some("only") if items.len() >= 2 => {
-                let inner = self.import_set(&items[1])?;
+                let inner = self.import_set(vm, &items[1])?;
                 let keep = names(&items[2..])?;
                 Ok(inner
                     .into_iter()
@@ -65,7 +236,7 @@ impl Interpreter {
                     .collect())
             }
             Some("except") if items.len() >= 2 => {
-                let inner = self.import_set(&items[1])?;
+                let inner = self.import_set(vm, &items[1])?;
                 let drop = names(&items[2..])?;
                 Ok(inner
                     .into_iter()
@@ -73,7 +244,7 @@ impl Interpreter {
                     .collect())
             }
             Some("prefix") if items.len() == 3 => {
-                let inner = self.import_set(&items[1])?;
+                let inner = self.import_set(vm, &items[1])?;
                 let p = items[2].as_sym().ok_or_else(bad)?;
                 Ok(inner
                     .into_iter()
@@ -81,11 +252,11 @@ impl Interpreter {
                     .collect())
             }
             Some("rename") if items.len() >= 2 => {
-                let mut inner = self.import_set(&items[1])?;
+                let mut inner = self.import_set(vm, &items[1])?;
                 for r in &items[2..] {
                     let pair = r.as_list().ok_or_else(bad)?;
                     let [from, to] = names(pair)?[..] else {
-                        return Err(bad());
+                        return Err(bad().into());
                     };
                     for (n, _) in inner.iter_mut() {
                         if *n == from {
@@ -97,89 +268,109 @@ impl Interpreter {
             }
             _ => {
                 let key = library_key(spec).ok_or_else(bad)?;
-                let module = self.load_library(&key, spec.span)?;
+                let module = self.load_library(vm, &key, spec.span)?;
                 Ok(module.map.iter().map(|(k, v)| (*k, v.clone())).collect())
             }
         }
     }
 
-    pub(super) fn load_library(&mut self, key: &str, span: Span) -> Result<Module, SchemeError> {
-        if let Some(m) = self.libraries.get(key) {
+    /// The exports of library `key`, loading it first if it is not loaded yet.
+    pub(super) fn load_library(&self, vm: &mut Vm, key: &str, span: Span) -> LinkResult<Module> {
+        if let Some(m) = self.state.borrow().defined.get(key) {
             return Ok(m.clone());
         }
-        if key.starts_with("scheme ") || key.starts_with("srfi ") {
-            // R7RS standard libraries: their procedures are built in.
-            return Ok(Module::default());
-        }
-        if self.loading.iter().any(|k| k == key) {
-            return Err(syntax_error(
-                self.locate(span),
-                format!("import: library ({key}) imports itself"),
-            ));
-        }
-        let rel: PathBuf = key.split(' ').collect::<PathBuf>().with_extension("sgl");
-        let (src, name): (String, String) = if let Some(s) = self.sources.get(key) {
-            (s.to_string(), format!("<stdlib>/{}", rel.display()))
-        } else {
-            let found = self
-                .search_path
-                .iter()
-                .map(|d| d.join(&rel))
-                .find(|p| p.is_file());
-            match found {
-                Some(p) => (
-                    std::fs::read_to_string(&p)
-                        .map_err(|e| file_error(format!("cannot read {}: {e}", p.display())))?,
-                    p.display().to_string(),
-                ),
-                None => {
-                    let dirs: Vec<String> = self
-                        .search_path
-                        .iter()
-                        .map(|d| d.display().to_string())
-                        .collect();
-                    let looked = match dirs.as_slice() {
-                        [] => ", but the library search path is empty".to_string(),
-                        _ => format!(" in {}", dirs.join(", ")),
-                    };
-                    return Err(syntax_error(
-                        self.locate(span),
-                        format!(
-                            "import: library ({key}) not found (looked for {}{looked})",
-                            rel.display()
-                        ),
-                    ));
+        if let Some(names) = standard_libraries::exports(key) {
+            // A standard library: the built-in bindings of the names it exports.
+            let state = self.state.borrow();
+            let mut module = Module::default();
+            for name in names {
+                if let Some(b) = state.core.map.get(&name) {
+                    module.map.insert(name, b.clone());
                 }
             }
-        };
+            return Ok(module);
+        }
+        if key.starts_with("srfi ") {
+            // The SRFIs Sigil has are built in.
+            return Ok(Module::default());
+        }
+        if self.state.borrow().loading.iter().any(|k| k == key) {
+            return Err(syntax_error(
+                locate(span, &vm.files),
+                format!("import: library ({key}) imports itself"),
+            )
+            .into());
+        }
+        let (src, name) = self.find_library(vm, key, span)?;
         let internal = name.starts_with("<stdlib>");
-        self.loading.push(key.to_string());
-        let r = self.load_library_source(key, &src, &name, internal);
-        self.loading.pop();
+        self.state.borrow_mut().loading.push(key.to_string());
+        let r = self.load_library_source(vm, key, &src, &name, internal);
+        self.state.borrow_mut().loading.pop();
         r?;
-        let at = self.locate(span);
-        self.libraries.get(key).cloned().ok_or_else(|| {
+        let at = locate(span, &vm.files);
+        let defined = self.state.borrow().defined.get(key).cloned();
+        defined.ok_or_else(|| {
             syntax_error(
                 at,
                 format!("import: {name} does not define library ({key})"),
             )
+            .into()
         })
+    }
+
+    /// The source text of library `key` and the name of where it came from.
+    fn find_library(&self, vm: &Vm, key: &str, span: Span) -> LinkResult<(String, String)> {
+        let rel: PathBuf = key.split(' ').collect::<PathBuf>().with_extension("sgl");
+        let state = self.state.borrow();
+        if let Some(s) = state.sources.get(key) {
+            return Ok((s.to_string(), format!("<stdlib>/{}", rel.display())));
+        }
+        let found = state
+            .search_path
+            .iter()
+            .map(|d| d.join(&rel))
+            .find(|p| p.is_file());
+        if let Some(p) = found {
+            let src = std::fs::read_to_string(&p)
+                .map_err(|e| file_error(format!("cannot read {}: {e}", p.display())))?;
+            return Ok((src, p.display().to_string()));
+        }
+        let dirs: Vec<String> = state
+            .search_path
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        let looked = match dirs.as_slice() {
+            [] => ", but the library search path is empty".to_string(),
+            _ => format!(" in {}", dirs.join(", ")),
+        };
+        Err(syntax_error(
+            locate(span, &vm.files),
+            format!(
+                "import: library ({key}) not found (looked for {}{looked})",
+                rel.display()
+            ),
+        )
+        .into())
     }
 
     /// For an unbound `name`: ` (did you forget (import (a b))?)` naming the libraries
     /// that export it among those the interpreter knows without searching files (library
     /// sources, native libraries, libraries loaded so far; not `%` internal ones), else "".
-    pub(super) fn import_hint(&mut self, name: Symbol) -> String {
-        let mut keys: Vec<String> = (self.sources.keys().chain(self.libraries.keys()))
-            .filter(|k| !k.contains('%'))
-            .cloned()
-            .collect();
+    pub(super) fn import_hint(&self, vm: &mut Vm, name: Symbol) -> String {
+        let mut keys: Vec<String> = {
+            let state = self.state.borrow();
+            (state.sources.keys().chain(state.defined.keys()))
+                .filter(|k| !k.contains('%'))
+                .cloned()
+                .collect()
+        };
         keys.sort();
         keys.dedup();
         let imports: Vec<String> = keys
             .into_iter()
             .filter(|k| {
-                let lib = self.load_library(k, Span::default());
+                let lib = self.load_library(vm, k, Span::default());
                 lib.is_ok_and(|m| m.map.contains_key(&name))
             })
             .map(|k| format!("(import ({k}))"))
@@ -191,55 +382,44 @@ impl Interpreter {
         }
     }
 
-    pub(super) fn load_library_source(
-        &mut self,
+    fn load_library_source(
+        &self,
+        vm: &mut Vm,
         key: &str,
         src: &str,
         name: &str,
         internal: bool,
-    ) -> Result<(), SchemeError> {
-        let file = self.vm.files.register(name);
-        let forms = reader::read_all(src, file).map_err(|e| self.read_error(e))?;
+    ) -> LinkResult<()> {
+        let file = vm.files.register(name);
+        let forms = reader::read_all(src, file).map_err(|e| SchemeError::read(e, &vm.files))?;
         for form in forms {
-            let is_lib = form
-                .as_list()
-                .and_then(|l| l.first())
-                .and_then(Syn::as_sym)
-                .is_some_and(|s| s.strip().is("define-library"));
-            if is_lib {
-                self.define_library_with(&form, internal)?;
+            if library_form(&form) == Some("define-library") {
+                self.define_library(vm, &form, internal)?;
             } else {
                 return Err(syntax_error(
-                    self.locate(form.span),
+                    locate(form.span, &vm.files),
                     format!("library file for ({key}) may only contain define-library forms"),
-                ));
+                )
+                .into());
             }
         }
         Ok(())
     }
 
-    pub(super) fn define_library(&mut self, form: &Syn) -> Result<(), SchemeError> {
-        self.define_library_with(form, false)
-    }
-
-    pub(super) fn define_library_with(
-        &mut self,
-        form: &Syn,
-        internal: bool,
-    ) -> Result<(), SchemeError> {
+    /// Runs a `define-library` form; `internal` hides its code from backtraces.
+    fn define_library(&self, vm: &mut Vm, form: &Syn, internal: bool) -> LinkResult<()> {
         let items = form.as_list().unwrap_or(&[]);
-        let key = items.get(1).and_then(library_key).ok_or_else(|| {
-            syntax_error(
-                self.locate(form.span),
-                "define-library: bad library name".into(),
-            )
-        })?;
-        let mut module = self.core.clone();
+        let key = items
+            .get(1)
+            .and_then(library_key)
+            .ok_or_else(|| error_at(vm, form.span, "define-library: bad library name".into()))?;
+        let mut module = self.state.borrow().core.clone();
         let mut exports: Vec<(Symbol, Symbol)> = Vec::new();
         for decl in &items[2..] {
             let parts = decl.as_list().filter(|p| !p.is_empty()).ok_or_else(|| {
-                syntax_error(
-                    self.locate(decl.span),
+                error_at(
+                    vm,
+                    decl.span,
                     format!("define-library: bad declaration {decl}"),
                 )
             })?;
@@ -255,37 +435,43 @@ impl Interpreter {
                                 match (from.as_sym(), to.as_sym()) {
                                     (Some(f), Some(t)) => exports.push((f.strip(), t.strip())),
                                     _ => {
-                                        return Err(syntax_error(
-                                            self.locate(e.span),
+                                        return Err(error_at(
+                                            vm,
+                                            e.span,
                                             "export: bad rename".into(),
-                                        ))
+                                        )
+                                        .into())
                                     }
                                 }
                             }
                             _ => {
-                                return Err(syntax_error(
-                                    self.locate(e.span),
-                                    format!("export: bad spec {e}"),
-                                ))
+                                return Err(
+                                    error_at(vm, e.span, format!("export: bad spec {e}")).into()
+                                )
                             }
                         }
                     }
                 }
-                Some("import") => module.import(self.import_sets(&parts[1..])?),
+                Some("import") => {
+                    let bindings = self.import_sets(vm, &parts[1..])?;
+                    module.import(bindings);
+                }
                 Some("begin") => {
                     for f in &parts[1..] {
-                        self.run_form(f, &mut module, internal)?;
+                        self.run_form(vm, f, &mut module, internal)?;
                     }
                 }
                 Some("include") => {
                     for f in &parts[1..] {
                         let Sexp::Str(path) = &f.e else {
-                            return Err(syntax_error(
-                                self.locate(f.span),
+                            return Err(error_at(
+                                vm,
+                                f.span,
                                 "include: expected a file name".into(),
-                            ));
+                            )
+                            .into());
                         };
-                        let base = Path::new(self.vm.files.name(f.span.file))
+                        let base = Path::new(vm.files.name(f.span.file))
                             .parent()
                             .map(Path::to_path_buf)
                             .unwrap_or_default();
@@ -293,18 +479,21 @@ impl Interpreter {
                         let src = std::fs::read_to_string(&p).map_err(|e| {
                             file_error(format!("include: cannot read {}: {e}", p.display()))
                         })?;
-                        let file = self.vm.files.register(&p.display().to_string());
-                        let forms = reader::read_all(&src, file).map_err(|e| self.read_error(e))?;
+                        let file = vm.files.register(&p.display().to_string());
+                        let forms = reader::read_all(&src, file)
+                            .map_err(|e| SchemeError::read(e, &vm.files))?;
                         for form in forms {
-                            self.run_form(&form, &mut module, internal)?;
+                            self.run_form(vm, &form, &mut module, internal)?;
                         }
                     }
                 }
                 _ => {
-                    return Err(syntax_error(
-                        self.locate(decl.span),
+                    return Err(error_at(
+                        vm,
+                        decl.span,
                         format!("define-library: unknown declaration {decl}"),
-                    ))
+                    )
+                    .into())
                 }
             }
         }
@@ -317,13 +506,33 @@ impl Interpreter {
                 }
                 None => {
                     return Err(syntax_error(
-                        self.locate(form.span),
+                        locate(form.span, &vm.files),
                         format!("define-library ({key}): exported name {inner} is not defined"),
-                    ))
+                    )
+                    .into())
                 }
             }
         }
-        self.libraries.insert(key, out);
+        self.add_library(&key, out);
         Ok(())
+    }
+}
+
+impl Linker for Libraries {
+    fn toplevel(&self, vm: &mut Vm, form: &Syn, env: Value) -> NResult<Option<Value>> {
+        let target = match vm.heap.opaque::<Environment>(env) {
+            Some(Environment::Module(m)) => Target::Module(m.clone()),
+            _ => Target::Toplevel,
+        };
+        self.run_toplevel(vm, form, &target)
+            .map_err(LinkError::into_error)
+    }
+
+    fn environment(&self, vm: &mut Vm, sets: &[Syn]) -> NResult {
+        let bindings = self.import_sets(vm, sets).map_err(LinkError::into_error)?;
+        let mut module = Module::default();
+        module.import(bindings);
+        let env = Environment::Module(Rc::new(RefCell::new(module)));
+        Ok(vm.heap.alloc(Object::Opaque(Box::new(env))))
     }
 }

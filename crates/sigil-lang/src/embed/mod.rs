@@ -5,5 +5,6 @@ mod error;
 pub mod interp;
 mod library;
 pub mod register;
+mod standard_libraries;
 
 pub use error::SchemeError;

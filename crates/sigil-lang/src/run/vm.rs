@@ -39,16 +39,20 @@ pub(crate) trait Compiler {
     /// `None` when the slot stands for nothing to load.
     fn load_global(&mut self, slot: u32, globals: &mut Globals, heap: &mut Heap)
         -> Option<NResult>;
+}
 
-    /// Compiles `form` in the top-level environment into a procedure of no arguments
-    /// (`eval`, `load`); `files` names the files of the positions in its errors.
-    fn compile(
-        &mut self,
-        form: &Syn,
-        globals: &mut Globals,
-        heap: &mut Heap,
-        files: &SourceFiles,
-    ) -> NResult;
+/// What the VM asks of the library system while a program runs: the top-level forms that
+/// `eval` and `load` run (`import` and `define-library` among them) and the environments
+/// `environment` makes. The interpreter installs it (`embed::library`).
+pub(crate) trait Linker {
+    /// Prepares top-level `form` to run in environment `env` (an environment object, or
+    /// the unspecified value for the program's top level): an `import` or
+    /// `define-library` form is carried out now (`None`); any other form is compiled into
+    /// a procedure of no arguments that runs it.
+    fn toplevel(&self, vm: &mut Vm, form: &Syn, env: Value) -> NResult<Option<Value>>;
+
+    /// A new environment object holding the bindings that the import sets `sets` bring in.
+    fn environment(&self, vm: &mut Vm, sets: &[Syn]) -> NResult;
 }
 
 /// The machine.
@@ -59,8 +63,10 @@ pub(crate) struct Vm {
     pub(crate) globals: Globals,
     /// The names of the files the spans of this machine's code refer to.
     pub(crate) files: SourceFiles,
-    /// The compiler, for globals read while unbound and for code compiled at run time.
+    /// The compiler, for globals read while unbound.
     pub(crate) compiler: Option<Rc<RefCell<dyn Compiler>>>,
+    /// The library system, for code compiled at run time.
+    pub(crate) linker: Option<Rc<dyn Linker>>,
     /// The value stack.
     pub(crate) stack: Vec<Value>,
     /// The frame stack.
@@ -119,6 +125,7 @@ impl Vm {
             globals: Globals::default(),
             files: SourceFiles::default(),
             compiler: None,
+            linker: None,
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(256),
             handlers: Value::Null,
@@ -192,14 +199,21 @@ impl Vm {
         }
     }
 
-    /// Compiles `form` in the top-level environment into a procedure of no arguments.
-    pub(crate) fn compile(&mut self, form: &Syn) -> NResult {
-        let compiler = self.compiler.clone();
-        let compiler = compiler.ok_or_else(|| Error::msg("internal: no compiler installed"))?;
-        let mut c = compiler
-            .try_borrow_mut()
-            .map_err(|_| Error::msg("internal: the compiler is busy"))?;
-        c.compile(form, &mut self.globals, &mut self.heap, &self.files)
+    /// Prepares top-level `form` to run in environment `env` (see [`Linker::toplevel`]).
+    pub(crate) fn toplevel_form(&mut self, form: &Syn, env: Value) -> NResult<Option<Value>> {
+        self.linker()?.toplevel(self, form, env)
+    }
+
+    /// A new environment of the bindings import sets `sets` bring in (see
+    /// [`Linker::environment`]).
+    pub(crate) fn environment(&mut self, sets: &[Syn]) -> NResult {
+        self.linker()?.environment(self, sets)
+    }
+
+    fn linker(&self) -> NResult<Rc<dyn Linker>> {
+        self.linker
+            .clone()
+            .ok_or_else(|| Error::msg("internal: no library system installed"))
     }
 
     /// Makes a condition object from an error.

@@ -1,7 +1,11 @@
-//! `eval` and `load`: compile data or a file into the top-level environment at run time
-//! (`load` itself is in the prelude, `core.sgl`, a loop over `%load-next`).
+//! `eval` and `load`: compile data or a file into an environment at run time (`load`
+//! itself is in the prelude, `core.sgl`, a loop over `%load-next`), and the environments
+//! they take: the top level (`interaction-environment`) and environments made of
+//! libraries (`environment`; `scheme-report-environment` and `null-environment` are in
+//! the prelude).
 
 use super::Registry;
+use crate::compile::toplevel::Environment;
 use crate::native;
 use crate::natives::Opaque;
 use crate::read::reader::{Position, Reader};
@@ -11,20 +15,26 @@ use crate::run::datum;
 use crate::run::value::{Ctl, Error, NResult, NativeObject, Value};
 use std::any::Any;
 
-/// `(eval expression [environment])`: every environment is the top-level one.
+/// `(eval expression [environment])`: runs `expression` in `environment` (by default the
+/// top level). `import` and `define-library` forms work as at the top of a program.
 #[native("eval")]
-fn eval(ctx: &mut Ctx, expr: Value, _env: Option<Value>) -> NResult<Ctl> {
+fn eval(ctx: &mut Ctx, expr: Value, env: Option<Opaque<Environment>>) -> NResult<Ctl> {
     let form = datum::value_to_syntax(ctx.heap(), expr, Span::default())
         .ok_or_else(|| Error::expected("an expression", expr))?;
-    let thunk = ctx.vm.compile(&form)?;
-    Ok(Ctl::TailCall(thunk, vec![]))
+    let env = env.map_or(Value::Unspecified, |e| e.value());
+    match ctx.vm.toplevel_form(&form, env)? {
+        Some(thunk) => Ok(Ctl::TailCall(thunk, vec![])),
+        None => Ok(Ctl::Return(Value::Unspecified)),
+    }
 }
 
-/// A source file that `load` is running: its text and where the next form starts.
+/// A source file that `load` is running: its text, where the next form starts, and the
+/// environment its forms run in (the unspecified value for the top level).
 struct Loading {
     src: String,
     file: u32,
     next: Position,
+    env: Value,
 }
 
 impl NativeObject for Loading {
@@ -34,6 +44,9 @@ impl NativeObject for Loading {
     fn expected() -> &'static str {
         "a file being loaded"
     }
+    fn trace(&self, out: &mut Vec<Value>) {
+        out.push(self.env);
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -42,19 +55,26 @@ impl NativeObject for Loading {
     }
 }
 
-/// `(%load-open path)`: the file `load` runs, read into memory, positioned at its first
-/// form (after a byte-order mark or a `#!` line).
+/// `(%load-open path [environment])`: the file `load` runs, read into memory, positioned
+/// at its first form (after a byte-order mark or a `#!` line).
 #[native("%load-open")]
-fn load_open(ctx: &mut Ctx, path: String) -> NResult {
+fn load_open(ctx: &mut Ctx, path: String, env: Option<Opaque<Environment>>) -> NResult {
     let src = std::fs::read_to_string(&path)
         .map_err(|e| Error::new("file-error", format!("cannot read {path}: {e}")))?;
     let file = ctx.vm.files.register(&path);
     let next = Reader::script(&src, file, 1).position();
-    Ok(ctx.opaque(Loading { src, file, next }))
+    let env = env.map_or(Value::Unspecified, |e| e.value());
+    Ok(ctx.opaque(Loading {
+        src,
+        file,
+        next,
+        env,
+    }))
 }
 
 /// `(%load-next loading)`: the next form of the file compiled into a procedure of no
-/// arguments, or the eof object after the last. `load` reads a form only after the one
+/// arguments (`#f` for an `import` or `define-library` form, carried out at once), or
+/// the eof object after the last. `load` reads a form only after the one
 /// before has run, as a script runs (`Interpreter::eval_source`): what it defined is
 /// there for the macros of the next, and a syntax error stops the file where it is.
 #[native("%load-next")]
@@ -63,8 +83,12 @@ fn load_next(ctx: &mut Ctx, loading: Opaque<Loading>) -> NResult {
     let mut reader = Reader::resume(&l.src, l.file, l.next);
     let form = reader.read();
     l.next = reader.position();
+    let env = l.env;
     match form {
-        Ok(Some(form)) => ctx.vm.compile(&form),
+        Ok(Some(form)) => Ok(ctx
+            .vm
+            .toplevel_form(&form, env)?
+            .unwrap_or(Value::Bool(false))),
         Ok(None) => Ok(Value::Eof),
         Err(e) => {
             let at = ctx.vm.files.locate(e.span);
@@ -77,23 +101,34 @@ fn load_next(ctx: &mut Ctx, loading: Opaque<Loading>) -> NResult {
     }
 }
 
-/// `(interaction-environment)` and the other environment specifiers: a token that
-/// `eval` accepts for the top-level environment.
+/// `(interaction-environment)`: the program's top level, where `eval` runs by default.
 #[native("interaction-environment")]
-fn environment(#[rest] _args: &[Value]) -> Value {
-    Value::sym("interaction-environment")
+fn interaction_environment(ctx: &mut Ctx) -> Value {
+    ctx.opaque(Environment::Toplevel)
 }
 
-/// Registers `eval`, the natives of `load` and the environment specifiers `eval` accepts (all denote the
-/// top-level environment).
+/// `(environment import-set ...)`: a new environment holding the bindings the import
+/// sets bring in, as `import` would.
+#[native("environment")]
+fn environment(ctx: &mut Ctx, #[rest] sets: &[Value]) -> NResult {
+    let sets = sets
+        .iter()
+        .map(|&set| {
+            datum::value_to_syntax(ctx.heap(), set, Span::default())
+                .ok_or_else(|| Error::expected("an import set", set))
+        })
+        .collect::<NResult<Vec<_>>>()?;
+    ctx.vm.environment(&sets)
+}
+
+/// Registers `eval`, the natives of `load` and the environments.
 pub fn register(reg: &mut Registry) {
-    reg.add(&[EVAL, LOAD_OPEN, LOAD_NEXT, ENVIRONMENT]);
-    for name in [
-        "system-global-environment",
-        "scheme-report-environment",
-        "null-environment",
-        "environment",
-    ] {
-        reg.alias(name, "interaction-environment");
-    }
+    reg.add(&[
+        EVAL,
+        LOAD_OPEN,
+        LOAD_NEXT,
+        INTERACTION_ENVIRONMENT,
+        ENVIRONMENT,
+    ]);
+    reg.alias("system-global-environment", "interaction-environment");
 }
