@@ -189,7 +189,11 @@ impl<'a> Expander<'a> {
         match &x.e {
             Sexp::Sym(s) => self.expand_ref(*s, x.span),
             Sexp::List(items, None) => self.expand_list(x, items),
-            Sexp::List(_, Some(_)) => err(x.span, format!("bad syntax: improper list {x}")),
+            Sexp::List(items, Some(_)) => match self.classify(&items[0]) {
+                // A macro's patterns may match a dotted form: `(m a . b)`.
+                Head::Macro(m) => self.expand_macro_use(&m, x),
+                _ => err(x.span, format!("bad syntax: improper list {x}")),
+            },
             Sexp::Labelled(..) | Sexp::LabelRef(_) => {
                 err(x.span, "a circular datum must be quoted")
             }
@@ -221,13 +225,7 @@ impl<'a> Expander<'a> {
         let head = &items[0];
         match self.classify(head) {
             Head::Special(s) => self.expand_special(&s.name(), x, items),
-            Head::Macro(m) => {
-                let expanded = self.expand_macro(&m, x, self.macro_depth)?;
-                self.macro_depth += 1;
-                let node = self.expand(&expanded);
-                self.macro_depth -= 1;
-                node
-            }
+            Head::Macro(m) => self.expand_macro_use(&m, x),
             Head::Global(slot) => {
                 if let Some(p) = self.globals.prim(slot) {
                     if p.arity() == items.len() - 1 {
@@ -239,6 +237,15 @@ impl<'a> Expander<'a> {
             }
             Head::Other => self.expand_call(x, items),
         }
+    }
+
+    /// Expands use `x` of macro `m` and what it expands into.
+    fn expand_macro_use(&mut self, m: &Macro, x: &Syn) -> CResult<Node> {
+        let expanded = self.expand_macro(m, x, self.macro_depth)?;
+        self.macro_depth += 1;
+        let node = self.expand(&expanded);
+        self.macro_depth -= 1;
+        node
     }
 
     /// Expands one use of macro `m`, `depth` expansions deep, within the limits.
