@@ -70,7 +70,8 @@ fn write_string(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 => {
+            // Every control character (C0, DEL, C1): none is visible as it is.
+            c if c.is_control() => {
                 let _ = write!(out, "\\x{:x};", c as u32);
             }
             c => out.push(c),
