@@ -388,18 +388,13 @@ impl<T: IntoValue> IntoValue for Vec<T> {
 pub struct List<T>(pub Vec<T>);
 
 impl<'h, T: FromValue<'h>> FromValue<'h> for List<T> {
-    fn from_value(heap: &'h Heap, mut v: Value) -> Option<Self> {
-        let mut out = Vec::new();
-        loop {
-            match v {
-                Value::Null => return Some(List(out)),
-                _ => {
-                    let (a, d) = heap.pair(v)?;
-                    out.push(T::from_value(heap, a)?);
-                    v = d;
-                }
-            }
-        }
+    fn from_value(heap: &'h Heap, v: Value) -> Option<Self> {
+        let items = heap.list_to_vec(v)?;
+        items
+            .into_iter()
+            .map(|a| T::from_value(heap, a))
+            .collect::<Option<Vec<T>>>()
+            .map(List)
     }
     fn expected() -> Cow<'static, str> {
         of_elements("a proper list", T::expected())

@@ -222,9 +222,11 @@ impl Heap {
         }
     }
 
-    /// Collects a proper list into a vector; `None` if `v` is not a proper list.
+    /// Collects a proper list into a vector; `None` if `v` is not a proper list (improper
+    /// or circular: a tortoise moving at half speed meets a cycle).
     pub fn list_to_vec(&self, mut v: Value) -> Option<Vec<Value>> {
         let mut out = Vec::new();
+        let mut slow = v;
         loop {
             match v {
                 Value::Null => return Some(out),
@@ -232,6 +234,12 @@ impl Heap {
                     let (a, d) = self.pair(v)?;
                     out.push(a);
                     v = d;
+                    if out.len() % 2 == 0 {
+                        slow = self.pair(slow)?.1;
+                        if slow.eq(v) {
+                            return None;
+                        }
+                    }
                 }
             }
         }

@@ -2,6 +2,7 @@
 //! lookups, and in-place updates. Procedures taking a procedure argument live in
 //! `prelude/lists.sgl`.
 
+use super::seq::alloc_size;
 use super::symbols::equal;
 use super::Registry;
 use crate::native;
@@ -237,13 +238,17 @@ fn last_pair(ctx: &mut Ctx, list: Value) -> NResult {
 
 /// `(make-list k [fill])`.
 #[native("make-list")]
-fn make_list(k: usize, fill: Option<Value>) -> List<Value> {
-    List(vec![fill.unwrap_or(Value::Unspecified); k])
+fn make_list(k: usize, fill: Option<Value>) -> NResult<List<Value>> {
+    Ok(List(vec![
+        fill.unwrap_or(Value::Unspecified);
+        alloc_size(k)?
+    ]))
 }
 
 /// `(iota count [start [step]])`.
 #[native("iota")]
 fn iota(ctx: &mut Ctx, n: usize, start: Option<Value>, step: Option<Value>) -> NResult {
+    let n = alloc_size(n)?;
     let start = start.unwrap_or(Value::Int(0));
     let step = step.unwrap_or(Value::Int(1));
     for v in [start, step] {
