@@ -105,10 +105,16 @@ fn raise_uncaught(v: Value) -> NResult {
     Err(Error::raise(v))
 }
 
-/// `(%set-raise-procedure! proc)`: the procedure the VM calls to signal errors.
+/// `(%set-raise-procedure! proc)`: the procedure the VM calls to signal errors, set once
+/// by the prelude. A program calling it again gets an error: a procedure that failed in
+/// turn (a native given a condition) would make signalling an error recurse for ever.
 #[native("%set-raise-procedure!")]
-fn set_raise_proc(ctx: &mut Ctx, f: Value) {
-    ctx.vm.raise_proc = f;
+fn set_raise_proc(ctx: &mut Ctx, f: Proc) -> NResult<()> {
+    if !matches!(ctx.vm.raise_proc, Value::Bool(false)) {
+        return Err(Error::new("error", "the raise procedure is set already"));
+    }
+    ctx.vm.raise_proc = f.0;
+    Ok(())
 }
 
 /// `(error message irritant ...)`.
