@@ -8,6 +8,7 @@
 use super::error::{file_error, locate, syntax_error, SchemeError};
 use super::interp::compile_form;
 use super::standard_libraries;
+use crate::compile::expand::feature_holds;
 use crate::compile::module::{GlobalBinding, Module};
 use crate::compile::toplevel::{Environment, Toplevel};
 use crate::read::reader;
@@ -94,12 +95,71 @@ fn error_at(vm: &Vm, span: Span, message: String) -> SchemeError {
     syntax_error(locate(span, &vm.files), message)
 }
 
-/// The head keyword of `form` if it is `import` or `define-library`.
+/// The head keyword of `form` if it is one the library system carries out at top level:
+/// `import`, `define-library`, `include` or `include-ci`.
 fn library_form(form: &Syn) -> Option<&'static str> {
     let head = form.as_list()?.first()?.as_sym()?.strip();
-    ["import", "define-library"]
+    ["import", "define-library", "include", "include-ci"]
         .into_iter()
         .find(|k| head.is(k))
+}
+
+/// A library being defined: its environment, what it exports (inner and outer names),
+/// and whether its code is hidden from backtraces.
+struct LibraryBody {
+    module: Module,
+    exports: Vec<(Symbol, Symbol)>,
+    internal: bool,
+}
+
+/// An export spec, `name` or `(rename inner outer)`, as (inner, outer).
+fn export_spec(e: &Syn) -> Option<(Symbol, Symbol)> {
+    if let Some(s) = e.as_sym() {
+        return Some((s.strip(), s.strip()));
+    }
+    match e.as_list()? {
+        [r, from, to] if r.as_sym().is_some_and(|s| s.strip().is("rename")) => {
+            Some((from.as_sym()?.strip(), to.as_sym()?.strip()))
+        }
+        _ => None,
+    }
+}
+
+/// The forms of the body of the first `cond-expand` clause whose feature requirement
+/// holds (none if none does).
+fn cond_expand(clauses: &[Syn]) -> &[Syn] {
+    clauses
+        .iter()
+        .find_map(|clause| {
+            let (req, body) = clause.as_list()?.split_first()?;
+            feature_holds(req).then_some(body)
+        })
+        .unwrap_or(&[])
+}
+
+/// The forms of the files `names` of an `include` (`include-ci` when `fold_case`): each
+/// file name is relative to the directory of the file the name is written in.
+fn included_forms(vm: &mut Vm, names: &[Syn], fold_case: bool) -> LinkResult<Vec<Syn>> {
+    let mut forms = Vec::new();
+    for f in names {
+        let Sexp::Str(path) = &f.e else {
+            return Err(error_at(vm, f.span, "include: expected a file name".into()).into());
+        };
+        let base = Path::new(vm.files.name(f.span.file))
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let p = base.join(&**path);
+        let src = std::fs::read_to_string(&p)
+            .map_err(|e| file_error(format!("include: cannot read {}: {e}", p.display())))?;
+        let file = vm.files.register(&p.display().to_string());
+        let mut reader = reader::Reader::script(&src, file, 1);
+        reader.set_fold_case(fold_case);
+        while let Some(form) = reader.read().map_err(|e| SchemeError::read(e, &vm.files))? {
+            forms.push(form);
+        }
+    }
+    Ok(forms)
 }
 
 impl Libraries {
@@ -166,8 +226,16 @@ impl Libraries {
                 }
                 Ok(None)
             }
-            Some(_) => {
+            Some("define-library") => {
                 self.define_library(vm, form, false)?;
+                Ok(None)
+            }
+            Some(include) => {
+                for f in included_forms(vm, &items[1..], include == "include-ci")? {
+                    if let Some(thunk) = self.run_toplevel(vm, &f, target)? {
+                        vm.apply(thunk, &[]).map_err(LinkError::Raised)?;
+                    }
+                }
                 Ok(None)
             }
             None => {
@@ -413,90 +481,17 @@ impl Libraries {
             .get(1)
             .and_then(library_key)
             .ok_or_else(|| error_at(vm, form.span, "define-library: bad library name".into()))?;
-        let mut module = self.state.borrow().core.clone();
-        let mut exports: Vec<(Symbol, Symbol)> = Vec::new();
+        let mut library = LibraryBody {
+            module: self.state.borrow().core.clone(),
+            exports: Vec::new(),
+            internal,
+        };
         for decl in &items[2..] {
-            let parts = decl.as_list().filter(|p| !p.is_empty()).ok_or_else(|| {
-                error_at(
-                    vm,
-                    decl.span,
-                    format!("define-library: bad declaration {decl}"),
-                )
-            })?;
-            let head = parts[0].as_sym().map(Symbol::strip).map(|s| s.to_string());
-            match head.as_deref() {
-                Some("export") => {
-                    for e in &parts[1..] {
-                        match (&e.e, e.as_list()) {
-                            (Sexp::Sym(s), _) => exports.push((s.strip(), s.strip())),
-                            (_, Some([r, from, to]))
-                                if r.as_sym().is_some_and(|s| s.is("rename")) =>
-                            {
-                                match (from.as_sym(), to.as_sym()) {
-                                    (Some(f), Some(t)) => exports.push((f.strip(), t.strip())),
-                                    _ => {
-                                        return Err(error_at(
-                                            vm,
-                                            e.span,
-                                            "export: bad rename".into(),
-                                        )
-                                        .into())
-                                    }
-                                }
-                            }
-                            _ => {
-                                return Err(
-                                    error_at(vm, e.span, format!("export: bad spec {e}")).into()
-                                )
-                            }
-                        }
-                    }
-                }
-                Some("import") => {
-                    let bindings = self.import_sets(vm, &parts[1..])?;
-                    module.import(bindings);
-                }
-                Some("begin") => {
-                    for f in &parts[1..] {
-                        self.run_form(vm, f, &mut module, internal)?;
-                    }
-                }
-                Some("include") => {
-                    for f in &parts[1..] {
-                        let Sexp::Str(path) = &f.e else {
-                            return Err(error_at(
-                                vm,
-                                f.span,
-                                "include: expected a file name".into(),
-                            )
-                            .into());
-                        };
-                        let base = Path::new(vm.files.name(f.span.file))
-                            .parent()
-                            .map(Path::to_path_buf)
-                            .unwrap_or_default();
-                        let p = base.join(&**path);
-                        let src = std::fs::read_to_string(&p).map_err(|e| {
-                            file_error(format!("include: cannot read {}: {e}", p.display()))
-                        })?;
-                        let file = vm.files.register(&p.display().to_string());
-                        let forms = reader::read_all(&src, file)
-                            .map_err(|e| SchemeError::read(e, &vm.files))?;
-                        for form in forms {
-                            self.run_form(vm, &form, &mut module, internal)?;
-                        }
-                    }
-                }
-                _ => {
-                    return Err(error_at(
-                        vm,
-                        decl.span,
-                        format!("define-library: unknown declaration {decl}"),
-                    )
-                    .into())
-                }
-            }
+            self.declaration(vm, decl, &mut library)?;
         }
+        let LibraryBody {
+            module, exports, ..
+        } = library;
         self.top.borrow_mut().libraries.register(&module);
         let mut out = Module::default();
         for (inner, outer) in exports {
@@ -514,6 +509,62 @@ impl Libraries {
             }
         }
         self.add_library(&key, out);
+        Ok(())
+    }
+
+    /// Carries out one declaration of a `define-library` form.
+    fn declaration(&self, vm: &mut Vm, decl: &Syn, library: &mut LibraryBody) -> LinkResult<()> {
+        let parts = decl.as_list().filter(|p| !p.is_empty()).ok_or_else(|| {
+            error_at(
+                vm,
+                decl.span,
+                format!("define-library: bad declaration {decl}"),
+            )
+        })?;
+        let head = parts[0].as_sym().map(Symbol::strip).map(|s| s.to_string());
+        match head.as_deref() {
+            Some("export") => {
+                for e in &parts[1..] {
+                    library
+                        .exports
+                        .push(export_spec(e).ok_or_else(|| {
+                            error_at(vm, e.span, format!("export: bad spec {e}"))
+                        })?);
+                }
+            }
+            Some("import") => {
+                let bindings = self.import_sets(vm, &parts[1..])?;
+                library.module.import(bindings);
+            }
+            Some("begin") => {
+                for f in &parts[1..] {
+                    self.run_form(vm, f, &mut library.module, library.internal)?;
+                }
+            }
+            Some(include @ ("include" | "include-ci")) => {
+                for form in included_forms(vm, &parts[1..], include == "include-ci")? {
+                    self.run_form(vm, &form, &mut library.module, library.internal)?;
+                }
+            }
+            Some("include-library-declarations") => {
+                for d in included_forms(vm, &parts[1..], false)? {
+                    self.declaration(vm, &d, library)?;
+                }
+            }
+            Some("cond-expand") => {
+                for d in cond_expand(&parts[1..]) {
+                    self.declaration(vm, d, library)?;
+                }
+            }
+            _ => {
+                return Err(error_at(
+                    vm,
+                    decl.span,
+                    format!("define-library: unknown declaration {decl}"),
+                )
+                .into())
+            }
+        }
         Ok(())
     }
 }

@@ -18,7 +18,7 @@ const FEATURES: &[&str] = &[
 ];
 
 /// Whether a `cond-expand` feature requirement holds.
-fn feature_holds(req: &Syn) -> bool {
+pub(crate) fn feature_holds(req: &Syn) -> bool {
     if let Some(s) = req.as_sym() {
         let s = s.strip();
         return s.is("else") || FEATURES.iter().any(|f| s.is(f));

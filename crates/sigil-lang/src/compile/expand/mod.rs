@@ -9,6 +9,7 @@
 
 mod derived;
 mod features;
+pub(crate) use features::feature_holds;
 mod records;
 mod scopes;
 mod special;

@@ -1,0 +1,2 @@
+; Included with include-ci: read with case folding.
+(DEFINE Shouted 'YES)
