@@ -38,7 +38,9 @@ fn times(ctx: &mut Ctx, #[rest] args: &[Value]) -> NResult {
 fn minus(ctx: &mut Ctx, first: Value, #[rest] others: &[Value]) -> NResult {
     let heap = &mut ctx.vm.heap;
     if others.is_empty() {
-        return numeric::sub(heap, Value::Int(0), first);
+        // Multiplying by -1 rather than subtracting from 0 keeps the sign of a zero:
+        // `(- 0.0)` is `-0.0`.
+        return numeric::mul(heap, Value::Int(-1), first);
     }
     let mut acc = first;
     for &a in others {
