@@ -1,6 +1,7 @@
 //! Derived forms, rewritten into the core tree: `let` (named too), `let*`, `letrec`,
 //! `when`/`unless`, `and`/`or`, `cond`, `case`, `do`, `case-lambda` and quasiquote.
 
+use super::special::distinct;
 use super::{err, CResult, CompileError, Expander};
 use crate::compile::deep;
 use crate::compile::tree::{Node, VarId};
@@ -54,6 +55,7 @@ impl Expander<'_> {
         match args {
             [bindings, body @ ..] if !body.is_empty() => {
                 let bs = self.parse_bindings(bindings, name)?;
+                distinct(bs.iter().map(|(n, _)| n), name, bindings.span)?;
                 self.scopes.push();
                 let ids: Vec<VarId> = bs.iter().map(|(n, _)| self.new_var(*n)).collect();
                 let outer = self.uninitialised.len();
@@ -122,6 +124,7 @@ impl Expander<'_> {
             {
                 // named let
                 let bs = self.parse_bindings(bindings, "let")?;
+                distinct(bs.iter().map(|(n, _)| n), "let", bindings.span)?;
                 let inits = bs
                     .iter()
                     .map(|(_, v)| self.expand(v))
@@ -147,6 +150,7 @@ impl Expander<'_> {
             }
             [bindings, body @ ..] if !body.is_empty() => {
                 let bs = self.parse_bindings(bindings, "let")?;
+                distinct(bs.iter().map(|(n, _)| n), "let", bindings.span)?;
                 let inits = bs
                     .iter()
                     .map(|(n, v)| self.expand_named(v, Some(*n)))
@@ -325,6 +329,7 @@ impl Expander<'_> {
                 _ => return err(s.span, "do: bad variable spec"),
             }
         }
+        distinct(&vars, "do", span)?;
         let exit = exit
             .as_list()
             .filter(|e| !e.is_empty())

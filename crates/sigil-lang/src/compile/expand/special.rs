@@ -19,6 +19,23 @@ pub(super) enum BodyItem {
     Expr(Syn, u32),
 }
 
+/// An error if a name occurs twice among the variables one form binds (R7RS: `lambda`
+/// parameters, `let`, `letrec` and `do` variables must be distinct).
+pub(super) fn distinct<'a>(
+    names: impl IntoIterator<Item = &'a Symbol>,
+    who: &str,
+    span: Span,
+) -> CResult<()> {
+    let mut seen = Vec::new();
+    for name in names {
+        if seen.contains(name) {
+            return err(span, format!("{who}: duplicate variable {name}"));
+        }
+        seen.push(*name);
+    }
+    Ok(())
+}
+
 impl Expander<'_> {
     pub(super) fn expand_special(&mut self, name: &str, x: &Syn, items: &[Syn]) -> CResult<Node> {
         let span = x.span;
@@ -335,6 +352,7 @@ impl Expander<'_> {
                     None => None,
                     Some(t) => Some(t.as_sym().ok_or_else(bad)?),
                 };
+                distinct(params.iter().chain(&rest), "lambda", formals.span)?;
                 Ok((params, rest))
             }
             _ => Err(bad()),
@@ -421,6 +439,15 @@ impl Expander<'_> {
                 }
                 Head::Special(s) if s.is("define") => {
                     let (name, value) = self.define_parts(&parts[1..], form.span)?;
+                    if defined
+                        .iter()
+                        .any(|&id| self.vars[id as usize].name == name)
+                    {
+                        return err(
+                            form.span,
+                            format!("define: {name} is defined twice in one body"),
+                        );
+                    }
                     let id = self.new_var(name);
                     defined.push(id);
                     items.push(BodyItem::Define(id, value, Some(name), depth));
