@@ -235,7 +235,7 @@ fn opened(ctx: &mut Ctx, r: Result<WebSocket, WsError>) -> NResult {
 /// One step of opening a connection (a connector's or an acceptor's), detached from
 /// what it borrows.
 pub(super) enum Opening {
-    /// Park until the descriptor is ready: the wait holds a duplicate of it, open
+    /// Park until the descriptor is ready: the wait shares it (`SharedFd`), open
     /// whatever becomes of the connector meanwhile.
     Park(Wait),
     /// The connection is open, or opening it failed.
@@ -244,16 +244,12 @@ pub(super) enum Opening {
 
 impl Opening {
     /// What `step` asks for, waiting until `deadline` at most.
-    pub(super) fn of(step: Result<Step<'_>, WsError>, deadline: Option<Instant>) -> Opening {
+    pub(super) fn of(step: Result<Step, WsError>, deadline: Option<Instant>) -> Opening {
         match step {
             Ok(Step::Open(ws)) => Opening::Done(Ok(ws)),
-            Ok(Step::Wait(fd, interest)) => match fd.try_clone_to_owned() {
-                Ok(fd) => {
-                    let fd = Descriptor::new(Rc::new(fd));
-                    Opening::Park(wait_for(fd, interest, deadline))
-                }
-                Err(e) => Opening::Done(Err(WsError::Io(e))),
-            },
+            Ok(Step::Wait(fd, interest)) => {
+                Opening::Park(wait_for(Descriptor::new(Rc::new(fd)), interest, deadline))
+            }
             Err(e) => Opening::Done(Err(e)),
         }
     }

@@ -16,7 +16,6 @@
 
 use std::borrow::Cow;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsFd, OwnedFd};
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -26,7 +25,7 @@ use sigil_lang::{
     native, Ctl, Ctx, Descriptor, FromValue, Heap, NResult, Opaque, Registry, Resume, Value, Wait,
 };
 use sigil_ws::server::{tls, Acceptor, Listener, ServerOptions};
-use sigil_ws::{Interest, Interrupt, WsError};
+use sigil_ws::{Interest, Interrupt, SharedFd, WsError};
 
 use super::connection::Opening;
 use super::options::{entries, unknown};
@@ -40,9 +39,8 @@ const RETRY: Duration = Duration::from_millis(100);
 /// A listening socket (prints as `#<ws-listener ws://127.0.0.1:8080>`).
 pub struct WsListener {
     listener: Listener,
-    /// A duplicate of the listening socket's descriptor, which the wait of a parked
-    /// accept holds open.
-    fd: Rc<OwnedFd>,
+    /// The listening socket's descriptor, which the wait of a parked accept holds open.
+    fd: Rc<SharedFd>,
     label: String,
     closed: bool,
 }
@@ -184,14 +182,11 @@ fn ws_listen(ctx: &mut Ctx, on: ListenOn, options: Option<List<Value>>) -> NResu
     }
     let listener = Listener::bind(addr, options).map_err(|e| ws_error(e, vec![]))?;
     let local = listener.local_addr().map_err(|e| ws_error(e, vec![]))?;
-    let fd = listener
-        .as_fd()
-        .try_clone_to_owned()
-        .map_err(|e| ws_error(e, vec![]))?;
+    let fd = Rc::new(listener.shared_fd());
     let scheme = if listener.is_tls() { "wss" } else { "ws" };
     Ok(WsListener {
         listener,
-        fd: Rc::new(fd),
+        fd,
         label: format!("ws-listener {scheme}://{local}"),
         closed: false,
     })
