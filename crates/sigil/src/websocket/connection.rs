@@ -572,6 +572,35 @@ fn ws_close(
     }
 }
 
+/// `(%ws-close-start conn code reason)`: starts the close handshake without waiting:
+/// the close frame goes out now (what the socket takes), and whoever reads the
+/// connection next finishes the handshake (a `ws-receive` parked on it returns `closed`
+/// when the peer answers, or at the close deadline). `ws-serve` stops this way. Does
+/// nothing on a connection already closing or closed.
+#[native("%ws-close-start")]
+fn ws_close_start(
+    ctx: &mut Ctx,
+    conn: Opaque<WsConnection>,
+    code: i64,
+    reason: String,
+) -> NResult<()> {
+    let frame = CloseFrame::new(code, &reason).map_err(|e| ws_error(e, vec![]))?;
+    let in_task = ctx.in_task();
+    let c = conn.get_mut(ctx)?;
+    let _ = c.set_mode(in_task);
+    match c.ws.begin_close(&frame) {
+        Err(WsError::Interrupted) => Err(ctx.interrupted()),
+        _ => Ok(()),
+    }
+}
+
+/// `(%ws-shutdown conn)`: shuts the socket down now, whatever the close handshake's
+/// state; a task parked on the connection wakes and finds it closed.
+#[native("%ws-shutdown")]
+fn ws_shutdown(c: &mut WsConnection) {
+    c.ws.shutdown();
+}
+
 /// `(ws-connection? x)`.
 #[native("ws-connection?")]
 fn is_connection(ctx: &mut Ctx, x: Value) -> bool {
@@ -718,6 +747,8 @@ pub fn register(reg: &mut Registry) {
     reg.add(&[
         WS_FLUSH,
         WS_CLOSE,
+        WS_CLOSE_START,
+        WS_SHUTDOWN,
         IS_CONNECTION,
         IS_CONNECTED,
         CONNECTION_STATE,

@@ -215,6 +215,13 @@ fn listener_close(l: &mut WsListener) {
     }
 }
 
+/// `(%ws-listener-close-timeout l)`: the close timeout of its connections, in seconds
+/// (how long `ws-serve` waits for their close handshakes when it stops).
+#[native("%ws-listener-close-timeout")]
+fn listener_close_timeout(l: &WsListener) -> f64 {
+    l.listener.options().limits.close_timeout.as_secs_f64()
+}
+
 /// Whether the listener error `e` is a shortage that passes (descriptors, buffers,
 /// memory): the accept waits and tries again.
 fn is_shortage(e: &WsError) -> bool {
@@ -232,7 +239,8 @@ fn ws_accept_start(ctx: &mut Ctx, l: Opaque<WsListener>) -> NResult<Ctl> {
     let in_task = ctx.in_task();
     let interrupt = ctx.interrupt_flag();
     loop {
-        if interrupt.load(Ordering::Relaxed) {
+        // In a task the scheduler takes interrupts (ws-serve stops on one).
+        if !in_task && interrupt.load(Ordering::Relaxed) {
             return Err(ctx.interrupted());
         }
         let wl = l.get_mut(ctx)?;
@@ -298,6 +306,7 @@ pub fn register(reg: &mut Registry) {
         IS_LISTENER,
         LISTENER_PORT,
         LISTENER_CLOSE,
+        LISTENER_CLOSE_TIMEOUT,
         IN_TASK,
     ]);
     reg.add_as("%ws-accept-start", &WS_ACCEPT_START);
