@@ -8,7 +8,9 @@
 //! park only their task (on the listening socket, then on the connection's socket,
 //! until the handshake deadline); outside one they block. `ws-serve`
 //! (`stdlib/sigil/websocket.sgl`) accepts in a loop and runs each handshake and
-//! handler in a task of its own, so a slow client delays nobody.
+//! handler in a task of its own, so a slow client delays nobody; when it stops it
+//! closes its connections with 1001 (`%ws-close-start`, in `connection.rs`) and waits
+//! for them at most `%ws-listener-close-timeout`.
 //!
 //! Error policy, as for clients: bad arguments and options raise `websocket-error`; a
 //! client whose handshake fails makes `ws-accept` return `#f` with `ws-last-error` set
