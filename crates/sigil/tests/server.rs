@@ -318,42 +318,34 @@ fn close_frame(ws: &mut Ws) -> (u16, String) {
     }
 }
 
-/// The server printed a line "handler: closed 1001" for each of `n` handlers, then
-/// "ws-serve: stopped", and exited with status 0.
-fn stopped_gracefully(server: SigilServer, n: usize) {
+/// Two clients of the stopping server, one echo done, then `stop` (given the server and
+/// the second client) stops it: both clients get a close frame with 1001, both handlers
+/// print "handler: closed 1001", ws-serve returns 'stopped and the script ends (0).
+fn stops_gracefully(stop: impl FnOnce(&SigilServer, &mut Ws)) {
+    let server = SigilServer::start(STOPPING, &[]);
+    let mut a = client(&server, "/");
+    let mut b = client(&server, "/");
+    a.send(Message::text("before")).unwrap();
+    assert_eq!(a.read().unwrap(), Message::text("before"));
+    stop(&server, &mut b);
+    for ws in [&mut a, &mut b] {
+        assert_eq!(close_frame(ws), (1001, "going away".into()));
+    }
     let exited = server.wait();
-    let expected = "handler: closed 1001\n".repeat(n) + "ws-serve: stopped\n";
+    let expected = "handler: closed 1001\n".repeat(2) + "ws-serve: stopped\n";
     assert_eq!(exited.stdout, expected, "stderr: {}", exited.stderr);
     assert!(exited.status.success(), "{:?}", exited.status);
 }
 
 #[test]
 fn stopping_ws_serve_closes_its_connections_with_1001() {
-    let server = SigilServer::start(STOPPING, &[]);
-    let mut a = client(&server, "/");
-    let mut b = client(&server, "/");
-    a.send(Message::text("before")).unwrap();
-    assert_eq!(a.read().unwrap(), Message::text("before"));
     // b's handler, a task of its own, closes the listener: ws-serve stops.
-    b.send(Message::text("stop")).unwrap();
-    for ws in [&mut a, &mut b] {
-        assert_eq!(close_frame(ws), (1001, "going away".into()));
-    }
-    stopped_gracefully(server, 2);
+    stops_gracefully(|_, b| b.send(Message::text("stop")).unwrap());
 }
 
 #[test]
 fn ctrl_c_stops_ws_serve_gracefully() {
-    let server = SigilServer::start(STOPPING, &[]);
-    let mut a = client(&server, "/");
-    let mut b = client(&server, "/");
-    a.send(Message::text("before")).unwrap();
-    assert_eq!(a.read().unwrap(), Message::text("before"));
-    server.interrupt();
-    for ws in [&mut a, &mut b] {
-        assert_eq!(close_frame(ws), (1001, "going away".into()));
-    }
-    stopped_gracefully(server, 2);
+    stops_gracefully(|server, _| server.interrupt());
 }
 
 #[test]
