@@ -25,7 +25,7 @@
 
 use std::io;
 use std::net::{IpAddr, SocketAddr, TcpStream};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -44,6 +44,7 @@ use crate::interrupt::Interrupt;
 use crate::limits::{deadline_after, Limits};
 use crate::proxy::{Proxy, ProxySetting, Tunnel};
 use crate::redirect::{self, MaxRedirects};
+use crate::shared_fd::SharedFd;
 use crate::transport::{Outbox, Transport};
 use crate::websocket::WebSocket;
 use crate::wsurl;
@@ -294,12 +295,15 @@ enum Stage {
     Resolving(Lookup, String),
     /// TCP connect to `addrs[next - 1]` in progress; the rest are tried if it fails.
     Connecting {
-        sock: TcpStream,
+        sock: Arc<TcpStream>,
         addrs: Vec<SocketAddr>,
         next: usize,
     },
     /// Asking the proxy for a tunnel.
-    Tunnelling { sock: TcpStream, tunnel: Tunnel },
+    Tunnelling {
+        sock: Arc<TcpStream>,
+        tunnel: Tunnel,
+    },
     /// TLS handshake (if any) and HTTP upgrade in progress.
     Upgrading {
         transport: Transport,
@@ -322,13 +326,14 @@ pub enum Interest {
 /// The outcome of one [`Connector::advance`] (or
 /// [`Acceptor::advance`](crate::server::Acceptor::advance)).
 #[derive(Debug)]
-pub enum Step<'a> {
+pub enum Step {
     /// The connection is open (its socket is in non-blocking mode).
     Open(Box<WebSocket>),
     /// Wait until the descriptor is ready for `interest` (or the deadline passes), then
-    /// advance. The descriptor is the connector's: borrowed, it stays open for as long as
-    /// the borrow lasts ([`BorrowedFd::try_clone_to_owned`] keeps it longer).
-    Wait(BorrowedFd<'a>, Interest),
+    /// advance. The descriptor is the connector's (the resolver's, the socket's), shared:
+    /// it stays open for as long as the handle lives, whatever the connector does
+    /// meanwhile, and no descriptor is duplicated.
+    Wait(SharedFd, Interest),
 }
 
 /// A WebSocket connection being opened without blocking.
@@ -429,7 +434,7 @@ impl Connector {
     }
 
     /// Makes as much progress as possible without blocking.
-    pub fn advance(&mut self) -> Result<Step<'_>, WsError> {
+    pub fn advance(&mut self) -> Result<Step, WsError> {
         match self.step() {
             Ok(Next::Open(ws)) => Ok(Step::Open(ws)),
             Ok(Next::Wait(interest)) => self.wait(interest),
@@ -441,11 +446,13 @@ impl Connector {
     }
 
     /// The wait for the descriptor of the current stage to be ready for `interest`.
-    fn wait(&self, interest: Interest) -> Result<Step<'_>, WsError> {
+    fn wait(&self, interest: Interest) -> Result<Step, WsError> {
         let fd = match &self.stage {
-            Stage::Resolving(lookup, _) => lookup.as_fd(),
-            Stage::Connecting { sock, .. } | Stage::Tunnelling { sock, .. } => sock.as_fd(),
-            Stage::Upgrading { transport, .. } => transport.tcp().as_fd(),
+            Stage::Resolving(lookup, _) => lookup.shared_fd(),
+            Stage::Connecting { sock, .. } | Stage::Tunnelling { sock, .. } => {
+                SharedFd::new(Arc::clone(sock))
+            }
+            Stage::Upgrading { transport, .. } => SharedFd::new(Arc::clone(transport.shared_tcp())),
             Stage::Done => return Err(finished("connector")),
         };
         Ok(Step::Wait(fd, interest))
@@ -483,10 +490,7 @@ impl Connector {
                     Err(_) if next < addrs.len() => self.connect_to(addrs, next)?,
                     Err(e) => return Err(self.tcp_error(addrs[next - 1], e)),
                 },
-                Stage::Tunnelling {
-                    mut sock,
-                    mut tunnel,
-                } => match tunnel.advance(&mut sock)? {
+                Stage::Tunnelling { sock, mut tunnel } => match tunnel.advance(&sock)? {
                     None => self.upgrade(sock)?,
                     Some(interest) => {
                         self.stage = Stage::Tunnelling { sock, tunnel };
@@ -529,7 +533,7 @@ impl Connector {
             match start_tcp(*addr) {
                 Ok(sock) => {
                     return Ok(Stage::Connecting {
-                        sock,
+                        sock: Arc::new(sock),
                         next: i + 1,
                         addrs,
                     })
@@ -553,7 +557,7 @@ impl Connector {
     }
 
     /// Wraps the connected socket (in TLS for `wss://`) and queues the upgrade request.
-    fn upgrade(&mut self, sock: TcpStream) -> Result<Stage, WsError> {
+    fn upgrade(&mut self, sock: Arc<TcpStream>) -> Result<Stage, WsError> {
         let transport = if self.parsed.scheme() == "wss" {
             let host = bare_host(&self.parsed);
             let name = ServerName::try_from(host.to_string()).map_err(|e| WsError::InvalidUrl {
@@ -665,7 +669,7 @@ pub fn connect(url: &str, options: &ConnectOptions) -> Result<WebSocket, WsError
 /// `interrupt` is set); the connection is returned in blocking mode.
 pub(crate) fn block_until_open<O>(
     opening: &mut O,
-    advance: fn(&mut O) -> Result<Step<'_>, WsError>,
+    advance: fn(&mut O) -> Result<Step, WsError>,
     deadline: Option<Instant>,
     interrupt: &Interrupt,
 ) -> Result<WebSocket, WsError> {

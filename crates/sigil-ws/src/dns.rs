@@ -13,6 +13,8 @@ use std::os::unix::net::UnixStream;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use crate::shared_fd::SharedFd;
+
 /// Number of resolver threads.
 pub const WORKERS: usize = 4;
 
@@ -30,7 +32,7 @@ struct Job {
 /// A lookup in progress.
 pub struct Lookup {
     answer: Arc<Mutex<Option<Answer>>>,
-    ready: UnixStream,
+    ready: Arc<UnixStream>,
 }
 
 impl Lookup {
@@ -50,12 +52,20 @@ impl Lookup {
             .map_err(|_| io::Error::other("resolver pool poisoned"))?
             .send(job)
             .map_err(|_| io::Error::other("resolver pool stopped"))?;
-        Ok(Lookup { answer, ready })
+        Ok(Lookup {
+            answer,
+            ready: Arc::new(ready),
+        })
     }
 
     /// The answer once the lookup finished, `None` while it is still running.
     pub fn result(&self) -> Option<Answer> {
         self.answer.lock().ok()?.take()
+    }
+
+    /// The descriptor [`AsFd::as_fd`] names, kept open while the handle lives.
+    pub fn shared_fd(&self) -> SharedFd {
+        SharedFd::new(Arc::clone(&self.ready))
     }
 }
 
@@ -112,7 +122,7 @@ mod tests {
         let mut probe = [0u8; 1];
         lookup.ready.set_nonblocking(false).unwrap();
         // The worker drops its end after storing the answer: read sees end of stream.
-        assert_eq!(io::Read::read(&mut &lookup.ready, &mut probe).unwrap(), 0);
+        assert_eq!(io::Read::read(&mut &*lookup.ready, &mut probe).unwrap(), 0);
         lookup
             .result()
             .expect("answer stored before the end was dropped")

@@ -423,7 +423,7 @@ pub(crate) struct Tunnel {
 impl Tunnel {
     /// Writes and reads on `sock` (non-blocking) as far as it goes: `None` once the
     /// tunnel is open, else what to wait for.
-    pub(crate) fn advance(&mut self, sock: &mut TcpStream) -> Result<Option<Interest>, WsError> {
+    pub(crate) fn advance(&mut self, mut sock: &TcpStream) -> Result<Option<Interest>, WsError> {
         let mut buf = [0u8; 1024];
         loop {
             while self.sent < self.out().len() {

@@ -43,15 +43,18 @@ pub(crate) enum Transport {
 
 impl Transport {
     /// Plain TCP over `sock`.
-    pub(crate) fn plain(sock: TcpStream) -> Transport {
-        Transport::Plain(Arc::new(sock))
+    pub(crate) fn plain(sock: impl Into<Arc<TcpStream>>) -> Transport {
+        Transport::Plain(sock.into())
     }
 
     /// The session `tls` over `sock`.
-    pub(crate) fn tls(tls: impl Into<rustls::Connection>, sock: TcpStream) -> Transport {
+    pub(crate) fn tls(
+        tls: impl Into<rustls::Connection>,
+        sock: impl Into<Arc<TcpStream>>,
+    ) -> Transport {
         Transport::Tls(Box::new(TlsStream {
             tls: tls.into(),
-            sock: Arc::new(sock),
+            sock: sock.into(),
         }))
     }
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd};
 use std::time::{Duration, Instant};
 
 use sigil_ws::{
@@ -25,7 +25,7 @@ fn drive_all(mut connectors: Vec<Connector>) -> Vec<Result<WebSocket, WsError>> 
             }
             match c.advance() {
                 Ok(Step::Open(client)) => results[i] = Some(Ok(*client)),
-                Ok(Step::Wait(fd, interest)) => waits[i] = Some((fd.as_raw_fd(), interest)),
+                Ok(Step::Wait(fd, interest)) => waits[i] = Some((fd.as_fd().as_raw_fd(), interest)),
                 Err(e) => results[i] = Some(Err(e)),
             }
         }
@@ -155,4 +155,35 @@ fn failures_are_reported_per_connection() {
         Connector::start("http://x/", &options),
         Err(WsError::UnsupportedScheme(_))
     ));
+}
+
+#[test]
+fn a_wait_shares_the_connectors_descriptor_and_keeps_it_open() {
+    // A server that accepts and then says nothing: the upgrade waits for its answer.
+    let silent = common::raw_server(|_s| std::thread::sleep(Duration::from_millis(500)));
+    let mut c = Connector::start(&format!("ws://{silent}/"), &ConnectOptions::default()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let (fd, again) = loop {
+        assert!(
+            Instant::now() < deadline,
+            "the connector never waited for the answer"
+        );
+        match c.advance().unwrap() {
+            Step::Wait(fd, Interest::Readable) => match c.advance().unwrap() {
+                // Still waiting for the answer, on the same descriptor.
+                Step::Wait(again, Interest::Readable) => break (fd, again),
+                _ => continue,
+            },
+            Step::Wait(fd, Interest::Writable) => {
+                sigil_ws::connector::wait_for(fd, Interest::Writable, Some(deadline)).unwrap()
+            }
+            Step::Open(_) => panic!("a silent server cannot open a connection"),
+        }
+    };
+    // The same descriptor each time: nothing is duplicated.
+    assert_eq!(fd.as_fd().as_raw_fd(), again.as_fd().as_raw_fd());
+    drop(c);
+    // The connection's socket, open after the connector is gone.
+    let peer = socket2::SockRef::from(&fd).peer_addr().unwrap();
+    assert_eq!(peer.as_socket(), Some(silent));
 }

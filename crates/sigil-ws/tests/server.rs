@@ -626,3 +626,77 @@ fn server_timeouts_name_the_client() {
          connection is closed"
     );
 }
+
+/// Accepts one connection on a fresh listener with `limits`; the client side is
+/// `connect(addr)`'s.
+fn accept_one<C: Send + 'static>(
+    limits: Limits,
+    connect: impl FnOnce(SocketAddr) -> C + Send + 'static,
+) -> (WebSocket, C) {
+    let options = ServerOptions {
+        limits,
+        ..ServerOptions::default()
+    };
+    let listener = Listener::bind("127.0.0.1:0".parse().unwrap(), options).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let client = thread::spawn(move || connect(addr));
+    let ws = listener.accept().unwrap();
+    (ws, client.join().unwrap())
+}
+
+#[test]
+fn begin_close_is_finished_by_a_waiting_receive() {
+    let (mut ws, mut client) = accept_one(Limits::default(), |a| tungstenite_client(a, "/"));
+    ws.set_nonblocking(true).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    // A receive waits (a server's handler, parked)...
+    let first = ws.poll_receive(Some(deadline)).unwrap();
+    assert!(matches!(first, sigil_ws::Progress::Wait(..)), "{first:?}");
+    // ...while the server stops: the close frame goes out at once.
+    ws.begin_close(&CloseFrame::new(1001, "going away").unwrap())
+        .unwrap();
+    let answered = thread::spawn(move || {
+        let code = match client.read().unwrap() {
+            TMessage::Close(Some(f)) => (u16::from(f.code), f.reason.to_string()),
+            m => panic!("unexpected {m:?}"),
+        };
+        // tungstenite answers the close; the server then closes TCP.
+        while client.read().is_ok() {}
+        code
+    });
+    let event = loop {
+        match ws.poll_receive(Some(deadline)).unwrap() {
+            sigil_ws::Progress::Done(ev) => break ev,
+            sigil_ws::Progress::Wait(interest, until) => {
+                sigil_ws::connector::wait_for(&ws, interest, until).unwrap()
+            }
+        }
+    };
+    assert_eq!(
+        event,
+        Event::Close {
+            code: Some(1001),
+            reason: "going away".into()
+        }
+    );
+    assert_eq!(ws.state(), sigil_ws::State::Closed);
+    assert_eq!(answered.join().unwrap(), (1001, "going away".into()));
+}
+
+#[test]
+fn begin_close_unanswered_ends_a_receive_at_the_close_timeout() {
+    let limits = Limits {
+        close_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let (mut ws, mut silent) = accept_one(limits, raw_upgraded);
+    ws.begin_close(&CloseFrame::new(1001, "").unwrap()).unwrap();
+    assert_eq!(read_frame(&mut silent).0, 0x88, "the close frame is out");
+    let started = std::time::Instant::now();
+    // The client never answers: the receive ends at the close deadline, not its own
+    // (none), and the socket is shut down.
+    assert!(matches!(ws.receive(), Err(WsError::ConnectionClosed)));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(ws.state(), sigil_ws::State::Closed);
+    assert_eq!(silent.read(&mut [0u8; 16]).unwrap(), 0, "TCP closed");
+}

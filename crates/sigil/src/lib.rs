@@ -16,9 +16,11 @@ pub mod websocket;
 /// `stdlib/sigil/websocket/frame.sgl` is the library `"sigil websocket frame"`.
 pub const STDLIB: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/stdlib.rs"));
 
-/// An interpreter with every native library and stdlib source registered.
+/// An interpreter with every native library and stdlib source registered, which reports
+/// the errors of tasks nobody awaited as it reports a script's ([`report::format_task`]).
 pub fn interpreter() -> Interpreter {
     let mut interp = Interpreter::new();
+    interp.on_task_error(|id, e| eprint!("{}", report::format_task(id, e)));
     for (name, src) in STDLIB {
         interp.add_library_source(name, src);
     }

@@ -5,6 +5,7 @@ mod repl;
 
 use sigil::cli::{self, Mode};
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 
 /// Makes glibc keep freed memory for reuse instead of returning it to the kernel.
 ///
@@ -60,6 +61,24 @@ fn run() -> ExitCode {
             repl::install_interrupt_handler(&interp);
             cli::run(&mut interp, program)
         }
-        Mode::Run(program) => cli::run(&mut interpreter(), program),
+        Mode::Run(program) => {
+            let mut interp = interpreter();
+            install_script_interrupt_handler(&interp);
+            cli::run(&mut interp, program)
+        }
     }
+}
+
+/// Ctrl-C while a script runs: ends it at once (status 130), as the signal would,
+/// unless the script handles it (a `ws-serve` stops gracefully): then the interrupt
+/// flag is set for the scheduler, and a second Ctrl-C before it noticed ends the
+/// program.
+fn install_script_interrupt_handler(interp: &sigil_lang::Interpreter) {
+    let flag = interp.interrupt_flag();
+    let wanted = interp.interrupt_wanted();
+    let _ = ctrlc::set_handler(move || {
+        if !wanted.load(Ordering::SeqCst) || flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
 }

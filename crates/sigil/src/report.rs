@@ -1,6 +1,8 @@
 //! Error reports on standard error: `error: FILE:LINE:COL: MESSAGE` followed by the
 //! innermost Scheme frames, one `  in NAME (FILE:LINE:COL)` line each, and for some errors
-//! a `  hint: ...` line saying what to do about them.
+//! a `  hint: ...` line saying what to do about them. The error of a `(sigil async)` task
+//! that nobody awaited (a `ws-serve` handler's, say) is reported the same way, headed
+//! `error in task N:`.
 
 use sigil_lang::{Interpreter, SchemeError};
 use std::io::Write;
@@ -14,7 +16,17 @@ const DEPTH_HINT: &str =
 
 /// The text of an error report, one line per entry, each ending in a newline.
 pub fn format(e: &SchemeError) -> String {
-    let mut out = format!("error: {e}\n");
+    format_headed("error", e)
+}
+
+/// The report of the error task `id` ended with, which nobody awaited.
+pub fn format_task(id: u32, e: &SchemeError) -> String {
+    format_headed(&format!("error in task {id}"), e)
+}
+
+/// The report of `e`, its first line starting with `head`.
+fn format_headed(head: &str, e: &SchemeError) -> String {
+    let mut out = format!("{head}: {e}\n");
     for frame in e.trace.iter().take(MAX_FRAMES) {
         out.push_str(&format!("  in {frame}\n"));
     }
@@ -55,5 +67,8 @@ mod tests {
         assert!(text.starts_with("error: boom\n  in f0 (a.sgl:0:1)\n"));
         assert_eq!(text.lines().count(), 12);
         assert!(text.ends_with("  ... 2 more frames\n"));
+        let task = format_task(7, &e);
+        assert!(task.starts_with("error in task 7: boom\n  in f0 (a.sgl:0:1)\n"));
+        assert_eq!(task.lines().count(), 12);
     }
 }

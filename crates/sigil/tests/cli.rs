@@ -558,3 +558,28 @@ fn read_answers_a_datum_as_soon_as_it_is_complete() {
         .status
         .success());
 }
+
+#[test]
+fn ctrl_c_ends_a_script_with_status_130() {
+    use std::io::{BufRead, BufReader};
+    // Blocked where nothing looks at the interrupt flag: the signal ends it at once.
+    let mut child = spawn_piped("(display \"ready\") (newline) (flush-output-port) (read-line)");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    // SAFETY: kill(2) on our own child's process id.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("Ctrl-C did not end the script");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+}

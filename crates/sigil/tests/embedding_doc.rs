@@ -166,6 +166,8 @@ fn snippets_run() -> Result<(), sigil_lang::SchemeError> {
         // type-error error: rust-add: expected an integer (argument 2), got "two"
     }
 
+    interp.on_task_error(|task, e| eprintln!("task {task} failed: {e} ({} frames)", e.trace.len()));
+
     let list = interp.eval_str("(cons 1 (cons 2 '()))")?;
     let kept = interp.keep(list);          // rooted: survives any number of collections
     interp.eval_str("(gc)")?;

@@ -300,3 +300,90 @@ fn thousand_concurrent_clients() {
         "{per_connection:.1} KiB per idle connection"
     );
 }
+
+// ---- stopping ---------------------------------------------------------------------------
+
+const STOPPING: &str = "crates/sigil/tests/servers/stopping.sgl";
+
+/// Reads the server's close frame, which comes next: its code and reason (then the
+/// rest, so that tungstenite answers the close and the server closes TCP).
+fn close_frame(ws: &mut Ws) -> (u16, String) {
+    match ws.read().unwrap() {
+        Message::Close(Some(f)) => {
+            let got = (u16::from(f.code), f.reason.to_string());
+            drain_close(ws);
+            got
+        }
+        m => panic!("unexpected {m:?}"),
+    }
+}
+
+/// Two clients of the stopping server, one echo done, then `stop` (given the server and
+/// the second client) stops it: both clients get a close frame with 1001, both handlers
+/// print "handler: closed 1001", ws-serve returns 'stopped and the script ends (0).
+fn stops_gracefully(stop: impl FnOnce(&SigilServer, &mut Ws)) {
+    let server = SigilServer::start(STOPPING, &[]);
+    let mut a = client(&server, "/");
+    let mut b = client(&server, "/");
+    a.send(Message::text("before")).unwrap();
+    assert_eq!(a.read().unwrap(), Message::text("before"));
+    stop(&server, &mut b);
+    for ws in [&mut a, &mut b] {
+        assert_eq!(close_frame(ws), (1001, "going away".into()));
+    }
+    let exited = server.wait();
+    let expected = "handler: closed 1001\n".repeat(2) + "ws-serve: stopped\n";
+    assert_eq!(exited.stdout, expected, "stderr: {}", exited.stderr);
+    assert!(exited.status.success(), "{:?}", exited.status);
+}
+
+#[test]
+fn stopping_ws_serve_closes_its_connections_with_1001() {
+    // b's handler, a task of its own, closes the listener: ws-serve stops.
+    stops_gracefully(|_, b| b.send(Message::text("stop")).unwrap());
+}
+
+#[test]
+fn ctrl_c_stops_ws_serve_gracefully() {
+    stops_gracefully(|server, _| server.interrupt());
+}
+
+#[test]
+fn an_error_in_a_handler_is_reported_with_its_position_and_trace() {
+    let server = SigilServer::start_keeping_stderr(STOPPING, &[]);
+    let mut failing = client(&server, "/");
+    failing.send(Message::text("fail")).unwrap();
+    assert_eq!(close_frame(&mut failing), (1011, "internal error".into()));
+    // The server goes on.
+    let mut other = client(&server, "/");
+    other.send(Message::text("still serving")).unwrap();
+    assert_eq!(other.read().unwrap(), Message::text("still serving"));
+    server.interrupt();
+    assert_eq!(close_frame(&mut other), (1001, "going away".into()));
+    let exited = server.wait();
+    assert_eq!(
+        exited.stdout, "handler: closed 1001\nws-serve: stopped\n",
+        "{}",
+        exited.stderr
+    );
+    // Reported as a script's error is, headed by the task: where it was raised, then
+    // the handler's frames (its named let's).
+    let report: Vec<&str> = exited.stderr.lines().collect();
+    assert_eq!(report.len(), 3, "{}", exited.stderr);
+    assert!(report[0].starts_with("error in task "), "{}", report[0]);
+    assert!(
+        report[0].ends_with("stopping.sgl:15:18: car: expected a pair, got \"fail\""),
+        "{}",
+        report[0]
+    );
+    assert!(
+        report[1].starts_with("  in shout (") && report[1].ends_with("stopping.sgl:15:18)"),
+        "{}",
+        report[1]
+    );
+    assert!(
+        report[2].starts_with("  in loop (") && report[2].ends_with("stopping.sgl:21:64)"),
+        "{}",
+        report[2]
+    );
+}

@@ -4,6 +4,9 @@ use crate::compile::expand::CompileError;
 use crate::read::reader::ReadError;
 use crate::read::source_files::{Location, SourceFiles};
 use crate::read::syntax::Span;
+use crate::run::printer;
+use crate::run::value::Object;
+use crate::run::vm::{Uncaught, Vm};
 use std::fmt;
 
 /// A Scheme error returned to Rust: what went wrong, where, and the Scheme frames.
@@ -49,6 +52,43 @@ impl SchemeError {
     /// A `syntax-error` from the compiler; `files` names the file of its position.
     pub(crate) fn compile(e: CompileError, files: &SourceFiles) -> Self {
         syntax_error(locate(e.span, files), e.message)
+    }
+
+    /// The error `u` that no handler caught: the condition's kind, message and
+    /// irritants (or the raised value), where it was raised (else the innermost frame of
+    /// the program's own code), and the frames.
+    pub(crate) fn uncaught(vm: &Vm, u: &Uncaught) -> Self {
+        let heap = &vm.heap;
+        let (kind, message, span) = match heap.obj(u.value) {
+            Some(Object::Condition(c)) => {
+                let mut m = c.message.clone();
+                for i in &c.irritants {
+                    m.push(' ');
+                    m.push_str(&printer::write(heap, *i));
+                }
+                let span = if c.span.is_known() { c.span } else { u.span };
+                (c.kind.to_string(), m, span)
+            }
+            _ => (
+                "raise".to_string(),
+                format!("uncaught exception: {}", printer::write(heap, u.value)),
+                u.span,
+            ),
+        };
+        SchemeError {
+            kind,
+            message,
+            location: locate(span, &vm.files),
+            trace: u
+                .trace
+                .iter()
+                .map(|(name, s)| match locate(*s, &vm.files) {
+                    Some(at) => format!("{name} ({at})"),
+                    None => name.clone(),
+                })
+                .collect(),
+            exit: None,
+        }
     }
 }
 

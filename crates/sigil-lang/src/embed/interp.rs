@@ -7,6 +7,7 @@ use crate::compile::autoload;
 use crate::compile::library_envs::LibraryEnvs;
 use crate::compile::module::{GlobalBinding, Module};
 use crate::compile::toplevel::Toplevel;
+use crate::natives::scheduler::TaskErrorReport;
 use crate::natives::{self, NativeDef, PRELUDE};
 use crate::natives::{builtins, Registry};
 use crate::read::reader::{self, ReadError};
@@ -15,8 +16,9 @@ use crate::read::symbol::Symbol;
 use crate::read::syntax::{Span, Syn};
 use crate::run::heap::Heap;
 use crate::run::printer;
-use crate::run::value::{Object, Value};
+use crate::run::value::Value;
 use crate::run::vm::{Uncaught, Vm};
+use std::any::TypeId;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -118,6 +120,7 @@ impl Interpreter {
         for (name, src) in natives::LIBRARY_SOURCES {
             interp.add_library_source(name, src);
         }
+        interp.on_task_error(|id, e| eprintln!("error in task {id}: {e}"));
         if let Some(n) = std::env::var("SIGIL_MAX_DEPTH")
             .ok()
             .and_then(|n| n.parse().ok())
@@ -141,6 +144,21 @@ impl Interpreter {
         self.vm.set_output(sink);
     }
 
+    /// Sets how the error of a `(sigil async)` task that nobody will see otherwise is
+    /// reported: a task started with `spawn-detached`, when it ends; one that nobody
+    /// awaited, when `async-run` returns. `report` gets the task's number and its error
+    /// (kind, message, location and frames), after the program's output so far is
+    /// flushed. By default the error is printed on standard error as
+    /// `error in task N: FILE:LINE:COL: message`.
+    pub fn on_task_error(&mut self, report: impl Fn(u32, &SchemeError) + 'static) {
+        let report = TaskErrorReport(Box::new(move |vm, id, u| {
+            report(id, &SchemeError::uncaught(vm, u))
+        }));
+        self.vm
+            .host
+            .insert(TypeId::of::<TaskErrorReport>(), Box::new(report));
+    }
+
     /// Writes buffered standard output to its destination.
     pub fn flush(&mut self) {
         self.vm.flush();
@@ -151,6 +169,15 @@ impl Interpreter {
     /// sleeps or waits, with an `interrupt` error. The VM clears it when it reacts.
     pub fn interrupt_flag(&self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
         self.vm.interrupt.clone()
+    }
+
+    /// Set while the running program handles an interrupt itself: a `(sigil async)`
+    /// scheduler then starts the tasks the program registered for it instead of
+    /// stopping (`ws-serve` registers one, to stop gracefully on Ctrl-C). A signal
+    /// handler whose default is to end the program sets the interrupt flag instead
+    /// while this is `true`.
+    pub fn interrupt_wanted(&self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+        self.vm.interrupt_wanted.clone()
     }
 
     /// The heap, to read the values the interpreter returns (see [`Heap::str`],
@@ -376,7 +403,6 @@ impl Interpreter {
 
     fn uncaught_error(&mut self, u: Uncaught) -> SchemeError {
         self.vm.flush();
-        let heap = &self.vm.heap;
         if let Some(code) = self.vm.exit_code(u.value) {
             return SchemeError {
                 kind: "exit".into(),
@@ -386,46 +412,14 @@ impl Interpreter {
                 exit: Some(code),
             };
         }
-        let (kind, message, span) = match heap.obj(u.value) {
-            Some(Object::Condition(c)) => {
-                let mut m = c.message.clone();
-                for i in &c.irritants {
-                    m.push(' ');
-                    m.push_str(&printer::write(heap, *i));
-                }
-                let span = if c.span.is_known() { c.span } else { u.span };
-                (c.kind.to_string(), m, span)
-            }
-            _ => (
-                "raise".to_string(),
-                format!("uncaught exception: {}", printer::write(heap, u.value)),
-                u.span,
-            ),
-        };
-        let message = match message.strip_prefix("unbound variable: ") {
-            Some(name) if kind == "unbound-variable" => {
+        let mut e = SchemeError::uncaught(&self.vm, &u);
+        if e.kind == "unbound-variable" {
+            if let Some(name) = e.message.strip_prefix("unbound variable: ") {
                 let libs = self.libs.clone();
                 let hint = libs.import_hint(&mut self.vm, Symbol::intern(name));
-                message + &hint
+                e.message.push_str(&hint);
             }
-            _ => message,
-        };
-        SchemeError {
-            kind,
-            message,
-            location: self.locate(span),
-            trace: u
-                .trace
-                .iter()
-                .map(|(name, s)| {
-                    if s.is_known() {
-                        format!("{name} ({})", self.vm.files.locate(*s))
-                    } else {
-                        name.clone()
-                    }
-                })
-                .collect(),
-            exit: None,
         }
+        e
     }
 }

@@ -10,7 +10,6 @@ use crate::run::ctx::Ctx;
 use crate::run::fiber::{Fiber, TaskOutcome};
 use crate::run::heap::Heap;
 use crate::run::native::Descriptor;
-use crate::run::printer;
 use crate::run::value::{Ctl, Error, NResult, NativeObject, Object, Resume, Value, Wait};
 use crate::run::vm::{Uncaught, Vm};
 use polling::{Event, Events, Poller};
@@ -36,8 +35,8 @@ struct Task {
     fd: Option<Descriptor>,
     /// Deadline of a `channel-get` with a timeout, kept across retries.
     deadline: Option<Instant>,
-    /// Description of the error the task ended with, until someone awaits it.
-    failure: Option<String>,
+    /// The error the task ended with, until someone awaits it.
+    failure: Option<Uncaught>,
     /// Whether the task's error reached a waiter (`await` or `async-run` itself).
     reported: bool,
     /// Whether the task is in the ready queue.
@@ -60,6 +59,9 @@ struct Scheduler {
     current: Option<TaskId>,
     /// The computation that called `async-run`, parked while tasks run.
     outer: Option<Fiber>,
+    /// Thunks to start as tasks on the next interrupt, by number (`%on-interrupt`).
+    on_interrupt: Vec<(i64, Value)>,
+    next_hook: i64,
 }
 
 /// A task handle as a Scheme object.
@@ -134,6 +136,7 @@ fn trace_scheduler(vm: &Vm, out: &mut Vec<Value>) {
     if let Some(f) = &s.outer {
         f.trace(out);
     }
+    out.extend(s.on_interrupt.iter().map(|(_, thunk)| *thunk));
 }
 
 impl Scheduler {
@@ -157,6 +160,25 @@ impl Scheduler {
         );
         self.ready.push_back(id);
         id
+    }
+
+    /// Starts a task that nobody can await (see `spawn-detached`).
+    fn spawn_detached(&mut self, thunk: Value) -> TaskId {
+        let id = self.spawn(thunk);
+        if let Some(t) = self.tasks.get_mut(&id) {
+            t.detached = true;
+        }
+        id
+    }
+
+    /// An interrupt came: starts the tasks registered for it, and tells whether there
+    /// were any (else the interrupt stops the scheduler).
+    fn take_interrupt(&mut self) -> bool {
+        let hooks = std::mem::take(&mut self.on_interrupt);
+        for (_, thunk) in &hooks {
+            self.spawn_detached(*thunk);
+        }
+        !hooks.is_empty()
     }
 
     /// Makes a waiting task runnable again.
@@ -200,6 +222,8 @@ impl Scheduler {
             fd_waits: 0,
             current: None,
             outer: None,
+            on_interrupt: Vec::new(),
+            next_hook: 0,
         }
     }
 
@@ -272,22 +296,25 @@ impl Scheduler {
     }
 }
 
-fn describe(vm: &Vm, u: &Uncaught) -> String {
-    let msg = match vm.heap.obj(u.value) {
-        Some(Object::Condition(c)) => {
-            let mut m = c.message.clone();
-            for i in &c.irritants {
-                m.push(' ');
-                m.push_str(&printer::write(&vm.heap, *i));
-            }
-            m
-        }
-        _ => format!("uncaught exception: {}", printer::write(&vm.heap, u.value)),
-    };
-    if u.span.is_known() {
-        format!("{}: {msg}", vm.files.locate(u.span))
-    } else {
-        msg
+/// How the error of a task that nobody will see otherwise is reported: a detached
+/// task's when it ends, an unawaited one's when `async-run` returns. The embedder
+/// installs it in the VM's host data (`Interpreter::on_task_error`); without one, such
+/// errors go unreported.
+pub(crate) struct TaskErrorReport(pub(crate) Box<ReportFn>);
+
+/// What reports a task's error: given the VM, the task's number and the error.
+pub(crate) type ReportFn = dyn Fn(&Vm, u32, &Uncaught);
+
+/// Reports the error `u` that task `id` ended with, after the program's output so far.
+fn report_failure(vm: &mut Vm, id: TaskId, u: &Uncaught) {
+    vm.flush();
+    let vm: &Vm = vm;
+    if let Some(report) = vm
+        .host
+        .get(&TypeId::of::<TaskErrorReport>())
+        .and_then(|b| b.downcast_ref::<TaskErrorReport>())
+    {
+        (report.0)(vm, id, u);
     }
 }
 
@@ -335,6 +362,7 @@ fn run_scheduler(vm: &mut Vm, thunk: Proc) -> NResult {
     vm.host.insert(TypeId::of::<Scheduler>(), Box::new(s));
     let saved_roots = vm.extra_roots.replace(trace_scheduler);
     let result = schedule(vm, main);
+    vm.interrupt_wanted.store(false, Ordering::Relaxed);
     vm.extra_roots = saved_roots;
     let mut s = vm
         .host
@@ -374,6 +402,15 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
         if s.ready.is_empty() && s.tasks.get(&main).is_none_or(|t| t.result.is_some()) {
             break;
         }
+        if vm.interrupt.swap(false, Ordering::Relaxed) {
+            // Tasks registered for it take the interrupt; without them it stops everything.
+            if !require(vm)?.take_interrupt() {
+                return Err(Error::with("interrupt", "interrupted", vec![]));
+            }
+            vm.interrupt_wanted.store(false, Ordering::Relaxed);
+            continue;
+        }
+        let s = require(vm)?;
         // Timer entries of tasks woken another way are stale: they keep nothing alive.
         // (Looked at only when nothing else can wake a task: a server keeps thousands
         // of stale handshake deadlines, and this runs every round.)
@@ -387,9 +424,6 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
                 "error",
                 "deadlock: every task is waiting for another task or a channel",
             ));
-        }
-        if vm.interrupt.swap(false, Ordering::Relaxed) {
-            return Err(Error::with("interrupt", "interrupted", vec![]));
         }
         let s = require(vm)?;
         let now = Instant::now();
@@ -427,18 +461,15 @@ fn schedule(vm: &mut Vm, main: TaskId) -> NResult {
         }
     }
     let s = require(vm)?;
-    let mut unawaited: Vec<(TaskId, String)> = s
+    let mut unawaited: Vec<(TaskId, Uncaught)> = s
         .tasks
         .iter_mut()
         .filter(|(id, t)| **id != main && !t.reported)
-        .filter_map(|(id, t)| t.failure.take().map(|m| (*id, m)))
+        .filter_map(|(id, t)| t.failure.take().map(|u| (*id, u)))
         .collect();
-    unawaited.sort();
-    if !unawaited.is_empty() {
-        vm.flush();
-        for (id, msg) in unawaited {
-            eprintln!("error in task {id}: {msg}");
-        }
+    unawaited.sort_by_key(|(id, _)| *id);
+    for (id, u) in unawaited {
+        report_failure(vm, id, &u);
     }
     let s = require(vm)?;
     match s.tasks.get_mut(&main).and_then(|t| {
@@ -466,7 +497,7 @@ fn run_one(vm: &mut Vm, id: TaskId) -> NResult<()> {
         TaskOutcome::Failed(u) if vm.exit_code(u.value).is_some() => {
             return Err(Error::raise(u.value));
         }
-        TaskOutcome::Failed(u) => Some(describe(vm, u)),
+        TaskOutcome::Failed(u) => Some(u.clone()),
         _ => None,
     };
     let s = require(vm)?;
@@ -490,9 +521,8 @@ fn run_one(vm: &mut Vm, id: TaskId) -> NResult<()> {
         // Nobody can wait for it: forget it, so that a server spawning a task per
         // connection does not keep one per connection it ever served.
         s.tasks.remove(&id);
-        if let Some(msg) = failure {
-            vm.flush();
-            eprintln!("error in task {id}: {msg}");
+        if let Some(u) = failure {
+            report_failure(vm, id, &u);
         }
         return Ok(());
     }
@@ -522,12 +552,33 @@ fn spawn(ctx: &mut Ctx, thunk: Proc) -> NResult<TaskHandle> {
 /// ends, and an error it ends with is reported on stderr at once.
 #[native("spawn-detached")]
 fn spawn_detached(ctx: &mut Ctx, thunk: Proc) -> NResult<()> {
-    let s = require(ctx.vm)?;
-    let id = s.spawn(thunk.0);
-    if let Some(t) = s.tasks.get_mut(&id) {
-        t.detached = true;
-    }
+    require(ctx.vm)?.spawn_detached(thunk.0);
     Ok(())
+}
+
+/// `(%on-interrupt thunk)` → a number for `%cancel-on-interrupt`. The next interrupt
+/// (Ctrl-C) does not stop the scheduler: it starts `thunk` as a detached task, once,
+/// with every other thunk registered. Meanwhile running code leaves the interrupt to the
+/// scheduler, which notices it within 50 ms.
+#[native("%on-interrupt")]
+fn on_interrupt(ctx: &mut Ctx, thunk: Proc) -> NResult<i64> {
+    let s = require(ctx.vm)?;
+    let id = s.next_hook;
+    s.next_hook += 1;
+    s.on_interrupt.push((id, thunk.0));
+    ctx.vm.interrupt_wanted.store(true, Ordering::Relaxed);
+    Ok(id)
+}
+
+/// `(%cancel-on-interrupt n)`: forgets the thunk `%on-interrupt` registered as `n`
+/// (nothing when it already ran, or outside the scheduler that registered it).
+#[native("%cancel-on-interrupt")]
+fn cancel_on_interrupt(ctx: &mut Ctx, id: i64) {
+    if let Some(s) = sched(ctx.vm) {
+        s.on_interrupt.retain(|(n, _)| *n != id);
+        let wanted = !s.on_interrupt.is_empty();
+        ctx.vm.interrupt_wanted.store(wanted, Ordering::Relaxed);
+    }
 }
 
 /// `(yield)`: lets the other ready tasks run first.
@@ -669,6 +720,8 @@ pub fn register(reg: &mut Registry) {
         ASYNC_RUN,
         SPAWN,
         SPAWN_DETACHED,
+        ON_INTERRUPT,
+        CANCEL_ON_INTERRUPT,
         YIELD_NOW,
         AWAIT_TASK,
         IS_TASK,

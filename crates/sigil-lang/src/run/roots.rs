@@ -92,7 +92,10 @@ impl Vm {
         if self.heap.wants_collection() {
             self.collect_garbage();
         }
-        if self.interrupt.swap(false, Ordering::Relaxed) {
+        // While the scheduler wants it, the interrupt is left for it to take.
+        if !self.interrupt_wanted.load(Ordering::Relaxed)
+            && self.interrupt.swap(false, Ordering::Relaxed)
+        {
             return Err(Error::with("interrupt", "interrupted", vec![]));
         }
         Ok(())

@@ -82,6 +82,9 @@ pub(crate) struct Vm {
     pub(crate) depth_limit: usize,
     /// Set (from a signal handler, say) to interrupt the running computation.
     pub(crate) interrupt: Arc<AtomicBool>,
+    /// Set while a running scheduler has tasks to start on an interrupt
+    /// (`%on-interrupt`): the scheduler takes the interrupt then, not the running code.
+    pub(crate) interrupt_wanted: Arc<AtomicBool>,
     pub(crate) ticks: u32,
     /// Buffered standard output.
     pub(crate) out: Vec<u8>,
@@ -134,6 +137,7 @@ impl Vm {
             max_depth: DEFAULT_MAX_DEPTH,
             depth_limit: DEFAULT_MAX_DEPTH + TOPLEVEL_FRAMES,
             interrupt: Arc::new(AtomicBool::new(false)),
+            interrupt_wanted: Arc::new(AtomicBool::new(false)),
             ticks: 0,
             out: Vec::with_capacity(8192),
             sink: Box::new(std::io::stdout()),

@@ -4,7 +4,6 @@
 
 use std::io;
 use std::net::{SocketAddr, TcpStream};
-use std::os::fd::AsFd;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -13,6 +12,7 @@ use crate::connector::{block_until_open, finished, Interest, Next, Request as Ou
 use crate::deflate::{DeflateParams, PerMessageDeflate};
 use crate::error::WsError;
 use crate::limits::deadline_after;
+use crate::shared_fd::SharedFd;
 use crate::transport::Transport;
 use crate::websocket::WebSocket;
 
@@ -113,7 +113,7 @@ impl Acceptor {
     }
 
     /// Makes as much progress as possible without blocking.
-    pub fn advance(&mut self) -> Result<Step<'_>, WsError> {
+    pub fn advance(&mut self) -> Result<Step, WsError> {
         match self.step() {
             Ok(Next::Open(ws)) => Ok(Step::Open(ws)),
             Ok(Next::Wait(interest)) => self.wait(interest),
@@ -130,10 +130,11 @@ impl Acceptor {
     }
 
     /// The wait for the socket to be ready for `interest`.
-    fn wait(&self, interest: Interest) -> Result<Step<'_>, WsError> {
+    fn wait(&self, interest: Interest) -> Result<Step, WsError> {
         match &self.stage {
             Stage::Reading { transport, .. } | Stage::Answering { transport, .. } => {
-                Ok(Step::Wait(transport.tcp().as_fd(), interest))
+                let fd = SharedFd::new(Arc::clone(transport.shared_tcp()));
+                Ok(Step::Wait(fd, interest))
             }
             Stage::Done => Err(finished("acceptor")),
         }

@@ -26,6 +26,7 @@ use crate::connector::{wait_for, Interest};
 use crate::error::WsError;
 use crate::interrupt::Interrupt;
 use crate::limits::Limits;
+use crate::shared_fd::SharedFd;
 use crate::websocket::WebSocket;
 
 pub use acceptor::Acceptor;
@@ -52,7 +53,7 @@ pub struct ServerOptions {
 /// A listening socket that accepts WebSocket connections.
 #[derive(Debug)]
 pub struct Listener {
-    tcp: TcpListener,
+    tcp: Arc<TcpListener>,
     options: Arc<ServerOptions>,
 }
 
@@ -75,7 +76,7 @@ impl Listener {
             ))
         })?;
         Ok(Listener {
-            tcp,
+            tcp: Arc::new(tcp),
             options: Arc::new(options),
         })
     }
@@ -83,6 +84,12 @@ impl Listener {
     /// The address it listens on.
     pub fn local_addr(&self) -> Result<SocketAddr, WsError> {
         self.tcp.local_addr().map_err(WsError::Io)
+    }
+
+    /// The listening socket's descriptor ([`AsFd::as_fd`]), kept open while the handle
+    /// lives: an event loop waits on it for connections to accept.
+    pub fn shared_fd(&self) -> SharedFd {
+        SharedFd::new(Arc::clone(&self.tcp))
     }
 
     /// Whether connections are accepted over TLS (`wss://`).

@@ -48,6 +48,37 @@ impl WebSocket {
         self.poll_finish_close(deadline)
     }
 
+    /// Starts the close handshake without waiting for it: queues `frame`, starts the
+    /// close deadline and writes what the socket takes now (in blocking mode, until it
+    /// is written or the deadline passes). Whoever uses the connection next finishes the
+    /// handshake: a receive ([`WebSocket::poll_receive`]) returns [`Event::Close`] once the
+    /// peer's close frame has arrived, or fails with [`WsError::ConnectionClosed`] at the
+    /// close deadline (its waits end by then), and [`WebSocket::poll_close`] drives it to
+    /// its end. For a server that stops while its connections' handlers wait in a
+    /// receive. Does nothing once a close handshake has started or the socket is shut
+    /// down; network errors shut the socket down.
+    pub fn begin_close(&mut self, frame: &CloseFrame) -> Result<(), WsError> {
+        if self.shut_down || self.conn.state() != State::Open {
+            return Ok(());
+        }
+        self.conn.close(frame)?;
+        self.note_output();
+        self.start_close();
+        match self.flush_until(self.close_deadline.flatten()) {
+            Ok(_) => Ok(()),
+            Err(WsError::Interrupted) => Err(WsError::Interrupted),
+            Err(_) => {
+                self.shutdown();
+                Ok(())
+            }
+        }
+    }
+
+    /// When the close handshake we started gives up, while it is under way.
+    pub(super) fn closing_deadline(&self) -> Option<Instant> {
+        self.close_deadline.flatten()
+    }
+
     /// Starts the close deadline (once).
     pub(super) fn start_close(&mut self) {
         if self.close_deadline.is_none() {

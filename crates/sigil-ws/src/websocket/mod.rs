@@ -42,7 +42,7 @@ mod receive;
 mod send;
 
 use std::io;
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -54,6 +54,7 @@ use crate::error::{ProtocolError, WsError};
 use crate::interrupt::Interrupt;
 use crate::keepalive::Keepalive;
 use crate::limits::Limits;
+use crate::shared_fd::SharedFd;
 use crate::transport::Transport;
 
 use deadline::SocketTimeouts;
@@ -313,7 +314,7 @@ impl WebSocket {
     /// The socket's descriptor as a handle that keeps it open (the descriptor is the
     /// same as [`AsFd::as_fd`]'s: no descriptor is duplicated).
     pub fn shared_fd(&self) -> SharedFd {
-        SharedFd(Arc::clone(self.transport.shared_tcp()))
+        SharedFd::new(Arc::clone(self.transport.shared_tcp()))
     }
 
     /// Whether the connection runs over TLS (`wss://`).
@@ -349,17 +350,5 @@ impl AsFd for WebSocket {
     /// The TCP socket, for readiness polling by an event loop.
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.transport.tcp().as_fd()
-    }
-}
-
-/// The descriptor of a connection's socket, kept open for as long as this handle lives,
-/// even after the [`WebSocket`] is dropped ([`WebSocket::shared_fd`]): for an event loop
-/// that must own what it waits on. It gives access to nothing but the descriptor.
-#[derive(Debug, Clone)]
-pub struct SharedFd(Arc<TcpStream>);
-
-impl AsFd for SharedFd {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.0.as_fd()
     }
 }

@@ -75,6 +75,11 @@ impl WebSocket {
                         Progress::Wait(i, d) => Progress::Wait(i, d),
                     });
                 }
+                if passed(close_deadline) {
+                    // Our close frame was never answered (see `begin_close`).
+                    self.shutdown();
+                    return Err(WsError::ConnectionClosed);
+                }
             }
             if let Some(ev) = self.conn.next_event() {
                 self.note_output();
@@ -109,7 +114,7 @@ impl WebSocket {
                 return Ok(yield_now());
             }
             reads += 1;
-            let read = match self.read(earlier(deadline, self.keepalive_deadline()))? {
+            let read = match self.read(self.wake_deadline(deadline))? {
                 Read::TimedOut if !passed(deadline) => match self.keep_alive()? {
                     Some(read) => read,
                     None => continue,
@@ -153,6 +158,9 @@ impl WebSocket {
         let Some(k) = &mut self.keepalive else {
             return Ok(None);
         };
+        if self.conn.state() != State::Open {
+            return Ok(None);
+        }
         match k.due(Instant::now()) {
             None => Ok(None),
             Some(Due::Ping(payload)) => {
@@ -186,10 +194,18 @@ impl WebSocket {
         read
     }
 
-    /// How long a non-blocking receive may wait: until its deadline, the keepalive's,
+    /// When a receive whose deadline is `deadline` must look up from its read: then,
+    /// when a keepalive ping is due or a pong overdue, or when the close handshake we
+    /// started gives up.
+    fn wake_deadline(&self, deadline: Option<Instant>) -> Option<Instant> {
+        let deadline = earlier(deadline, self.keepalive_deadline());
+        earlier(deadline, self.closing_deadline())
+    }
+
+    /// How long a non-blocking receive may wait: until its [`WebSocket::wake_deadline`],
     /// or the write deadline of output still queued.
     fn wait_deadline(&self, deadline: Option<Instant>) -> Option<Instant> {
-        let deadline = earlier(deadline, self.keepalive_deadline());
+        let deadline = self.wake_deadline(deadline);
         if self.wants_write() {
             earlier(deadline, self.write_deadline)
         } else {

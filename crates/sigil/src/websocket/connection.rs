@@ -235,7 +235,7 @@ fn opened(ctx: &mut Ctx, r: Result<WebSocket, WsError>) -> NResult {
 /// One step of opening a connection (a connector's or an acceptor's), detached from
 /// what it borrows.
 pub(super) enum Opening {
-    /// Park until the descriptor is ready: the wait holds a duplicate of it, open
+    /// Park until the descriptor is ready: the wait shares it (`SharedFd`), open
     /// whatever becomes of the connector meanwhile.
     Park(Wait),
     /// The connection is open, or opening it failed.
@@ -244,16 +244,12 @@ pub(super) enum Opening {
 
 impl Opening {
     /// What `step` asks for, waiting until `deadline` at most.
-    pub(super) fn of(step: Result<Step<'_>, WsError>, deadline: Option<Instant>) -> Opening {
+    pub(super) fn of(step: Result<Step, WsError>, deadline: Option<Instant>) -> Opening {
         match step {
             Ok(Step::Open(ws)) => Opening::Done(Ok(ws)),
-            Ok(Step::Wait(fd, interest)) => match fd.try_clone_to_owned() {
-                Ok(fd) => {
-                    let fd = Descriptor::new(Rc::new(fd));
-                    Opening::Park(wait_for(fd, interest, deadline))
-                }
-                Err(e) => Opening::Done(Err(WsError::Io(e))),
-            },
+            Ok(Step::Wait(fd, interest)) => {
+                Opening::Park(wait_for(Descriptor::new(Rc::new(fd)), interest, deadline))
+            }
             Err(e) => Opening::Done(Err(e)),
         }
     }
@@ -576,6 +572,35 @@ fn ws_close(
     }
 }
 
+/// `(%ws-close-start conn code reason)`: starts the close handshake without waiting:
+/// the close frame goes out now (what the socket takes), and whoever reads the
+/// connection next finishes the handshake (a `ws-receive` parked on it returns `closed`
+/// when the peer answers, or at the close deadline). `ws-serve` stops this way. Does
+/// nothing on a connection already closing or closed.
+#[native("%ws-close-start")]
+fn ws_close_start(
+    ctx: &mut Ctx,
+    conn: Opaque<WsConnection>,
+    code: i64,
+    reason: String,
+) -> NResult<()> {
+    let frame = CloseFrame::new(code, &reason).map_err(|e| ws_error(e, vec![]))?;
+    let in_task = ctx.in_task();
+    let c = conn.get_mut(ctx)?;
+    let _ = c.set_mode(in_task);
+    match c.ws.begin_close(&frame) {
+        Err(WsError::Interrupted) => Err(ctx.interrupted()),
+        _ => Ok(()),
+    }
+}
+
+/// `(%ws-shutdown conn)`: shuts the socket down now, whatever the close handshake's
+/// state; a task parked on the connection wakes and finds it closed.
+#[native("%ws-shutdown")]
+fn ws_shutdown(c: &mut WsConnection) {
+    c.ws.shutdown();
+}
+
 /// `(ws-connection? x)`.
 #[native("ws-connection?")]
 fn is_connection(ctx: &mut Ctx, x: Value) -> bool {
@@ -722,6 +747,8 @@ pub fn register(reg: &mut Registry) {
     reg.add(&[
         WS_FLUSH,
         WS_CLOSE,
+        WS_CLOSE_START,
+        WS_SHUTDOWN,
         IS_CONNECTION,
         IS_CONNECTED,
         CONNECTION_STATE,

@@ -8,7 +8,9 @@
 //! park only their task (on the listening socket, then on the connection's socket,
 //! until the handshake deadline); outside one they block. `ws-serve`
 //! (`stdlib/sigil/websocket.sgl`) accepts in a loop and runs each handshake and
-//! handler in a task of its own, so a slow client delays nobody.
+//! handler in a task of its own, so a slow client delays nobody; when it stops it
+//! closes its connections with 1001 (`%ws-close-start`, in `connection.rs`) and waits
+//! for them at most `%ws-listener-close-timeout`.
 //!
 //! Error policy, as for clients: bad arguments and options raise `websocket-error`; a
 //! client whose handshake fails makes `ws-accept` return `#f` with `ws-last-error` set
@@ -16,7 +18,6 @@
 
 use std::borrow::Cow;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsFd, OwnedFd};
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -26,7 +27,7 @@ use sigil_lang::{
     native, Ctl, Ctx, Descriptor, FromValue, Heap, NResult, Opaque, Registry, Resume, Value, Wait,
 };
 use sigil_ws::server::{tls, Acceptor, Listener, ServerOptions};
-use sigil_ws::{Interest, Interrupt, WsError};
+use sigil_ws::{Interest, Interrupt, SharedFd, WsError};
 
 use super::connection::Opening;
 use super::options::{entries, unknown};
@@ -40,9 +41,8 @@ const RETRY: Duration = Duration::from_millis(100);
 /// A listening socket (prints as `#<ws-listener ws://127.0.0.1:8080>`).
 pub struct WsListener {
     listener: Listener,
-    /// A duplicate of the listening socket's descriptor, which the wait of a parked
-    /// accept holds open.
-    fd: Rc<OwnedFd>,
+    /// The listening socket's descriptor, which the wait of a parked accept holds open.
+    fd: Rc<SharedFd>,
     label: String,
     closed: bool,
 }
@@ -184,14 +184,11 @@ fn ws_listen(ctx: &mut Ctx, on: ListenOn, options: Option<List<Value>>) -> NResu
     }
     let listener = Listener::bind(addr, options).map_err(|e| ws_error(e, vec![]))?;
     let local = listener.local_addr().map_err(|e| ws_error(e, vec![]))?;
-    let fd = listener
-        .as_fd()
-        .try_clone_to_owned()
-        .map_err(|e| ws_error(e, vec![]))?;
+    let fd = Rc::new(listener.shared_fd());
     let scheme = if listener.is_tls() { "wss" } else { "ws" };
     Ok(WsListener {
         listener,
-        fd: Rc::new(fd),
+        fd,
         label: format!("ws-listener {scheme}://{local}"),
         closed: false,
     })
@@ -220,6 +217,13 @@ fn listener_close(l: &mut WsListener) {
     }
 }
 
+/// `(%ws-listener-close-timeout l)`: the close timeout of its connections, in seconds
+/// (how long `ws-serve` waits for their close handshakes when it stops).
+#[native("%ws-listener-close-timeout")]
+fn listener_close_timeout(l: &WsListener) -> f64 {
+    l.listener.options().limits.close_timeout.as_secs_f64()
+}
+
 /// Whether the listener error `e` is a shortage that passes (descriptors, buffers,
 /// memory): the accept waits and tries again.
 fn is_shortage(e: &WsError) -> bool {
@@ -237,7 +241,8 @@ fn ws_accept_start(ctx: &mut Ctx, l: Opaque<WsListener>) -> NResult<Ctl> {
     let in_task = ctx.in_task();
     let interrupt = ctx.interrupt_flag();
     loop {
-        if interrupt.load(Ordering::Relaxed) {
+        // In a task the scheduler takes interrupts (ws-serve stops on one).
+        if !in_task && interrupt.load(Ordering::Relaxed) {
             return Err(ctx.interrupted());
         }
         let wl = l.get_mut(ctx)?;
@@ -303,6 +308,7 @@ pub fn register(reg: &mut Registry) {
         IS_LISTENER,
         LISTENER_PORT,
         LISTENER_CLOSE,
+        LISTENER_CLOSE_TIMEOUT,
         IN_TASK,
     ]);
     reg.add_as("%ws-accept-start", &WS_ACCEPT_START);

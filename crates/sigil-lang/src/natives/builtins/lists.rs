@@ -297,69 +297,63 @@ fn eq(_: &Heap, a: Value, b: Value) -> bool {
     a.eq(b)
 }
 
-/// The first pair of `list` whose car matches `x` under `same`, or `#f`.
-fn mem(heap: &Heap, x: Value, list: Value, same: fn(&Heap, Value, Value) -> bool) -> NResult {
+/// The search of `memq`, `memv`, `member` (`KEYS` false: the first pair of `list` whose
+/// car matches `x` under `same`) and of `assq`, `assv`, `assoc` (`KEYS` true: the first
+/// entry of the association list whose key matches); `#f` when none does.
+fn search<const KEYS: bool>(
+    heap: &Heap,
+    x: Value,
+    list: Value,
+    same: fn(&Heap, Value, Value) -> bool,
+) -> NResult {
     // Two instances of the search, so that the common one inlines `eq?`.
     if is_atom(x) {
-        mem_by(heap, x, list, eq)
+        search_by::<KEYS>(heap, x, list, eq)
     } else {
-        mem_by(heap, x, list, same)
+        search_by::<KEYS>(heap, x, list, same)
     }
 }
 
-fn mem_by(
+fn search_by<const KEYS: bool>(
     heap: &Heap,
     x: Value,
     list: Value,
     same: impl Fn(&Heap, Value, Value) -> bool,
 ) -> NResult {
-    let found = scan(heap, list, |p, a| same(heap, x, a).then_some(p))?;
-    Ok(found.unwrap_or(Value::Bool(false)))
+    let found = scan(heap, list, |pair, item| {
+        if !KEYS {
+            return same(heap, x, item).then_some(Ok(pair));
+        }
+        match heap.pair(item) {
+            Some((key, _)) if same(heap, x, key) => Some(Ok(item)),
+            Some(_) => None,
+            None => Some(Err(Error::expected("an association list", list))),
+        }
+    })?;
+    found.unwrap_or(Ok(Value::Bool(false)))
 }
 
 macro_rules! searches {
-    ($($f:ident $name:literal $search:ident $same:path;)*) => {$(
+    ($($f:ident $name:literal $keys:literal $same:path;)*) => {$(
         #[doc = concat!("`(", $name, " obj list)`.")]
         #[native($name)]
         fn $f(ctx: &mut Ctx, x: Value, list: Value) -> NResult {
-            $search(ctx.heap(), x, list, $same)
+            search::<$keys>(ctx.heap(), x, list, $same)
         }
     )*};
 }
 
+// The last column: whether the list is searched by the keys of its entries.
 searches! {
-    memq "memq" mem eq;
-    memv "memv" mem numeric::eqv;
+    memq "memq" false eq;
+    memv "memv" false numeric::eqv;
     // `%member`: `member` with `equal?` (`member` itself, with its optional comparison,
     // is in the prelude); it keeps the public name in messages.
-    member "member" mem equal;
-    assq "assq" ass eq;
-    assv "assv" ass numeric::eqv;
+    member "member" false equal;
+    assq "assq" true eq;
+    assv "assv" true numeric::eqv;
     // `%assoc`, likewise behind `assoc`.
-    assoc "assoc" ass equal;
-}
-
-/// The first entry of `alist` whose key matches `x` under `same`, or `#f`.
-fn ass(heap: &Heap, x: Value, alist: Value, same: fn(&Heap, Value, Value) -> bool) -> NResult {
-    if is_atom(x) {
-        ass_by(heap, x, alist, eq)
-    } else {
-        ass_by(heap, x, alist, same)
-    }
-}
-
-fn ass_by(
-    heap: &Heap,
-    x: Value,
-    alist: Value,
-    same: impl Fn(&Heap, Value, Value) -> bool,
-) -> NResult {
-    let found = scan(heap, alist, |_, entry| match heap.pair(entry) {
-        Some((k, _)) if same(heap, x, k) => Some(Ok(entry)),
-        Some(_) => None,
-        None => Some(Err(Error::expected("an association list", alist))),
-    })?;
-    found.unwrap_or(Ok(Value::Bool(false)))
+    assoc "assoc" true equal;
 }
 
 /// Follows a `c[ad]+r` path (applied right to left) from `v`; `name` is the procedure's.
