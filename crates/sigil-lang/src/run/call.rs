@@ -456,6 +456,19 @@ impl Vm {
                     let Object::Cont(k) = self.heap.get(r) else {
                         unreachable!()
                     };
+                    if let Some(e) = &k.escape {
+                        if !self.may_escape(e) {
+                            self.stack.truncate(fpos);
+                            let e =
+                                Error::msg("escape continuation: called after its extent ended");
+                            return self.throw_at(e, tail, entry);
+                        }
+                        self.stack.truncate(e.stack);
+                        self.frames.truncate(e.frames);
+                        self.handlers = k.handlers;
+                        self.winders = k.winders;
+                        return self.return_value(v, false, entry);
+                    }
                     if !self.may_enter(k) {
                         self.stack.truncate(fpos);
                         let e = Error::msg(

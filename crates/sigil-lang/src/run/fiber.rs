@@ -16,6 +16,22 @@ pub struct Continuation {
     pub(crate) handlers: Value,
     /// `dynamic-wind` stack at capture.
     pub(crate) winders: Value,
+    /// For an escape-only continuation (`%call/ec`), which copies nothing (`stack` and
+    /// `frames` are empty): where it returns to.
+    pub(crate) escape: Option<Escape>,
+}
+
+/// Where an escape-only continuation returns: the frame that called `%call/ec`, which
+/// must still be running, at the frame and stack heights of the call.
+pub(crate) struct Escape {
+    /// The number of frames, the caller's included.
+    pub(crate) frames: usize,
+    /// The stack height below the `%call/ec` call.
+    pub(crate) stack: usize,
+    /// The caller's frame (its code is not read: it is only compared).
+    pub(crate) frame: Frame,
+    /// The closure running in the caller's frame, which keeps its code alive.
+    pub(crate) closure: Value,
 }
 
 impl Continuation {
@@ -23,6 +39,29 @@ impl Continuation {
     pub fn trace(&self, out: &mut Vec<Value>) {
         out.extend_from_slice(&self.stack);
         out.extend([self.handlers, self.winders]);
+        out.extend(self.escape.as_ref().map(|e| e.closure));
+    }
+}
+
+impl Vm {
+    /// Whether escape `e` may return to its frame: the frame is still the one that
+    /// called `%call/ec` (same closure, stack position and return point), and above the
+    /// frames of Rust code that called [`Vm::apply`].
+    pub(crate) fn may_escape(&self, e: &Escape) -> bool {
+        let (floor_frames, floor_stack) = self.floor;
+        if e.frames < floor_frames.max(1) || e.stack < floor_stack {
+            return false;
+        }
+        let (Some(f), true) = (self.frames.get(e.frames - 1), self.stack.len() >= e.stack) else {
+            return false;
+        };
+        f.base == e.frame.base
+            && f.pc == e.frame.pc
+            && std::ptr::eq(f.proto, e.frame.proto)
+            && self
+                .stack
+                .get(f.base as usize - 1)
+                .is_some_and(|c| c.eq(e.closure))
     }
 }
 

@@ -6,7 +6,7 @@ use crate::native;
 use crate::natives::{FromValue, List, Proc};
 use crate::read::symbol::Symbol;
 use crate::run::ctx::Ctx;
-use crate::run::fiber::Continuation;
+use crate::run::fiber::{Continuation, Escape};
 use crate::run::heap::Heap;
 use crate::run::native::Arity;
 use crate::run::value::{Condition, Ctl, Error, NResult, Object, Resume, Value, Wait};
@@ -55,6 +55,35 @@ fn call_cc(ctx: &mut Ctx, f: Proc) -> NResult<Ctl> {
         frames: vm.frames.clone(),
         handlers: vm.handlers,
         winders: vm.winders,
+        escape: None,
+    };
+    let kv = ctx.alloc(Object::Cont(Box::new(k)));
+    Ok(Ctl::TailCall(f.0, vec![kv]))
+}
+
+/// `(%call/ec proc)`: calls `proc` with an escape-only continuation of this call, which
+/// copies nothing: it returns to the caller as long as the caller's frame still runs
+/// (`guard` escapes with one; a `call/cc` in each of a thousand nested guards copied the
+/// stack a thousand times).
+#[native("%call/ec")]
+fn call_ec(ctx: &mut Ctx, f: Proc) -> NResult<Ctl> {
+    let vm = &mut *ctx.vm;
+    let keep = vm.stack.len() - 2;
+    let escape = vm.frames.last().map(|frame| Escape {
+        frames: vm.frames.len(),
+        stack: keep,
+        frame: frame.clone(),
+        closure: vm.stack[frame.base as usize - 1],
+    });
+    let Some(escape) = escape else {
+        return Err(Error::msg("%call/ec: no frame to return to"));
+    };
+    let k = Continuation {
+        stack: Vec::new(),
+        frames: Vec::new(),
+        handlers: vm.handlers,
+        winders: vm.winders,
+        escape: Some(escape),
     };
     let kv = ctx.alloc(Object::Cont(Box::new(k)));
     Ok(Ctl::TailCall(f.0, vec![kv]))
@@ -380,6 +409,7 @@ pub fn register(reg: &mut Registry) {
         VALUES,
         APPLY_VALUES,
         CALL_CC,
+        CALL_EC,
         INITIALISED,
         HANDLERS,
         SET_HANDLERS,
