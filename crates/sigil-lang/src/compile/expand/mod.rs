@@ -73,6 +73,7 @@ pub const SPECIAL_FORMS: &[&str] = &[
     "case-lambda",
     "named-lambda",
     "cond-expand",
+    "syntax-error",
 ];
 
 /// Whether `name` is a special form keyword.

@@ -77,6 +77,23 @@ impl Expander<'_> {
             }
             "case-lambda" => self.expand_case_lambda(args, span),
             "cond-expand" => self.expand_cond_expand(args, span),
+            "syntax-error" => match args {
+                // R7RS 4.3.3: an error when the form is expanded, not when it runs.
+                [Syn {
+                    e: Sexp::Str(message),
+                    ..
+                }, irritants @ ..] => {
+                    let mut text = message.to_string();
+                    for x in irritants {
+                        text.push_str(&format!(" {x}"));
+                    }
+                    err(span, text)
+                }
+                _ => err(
+                    span,
+                    "syntax-error: expected (syntax-error \"message\" form ...)",
+                ),
+            },
             _ => err(span, format!("unknown special form {name}")),
         }
     }
