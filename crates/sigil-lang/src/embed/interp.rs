@@ -73,7 +73,7 @@ impl Interpreter {
         }
         let top = Rc::new(RefCell::new(Toplevel::default()));
         vm.compiler = Some(top.clone());
-        let libs = Rc::new(Libraries::new(top.clone(), Module::default()));
+        let libs = Rc::new(Libraries::new(top.clone(), Module::default(), 0));
         let mut interp = Interpreter { vm, top, libs };
         // Procedure definitions compile on first use (see `autoload`); the rest runs now,
         // in the prelude environment kept by the autoloader.
@@ -104,15 +104,15 @@ impl Interpreter {
         }
         // The prelude's macros resolve their free names in the prelude, wherever they
         // are used (an environment of `(scheme base)` alone has no `guard-aux`).
-        let mut core = {
+        let (mut core, prelude_env) = {
             let mut top = interp.top.borrow_mut();
             let top = &mut *top;
-            top.libraries.register(&top.autoload.env);
-            top.autoload.env.clone()
+            let id = top.libraries.register(&top.autoload.env);
+            (top.autoload.env.clone(), id)
         };
         core.own.clear();
         interp.top.borrow_mut().env = core.clone();
-        interp.libs = Rc::new(Libraries::new(interp.top.clone(), core));
+        interp.libs = Rc::new(Libraries::new(interp.top.clone(), core, prelude_env));
         interp.vm.linker = Some(interp.libs.clone());
         for (name, register) in natives::LIBRARIES {
             interp.define_native_library(name, register);

@@ -8,7 +8,7 @@
 use super::error::{file_error, locate, syntax_error, SchemeError};
 use super::interp::compile_form;
 use super::standard_libraries;
-use crate::compile::expand::feature_holds;
+use crate::compile::expand::{feature_holds, is_special_form};
 use crate::compile::module::{GlobalBinding, Module};
 use crate::compile::toplevel::{Environment, Toplevel};
 use crate::read::reader;
@@ -74,6 +74,9 @@ struct State {
     loading: Vec<String>,
     /// The environment every library body starts in: all built-in procedures and syntax.
     core: Module,
+    /// The library environment (of the prelude) in which the standard libraries'
+    /// special form keywords resolve their templates.
+    syntax_env: u32,
 }
 
 /// The key of a library name: `(sigil websocket)` → `"sigil websocket"`.
@@ -164,10 +167,12 @@ fn included_forms(vm: &mut Vm, names: &[Syn], fold_case: bool) -> LinkResult<Vec
 
 impl Libraries {
     /// The library system of an interpreter whose top level is `top`; `core` is the
-    /// environment library bodies start in.
-    pub(super) fn new(top: Rc<RefCell<Toplevel>>, core: Module) -> Libraries {
+    /// environment library bodies start in, `syntax_env` the library environment where
+    /// no special form name is bound.
+    pub(super) fn new(top: Rc<RefCell<Toplevel>>, core: Module, syntax_env: u32) -> Libraries {
         let state = State {
             core,
+            syntax_env,
             ..State::default()
         };
         Libraries {
@@ -348,14 +353,23 @@ impl Libraries {
             return Ok(m.clone());
         }
         if let Some(names) = standard_libraries::exports(key) {
-            // A standard library: the built-in bindings of the names it exports.
-            let state = self.state.borrow();
+            // A standard library: the built-in bindings of the names it exports, and
+            // keywords for its special forms. Made once, then kept as a defined library.
             let mut module = Module::default();
             for name in names {
-                if let Some(b) = state.core.map.get(&name) {
-                    module.map.insert(name, b.clone());
-                }
+                let state = self.state.borrow();
+                let binding = match state.core.map.get(&name) {
+                    Some(b) => b.clone(),
+                    None if is_special_form(&name.name()) || name.is("syntax-rules") => {
+                        let m = standard_libraries::special_form_keyword(name, state.syntax_env)
+                            .map_err(|e| error_at(vm, span, format!("internal: {e}")))?;
+                        GlobalBinding::Macro(Rc::new(m))
+                    }
+                    None => continue,
+                };
+                module.map.insert(name, binding);
             }
+            self.add_library(key, module.clone());
             return Ok(module);
         }
         if key.starts_with("srfi ") {

@@ -3,7 +3,10 @@
 //! built-in bindings (so `(import (prefix (scheme base) s:))` gives `s:car`), and
 //! `(environment '(scheme base))` is an environment of exactly those names.
 
+use crate::compile::macros::Macro;
 use crate::read::symbol::Symbol;
+use crate::read::syntax::{Sexp, Span, Syn};
+use std::rc::Rc;
 
 /// Each standard library's key and the names it exports.
 const LIBRARIES: &[(&str, &str)] = &[
@@ -128,6 +131,28 @@ const LIBRARIES: &[(&str, &str)] = &[
 pub(super) fn exports(key: &str) -> Option<impl Iterator<Item = Symbol>> {
     let (_, names) = LIBRARIES.iter().find(|(k, _)| *k == key)?;
     Some(names.split_whitespace().map(Symbol::intern))
+}
+
+/// The keyword a standard library exports for special form `name` (which the expander
+/// knows by name): a macro `(syntax-rules () ((_ . args) (name . args)))` whose template
+/// resolves in library environment `env`, where `name` is not bound and so means the
+/// special form. Imported under another name (`(prefix (scheme base) s:)` gives
+/// `s:define`), it still expands to the special form.
+pub(super) fn special_form_keyword(name: Symbol, env: u32) -> Result<Macro, String> {
+    let span = Span::default();
+    let sym = |s: &str| Syn::sym(Symbol::intern(s), span);
+    let dotted = |head: Syn| {
+        let args = Rc::new(sym("args"));
+        Syn::new(Sexp::List(vec![head].into(), Some(args)), span)
+    };
+    let rule = Syn::list(vec![dotted(sym("_")), dotted(Syn::sym(name, span))], span);
+    let spec = Syn::list(
+        vec![sym("syntax-rules"), Syn::new(Sexp::Nil, span), rule],
+        span,
+    );
+    let m = Macro::from_syntax_rules(name, &spec, 0)?;
+    m.env.set(env);
+    Ok(m)
 }
 
 #[cfg(test)]

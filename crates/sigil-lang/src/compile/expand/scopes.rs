@@ -184,13 +184,19 @@ impl Expander<'_> {
 
     /// The global meaning of `s`, and whether it is a definite binding (one the module
     /// defined, or one a library macro's alias refers to) rather than an import that a
-    /// special form name takes precedence over.
+    /// special form name takes precedence over. A library macro's alias of a special form
+    /// name the library does not bind means the special form (`None`), whatever the using
+    /// module binds to that name.
     pub(super) fn global_binding(&self, s: Symbol) -> (Option<GlobalBinding>, bool) {
         let mut cur = s;
         while let Some((base, _, env)) = cur.alias() {
             if env != 0 {
-                if let Some(b) = self.libraries.binding(env, base.strip()) {
+                let base = base.strip();
+                if let Some(b) = self.libraries.binding(env, base) {
                     return (Some(b), true);
+                }
+                if super::is_special_form(&base.name()) {
+                    return (None, true);
                 }
             }
             cur = base;

@@ -250,12 +250,26 @@ impl Expander<'_> {
     }
 
     pub(super) fn make_macro(&mut self, name: Symbol, spec: &Syn) -> CResult<Rc<Macro>> {
-        let ok = spec
-            .as_list()
-            .and_then(|l| l.first())
-            .and_then(Syn::as_sym)
-            .is_some_and(|s| s.strip().is("syntax-rules"));
-        if !ok {
+        let is_syntax_rules = |spec: &Syn| {
+            spec.as_list()
+                .and_then(|l| l.first())
+                .and_then(Syn::as_sym)
+                .is_some_and(|s| s.strip().is("syntax-rules"))
+        };
+        // `syntax-rules` imported under another name (`s:syntax-rules`) is a keyword that
+        // expands into it.
+        let expanded;
+        let spec = match spec.as_list().and_then(|l| l.first()) {
+            Some(head) if !is_syntax_rules(spec) => match self.classify(head) {
+                Head::Macro(m) => {
+                    expanded = self.expand_macro(&m, spec, self.macro_depth)?;
+                    &expanded
+                }
+                _ => spec,
+            },
+            _ => spec,
+        };
+        if !is_syntax_rules(spec) {
             return err(spec.span, "only syntax-rules transformers are supported");
         }
         Macro::from_syntax_rules(name, spec, self.scopes.len() as u32)
