@@ -48,6 +48,11 @@ pub fn equal(heap: &Heap, a: Value, b: Value) -> bool {
             (Object::Vector(v1), Object::Vector(v2)) if v1.len() == v2.len() => {
                 work.extend(v1.iter().copied().zip(v2.iter().copied()).rev());
             }
+            // Records of one type compare field by field, as in Guile and Chibi (R7RS
+            // leaves records to the implementation).
+            (Object::Record(t1, f1), Object::Record(t2, f2)) if t1 == t2 => {
+                work.extend(f1.iter().copied().zip(f2.iter().copied()).rev());
+            }
             (Object::Str(s1), Object::Str(s2)) if s1 == s2 => {}
             (Object::Bytes(b1), Object::Bytes(b2)) if b1 == b2 => {}
             _ => return false,
@@ -219,6 +224,12 @@ mod tests {
             ("(equal? (lambda (x) x) (lambda (x) x))", "#f"),
             (
                 "(define-record-type point (mk x) point? (x px)) (equal? (mk 1) (mk 1))",
+                "#t",
+            ),
+            ("(equal? (mk 1) (mk 2))", "#f"),
+            ("(equal? (mk (list 1 \"a\")) (mk (list 1 \"a\")))", "#t"),
+            (
+                "(define-record-type other (mk2 x) other? (x ox)) (equal? (mk 1) (mk2 1))",
                 "#f",
             ),
             ("(let ((p (mk 1))) (equal? p p))", "#t"),

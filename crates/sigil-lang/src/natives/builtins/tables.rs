@@ -110,6 +110,11 @@ pub fn hash_value(heap: &Heap, v: Value, kind: TableKind) -> u64 {
                     work.push(*d);
                     work.push(*a);
                 }
+                (Object::Record(t, fields), TableKind::Equal) => {
+                    h.add(19);
+                    h.add(t.0 as u64);
+                    work.extend(fields.iter().take(HASH_BUDGET).rev());
+                }
                 (Object::Vector(items), TableKind::Equal) => {
                     h.add(15);
                     h.add(items.len() as u64);
