@@ -15,6 +15,8 @@ pub enum Prim {
     Sub,
     /// `(* a b)`
     Mul,
+    /// `(/ a b)`
+    Div,
     /// `(< a b)`
     Lt,
     /// `(> a b)`
@@ -57,10 +59,11 @@ pub enum Prim {
 
 impl Prim {
     /// The standard procedure name and argument count of each primitive.
-    pub const ALL: [(Prim, &'static str, usize); 22] = [
+    pub const ALL: [(Prim, &'static str, usize); 23] = [
         (Prim::Add, "+", 2),
         (Prim::Sub, "-", 2),
         (Prim::Mul, "*", 2),
+        (Prim::Div, "/", 2),
         (Prim::Lt, "<", 2),
         (Prim::Gt, ">", 2),
         (Prim::Le, "<=", 2),
@@ -92,17 +95,17 @@ impl Prim {
         }
     }
 
-    /// The procedure name.
-    pub fn name(self) -> &'static str {
-        Prim::ALL.iter().find(|p| p.0 == self).map_or("", |p| p.1)
-    }
+    /// Number of primitives.
+    pub const COUNT: usize = Prim::ALL.len();
 }
 
-// `Prim::arity` agrees with the table.
+// `Prim::arity` agrees with the table, which lists the primitives in declaration order (so
+// `p as usize` indexes it).
 const _: () = {
     let mut i = 0;
     while i < Prim::ALL.len() {
         assert!(Prim::ALL[i].0.arity() == Prim::ALL[i].2);
+        assert!(Prim::ALL[i].0 as usize == i);
         i += 1;
     }
 };
@@ -146,6 +149,16 @@ impl Cmp {
     pub fn jumps_ints(self, a: i64, b: i64) -> bool {
         let ordering = u8::from(a >= b) + u8::from(a > b);
         self.0 >> ordering & 1 != 0
+    }
+
+    /// Whether the branch is taken for two flonums. A NaN operand makes every comparison
+    /// fail.
+    #[inline(always)]
+    pub fn jumps_floats(self, a: f64, b: f64) -> bool {
+        match a.partial_cmp(&b) {
+            Some(o) => self.0 >> (o as i8 + 1) & 1 != 0,
+            None => !self.jump_if(),
+        }
     }
 }
 

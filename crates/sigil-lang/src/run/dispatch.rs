@@ -244,6 +244,7 @@ impl Vm {
                     let (c, a, b): (Cmp, Value, Value) = ($c, $a, $b);
                     let jump = match (a, b) {
                         (Value::Int(x), Value::Int(y)) => c.jumps_ints(x, y),
+                        (Value::Float(x), Value::Float(y)) => c.jumps_floats(x, y),
                         _ => {
                             sync!();
                             let r = self.prim_slow(c.prim(), &[a, b]);

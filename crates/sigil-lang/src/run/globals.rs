@@ -13,6 +13,8 @@ pub struct Globals {
     pub(crate) values: Vec<Value>,
     names: Vec<Symbol>,
     prims: FastMap<u32, Prim>,
+    /// The standard procedure of each primitive, by [`Prim`] index.
+    prim_procs: Vec<Value>,
     builtins: FastMap<Symbol, Value>,
 }
 
@@ -44,9 +46,20 @@ impl Globals {
         self.prims.get(&slot).copied()
     }
 
-    /// Marks slot `slot` as holding the standard procedure of primitive `p`.
+    /// Marks slot `slot` as holding the standard procedure of primitive `p` (which it
+    /// must hold already).
     pub fn set_prim(&mut self, slot: u32, p: Prim) {
         self.prims.insert(slot, p);
+        if self.prim_procs.is_empty() {
+            self.prim_procs = vec![Value::Undefined; Prim::COUNT];
+        }
+        self.prim_procs[p as usize] = self.values[slot as usize];
+    }
+
+    /// The standard procedure of primitive `p` (its general path).
+    #[inline]
+    pub fn prim_proc(&self, p: Prim) -> Value {
+        self.prim_procs[p as usize]
     }
 
     /// A core procedure by name, for expansions that refer to it directly.
