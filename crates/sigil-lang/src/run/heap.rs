@@ -6,7 +6,7 @@
 //! hold `Value`s in Rust locals freely between safe points.
 
 use crate::run::code::Proto;
-use crate::run::value::{Closure, NativeObject, ObjRef, Object, Value};
+use crate::run::value::{Closure, NativeObject, ObjRef, Object, Str, Value};
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 
@@ -137,7 +137,7 @@ impl Heap {
 
     /// A new string.
     pub fn string(&mut self, s: impl Into<String>) -> Value {
-        self.alloc(Object::Str(s.into()))
+        self.alloc(Object::Str(Str::new(s.into())))
     }
 
     /// A new bytevector.
@@ -182,6 +182,12 @@ impl Heap {
     /// The string's text, if `v` is a string.
     #[inline]
     pub fn str(&self, v: Value) -> Option<&str> {
+        self.string_object(v).map(Str::as_str)
+    }
+
+    /// The string object (its text and what is known of it), if `v` is a string.
+    #[inline]
+    pub fn string_object(&self, v: Value) -> Option<&Str> {
         match self.obj(v) {
             Some(Object::Str(s)) => Some(s),
             _ => None,

@@ -326,7 +326,7 @@ fn send_with(
 fn send_in_place(vm: &mut Vm, who: &str, conn_v: Value, data_v: Value, text_ok: bool) -> NResult {
     conn(vm, who, conn_v)?;
     let p = match vm.heap.obj_mut(data_v) {
-        Some(Object::Str(s)) if text_ok => Payload::Text(std::mem::take(s)),
+        Some(Object::Str(s)) if text_ok => Payload::Text(std::mem::take(s.text_mut())),
         Some(Object::Bytes(b)) => Payload::Binary(std::mem::take(b)),
         _ if text_ok => return Err(Error::wrong_type(who, "a string or bytevector", data_v)),
         _ => return Err(Error::wrong_type(who, "a bytevector", data_v)),
@@ -336,7 +336,7 @@ fn send_in_place(vm: &mut Vm, who: &str, conn_v: Value, data_v: Value, text_ok: 
         Payload::Binary(b) => client.send_binary(b),
     });
     match (vm.heap.obj_mut(data_v), p) {
-        (Some(Object::Str(s)), Payload::Text(t)) => *s = t,
+        (Some(Object::Str(s)), Payload::Text(t)) => *s.text_mut() = t,
         (Some(Object::Bytes(b)), Payload::Binary(t)) => *b = t,
         _ => unreachable!("{who}: payload object changed type during the send"),
     }
