@@ -6,7 +6,7 @@
 use crate::compile::tree::{Lambda, Node, VarId, VarInfo};
 use crate::read::symbol::{FastMap, Symbol};
 use crate::read::syntax::Span;
-use crate::run::code::{Cmp, Op, Prim, Proto, Var};
+use crate::run::code::{Cmp, Guard, Op, Prim, Proto, Var};
 use crate::run::value::Value;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -28,6 +28,22 @@ struct FnCtx {
     spans: Vec<Span>,
     consts: Vec<Value>,
     children: Vec<Rc<Proto>>,
+    /// General code for the guarded primitive instructions (see [`Guard`]), placed after
+    /// the function's code when it is complete.
+    stubs: Vec<Stub>,
+    /// Instruction index → its stub in `stubs`.
+    stub_at: FastMap<usize, usize>,
+}
+
+/// The general code of a guarded primitive instruction: what it computes, by calls of
+/// the globals its primitives stand for. Control continues after the instruction.
+struct Stub {
+    site: usize,
+    slots: Vec<u32>,
+    ops: Vec<Op>,
+    /// The index in `ops` of the conditional jump that shares the instruction's target.
+    jump: Option<usize>,
+    span: Span,
 }
 
 enum Place {
@@ -96,6 +112,15 @@ impl<'a> Codegen<'a> {
         f.code.len() - 1
     }
 
+    /// Emits `op`, a primitive instruction guarded by `slots`, whose general code is `stub`
+    /// (see [`Guard`]).
+    fn emit_guarded(&mut self, op: Op, slots: Vec<u32>, stub: Vec<Op>) -> usize {
+        let depth = self.f().depth;
+        let at = self.emit(op);
+        self.add_stub(at, slots, depth, stub, None);
+        at
+    }
+
     /// How many values `op` leaves on the stack minus how many it takes.
     fn stack_effect(&self, op: Op) -> i32 {
         match op {
@@ -131,6 +156,7 @@ impl<'a> Codegen<'a> {
                 1 - i32::from(f.children[i as usize].nfree)
             }
             Op::Call(n) | Op::TailCall(n) | Op::TailCallSelf(n) => -i32::from(n),
+            Op::GlobalUnder(..) => 1,
             Op::Prim(p) => 1 - p.arity() as i32,
         }
     }
@@ -159,6 +185,12 @@ impl<'a> Codegen<'a> {
     }
 
     fn constant(&mut self, v: Value) {
+        let op = self.const_op(v);
+        self.emit(op);
+    }
+
+    /// The instruction that pushes constant `v`.
+    fn const_op(&mut self, v: Value) -> Op {
         let f = self.f();
         let k = match f.consts.iter().position(|c| c.eq(v)) {
             Some(k) => k,
@@ -167,7 +199,57 @@ impl<'a> Codegen<'a> {
                 f.consts.len() - 1
             }
         };
-        self.emit(Op::Const(k as u32));
+        Op::Const(k as u32)
+    }
+
+    /// The instruction that pushes the value of operand `x`.
+    fn push_op(x: Var) -> Op {
+        match x.free_index() {
+            Ok(i) => Op::Free(i as u16),
+            Err(s) => Op::Local(s as u16),
+        }
+    }
+
+    /// Appends to `ops` what applies primitive `p` to the values on top of the stack: the
+    /// call of global `guard` when it has one (see [`Guard`]), else the primitive.
+    fn apply_ops(p: Prim, guard: Option<u32>, ops: &mut Vec<Op>) {
+        let n = p.arity() as u16;
+        match guard {
+            Some(g) => ops.extend([Op::GlobalUnder(g, n), Op::Call(n)]),
+            None => ops.push(Op::Prim(p)),
+        }
+    }
+
+    /// Records `ops` as the general code of the instruction at `site`, guarded by `slots`
+    /// (nothing when there are none), which starts with `depth` values on the stack.
+    fn add_stub(
+        &mut self,
+        site: usize,
+        slots: Vec<u32>,
+        depth: i32,
+        ops: Vec<Op>,
+        jump: Option<usize>,
+    ) {
+        if slots.is_empty() {
+            return;
+        }
+        let mut d = depth;
+        let mut max = depth;
+        for &op in &ops {
+            d += self.stack_effect(op);
+            max = max.max(d);
+        }
+        let span = self.span;
+        let f = self.f();
+        f.max_depth = f.max_depth.max(max);
+        f.stub_at.insert(site, f.stubs.len());
+        f.stubs.push(Stub {
+            site,
+            slots,
+            ops,
+            jump,
+            span,
+        });
     }
 
     fn alloc_slot(&mut self, v: VarId) -> u16 {
@@ -320,32 +402,39 @@ impl<'a> Codegen<'a> {
                 let n = args.len() as u16;
                 self.emit(if tail { Op::TailCall(n) } else { Op::Call(n) });
             }
-            Node::Prim(p @ (Prim::Add | Prim::Sub), args, span) if matches!(args[1], Node::Const(Value::Int(k)) if k.unsigned_abs() < 1 << 30) =>
+            Node::Prim(p @ (Prim::Add | Prim::Sub), args, span, guard) if matches!(args[1], Node::Const(Value::Int(k)) if k.unsigned_abs() < 1 << 30) =>
             {
                 let Node::Const(Value::Int(k)) = args[1] else {
                     unreachable!()
                 };
-                let k = if *p == Prim::Add { k } else { -k } as i32;
-                match self.plain_local(&args[0]) {
+                let mut stub = Vec::new();
+                let op = match self.plain_local(&args[0]) {
                     Some(s) => {
-                        self.span = *span;
-                        self.emit(Op::LocalAddImm(s, k));
+                        stub.push(Op::Local(s));
+                        Op::LocalAddImm(s, if *p == Prim::Add { k } else { -k } as i32)
                     }
                     None => {
                         self.compile(&args[0], false);
-                        self.span = *span;
-                        self.emit(Op::AddImm(k));
+                        Op::AddImm(if *p == Prim::Add { k } else { -k } as i32)
                     }
-                }
+                };
+                stub.push(self.const_op(Value::Int(k)));
+                Self::apply_ops(*p, *guard, &mut stub);
+                self.span = *span;
+                self.emit_guarded(op, guard.iter().copied().collect(), stub);
                 self.ret_if(tail);
             }
-            Node::Prim(p, args, span) => {
+            Node::Prim(p, args, span, guard) => {
                 let vars = match &args[..] {
                     [a, b] => self.var(a).zip(self.var(b)),
                     _ => None,
                 };
+                let mut stub = Vec::new();
                 let op = match vars {
-                    Some((a, b)) => Op::PrimVV(*p, a, b),
+                    Some((a, b)) => {
+                        stub.extend([Self::push_op(a), Self::push_op(b)]);
+                        Op::PrimVV(*p, a, b)
+                    }
                     None => {
                         for a in args {
                             self.compile(a, false);
@@ -353,8 +442,9 @@ impl<'a> Codegen<'a> {
                         Op::Prim(*p)
                     }
                 };
+                Self::apply_ops(*p, *guard, &mut stub);
                 self.span = *span;
-                self.emit(op);
+                self.emit_guarded(op, guard.iter().copied().collect(), stub);
                 self.ret_if(tail);
             }
             Node::Let(binds, body) => {
@@ -422,17 +512,30 @@ impl<'a> Codegen<'a> {
     }
 
     /// Compiles a test followed by a jump taken when the test's truth is `jump_if`; returns
-    /// the jump's index for [`Codegen::patch`].
+    /// the jump's index for [`Codegen::patch`]. A `not` around the test turns into the
+    /// opposite jump, and a comparison with its operands into one compare-and-branch.
     fn compile_branch(&mut self, c: &Node, jump_if: bool) -> usize {
-        match c {
-            Node::Prim(Prim::Not, args, _) => self.compile_branch(&args[0], !jump_if),
-            Node::Prim(p, args, span) if Cmp::new(*p, jump_if).is_some() => {
-                let cmp = Cmp::new(*p, jump_if).expect("comparison");
+        // The `not`s around the test, outermost first, and the test.
+        let mut nots = Vec::new();
+        let mut test = c;
+        let mut sense = jump_if;
+        while let Node::Prim(Prim::Not, args, _, guard) = test {
+            nots.push(*guard);
+            test = &args[0];
+            sense = !sense;
+        }
+        // What computes the test's value in the general code.
+        let mut stub = Vec::new();
+        let mut slots: Vec<u32> = Vec::new();
+        let (at, depth) = match test {
+            Node::Prim(p, args, span, guard) if Cmp::new(*p, sense).is_some() => {
+                let cmp = Cmp::new(*p, sense).expect("comparison");
                 let slot = |n| self.plain_local(n).and_then(|s| u8::try_from(s).ok());
-                let slots = slot(&args[0]).zip(slot(&args[1]));
+                let slots_ll = slot(&args[0]).zip(slot(&args[1]));
                 let a = self.var(&args[0]);
-                let op = match (slots, a, self.var(&args[1]), &args[1]) {
-                    (Some((a, b)), ..) => Op::JumpCmpLL(cmp, a, b, 0),
+                let b = self.var(&args[1]);
+                let op = match (slots_ll, a, b, &args[1]) {
+                    (Some((x, y)), ..) => Op::JumpCmpLL(cmp, x, y, 0),
                     (_, Some(a), Some(b), _) => Op::JumpCmpVV(cmp, a, b, 0),
                     (_, Some(a), None, Node::Const(Value::Int(k))) if i8::try_from(*k).is_ok() => {
                         Op::JumpCmpVI(cmp, a, *k as i8, 0)
@@ -444,24 +547,58 @@ impl<'a> Codegen<'a> {
                         Op::JumpCmp(cmp, 0)
                     }
                 };
+                match op {
+                    Op::JumpCmpLL(_, x, y, _) => {
+                        stub.extend([Op::Local(x.into()), Op::Local(y.into())]);
+                    }
+                    Op::JumpCmpVV(_, a, b, _) => stub.extend([Self::push_op(a), Self::push_op(b)]),
+                    Op::JumpCmpVI(_, a, k, _) => {
+                        let k = self.const_op(Value::Int(k.into()));
+                        stub.extend([Self::push_op(a), k]);
+                    }
+                    _ => {}
+                }
+                Self::apply_ops(*p, *guard, &mut stub);
+                slots.extend(guard);
                 self.span = *span;
-                self.emit(op)
+                let depth = self.f().depth;
+                (self.emit(op), depth)
             }
             _ => {
-                self.compile(c, false);
-                self.emit(if jump_if {
+                self.compile(test, false);
+                let depth = self.f().depth;
+                let op = if sense {
                     Op::JumpIfTrue(0)
                 } else {
                     Op::JumpIfFalse(0)
-                })
+                };
+                (self.emit(op), depth)
             }
+        };
+        for guard in nots.iter().rev() {
+            Self::apply_ops(Prim::Not, *guard, &mut stub);
+            slots.extend(guard);
         }
+        stub.push(if jump_if {
+            Op::JumpIfTrue(0)
+        } else {
+            Op::JumpIfFalse(0)
+        });
+        let jump = Some(stub.len() - 1);
+        self.add_stub(at, slots, depth, stub, jump);
+        at
     }
 
     /// Sets the target of a jump.
     fn patch(&mut self, at: usize, target: u32) {
         let f = self.f();
         f.code[at] = f.code[at].with_target(target);
+        if let Some(&i) = f.stub_at.get(&at) {
+            let stub = &mut f.stubs[i];
+            if let Some(j) = stub.jump {
+                stub.ops[j] = stub.ops[j].with_target(target);
+            }
+        }
     }
 
     fn begin_fn(&mut self, l: &Lambda) {
@@ -479,6 +616,8 @@ impl<'a> Codegen<'a> {
             spans: Vec::new(),
             consts: Vec::new(),
             children: Vec::new(),
+            stubs: Vec::new(),
+            stub_at: FastMap::default(),
         });
         for &p in l.params.iter().chain(l.rest.iter()) {
             self.alloc_slot(p);
@@ -492,7 +631,19 @@ impl<'a> Codegen<'a> {
     }
 
     fn end_fn(&mut self, l: &Lambda) -> Rc<Proto> {
-        let f = self.fns.pop().expect("function context");
+        let mut f = self.fns.pop().expect("function context");
+        let mut guards = Vec::new();
+        for stub in std::mem::take(&mut f.stubs) {
+            let start = f.code.len() as u32;
+            f.code.extend(stub.ops);
+            f.code.push(Op::Jump(stub.site as u32 + 1));
+            f.spans.resize(f.code.len(), stub.span);
+            guards.push(Guard {
+                site: stub.site as u32,
+                stub: start,
+                slots: stub.slots.into(),
+            });
+        }
         assert_well_formed(&f.code);
         Rc::new(Proto {
             name: l.name,
@@ -507,11 +658,12 @@ impl<'a> Codegen<'a> {
                 l.params.len() as u32
             },
             nfree: f.free.len() as u16,
-            code: f.code,
+            code: f.code.into_iter().map(Cell::new).collect(),
             spans: f.spans,
             consts: f.consts,
             children: f.children,
             internal: self.internal,
+            guards: guards.into(),
             mark_epoch: Cell::new(0),
         })
     }
@@ -543,15 +695,21 @@ impl<'a> Codegen<'a> {
 }
 
 /// Checks what the VM relies on to fetch instructions without bounds checks: the code ends
-/// in a return or tail call (control never runs off its end), and every jump lands on an
-/// instruction.
+/// in a return, tail call or jump (control never runs off its end), and every jump lands on
+/// an instruction.
 fn assert_well_formed(code: &[Op]) {
     assert!(
         matches!(
             code.last(),
-            Some(Op::Return | Op::ReturnLocal(_) | Op::TailCall(_) | Op::TailCallSelf(_))
+            Some(
+                Op::Return
+                    | Op::ReturnLocal(_)
+                    | Op::TailCall(_)
+                    | Op::TailCallSelf(_)
+                    | Op::Jump(_)
+            )
         ),
-        "compiled code must end in a return or tail call"
+        "compiled code must end in a return, tail call or jump"
     );
     assert!(
         code.iter()

@@ -36,7 +36,22 @@ pub fn compile_proto(
     let mut ex = Expander::new(globals, heap, module, stack_budget);
     let node = ex.expand_toplevel(form)?;
     let vars = std::mem::take(&mut ex.vars);
-    Ok(Codegen::new(&vars, internal).compile_toplevel(&node, form.span))
+    let proto = Codegen::new(&vars, internal).compile_toplevel(&node, form.span);
+    register_guards(globals, &proto);
+    Ok(proto)
+}
+
+/// Tells the globals which instructions of `proto` and its nested procedures inline
+/// primitives for globals the program may redefine (see [`Proto::guards`]).
+fn register_guards(globals: &mut Globals, proto: &Rc<Proto>) {
+    for g in proto.guards.iter() {
+        for &slot in g.slots.iter() {
+            globals.add_site(slot, proto, g.site, g.stub);
+        }
+    }
+    for child in &proto.children {
+        register_guards(globals, child);
+    }
 }
 
 /// Compiles a top-level form in `module` into a procedure of no arguments (a thunk) that

@@ -32,8 +32,9 @@ pub enum Node {
     Seq(Vec<Node>),
     /// Procedure call.
     Call(Box<Node>, Vec<Node>, Span),
-    /// Inlined primitive.
-    Prim(Prim, Vec<Node>, Span),
+    /// Inlined primitive, and the global it stands for when the program may redefine
+    /// that (a primitive an expansion inlines for itself has none).
+    Prim(Prim, Vec<Node>, Span, Option<u32>),
     /// Bind variables to values computed outside their scope.
     Let(Vec<(VarId, Node)>, Box<Node>),
     /// Bind variables (initially undefined) around a body that assigns them.

@@ -115,6 +115,7 @@ impl Interpreter {
         }
         let mut core = interp.top.borrow().autoload.env.clone();
         core.own.clear();
+        core.mirrors = true;
         interp.top.borrow_mut().env = core.clone();
         interp.core = core;
         for (name, register) in natives::LIBRARIES {
@@ -301,7 +302,8 @@ impl Interpreter {
             match items.first().and_then(Syn::as_sym).map(Symbol::strip) {
                 Some(s) if s.is("import") => {
                     let bindings = self.import_sets(&items[1..])?;
-                    self.top.borrow_mut().env.import(bindings);
+                    let globals = &mut self.vm.globals;
+                    self.top.borrow_mut().env.import(globals, bindings);
                     return Ok(Value::Unspecified);
                 }
                 Some(s) if s.is("define-library") => {

@@ -254,7 +254,10 @@ impl Interpreter {
                         }
                     }
                 }
-                Some("import") => module.import(self.import_sets(&parts[1..])?),
+                Some("import") => {
+                    let bindings = self.import_sets(&parts[1..])?;
+                    module.import(&mut self.vm.globals, bindings);
+                }
                 Some("begin") => {
                     for f in &parts[1..] {
                         self.run_form(f, &mut module, internal)?;

@@ -263,6 +263,9 @@ pub enum Op {
     /// Tail call of the running closure with `n` arguments (no callee on the stack; the
     /// compiler has checked the argument count).
     TailCallSelf(u16),
+    /// Put the value of a global below the top `n` values (the callee of a call whose
+    /// arguments are pushed already: a deoptimised primitive, see [`Guard`]).
+    GlobalUnder(u32, u16),
 }
 
 // Instructions stay two words wide: the dispatch loop loads one per step.
@@ -298,6 +301,21 @@ impl Op {
     }
 }
 
+/// A primitive inlined in code for the standard procedure a global holds when the code is
+/// compiled (a name the program may still define or assign, such as `car`). The
+/// instruction at `site` computes the primitive; `stub` is code that does what it does by
+/// calling the globals instead and then continues after `site`. When one of `slots` comes
+/// to hold another procedure, the instruction at `site` becomes a jump to `stub`.
+#[derive(Clone, Debug)]
+pub struct Guard {
+    /// The inlined instruction.
+    pub site: u32,
+    /// Where the general code for it starts.
+    pub stub: u32,
+    /// The globals it was compiled for (a fused test may stand for `not` and a primitive).
+    pub slots: Box<[u32]>,
+}
+
 /// A compiled lambda.
 pub struct Proto {
     /// Procedure name for messages and backtraces.
@@ -317,8 +335,9 @@ pub struct Proto {
     pub direct_argc: u32,
     /// Captured variables the closure carries.
     pub nfree: u16,
-    /// Instructions.
-    pub code: Vec<Op>,
+    /// Instructions. A site of a [`Guard`] may become a jump to its stub while the code
+    /// runs, hence the cells.
+    pub code: Vec<Cell<Op>>,
     /// Source position of each instruction.
     pub spans: Vec<Span>,
     /// Constants.
@@ -327,6 +346,8 @@ pub struct Proto {
     pub children: Vec<Rc<Proto>>,
     /// Library-internal code hidden from backtraces.
     pub internal: bool,
+    /// The primitives inlined for globals the program may redefine.
+    pub guards: Box<[Guard]>,
     /// Collector bookkeeping.
     pub mark_epoch: Cell<u32>,
 }

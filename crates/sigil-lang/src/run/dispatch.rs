@@ -8,6 +8,7 @@ use crate::run::code::{Cmp, Op, Prim, Proto, Var};
 use crate::run::prim::prim_fast;
 use crate::run::value::*;
 use crate::run::vm::Vm;
+use std::cell::Cell;
 use std::rc::Rc;
 
 /// Copies `n` values from `src` to `dst`, which is not above `src` (the ranges may overlap).
@@ -45,7 +46,7 @@ impl Vm {
             // in a return or tail call and its jumps land on instructions
             // (`codegen::assert_well_formed`), and saved `pc`s point at instructions, so `ip`
             // stays within `proto.code`.
-            let mut ip: *const Op = unsafe { proto.code.as_ptr().add(frame.pc as usize) };
+            let mut ip: *const Cell<Op> = unsafe { proto.code.as_ptr().add(frame.pc as usize) };
             // The running closure's captured values, looked up at their first use.
             let mut free: *const Value = std::ptr::null();
             // Makes sure `need` more values fit in the stack's buffer.
@@ -263,8 +264,12 @@ impl Vm {
             loop {
                 debug_assert!(pc!() < proto.code.len());
                 // SAFETY: `ip` points at an instruction, and the one after it, if any, is the
-                // next (see `ip`).
-                let op = unsafe { &*ip };
+                // next (see `ip`). The instruction is read in place (copying it out costs
+                // more on every step): the only writes of instructions are the patches of
+                // guarded primitive sites (`Globals::check_guard`), made by arms that read
+                // `op` only before they run code that could make them (natives, global
+                // writes, compiling); `op` is dropped at the end of each step.
+                let op: &Op = unsafe { &*(*ip).as_ptr() };
                 ip = unsafe { ip.add(1) };
                 match *op {
                     Op::Const(k) => push!(proto.consts[k as usize]),
@@ -310,12 +315,26 @@ impl Vm {
                         push!(v);
                     }
                     Op::SetGlobal(g) => {
+                        // An unbound mirror is bound to what it mirrors (loaded now).
                         if let Value::Undefined = self.globals.values[g as usize] {
-                            fail!(self.unbound_error(g, "set!: "));
+                            if self.load_global(g).is_err() {
+                                fail!(self.unbound_error(g, "set!: "));
+                            }
                         }
-                        self.globals.values[g as usize] = pop!();
+                        let v = pop!();
+                        self.globals.set(g, v);
                     }
-                    Op::DefGlobal(g) => self.globals.values[g as usize] = pop!(),
+                    Op::DefGlobal(g) => {
+                        let v = pop!();
+                        self.globals.set(g, v);
+                    }
+                    Op::GlobalUnder(g, n) => {
+                        sync!();
+                        if let Err(e) = self.global_under(g, n as usize) {
+                            fail!(e);
+                        }
+                        continue 'frame;
+                    }
                     Op::Pop => {
                         pop!();
                     }

@@ -162,11 +162,20 @@ impl Vm {
         let _ = self.sink.flush();
     }
 
-    /// The value for a read of global `g` that found it unbound: what the compiler loads
-    /// for it (a prelude procedure), or the "unbound variable" error.
+    /// The value for a read of global `g` that found it unbound: the value of the slot it
+    /// mirrors, what the compiler loads for it (a prelude procedure), or the "unbound
+    /// variable" error.
     #[cold]
     #[inline(never)]
     pub(crate) fn load_global(&mut self, g: u32) -> NResult {
+        if let Some(source) = self.globals.source(g) {
+            let v = match self.globals.get(source) {
+                Value::Undefined => self.load_global(source)?,
+                v => v,
+            };
+            self.globals.set(g, v);
+            return Ok(v);
+        }
         let compiler = self.compiler.clone();
         let loaded = compiler.and_then(|c| {
             let mut c = c.try_borrow_mut().ok()?;
@@ -180,6 +189,22 @@ impl Vm {
             }
             None => Err(self.unbound_error(g, "")),
         }
+    }
+
+    /// Puts the value of global `g` below the top `n` values of the stack (the callee of
+    /// a call whose arguments are pushed already: see [`Op::GlobalUnder`]).
+    ///
+    /// [`Op::GlobalUnder`]: crate::run::code::Op::GlobalUnder
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn global_under(&mut self, g: u32, n: usize) -> NResult<()> {
+        let v = match self.globals.get(g) {
+            Value::Undefined => self.load_global(g)?,
+            v => v,
+        };
+        let at = self.stack.len() - n;
+        self.stack.insert(at, v);
+        Ok(())
     }
 
     /// Compiles `form` in the top-level environment into a procedure of no arguments.
