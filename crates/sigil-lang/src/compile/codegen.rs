@@ -6,7 +6,7 @@
 use crate::compile::tree::{Lambda, Node, VarId, VarInfo};
 use crate::read::symbol::{FastMap, Symbol};
 use crate::read::syntax::Span;
-use crate::run::code::{Cmp, Guard, Op, Prim, Proto, Var};
+use crate::run::code::{Cmp, Guard, Op, Prim, Proto, Test, Var};
 use crate::run::value::Value;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -132,7 +132,8 @@ impl<'a> Codegen<'a> {
             | Op::FreeBox(_)
             | Op::Global(_)
             | Op::LocalAddImm(..)
-            | Op::PrimVV(..) => 1,
+            | Op::PrimVV(..)
+            | Op::PrimV(..) => 1,
             Op::Local2(..) => 2,
             Op::SetLocal(_)
             | Op::SetLocalBox(_)
@@ -149,7 +150,11 @@ impl<'a> Codegen<'a> {
             | Op::JumpCmpVV(..)
             | Op::JumpCmpVI(..)
             | Op::JumpCmpLL(..)
+            | Op::JumpTestV(..)
+            | Op::JumpTestVV(..)
+            | Op::JumpIfTrueKeep(_)
             | Op::AddImm(_) => 0,
+            Op::JumpTest(t, _) => -(t.prim().arity() as i32),
             Op::JumpCmp(..) => -2,
             Op::Closure(i) => {
                 let f = self.fns.last().expect("function context");
@@ -353,7 +358,7 @@ impl<'a> Codegen<'a> {
                 self.ret_if(tail);
             }
             Node::If(c, t, e) => {
-                let jf = self.compile_branch(c, false);
+                let jumps = self.compile_branch(c, false);
                 let depth = self.f().depth;
                 self.compile(t, tail);
                 let jend = if tail {
@@ -362,7 +367,9 @@ impl<'a> Codegen<'a> {
                     Some(self.emit(Op::Jump(0)))
                 };
                 let else_at = self.f().code.len() as u32;
-                self.patch(jf, else_at);
+                for j in jumps {
+                    self.patch(j, else_at);
+                }
                 self.f().depth = depth;
                 self.compile(e, tail);
                 if let Some(j) = jend {
@@ -425,26 +432,34 @@ impl<'a> Codegen<'a> {
                 self.ret_if(tail);
             }
             Node::Prim(p, args, span, guard) => {
-                let vars = match &args[..] {
-                    [a, b] => self.var(a).zip(self.var(b)),
-                    _ => None,
-                };
-                let mut stub = Vec::new();
-                let op = match vars {
-                    Some((a, b)) => {
-                        stub.extend([Self::push_op(a), Self::push_op(b)]);
-                        Op::PrimVV(*p, a, b)
-                    }
-                    None => {
+                let vars: Option<Vec<Var>> = args.iter().map(|a| self.var(a)).collect();
+                let op = match vars.as_deref() {
+                    Some(&[a]) => Op::PrimV(*p, a),
+                    Some(&[a, b]) => Op::PrimVV(*p, a, b),
+                    _ => {
                         for a in args {
                             self.compile(a, false);
                         }
                         Op::Prim(*p)
                     }
                 };
+                let mut stub = Vec::new();
+                if let Op::PrimV(..) | Op::PrimVV(..) = op {
+                    stub.extend(vars.iter().flatten().map(|&v| Self::push_op(v)));
+                }
                 Self::apply_ops(*p, *guard, &mut stub);
                 self.span = *span;
                 self.emit_guarded(op, guard.iter().copied().collect(), stub);
+                self.ret_if(tail);
+            }
+            Node::Let(binds, body) if self.or_parts(binds, body).is_some() => {
+                let (a, b) = self.or_parts(binds, body).expect("or");
+                self.compile(a, false);
+                let j = self.emit(Op::JumpIfTrueKeep(0));
+                self.emit(Op::Pop);
+                self.compile(b, tail);
+                let end = self.f().code.len() as u32;
+                self.patch(j, end);
                 self.ret_if(tail);
             }
             Node::Let(binds, body) => {
@@ -511,10 +526,56 @@ impl<'a> Codegen<'a> {
         self.is_self(d, *v) && !ctx.rest && ctx.nparams == argc
     }
 
+    /// Compiles a test followed by jumps taken when the test's truth is `jump_if`; returns
+    /// the jumps' indices for [`Codegen::patch`]. An `and` or `or` (as the expander writes
+    /// them) becomes a chain of tests and jumps.
+    fn compile_branch(&mut self, c: &Node, jump_if: bool) -> Vec<usize> {
+        // `(and a b)`: `(if a b #f)`; `(or a b)`: `(let ((t a)) (if t t b))`.
+        let (first, second, and) = match c {
+            Node::If(a, b, e) if matches!(**e, Node::Const(Value::Bool(false))) => {
+                (&**a, &**b, true)
+            }
+            Node::Let(binds, body) => match self.or_parts(binds, body) {
+                Some((a, b)) => (a, b, false),
+                None => return vec![self.compile_test(c, jump_if)],
+            },
+            _ => return vec![self.compile_test(c, jump_if)],
+        };
+        // `first` decides alone when it is false (`and`) or true (`or`).
+        if jump_if != and {
+            let mut jumps = self.compile_branch(first, jump_if);
+            jumps.extend(self.compile_branch(second, jump_if));
+            jumps
+        } else {
+            let skip = self.compile_branch(first, !and);
+            let jumps = self.compile_branch(second, jump_if);
+            let here = self.f().code.len() as u32;
+            for j in skip {
+                self.patch(j, here);
+            }
+            jumps
+        }
+    }
+
+    /// The test and the alternative of an `or` as the expander writes it,
+    /// `(let ((t a)) (if t t b))`, where `b` does not use `t`.
+    fn or_parts<'n>(
+        &self,
+        binds: &'n [(VarId, Node)],
+        body: &'n Node,
+    ) -> Option<(&'n Node, &'n Node)> {
+        let [(t, a)] = binds else { return None };
+        let Node::If(c, x, b) = body else { return None };
+        match (&**c, &**x) {
+            (Node::Local(c), Node::Local(x)) if c == t && x == t && !b.mentions(*t) => Some((a, b)),
+            _ => None,
+        }
+    }
+
     /// Compiles a test followed by a jump taken when the test's truth is `jump_if`; returns
-    /// the jump's index for [`Codegen::patch`]. A `not` around the test turns into the
-    /// opposite jump, and a comparison with its operands into one compare-and-branch.
-    fn compile_branch(&mut self, c: &Node, jump_if: bool) -> usize {
+    /// the jump's index. A `not` around the test turns into the opposite jump, and a
+    /// comparison or type test with its operands into one test-and-branch instruction.
+    fn compile_test(&mut self, c: &Node, jump_if: bool) -> usize {
         // The `not`s around the test, outermost first, and the test.
         let mut nots = Vec::new();
         let mut test = c;
@@ -564,16 +625,47 @@ impl<'a> Codegen<'a> {
                 let depth = self.f().depth;
                 (self.emit(op), depth)
             }
-            _ => {
-                self.compile(test, false);
-                let depth = self.f().depth;
-                let op = if sense {
-                    Op::JumpIfTrue(0)
-                } else {
-                    Op::JumpIfFalse(0)
+            Node::Prim(p, args, span, guard) if Test::new(*p, sense).is_some() => {
+                let t = Test::new(*p, sense).expect("test");
+                let vars: Option<Vec<Var>> = args.iter().map(|a| self.var(a)).collect();
+                let op = match vars.as_deref() {
+                    Some(&[a]) => Op::JumpTestV(t, a, 0),
+                    Some(&[a, b]) => Op::JumpTestVV(t, a, b, 0),
+                    _ => {
+                        for a in args {
+                            self.compile(a, false);
+                        }
+                        Op::JumpTest(t, 0)
+                    }
                 };
+                if let Op::JumpTestV(..) | Op::JumpTestVV(..) = op {
+                    stub.extend(vars.iter().flatten().map(|&v| Self::push_op(v)));
+                }
+                Self::apply_ops(*p, *guard, &mut stub);
+                slots.extend(guard);
+                self.span = *span;
+                let depth = self.f().depth;
                 (self.emit(op), depth)
             }
+            _ => match self.var(test) {
+                // A variable's truth: whether `(not x)` fails.
+                Some(x) => {
+                    stub.push(Self::push_op(x));
+                    let t = Test::new(Prim::Not, !sense).expect("test");
+                    let depth = self.f().depth;
+                    (self.emit(Op::JumpTestV(t, x, 0)), depth)
+                }
+                None => {
+                    self.compile(test, false);
+                    let depth = self.f().depth;
+                    let op = if sense {
+                        Op::JumpIfTrue(0)
+                    } else {
+                        Op::JumpIfFalse(0)
+                    };
+                    (self.emit(op), depth)
+                }
+            },
         };
         for guard in nots.iter().rev() {
             Self::apply_ops(Prim::Not, *guard, &mut stub);

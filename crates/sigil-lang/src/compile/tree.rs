@@ -41,6 +41,25 @@ pub enum Node {
     Scope(Vec<VarId>, Box<Node>),
 }
 
+impl Node {
+    /// Whether the node or any node inside it (nested lambdas included) reads or assigns
+    /// lexical variable `v`.
+    pub fn mentions(&self, v: VarId) -> bool {
+        match self {
+            Node::Local(x) => *x == v,
+            Node::SetLocal(x, e) => *x == v || e.mentions(v),
+            Node::Const(_) | Node::Global(..) => false,
+            Node::SetGlobal(_, e) | Node::DefGlobal(_, e) => e.mentions(v),
+            Node::If(c, t, e) => c.mentions(v) || t.mentions(v) || e.mentions(v),
+            Node::Lambda(l) => l.body.mentions(v),
+            Node::Seq(items) | Node::Prim(_, items, ..) => items.iter().any(|n| n.mentions(v)),
+            Node::Call(f, args, _) => f.mentions(v) || args.iter().any(|n| n.mentions(v)),
+            Node::Let(binds, body) => binds.iter().any(|(_, n)| n.mentions(v)) || body.mentions(v),
+            Node::Scope(_, body) => body.mentions(v),
+        }
+    }
+}
+
 /// A lambda in the core tree.
 pub struct Lambda {
     /// Name for messages.

@@ -162,6 +162,41 @@ impl Cmp {
     }
 }
 
+/// A fused type or identity test branch, packed in a byte: the test primitive (`null?`,
+/// `pair?`, `zero?`, `not`, `eq?`, `eqv?`) and whether the branch is taken when the test
+/// holds or when it fails.
+#[derive(Clone, Copy, Debug)]
+pub struct Test(u8);
+
+impl Test {
+    const PRIMS: [Prim; 6] = [
+        Prim::IsNull,
+        Prim::IsPair,
+        Prim::IsZero,
+        Prim::Not,
+        Prim::Eq,
+        Prim::Eqv,
+    ];
+
+    /// A branch taken when `(prim x ...)` is `jump_if`; `None` if `prim` is not a test.
+    pub fn new(prim: Prim, jump_if: bool) -> Option<Test> {
+        let i = Test::PRIMS.iter().position(|&p| p == prim)? as u8;
+        Some(Test(i | u8::from(jump_if) << 7))
+    }
+
+    /// The test primitive.
+    #[inline(always)]
+    pub fn prim(self) -> Prim {
+        Test::PRIMS[usize::from(self.0 & 7)]
+    }
+
+    /// Whether the branch is taken when the test holds (else when it fails).
+    #[inline(always)]
+    pub fn jump_if(self) -> bool {
+        self.0 & 0x80 != 0
+    }
+}
+
 /// An operand an instruction reads directly: a local slot (0-127) or, with the top bit
 /// set, a captured variable (0-127) of the running closure.
 #[derive(Clone, Copy, Debug)]
@@ -263,6 +298,16 @@ pub enum Op {
     /// Tail call of the running closure with `n` arguments (no callee on the stack; the
     /// compiler has checked the argument count).
     TailCallSelf(u16),
+    /// Apply an inlined one-argument primitive to a variable.
+    PrimV(Prim, Var),
+    /// Pop the test's operands, apply it, and jump as it says.
+    JumpTest(Test, u32),
+    /// Apply a one-argument test to a variable and jump as it says.
+    JumpTestV(Test, Var, u32),
+    /// Apply a two-argument test to two variables and jump as it says.
+    JumpTestVV(Test, Var, Var, u32),
+    /// Jump if the top of stack is true, keeping it there (`or`).
+    JumpIfTrueKeep(u32),
     /// Put the value of a global below the top `n` values (the callee of a call whose
     /// arguments are pushed already: a deoptimised primitive, see [`Guard`]).
     GlobalUnder(u32, u16),
@@ -282,6 +327,10 @@ impl Op {
             Op::JumpCmpVV(c, a, b, _) => Op::JumpCmpVV(c, a, b, target),
             Op::JumpCmpVI(c, a, k, _) => Op::JumpCmpVI(c, a, k, target),
             Op::JumpCmpLL(c, a, b, _) => Op::JumpCmpLL(c, a, b, target),
+            Op::JumpTest(c, _) => Op::JumpTest(c, target),
+            Op::JumpTestV(c, a, _) => Op::JumpTestV(c, a, target),
+            Op::JumpTestVV(c, a, b, _) => Op::JumpTestVV(c, a, b, target),
+            Op::JumpIfTrueKeep(_) => Op::JumpIfTrueKeep(target),
             op => op,
         }
     }
@@ -295,7 +344,11 @@ impl Op {
             | Op::JumpCmp(_, t)
             | Op::JumpCmpVV(.., t)
             | Op::JumpCmpVI(.., t)
-            | Op::JumpCmpLL(.., t) => Some(t),
+            | Op::JumpCmpLL(.., t)
+            | Op::JumpTest(_, t)
+            | Op::JumpTestV(_, _, t)
+            | Op::JumpTestVV(.., t)
+            | Op::JumpIfTrueKeep(t) => Some(t),
             _ => None,
         }
     }

@@ -4,8 +4,8 @@
 //! [`prim`](crate::run::prim).
 
 use crate::run::call::{Flow, Frame, Outcome};
-use crate::run::code::{Cmp, Op, Prim, Proto, Var};
-use crate::run::prim::prim_fast;
+use crate::run::code::{Cmp, Op, Prim, Proto, Test, Var};
+use crate::run::prim::{prim_fast, test_fast};
 use crate::run::value::*;
 use crate::run::vm::Vm;
 use std::cell::Cell;
@@ -261,6 +261,27 @@ impl Vm {
                     }
                 }};
             }
+            // Jumps to `t` when test `c` of `args` says so.
+            macro_rules! test {
+                ($c:expr, $args:expr, $t:expr) => {{
+                    let (c, args): (Test, &[Value]) = ($c, $args);
+                    let holds = match test_fast(&self.heap, c.prim(), args) {
+                        Some(b) => b,
+                        None => {
+                            sync!();
+                            let r = self.prim_slow(c.prim(), args);
+                            reload!();
+                            match r {
+                                Ok(r) => r.is_true(),
+                                Err(e) => fail!(e),
+                            }
+                        }
+                    };
+                    if holds == c.jump_if() {
+                        jump!($t);
+                    }
+                }};
+            }
             loop {
                 debug_assert!(pc!() < proto.code.len());
                 // SAFETY: `ip` points at an instruction, and the one after it, if any, is the
@@ -462,6 +483,23 @@ impl Vm {
                         prim!(p, args, k);
                     }
                     Op::PrimVV(p, x, y) => prim!(p, &[var!(x), var!(y)], 0),
+                    Op::PrimV(p, x) => prim!(p, &[var!(x)], 0),
+                    Op::JumpTest(c, t) => {
+                        let k = c.prim().arity();
+                        sp -= k;
+                        // SAFETY: the compiler pushed the test's `k` operands; they stay in
+                        // the buffer (above `sp`) while the test reads them.
+                        let args = unsafe { std::slice::from_raw_parts(st.add(sp), k) };
+                        test!(c, args, t);
+                    }
+                    Op::JumpTestV(c, x, t) => test!(c, &[var!(x)], t),
+                    Op::JumpTestVV(c, x, y, t) => test!(c, &[var!(x), var!(y)], t),
+                    Op::JumpIfTrueKeep(t) => {
+                        // SAFETY: the compiler pushed the value tested.
+                        if unsafe { st.add(sp - 1).read() }.is_true() {
+                            jump!(t);
+                        }
+                    }
                 }
             }
         }

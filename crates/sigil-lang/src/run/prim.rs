@@ -120,6 +120,23 @@ pub(crate) fn prim_fast(heap: &mut Heap, p: Prim, args: &[Value]) -> Option<Valu
     })
 }
 
+/// A test primitive's truth when its arguments allow a fast path; `None` when its general
+/// procedure must run (`zero?` of a non-fixnum, non-flonum).
+#[inline(always)]
+pub(crate) fn test_fast(heap: &Heap, p: Prim, args: &[Value]) -> Option<bool> {
+    use Value::{Bool, Float, Int, Null};
+    Some(match (p, args) {
+        (Prim::IsNull, &[x]) => matches!(x, Null),
+        (Prim::IsPair, &[x]) => matches!(heap.obj(x), Some(Object::Pair(..))),
+        (Prim::Not, &[x]) => matches!(x, Bool(false)),
+        (Prim::Eq, &[a, b]) => a.eq(b),
+        (Prim::Eqv, &[a, b]) => numeric::eqv(heap, a, b),
+        (Prim::IsZero, &[Int(a)]) => a == 0,
+        (Prim::IsZero, &[Float(a)]) => a == 0.0,
+        _ => return None,
+    })
+}
+
 impl Vm {
     /// `a + k` for [`Op::AddImm`] when `a` is not a fixnum or the sum overflows.
     #[cold]
