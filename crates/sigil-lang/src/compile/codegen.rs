@@ -3,6 +3,7 @@
 //! Variables live in frame slots; closures are flat (they copy the values they capture).
 //! A variable that is both captured and assigned lives in a box so every closure shares it.
 
+use crate::compile::loops::{named_let, Loops};
 use crate::compile::tree::{Lambda, Node, VarId, VarInfo};
 use crate::read::symbol::{FastMap, Symbol};
 use crate::read::syntax::Span;
@@ -51,9 +52,24 @@ enum Place {
     Free(u16),
 }
 
+/// A named-let loop running inline (see [`crate::compile::loops`]): where its variables
+/// are stored and jumped back to.
+struct InlineLoop {
+    /// The instruction that stores the values on the stack into the loop's variables.
+    head: u32,
+    argc: usize,
+    /// The first of the variables' consecutive slots, when one [`Op::Loop`] can store
+    /// them (none is boxed).
+    first: Option<u16>,
+}
+
 /// Generates code for one top-level form.
 pub struct Codegen<'a> {
     vars: &'a [VarInfo],
+    /// The form's loops and captured variables (filled by [`Codegen::compile_toplevel`]).
+    loops: Loops<'a>,
+    /// The inline loops being compiled, by loop variable.
+    inline_loops: FastMap<VarId, InlineLoop>,
     fns: Vec<FnCtx>,
     span: Span,
     internal: bool,
@@ -65,6 +81,8 @@ impl<'a> Codegen<'a> {
     pub fn new(vars: &'a [VarInfo], internal: bool) -> Self {
         Codegen {
             vars,
+            loops: Loops::analyse(&Node::Const(Value::Unspecified), vars),
+            inline_loops: FastMap::default(),
             fns: Vec::new(),
             span: Span::default(),
             internal,
@@ -74,6 +92,7 @@ impl<'a> Codegen<'a> {
     /// Compiles a top-level form as a procedure of no arguments.
     pub fn compile_toplevel(mut self, node: &Node, span: Span) -> Rc<Proto> {
         self.span = span;
+        self.loops = Loops::analyse(node, self.vars);
         let l = Lambda {
             name: Some(Symbol::intern("toplevel")),
             params: vec![],
@@ -94,7 +113,7 @@ impl<'a> Codegen<'a> {
     /// still sees the variable's current value).
     fn boxed(&self, v: VarId) -> bool {
         let info = &self.vars[v as usize];
-        info.mutated || (info.captured && info.assigned)
+        info.mutated || (info.assigned && self.loops.captured(v))
     }
 
     fn f(&mut self) -> &mut FnCtx {
@@ -161,6 +180,7 @@ impl<'a> Codegen<'a> {
                 1 - i32::from(f.children[i as usize].nfree)
             }
             Op::Call(n) | Op::TailCall(n) | Op::TailCallSelf(n) => -i32::from(n),
+            Op::Loop(_, n, _) => -i32::from(n),
             Op::GlobalUnder(..) => 1,
             Op::Prim(p) => 1 - p.arity() as i32,
         }
@@ -395,6 +415,20 @@ impl<'a> Codegen<'a> {
                     }
                 }
             }
+            Node::Call(f, args, span) if self.loop_call(f).is_some() => {
+                let l = self.loop_call(f).expect("loop call");
+                let argc = l.argc;
+                debug_assert_eq!(argc, args.len());
+                let jump = match l.first {
+                    Some(first) => Op::Loop(first, argc as u8, l.head + 1),
+                    None => Op::Jump(l.head),
+                };
+                self.span = *span;
+                self.compile_args(args);
+                self.emit(jump);
+                // Control does not come back; what follows counts on the call's value.
+                self.f().depth += 1 - argc as i32;
+            }
             Node::Call(f, args, span) if tail && self.is_self_call(f, args.len()) => {
                 self.span = *span;
                 self.compile_args(args);
@@ -480,6 +514,10 @@ impl<'a> Codegen<'a> {
                 self.compile(body, tail);
                 self.f().next_slot = saved;
             }
+            Node::Scope(..) if named_let(node).is_some_and(|(v, ..)| self.loops.inline(v)) => {
+                let (v, l, inits) = named_let(node).expect("named let");
+                self.compile_inline_loop(v, l, inits, tail);
+            }
             Node::Scope(vars, body) => {
                 let saved = self.f().next_slot;
                 for &v in vars {
@@ -494,6 +532,47 @@ impl<'a> Codegen<'a> {
                 self.f().next_slot = saved;
             }
         }
+    }
+
+    /// Compiles the named let of loop variable `v`, lambda `l`, in the running frame: the
+    /// initial values are pushed and stored into slots for the loop's variables, and the
+    /// calls of `v` in its body store new values and jump back (see
+    /// [`crate::compile::loops`]).
+    fn compile_inline_loop(&mut self, v: VarId, l: &Lambda, inits: &[Node], tail: bool) {
+        self.compile_args(inits);
+        let saved = self.f().next_slot;
+        let slots: Vec<(VarId, u16)> = l.params.iter().map(|&p| (p, self.alloc_slot(p))).collect();
+        let head = self.f().code.len() as u32;
+        let argc = slots.len();
+        let first = match slots.first() {
+            Some(&(_, s)) if argc <= 255 && !l.params.iter().any(|&p| self.boxed(p)) => Some(s),
+            _ => None,
+        };
+        match first {
+            Some(s) => {
+                let next = head + 1;
+                self.emit(Op::Loop(s, argc as u8, next));
+            }
+            None => {
+                for &(p, s) in slots.iter().rev() {
+                    self.emit(Op::SetLocal(s));
+                    if self.boxed(p) {
+                        self.emit(Op::BoxLocal(s));
+                    }
+                }
+            }
+        }
+        self.inline_loops
+            .insert(v, InlineLoop { head, argc, first });
+        self.compile(&l.body, tail);
+        self.inline_loops.remove(&v);
+        self.f().next_slot = saved;
+    }
+
+    /// The inline loop that calling `f` continues.
+    fn loop_call(&self, f: &Node) -> Option<&InlineLoop> {
+        let Node::Local(v) = f else { return None };
+        self.inline_loops.get(v)
     }
 
     /// Pushes the arguments of a call, two adjacent local variables at a time with
@@ -799,6 +878,7 @@ fn assert_well_formed(code: &[Op]) {
                     | Op::TailCall(_)
                     | Op::TailCallSelf(_)
                     | Op::Jump(_)
+                    | Op::Loop(..)
             )
         ),
         "compiled code must end in a return, tail call or jump"

@@ -7,6 +7,7 @@
 pub(crate) mod autoload;
 pub mod codegen;
 pub mod expand;
+pub mod loops;
 pub mod macros;
 pub mod module;
 pub(crate) mod toplevel;

@@ -308,6 +308,9 @@ pub enum Op {
     JumpTestVV(Test, Var, Var, u32),
     /// Jump if the top of stack is true, keeping it there (`or`).
     JumpIfTrueKeep(u32),
+    /// Pop `n` values into local slots `first..first + n` (the top into the last) and jump
+    /// to the target: the next iteration of a loop running in its enclosing frame.
+    Loop(u16, u8, u32),
     /// Put the value of a global below the top `n` values (the callee of a call whose
     /// arguments are pushed already: a deoptimised primitive, see [`Guard`]).
     GlobalUnder(u32, u16),
@@ -331,6 +334,7 @@ impl Op {
             Op::JumpTestV(c, a, _) => Op::JumpTestV(c, a, target),
             Op::JumpTestVV(c, a, b, _) => Op::JumpTestVV(c, a, b, target),
             Op::JumpIfTrueKeep(_) => Op::JumpIfTrueKeep(target),
+            Op::Loop(s, n, _) => Op::Loop(s, n, target),
             op => op,
         }
     }
@@ -348,7 +352,8 @@ impl Op {
             | Op::JumpTest(_, t)
             | Op::JumpTestV(_, _, t)
             | Op::JumpTestVV(.., t)
-            | Op::JumpIfTrueKeep(t) => Some(t),
+            | Op::JumpIfTrueKeep(t)
+            | Op::Loop(.., t) => Some(t),
             _ => None,
         }
     }

@@ -446,6 +446,14 @@ impl Vm {
                         sp = base + proto.nslots as usize;
                         jump!(0);
                     }
+                    Op::Loop(first, n, t) => {
+                        let n = usize::from(n);
+                        sp -= n;
+                        // SAFETY: the top `n` values are the loop's new values, and the
+                        // compiler allocated slots `first..first + n` for its variables.
+                        unsafe { move_down(st.add(sp), st.add(base + usize::from(first)), n) };
+                        jump!(t);
+                    }
                     Op::Return | Op::ReturnLocal(_) => {
                         let v = match *op {
                             Op::ReturnLocal(s) => local!(s),
