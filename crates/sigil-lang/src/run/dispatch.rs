@@ -3,7 +3,7 @@
 //! [`call`](crate::run::call); the inlined primitives' general paths are in
 //! [`prim`](crate::run::prim).
 
-use crate::run::call::{Flow, Frame, Outcome};
+use crate::run::call::{Flow, Outcome};
 use crate::run::code::{Cmp, Op, Prim, Proto, Test, Var};
 use crate::run::prim::{prim_fast, test_fast};
 use crate::run::value::*;
@@ -27,21 +27,22 @@ unsafe fn move_down(src: *const Value, dst: *mut Value, n: usize) {
 impl Vm {
     /// Runs until the frame depth drops to `entry` or the task parks.
     ///
-    /// While a frame runs, the top of the value stack lives in locals: `st` points at the
-    /// stack's buffer and `sp` is its length; the innermost frame's fields live in locals
-    /// too. `sync!` writes them back before anything else looks at the stack; after code
+    /// While a frame runs, the top of the value stack lives in locals: `top` points just
+    /// above the last value in the stack's buffer and `fp` at the frame's first local
+    /// slot; the innermost frame's other fields live in locals too. `sync!` writes them back before anything else looks at the stack; after code
     /// that may change the stack or frames in other ways, the loop reloads the innermost
     /// frame (`continue 'frame`). Switching to a frame reserves room for its
     /// [`Proto::max_stack`] temporaries, so pushes need no capacity check.
     pub(crate) fn run(&mut self, entry: usize) -> Result<Outcome, Value> {
         'frame: loop {
-            let mut st = self.stack.as_mut_ptr();
-            let mut sp = self.stack.len();
             let frame = self.frames.last().expect("frame");
             // SAFETY (here and where frames are switched below): see `Frame::proto`; a frame's
             // closure, which owns the prototype, is a GC root while the frame exists.
             let mut proto: &Proto = unsafe { &*frame.proto };
-            let mut base = frame.base as usize;
+            // SAFETY (here and wherever `top` and `fp` are set from the buffer): the stack's
+            // length and the frame's base are within its buffer.
+            let mut top: *mut Value = unsafe { self.stack.as_mut_ptr().add(self.stack.len()) };
+            let mut fp: *mut Value = unsafe { self.stack.as_mut_ptr().add(frame.base as usize) };
             // The next instruction. SAFETY (here and wherever it is set): compiled code ends
             // in a return or tail call and its jumps land on instructions
             // (`codegen::assert_well_formed`), and saved `pc`s point at instructions, so `ip`
@@ -49,50 +50,68 @@ impl Vm {
             let mut ip: *const Cell<Op> = unsafe { proto.code.as_ptr().add(frame.pc as usize) };
             // The running closure's captured values, looked up at their first use.
             let mut free: *const Value = std::ptr::null();
-            // Makes sure `need` more values fit in the stack's buffer.
+            // The stack's length: the index of `top` in the buffer.
+            macro_rules! sp {
+                () => {
+                    // SAFETY: `top` points into the stack's buffer.
+                    unsafe { top.offset_from(self.stack.as_ptr()) as usize }
+                };
+            }
+            // Makes sure `need` more values fit in the stack's buffer (which may move).
             macro_rules! room {
                 ($need:expr) => {{
                     let need: usize = $need;
+                    let sp = sp!();
                     if self.stack.capacity() - sp < need {
-                        // SAFETY: every value below `sp` has been written.
+                        // SAFETY: `fp` points into the buffer, and every value below `sp` has
+                        // been written.
+                        let base = unsafe { fp.offset_from(self.stack.as_ptr()) as usize };
                         unsafe { self.stack.set_len(sp) };
                         self.stack.reserve(need);
-                        st = self.stack.as_mut_ptr();
+                        let buf = self.stack.as_mut_ptr();
+                        unsafe {
+                            top = buf.add(sp);
+                            fp = buf.add(base);
+                        }
                     }
                 }};
             }
             room!(proto.max_stack as usize);
             // Stack access. SAFETY (`push!`, `pop!`, `local!`, `callee!`, `set_local!`): the
-            // frame's callee and slots `base - 1..base + nslots` are below `sp` (the call
-            // filled them; the compiler never pops below them) and slot indices are below
-            // `nslots`; the compiler's `max_stack` bound keeps pushes within the capacity
-            // reserved when the frame was switched to.
+            // frame's callee and slots `fp - 1..fp + nslots` are below `top` (the call filled
+            // them; the compiler never pops below them) and slot indices are below `nslots`;
+            // the compiler's `max_stack` bound keeps pushes within the capacity reserved when
+            // the frame was switched to.
             macro_rules! push {
                 ($v:expr) => {{
                     let v = $v;
-                    debug_assert!(sp < self.stack.capacity());
-                    unsafe { st.add(sp).write(v) };
-                    sp += 1;
+                    debug_assert!(sp!() < self.stack.capacity());
+                    unsafe {
+                        top.write(v);
+                        top = top.add(1);
+                    }
                 }};
             }
             macro_rules! pop {
                 () => {{
-                    debug_assert!(sp > base);
-                    sp -= 1;
-                    unsafe { st.add(sp).read() }
+                    debug_assert!(top > fp);
+                    unsafe {
+                        top = top.sub(1);
+                        top.read()
+                    }
                 }};
             }
             macro_rules! local {
                 ($s:expr) => {{
                     debug_assert!(($s as usize) < proto.nslots as usize);
-                    unsafe { st.add(base + $s as usize).read() }
+                    unsafe { fp.add($s as usize).read() }
                 }};
             }
             // The running closure: it sits just below the frame's slots (the callee of the
             // call that made the frame).
             macro_rules! callee {
                 () => {
-                    unsafe { st.add(base - 1).read() }
+                    unsafe { fp.sub(1).read() }
                 };
             }
             // Captured value `i`. SAFETY: the compiler only emits indices below `nfree`, the
@@ -121,7 +140,7 @@ impl Vm {
                 ($s:expr, $v:expr) => {{
                     let v = $v;
                     debug_assert!(($s as usize) < proto.nslots as usize);
-                    unsafe { st.add(base + $s as usize).write(v) };
+                    unsafe { fp.add($s as usize).write(v) };
                 }};
             }
             // The index of the next instruction.
@@ -141,20 +160,25 @@ impl Vm {
             // Writes the stack length and `pc` back for code outside this loop.
             macro_rules! sync {
                 () => {{
+                    let sp = sp!();
                     debug_assert!(sp <= self.stack.capacity());
-                    // SAFETY: every value below `sp` has been written.
+                    // SAFETY: every value below `top` has been written.
                     unsafe { self.stack.set_len(sp) };
                     self.frames.last_mut().expect("frame").pc = pc!() as u32;
                 }};
             }
             // Picks the stack up again after a native ran (it may have grown the buffer).
-            // The running closure (at `base - 1`) is looked up again too: a continuation
+            // The running closure (at `fp - 1`) is looked up again too: a continuation
             // invoked in a nested `apply` may have put another closure of the same code
             // there.
             macro_rules! reload {
                 () => {{
-                    st = self.stack.as_mut_ptr();
-                    sp = self.stack.len();
+                    let buf = self.stack.as_mut_ptr();
+                    let base = self.frames.last().expect("frame").base as usize;
+                    unsafe {
+                        top = buf.add(self.stack.len());
+                        fp = buf.add(base);
+                    }
                     room!(proto.max_stack as usize);
                     free = std::ptr::null();
                 }};
@@ -215,7 +239,7 @@ impl Vm {
                     };
                     match r {
                         Ok(v) => {
-                            sp -= k;
+                            top = unsafe { top.sub(k) };
                             push!(v);
                         }
                         Err(e) => fail!(e),
@@ -381,20 +405,22 @@ impl Vm {
                     Op::Closure(i) => {
                         let child = &proto.children[i as usize];
                         let n = child.nfree as usize;
-                        sp -= n;
                         // SAFETY: the compiler pushed the `n` captured values.
-                        let free = unsafe { std::slice::from_raw_parts(st.add(sp), n) };
+                        let free = unsafe {
+                            top = top.sub(n);
+                            std::slice::from_raw_parts(top, n)
+                        };
                         push!(self.new_closure(child, free));
                     }
                     Op::Call(n) => {
                         tick!();
                         let n = n as usize;
-                        let fpos = sp - n - 1;
                         // SAFETY: the compiler pushed the callee and `n` arguments.
-                        let f = unsafe { st.add(fpos).read() };
+                        let f = unsafe { top.sub(n + 1).read() };
                         match self.exact_closure(f, n) {
                             Some(p) if self.frames.len() < self.depth_limit => {
-                                base = fpos + 1;
+                                fp = unsafe { top.sub(n) };
+                                let base = unsafe { fp.offset_from(self.stack.as_ptr()) as usize };
                                 self.push_frame(pc!(), p, base);
                                 start!(p, n);
                             }
@@ -403,7 +429,7 @@ impl Vm {
                                 let Some(g) = self.simple_native(f, n) else {
                                     resume!(self.call(n, false, entry)?)
                                 };
-                                let r = self.call_simple(g, fpos);
+                                let r = self.call_simple(g, sp!() - n - 1);
                                 reload!();
                                 match r {
                                     Ok(v) => push!(v),
@@ -415,20 +441,19 @@ impl Vm {
                     Op::TailCall(n) => {
                         tick!();
                         let n = n as usize;
-                        let fpos = sp - n - 1;
                         // SAFETY: the compiler pushed the callee and `n` arguments.
-                        let f = unsafe { st.add(fpos).read() };
+                        let f = unsafe { top.sub(n + 1).read() };
                         match self.exact_closure(f, n) {
                             Some(p) => {
                                 // SAFETY: moves the callee and arguments down over this frame's
                                 // callee and slots (the regions may overlap).
-                                unsafe { move_down(st.add(fpos), st.add(base - 1), n + 1) };
-                                sp = base + n;
-                                *self.frames.last_mut().expect("frame") = Frame {
-                                    proto: p,
-                                    pc: 0,
-                                    base: base as u32,
-                                };
+                                unsafe {
+                                    move_down(top.sub(n + 1), fp.sub(1), n + 1);
+                                    top = fp.add(n);
+                                }
+                                let frame = self.frames.last_mut().expect("frame");
+                                frame.proto = p;
+                                frame.pc = 0;
                                 start!(p, n);
                             }
                             None => {
@@ -442,16 +467,20 @@ impl Vm {
                         let n = n as usize;
                         // SAFETY: the top `n` values are the arguments, and the compiler checked
                         // that the frame has `n` parameter slots (no rest parameter).
-                        unsafe { move_down(st.add(sp - n), st.add(base), n) };
-                        sp = base + proto.nslots as usize;
+                        unsafe {
+                            move_down(top.sub(n), fp, n);
+                            top = fp.add(proto.nslots as usize);
+                        }
                         jump!(0);
                     }
                     Op::Loop(first, n, t) => {
                         let n = usize::from(n);
-                        sp -= n;
                         // SAFETY: the top `n` values are the loop's new values, and the
                         // compiler allocated slots `first..first + n` for its variables.
-                        unsafe { move_down(st.add(sp), st.add(base + usize::from(first)), n) };
+                        unsafe {
+                            top = top.sub(n);
+                            move_down(top, fp.add(usize::from(first)), n);
+                        }
                         jump!(t);
                     }
                     Op::Return | Op::ReturnLocal(_) => {
@@ -460,21 +489,22 @@ impl Vm {
                             _ => pop!(),
                         };
                         // The result replaces the callee.
-                        sp = base - 1;
+                        top = unsafe { fp.sub(1) };
                         push!(v);
                         let depth = self.frames.len() - 1;
                         // SAFETY: drops the running frame, the innermost one (frames need no
                         // destructor).
                         unsafe { self.frames.set_len(depth) };
                         if depth <= entry {
+                            let len = sp!() - 1;
                             // SAFETY: the values below the callee's position are initialised.
-                            unsafe { self.stack.set_len(base - 1) };
+                            unsafe { self.stack.set_len(len) };
                             return Ok(Outcome::Done(v));
                         }
                         // SAFETY: `depth > entry`, so the caller's frame is still there.
                         let f = unsafe { self.frames.get_unchecked(depth - 1) };
                         proto = unsafe { &*f.proto };
-                        base = f.base as usize;
+                        fp = unsafe { self.stack.as_mut_ptr().add(f.base as usize) };
                         jump!(f.pc);
                         room!(proto.max_stack as usize);
                         free = std::ptr::null();
@@ -487,24 +517,26 @@ impl Vm {
                     Op::Prim(p) => {
                         let k = p.arity();
                         // SAFETY: the compiler pushed the primitive's `k` arguments.
-                        let args = unsafe { std::slice::from_raw_parts(st.add(sp - k), k) };
+                        let args = unsafe { std::slice::from_raw_parts(top.sub(k), k) };
                         prim!(p, args, k);
                     }
                     Op::PrimVV(p, x, y) => prim!(p, &[var!(x), var!(y)], 0),
                     Op::PrimV(p, x) => prim!(p, &[var!(x)], 0),
                     Op::JumpTest(c, t) => {
                         let k = c.prim().arity();
-                        sp -= k;
                         // SAFETY: the compiler pushed the test's `k` operands; they stay in
-                        // the buffer (above `sp`) while the test reads them.
-                        let args = unsafe { std::slice::from_raw_parts(st.add(sp), k) };
+                        // the buffer (above `top`) while the test reads them.
+                        let args = unsafe {
+                            top = top.sub(k);
+                            std::slice::from_raw_parts(top, k)
+                        };
                         test!(c, args, t);
                     }
                     Op::JumpTestV(c, x, t) => test!(c, &[var!(x)], t),
                     Op::JumpTestVV(c, x, y, t) => test!(c, &[var!(x), var!(y)], t),
                     Op::JumpIfTrueKeep(t) => {
                         // SAFETY: the compiler pushed the value tested.
-                        if unsafe { st.add(sp - 1).read() }.is_true() {
+                        if unsafe { top.sub(1).read() }.is_true() {
                             jump!(t);
                         }
                     }
