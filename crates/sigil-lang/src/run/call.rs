@@ -238,11 +238,22 @@ impl Vm {
     /// then removes the callee and the arguments from the stack.
     #[inline(never)]
     pub(crate) fn call_simple(&mut self, g: SimpleFn, fpos: usize) -> NResult {
-        let mut args = std::mem::take(&mut self.argbuf);
-        args.clear();
-        args.extend_from_slice(&self.stack[fpos + 1..]);
-        let r = g(&mut Ctx::new(self), &args);
-        self.argbuf = args;
+        // The arguments are copied out of the stack (the native may push on it); a few of
+        // them fit in a local buffer.
+        const SMALL: usize = 6;
+        let n = self.stack.len() - fpos - 1;
+        let r = if n <= SMALL {
+            let mut buf = [Value::Unspecified; SMALL];
+            buf[..n].copy_from_slice(&self.stack[fpos + 1..]);
+            g(&mut Ctx::new(self), &buf[..n])
+        } else {
+            let mut args = std::mem::take(&mut self.argbuf);
+            args.clear();
+            args.extend_from_slice(&self.stack[fpos + 1..]);
+            let r = g(&mut Ctx::new(self), &args);
+            self.argbuf = args;
+            r
+        };
         self.stack.truncate(fpos);
         r
     }

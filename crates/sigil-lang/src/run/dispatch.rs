@@ -308,6 +308,33 @@ impl Vm {
                     }
                 }};
             }
+            // Returns `v` from the running frame to its caller.
+            macro_rules! ret {
+                ($v:expr) => {{
+                    let v: Value = $v;
+                    // The result replaces the callee.
+                    top = unsafe { fp.sub(1) };
+                    push!(v);
+                    let depth = self.frames.len() - 1;
+                    // SAFETY: drops the running frame, the innermost one (frames need no
+                    // destructor).
+                    unsafe { self.frames.set_len(depth) };
+                    if depth <= entry {
+                        let len = sp!() - 1;
+                        // SAFETY: the values below the callee's position are initialised.
+                        unsafe { self.stack.set_len(len) };
+                        return Ok(Outcome::Done(v));
+                    }
+                    // SAFETY: `depth > entry`, so the caller's frame is still there.
+                    let f = unsafe { self.frames.get_unchecked(depth - 1) };
+                    proto = unsafe { &*f.proto };
+                    fp = unsafe { self.stack.as_mut_ptr().add(f.base as usize) };
+                    jump!(f.pc);
+                    // The caller's `max_stack` values still fit: they did when it made the
+                    // call, the stack is as high again, and the buffer never shrinks.
+                    free = std::ptr::null();
+                }};
+            }
             loop {
                 debug_assert!(pc!() < proto.code.len());
                 // SAFETY: `ip` points at an instruction, and the one after it, if any, is the
@@ -466,7 +493,18 @@ impl Vm {
                             }
                             None => {
                                 sync!();
-                                resume!(self.call(n, true, entry)?)
+                                let Some(g) = self.simple_native(f, n) else {
+                                    resume!(self.call(n, true, entry)?)
+                                };
+                                match self.call_simple(g, sp!() - n - 1) {
+                                    Ok(v) => {
+                                        // The native may have moved the stack's buffer.
+                                        let base = self.frames.last().expect("frame").base;
+                                        fp = unsafe { self.stack.as_mut_ptr().add(base as usize) };
+                                        ret!(v);
+                                    }
+                                    Err(e) => resume!(self.throw_at(e, true, entry)?),
+                                }
                             }
                         }
                     }
@@ -496,26 +534,7 @@ impl Vm {
                             Op::ReturnLocal(s) => local!(s),
                             _ => pop!(),
                         };
-                        // The result replaces the callee.
-                        top = unsafe { fp.sub(1) };
-                        push!(v);
-                        let depth = self.frames.len() - 1;
-                        // SAFETY: drops the running frame, the innermost one (frames need no
-                        // destructor).
-                        unsafe { self.frames.set_len(depth) };
-                        if depth <= entry {
-                            let len = sp!() - 1;
-                            // SAFETY: the values below the callee's position are initialised.
-                            unsafe { self.stack.set_len(len) };
-                            return Ok(Outcome::Done(v));
-                        }
-                        // SAFETY: `depth > entry`, so the caller's frame is still there.
-                        let f = unsafe { self.frames.get_unchecked(depth - 1) };
-                        proto = unsafe { &*f.proto };
-                        fp = unsafe { self.stack.as_mut_ptr().add(f.base as usize) };
-                        jump!(f.pc);
-                        room!(proto.max_stack as usize);
-                        free = std::ptr::null();
+                        ret!(v);
                     }
                     Op::AddImm(k) => {
                         let a = pop!();
