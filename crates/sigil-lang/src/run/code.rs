@@ -55,11 +55,23 @@ pub enum Prim {
     Remainder,
     /// `(modulo a b)`
     Modulo,
+    /// `(set-car! p x)`
+    SetCar,
+    /// `(set-cdr! p x)`
+    SetCdr,
+    /// `(vector-length v)`
+    VectorLength,
+    /// `(string-length s)`
+    StringLength,
+    /// `(string-ref s k)`
+    StringRef,
+    /// `(char->integer c)`
+    CharToInteger,
 }
 
 impl Prim {
     /// The standard procedure name and argument count of each primitive.
-    pub const ALL: [(Prim, &'static str, usize); 23] = [
+    pub const ALL: [(Prim, &'static str, usize); 29] = [
         (Prim::Add, "+", 2),
         (Prim::Sub, "-", 2),
         (Prim::Mul, "*", 2),
@@ -83,13 +95,27 @@ impl Prim {
         (Prim::Quotient, "quotient", 2),
         (Prim::Remainder, "remainder", 2),
         (Prim::Modulo, "modulo", 2),
+        (Prim::SetCar, "set-car!", 2),
+        (Prim::SetCdr, "set-cdr!", 2),
+        (Prim::VectorLength, "vector-length", 1),
+        (Prim::StringLength, "string-length", 1),
+        (Prim::StringRef, "string-ref", 2),
+        (Prim::CharToInteger, "char->integer", 1),
     ];
 
     /// Number of arguments the inlined form takes (the same as in [`Prim::ALL`]).
     #[inline(always)]
     pub const fn arity(self) -> usize {
         match self {
-            Prim::Car | Prim::Cdr | Prim::IsNull | Prim::IsPair | Prim::Not | Prim::IsZero => 1,
+            Prim::Car
+            | Prim::Cdr
+            | Prim::IsNull
+            | Prim::IsPair
+            | Prim::Not
+            | Prim::IsZero
+            | Prim::VectorLength
+            | Prim::StringLength
+            | Prim::CharToInteger => 1,
             Prim::VectorSet => 3,
             _ => 2,
         }

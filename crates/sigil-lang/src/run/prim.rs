@@ -109,6 +109,29 @@ pub(crate) fn prim_fast(heap: &mut Heap, p: Prim, args: &[Value]) -> Option<Valu
             Object::Vector(items) => *items.get(usize::try_from(i).ok()?)?,
             _ => return None,
         },
+        (Prim::SetCar, &[pair, x]) => match heap.obj_mut(pair)? {
+            Object::Pair(a, _) => {
+                *a = x;
+                Value::Unspecified
+            }
+            _ => return None,
+        },
+        (Prim::SetCdr, &[pair, x]) => match heap.obj_mut(pair)? {
+            Object::Pair(_, d) => {
+                *d = x;
+                Value::Unspecified
+            }
+            _ => return None,
+        },
+        (Prim::VectorLength, &[v]) => match heap.obj(v)? {
+            Object::Vector(items) => Int(items.len() as i64),
+            _ => return None,
+        },
+        (Prim::StringLength, &[s]) => Int(heap.string_object(s)?.char_len() as i64),
+        (Prim::StringRef, &[s, Int(k)]) => {
+            Value::Char(heap.string_object(s)?.char_at(usize::try_from(k).ok()?)?)
+        }
+        (Prim::CharToInteger, &[Value::Char(c)]) => Int(i64::from(u32::from(c))),
         (Prim::VectorSet, &[v, Int(i), x]) => match heap.obj_mut(v)? {
             Object::Vector(items) => {
                 *items.get_mut(usize::try_from(i).ok()?)? = x;
