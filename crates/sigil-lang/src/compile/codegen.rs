@@ -14,6 +14,8 @@ use std::rc::Rc;
 
 struct FnCtx {
     self_var: Option<VarId>,
+    /// The global a top-level `define` binds this procedure to.
+    self_global: Option<u32>,
     /// Required parameters and whether there is a rest parameter.
     nparams: usize,
     rest: bool,
@@ -36,15 +38,20 @@ struct FnCtx {
     stub_at: FastMap<usize, usize>,
 }
 
-/// The general code of a guarded primitive instruction: what it computes, by calls of
-/// the globals its primitives stand for. Control continues after the instruction.
+/// The general code of an instruction, placed after the function's code: for a guarded
+/// primitive instruction, what it computes by calls of the globals its primitives stand
+/// for; for a self tail call through a global, the plain tail call (see
+/// [`Proto::general`]). Control continues after the instruction.
 struct Stub {
     site: usize,
+    /// The globals a guarded primitive instruction stands for.
     slots: Vec<u32>,
+    /// Whether the instruction looks its general code up in [`Proto::general`].
+    general: bool,
     ops: Vec<Op>,
+    spans: Vec<Span>,
     /// The index in `ops` of the conditional jump that shares the instruction's target.
     jump: Option<usize>,
-    span: Span,
 }
 
 enum Place {
@@ -180,6 +187,7 @@ impl<'a> Codegen<'a> {
                 1 - i32::from(f.children[i as usize].nfree)
             }
             Op::Call(n) | Op::TailCall(n) | Op::TailCallSelf(n) => -i32::from(n),
+            Op::TailCallSelfGlobal(_, n) => -i32::from(n),
             Op::Loop(_, n, _) => -i32::from(n),
             Op::GlobalUnder(..) => 1,
             Op::Prim(p) => 1 - p.arity() as i32,
@@ -317,23 +325,30 @@ impl<'a> Codegen<'a> {
         if slots.is_empty() {
             return;
         }
+        let spans = vec![self.span; ops.len()];
+        let stub = Stub {
+            site,
+            slots,
+            general: false,
+            ops,
+            spans,
+            jump,
+        };
+        self.push_stub(stub, depth);
+    }
+
+    /// Records `stub`, whose code starts with `depth` values on the stack.
+    fn push_stub(&mut self, stub: Stub, depth: i32) {
         let mut d = depth;
         let mut max = depth;
-        for &op in &ops {
+        for &op in &stub.ops {
             d += self.stack_effect(op);
             max = max.max(d);
         }
-        let span = self.span;
         let f = self.f();
         f.max_depth = f.max_depth.max(max);
-        f.stub_at.insert(site, f.stubs.len());
-        f.stubs.push(Stub {
-            site,
-            slots,
-            ops,
-            jump,
-            span,
-        });
+        f.stub_at.insert(stub.site, f.stubs.len());
+        f.stubs.push(stub);
     }
 
     fn alloc_slot(&mut self, v: VarId) -> u16 {
@@ -427,7 +442,10 @@ impl<'a> Codegen<'a> {
                 self.ret_if(tail);
             }
             Node::SetGlobal(g, x) | Node::DefGlobal(g, x) => {
-                self.compile(x, false);
+                match (node, &**x) {
+                    (Node::DefGlobal(..), Node::Lambda(l)) => self.compile_lambda(l, Some(*g)),
+                    _ => self.compile(x, false),
+                }
                 self.emit(if matches!(node, Node::SetGlobal(..)) {
                     Op::SetGlobal(*g)
                 } else {
@@ -457,7 +475,7 @@ impl<'a> Codegen<'a> {
                 }
             }
             Node::Lambda(l) => {
-                self.compile_lambda(l);
+                self.compile_lambda(l, None);
                 self.ret_if(tail);
             }
             Node::Seq(items) => {
@@ -487,6 +505,26 @@ impl<'a> Codegen<'a> {
                 self.emit(jump);
                 // Control does not come back; what follows counts on the call's value.
                 self.f().depth += 1 - argc as i32;
+            }
+            Node::Call(f, args, span) if tail && self.is_self_global_call(f, args.len()) => {
+                let Node::Global(g, name_span) = **f else {
+                    unreachable!()
+                };
+                self.span = *span;
+                self.compile_args(args);
+                self.span = *span;
+                let n = args.len() as u16;
+                let depth = self.f().depth;
+                let at = self.emit(Op::TailCallSelfGlobal(g, n));
+                let stub = Stub {
+                    site: at,
+                    slots: Vec::new(),
+                    general: true,
+                    ops: vec![Op::GlobalUnder(g, n), Op::TailCall(n)],
+                    spans: vec![name_span, *span],
+                    jump: None,
+                };
+                self.push_stub(stub, depth);
             }
             Node::Call(f, args, span) if tail && self.is_self_call(f, args.len()) => {
                 self.span = *span;
@@ -661,6 +699,14 @@ impl<'a> Codegen<'a> {
         self.is_self(d, *v) && !ctx.rest && ctx.nparams == argc
     }
 
+    /// Whether calling `f` with `argc` arguments calls the global the running procedure
+    /// was defined as, with the right number of arguments (see [`Op::TailCallSelfGlobal`]).
+    fn is_self_global_call(&self, f: &Node, argc: usize) -> bool {
+        let Node::Global(g, _) = f else { return false };
+        let ctx = self.fns.last().expect("function context");
+        ctx.self_global == Some(*g) && !ctx.rest && ctx.nparams == argc
+    }
+
     /// Compiles a test followed by jumps taken when the test's truth is `jump_if`; returns
     /// the jumps' indices for [`Codegen::patch`]. An `and` or `or` (as the expander writes
     /// them) becomes a chain of tests and jumps.
@@ -832,6 +878,7 @@ impl<'a> Codegen<'a> {
     fn begin_fn(&mut self, l: &Lambda) {
         self.fns.push(FnCtx {
             self_var: l.self_var,
+            self_global: None,
             nparams: l.params.len(),
             rest: l.rest.is_some(),
             depth: 0,
@@ -861,16 +908,24 @@ impl<'a> Codegen<'a> {
     fn end_fn(&mut self, l: &Lambda) -> Rc<Proto> {
         let mut f = self.fns.pop().expect("function context");
         let mut guards = Vec::new();
+        let mut general = Vec::new();
         for stub in std::mem::take(&mut f.stubs) {
             let start = f.code.len() as u32;
+            let last = stub.spans.last().copied().unwrap_or_default();
             f.code.extend(stub.ops);
+            f.spans.extend(stub.spans);
             f.code.push(Op::Jump(stub.site as u32 + 1));
-            f.spans.resize(f.code.len(), stub.span);
-            guards.push(Guard {
-                site: stub.site as u32,
-                stub: start,
-                slots: stub.slots.into(),
-            });
+            f.spans.push(last);
+            if stub.general {
+                general.push((stub.site as u32, start));
+            }
+            if !stub.slots.is_empty() {
+                guards.push(Guard {
+                    site: stub.site as u32,
+                    stub: start,
+                    slots: stub.slots.into(),
+                });
+            }
         }
         assert_well_formed(&f.code);
         Rc::new(Proto {
@@ -892,13 +947,17 @@ impl<'a> Codegen<'a> {
             children: f.children,
             internal: self.internal,
             guards: guards.into(),
+            general: general.into(),
             mark_epoch: Cell::new(0),
         })
     }
 
-    fn compile_lambda(&mut self, l: &Lambda) {
+    /// Compiles lambda `l`, which a top-level `define` binds to global `global` if given,
+    /// and makes a closure of it.
+    fn compile_lambda(&mut self, l: &Lambda, global: Option<u32>) {
         let span = self.span;
         self.begin_fn(l);
+        self.f().self_global = global;
         self.compile(&l.body, true);
         let free = self.f().free.clone();
         let proto = self.end_fn(l);
@@ -934,6 +993,7 @@ fn assert_well_formed(code: &[Op]) {
                     | Op::ReturnLocal(_)
                     | Op::TailCall(_)
                     | Op::TailCallSelf(_)
+                    | Op::TailCallSelfGlobal(..)
                     | Op::Jump(_)
                     | Op::Loop(..)
             )

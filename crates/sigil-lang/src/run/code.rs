@@ -364,6 +364,11 @@ pub enum Op {
     Loop(u16, u8, u32),
     /// Swap the two values on top of the stack.
     Swap,
+    /// Tail call with `n` arguments of global `g`, which the running closure was defined
+    /// as: when `g` still holds the running closure, a jump to its start, as
+    /// [`Op::TailCallSelf`]; else the instruction's general code runs (see
+    /// [`Proto::general`]).
+    TailCallSelfGlobal(u32, u16),
     /// Put the value of a global below the top `n` values (the callee of a call whose
     /// arguments are pushed already: a deoptimised primitive, see [`Guard`]).
     GlobalUnder(u32, u16),
@@ -459,6 +464,22 @@ pub struct Proto {
     pub internal: bool,
     /// The primitives inlined for globals the program may redefine.
     pub guards: Box<[Guard]>,
+    /// Instruction index → where its general code starts, for the instructions that take
+    /// it when their fast path does not apply ([`Op::TailCallSelfGlobal`]).
+    pub general: Box<[(u32, u32)]>,
     /// Collector bookkeeping.
     pub mark_epoch: Cell<u32>,
+}
+
+impl Proto {
+    /// Where the general code of the instruction at `site` starts (see
+    /// [`Proto::general`]).
+    #[cold]
+    pub fn general_code(&self, site: usize) -> u32 {
+        let i = self
+            .general
+            .binary_search_by_key(&(site as u32), |&(s, _)| s)
+            .expect("general code of an instruction");
+        self.general[i].1
+    }
 }

@@ -508,6 +508,21 @@ impl Vm {
                             }
                         }
                     }
+                    Op::TailCallSelfGlobal(g, n) => {
+                        if !self.globals.values[g as usize].eq(callee!()) {
+                            let site = pc!() - 1;
+                            jump!(proto.general_code(site));
+                            continue;
+                        }
+                        tick!();
+                        let n = n as usize;
+                        // SAFETY: as for `TailCallSelf`.
+                        unsafe {
+                            move_down(top.sub(n), fp, n);
+                            top = fp.add(proto.nslots as usize);
+                        }
+                        jump!(0);
+                    }
                     Op::TailCallSelf(n) => {
                         tick!();
                         let n = n as usize;
