@@ -440,7 +440,24 @@ impl Vm {
                         }
                     }
                 }
-                Object::Cont(_) => {
+                Object::Cont(k) => {
+                    if !self.may_enter(k) {
+                        self.stack.truncate(fpos);
+                        let e = Error::msg(
+                            "continuation: cannot jump out of a procedure called from Rust",
+                        );
+                        return self.throw_at(e, tail, entry);
+                    }
+                    let winders = k.winders;
+                    if !winders.eq(self.winders) && !matches!(self.rewind_proc, Value::Bool(false))
+                    {
+                        // Outside its dynamic extent: `(rewind k winders value ...)` runs the
+                        // `dynamic-wind` thunks on the way, then invokes `k` again.
+                        let k = self.stack[fpos];
+                        self.stack[fpos] = self.rewind_proc;
+                        self.stack.splice(fpos + 1..fpos + 1, [k, winders]);
+                        return self.call(argc + 2, tail, entry);
+                    }
                     let v = if argc == 1 {
                         self.stack[fpos + 1]
                     } else {
@@ -450,13 +467,6 @@ impl Vm {
                     let Object::Cont(k) = self.heap.get(r) else {
                         unreachable!()
                     };
-                    if !self.may_enter(k) {
-                        self.stack.truncate(fpos);
-                        let e = Error::msg(
-                            "continuation: cannot jump out of a procedure called from Rust",
-                        );
-                        return self.throw_at(e, tail, entry);
-                    }
                     self.stack.clear();
                     self.stack.extend_from_slice(&k.stack);
                     self.frames.clear();

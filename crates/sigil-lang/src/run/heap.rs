@@ -14,7 +14,7 @@ use num_traits::ToPrimitive;
 const MIN_OBJECT_THRESHOLD: usize = 100_000;
 
 /// Allocation volume (bytes) after which a collection runs, at least.
-const MIN_BYTE_THRESHOLD: usize = 64 << 20;
+const MIN_BYTE_THRESHOLD: usize = 8 << 20;
 
 /// Approximate heap bytes an object owns beyond its slot.
 fn payload_bytes(obj: &Object) -> usize {
@@ -22,6 +22,10 @@ fn payload_bytes(obj: &Object) -> usize {
         Object::Str(s) => s.capacity(),
         Object::Bytes(b) => b.capacity(),
         Object::Vector(v) | Object::Values(v) => v.capacity() * std::mem::size_of::<Value>(),
+        Object::Cont(k) => {
+            k.stack.capacity() * std::mem::size_of::<Value>()
+                + k.frames.capacity() * std::mem::size_of::<crate::run::call::Frame>()
+        }
         _ => 0,
     }
 }

@@ -62,6 +62,10 @@ pub(crate) struct Vm {
     pub(crate) winders: Value,
     /// The Scheme `raise` procedure, used to signal errors from natives.
     pub(crate) raise_proc: Value,
+    /// The Scheme procedure that runs the `dynamic-wind` thunks on the way to a
+    /// continuation invoked outside its dynamic extent, then invokes it (`#f` until the
+    /// prelude sets it).
+    pub(crate) rewind_proc: Value,
     /// Maximum frame depth before "recursion too deep".
     pub(crate) max_depth: usize,
     pub(crate) depth_limit: usize,
@@ -114,6 +118,7 @@ impl Vm {
             handlers: Value::Null,
             winders: Value::Null,
             raise_proc: Value::Bool(false),
+            rewind_proc: Value::Bool(false),
             max_depth: DEFAULT_MAX_DEPTH,
             depth_limit: DEFAULT_MAX_DEPTH + TOPLEVEL_FRAMES,
             interrupt: Arc::new(AtomicBool::new(false)),
