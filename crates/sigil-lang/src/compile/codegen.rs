@@ -7,7 +7,7 @@ use crate::compile::loops::{named_let, Loops};
 use crate::compile::tree::{Lambda, Node, VarId, VarInfo};
 use crate::read::symbol::{FastMap, Symbol};
 use crate::read::syntax::Span;
-use crate::run::code::{Cmp, Guard, Op, Prim, Proto, Test, Var, VarKind};
+use crate::run::code::{Cmp, Guard, Op, Prim, Proto, Test, Var};
 use crate::run::value::Value;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -157,9 +157,9 @@ impl<'a> Codegen<'a> {
             | Op::Free(_)
             | Op::FreeBox(_)
             | Op::Global(_)
-            | Op::LocalAddImm(..) => 1,
-            Op::PrimVV(_, a, b) => 1 - Self::popped(&[a, b]),
-            Op::PrimV(_, a) => 1 - Self::popped(&[a]),
+            | Op::LocalAddImm(..)
+            | Op::PrimVV(..)
+            | Op::PrimV(..) => 1,
             Op::Local2(..) => 2,
             Op::SetLocal(_)
             | Op::SetLocalBox(_)
@@ -171,13 +171,13 @@ impl<'a> Codegen<'a> {
             | Op::JumpIfTrue(_)
             | Op::Return => -1,
             Op::ReturnLocal(_) => 0,
-            Op::JumpCmpVV(_, a, b, _) | Op::JumpTestVV(_, a, b, _) => -Self::popped(&[a, b]),
-            Op::JumpTestV(_, a, _) => -Self::popped(&[a]),
             Op::BoxLocal(_)
             | Op::Jump(_)
-            | Op::Swap
+            | Op::JumpCmpVV(..)
             | Op::JumpCmpVI(..)
             | Op::JumpCmpLL(..)
+            | Op::JumpTestV(..)
+            | Op::JumpTestVV(..)
             | Op::JumpIfTrueKeep(_)
             | Op::AddImm(_) => 0,
             Op::JumpTest(t, _) => -(t.prim().arity() as i32),
@@ -237,68 +237,9 @@ impl<'a> Codegen<'a> {
 
     /// The instruction that pushes the value of operand `x`.
     fn push_op(x: Var) -> Op {
-        match x.kind() {
-            VarKind::Local(s) => Op::Local(s as u16),
-            VarKind::Free(i) => Op::Free(i as u16),
-            VarKind::Const(k) => Op::Const(k as u32),
-            VarKind::Top => unreachable!("the top of the stack is pushed already"),
-        }
-    }
-
-    /// What pushes the operands `vars` of an instruction in order, for its general code
-    /// (see [`Guard`]): an operand on top of the stack is there already.
-    fn operand_ops(vars: &[Var]) -> Vec<Op> {
-        let top = |v: &Var| matches!(v.kind(), VarKind::Top);
-        let mut ops: Vec<Op> = vars
-            .iter()
-            .filter(|v| !top(v))
-            .map(|&v| Self::push_op(v))
-            .collect();
-        if vars.len() == 2 && top(&vars[1]) && !top(&vars[0]) {
-            ops.push(Op::Swap);
-        }
-        ops
-    }
-
-    /// How many values an instruction with operands `vars` pops.
-    fn popped(vars: &[Var]) -> i32 {
-        vars.iter()
-            .filter(|v| matches!(v.kind(), VarKind::Top))
-            .count() as i32
-    }
-
-    /// `node` as an instruction operand when it is a variable or a constant.
-    fn operand(&mut self, node: &Node) -> Option<Var> {
-        match node {
-            Node::Const(v) => match self.const_op(*v) {
-                Op::Const(k) => Var::constant(k),
-                _ => None,
-            },
-            _ => self.var(node),
-        }
-    }
-
-    /// The operands of a primitive applied to `args`, each a variable or a constant, or
-    /// for one of two arguments, the top of the stack (computed here); `None` when the
-    /// arguments must all be pushed.
-    fn operands(&mut self, args: &[Node]) -> Option<Vec<Var>> {
-        match args {
-            [a] => Some(vec![self.operand(a)?]),
-            [a, b] => match (self.operand(a), self.operand(b)) {
-                (Some(x), Some(y)) => Some(vec![x, y]),
-                (None, Some(y)) => {
-                    self.compile(a, false);
-                    Some(vec![Var::TOP, y])
-                }
-                // The variable or constant is read after `b` runs: no code assigns a
-                // variable that can be an operand (see `Codegen::var`).
-                (Some(x), None) => {
-                    self.compile(b, false);
-                    Some(vec![x, Var::TOP])
-                }
-                (None, None) => None,
-            },
-            _ => None,
+        match x.free_index() {
+            Ok(i) => Op::Free(i as u16),
+            Err(s) => Op::Local(s as u16),
         }
     }
 
@@ -563,7 +504,7 @@ impl<'a> Codegen<'a> {
                 self.ret_if(tail);
             }
             Node::Prim(p, args, span, guard) => {
-                let vars = self.operands(args);
+                let vars: Option<Vec<Var>> = args.iter().map(|a| self.var(a)).collect();
                 let op = match vars.as_deref() {
                     Some(&[a]) => Op::PrimV(*p, a),
                     Some(&[a, b]) => Op::PrimVV(*p, a, b),
@@ -574,7 +515,10 @@ impl<'a> Codegen<'a> {
                         Op::Prim(*p)
                     }
                 };
-                let mut stub = Self::operand_ops(vars.as_deref().unwrap_or_default());
+                let mut stub = Vec::new();
+                if let Op::PrimV(..) | Op::PrimVV(..) = op {
+                    stub.extend(vars.iter().flatten().map(|&v| Self::push_op(v)));
+                }
                 Self::apply_ops(*p, *guard, &mut stub);
                 self.span = *span;
                 self.emit_guarded(op, guard.iter().copied().collect(), stub);
@@ -775,28 +719,25 @@ impl<'a> Codegen<'a> {
                 let slot = |n| self.plain_local(n).and_then(|s| u8::try_from(s).ok());
                 let slots_ll = slot(&args[0]).zip(slot(&args[1]));
                 let a = self.var(&args[0]);
-                let small = match args[1] {
-                    Node::Const(Value::Int(k)) => i8::try_from(k).ok(),
-                    _ => None,
-                };
-                let op = match (slots_ll, a, small) {
+                let b = self.var(&args[1]);
+                let op = match (slots_ll, a, b, &args[1]) {
                     (Some((x, y)), ..) => Op::JumpCmpLL(cmp, x, y, 0),
-                    (_, Some(a), Some(k)) => Op::JumpCmpVI(cmp, a, k, 0),
-                    _ => match self.operands(args).as_deref() {
-                        Some(&[a, b]) => Op::JumpCmpVV(cmp, a, b, 0),
-                        _ => {
-                            for a in args {
-                                self.compile(a, false);
-                            }
-                            Op::JumpCmp(cmp, 0)
+                    (_, Some(a), Some(b), _) => Op::JumpCmpVV(cmp, a, b, 0),
+                    (_, Some(a), None, Node::Const(Value::Int(k))) if i8::try_from(*k).is_ok() => {
+                        Op::JumpCmpVI(cmp, a, *k as i8, 0)
+                    }
+                    _ => {
+                        for a in args {
+                            self.compile(a, false);
                         }
-                    },
+                        Op::JumpCmp(cmp, 0)
+                    }
                 };
                 match op {
                     Op::JumpCmpLL(_, x, y, _) => {
                         stub.extend([Op::Local(x.into()), Op::Local(y.into())]);
                     }
-                    Op::JumpCmpVV(_, a, b, _) => stub.extend(Self::operand_ops(&[a, b])),
+                    Op::JumpCmpVV(_, a, b, _) => stub.extend([Self::push_op(a), Self::push_op(b)]),
                     Op::JumpCmpVI(_, a, k, _) => {
                         let k = self.const_op(Value::Int(k.into()));
                         stub.extend([Self::push_op(a), k]);
@@ -811,7 +752,7 @@ impl<'a> Codegen<'a> {
             }
             Node::Prim(p, args, span, guard) if Test::new(*p, sense).is_some() => {
                 let t = Test::new(*p, sense).expect("test");
-                let vars = self.operands(args);
+                let vars: Option<Vec<Var>> = args.iter().map(|a| self.var(a)).collect();
                 let op = match vars.as_deref() {
                     Some(&[a]) => Op::JumpTestV(t, a, 0),
                     Some(&[a, b]) => Op::JumpTestVV(t, a, b, 0),
@@ -822,7 +763,9 @@ impl<'a> Codegen<'a> {
                         Op::JumpTest(t, 0)
                     }
                 };
-                stub.extend(Self::operand_ops(vars.as_deref().unwrap_or_default()));
+                if let Op::JumpTestV(..) | Op::JumpTestVV(..) = op {
+                    stub.extend(vars.iter().flatten().map(|&v| Self::push_op(v)));
+                }
                 Self::apply_ops(*p, *guard, &mut stub);
                 slots.extend(guard);
                 self.span = *span;

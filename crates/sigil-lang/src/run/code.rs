@@ -223,29 +223,13 @@ impl Test {
     }
 }
 
-/// An operand an instruction reads directly: a local slot (0-127), a captured variable
-/// (0-63) of the running closure, a constant (0-62) of the running code, or the value on
-/// top of the stack, popped (at most one operand of an instruction).
+/// An operand an instruction reads directly: a local slot (0-127) or, with the top bit
+/// set, a captured variable (0-127) of the running closure.
 #[derive(Clone, Copy, Debug)]
 pub struct Var(u8);
 
-/// What a [`Var`] operand names.
-pub enum VarKind {
-    /// A local slot.
-    Local(usize),
-    /// A captured variable.
-    Free(usize),
-    /// A constant.
-    Const(usize),
-    /// The top of the stack.
-    Top,
-}
-
 impl Var {
     const FREE: u8 = 0x80;
-    const CONST: u8 = 0xc0;
-    /// The operand that pops the top of the stack.
-    pub const TOP: Var = Var(0xff);
 
     /// Local slot `s`, if it is small enough.
     pub fn local(s: u16) -> Option<Var> {
@@ -256,26 +240,17 @@ impl Var {
     pub fn free(i: u16) -> Option<Var> {
         u8::try_from(i)
             .ok()
-            .filter(|&i| i < Var::CONST - Var::FREE)
+            .filter(|&i| i < Var::FREE)
             .map(|i| Var(i | Var::FREE))
     }
 
-    /// Constant `k`, if it is small enough.
-    pub fn constant(k: u32) -> Option<Var> {
-        u8::try_from(k)
-            .ok()
-            .filter(|&k| k < Var::TOP.0 - Var::CONST)
-            .map(|k| Var(k | Var::CONST))
-    }
-
-    /// What the operand names.
+    /// The captured variable's index, or `Err` with the local slot.
     #[inline(always)]
-    pub fn kind(self) -> VarKind {
-        match self.0 {
-            s @ 0..0x80 => VarKind::Local(usize::from(s)),
-            i @ 0x80..0xc0 => VarKind::Free(usize::from(i & 0x3f)),
-            0xff => VarKind::Top,
-            k => VarKind::Const(usize::from(k & 0x3f)),
+    pub fn free_index(self) -> Result<usize, usize> {
+        if self.0 & Var::FREE != 0 {
+            Ok(usize::from(self.0 & !Var::FREE))
+        } else {
+            Err(usize::from(self.0))
         }
     }
 }
@@ -362,8 +337,6 @@ pub enum Op {
     /// Pop `n` values into local slots `first..first + n` (the top into the last) and jump
     /// to the target: the next iteration of a loop running in its enclosing frame.
     Loop(u16, u8, u32),
-    /// Swap the two values on top of the stack.
-    Swap,
     /// Tail call with `n` arguments of global `g`, which the running closure was defined
     /// as: when `g` still holds the running closure, a jump to its start, as
     /// [`Op::TailCallSelf`]; else the instruction's general code runs (see

@@ -4,7 +4,7 @@
 //! [`prim`](crate::run::prim).
 
 use crate::run::call::{Flow, Outcome};
-use crate::run::code::{Cmp, Op, Prim, Proto, Test, Var, VarKind};
+use crate::run::code::{Cmp, Op, Prim, Proto, Test, Var};
 use crate::run::prim::{prim_fast, test_fast};
 use crate::run::value::*;
 use crate::run::vm::Vm;
@@ -130,11 +130,9 @@ impl Vm {
             macro_rules! var {
                 ($x:expr) => {{
                     let x: Var = $x;
-                    match x.kind() {
-                        VarKind::Local(s) => local!(s),
-                        VarKind::Free(i) => free_var!(i),
-                        VarKind::Const(k) => proto.consts[k],
-                        VarKind::Top => pop!(),
+                    match x.free_index() {
+                        Ok(i) => free_var!(i),
+                        Err(s) => local!(s),
                     }
                 }};
             }
@@ -411,12 +409,6 @@ impl Vm {
                     }
                     Op::Pop => {
                         pop!();
-                    }
-                    Op::Swap => {
-                        let b = pop!();
-                        let a = pop!();
-                        push!(b);
-                        push!(a);
                     }
                     Op::Jump(t) => jump!(t),
                     Op::JumpIfFalse(t) => {
