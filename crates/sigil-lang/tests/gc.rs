@@ -87,3 +87,23 @@ fn values_kept_by_a_native_survive_a_collection_during_apply() {
     assert_eq!(i.write(v), "\"made before the call\"");
     assert!(i.heap().collections() >= 2);
 }
+
+#[test]
+fn continuations_are_collected_by_size() {
+    let mut i = Interpreter::new();
+    // Each continuation copies a stack about 2 000 frames deep (tens of KB); 2 000 of them
+    // are far fewer objects than the object-count threshold, so only counting their size
+    // collects them.
+    i.eval_str(
+        "(define (deep n) (if (= n 0) (call/cc (lambda (k) k)) (let ((r (deep (- n 1)))) r)))
+         (define (churn n) (let loop ((k 0)) (if (< k n) (begin (deep 2000) (loop (+ k 1))) k)))",
+    )
+    .unwrap();
+    let before = i.heap().collections();
+    let v = i.eval_str("(churn 2000)").unwrap();
+    assert_eq!(i.write(v), "2000");
+    assert!(
+        i.heap().collections() > before,
+        "no collection while continuations piled up"
+    );
+}

@@ -80,7 +80,7 @@ fn encode(heap: &Heap, v: Value, depth: usize) -> NResult<Json> {
                 )));
             }
             match heap.obj(v) {
-                Some(Object::Str(s)) => Ok(Json::String(s.clone())),
+                Some(Object::Str(s)) => Ok(Json::String(s.to_string())),
                 Some(Object::Big(b)) => Number::from_str(&b.to_string())
                     .map(Json::Number)
                     .map_err(|_| cannot_encode(v)),

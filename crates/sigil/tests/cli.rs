@@ -272,6 +272,16 @@ fn repl_keeps_definitions() {
     assert_eq!(out, "49\n");
 }
 
+#[test]
+fn repl_redefinition_reaches_earlier_definitions() {
+    let input = "(define (f l) (car l))\n(define (g) (iota 3))\n(f '(1 2))\n\
+                 (define (car x) 'mine)\n(define (iota n) (list 'my n))\n(list (f '(1 2)) (g))\n\
+                 (set! car cdr)\n(f '(1 2))\n";
+    let (code, out, _) = with_stdin(sigil().arg("--repl"), input);
+    assert_eq!(code, 0);
+    assert_eq!(out, "1\n(mine (my 3))\n(2)\n");
+}
+
 /// `(f N)` makes N + 1 nested calls of `f`.
 fn deep(n: u32) -> String {
     format!("(define (f n) (if (= n 0) 0 (+ 1 (f (- n 1))))) (f {n})")

@@ -367,7 +367,7 @@ fn an_error_in_a_handler_is_reported_with_its_position_and_trace() {
         exited.stderr
     );
     // Reported as a script's error is, headed by the task: where it was raised, then
-    // the handler's frames (its named let's).
+    // the handler's frame (its named let runs inline, in the handler's frame).
     let report: Vec<&str> = exited.stderr.lines().collect();
     assert_eq!(report.len(), 3, "{}", exited.stderr);
     assert!(report[0].starts_with("error in task "), "{}", report[0]);
@@ -382,7 +382,7 @@ fn an_error_in_a_handler_is_reported_with_its_position_and_trace() {
         report[1]
     );
     assert!(
-        report[2].starts_with("  in loop (") && report[2].ends_with("stopping.sgl:21:64)"),
+        report[2].starts_with("  in handler (") && report[2].ends_with("stopping.sgl:21:64)"),
         "{}",
         report[2]
     );

@@ -19,6 +19,7 @@ use crate::run::code::Op;
 use crate::run::globals::Globals;
 use crate::run::heap::Heap;
 use crate::run::value::{Closure, Error, Object, Value};
+use std::cell::Cell;
 
 /// The prelude's not yet compiled procedures, and the environment they compile in.
 #[derive(Default)]
@@ -106,7 +107,7 @@ impl Autoload {
         };
         let thunk = super::compile_proto(globals, heap, &mut self.env, libraries, form, true)
             .map_err(|e| internal(e.message))?;
-        match (thunk.code.first(), thunk.children.first()) {
+        match (thunk.code.first().map(Cell::get), thunk.children.first()) {
             (Some(Op::Closure(0)), Some(proto)) if proto.nfree == 0 => {
                 Ok(heap.alloc(Object::Closure(Closure {
                     proto: proto.clone(),

@@ -3,16 +3,19 @@
 //! Variables live in frame slots; closures are flat (they copy the values they capture).
 //! A variable that is both captured and assigned lives in a box so every closure shares it.
 
+use crate::compile::loops::{named_let, Loops};
 use crate::compile::tree::{Lambda, Node, VarId, VarInfo};
 use crate::read::symbol::{FastMap, Symbol};
 use crate::read::syntax::Span;
-use crate::run::code::{Cmp, Op, Prim, Proto, Var};
+use crate::run::code::{Cmp, Guard, Op, Prim, Proto, Test, Var};
 use crate::run::value::Value;
 use std::cell::Cell;
 use std::rc::Rc;
 
 struct FnCtx {
     self_var: Option<VarId>,
+    /// The global a top-level `define` binds this procedure to.
+    self_global: Option<u32>,
     /// Required parameters and whether there is a rest parameter.
     nparams: usize,
     rest: bool,
@@ -28,6 +31,27 @@ struct FnCtx {
     spans: Vec<Span>,
     consts: Vec<Value>,
     children: Vec<Rc<Proto>>,
+    /// General code for the guarded primitive instructions (see [`Guard`]), placed after
+    /// the function's code when it is complete.
+    stubs: Vec<Stub>,
+    /// Instruction index → its stub in `stubs`.
+    stub_at: FastMap<usize, usize>,
+}
+
+/// The general code of an instruction, placed after the function's code: for a guarded
+/// primitive instruction, what it computes by calls of the globals its primitives stand
+/// for; for a self tail call through a global, the plain tail call (see
+/// [`Proto::general`]). Control continues after the instruction.
+struct Stub {
+    site: usize,
+    /// The globals a guarded primitive instruction stands for.
+    slots: Vec<u32>,
+    /// Whether the instruction looks its general code up in [`Proto::general`].
+    general: bool,
+    ops: Vec<Op>,
+    spans: Vec<Span>,
+    /// The index in `ops` of the conditional jump that shares the instruction's target.
+    jump: Option<usize>,
 }
 
 enum Place {
@@ -35,9 +59,24 @@ enum Place {
     Free(u16),
 }
 
+/// A named-let loop running inline (see [`crate::compile::loops`]): where its variables
+/// are stored and jumped back to.
+struct InlineLoop {
+    /// The instruction that stores the values on the stack into the loop's variables.
+    head: u32,
+    argc: usize,
+    /// The first of the variables' consecutive slots, when one [`Op::Loop`] can store
+    /// them (none is boxed).
+    first: Option<u16>,
+}
+
 /// Generates code for one top-level form.
 pub struct Codegen<'a> {
     vars: &'a [VarInfo],
+    /// The form's loops and captured variables (filled by [`Codegen::compile_toplevel`]).
+    loops: Loops<'a>,
+    /// The inline loops being compiled, by loop variable.
+    inline_loops: FastMap<VarId, InlineLoop>,
     fns: Vec<FnCtx>,
     span: Span,
     internal: bool,
@@ -49,6 +88,8 @@ impl<'a> Codegen<'a> {
     pub fn new(vars: &'a [VarInfo], internal: bool) -> Self {
         Codegen {
             vars,
+            loops: Loops::analyse(&Node::Const(Value::Unspecified), vars),
+            inline_loops: FastMap::default(),
             fns: Vec::new(),
             span: Span::default(),
             internal,
@@ -58,6 +99,7 @@ impl<'a> Codegen<'a> {
     /// Compiles a top-level form as a procedure of no arguments.
     pub fn compile_toplevel(mut self, node: &Node, span: Span) -> Rc<Proto> {
         self.span = span;
+        self.loops = Loops::analyse(node, self.vars);
         let l = Lambda {
             name: Some(Symbol::intern("toplevel")),
             params: vec![],
@@ -78,7 +120,7 @@ impl<'a> Codegen<'a> {
     /// still sees the variable's current value).
     fn boxed(&self, v: VarId) -> bool {
         let info = &self.vars[v as usize];
-        info.mutated || (info.captured && info.assigned)
+        info.mutated || (info.assigned && self.loops.captured(v))
     }
 
     fn f(&mut self) -> &mut FnCtx {
@@ -96,6 +138,15 @@ impl<'a> Codegen<'a> {
         f.code.len() - 1
     }
 
+    /// Emits `op`, a primitive instruction guarded by `slots`, whose general code is `stub`
+    /// (see [`Guard`]).
+    fn emit_guarded(&mut self, op: Op, slots: Vec<u32>, stub: Vec<Op>) -> usize {
+        let depth = self.f().depth;
+        let at = self.emit(op);
+        self.add_stub(at, slots, depth, stub, None);
+        at
+    }
+
     /// How many values `op` leaves on the stack minus how many it takes.
     fn stack_effect(&self, op: Op) -> i32 {
         match op {
@@ -107,7 +158,8 @@ impl<'a> Codegen<'a> {
             | Op::FreeBox(_)
             | Op::Global(_)
             | Op::LocalAddImm(..)
-            | Op::PrimVV(..) => 1,
+            | Op::PrimVV(..)
+            | Op::PrimV(..) => 1,
             Op::Local2(..) => 2,
             Op::SetLocal(_)
             | Op::SetLocalBox(_)
@@ -124,13 +176,20 @@ impl<'a> Codegen<'a> {
             | Op::JumpCmpVV(..)
             | Op::JumpCmpVI(..)
             | Op::JumpCmpLL(..)
+            | Op::JumpTestV(..)
+            | Op::JumpTestVV(..)
+            | Op::JumpIfTrueKeep(_)
             | Op::AddImm(_) => 0,
+            Op::JumpTest(t, _) => -(t.prim().arity() as i32),
             Op::JumpCmp(..) => -2,
             Op::Closure(i) => {
                 let f = self.fns.last().expect("function context");
                 1 - i32::from(f.children[i as usize].nfree)
             }
             Op::Call(n) | Op::TailCall(n) | Op::TailCallSelf(n) => -i32::from(n),
+            Op::TailCallSelfGlobal(_, n) => -i32::from(n),
+            Op::Loop(_, n, _) => -i32::from(n),
+            Op::GlobalUnder(..) => 1,
             Op::Prim(p) => 1 - p.arity() as i32,
         }
     }
@@ -159,6 +218,12 @@ impl<'a> Codegen<'a> {
     }
 
     fn constant(&mut self, v: Value) {
+        let op = self.const_op(v);
+        self.emit(op);
+    }
+
+    /// The instruction that pushes constant `v`.
+    fn const_op(&mut self, v: Value) -> Op {
         let f = self.f();
         let k = match f.consts.iter().position(|c| c.eq(v)) {
             Some(k) => k,
@@ -167,7 +232,64 @@ impl<'a> Codegen<'a> {
                 f.consts.len() - 1
             }
         };
-        self.emit(Op::Const(k as u32));
+        Op::Const(k as u32)
+    }
+
+    /// The instruction that pushes the value of operand `x`.
+    fn push_op(x: Var) -> Op {
+        match x.free_index() {
+            Ok(i) => Op::Free(i as u16),
+            Err(s) => Op::Local(s as u16),
+        }
+    }
+
+    /// Appends to `ops` what applies primitive `p` to the values on top of the stack: the
+    /// call of global `guard` when it has one (see [`Guard`]), else the primitive.
+    fn apply_ops(p: Prim, guard: Option<u32>, ops: &mut Vec<Op>) {
+        let n = p.arity() as u16;
+        match guard {
+            Some(g) => ops.extend([Op::GlobalUnder(g, n), Op::Call(n)]),
+            None => ops.push(Op::Prim(p)),
+        }
+    }
+
+    /// Records `ops` as the general code of the instruction at `site`, guarded by `slots`
+    /// (nothing when there are none), which starts with `depth` values on the stack.
+    fn add_stub(
+        &mut self,
+        site: usize,
+        slots: Vec<u32>,
+        depth: i32,
+        ops: Vec<Op>,
+        jump: Option<usize>,
+    ) {
+        if slots.is_empty() {
+            return;
+        }
+        let spans = vec![self.span; ops.len()];
+        let stub = Stub {
+            site,
+            slots,
+            general: false,
+            ops,
+            spans,
+            jump,
+        };
+        self.push_stub(stub, depth);
+    }
+
+    /// Records `stub`, whose code starts with `depth` values on the stack.
+    fn push_stub(&mut self, stub: Stub, depth: i32) {
+        let mut d = depth;
+        let mut max = depth;
+        for &op in &stub.ops {
+            d += self.stack_effect(op);
+            max = max.max(d);
+        }
+        let f = self.f();
+        f.max_depth = f.max_depth.max(max);
+        f.stub_at.insert(stub.site, f.stubs.len());
+        f.stubs.push(stub);
     }
 
     fn alloc_slot(&mut self, v: VarId) -> u16 {
@@ -265,7 +387,10 @@ impl<'a> Codegen<'a> {
                 self.ret_if(tail);
             }
             Node::SetGlobal(g, x) | Node::DefGlobal(g, x) => {
-                self.compile(x, false);
+                match (node, &**x) {
+                    (Node::DefGlobal(..), Node::Lambda(l)) => self.compile_lambda(l, Some(*g)),
+                    _ => self.compile(x, false),
+                }
                 self.emit(if matches!(node, Node::SetGlobal(..)) {
                     Op::SetGlobal(*g)
                 } else {
@@ -275,7 +400,7 @@ impl<'a> Codegen<'a> {
                 self.ret_if(tail);
             }
             Node::If(c, t, e) => {
-                let jf = self.compile_branch(c, false);
+                let jumps = self.compile_branch(c, false);
                 let depth = self.f().depth;
                 self.compile(t, tail);
                 let jend = if tail {
@@ -284,7 +409,9 @@ impl<'a> Codegen<'a> {
                     Some(self.emit(Op::Jump(0)))
                 };
                 let else_at = self.f().code.len() as u32;
-                self.patch(jf, else_at);
+                for j in jumps {
+                    self.patch(j, else_at);
+                }
                 self.f().depth = depth;
                 self.compile(e, tail);
                 if let Some(j) = jend {
@@ -293,7 +420,7 @@ impl<'a> Codegen<'a> {
                 }
             }
             Node::Lambda(l) => {
-                self.compile_lambda(l);
+                self.compile_lambda(l, None);
                 self.ret_if(tail);
             }
             Node::Seq(items) => {
@@ -310,6 +437,42 @@ impl<'a> Codegen<'a> {
                     }
                 }
             }
+            Node::Call(f, args, span) if self.loop_call(f).is_some() => {
+                let l = self.loop_call(f).expect("loop call");
+                let argc = l.argc;
+                debug_assert_eq!(argc, args.len());
+                let jump = match l.first {
+                    Some(first) => Op::Loop(first, argc as u8, l.head + 1),
+                    // No values to move: the jump still counts as a call, so that an
+                    // endless loop can be interrupted.
+                    None => Op::Loop(0, 0, l.head),
+                };
+                self.span = *span;
+                self.compile_args(args);
+                self.emit(jump);
+                // Control does not come back; what follows counts on the call's value.
+                self.f().depth += 1 - argc as i32;
+            }
+            Node::Call(f, args, span) if tail && self.is_self_global_call(f, args.len()) => {
+                let Node::Global(g, name_span) = **f else {
+                    unreachable!()
+                };
+                self.span = *span;
+                self.compile_args(args);
+                self.span = *span;
+                let n = args.len() as u16;
+                let depth = self.f().depth;
+                let at = self.emit(Op::TailCallSelfGlobal(g, n));
+                let stub = Stub {
+                    site: at,
+                    slots: Vec::new(),
+                    general: true,
+                    ops: vec![Op::GlobalUnder(g, n), Op::TailCall(n)],
+                    spans: vec![name_span, *span],
+                    jump: None,
+                };
+                self.push_stub(stub, depth);
+            }
             Node::Call(f, args, span) if tail && self.is_self_call(f, args.len()) => {
                 self.span = *span;
                 self.compile_args(args);
@@ -324,41 +487,57 @@ impl<'a> Codegen<'a> {
                 let n = args.len() as u16;
                 self.emit(if tail { Op::TailCall(n) } else { Op::Call(n) });
             }
-            Node::Prim(p @ (Prim::Add | Prim::Sub), args, span) if matches!(args[1], Node::Const(Value::Int(k)) if k.unsigned_abs() < 1 << 30) =>
+            Node::Prim(p @ (Prim::Add | Prim::Sub), args, span, guard) if matches!(args[1], Node::Const(Value::Int(k)) if k.unsigned_abs() < 1 << 30) =>
             {
                 let Node::Const(Value::Int(k)) = args[1] else {
                     unreachable!()
                 };
-                let k = if *p == Prim::Add { k } else { -k } as i32;
-                match self.plain_local(&args[0]) {
+                let mut stub = Vec::new();
+                let op = match self.plain_local(&args[0]) {
                     Some(s) => {
-                        self.span = *span;
-                        self.emit(Op::LocalAddImm(s, k));
+                        stub.push(Op::Local(s));
+                        Op::LocalAddImm(s, if *p == Prim::Add { k } else { -k } as i32)
                     }
                     None => {
                         self.compile(&args[0], false);
-                        self.span = *span;
-                        self.emit(Op::AddImm(k));
+                        Op::AddImm(if *p == Prim::Add { k } else { -k } as i32)
                     }
-                }
+                };
+                stub.push(self.const_op(Value::Int(k)));
+                Self::apply_ops(*p, *guard, &mut stub);
+                self.span = *span;
+                self.emit_guarded(op, guard.iter().copied().collect(), stub);
                 self.ret_if(tail);
             }
-            Node::Prim(p, args, span) => {
-                let vars = match &args[..] {
-                    [a, b] => self.var(a).zip(self.var(b)),
-                    _ => None,
-                };
-                let op = match vars {
-                    Some((a, b)) => Op::PrimVV(*p, a, b),
-                    None => {
+            Node::Prim(p, args, span, guard) => {
+                let vars: Option<Vec<Var>> = args.iter().map(|a| self.var(a)).collect();
+                let op = match vars.as_deref() {
+                    Some(&[a]) => Op::PrimV(*p, a),
+                    Some(&[a, b]) => Op::PrimVV(*p, a, b),
+                    _ => {
                         for a in args {
                             self.compile(a, false);
                         }
                         Op::Prim(*p)
                     }
                 };
+                let mut stub = Vec::new();
+                if let Op::PrimV(..) | Op::PrimVV(..) = op {
+                    stub.extend(vars.iter().flatten().map(|&v| Self::push_op(v)));
+                }
+                Self::apply_ops(*p, *guard, &mut stub);
                 self.span = *span;
-                self.emit(op);
+                self.emit_guarded(op, guard.iter().copied().collect(), stub);
+                self.ret_if(tail);
+            }
+            Node::Let(binds, body) if self.or_parts(binds, body).is_some() => {
+                let (a, b) = self.or_parts(binds, body).expect("or");
+                self.compile(a, false);
+                let j = self.emit(Op::JumpIfTrueKeep(0));
+                self.emit(Op::Pop);
+                self.compile(b, tail);
+                let end = self.f().code.len() as u32;
+                self.patch(j, end);
                 self.ret_if(tail);
             }
             Node::Let(binds, body) => {
@@ -379,6 +558,10 @@ impl<'a> Codegen<'a> {
                 self.compile(body, tail);
                 self.f().next_slot = saved;
             }
+            Node::Scope(..) if named_let(node).is_some_and(|(v, ..)| self.loops.inline(v)) => {
+                let (v, l, inits) = named_let(node).expect("named let");
+                self.compile_inline_loop(v, l, inits, tail);
+            }
             Node::Scope(vars, body) => {
                 let saved = self.f().next_slot;
                 for &v in vars {
@@ -393,6 +576,47 @@ impl<'a> Codegen<'a> {
                 self.f().next_slot = saved;
             }
         }
+    }
+
+    /// Compiles the named let of loop variable `v`, lambda `l`, in the running frame: the
+    /// initial values are pushed and stored into slots for the loop's variables, and the
+    /// calls of `v` in its body store new values and jump back (see
+    /// [`crate::compile::loops`]).
+    fn compile_inline_loop(&mut self, v: VarId, l: &Lambda, inits: &[Node], tail: bool) {
+        self.compile_args(inits);
+        let saved = self.f().next_slot;
+        let slots: Vec<(VarId, u16)> = l.params.iter().map(|&p| (p, self.alloc_slot(p))).collect();
+        let head = self.f().code.len() as u32;
+        let argc = slots.len();
+        let first = match slots.first() {
+            Some(&(_, s)) if argc <= 255 && !l.params.iter().any(|&p| self.boxed(p)) => Some(s),
+            _ => None,
+        };
+        match first {
+            Some(s) => {
+                let next = head + 1;
+                self.emit(Op::Loop(s, argc as u8, next));
+            }
+            None => {
+                for &(p, s) in slots.iter().rev() {
+                    self.emit(Op::SetLocal(s));
+                    if self.boxed(p) {
+                        self.emit(Op::BoxLocal(s));
+                    }
+                }
+            }
+        }
+        self.inline_loops
+            .insert(v, InlineLoop { head, argc, first });
+        self.compile(&l.body, tail);
+        self.inline_loops.remove(&v);
+        self.f().next_slot = saved;
+    }
+
+    /// The inline loop that calling `f` continues.
+    fn loop_call(&self, f: &Node) -> Option<&InlineLoop> {
+        let Node::Local(v) = f else { return None };
+        self.inline_loops.get(v)
     }
 
     /// Pushes the arguments of a call, two adjacent local variables at a time with
@@ -425,20 +649,85 @@ impl<'a> Codegen<'a> {
         self.is_self(d, *v) && !ctx.rest && ctx.nparams == argc
     }
 
-    /// Compiles a test followed by a jump taken when the test's truth is `jump_if`; returns
-    /// the jump's index for [`Codegen::patch`].
-    fn compile_branch(&mut self, c: &Node, jump_if: bool) -> usize {
-        match c {
-            Node::Prim(Prim::Not, args, _) => {
-                super::deep(|| self.compile_branch(&args[0], !jump_if))
+    /// Whether calling `f` with `argc` arguments calls the global the running procedure
+    /// was defined as, with the right number of arguments (see [`Op::TailCallSelfGlobal`]).
+    fn is_self_global_call(&self, f: &Node, argc: usize) -> bool {
+        let Node::Global(g, _) = f else { return false };
+        let ctx = self.fns.last().expect("function context");
+        ctx.self_global == Some(*g) && !ctx.rest && ctx.nparams == argc
+    }
+
+    /// Compiles a test followed by jumps taken when the test's truth is `jump_if`; returns
+    /// the jumps' indices for [`Codegen::patch`]. An `and` or `or` (as the expander writes
+    /// them) becomes a chain of tests and jumps.
+    fn compile_branch(&mut self, c: &Node, jump_if: bool) -> Vec<usize> {
+        // `(and a b)`: `(if a b #f)`; `(or a b)`: `(let ((t a)) (if t t b))`.
+        let (first, second, and) = match c {
+            Node::If(a, b, e) if matches!(**e, Node::Const(Value::Bool(false))) => {
+                (&**a, &**b, true)
             }
-            Node::Prim(p, args, span) if Cmp::new(*p, jump_if).is_some() => {
-                let cmp = Cmp::new(*p, jump_if).expect("comparison");
+            Node::Let(binds, body) => match self.or_parts(binds, body) {
+                Some((a, b)) => (a, b, false),
+                None => return vec![self.compile_test(c, jump_if)],
+            },
+            _ => return vec![self.compile_test(c, jump_if)],
+        };
+        // `first` decides alone when it is false (`and`) or true (`or`).
+        if jump_if != and {
+            let mut jumps = super::deep(|| self.compile_branch(first, jump_if));
+            jumps.extend(super::deep(|| self.compile_branch(second, jump_if)));
+            jumps
+        } else {
+            let skip = super::deep(|| self.compile_branch(first, !and));
+            let jumps = super::deep(|| self.compile_branch(second, jump_if));
+            let here = self.f().code.len() as u32;
+            for j in skip {
+                self.patch(j, here);
+            }
+            jumps
+        }
+    }
+
+    /// The test and the alternative of an `or` as the expander writes it,
+    /// `(let ((t a)) (if t t b))`, where `b` does not use `t`.
+    fn or_parts<'n>(
+        &self,
+        binds: &'n [(VarId, Node)],
+        body: &'n Node,
+    ) -> Option<(&'n Node, &'n Node)> {
+        let [(t, a)] = binds else { return None };
+        let Node::If(c, x, b) = body else { return None };
+        match (&**c, &**x) {
+            (Node::Local(c), Node::Local(x)) if c == t && x == t && !b.mentions(*t) => Some((a, b)),
+            _ => None,
+        }
+    }
+
+    /// Compiles a test followed by a jump taken when the test's truth is `jump_if`; returns
+    /// the jump's index. A `not` around the test turns into the opposite jump, and a
+    /// comparison or type test with its operands into one test-and-branch instruction.
+    fn compile_test(&mut self, c: &Node, jump_if: bool) -> usize {
+        // The `not`s around the test, outermost first, and the test.
+        let mut nots = Vec::new();
+        let mut test = c;
+        let mut sense = jump_if;
+        while let Node::Prim(Prim::Not, args, _, guard) = test {
+            nots.push(*guard);
+            test = &args[0];
+            sense = !sense;
+        }
+        // What computes the test's value in the general code.
+        let mut stub = Vec::new();
+        let mut slots: Vec<u32> = Vec::new();
+        let (at, depth) = match test {
+            Node::Prim(p, args, span, guard) if Cmp::new(*p, sense).is_some() => {
+                let cmp = Cmp::new(*p, sense).expect("comparison");
                 let slot = |n| self.plain_local(n).and_then(|s| u8::try_from(s).ok());
-                let slots = slot(&args[0]).zip(slot(&args[1]));
+                let slots_ll = slot(&args[0]).zip(slot(&args[1]));
                 let a = self.var(&args[0]);
-                let op = match (slots, a, self.var(&args[1]), &args[1]) {
-                    (Some((a, b)), ..) => Op::JumpCmpLL(cmp, a, b, 0),
+                let b = self.var(&args[1]);
+                let op = match (slots_ll, a, b, &args[1]) {
+                    (Some((x, y)), ..) => Op::JumpCmpLL(cmp, x, y, 0),
                     (_, Some(a), Some(b), _) => Op::JumpCmpVV(cmp, a, b, 0),
                     (_, Some(a), None, Node::Const(Value::Int(k))) if i8::try_from(*k).is_ok() => {
                         Op::JumpCmpVI(cmp, a, *k as i8, 0)
@@ -450,29 +739,95 @@ impl<'a> Codegen<'a> {
                         Op::JumpCmp(cmp, 0)
                     }
                 };
+                match op {
+                    Op::JumpCmpLL(_, x, y, _) => {
+                        stub.extend([Op::Local(x.into()), Op::Local(y.into())]);
+                    }
+                    Op::JumpCmpVV(_, a, b, _) => stub.extend([Self::push_op(a), Self::push_op(b)]),
+                    Op::JumpCmpVI(_, a, k, _) => {
+                        let k = self.const_op(Value::Int(k.into()));
+                        stub.extend([Self::push_op(a), k]);
+                    }
+                    _ => {}
+                }
+                Self::apply_ops(*p, *guard, &mut stub);
+                slots.extend(guard);
                 self.span = *span;
-                self.emit(op)
+                let depth = self.f().depth;
+                (self.emit(op), depth)
             }
-            _ => {
-                self.compile(c, false);
-                self.emit(if jump_if {
-                    Op::JumpIfTrue(0)
-                } else {
-                    Op::JumpIfFalse(0)
-                })
+            Node::Prim(p, args, span, guard) if Test::new(*p, sense).is_some() => {
+                let t = Test::new(*p, sense).expect("test");
+                let vars: Option<Vec<Var>> = args.iter().map(|a| self.var(a)).collect();
+                let op = match vars.as_deref() {
+                    Some(&[a]) => Op::JumpTestV(t, a, 0),
+                    Some(&[a, b]) => Op::JumpTestVV(t, a, b, 0),
+                    _ => {
+                        for a in args {
+                            self.compile(a, false);
+                        }
+                        Op::JumpTest(t, 0)
+                    }
+                };
+                if let Op::JumpTestV(..) | Op::JumpTestVV(..) = op {
+                    stub.extend(vars.iter().flatten().map(|&v| Self::push_op(v)));
+                }
+                Self::apply_ops(*p, *guard, &mut stub);
+                slots.extend(guard);
+                self.span = *span;
+                let depth = self.f().depth;
+                (self.emit(op), depth)
             }
+            _ => match self.var(test) {
+                // A variable's truth: whether `(not x)` fails.
+                Some(x) => {
+                    stub.push(Self::push_op(x));
+                    let t = Test::new(Prim::Not, !sense).expect("test");
+                    let depth = self.f().depth;
+                    (self.emit(Op::JumpTestV(t, x, 0)), depth)
+                }
+                None => {
+                    self.compile(test, false);
+                    let depth = self.f().depth;
+                    let op = if sense {
+                        Op::JumpIfTrue(0)
+                    } else {
+                        Op::JumpIfFalse(0)
+                    };
+                    (self.emit(op), depth)
+                }
+            },
+        };
+        for guard in nots.iter().rev() {
+            Self::apply_ops(Prim::Not, *guard, &mut stub);
+            slots.extend(guard);
         }
+        stub.push(if jump_if {
+            Op::JumpIfTrue(0)
+        } else {
+            Op::JumpIfFalse(0)
+        });
+        let jump = Some(stub.len() - 1);
+        self.add_stub(at, slots, depth, stub, jump);
+        at
     }
 
     /// Sets the target of a jump.
     fn patch(&mut self, at: usize, target: u32) {
         let f = self.f();
         f.code[at] = f.code[at].with_target(target);
+        if let Some(&i) = f.stub_at.get(&at) {
+            let stub = &mut f.stubs[i];
+            if let Some(j) = stub.jump {
+                stub.ops[j] = stub.ops[j].with_target(target);
+            }
+        }
     }
 
     fn begin_fn(&mut self, l: &Lambda) {
         self.fns.push(FnCtx {
             self_var: l.self_var,
+            self_global: None,
             nparams: l.params.len(),
             rest: l.rest.is_some(),
             depth: 0,
@@ -485,6 +840,8 @@ impl<'a> Codegen<'a> {
             spans: Vec::new(),
             consts: Vec::new(),
             children: Vec::new(),
+            stubs: Vec::new(),
+            stub_at: FastMap::default(),
         });
         for &p in l.params.iter().chain(l.rest.iter()) {
             self.alloc_slot(p);
@@ -498,7 +855,27 @@ impl<'a> Codegen<'a> {
     }
 
     fn end_fn(&mut self, l: &Lambda) -> Rc<Proto> {
-        let f = self.fns.pop().expect("function context");
+        let mut f = self.fns.pop().expect("function context");
+        let mut guards = Vec::new();
+        let mut general = Vec::new();
+        for stub in std::mem::take(&mut f.stubs) {
+            let start = f.code.len() as u32;
+            let last = stub.spans.last().copied().unwrap_or_default();
+            f.code.extend(stub.ops);
+            f.spans.extend(stub.spans);
+            f.code.push(Op::Jump(stub.site as u32 + 1));
+            f.spans.push(last);
+            if stub.general {
+                general.push((stub.site as u32, start));
+            }
+            if !stub.slots.is_empty() {
+                guards.push(Guard {
+                    site: stub.site as u32,
+                    stub: start,
+                    slots: stub.slots.into(),
+                });
+            }
+        }
         assert_well_formed(&f.code);
         Rc::new(Proto {
             name: l.name,
@@ -513,18 +890,23 @@ impl<'a> Codegen<'a> {
                 l.params.len() as u32
             },
             nfree: f.free.len() as u16,
-            code: f.code,
+            code: f.code.into_iter().map(Cell::new).collect(),
             spans: f.spans,
             consts: f.consts,
             children: f.children,
             internal: self.internal,
+            guards: guards.into(),
+            general: general.into(),
             mark_epoch: Cell::new(0),
         })
     }
 
-    fn compile_lambda(&mut self, l: &Lambda) {
+    /// Compiles lambda `l`, which a top-level `define` binds to global `global` if given,
+    /// and makes a closure of it.
+    fn compile_lambda(&mut self, l: &Lambda, global: Option<u32>) {
         let span = self.span;
         self.begin_fn(l);
+        self.f().self_global = global;
         self.compile(&l.body, true);
         let free = self.f().free.clone();
         let proto = self.end_fn(l);
@@ -549,15 +931,23 @@ impl<'a> Codegen<'a> {
 }
 
 /// Checks what the VM relies on to fetch instructions without bounds checks: the code ends
-/// in a return or tail call (control never runs off its end), and every jump lands on an
-/// instruction.
+/// in a return, tail call or jump (control never runs off its end), and every jump lands on
+/// an instruction.
 fn assert_well_formed(code: &[Op]) {
     assert!(
         matches!(
             code.last(),
-            Some(Op::Return | Op::ReturnLocal(_) | Op::TailCall(_) | Op::TailCallSelf(_))
+            Some(
+                Op::Return
+                    | Op::ReturnLocal(_)
+                    | Op::TailCall(_)
+                    | Op::TailCallSelf(_)
+                    | Op::TailCallSelfGlobal(..)
+                    | Op::Jump(_)
+                    | Op::Loop(..)
+            )
         ),
-        "compiled code must end in a return or tail call"
+        "compiled code must end in a return, tail call or jump"
     );
     assert!(
         code.iter()

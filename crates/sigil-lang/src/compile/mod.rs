@@ -8,6 +8,7 @@ pub(crate) mod autoload;
 pub mod codegen;
 pub mod expand;
 pub mod library_envs;
+pub mod loops;
 pub mod macros;
 pub mod module;
 pub(crate) mod toplevel;
@@ -62,7 +63,22 @@ pub fn compile_proto(
     if !keep_aliases {
         Symbol::release_aliases(mark);
     }
-    proto
+    let proto = proto?;
+    register_guards(globals, &proto);
+    Ok(proto)
+}
+
+/// Tells the globals which instructions of `proto` and its nested procedures inline
+/// primitives for globals the program may redefine (see [`Proto::guards`]).
+fn register_guards(globals: &mut Globals, proto: &Rc<Proto>) {
+    for g in proto.guards.iter() {
+        for &slot in g.slots.iter() {
+            globals.add_site(slot, proto, g.site, g.stub);
+        }
+    }
+    for child in &proto.children {
+        register_guards(globals, child);
+    }
 }
 
 /// Compiles a top-level form in `module` into a procedure of no arguments (a thunk) that

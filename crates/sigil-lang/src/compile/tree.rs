@@ -32,8 +32,9 @@ pub enum Node {
     Seq(Vec<Node>),
     /// Procedure call.
     Call(Box<Node>, Vec<Node>, Span),
-    /// Inlined primitive.
-    Prim(Prim, Vec<Node>, Span),
+    /// Inlined primitive, and the global it stands for when the program may redefine
+    /// that (a primitive an expansion inlines for itself has none).
+    Prim(Prim, Vec<Node>, Span, Option<u32>),
     /// Bind variables to values computed outside their scope.
     Let(Vec<(VarId, Node)>, Box<Node>),
     /// Bind variables (initially undefined) around a body that assigns them.
@@ -41,6 +42,35 @@ pub enum Node {
 }
 
 impl Node {
+    /// Whether the node or any node inside it (nested lambdas included) reads or assigns
+    /// lexical variable `v`. Walks the tree with an explicit stack, so any depth is fine.
+    pub fn mentions(&self, v: VarId) -> bool {
+        let mut pending = vec![self];
+        while let Some(n) = pending.pop() {
+            match n {
+                Node::Local(x) if *x == v => return true,
+                Node::SetLocal(x, _) if *x == v => return true,
+                Node::Const(_) | Node::Local(_) | Node::Global(..) => {}
+                Node::SetLocal(_, e) | Node::SetGlobal(_, e) | Node::DefGlobal(_, e) => {
+                    pending.push(e)
+                }
+                Node::Scope(_, e) => pending.push(e),
+                Node::If(c, t, e) => pending.extend([&**c, &**t, &**e]),
+                Node::Lambda(l) => pending.push(&l.body),
+                Node::Seq(xs) | Node::Prim(_, xs, ..) => pending.extend(xs.iter()),
+                Node::Call(f, xs, _) => {
+                    pending.push(f);
+                    pending.extend(xs.iter());
+                }
+                Node::Let(binds, body) => {
+                    pending.extend(binds.iter().map(|(_, x)| x));
+                    pending.push(body);
+                }
+            }
+        }
+        false
+    }
+
     /// Moves the nodes this node holds that hold nodes themselves into `out`.
     fn take_children(&mut self, out: &mut Vec<Node>) {
         let mut take = |n: &mut Node| {
@@ -54,7 +84,7 @@ impl Node {
             Node::Scope(_, x) => take(x),
             Node::If(c, t, e) => [c, t, e].into_iter().for_each(|x| take(x)),
             Node::Lambda(l) => take(&mut l.body),
-            Node::Seq(xs) | Node::Prim(_, xs, _) => xs.iter_mut().for_each(take),
+            Node::Seq(xs) | Node::Prim(_, xs, ..) => xs.iter_mut().for_each(take),
             Node::Call(f, xs, _) => {
                 take(f);
                 xs.iter_mut().for_each(take);

@@ -111,6 +111,7 @@ impl Interpreter {
             (top.autoload.env.clone(), id)
         };
         core.own.clear();
+        core.mirrors = true;
         interp.top.borrow_mut().env = core.clone();
         interp.libs = Rc::new(Libraries::new(interp.top.clone(), core, prelude_env));
         interp.vm.linker = Some(interp.libs.clone());

@@ -226,8 +226,8 @@ impl Libraries {
             Some("import") => {
                 let bindings = self.import_sets(vm, &items[1..])?;
                 match target {
-                    Target::Toplevel => self.top.borrow_mut().env.import(bindings),
-                    Target::Module(m) => m.borrow_mut().import(bindings),
+                    Target::Toplevel => self.top.borrow_mut().env.import(&mut vm.globals, bindings),
+                    Target::Module(m) => m.borrow_mut().import(&mut vm.globals, bindings),
                 }
                 Ok(None)
             }
@@ -548,7 +548,7 @@ impl Libraries {
             }
             Some("import") => {
                 let bindings = self.import_sets(vm, &parts[1..])?;
-                library.module.import(bindings);
+                library.module.import(&mut vm.globals, bindings);
             }
             Some("begin") => {
                 for f in &parts[1..] {
@@ -596,7 +596,7 @@ impl Linker for Libraries {
     fn environment(&self, vm: &mut Vm, sets: &[Syn]) -> NResult {
         let bindings = self.import_sets(vm, sets).map_err(LinkError::into_error)?;
         let mut module = Module::default();
-        module.import(bindings);
+        module.import(&mut vm.globals, bindings);
         let env = Environment::Module(Rc::new(RefCell::new(module)));
         Ok(vm.heap.alloc(Object::Opaque(Box::new(env))))
     }

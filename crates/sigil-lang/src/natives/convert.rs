@@ -8,7 +8,7 @@ use crate::read::symbol::Symbol;
 use crate::run::ctx::Ctx;
 use crate::run::heap::Heap;
 use crate::run::numeric;
-use crate::run::value::{Error, NResult, NativeObject, Value};
+use crate::run::value::{Error, NResult, NativeObject, Str, Value};
 use num_bigint::BigInt;
 use std::borrow::Cow;
 use std::fmt::Display;
@@ -38,6 +38,20 @@ pub trait FromValueMut {
 impl FromValueMut for String {
     fn from_value_mut<'c>(ctx: &'c mut Ctx, v: Value) -> Option<&'c mut Self> {
         ctx.string_mut(v)
+    }
+    fn expected() -> Cow<'static, str> {
+        "a string".into()
+    }
+}
+
+impl FromValueMut for Str {
+    /// A string object, to change it through [`Str`]'s methods (which keep what is known
+    /// of its text).
+    fn from_value_mut<'c>(ctx: &'c mut Ctx, v: Value) -> Option<&'c mut Self> {
+        match ctx.vm.heap.obj_mut(v) {
+            Some(crate::run::value::Object::Str(s)) => Some(s),
+            _ => None,
+        }
     }
     fn expected() -> Cow<'static, str> {
         "a string".into()
@@ -292,6 +306,17 @@ impl<'h> FromValue<'h> for &'h str {
     #[inline]
     fn from_value(heap: &'h Heap, v: Value) -> Option<Self> {
         heap.str(v)
+    }
+    fn expected() -> Cow<'static, str> {
+        "a string".into()
+    }
+}
+
+impl<'h> FromValue<'h> for &'h Str {
+    /// A string object (its text and what is known of it).
+    #[inline]
+    fn from_value(heap: &'h Heap, v: Value) -> Option<Self> {
+        heap.string_object(v)
     }
     fn expected() -> Cow<'static, str> {
         "a string".into()

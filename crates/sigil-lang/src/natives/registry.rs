@@ -75,13 +75,11 @@ pub struct Registry<'a> {
 }
 
 impl Registry<'_> {
-    /// Binds `name` to a value.
+    /// Binds `name` to a value (defines it, as a top-level `define` does).
     pub fn define(&mut self, name: &str, v: Value) {
         let s = Symbol::intern(name);
-        let slot = self.vm.globals.new_slot(s);
+        let slot = self.module.define_slot(&mut self.vm.globals, s);
         self.vm.globals.set(slot, v);
-        self.module.map.insert(s, GlobalBinding::Var(slot));
-        self.module.own.insert(s);
         if self.core {
             self.vm.globals.set_builtin(s, v);
         }

@@ -256,11 +256,22 @@ impl Vm {
     /// then removes the callee and the arguments from the stack.
     #[inline(never)]
     pub(crate) fn call_simple(&mut self, g: SimpleFn, fpos: usize) -> NResult {
-        let mut args = std::mem::take(&mut self.argbuf);
-        args.clear();
-        args.extend_from_slice(&self.stack[fpos + 1..]);
-        let r = g(&mut Ctx::new(self), &args);
-        self.argbuf = args;
+        // The arguments are copied out of the stack (the native may push on it); a few of
+        // them fit in a local buffer.
+        const SMALL: usize = 6;
+        let n = self.stack.len() - fpos - 1;
+        let r = if n <= SMALL {
+            let mut buf = [Value::Unspecified; SMALL];
+            buf[..n].copy_from_slice(&self.stack[fpos + 1..]);
+            g(&mut Ctx::new(self), &buf[..n])
+        } else {
+            let mut args = std::mem::take(&mut self.argbuf);
+            args.clear();
+            args.extend_from_slice(&self.stack[fpos + 1..]);
+            let r = g(&mut Ctx::new(self), &args);
+            self.argbuf = args;
+            r
+        };
         self.stack.truncate(fpos);
         r
     }
@@ -446,7 +457,24 @@ impl Vm {
                         }
                     }
                 }
-                Object::Cont(_) => {
+                Object::Cont(k) => {
+                    if k.escape.is_none() && !self.may_enter(k) {
+                        self.stack.truncate(fpos);
+                        let e = Error::msg(
+                            "continuation: cannot jump out of a procedure called from Rust",
+                        );
+                        return self.throw_at(e, tail, entry);
+                    }
+                    let winders = k.winders;
+                    if !winders.eq(self.winders) && !matches!(self.rewind_proc, Value::Bool(false))
+                    {
+                        // Outside its dynamic extent: `(rewind k winders value ...)` runs the
+                        // `dynamic-wind` thunks on the way, then invokes `k` again.
+                        let k = self.stack[fpos];
+                        self.stack[fpos] = self.rewind_proc;
+                        self.stack.splice(fpos + 1..fpos + 1, [k, winders]);
+                        return self.call(argc + 2, tail, entry);
+                    }
                     let v = if argc == 1 {
                         self.stack[fpos + 1]
                     } else {
@@ -468,13 +496,6 @@ impl Vm {
                         self.handlers = k.handlers;
                         self.winders = k.winders;
                         return self.return_value(v, false, entry);
-                    }
-                    if !self.may_enter(k) {
-                        self.stack.truncate(fpos);
-                        let e = Error::msg(
-                            "continuation: cannot jump out of a procedure called from Rust",
-                        );
-                        return self.throw_at(e, tail, entry);
                     }
                     self.stack.clear();
                     self.stack.extend_from_slice(&k.stack);

@@ -15,6 +15,8 @@ pub enum Prim {
     Sub,
     /// `(* a b)`
     Mul,
+    /// `(/ a b)`
+    Div,
     /// `(< a b)`
     Lt,
     /// `(> a b)`
@@ -53,14 +55,27 @@ pub enum Prim {
     Remainder,
     /// `(modulo a b)`
     Modulo,
+    /// `(set-car! p x)`
+    SetCar,
+    /// `(set-cdr! p x)`
+    SetCdr,
+    /// `(vector-length v)`
+    VectorLength,
+    /// `(string-length s)`
+    StringLength,
+    /// `(string-ref s k)`
+    StringRef,
+    /// `(char->integer c)`
+    CharToInteger,
 }
 
 impl Prim {
     /// The standard procedure name and argument count of each primitive.
-    pub const ALL: [(Prim, &'static str, usize); 22] = [
+    pub const ALL: [(Prim, &'static str, usize); 29] = [
         (Prim::Add, "+", 2),
         (Prim::Sub, "-", 2),
         (Prim::Mul, "*", 2),
+        (Prim::Div, "/", 2),
         (Prim::Lt, "<", 2),
         (Prim::Gt, ">", 2),
         (Prim::Le, "<=", 2),
@@ -80,29 +95,43 @@ impl Prim {
         (Prim::Quotient, "quotient", 2),
         (Prim::Remainder, "remainder", 2),
         (Prim::Modulo, "modulo", 2),
+        (Prim::SetCar, "set-car!", 2),
+        (Prim::SetCdr, "set-cdr!", 2),
+        (Prim::VectorLength, "vector-length", 1),
+        (Prim::StringLength, "string-length", 1),
+        (Prim::StringRef, "string-ref", 2),
+        (Prim::CharToInteger, "char->integer", 1),
     ];
 
     /// Number of arguments the inlined form takes (the same as in [`Prim::ALL`]).
     #[inline(always)]
     pub const fn arity(self) -> usize {
         match self {
-            Prim::Car | Prim::Cdr | Prim::IsNull | Prim::IsPair | Prim::Not | Prim::IsZero => 1,
+            Prim::Car
+            | Prim::Cdr
+            | Prim::IsNull
+            | Prim::IsPair
+            | Prim::Not
+            | Prim::IsZero
+            | Prim::VectorLength
+            | Prim::StringLength
+            | Prim::CharToInteger => 1,
             Prim::VectorSet => 3,
             _ => 2,
         }
     }
 
-    /// The procedure name.
-    pub fn name(self) -> &'static str {
-        Prim::ALL.iter().find(|p| p.0 == self).map_or("", |p| p.1)
-    }
+    /// Number of primitives.
+    pub const COUNT: usize = Prim::ALL.len();
 }
 
-// `Prim::arity` agrees with the table.
+// `Prim::arity` agrees with the table, which lists the primitives in declaration order (so
+// `p as usize` indexes it).
 const _: () = {
     let mut i = 0;
     while i < Prim::ALL.len() {
         assert!(Prim::ALL[i].0.arity() == Prim::ALL[i].2);
+        assert!(Prim::ALL[i].0 as usize == i);
         i += 1;
     }
 };
@@ -146,6 +175,51 @@ impl Cmp {
     pub fn jumps_ints(self, a: i64, b: i64) -> bool {
         let ordering = u8::from(a >= b) + u8::from(a > b);
         self.0 >> ordering & 1 != 0
+    }
+
+    /// Whether the branch is taken for two flonums. A NaN operand makes every comparison
+    /// fail.
+    #[inline(always)]
+    pub fn jumps_floats(self, a: f64, b: f64) -> bool {
+        match a.partial_cmp(&b) {
+            Some(o) => self.0 >> (o as i8 + 1) & 1 != 0,
+            None => !self.jump_if(),
+        }
+    }
+}
+
+/// A fused type or identity test branch, packed in a byte: the test primitive (`null?`,
+/// `pair?`, `zero?`, `not`, `eq?`, `eqv?`) and whether the branch is taken when the test
+/// holds or when it fails.
+#[derive(Clone, Copy, Debug)]
+pub struct Test(u8);
+
+impl Test {
+    const PRIMS: [Prim; 6] = [
+        Prim::IsNull,
+        Prim::IsPair,
+        Prim::IsZero,
+        Prim::Not,
+        Prim::Eq,
+        Prim::Eqv,
+    ];
+
+    /// A branch taken when `(prim x ...)` is `jump_if`; `None` if `prim` is not a test.
+    pub fn new(prim: Prim, jump_if: bool) -> Option<Test> {
+        let i = Test::PRIMS.iter().position(|&p| p == prim)? as u8;
+        Some(Test(i | u8::from(jump_if) << 7))
+    }
+
+    /// The test primitive.
+    #[inline(always)]
+    pub fn prim(self) -> Prim {
+        Test::PRIMS[usize::from(self.0 & 7)]
+    }
+
+    /// Whether the branch is taken when the test holds (else when it fails).
+    #[inline(always)]
+    pub fn jump_if(self) -> bool {
+        self.0 & 0x80 != 0
     }
 }
 
@@ -250,6 +324,27 @@ pub enum Op {
     /// Tail call of the running closure with `n` arguments (no callee on the stack; the
     /// compiler has checked the argument count).
     TailCallSelf(u16),
+    /// Apply an inlined one-argument primitive to a variable.
+    PrimV(Prim, Var),
+    /// Pop the test's operands, apply it, and jump as it says.
+    JumpTest(Test, u32),
+    /// Apply a one-argument test to a variable and jump as it says.
+    JumpTestV(Test, Var, u32),
+    /// Apply a two-argument test to two variables and jump as it says.
+    JumpTestVV(Test, Var, Var, u32),
+    /// Jump if the top of stack is true, keeping it there (`or`).
+    JumpIfTrueKeep(u32),
+    /// Pop `n` values into local slots `first..first + n` (the top into the last) and jump
+    /// to the target: the next iteration of a loop running in its enclosing frame.
+    Loop(u16, u8, u32),
+    /// Tail call with `n` arguments of global `g`, which the running closure was defined
+    /// as: when `g` still holds the running closure, a jump to its start, as
+    /// [`Op::TailCallSelf`]; else the instruction's general code runs (see
+    /// [`Proto::general`]).
+    TailCallSelfGlobal(u32, u16),
+    /// Put the value of a global below the top `n` values (the callee of a call whose
+    /// arguments are pushed already: a deoptimised primitive, see [`Guard`]).
+    GlobalUnder(u32, u16),
 }
 
 // Instructions stay two words wide: the dispatch loop loads one per step.
@@ -266,6 +361,11 @@ impl Op {
             Op::JumpCmpVV(c, a, b, _) => Op::JumpCmpVV(c, a, b, target),
             Op::JumpCmpVI(c, a, k, _) => Op::JumpCmpVI(c, a, k, target),
             Op::JumpCmpLL(c, a, b, _) => Op::JumpCmpLL(c, a, b, target),
+            Op::JumpTest(c, _) => Op::JumpTest(c, target),
+            Op::JumpTestV(c, a, _) => Op::JumpTestV(c, a, target),
+            Op::JumpTestVV(c, a, b, _) => Op::JumpTestVV(c, a, b, target),
+            Op::JumpIfTrueKeep(_) => Op::JumpIfTrueKeep(target),
+            Op::Loop(s, n, _) => Op::Loop(s, n, target),
             op => op,
         }
     }
@@ -279,10 +379,30 @@ impl Op {
             | Op::JumpCmp(_, t)
             | Op::JumpCmpVV(.., t)
             | Op::JumpCmpVI(.., t)
-            | Op::JumpCmpLL(.., t) => Some(t),
+            | Op::JumpCmpLL(.., t)
+            | Op::JumpTest(_, t)
+            | Op::JumpTestV(_, _, t)
+            | Op::JumpTestVV(.., t)
+            | Op::JumpIfTrueKeep(t)
+            | Op::Loop(.., t) => Some(t),
             _ => None,
         }
     }
+}
+
+/// A primitive inlined in code for the standard procedure a global holds when the code is
+/// compiled (a name the program may still define or assign, such as `car`). The
+/// instruction at `site` computes the primitive; `stub` is code that does what it does by
+/// calling the globals instead and then continues after `site`. When one of `slots` comes
+/// to hold another procedure, the instruction at `site` becomes a jump to `stub`.
+#[derive(Clone, Debug)]
+pub struct Guard {
+    /// The inlined instruction.
+    pub site: u32,
+    /// Where the general code for it starts.
+    pub stub: u32,
+    /// The globals it was compiled for (a fused test may stand for `not` and a primitive).
+    pub slots: Box<[u32]>,
 }
 
 /// A compiled lambda.
@@ -304,8 +424,9 @@ pub struct Proto {
     pub direct_argc: u32,
     /// Captured variables the closure carries.
     pub nfree: u16,
-    /// Instructions.
-    pub code: Vec<Op>,
+    /// Instructions. A site of a [`Guard`] may become a jump to its stub while the code
+    /// runs, hence the cells.
+    pub code: Vec<Cell<Op>>,
     /// Source position of each instruction.
     pub spans: Vec<Span>,
     /// Constants.
@@ -314,6 +435,11 @@ pub struct Proto {
     pub children: Vec<Rc<Proto>>,
     /// Library-internal code hidden from backtraces.
     pub internal: bool,
+    /// The primitives inlined for globals the program may redefine.
+    pub guards: Box<[Guard]>,
+    /// Instruction index → where its general code starts, for the instructions that take
+    /// it when their fast path does not apply ([`Op::TailCallSelfGlobal`]).
+    pub general: Box<[(u32, u32)]>,
     /// Collector bookkeeping.
     pub mark_epoch: Cell<u32>,
 }
@@ -328,5 +454,18 @@ impl Drop for Proto {
                 pending.append(&mut p.children);
             }
         }
+    }
+}
+
+impl Proto {
+    /// Where the general code of the instruction at `site` starts (see
+    /// [`Proto::general`]).
+    #[cold]
+    pub fn general_code(&self, site: usize) -> u32 {
+        let i = self
+            .general
+            .binary_search_by_key(&(site as u32), |&(s, _)| s)
+            .expect("general code of an instruction");
+        self.general[i].1
     }
 }

@@ -95,7 +95,7 @@ impl<'a> Ctx<'a> {
     /// The text of string `v`, to change it.
     pub fn string_mut(&mut self, v: Value) -> Option<&mut String> {
         match self.vm.heap.obj_mut(v) {
-            Some(Object::Str(s)) => Some(s),
+            Some(Object::Str(s)) => Some(s.text_mut()),
             _ => None,
         }
     }

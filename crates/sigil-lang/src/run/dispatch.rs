@@ -3,11 +3,12 @@
 //! [`call`](crate::run::call); the inlined primitives' general paths are in
 //! [`prim`](crate::run::prim).
 
-use crate::run::call::{Flow, Frame, Outcome};
-use crate::run::code::{Cmp, Op, Prim, Proto, Var};
-use crate::run::prim::prim_fast;
+use crate::run::call::{Flow, Outcome};
+use crate::run::code::{Cmp, Op, Prim, Proto, Test, Var};
+use crate::run::prim::{prim_fast, test_fast};
 use crate::run::value::*;
 use crate::run::vm::Vm;
+use std::cell::Cell;
 use std::rc::Rc;
 
 /// Copies `n` values from `src` to `dst`, which is not above `src` (the ranges may overlap).
@@ -26,72 +27,91 @@ unsafe fn move_down(src: *const Value, dst: *mut Value, n: usize) {
 impl Vm {
     /// Runs until the frame depth drops to `entry` or the task parks.
     ///
-    /// While a frame runs, the top of the value stack lives in locals: `st` points at the
-    /// stack's buffer and `sp` is its length; the innermost frame's fields live in locals
-    /// too. `sync!` writes them back before anything else looks at the stack; after code
+    /// While a frame runs, the top of the value stack lives in locals: `top` points just
+    /// above the last value in the stack's buffer and `fp` at the frame's first local
+    /// slot; the innermost frame's other fields live in locals too. `sync!` writes them back before anything else looks at the stack; after code
     /// that may change the stack or frames in other ways, the loop reloads the innermost
     /// frame (`continue 'frame`). Switching to a frame reserves room for its
     /// [`Proto::max_stack`] temporaries, so pushes need no capacity check.
     pub(crate) fn run(&mut self, entry: usize) -> Result<Outcome, Value> {
         'frame: loop {
-            let mut st = self.stack.as_mut_ptr();
-            let mut sp = self.stack.len();
             let frame = self.frames.last().expect("frame");
             // SAFETY (here and where frames are switched below): see `Frame::proto`; a frame's
             // closure, which owns the prototype, is a GC root while the frame exists.
             let mut proto: &Proto = unsafe { &*frame.proto };
-            let mut base = frame.base as usize;
+            // SAFETY (here and wherever `top` and `fp` are set from the buffer): the stack's
+            // length and the frame's base are within its buffer.
+            let mut top: *mut Value = unsafe { self.stack.as_mut_ptr().add(self.stack.len()) };
+            let mut fp: *mut Value = unsafe { self.stack.as_mut_ptr().add(frame.base as usize) };
             // The next instruction. SAFETY (here and wherever it is set): compiled code ends
             // in a return or tail call and its jumps land on instructions
             // (`codegen::assert_well_formed`), and saved `pc`s point at instructions, so `ip`
             // stays within `proto.code`.
-            let mut ip: *const Op = unsafe { proto.code.as_ptr().add(frame.pc as usize) };
+            let mut ip: *const Cell<Op> = unsafe { proto.code.as_ptr().add(frame.pc as usize) };
             // The running closure's captured values, looked up at their first use.
             let mut free: *const Value = std::ptr::null();
-            // Makes sure `need` more values fit in the stack's buffer.
+            // The stack's length: the index of `top` in the buffer.
+            macro_rules! sp {
+                () => {
+                    // SAFETY: `top` points into the stack's buffer.
+                    unsafe { top.offset_from(self.stack.as_ptr()) as usize }
+                };
+            }
+            // Makes sure `need` more values fit in the stack's buffer (which may move).
             macro_rules! room {
                 ($need:expr) => {{
                     let need: usize = $need;
+                    let sp = sp!();
                     if self.stack.capacity() - sp < need {
-                        // SAFETY: every value below `sp` has been written.
+                        // SAFETY: `fp` points into the buffer, and every value below `sp` has
+                        // been written.
+                        let base = unsafe { fp.offset_from(self.stack.as_ptr()) as usize };
                         unsafe { self.stack.set_len(sp) };
                         self.stack.reserve(need);
-                        st = self.stack.as_mut_ptr();
+                        let buf = self.stack.as_mut_ptr();
+                        unsafe {
+                            top = buf.add(sp);
+                            fp = buf.add(base);
+                        }
                     }
                 }};
             }
             room!(proto.max_stack as usize);
             // Stack access. SAFETY (`push!`, `pop!`, `local!`, `callee!`, `set_local!`): the
-            // frame's callee and slots `base - 1..base + nslots` are below `sp` (the call
-            // filled them; the compiler never pops below them) and slot indices are below
-            // `nslots`; the compiler's `max_stack` bound keeps pushes within the capacity
-            // reserved when the frame was switched to.
+            // frame's callee and slots `fp - 1..fp + nslots` are below `top` (the call filled
+            // them; the compiler never pops below them) and slot indices are below `nslots`;
+            // the compiler's `max_stack` bound keeps pushes within the capacity reserved when
+            // the frame was switched to.
             macro_rules! push {
                 ($v:expr) => {{
                     let v = $v;
-                    debug_assert!(sp < self.stack.capacity());
-                    unsafe { st.add(sp).write(v) };
-                    sp += 1;
+                    debug_assert!(sp!() < self.stack.capacity());
+                    unsafe {
+                        top.write(v);
+                        top = top.add(1);
+                    }
                 }};
             }
             macro_rules! pop {
                 () => {{
-                    debug_assert!(sp > base);
-                    sp -= 1;
-                    unsafe { st.add(sp).read() }
+                    debug_assert!(top > fp);
+                    unsafe {
+                        top = top.sub(1);
+                        top.read()
+                    }
                 }};
             }
             macro_rules! local {
                 ($s:expr) => {{
                     debug_assert!(($s as usize) < proto.nslots as usize);
-                    unsafe { st.add(base + $s as usize).read() }
+                    unsafe { fp.add($s as usize).read() }
                 }};
             }
             // The running closure: it sits just below the frame's slots (the callee of the
             // call that made the frame).
             macro_rules! callee {
                 () => {
-                    unsafe { st.add(base - 1).read() }
+                    unsafe { fp.sub(1).read() }
                 };
             }
             // Captured value `i`. SAFETY: the compiler only emits indices below `nfree`, the
@@ -120,7 +140,7 @@ impl Vm {
                 ($s:expr, $v:expr) => {{
                     let v = $v;
                     debug_assert!(($s as usize) < proto.nslots as usize);
-                    unsafe { st.add(base + $s as usize).write(v) };
+                    unsafe { fp.add($s as usize).write(v) };
                 }};
             }
             // The index of the next instruction.
@@ -140,20 +160,25 @@ impl Vm {
             // Writes the stack length and `pc` back for code outside this loop.
             macro_rules! sync {
                 () => {{
+                    let sp = sp!();
                     debug_assert!(sp <= self.stack.capacity());
-                    // SAFETY: every value below `sp` has been written.
+                    // SAFETY: every value below `top` has been written.
                     unsafe { self.stack.set_len(sp) };
                     self.frames.last_mut().expect("frame").pc = pc!() as u32;
                 }};
             }
             // Picks the stack up again after a native ran (it may have grown the buffer).
-            // The running closure (at `base - 1`) is looked up again too: a continuation
+            // The running closure (at `fp - 1`) is looked up again too: a continuation
             // invoked in a nested `apply` may have put another closure of the same code
             // there.
             macro_rules! reload {
                 () => {{
-                    st = self.stack.as_mut_ptr();
-                    sp = self.stack.len();
+                    let buf = self.stack.as_mut_ptr();
+                    let base = self.frames.last().expect("frame").base as usize;
+                    unsafe {
+                        top = buf.add(self.stack.len());
+                        fp = buf.add(base);
+                    }
                     room!(proto.max_stack as usize);
                     free = std::ptr::null();
                 }};
@@ -214,7 +239,7 @@ impl Vm {
                     };
                     match r {
                         Ok(v) => {
-                            sp -= k;
+                            top = unsafe { top.sub(k) };
                             push!(v);
                         }
                         Err(e) => fail!(e),
@@ -244,6 +269,7 @@ impl Vm {
                     let (c, a, b): (Cmp, Value, Value) = ($c, $a, $b);
                     let jump = match (a, b) {
                         (Value::Int(x), Value::Int(y)) => c.jumps_ints(x, y),
+                        (Value::Float(x), Value::Float(y)) => c.jumps_floats(x, y),
                         _ => {
                             sync!();
                             let r = self.prim_slow(c.prim(), &[a, b]);
@@ -259,11 +285,63 @@ impl Vm {
                     }
                 }};
             }
+            // Jumps to `t` when test `c` of `args` says so.
+            macro_rules! test {
+                ($c:expr, $args:expr, $t:expr) => {{
+                    let (c, args): (Test, &[Value]) = ($c, $args);
+                    let holds = match test_fast(&self.heap, c.prim(), args) {
+                        Some(b) => b,
+                        None => {
+                            sync!();
+                            let r = self.prim_slow(c.prim(), args);
+                            reload!();
+                            match r {
+                                Ok(r) => r.is_true(),
+                                Err(e) => fail!(e),
+                            }
+                        }
+                    };
+                    if holds == c.jump_if() {
+                        jump!($t);
+                    }
+                }};
+            }
+            // Returns `v` from the running frame to its caller.
+            macro_rules! ret {
+                ($v:expr) => {{
+                    let v: Value = $v;
+                    // The result replaces the callee.
+                    top = unsafe { fp.sub(1) };
+                    push!(v);
+                    let depth = self.frames.len() - 1;
+                    // SAFETY: drops the running frame, the innermost one (frames need no
+                    // destructor).
+                    unsafe { self.frames.set_len(depth) };
+                    if depth <= entry {
+                        let len = sp!() - 1;
+                        // SAFETY: the values below the callee's position are initialised.
+                        unsafe { self.stack.set_len(len) };
+                        return Ok(Outcome::Done(v));
+                    }
+                    // SAFETY: `depth > entry`, so the caller's frame is still there.
+                    let f = unsafe { self.frames.get_unchecked(depth - 1) };
+                    proto = unsafe { &*f.proto };
+                    fp = unsafe { self.stack.as_mut_ptr().add(f.base as usize) };
+                    jump!(f.pc);
+                    // The caller's `max_stack` values still fit: they did when it made the
+                    // call, the stack is as high again, and the buffer never shrinks.
+                    free = std::ptr::null();
+                }};
+            }
             loop {
                 debug_assert!(pc!() < proto.code.len());
                 // SAFETY: `ip` points at an instruction, and the one after it, if any, is the
-                // next (see `ip`).
-                let op = unsafe { &*ip };
+                // next (see `ip`). The instruction is read in place (copying it out costs
+                // more on every step): the only writes of instructions are the patches of
+                // guarded primitive sites (`Globals::check_guard`), made by arms that read
+                // `op` only before they run code that could make them (natives, global
+                // writes, compiling); `op` is dropped at the end of each step.
+                let op: &Op = unsafe { &*(*ip).as_ptr() };
                 ip = unsafe { ip.add(1) };
                 match *op {
                     Op::Const(k) => push!(proto.consts[k as usize]),
@@ -309,12 +387,26 @@ impl Vm {
                         push!(v);
                     }
                     Op::SetGlobal(g) => {
+                        // An unbound mirror is bound to what it mirrors (loaded now).
                         if let Value::Undefined = self.globals.values[g as usize] {
-                            fail!(self.unbound_error(g, "set!: "));
+                            if self.load_global(g).is_err() {
+                                fail!(self.unbound_error(g, "set!: "));
+                            }
                         }
-                        self.globals.values[g as usize] = pop!();
+                        let v = pop!();
+                        self.globals.set(g, v);
                     }
-                    Op::DefGlobal(g) => self.globals.values[g as usize] = pop!(),
+                    Op::DefGlobal(g) => {
+                        let v = pop!();
+                        self.globals.set(g, v);
+                    }
+                    Op::GlobalUnder(g, n) => {
+                        sync!();
+                        if let Err(e) = self.global_under(g, n as usize) {
+                            fail!(e);
+                        }
+                        continue 'frame;
+                    }
                     Op::Pop => {
                         pop!();
                     }
@@ -340,20 +432,22 @@ impl Vm {
                     Op::Closure(i) => {
                         let child = &proto.children[i as usize];
                         let n = child.nfree as usize;
-                        sp -= n;
                         // SAFETY: the compiler pushed the `n` captured values.
-                        let free = unsafe { std::slice::from_raw_parts(st.add(sp), n) };
+                        let free = unsafe {
+                            top = top.sub(n);
+                            std::slice::from_raw_parts(top, n)
+                        };
                         push!(self.new_closure(child, free));
                     }
                     Op::Call(n) => {
                         tick!();
                         let n = n as usize;
-                        let fpos = sp - n - 1;
                         // SAFETY: the compiler pushed the callee and `n` arguments.
-                        let f = unsafe { st.add(fpos).read() };
+                        let f = unsafe { top.sub(n + 1).read() };
                         match self.exact_closure(f, n) {
                             Some(p) if self.frames.len() < self.depth_limit => {
-                                base = fpos + 1;
+                                fp = unsafe { top.sub(n) };
+                                let base = unsafe { fp.offset_from(self.stack.as_ptr()) as usize };
                                 self.push_frame(pc!(), p, base);
                                 start!(p, n);
                             }
@@ -362,7 +456,7 @@ impl Vm {
                                 let Some(g) = self.simple_native(f, n) else {
                                     resume!(self.call(n, false, entry)?)
                                 };
-                                let r = self.call_simple(g, fpos);
+                                let r = self.call_simple(g, sp!() - n - 1);
                                 reload!();
                                 match r {
                                     Ok(v) => push!(v),
@@ -374,61 +468,83 @@ impl Vm {
                     Op::TailCall(n) => {
                         tick!();
                         let n = n as usize;
-                        let fpos = sp - n - 1;
                         // SAFETY: the compiler pushed the callee and `n` arguments.
-                        let f = unsafe { st.add(fpos).read() };
+                        let f = unsafe { top.sub(n + 1).read() };
                         match self.exact_closure(f, n) {
                             Some(p) => {
                                 // SAFETY: moves the callee and arguments down over this frame's
                                 // callee and slots (the regions may overlap).
-                                unsafe { move_down(st.add(fpos), st.add(base - 1), n + 1) };
-                                sp = base + n;
-                                *self.frames.last_mut().expect("frame") = Frame {
-                                    proto: p,
-                                    pc: 0,
-                                    base: base as u32,
-                                };
+                                unsafe {
+                                    move_down(top.sub(n + 1), fp.sub(1), n + 1);
+                                    top = fp.add(n);
+                                }
+                                let frame = self.frames.last_mut().expect("frame");
+                                frame.proto = p;
+                                frame.pc = 0;
                                 start!(p, n);
                             }
                             None => {
                                 sync!();
-                                resume!(self.call(n, true, entry)?)
+                                let Some(g) = self.simple_native(f, n) else {
+                                    resume!(self.call(n, true, entry)?)
+                                };
+                                match self.call_simple(g, sp!() - n - 1) {
+                                    Ok(v) => {
+                                        // The native may have moved the stack's buffer.
+                                        let base = self.frames.last().expect("frame").base;
+                                        fp = unsafe { self.stack.as_mut_ptr().add(base as usize) };
+                                        ret!(v);
+                                    }
+                                    Err(e) => resume!(self.throw_at(e, true, entry)?),
+                                }
                             }
                         }
+                    }
+                    Op::TailCallSelfGlobal(g, n) => {
+                        if !self.globals.values[g as usize].eq(callee!()) {
+                            let site = pc!() - 1;
+                            jump!(proto.general_code(site));
+                            continue;
+                        }
+                        tick!();
+                        let n = n as usize;
+                        // SAFETY: as for `TailCallSelf`.
+                        unsafe {
+                            move_down(top.sub(n), fp, n);
+                            top = fp.add(proto.nslots as usize);
+                        }
+                        jump!(0);
                     }
                     Op::TailCallSelf(n) => {
                         tick!();
                         let n = n as usize;
                         // SAFETY: the top `n` values are the arguments, and the compiler checked
                         // that the frame has `n` parameter slots (no rest parameter).
-                        unsafe { move_down(st.add(sp - n), st.add(base), n) };
-                        sp = base + proto.nslots as usize;
+                        unsafe {
+                            move_down(top.sub(n), fp, n);
+                            top = fp.add(proto.nslots as usize);
+                        }
                         jump!(0);
+                    }
+                    Op::Loop(first, n, t) => {
+                        // A loop's next round counts as a call (an endless loop can be
+                        // interrupted).
+                        tick!();
+                        let n = usize::from(n);
+                        // SAFETY: the top `n` values are the loop's new values, and the
+                        // compiler allocated slots `first..first + n` for its variables.
+                        unsafe {
+                            top = top.sub(n);
+                            move_down(top, fp.add(usize::from(first)), n);
+                        }
+                        jump!(t);
                     }
                     Op::Return | Op::ReturnLocal(_) => {
                         let v = match *op {
                             Op::ReturnLocal(s) => local!(s),
                             _ => pop!(),
                         };
-                        // The result replaces the callee.
-                        sp = base - 1;
-                        push!(v);
-                        let depth = self.frames.len() - 1;
-                        // SAFETY: drops the running frame, the innermost one (frames need no
-                        // destructor).
-                        unsafe { self.frames.set_len(depth) };
-                        if depth <= entry {
-                            // SAFETY: the values below the callee's position are initialised.
-                            unsafe { self.stack.set_len(base - 1) };
-                            return Ok(Outcome::Done(v));
-                        }
-                        // SAFETY: `depth > entry`, so the caller's frame is still there.
-                        let f = unsafe { self.frames.get_unchecked(depth - 1) };
-                        proto = unsafe { &*f.proto };
-                        base = f.base as usize;
-                        jump!(f.pc);
-                        room!(proto.max_stack as usize);
-                        free = std::ptr::null();
+                        ret!(v);
                     }
                     Op::AddImm(k) => {
                         let a = pop!();
@@ -438,10 +554,29 @@ impl Vm {
                     Op::Prim(p) => {
                         let k = p.arity();
                         // SAFETY: the compiler pushed the primitive's `k` arguments.
-                        let args = unsafe { std::slice::from_raw_parts(st.add(sp - k), k) };
+                        let args = unsafe { std::slice::from_raw_parts(top.sub(k), k) };
                         prim!(p, args, k);
                     }
                     Op::PrimVV(p, x, y) => prim!(p, &[var!(x), var!(y)], 0),
+                    Op::PrimV(p, x) => prim!(p, &[var!(x)], 0),
+                    Op::JumpTest(c, t) => {
+                        let k = c.prim().arity();
+                        // SAFETY: the compiler pushed the test's `k` operands; they stay in
+                        // the buffer (above `top`) while the test reads them.
+                        let args = unsafe {
+                            top = top.sub(k);
+                            std::slice::from_raw_parts(top, k)
+                        };
+                        test!(c, args, t);
+                    }
+                    Op::JumpTestV(c, x, t) => test!(c, &[var!(x)], t),
+                    Op::JumpTestVV(c, x, y, t) => test!(c, &[var!(x), var!(y)], t),
+                    Op::JumpIfTrueKeep(t) => {
+                        // SAFETY: the compiler pushed the value tested.
+                        if unsafe { top.sub(1).read() }.is_true() {
+                            jump!(t);
+                        }
+                    }
                 }
             }
         }

@@ -6,7 +6,7 @@
 //! hold `Value`s in Rust locals freely between safe points.
 
 use crate::run::code::Proto;
-use crate::run::value::{Closure, NativeObject, ObjRef, Object, Value};
+use crate::run::value::{Closure, NativeObject, ObjRef, Object, Str, Value};
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 
@@ -14,7 +14,7 @@ use num_traits::ToPrimitive;
 const MIN_OBJECT_THRESHOLD: usize = 100_000;
 
 /// Allocation volume (bytes) after which a collection runs, at least.
-const MIN_BYTE_THRESHOLD: usize = 64 << 20;
+const MIN_BYTE_THRESHOLD: usize = 8 << 20;
 
 /// Approximate heap bytes an object owns beyond its slot.
 fn payload_bytes(obj: &Object) -> usize {
@@ -22,6 +22,10 @@ fn payload_bytes(obj: &Object) -> usize {
         Object::Str(s) => s.capacity(),
         Object::Bytes(b) => b.capacity(),
         Object::Vector(v) | Object::Values(v) => v.capacity() * std::mem::size_of::<Value>(),
+        Object::Cont(k) => {
+            k.stack.capacity() * std::mem::size_of::<Value>()
+                + k.frames.capacity() * std::mem::size_of::<crate::run::call::Frame>()
+        }
         _ => 0,
     }
 }
@@ -137,7 +141,7 @@ impl Heap {
 
     /// A new string.
     pub fn string(&mut self, s: impl Into<String>) -> Value {
-        self.alloc(Object::Str(s.into()))
+        self.alloc(Object::Str(Str::new(s.into())))
     }
 
     /// A new bytevector.
@@ -182,6 +186,12 @@ impl Heap {
     /// The string's text, if `v` is a string.
     #[inline]
     pub fn str(&self, v: Value) -> Option<&str> {
+        self.string_object(v).map(Str::as_str)
+    }
+
+    /// The string object (its text and what is known of it), if `v` is a string.
+    #[inline]
+    pub fn string_object(&self, v: Value) -> Option<&Str> {
         match self.obj(v) {
             Some(Object::Str(s)) => Some(s),
             _ => None,

@@ -75,6 +75,7 @@ impl Vm {
         h.mark(self.handlers);
         h.mark(self.winders);
         h.mark(self.raise_proc);
+        h.mark(self.rewind_proc);
         if let Some(hook) = self.extra_roots {
             let mut extra = Vec::new();
             hook(self, &mut extra);

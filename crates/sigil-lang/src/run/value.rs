@@ -7,6 +7,7 @@ use crate::read::syntax::Span;
 use crate::run::code::Proto;
 use num_bigint::BigInt;
 use std::any::Any;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -77,6 +78,118 @@ impl Value {
             (Value::Obj(a), Value::Obj(b)) => a == b,
             _ => false,
         }
+    }
+}
+
+/// A string's text, and whether it is all ASCII (found on first need and kept while the
+/// text does not change), so that indexing an ASCII string by characters takes constant
+/// time.
+pub struct Str {
+    text: String,
+    ascii: Cell<Ascii>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ascii {
+    Unknown,
+    Yes,
+    No,
+}
+
+impl Str {
+    /// A string object holding `text`.
+    pub fn new(text: String) -> Str {
+        Str {
+            text,
+            ascii: Cell::new(Ascii::Unknown),
+        }
+    }
+
+    /// The text.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The text, to change it.
+    pub fn text_mut(&mut self) -> &mut String {
+        self.ascii.set(Ascii::Unknown);
+        &mut self.text
+    }
+
+    /// Bytes allocated for the text.
+    pub(crate) fn capacity(&self) -> usize {
+        self.text.capacity()
+    }
+
+    /// Whether every character is ASCII (one byte each).
+    #[inline]
+    pub fn is_ascii(&self) -> bool {
+        match self.ascii.get() {
+            Ascii::Yes => true,
+            Ascii::No => false,
+            Ascii::Unknown => {
+                let yes = self.text.is_ascii();
+                self.ascii.set(if yes { Ascii::Yes } else { Ascii::No });
+                yes
+            }
+        }
+    }
+
+    /// Number of characters.
+    #[inline]
+    pub fn char_len(&self) -> usize {
+        if self.is_ascii() {
+            self.text.len()
+        } else {
+            self.text.chars().count()
+        }
+    }
+
+    /// Character `k`, if there is one.
+    #[inline]
+    pub fn char_at(&self, k: usize) -> Option<char> {
+        if self.is_ascii() {
+            self.text.as_bytes().get(k).map(|&b| char::from(b))
+        } else {
+            self.text.chars().nth(k)
+        }
+    }
+
+    /// Replaces character `k` by `c`; `false` (and no change) if there is no character `k`.
+    pub fn set_char(&mut self, k: usize, c: char) -> bool {
+        if self.is_ascii() && c.is_ascii() {
+            let Some(b) = self.text.get(k..=k) else {
+                return false;
+            };
+            let mut buf = [0u8; 4];
+            let new = c.encode_utf8(&mut buf);
+            // Both the old and the new character are one byte.
+            debug_assert_eq!(b.len(), new.len());
+            self.text.replace_range(k..=k, new);
+            return true;
+        }
+        let Some((b, old)) = self.text.char_indices().nth(k) else {
+            return false;
+        };
+        let mut buf = [0u8; 4];
+        self.text_mut()
+            .replace_range(b..b + old.len_utf8(), c.encode_utf8(&mut buf));
+        true
+    }
+}
+
+impl std::ops::Deref for Str {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl PartialEq for Str {
+    fn eq(&self, other: &Str) -> bool {
+        self.text == other.text
     }
 }
 
@@ -271,7 +384,7 @@ pub enum Object {
     /// A pair.
     Pair(Value, Value),
     /// A mutable string.
-    Str(String),
+    Str(Str),
     /// A vector.
     Vector(Vec<Value>),
     /// A bytevector.

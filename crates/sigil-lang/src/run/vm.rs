@@ -77,6 +77,10 @@ pub(crate) struct Vm {
     pub(crate) winders: Value,
     /// The Scheme `raise` procedure, used to signal errors from natives.
     pub(crate) raise_proc: Value,
+    /// The Scheme procedure that runs the `dynamic-wind` thunks on the way to a
+    /// continuation invoked outside its dynamic extent, then invokes it (`#f` until the
+    /// prelude sets it).
+    pub(crate) rewind_proc: Value,
     /// Maximum frame depth before "recursion too deep".
     pub(crate) max_depth: usize,
     pub(crate) depth_limit: usize,
@@ -134,6 +138,7 @@ impl Vm {
             handlers: Value::Null,
             winders: Value::Null,
             raise_proc: Value::Bool(false),
+            rewind_proc: Value::Bool(false),
             max_depth: DEFAULT_MAX_DEPTH,
             depth_limit: DEFAULT_MAX_DEPTH + TOPLEVEL_FRAMES,
             interrupt: Arc::new(AtomicBool::new(false)),
@@ -183,11 +188,20 @@ impl Vm {
         let _ = self.sink.flush();
     }
 
-    /// The value for a read of global `g` that found it unbound: what the compiler loads
-    /// for it (a prelude procedure), or the "unbound variable" error.
+    /// The value for a read of global `g` that found it unbound: the value of the slot it
+    /// mirrors, what the compiler loads for it (a prelude procedure), or the "unbound
+    /// variable" error.
     #[cold]
     #[inline(never)]
     pub(crate) fn load_global(&mut self, g: u32) -> NResult {
+        if let Some(source) = self.globals.source(g) {
+            let v = match self.globals.get(source) {
+                Value::Undefined => self.load_global(source)?,
+                v => v,
+            };
+            self.globals.set(g, v);
+            return Ok(v);
+        }
         let compiler = self.compiler.clone();
         let loaded = compiler.and_then(|c| {
             let mut c = c.try_borrow_mut().ok()?;
@@ -201,6 +215,22 @@ impl Vm {
             }
             None => Err(self.unbound_error(g, "")),
         }
+    }
+
+    /// Puts the value of global `g` below the top `n` values of the stack (the callee of
+    /// a call whose arguments are pushed already: see [`Op::GlobalUnder`]).
+    ///
+    /// [`Op::GlobalUnder`]: crate::run::code::Op::GlobalUnder
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn global_under(&mut self, g: u32, n: usize) -> NResult<()> {
+        let v = match self.globals.get(g) {
+            Value::Undefined => self.load_global(g)?,
+            v => v,
+        };
+        let at = self.stack.len() - n;
+        self.stack.insert(at, v);
+        Ok(())
     }
 
     /// Prepares top-level `form` to run in environment `env` (see [`Linker::toplevel`]).

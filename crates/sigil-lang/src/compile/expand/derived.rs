@@ -290,7 +290,7 @@ impl Expander<'_> {
         let mut test = Node::Const(Value::Bool(false));
         for d in data.iter().rev() {
             let c = self.quote(d);
-            let eqv = Node::Prim(Prim::Eqv, vec![Node::Local(t), Node::Const(c)], span);
+            let eqv = Node::Prim(Prim::Eqv, vec![Node::Local(t), Node::Const(c)], span, None);
             test = Node::If(
                 Box::new(eqv),
                 Box::new(Node::Const(Value::Bool(true))),
@@ -386,7 +386,7 @@ impl Expander<'_> {
             .into_iter()
             .rev()
             .fold(Node::Const(Value::Null), |tail, p| {
-                Node::Prim(Prim::Cons, vec![p, tail], span)
+                Node::Prim(Prim::Cons, vec![p, tail], span, None)
             });
         let clauses_var = self.temp("case-lambda-clauses");
         let dispatch = self.global_slot(Symbol::intern("%dispatch-arity"));
@@ -449,7 +449,9 @@ impl Expander<'_> {
                             let append = self.builtin("append", span)?;
                             Node::Call(Box::new(append), vec![e, acc], span)
                         }
-                        _ => Node::Prim(Prim::Cons, vec![self.quasi(item, level)?, acc], span),
+                        _ => {
+                            Node::Prim(Prim::Cons, vec![self.quasi(item, level)?, acc], span, None)
+                        }
                     };
                 }
                 Ok(acc)
@@ -473,8 +475,13 @@ impl Expander<'_> {
     ) -> CResult<Node> {
         let k = Node::Const(self.quote(keyword));
         let inner = self.quasi(x, level)?;
-        let rest = Node::Prim(Prim::Cons, vec![inner, Node::Const(Value::Null)], span);
-        Ok(Node::Prim(Prim::Cons, vec![k, rest], span))
+        let rest = Node::Prim(
+            Prim::Cons,
+            vec![inner, Node::Const(Value::Null)],
+            span,
+            None,
+        );
+        Ok(Node::Prim(Prim::Cons, vec![k, rest], span, None))
     }
 
     pub(super) fn has_unquote(x: &Syn) -> bool {

@@ -149,7 +149,7 @@ impl<'a> Expander<'a> {
 
     // ---- names ----------------------------------------------------------------------
 
-    fn classify(&self, head: &Syn) -> Head {
+    fn classify(&mut self, head: &Syn) -> Head {
         let Some(s) = head.as_sym() else {
             return Head::Other;
         };
@@ -163,7 +163,9 @@ impl<'a> Expander<'a> {
             (Some(GlobalBinding::Macro(m)), _) => Head::Macro(m),
             (Some(GlobalBinding::Var(slot)), true) => Head::Global(slot),
             _ if is_special_form(&base.name()) => Head::Special(base),
-            (Some(GlobalBinding::Var(slot)), false) => Head::Global(slot),
+            (Some(GlobalBinding::Var(slot)), false) => {
+                Head::Global(self.module.reference_slot(self.globals, base, slot))
+            }
             (None, _) => Head::Other,
         }
     }
@@ -209,15 +211,19 @@ impl<'a> Expander<'a> {
             Some(Binding::Macro(_)) => err(span, format!("syntax keyword used as a variable: {s}")),
             None => {
                 let base = s.strip();
-                match self.global_binding(s).0 {
-                    Some(GlobalBinding::Macro(_)) => {
+                match self.global_binding(s) {
+                    (Some(GlobalBinding::Macro(_)), _) => {
                         err(span, format!("syntax keyword used as a variable: {s}"))
                     }
-                    None if is_special_form(&base.name()) => {
+                    (None, _) if is_special_form(&base.name()) => {
                         err(span, format!("syntax keyword used as a variable: {s}"))
                     }
-                    Some(GlobalBinding::Var(slot)) => Ok(Node::Global(slot, span)),
-                    _ => Ok(Node::Global(self.global_slot(base), span)),
+                    (Some(GlobalBinding::Var(slot)), true) => Ok(Node::Global(slot, span)),
+                    (Some(GlobalBinding::Var(slot)), false) => {
+                        let slot = self.module.reference_slot(self.globals, base, slot);
+                        Ok(Node::Global(slot, span))
+                    }
+                    (None, _) => Ok(Node::Global(self.global_slot(base), span)),
                 }
             }
         }
@@ -232,7 +238,8 @@ impl<'a> Expander<'a> {
                 if let Some(p) = self.globals.prim(slot) {
                     if p.arity() == items.len() - 1 {
                         let args = self.expand_all(&items[1..])?;
-                        return Ok(Node::Prim(p, args, x.span));
+                        let guard = Some(slot).filter(|&g| self.globals.guarded(g));
+                        return Ok(Node::Prim(p, args, x.span, guard));
                     }
                 }
                 self.expand_call(x, items)

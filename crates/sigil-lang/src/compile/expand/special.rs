@@ -133,13 +133,13 @@ impl Expander<'_> {
                     Some(Binding::Macro(_)) => err(span, "set!: cannot assign a syntax keyword"),
                     None => {
                         let base = s.strip();
-                        if self.module.map.contains_key(&base) && !self.module.own.contains(&base) {
-                            return err(
+                        match self.module.assign_slot(self.globals, base) {
+                            Some(slot) => Ok(Node::SetGlobal(slot, Box::new(v))),
+                            None => err(
                                 span,
                                 format!("set!: cannot assign imported variable {base}"),
-                            );
+                            ),
                         }
-                        Ok(Node::SetGlobal(self.global_slot(base), Box::new(v)))
                     }
                 }
             }

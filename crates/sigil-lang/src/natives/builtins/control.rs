@@ -44,8 +44,10 @@ fn apply_values(ctx: &mut Ctx, consumer: Value, produced: Value) -> NResult<Ctl>
     Ok(Ctl::TailCall(consumer, items))
 }
 
-/// `(%call/cc proc)`: calls `proc` with the current continuation.
-#[native("%call/cc")]
+/// `(call-with-current-continuation proc)`: calls `proc` with the current continuation.
+/// Invoking the continuation runs the `dynamic-wind` thunks between its dynamic extent
+/// and the current one first (see `Vm::rewind_proc`).
+#[native("call-with-current-continuation")]
 fn call_cc(ctx: &mut Ctx, f: Proc) -> NResult<Ctl> {
     let vm = &mut *ctx.vm;
     // The continuation returns from this call: drop the callee and its argument.
@@ -132,6 +134,14 @@ fn set_winders(ctx: &mut Ctx, w: Value) {
 #[native("%raise-uncaught")]
 fn raise_uncaught(v: Value) -> NResult {
     Err(Error::raise(v))
+}
+
+/// `(%set-rewind-procedure! proc)`: the procedure the VM calls, as
+/// `(proc k winders value ...)`, to invoke continuation `k` from outside its dynamic
+/// extent (whose `dynamic-wind` entries are `winders`).
+#[native("%set-rewind-procedure!")]
+fn set_rewind_proc(ctx: &mut Ctx, f: Value) {
+    ctx.vm.rewind_proc = f;
 }
 
 /// `(%set-raise-procedure! proc)`: the procedure the VM calls to signal errors, set once
@@ -417,6 +427,7 @@ pub fn register(reg: &mut Registry) {
         SET_WINDERS,
         RAISE_UNCAUGHT,
         SET_RAISE_PROC,
+        SET_REWIND_PROC,
         ERROR,
         MAKE_CONDITION,
         IS_ERROR_OBJECT,
@@ -442,5 +453,6 @@ pub fn register(reg: &mut Registry) {
         GARBAGE_COLLECT,
     ]);
     reg.alias("condition?", "error-object?");
+    reg.alias("call/cc", "call-with-current-continuation");
     reg.define("%unspecified", Value::Unspecified);
 }

@@ -8,7 +8,7 @@ use crate::natives::args::expected_arg;
 use crate::natives::{FromValue, List, Rest, Vector};
 use crate::run::ctx::Ctx;
 use crate::run::heap::Heap;
-use crate::run::value::{Error, NResult, Value};
+use crate::run::value::{Error, NResult, Str, Value};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -90,29 +90,24 @@ fn string(chars: Rest<char>) -> String {
 
 /// `(string-length string)`.
 #[native("string-length")]
-fn string_length(s: &str) -> usize {
-    char_len(s)
+fn string_length(s: &Str) -> usize {
+    s.char_len()
 }
 
 /// `(string-ref string k)`.
 #[native("string-ref")]
-fn string_ref(s: &str, k: usize) -> NResult<char> {
-    if k < s.len() && s.as_bytes()[..=k].is_ascii() {
-        return Ok(s.as_bytes()[k] as char);
-    }
-    s.chars().nth(k).ok_or_else(|| out_of_range(k, char_len(s)))
+fn string_ref(s: &Str, k: usize) -> NResult<char> {
+    s.char_at(k).ok_or_else(|| out_of_range(k, s.char_len()))
 }
 
 /// `(string-set! string k char)`.
 #[native("string-set!")]
-fn string_set(s: &mut String, k: usize, c: char) -> NResult<()> {
-    let Some(b) = byte_offset(s, k).filter(|&b| b < s.len()) else {
-        return Err(out_of_range(k, char_len(s)));
-    };
-    let old = s[b..].chars().next().map_or(1, char::len_utf8);
-    let mut buf = [0u8; 4];
-    s.replace_range(b..b + old, c.encode_utf8(&mut buf));
-    Ok(())
+fn string_set(s: &mut Str, k: usize, c: char) -> NResult<()> {
+    if s.set_char(k, c) {
+        Ok(())
+    } else {
+        Err(out_of_range(k, s.char_len()))
+    }
 }
 
 /// `(substring string start [end])`.
