@@ -9,6 +9,7 @@ use crate::run::prim::{prim_fast, test_fast};
 use crate::run::value::*;
 use crate::run::vm::Vm;
 use std::cell::Cell;
+use std::mem::MaybeUninit;
 use std::rc::Rc;
 
 /// Copies `n` values from `src` to `dst`, which is not above `src` (the ranges may overlap).
@@ -86,8 +87,14 @@ impl Vm {
                 ($v:expr) => {{
                     let v = $v;
                     debug_assert!(sp!() < self.stack.capacity());
+                    // SAFETY (the transmute): the bytes of a `Value`, padding included, are
+                    // a valid `MaybeUninit<[u8; 16]>`, and writing them back is a copy of it.
                     unsafe {
-                        top.write(v);
+                        // One 16-byte store, so that the load of the value by the next
+                        // instruction can be served from it (a load spanning two smaller
+                        // stores stalls).
+                        let bytes: MaybeUninit<[u8; 16]> = std::mem::transmute(v);
+                        top.cast::<MaybeUninit<[u8; 16]>>().write(bytes);
                         top = top.add(1);
                     }
                 }};
