@@ -7,7 +7,7 @@ use crate::compile::loops::{named_let, Loops};
 use crate::compile::tree::{Lambda, Node, VarId, VarInfo};
 use crate::read::symbol::{FastMap, Symbol};
 use crate::read::syntax::Span;
-use crate::run::code::{Cmp, Guard, Op, Prim, Proto, Test, Var};
+use crate::run::code::{Arith, Cmp, Guard, Op, Prim, Proto, Test, Var};
 use crate::run::value::Value;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -159,6 +159,7 @@ impl<'a> Codegen<'a> {
             | Op::Global(_)
             | Op::LocalAddImm(..)
             | Op::PrimVV(..)
+            | Op::ArithVV(..)
             | Op::PrimV(..) => 1,
             Op::Local2(..) => 2,
             Op::SetLocal(_)
@@ -179,9 +180,13 @@ impl<'a> Codegen<'a> {
             | Op::JumpTestV(..)
             | Op::JumpTestVV(..)
             | Op::JumpIfTrueKeep(_)
+            | Op::ArithSV(..)
+            | Op::ArithSK(..)
+            | Op::Swap
             | Op::AddImm(_) => 0,
             Op::JumpTest(t, _) => -(t.prim().arity() as i32),
             Op::JumpCmp(..) => -2,
+            Op::JumpCmpSK(..) => -1,
             Op::Closure(i) => {
                 let f = self.fns.last().expect("function context");
                 1 - i32::from(f.children[i as usize].nfree)
@@ -509,11 +514,55 @@ impl<'a> Codegen<'a> {
                 self.emit_guarded(op, guard.iter().copied().collect(), stub);
                 self.ret_if(tail);
             }
+            Node::Prim(p, args, span, guard)
+                if Arith::new(*p).is_some()
+                    && self.var(&args[0]).zip(self.var(&args[1])).is_none() =>
+            {
+                let op = Arith::new(*p).expect("arithmetic");
+                // One operand computed on the stack, the other a variable or a number.
+                let other = |this: &mut Self, a: &Node| match a {
+                    Node::Const(v @ (Value::Int(_) | Value::Float(_))) => Some(this.const_op(*v))
+                        .filter(|&op| matches!(op, Op::Const(k) if k <= u32::from(u16::MAX))),
+                    _ => this.var(a).map(Self::push_op),
+                };
+                let (computed, push, swap) = match (other(self, &args[1]), other(self, &args[0])) {
+                    (Some(push), _) => (&args[0], Some(push), false),
+                    (None, Some(push)) => (&args[1], Some(push), true),
+                    (None, None) => (&args[0], None, false),
+                };
+                self.compile(computed, false);
+                let mut stub = Vec::new();
+                let site = match push {
+                    Some(push) => {
+                        stub.push(push);
+                        if swap {
+                            stub.push(Op::Swap);
+                        }
+                        match push {
+                            Op::Const(k) => Op::ArithSK(op, k as u16, swap),
+                            Op::Local(s) => Op::ArithSV(op, Var::local(s).expect("var"), swap),
+                            Op::Free(i) => Op::ArithSV(op, Var::free(i).expect("var"), swap),
+                            _ => unreachable!("operand"),
+                        }
+                    }
+                    None => {
+                        self.compile(&args[1], false);
+                        Op::Prim(*p)
+                    }
+                };
+                Self::apply_ops(*p, *guard, &mut stub);
+                self.span = *span;
+                self.emit_guarded(site, guard.iter().copied().collect(), stub);
+                self.ret_if(tail);
+            }
             Node::Prim(p, args, span, guard) => {
                 let vars: Option<Vec<Var>> = args.iter().map(|a| self.var(a)).collect();
                 let op = match vars.as_deref() {
                     Some(&[a]) => Op::PrimV(*p, a),
-                    Some(&[a, b]) => Op::PrimVV(*p, a, b),
+                    Some(&[a, b]) => match Arith::new(*p) {
+                        Some(op) => Op::ArithVV(op, a, b),
+                        None => Op::PrimVV(*p, a, b),
+                    },
                     _ => {
                         for a in args {
                             self.compile(a, false);
@@ -522,7 +571,7 @@ impl<'a> Codegen<'a> {
                     }
                 };
                 let mut stub = Vec::new();
-                if let Op::PrimV(..) | Op::PrimVV(..) = op {
+                if let Op::PrimV(..) | Op::PrimVV(..) | Op::ArithVV(..) = op {
                     stub.extend(vars.iter().flatten().map(|&v| Self::push_op(v)));
                 }
                 Self::apply_ops(*p, *guard, &mut stub);
@@ -732,6 +781,18 @@ impl<'a> Codegen<'a> {
                     (_, Some(a), None, Node::Const(Value::Int(k))) if i8::try_from(*k).is_ok() => {
                         Op::JumpCmpVI(cmp, a, *k as i8, 0)
                     }
+                    (_, None, _, Node::Const(v @ (Value::Int(_) | Value::Float(_)))) => {
+                        self.compile(&args[0], false);
+                        match self.const_op(*v) {
+                            Op::Const(k) if k <= u32::from(u16::MAX) => {
+                                Op::JumpCmpSK(cmp, k as u16, 0)
+                            }
+                            push => {
+                                self.emit(push);
+                                Op::JumpCmp(cmp, 0)
+                            }
+                        }
+                    }
                     _ => {
                         for a in args {
                             self.compile(a, false);
@@ -748,6 +809,7 @@ impl<'a> Codegen<'a> {
                         let k = self.const_op(Value::Int(k.into()));
                         stub.extend([Self::push_op(a), k]);
                     }
+                    Op::JumpCmpSK(_, k, _) => stub.push(Op::Const(k.into())),
                     _ => {}
                 }
                 Self::apply_ops(*p, *guard, &mut stub);

@@ -188,6 +188,68 @@ impl Cmp {
     }
 }
 
+/// An arithmetic primitive (`+`, `-`, `*`, `/` of two numbers) as an instruction operand,
+/// with its fixnum and flonum fast paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arith {
+    /// `(+ a b)`
+    Add,
+    /// `(- a b)`
+    Sub,
+    /// `(* a b)`
+    Mul,
+    /// `(/ a b)`
+    Div,
+}
+
+impl Arith {
+    /// The arithmetic of `prim`, if it is one.
+    pub fn new(prim: Prim) -> Option<Arith> {
+        Some(match prim {
+            Prim::Add => Arith::Add,
+            Prim::Sub => Arith::Sub,
+            Prim::Mul => Arith::Mul,
+            Prim::Div => Arith::Div,
+            _ => return None,
+        })
+    }
+
+    /// The primitive, whose general procedure runs when the fast paths do not apply.
+    pub fn prim(self) -> Prim {
+        match self {
+            Arith::Add => Prim::Add,
+            Arith::Sub => Prim::Sub,
+            Arith::Mul => Prim::Mul,
+            Arith::Div => Prim::Div,
+        }
+    }
+
+    /// The result for two fixnums, when it is a fixnum.
+    #[inline(always)]
+    pub fn ints(self, a: i64, b: i64) -> Option<i64> {
+        match self {
+            Arith::Add => a.checked_add(b),
+            Arith::Sub => a.checked_sub(b),
+            Arith::Mul => a.checked_mul(b),
+            Arith::Div => match (a.checked_rem(b)?, a.checked_div(b)?) {
+                (0, q) => Some(q),
+                _ => None,
+            },
+        }
+    }
+
+    /// The result for two flonums.
+    #[inline(always)]
+    pub fn floats(self, a: f64, b: f64) -> f64 {
+        match self {
+            Arith::Add => a + b,
+            Arith::Sub => a - b,
+            Arith::Mul => a * b,
+            Arith::Div => a / b,
+        }
+    }
+}
+
 /// A fused type or identity test branch, packed in a byte: the test primitive (`null?`,
 /// `pair?`, `zero?`, `not`, `eq?`, `eqv?`) and whether the branch is taken when the test
 /// holds or when it fails.
@@ -306,6 +368,17 @@ pub enum Op {
     Prim(Prim),
     /// Apply an inlined two-argument primitive to two variables.
     PrimVV(Prim, Var, Var),
+    /// Arithmetic on two variables.
+    ArithVV(Arith, Var, Var),
+    /// Arithmetic on the top of stack and a variable: `(op top x)`, or `(op x top)` when
+    /// the flag is set; replaces the top.
+    ArithSV(Arith, Var, bool),
+    /// Arithmetic on the top of stack and constant `k`: `(op top k)`, or `(op k top)` when
+    /// the flag is set; replaces the top.
+    ArithSK(Arith, u16, bool),
+    /// Exchange the top two values (general code of an [`Op::ArithSV`] or [`Op::ArithSK`]
+    /// whose operands are swapped).
+    Swap,
     /// Pop; jump if it is not `#f`.
     JumpIfTrue(u32),
     /// Pop two values, compare them, and jump as the comparison says.
@@ -314,6 +387,8 @@ pub enum Op {
     JumpCmpVV(Cmp, Var, Var, u32),
     /// Compare a variable with a fixnum and jump as the comparison says.
     JumpCmpVI(Cmp, Var, i8, u32),
+    /// Pop a value, compare it with constant `k`, and jump as the comparison says.
+    JumpCmpSK(Cmp, u16, u32),
     /// Compare two local slots (0-255) and jump as the comparison says: [`Op::JumpCmpVV`]
     /// without the operands' captured-variable checks.
     JumpCmpLL(Cmp, u8, u8, u32),
@@ -360,6 +435,7 @@ impl Op {
             Op::JumpCmp(c, _) => Op::JumpCmp(c, target),
             Op::JumpCmpVV(c, a, b, _) => Op::JumpCmpVV(c, a, b, target),
             Op::JumpCmpVI(c, a, k, _) => Op::JumpCmpVI(c, a, k, target),
+            Op::JumpCmpSK(c, k, _) => Op::JumpCmpSK(c, k, target),
             Op::JumpCmpLL(c, a, b, _) => Op::JumpCmpLL(c, a, b, target),
             Op::JumpTest(c, _) => Op::JumpTest(c, target),
             Op::JumpTestV(c, a, _) => Op::JumpTestV(c, a, target),
@@ -379,6 +455,7 @@ impl Op {
             | Op::JumpCmp(_, t)
             | Op::JumpCmpVV(.., t)
             | Op::JumpCmpVI(.., t)
+            | Op::JumpCmpSK(.., t)
             | Op::JumpCmpLL(.., t)
             | Op::JumpTest(_, t)
             | Op::JumpTestV(_, _, t)

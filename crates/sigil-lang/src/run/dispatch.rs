@@ -4,7 +4,7 @@
 //! [`prim`](crate::run::prim).
 
 use crate::run::call::{Flow, Outcome};
-use crate::run::code::{Cmp, Op, Prim, Proto, Test, Var};
+use crate::run::code::{Arith, Cmp, Op, Prim, Proto, Test, Var};
 use crate::run::prim::{prim_fast, test_fast};
 use crate::run::value::*;
 use crate::run::vm::Vm;
@@ -253,6 +253,25 @@ impl Vm {
                     }
                 }};
             }
+            // Applies arithmetic `op` to `a` and `b`, replacing the top `k` values by the
+            // result: fixnums and flonums here, anything else through `prim!`.
+            macro_rules! arith {
+                ($op:expr, $a:expr, $b:expr, $k:expr) => {{
+                    let (op, a, b, k): (Arith, Value, Value, usize) = ($op, $a, $b, $k);
+                    let r = match (a, b) {
+                        (Value::Float(x), Value::Float(y)) => Some(Value::Float(op.floats(x, y))),
+                        (Value::Int(x), Value::Int(y)) => op.ints(x, y).map(Value::Int),
+                        _ => None,
+                    };
+                    match r {
+                        Some(v) => {
+                            top = unsafe { top.sub(k) };
+                            push!(v);
+                        }
+                        None => prim!(op.prim(), &[a, b], k),
+                    }
+                }};
+            }
             // Pushes `a + k`.
             macro_rules! add_imm {
                 ($a:expr, $k:expr) => {{
@@ -435,6 +454,10 @@ impl Vm {
                     }
                     Op::JumpCmpVV(c, x, y, t) => branch!(c, var!(x), var!(y), t),
                     Op::JumpCmpVI(c, x, k, t) => branch!(c, var!(x), Value::Int(k.into()), t),
+                    Op::JumpCmpSK(c, k, t) => {
+                        let a = pop!();
+                        branch!(c, a, proto.consts[k as usize], t)
+                    }
                     Op::JumpCmpLL(c, x, y, t) => branch!(c, local!(x), local!(y), t),
                     Op::Closure(i) => {
                         let child = &proto.children[i as usize];
@@ -565,6 +588,29 @@ impl Vm {
                         prim!(p, args, k);
                     }
                     Op::PrimVV(p, x, y) => prim!(p, &[var!(x), var!(y)], 0),
+                    Op::ArithVV(op, x, y) => arith!(op, var!(x), var!(y), 0),
+                    // SAFETY: the compiler pushed the two values.
+                    Op::Swap => unsafe { std::ptr::swap(top.sub(1), top.sub(2)) },
+                    Op::ArithSV(op, x, swap) => {
+                        // SAFETY: the compiler pushed the first operand.
+                        let a = unsafe { top.sub(1).read() };
+                        let b = var!(x);
+                        if swap {
+                            arith!(op, b, a, 1)
+                        } else {
+                            arith!(op, a, b, 1)
+                        }
+                    }
+                    Op::ArithSK(op, c, swap) => {
+                        // SAFETY: as for `ArithSV`.
+                        let a = unsafe { top.sub(1).read() };
+                        let b = proto.consts[c as usize];
+                        if swap {
+                            arith!(op, b, a, 1)
+                        } else {
+                            arith!(op, a, b, 1)
+                        }
+                    }
                     Op::PrimV(p, x) => prim!(p, &[var!(x)], 0),
                     Op::JumpTest(c, t) => {
                         let k = c.prim().arity();
