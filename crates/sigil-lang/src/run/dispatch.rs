@@ -231,6 +231,21 @@ impl Vm {
                     }
                 }};
             }
+            // A tail call of the running closure with the top `n` values as arguments: they
+            // become its parameters, and it starts again.
+            macro_rules! restart {
+                ($n:expr) => {{
+                    tick!();
+                    let n = $n as usize;
+                    // SAFETY: the top `n` values are the arguments, and the compiler checked
+                    // that the frame has `n` parameter slots (no rest parameter).
+                    unsafe {
+                        move_down(top.sub(n), fp, n);
+                        top = fp.add(proto.nslots as usize);
+                    }
+                    jump!(0);
+                }};
+            }
             // Applies primitive `p` to `args`, replacing the top `k` values by the result.
             macro_rules! prim {
                 ($p:expr, $args:expr, $k:expr) => {{
@@ -536,26 +551,9 @@ impl Vm {
                             jump!(proto.general_code(site));
                             continue;
                         }
-                        tick!();
-                        let n = n as usize;
-                        // SAFETY: as for `TailCallSelf`.
-                        unsafe {
-                            move_down(top.sub(n), fp, n);
-                            top = fp.add(proto.nslots as usize);
-                        }
-                        jump!(0);
+                        restart!(n);
                     }
-                    Op::TailCallSelf(n) => {
-                        tick!();
-                        let n = n as usize;
-                        // SAFETY: the top `n` values are the arguments, and the compiler checked
-                        // that the frame has `n` parameter slots (no rest parameter).
-                        unsafe {
-                            move_down(top.sub(n), fp, n);
-                            top = fp.add(proto.nslots as usize);
-                        }
-                        jump!(0);
-                    }
+                    Op::TailCallSelf(n) => restart!(n),
                     Op::Loop(first, n, t) => {
                         // A loop's next round counts as a call (an endless loop can be
                         // interrupted).
