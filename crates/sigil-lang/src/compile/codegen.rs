@@ -747,7 +747,12 @@ impl<'a> Codegen<'a> {
         let [(t, a)] = binds else { return None };
         let Node::If(c, x, b) = body else { return None };
         match (&**c, &**x) {
-            (Node::Local(c), Node::Local(x)) if c == t && x == t && !b.mentions(*t) => Some((a, b)),
+            // Only the expander's own `or` is taken: it mentions its temporary nowhere else,
+            // where a program's own `(let ((t a)) (if t t b))` would need `b` searched,
+            // which costs time in proportion to its size at each level of nesting.
+            (Node::Local(c), Node::Local(x)) if c == t && x == t && self.vars[*t as usize].temp => {
+                Some((a, b))
+            }
             _ => None,
         }
     }

@@ -71,13 +71,15 @@ pub fn compile_proto(
 /// Tells the globals which instructions of `proto` and its nested procedures inline
 /// primitives for globals the program may redefine (see [`Proto::guards`]).
 fn register_guards(globals: &mut Globals, proto: &Rc<Proto>) {
-    for g in proto.guards.iter() {
-        for &slot in g.slots.iter() {
-            globals.add_site(slot, proto, g.site, g.stub);
+    // A work list, not recursion: procedures may be nested to any depth.
+    let mut pending = vec![proto];
+    while let Some(p) = pending.pop() {
+        for g in p.guards.iter() {
+            for &slot in g.slots.iter() {
+                globals.add_site(slot, p, g.site, g.stub);
+            }
         }
-    }
-    for child in &proto.children {
-        register_guards(globals, child);
+        pending.extend(&p.children);
     }
 }
 

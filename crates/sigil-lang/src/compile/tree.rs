@@ -136,4 +136,7 @@ pub struct VarInfo {
     pub assigned: bool,
     /// Assigned by `set!`.
     pub mutated: bool,
+    /// Made by the expander for code it writes (the value of an `or` operand, say): only
+    /// that code refers to it.
+    pub temp: bool,
 }

@@ -125,6 +125,7 @@ impl Expander<'_> {
             captured: false,
             assigned: false,
             mutated: false,
+            temp: false,
         });
         let id = (self.vars.len() - 1) as VarId;
         self.scopes.bind(name, Binding::Var(id));
@@ -214,6 +215,7 @@ impl Expander<'_> {
             captured: false,
             assigned: false,
             mutated: false,
+            temp: true,
         });
         (self.vars.len() - 1) as VarId
     }
