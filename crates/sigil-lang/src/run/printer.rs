@@ -373,7 +373,7 @@ fn push_separated(tasks: &mut Vec<Task>, items: &[Value], sep: &'static str, rea
 fn print_atom(heap: &Heap, v: Value, write_mode: bool, out: &mut String) {
     match v {
         Value::Null => out.push_str("()"),
-        Value::Unspecified => {}
+        Value::Unspecified => out.push_str("#<unspecified>"),
         Value::Undefined => out.push_str("#<undefined>"),
         Value::Eof => out.push_str("#<eof>"),
         Value::Bool(b) => out.push_str(if b { "#t" } else { "#f" }),
