@@ -519,31 +519,36 @@ impl<'a> Codegen<'a> {
                     && self.var(&args[0]).zip(self.var(&args[1])).is_none() =>
             {
                 let op = Arith::new(*p).expect("arithmetic");
-                // One operand computed on the stack, the other a variable or a number.
-                let other = |this: &mut Self, a: &Node| match a {
-                    Node::Const(v @ (Value::Int(_) | Value::Float(_))) => Some(this.const_op(*v))
-                        .filter(|&op| matches!(op, Op::Const(k) if k <= u32::from(u16::MAX))),
-                    _ => this.var(a).map(Self::push_op),
+                // One operand computed on the stack; the other, a variable or a number, as
+                // the instruction that pushes it (for the general code) and the arithmetic
+                // instruction that takes it as an operand.
+                let operand = |this: &mut Self, a: &Node, swap: bool| match a {
+                    Node::Const(v @ (Value::Int(_) | Value::Float(_))) => match this.const_op(*v) {
+                        Op::Const(k) => u16::try_from(k)
+                            .ok()
+                            .map(|k| (Op::Const(k.into()), Op::ArithSK(op, k, swap))),
+                        _ => None,
+                    },
+                    _ => this
+                        .var(a)
+                        .map(|x| (Self::push_op(x), Op::ArithSV(op, x, swap))),
                 };
-                let (computed, push, swap) = match (other(self, &args[1]), other(self, &args[0])) {
-                    (Some(push), _) => (&args[0], Some(push), false),
-                    (None, Some(push)) => (&args[1], Some(push), true),
-                    (None, None) => (&args[0], None, false),
+                let (computed, other, swap) = if let Some(o) = operand(self, &args[1], false) {
+                    (&args[0], Some(o), false)
+                } else if let Some(o) = operand(self, &args[0], true) {
+                    (&args[1], Some(o), true)
+                } else {
+                    (&args[0], None, false)
                 };
                 self.compile(computed, false);
                 let mut stub = Vec::new();
-                let site = match push {
-                    Some(push) => {
+                let site = match other {
+                    Some((push, site)) => {
                         stub.push(push);
                         if swap {
                             stub.push(Op::Swap);
                         }
-                        match push {
-                            Op::Const(k) => Op::ArithSK(op, k as u16, swap),
-                            Op::Local(s) => Op::ArithSV(op, Var::local(s).expect("var"), swap),
-                            Op::Free(i) => Op::ArithSV(op, Var::free(i).expect("var"), swap),
-                            _ => unreachable!("operand"),
-                        }
+                        site
                     }
                     None => {
                         self.compile(&args[1], false);

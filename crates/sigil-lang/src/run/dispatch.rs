@@ -287,6 +287,20 @@ impl Vm {
                     }
                 }};
             }
+            // Applies arithmetic `op` to the top of stack and `b` (`b` first when `swap`),
+            // replacing the top by the result.
+            macro_rules! arith_top {
+                ($op:expr, $b:expr, $swap:expr) => {{
+                    // SAFETY: the compiler pushed the operand.
+                    let a = unsafe { top.sub(1).read() };
+                    let b = $b;
+                    if $swap {
+                        arith!($op, b, a, 1)
+                    } else {
+                        arith!($op, a, b, 1)
+                    }
+                }};
+            }
             // Pushes `a + k`.
             macro_rules! add_imm {
                 ($a:expr, $k:expr) => {{
@@ -589,26 +603,8 @@ impl Vm {
                     Op::ArithVV(op, x, y) => arith!(op, var!(x), var!(y), 0),
                     // SAFETY: the compiler pushed the two values.
                     Op::Swap => unsafe { std::ptr::swap(top.sub(1), top.sub(2)) },
-                    Op::ArithSV(op, x, swap) => {
-                        // SAFETY: the compiler pushed the first operand.
-                        let a = unsafe { top.sub(1).read() };
-                        let b = var!(x);
-                        if swap {
-                            arith!(op, b, a, 1)
-                        } else {
-                            arith!(op, a, b, 1)
-                        }
-                    }
-                    Op::ArithSK(op, c, swap) => {
-                        // SAFETY: as for `ArithSV`.
-                        let a = unsafe { top.sub(1).read() };
-                        let b = proto.consts[c as usize];
-                        if swap {
-                            arith!(op, b, a, 1)
-                        } else {
-                            arith!(op, a, b, 1)
-                        }
-                    }
+                    Op::ArithSV(op, x, swap) => arith_top!(op, var!(x), swap),
+                    Op::ArithSK(op, c, swap) => arith_top!(op, proto.consts[c as usize], swap),
                     Op::PrimV(p, x) => prim!(p, &[var!(x)], 0),
                     Op::JumpTest(c, t) => {
                         let k = c.prim().arity();
