@@ -54,6 +54,17 @@ struct Stub {
     jump: Option<usize>,
 }
 
+/// Arithmetic on two variables, as [`Codegen::arith_vv`] finds it in a tree.
+#[derive(Clone, Copy)]
+struct ArithVV {
+    prim: Prim,
+    op: Arith,
+    a: Var,
+    b: Var,
+    span: Span,
+    guard: Option<u32>,
+}
+
 enum Place {
     Local(u16),
     Free(u16),
@@ -160,6 +171,8 @@ impl<'a> Codegen<'a> {
             | Op::LocalAddImm(..)
             | Op::PrimVV(..)
             | Op::ArithVV(..)
+            | Op::ArithVVV(..)
+            | Op::ArithVVK(..)
             | Op::PrimV(..) => 1,
             Op::Local2(..) => 2,
             Op::SetLocal(_)
@@ -182,6 +195,7 @@ impl<'a> Codegen<'a> {
             | Op::JumpIfTrueKeep(_)
             | Op::ArithSV(..)
             | Op::ArithSK(..)
+            | Op::ArithVVTo(..)
             | Op::Swap
             | Op::AddImm(_) => 0,
             Op::JumpTest(t, _) => -(t.prim().arity() as i32),
@@ -540,6 +554,13 @@ impl<'a> Codegen<'a> {
                 } else {
                     (&args[0], None, false)
                 };
+                if let Some((push, site)) = other {
+                    if let Some(inner) = self.arith_vv(computed) {
+                        self.compile_arith2(inner, (*p, *span, *guard), push, site);
+                        self.ret_if(tail);
+                        return;
+                    }
+                }
                 self.compile(computed, false);
                 let mut stub = Vec::new();
                 let site = match other {
@@ -595,16 +616,24 @@ impl<'a> Codegen<'a> {
                 self.ret_if(tail);
             }
             Node::Let(binds, body) => {
-                for (_, init) in binds {
-                    self.compile(init, false);
-                }
+                // The slots are taken before the initial values are computed, so that one
+                // can be stored as soon as it is known (no initial value can see them).
                 let saved = self.f().next_slot;
                 let slots: Vec<(VarId, u16)> = binds
                     .iter()
                     .map(|(v, _)| (*v, self.alloc_slot(*v)))
                     .collect();
-                for &(v, s) in slots.iter().rev() {
+                let mut pushed = Vec::new();
+                for (&(v, s), (_, init)) in slots.iter().zip(binds) {
+                    if self.boxed(v) || !self.compile_into(init, s) {
+                        self.compile(init, false);
+                        pushed.push(s);
+                    }
+                }
+                for &s in pushed.iter().rev() {
                     self.emit(Op::SetLocal(s));
+                }
+                for &(v, s) in &slots {
                     if self.boxed(v) {
                         self.emit(Op::BoxLocal(s));
                     }
@@ -630,6 +659,83 @@ impl<'a> Codegen<'a> {
                 self.f().next_slot = saved;
             }
         }
+    }
+
+    /// `node` when it is arithmetic on two variables.
+    fn arith_vv(&mut self, node: &Node) -> Option<ArithVV> {
+        let Node::Prim(p, args, span, guard) = node else {
+            return None;
+        };
+        let (Some(op), [a, b]) = (Arith::new(*p), &args[..]) else {
+            return None;
+        };
+        let (a, b) = self.var(a).zip(self.var(b))?;
+        Some(ArithVV {
+            prim: *p,
+            op,
+            a,
+            b,
+            span: *span,
+            guard: *guard,
+        })
+    }
+
+    /// Compiles `node` storing its value into local slot `s`, when it is arithmetic on two
+    /// variables ([`Op::ArithVVTo`]); else emits nothing and returns false.
+    fn compile_into(&mut self, node: &Node, s: u16) -> bool {
+        let Some(x) = self.arith_vv(node) else {
+            return false;
+        };
+        let mut stub = vec![Self::push_op(x.a), Self::push_op(x.b)];
+        Self::apply_ops(x.prim, x.guard, &mut stub);
+        stub.push(Op::SetLocal(s));
+        self.span = x.span;
+        let op = Op::ArithVVTo(x.op, x.a, x.b, s);
+        self.emit_guarded(op, x.guard.iter().copied().collect(), stub);
+        true
+    }
+
+    /// Compiles arithmetic `outer` (primitive, position, guard) whose computed operand is
+    /// `inner`, arithmetic on two variables, as one instruction ([`Op::ArithVVV`],
+    /// [`Op::ArithVVK`]): `site` is the [`Op::ArithSV`] or [`Op::ArithSK`] that would apply
+    /// `outer`, and `push` pushes its other operand. The general code computes both steps
+    /// by their primitives or globals, each at its own position.
+    fn compile_arith2(
+        &mut self,
+        inner: ArithVV,
+        outer: (Prim, Span, Option<u32>),
+        push: Op,
+        site: Op,
+    ) {
+        let (p, span, guard) = outer;
+        let fused = match site {
+            Op::ArithSV(op, z, swap) => Op::ArithVVV(inner.op, inner.a, inner.b, op, z, swap),
+            Op::ArithSK(op, k, swap) => Op::ArithVVK(inner.op, inner.a, inner.b, op, k, swap),
+            _ => unreachable!("an arithmetic instruction on the stack top"),
+        };
+        let mut ops = vec![Self::push_op(inner.a), Self::push_op(inner.b)];
+        Self::apply_ops(inner.prim, inner.guard, &mut ops);
+        let mut spans = vec![inner.span; ops.len()];
+        ops.push(push);
+        if let Op::ArithSV(.., true) | Op::ArithSK(.., true) = site {
+            ops.push(Op::Swap);
+        }
+        Self::apply_ops(p, guard, &mut ops);
+        spans.resize(ops.len(), span);
+        let mut slots: Vec<u32> = inner.guard.into_iter().chain(guard).collect();
+        slots.dedup();
+        self.span = span;
+        let depth = self.f().depth;
+        let at = self.emit(fused);
+        let stub = Stub {
+            site: at,
+            slots,
+            general: true,
+            ops,
+            spans,
+            jump: None,
+        };
+        self.push_stub(stub, depth);
     }
 
     /// Compiles the named let of loop variable `v`, lambda `l`, in the running frame: the

@@ -248,6 +248,17 @@ impl Arith {
             Arith::Div => a / b,
         }
     }
+
+    /// The result for two fixnums or two flonums, when it is one of them: the
+    /// instructions' fast path.
+    #[inline(always)]
+    pub fn fast(self, a: Value, b: Value) -> Option<Value> {
+        match (a, b) {
+            (Value::Float(x), Value::Float(y)) => Some(Value::Float(self.floats(x, y))),
+            (Value::Int(x), Value::Int(y)) => self.ints(x, y).map(Value::Int),
+            _ => None,
+        }
+    }
 }
 
 /// A fused type or identity test branch, packed in a byte: the test primitive (`null?`,
@@ -370,6 +381,15 @@ pub enum Op {
     PrimVV(Prim, Var, Var),
     /// Arithmetic on two variables.
     ArithVV(Arith, Var, Var),
+    /// Arithmetic on two variables, stored into local slot `s` (a `let` variable's
+    /// initial value).
+    ArithVVTo(Arith, Var, Var, u16),
+    /// Arithmetic on two variables, then on that result and a third variable: `(op2 (op1
+    /// x y) z)`, or `(op2 z (op1 x y))` when the flag is set; pushes the result. Fixnums and
+    /// flonums only: anything else runs the instruction's general code.
+    ArithVVV(Arith, Var, Var, Arith, Var, bool),
+    /// [`Op::ArithVVV`] with constant `k` as the third operand.
+    ArithVVK(Arith, Var, Var, Arith, u16, bool),
     /// Arithmetic on the top of stack and a variable: `(op top x)`, or `(op x top)` when
     /// the flag is set; replaces the top.
     ArithSV(Arith, Var, bool),

@@ -12,6 +12,25 @@ use std::cell::Cell;
 use std::mem::MaybeUninit;
 use std::rc::Rc;
 
+/// Reads the value at `p` as two 8-byte loads, never one 16-byte load.
+///
+/// The dispatch loop writes a value as two 8-byte stores when its halves are in registers
+/// (a computed number, a pushed constant). On the AMD processors measured (2 CPUs, AMD
+/// EPYC, family 23) a 16-byte load of such a value cannot be served from those stores
+/// and waits about 25 cycles for them to reach the cache; 8-byte loads are served from
+/// stores of either width. The loads are volatile so that the compiler does not merge
+/// them back into one (docs/performance.md, "Values read in halves").
+///
+/// # Safety
+/// `p` must point at a value.
+#[inline(always)]
+unsafe fn load(p: *const Value) -> Value {
+    let w = p.cast::<MaybeUninit<u64>>();
+    let halves = [w.read_volatile(), w.add(1).read_volatile()];
+    // SAFETY: the 16 bytes, padding included, are those of the value at `p`.
+    std::mem::transmute::<[MaybeUninit<u64>; 2], Value>(halves)
+}
+
 /// Copies `n` values from `src` to `dst`, which is not above `src` (the ranges may overlap).
 /// A plain loop: the argument lists of tail calls are too short for `memmove` to pay off.
 ///
@@ -21,7 +40,7 @@ use std::rc::Rc;
 unsafe fn move_down(src: *const Value, dst: *mut Value, n: usize) {
     debug_assert!(dst as *const Value <= src);
     for i in 0..n {
-        dst.add(i).write(src.add(i).read());
+        dst.add(i).write(load(src.add(i)));
     }
 }
 
@@ -83,20 +102,25 @@ impl Vm {
             // them; the compiler never pops below them) and slot indices are below `nslots`;
             // the compiler's `max_stack` bound keeps pushes within the capacity reserved when
             // the frame was switched to.
+            // Writes value `v` at `p` whole, padding included, so that no part of it is a
+            // store narrower than the 8-byte halves `load` reads.
+            macro_rules! store {
+                ($p:expr, $v:expr) => {{
+                    let (p, v): (*mut Value, Value) = ($p, $v);
+                    // SAFETY (the transmute): the bytes of a `Value`, padding included, are
+                    // a valid `MaybeUninit<[u8; 16]>`, and writing them back is a copy of it.
+                    unsafe {
+                        let bytes: MaybeUninit<[u8; 16]> = std::mem::transmute(v);
+                        p.cast::<MaybeUninit<[u8; 16]>>().write(bytes);
+                    }
+                }};
+            }
             macro_rules! push {
                 ($v:expr) => {{
                     let v = $v;
                     debug_assert!(sp!() < self.stack.capacity());
-                    // SAFETY (the transmute): the bytes of a `Value`, padding included, are
-                    // a valid `MaybeUninit<[u8; 16]>`, and writing them back is a copy of it.
-                    unsafe {
-                        // One 16-byte store, so that the load of the value by the next
-                        // instruction can be served from it (a load spanning two smaller
-                        // stores stalls).
-                        let bytes: MaybeUninit<[u8; 16]> = std::mem::transmute(v);
-                        top.cast::<MaybeUninit<[u8; 16]>>().write(bytes);
-                        top = top.add(1);
-                    }
+                    store!(top, v);
+                    top = unsafe { top.add(1) };
                 }};
             }
             macro_rules! pop {
@@ -104,21 +128,21 @@ impl Vm {
                     debug_assert!(top > fp);
                     unsafe {
                         top = top.sub(1);
-                        top.read()
+                        load(top)
                     }
                 }};
             }
             macro_rules! local {
                 ($s:expr) => {{
                     debug_assert!(($s as usize) < proto.nslots as usize);
-                    unsafe { fp.add($s as usize).read() }
+                    unsafe { load(fp.add($s as usize)) }
                 }};
             }
             // The running closure: it sits just below the frame's slots (the callee of the
             // call that made the frame).
             macro_rules! callee {
                 () => {
-                    unsafe { fp.sub(1).read() }
+                    unsafe { load(fp.sub(1)) }
                 };
             }
             // Captured value `i`. SAFETY: the compiler only emits indices below `nfree`, the
@@ -130,7 +154,7 @@ impl Vm {
                     if free.is_null() {
                         free = self.free_values(callee!());
                     }
-                    unsafe { free.add($i as usize).read() }
+                    unsafe { load(free.add($i as usize)) }
                 }};
             }
             // The value of an instruction operand.
@@ -147,7 +171,7 @@ impl Vm {
                 ($s:expr, $v:expr) => {{
                     let v = $v;
                     debug_assert!(($s as usize) < proto.nslots as usize);
-                    unsafe { fp.add($s as usize).write(v) };
+                    store!(unsafe { fp.add($s as usize) }, v);
                 }};
             }
             // The index of the next instruction.
@@ -212,13 +236,6 @@ impl Vm {
                     }
                 };
             }
-            macro_rules! fail {
-                ($e:expr) => {{
-                    let e = $e;
-                    sync!();
-                    resume!(self.throw(e, entry)?)
-                }};
-            }
             // A call: collects garbage and checks for interrupts every 1024th time.
             macro_rules! tick {
                 () => {{
@@ -246,9 +263,13 @@ impl Vm {
                     jump!(0);
                 }};
             }
-            // Applies primitive `p` to `args`, replacing the top `k` values by the result.
+            // Applies primitive `p` to `args`, replacing the top `k` values by the result (or
+            // removing them and passing the result `r` to `sink`).
             macro_rules! prim {
-                ($p:expr, $args:expr, $k:expr) => {{
+                ($p:expr, $args:expr, $k:expr) => {
+                    prim!($p, $args, $k, r => push!(r))
+                };
+                ($p:expr, $args:expr, $k:expr, $r:ident => $sink:expr) => {{
                     let (p, args, k): (Prim, &[Value], usize) = ($p, $args, $k);
                     let r = match prim_fast(&mut self.heap, p, args) {
                         Some(v) => Ok(v),
@@ -260,30 +281,47 @@ impl Vm {
                         }
                     };
                     match r {
-                        Ok(v) => {
+                        Ok($r) => {
                             top = unsafe { top.sub(k) };
-                            push!(v);
+                            $sink;
                         }
                         Err(e) => fail!(e),
                     }
                 }};
             }
             // Applies arithmetic `op` to `a` and `b`, replacing the top `k` values by the
-            // result: fixnums and flonums here, anything else through `prim!`.
+            // result (or removing them and passing the result `r` to `sink`): fixnums and
+            // flonums here, anything else through `prim!`.
             macro_rules! arith {
-                ($op:expr, $a:expr, $b:expr, $k:expr) => {{
+                ($op:expr, $a:expr, $b:expr, $k:expr) => {
+                    arith!($op, $a, $b, $k, r => push!(r))
+                };
+                ($op:expr, $a:expr, $b:expr, $k:expr, $r:ident => $sink:expr) => {{
                     let (op, a, b, k): (Arith, Value, Value, usize) = ($op, $a, $b, $k);
-                    let r = match (a, b) {
-                        (Value::Float(x), Value::Float(y)) => Some(Value::Float(op.floats(x, y))),
-                        (Value::Int(x), Value::Int(y)) => op.ints(x, y).map(Value::Int),
-                        _ => None,
-                    };
-                    match r {
-                        Some(v) => {
+                    match op.fast(a, b) {
+                        Some($r) => {
                             top = unsafe { top.sub(k) };
-                            push!(v);
+                            $sink;
                         }
-                        None => prim!(op.prim(), &[a, b], k),
+                        None => prim!(op.prim(), &[a, b], k, $r => $sink),
+                    }
+                }};
+            }
+            // Pushes `(op2 (op1 a b) c)`, or `(op2 c (op1 a b))` when `swap`, when both are
+            // fixnum or flonum arithmetic; else runs the instruction's general code.
+            macro_rules! arith2 {
+                ($op1:expr, $a:expr, $b:expr, $op2:expr, $c:expr, $swap:expr) => {{
+                    let (a, b, c): (Value, Value, Value) = ($a, $b, $c);
+                    let r = $op1.fast(a, b).and_then(|r| match $swap {
+                        false => $op2.fast(r, c),
+                        true => $op2.fast(c, r),
+                    });
+                    match r {
+                        Some(v) => push!(v),
+                        None => {
+                            let site = pc!() - 1;
+                            jump!(proto.general_code(site));
+                        }
                     }
                 }};
             }
@@ -292,7 +330,7 @@ impl Vm {
             macro_rules! arith_top {
                 ($op:expr, $b:expr, $swap:expr) => {{
                     // SAFETY: the compiler pushed the operand.
-                    let a = unsafe { top.sub(1).read() };
+                    let a = unsafe { load(top.sub(1)) };
                     let b = $b;
                     if $swap {
                         arith!($op, b, a, 1)
@@ -388,7 +426,13 @@ impl Vm {
                     free = std::ptr::null();
                 }};
             }
-            loop {
+            let error: Error = 'step: loop {
+                // Raises error `e` (in the code after this loop, shared by every step).
+                macro_rules! fail {
+                    ($e:expr) => {
+                        break 'step $e
+                    };
+                }
                 debug_assert!(pc!() < proto.code.len());
                 // SAFETY: `ip` points at an instruction, and the one after it, if any, is the
                 // next (see `ip`). The instruction is read in place (copying it out costs
@@ -502,7 +546,7 @@ impl Vm {
                         tick!();
                         let n = n as usize;
                         // SAFETY: the compiler pushed the callee and `n` arguments.
-                        let f = unsafe { top.sub(n + 1).read() };
+                        let f = unsafe { load(top.sub(n + 1)) };
                         match self.exact_closure(f, n) {
                             Some(p) if self.frames.len() < self.depth_limit => {
                                 fp = unsafe { top.sub(n) };
@@ -528,7 +572,7 @@ impl Vm {
                         tick!();
                         let n = n as usize;
                         // SAFETY: the compiler pushed the callee and `n` arguments.
-                        let f = unsafe { top.sub(n + 1).read() };
+                        let f = unsafe { load(top.sub(n + 1)) };
                         match self.exact_closure(f, n) {
                             Some(p) => {
                                 // SAFETY: moves the callee and arguments down over this frame's
@@ -601,6 +645,15 @@ impl Vm {
                     }
                     Op::PrimVV(p, x, y) => prim!(p, &[var!(x), var!(y)], 0),
                     Op::ArithVV(op, x, y) => arith!(op, var!(x), var!(y), 0),
+                    Op::ArithVVV(op1, x, y, op2, z, swap) => {
+                        arith2!(op1, var!(x), var!(y), op2, var!(z), swap)
+                    }
+                    Op::ArithVVK(op1, x, y, op2, k, swap) => {
+                        arith2!(op1, var!(x), var!(y), op2, proto.consts[k as usize], swap)
+                    }
+                    Op::ArithVVTo(op, x, y, s) => {
+                        arith!(op, var!(x), var!(y), 0, r => set_local!(s, r))
+                    }
                     // SAFETY: the compiler pushed the two values.
                     Op::Swap => unsafe { std::ptr::swap(top.sub(1), top.sub(2)) },
                     Op::ArithSV(op, x, swap) => arith_top!(op, var!(x), swap),
@@ -620,12 +673,14 @@ impl Vm {
                     Op::JumpTestVV(c, x, y, t) => test!(c, &[var!(x), var!(y)], t),
                     Op::JumpIfTrueKeep(t) => {
                         // SAFETY: the compiler pushed the value tested.
-                        if unsafe { top.sub(1).read() }.is_true() {
+                        if unsafe { load(top.sub(1)) }.is_true() {
                             jump!(t);
                         }
                     }
                 }
-            }
+            };
+            sync!();
+            resume!(self.throw(error, entry)?)
         }
     }
 
