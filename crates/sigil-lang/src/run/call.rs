@@ -13,6 +13,15 @@ use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
+/// A procedure that the VM calls without a frame of its own (see [`Vm::direct`]).
+#[derive(Clone, Copy)]
+pub(crate) enum Direct {
+    /// A simple native procedure.
+    Native(SimpleFn),
+    /// A record constructor, predicate, accessor or modifier.
+    Record(RecordProc),
+}
+
 /// A procedure activation. The closure being run sits on the value stack just below the
 /// frame's slots, at `base - 1` (it was the callee of the call that made the frame).
 #[derive(Clone)]
@@ -231,8 +240,8 @@ impl Vm {
         if let Some(proto) = self.exact_closure(f, argc) {
             return self.enter(proto, fpos, tail, entry);
         }
-        if let Some(g) = self.simple_native(f, argc) {
-            return match self.call_simple(g, fpos) {
+        if let Some(d) = self.direct(f, argc) {
+            return match self.call_direct(d, fpos) {
                 Ok(v) => self.return_value(v, tail, entry),
                 Err(e) => self.throw_at(e, tail, entry),
             };
@@ -240,22 +249,28 @@ impl Vm {
         self.call_general(argc, tail, entry)
     }
 
-    /// The function of `f` when it is a simple native procedure accepting `argc` arguments.
+    /// How `f` runs when it returns without a frame of its own: a simple native procedure
+    /// accepting `argc` arguments, or a record procedure (which checks its arguments itself).
     #[inline(always)]
-    pub(crate) fn simple_native(&self, f: Value, argc: usize) -> Option<SimpleFn> {
-        let Some(Object::Native(n)) = self.heap.obj(f) else {
-            return None;
-        };
-        let NativeFn::Simple(g) = n.f else {
-            return None;
-        };
-        n.arity.accepts(argc).then_some(g)
+    pub(crate) fn direct(&self, f: Value, argc: usize) -> Option<Direct> {
+        match self.heap.obj(f)? {
+            Object::Native(n) => match n.f {
+                NativeFn::Simple(g) if n.arity.accepts(argc) => Some(Direct::Native(g)),
+                _ => None,
+            },
+            Object::RecordProc(p) => Some(Direct::Record(*p)),
+            _ => None,
+        }
     }
 
-    /// Calls the simple native `g` with the values above stack index `fpos` as arguments,
-    /// then removes the callee and the arguments from the stack.
+    /// Calls `d` with the values above stack index `fpos` as arguments, then removes the
+    /// callee and the arguments from the stack.
     #[inline(never)]
-    pub(crate) fn call_simple(&mut self, g: SimpleFn, fpos: usize) -> NResult {
+    pub(crate) fn call_direct(&mut self, d: Direct, fpos: usize) -> NResult {
+        let run = |vm: &mut Vm, args: &[Value]| match d {
+            Direct::Native(g) => g(&mut Ctx::new(vm), args),
+            Direct::Record(p) => crate::run::records::call_record_proc(vm, p, args),
+        };
         // The arguments are copied out of the stack (the native may push on it); a few of
         // them fit in a local buffer.
         const SMALL: usize = 6;
@@ -263,12 +278,12 @@ impl Vm {
         let r = if n <= SMALL {
             let mut buf = [Value::Unspecified; SMALL];
             buf[..n].copy_from_slice(&self.stack[fpos + 1..]);
-            g(&mut Ctx::new(self), &buf[..n])
+            run(self, &buf[..n])
         } else {
             let mut args = std::mem::take(&mut self.argbuf);
             args.clear();
             args.extend_from_slice(&self.stack[fpos + 1..]);
-            let r = g(&mut Ctx::new(self), &args);
+            let r = run(self, &args);
             self.argbuf = args;
             r
         };
@@ -506,19 +521,11 @@ impl Vm {
                     return self.return_value(v, false, entry);
                 }
                 Object::RecordProc(p) => {
-                    let p = *p;
-                    let args = self.stack[fpos + 1..].to_vec();
-                    let r = crate::run::records::call_record_proc(self, p, &args);
-                    match r {
-                        Ok(v) => {
-                            self.stack.truncate(fpos);
-                            return self.return_value(v, tail, entry);
-                        }
-                        Err(e) => {
-                            self.stack.truncate(fpos);
-                            return self.throw_at(e, tail, entry);
-                        }
-                    }
+                    // Reached when a native tail-calls a record procedure (`apply`).
+                    return match self.call_direct(Direct::Record(*p), fpos) {
+                        Ok(v) => self.return_value(v, tail, entry),
+                        Err(e) => self.throw_at(e, tail, entry),
+                    };
                 }
                 Object::Param(v, _) => {
                     let v = *v;

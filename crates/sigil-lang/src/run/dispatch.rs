@@ -126,6 +126,22 @@ impl Vm {
                     top = unsafe { top.add(1) };
                 }};
             }
+            // A call of `n` arguments whose callee `f` is a record predicate, or an accessor
+            // given a record of its type: its result, computed without a call
+            // (`records::apply_fast`); `None` for any other call.
+            macro_rules! record_fast {
+                ($f:expr, $n:expr) => {
+                    if $n == 1 {
+                        // SAFETY: the compiler pushed the callee and one argument; the
+                        // result points at a value.
+                        let x = unsafe { load(top.sub(1)) };
+                        crate::run::records::apply_fast(&self.heap, $f, x)
+                            .map(|v| unsafe { load(v) })
+                    } else {
+                        None
+                    }
+                };
+            }
             macro_rules! pop {
                 () => {{
                     debug_assert!(top > fp);
@@ -558,11 +574,16 @@ impl Vm {
                                 start!(p, n);
                             }
                             _ => {
+                                if let Some(v) = record_fast!(f, n) {
+                                    top = unsafe { top.sub(2) };
+                                    push!(v);
+                                    continue;
+                                }
                                 sync!();
-                                let Some(g) = self.simple_native(f, n) else {
+                                let Some(d) = self.direct(f, n) else {
                                     resume!(self.call(n, false, entry)?)
                                 };
-                                let r = self.call_simple(g, sp!() - n - 1);
+                                let r = self.call_direct(d, sp!() - n - 1);
                                 reload!();
                                 match r {
                                     Ok(v) => push!(v),
@@ -590,11 +611,15 @@ impl Vm {
                                 start!(p, n);
                             }
                             None => {
+                                if let Some(v) = record_fast!(f, n) {
+                                    ret!(v);
+                                    continue;
+                                }
                                 sync!();
-                                let Some(g) = self.simple_native(f, n) else {
+                                let Some(d) = self.direct(f, n) else {
                                     resume!(self.call(n, true, entry)?)
                                 };
-                                match self.call_simple(g, sp!() - n - 1) {
+                                match self.call_direct(d, sp!() - n - 1) {
                                     Ok(v) => {
                                         // The native may have moved the stack's buffer.
                                         let base = self.frames.last().expect("frame").base;

@@ -1,6 +1,7 @@
 //! Record procedures (constructors, predicates, accessors, modifiers made by
 //! `define-record-type`): the VM applies them directly, without a native in between.
 
+use crate::run::heap::Heap;
 use crate::run::native::Arity;
 use crate::run::value::{Error, NResult, ObjRef, Object, RecordProc, Value};
 use crate::run::vm::Vm;
@@ -22,41 +23,67 @@ fn field_name(vm: &Vm, t: ObjRef, i: u32) -> String {
     }
 }
 
+/// The fields of `v` when it is a record of type `t`.
+#[inline(always)]
+fn fields_of(heap: &Heap, t: ObjRef, v: Value) -> Option<&[Value]> {
+    match heap.obj(v) {
+        Some(Object::Record(rt, fields)) if *rt == t => Some(fields),
+        _ => None,
+    }
+}
+
+/// What `(f x)` returns when `f` is a record predicate, or a record accessor and `x` a
+/// record of its type: the VM's call instructions apply these without a call. `None` for
+/// any other `f` or `x`, which [`call_record_proc`] applies (or reports).
+///
+/// The result is the field itself (or a constant boolean), which the VM copies to its
+/// stack in 8-byte halves; a value returned in registers would be stored in its
+/// fields' sizes, and the VM's next 8-byte load of it would wait for the stores to
+/// complete (docs/performance.md, "Values read in halves").
+#[inline(always)]
+pub(crate) fn apply_fast(heap: &Heap, f: Value, x: Value) -> Option<&Value> {
+    static BOOLS: [Value; 2] = [Value::Bool(false), Value::Bool(true)];
+    match heap.obj(f)? {
+        Object::RecordProc(RecordProc::Predicate(t)) => {
+            Some(&BOOLS[usize::from(fields_of(heap, *t, x).is_some())])
+        }
+        Object::RecordProc(RecordProc::Accessor(t, i)) => fields_of(heap, *t, x)?.get(*i as usize),
+        _ => None,
+    }
+}
+
 /// Applies a record procedure to arguments.
 pub(crate) fn call_record_proc(vm: &mut Vm, p: RecordProc, args: &[Value]) -> NResult {
-    let is_instance = |vm: &Vm, t: ObjRef, v: Value| matches!(vm.heap.obj(v), Some(Object::Record(rt, _)) if *rt == t);
     match p {
         RecordProc::Constructor(t, k) => {
-            let (idx, nfields) = match vm.heap.get(t) {
-                Object::RecordType(rt) => match rt.ctor_fields.get(k as usize) {
-                    Some(idx) => (idx.clone(), rt.fields.len()),
-                    None => return Err(Error::msg("not a record constructor")),
-                },
-                _ => return Err(Error::msg("not a record type")),
+            let Object::RecordType(rt) = vm.heap.get(t) else {
+                return Err(Error::msg("not a record type"));
+            };
+            let Some(idx) = rt.ctor_fields.get(k as usize) else {
+                return Err(Error::msg("not a record constructor"));
             };
             if args.len() != idx.len() {
+                let expected = Arity::exact(idx.len());
                 let who = format!("make-{}", type_name(vm, t).trim_matches(['<', '>']));
-                return Err(Arity::exact(idx.len()).error(&who, args.len()));
+                return Err(expected.error(&who, args.len()));
             }
-            let mut fields = vec![Value::Bool(false); nfields];
+            let mut fields = vec![Value::Bool(false); rt.fields.len()].into_boxed_slice();
             for (i, a) in idx.iter().zip(args) {
                 if let Some(slot) = fields.get_mut(*i as usize) {
                     *slot = *a;
                 }
             }
-            Ok(vm.heap.alloc(Object::Record(t, fields.into())))
+            Ok(vm.heap.alloc(Object::Record(t, fields)))
         }
         RecordProc::Predicate(t) => {
             one_arg(args)?;
-            Ok(Value::Bool(is_instance(vm, t, args[0])))
+            Ok(Value::Bool(fields_of(&vm.heap, t, args[0]).is_some()))
         }
         RecordProc::Accessor(t, i) => {
             one_arg(args)?;
-            match vm.heap.obj(args[0]) {
-                Some(Object::Record(rt, fields)) if *rt == t => {
-                    fields.get(i as usize).copied().ok_or_else(too_few_fields)
-                }
-                _ => Err(Error::wrong_type(
+            match fields_of(&vm.heap, t, args[0]) {
+                Some(fields) => fields.get(i as usize).copied().ok_or_else(too_few_fields),
+                None => Err(Error::wrong_type(
                     &field_name(vm, t, i),
                     &format!("a {} record", type_name(vm, t)),
                     args[0],
