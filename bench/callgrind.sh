@@ -34,6 +34,7 @@ declare -A SMALL=(
   [queens]='s/(queens 13)/(queens 10)/'
   [assoc-hash]='s/1000000/50000/g'
   [dict]='s/(run 20000)/(run 1000)/'
+  [records]='s/^(run 10)$/(run 1)/'
   [closures]='s/(run 8000 500)/(run 400 500)/'
   [cpstak]='s/(run 150)/(run 8)/'
   [ctak]='s/(run 3)/(run 1)/'

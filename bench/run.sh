@@ -8,7 +8,7 @@
 #   --cpu         report user+sys CPU seconds instead of wall time; steadier when other
 #                 jobs compete for the CPUs (start-up stays wall time)
 #   --no-chicken  leave CHICKEN's csi out even when it is installed
-#   BENCH         only these benchmarks; GROUP (float, list, vector, table, closure,
+#   BENCH         only these benchmarks; GROUP (float, list, vector, table, record, closure,
 #                 callcc, fixnum, string) stands for its benchmarks. Default: all of them
 #
 # Environment:

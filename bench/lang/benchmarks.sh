@@ -3,12 +3,13 @@
 # A new program NAME needs bench/lang/NAME.{sgl,scm,py}, an entry in a group and in
 # EXPECTED here, and a reduced input in bench/callgrind.sh.
 
-GROUP_NAMES=(float list vector table closure callcc fixnum string)
+GROUP_NAMES=(float list vector table record closure callcc fixnum string)
 declare -A BENCH_GROUPS=(
   [float]="mandel nbody fft"
   [list]="takl msort deriv"
   [vector]="vector matrix life queens"
   [table]="assoc-hash dict"
+  [record]="records"
   [closure]="closures cpstak"
   [callcc]="ctak fringe"
   [fixnum]="fib tak ack"
@@ -28,6 +29,7 @@ declare -A EXPECTED=(
   [queens]="73712 4674890"
   [assoc-hash]="3900000 1000 1000"
   [dict]="12880000 400 6400"
+  [records]="203930 19792 34"
   [closures]="5999998 2000000"
   [cpstak]="7"
   [ctak]="7"
