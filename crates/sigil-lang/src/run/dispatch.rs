@@ -3,7 +3,7 @@
 //! [`call`](crate::run::call); the inlined primitives' general paths are in
 //! [`prim`](crate::run::prim).
 
-use crate::run::call::{Flow, Outcome};
+use crate::run::call::{Direct, Flow, Outcome};
 use crate::run::code::{Arith, Cmp, Op, Prim, Proto, Test, Var};
 use crate::run::prim::{prim_fast, test_fast};
 use crate::run::value::*;
@@ -126,19 +126,20 @@ impl Vm {
                     top = unsafe { top.add(1) };
                 }};
             }
-            // A call of `n` arguments whose callee `f` is a record predicate, or an accessor
-            // given a record of its type: its result, computed without a call
+            // A call of `n` arguments whose callee, `d`, is a record predicate, or an
+            // accessor given a record of its type: its result, computed without a call
             // (`records::apply_fast`); `None` for any other call.
             macro_rules! record_fast {
-                ($f:expr, $n:expr) => {
-                    if $n == 1 {
-                        // SAFETY: the compiler pushed the callee and one argument; the
-                        // result points at a value.
-                        let x = unsafe { load(top.sub(1)) };
-                        crate::run::records::apply_fast(&self.heap, $f, x)
-                            .map(|v| unsafe { load(v) })
-                    } else {
-                        None
+                ($d:expr, $n:expr) => {
+                    match $d {
+                        Direct::Record(p) if $n == 1 => {
+                            // SAFETY: the compiler pushed the callee and one argument; the
+                            // result points at a value.
+                            let x = unsafe { load(top.sub(1)) };
+                            crate::run::records::apply_fast(&self.heap, p, x)
+                                .map(|v| unsafe { load(v) })
+                        }
+                        _ => None,
                     }
                 };
             }
@@ -574,15 +575,16 @@ impl Vm {
                                 start!(p, n);
                             }
                             _ => {
-                                if let Some(v) = record_fast!(f, n) {
+                                let Some(d) = self.direct(f, n) else {
+                                    sync!();
+                                    resume!(self.call(n, false, entry)?)
+                                };
+                                if let Some(v) = record_fast!(d, n) {
                                     top = unsafe { top.sub(2) };
                                     push!(v);
                                     continue;
                                 }
                                 sync!();
-                                let Some(d) = self.direct(f, n) else {
-                                    resume!(self.call(n, false, entry)?)
-                                };
                                 let r = self.call_direct(d, sp!() - n - 1);
                                 reload!();
                                 match r {
@@ -611,14 +613,15 @@ impl Vm {
                                 start!(p, n);
                             }
                             None => {
-                                if let Some(v) = record_fast!(f, n) {
+                                let Some(d) = self.direct(f, n) else {
+                                    sync!();
+                                    resume!(self.call(n, true, entry)?)
+                                };
+                                if let Some(v) = record_fast!(d, n) {
                                     ret!(v);
                                     continue;
                                 }
                                 sync!();
-                                let Some(d) = self.direct(f, n) else {
-                                    resume!(self.call(n, true, entry)?)
-                                };
                                 match self.call_direct(d, sp!() - n - 1) {
                                     Ok(v) => {
                                         // The native may have moved the stack's buffer.

@@ -34,20 +34,18 @@ fn fields_of(heap: &Heap, t: ObjRef, v: Value) -> Option<&[Value]> {
 
 /// What `(f x)` returns when `f` is a record predicate, or a record accessor and `x` a
 /// record of its type: the VM's call instructions apply these without a call. `None` for
-/// any other `f` or `x`, which [`call_record_proc`] applies (or reports).
+/// any other `f` (a constructor, a modifier) or `x`, which [`call_record_proc`] applies (or reports).
 ///
 /// The result is the field itself (or a constant boolean), which the VM copies to its
 /// stack in 8-byte halves; a value returned in registers would be stored in its
 /// fields' sizes, and the VM's next 8-byte load of it would wait for the stores to
 /// complete (docs/performance.md, "Values read in halves").
 #[inline(always)]
-pub(crate) fn apply_fast(heap: &Heap, f: Value, x: Value) -> Option<&Value> {
+pub(crate) fn apply_fast(heap: &Heap, f: RecordProc, x: Value) -> Option<&Value> {
     static BOOLS: [Value; 2] = [Value::Bool(false), Value::Bool(true)];
-    match heap.obj(f)? {
-        Object::RecordProc(RecordProc::Predicate(t)) => {
-            Some(&BOOLS[usize::from(fields_of(heap, *t, x).is_some())])
-        }
-        Object::RecordProc(RecordProc::Accessor(t, i)) => fields_of(heap, *t, x)?.get(*i as usize),
+    match f {
+        RecordProc::Predicate(t) => Some(&BOOLS[usize::from(fields_of(heap, t, x).is_some())]),
+        RecordProc::Accessor(t, i) => fields_of(heap, t, x)?.get(i as usize),
         _ => None,
     }
 }
