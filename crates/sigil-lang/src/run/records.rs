@@ -34,7 +34,8 @@ fn fields_of(heap: &Heap, t: ObjRef, v: Value) -> Option<&[Value]> {
 
 /// What `(f x)` returns when `f` is a record predicate, or a record accessor and `x` a
 /// record of its type: the VM's call instructions apply these without a call. `None` for
-/// any other `f` (a constructor, a modifier) or `x`, which [`call_record_proc`] applies (or reports).
+/// any other `f` (a constructor, a modifier) or `x`, which [`call_record_proc`] applies
+/// (or reports).
 ///
 /// The result is the field itself (or a constant boolean), which the VM copies to its
 /// stack in 8-byte halves; a value returned in registers would be stored in its
