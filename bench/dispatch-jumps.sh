@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Counts the indirect jumps in the interpreter's dispatch function (Vm::run) of a sigil
 # binary. With the code generation flags of .cargo/config.toml, LLVM ends each
-# instruction's code with its own jump to the next one (about 250 jumps); without them
+# instruction's code with its own jump to the next one (about 220 jumps); without them
 # every instruction goes back to one shared jump (about 40). See docs/performance.md,
 # "One dispatch jump per instruction".
 #

@@ -43,7 +43,7 @@ fn a_delay_force_chain_is_forced_iteratively() {
            (delay-force (if (= n 0) (delay 'done) (chain (- n 1)))))",
     );
     assert_eq!(eval(&mut i, &format!("(force (chain {LINKS}))")), "done");
-    // A chain built before it is forced (each link's thunk returns the next promise).
+    // The same kind of chain counting up, its last link delivering the count.
     let built = format!(
         "(force (let loop ((n 0))
                   (delay-force (if (= n {LINKS}) (delay n) (loop (+ n 1))))))"
